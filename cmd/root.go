@@ -1,0 +1,240 @@
+// Package cmd is bbsetup's command line: one file per command, wired here.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as documented in the README.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
+)
+
+// version is set at build time with -ldflags "-X github.com/bbsetup/bbsetup/cmd.version=...".
+var version = "0.1.0-dev"
+
+// Env is everything a command takes from its process: streams, environment and working
+// directory. Tests build one by hand; Main builds it from the real process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv looks up an environment variable ("" when unset).
+	Getenv func(string) string
+	// LookupEnv reports whether an environment variable is set at all.
+	LookupEnv func(string) (string, bool)
+	// Getwd is the working directory, the start of the checkout search.
+	Getwd func() (string, error)
+	// StdinIsTerminal reports whether stdin is an interactive terminal.
+	StdinIsTerminal bool
+}
+
+// ProcessEnv returns the Env of the running process.
+func ProcessEnv() Env {
+	return Env{
+		Stdin:           os.Stdin,
+		Stdout:          os.Stdout,
+		Stderr:          os.Stderr,
+		Getenv:          os.Getenv,
+		LookupEnv:       os.LookupEnv,
+		Getwd:           os.Getwd,
+		StdinIsTerminal: isTerminal(os.Stdin),
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Globals are the flags every command shares; each has an environment variable.
+type Globals struct {
+	Repo         string // --repo / BBSETUP_REPO
+	BitbucketURL string // --bitbucket-url / BBSETUP_BITBUCKET_URL
+	APIURL       string // --api-url / BBSETUP_API_URL
+	Debug        bool   // --debug / BBSETUP_DEBUG: a redacted debug log on stderr
+}
+
+// Default service addresses.
+const (
+	DefaultBitbucketURL = "https://bitbucket.org"
+	DefaultAPIURL       = "https://api.bitbucket.org/2.0"
+)
+
+// app is the state one invocation of bbsetup shares between its commands.
+type app struct {
+	env Env
+	g   Globals
+}
+
+// UsageError marks a mistake in how the command was called (exit code 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// ExitError carries an exit code without printing anything more (the command has
+// already said what happened), e.g. `check` with a failing finding.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Main runs bbsetup with the real process environment and returns the exit code.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, ProcessEnv())
+}
+
+// Run runs bbsetup with args and env, and returns the exit code. It is what tests call.
+func Run(ctx context.Context, args []string, env Env) int {
+	a := &app{env: env}
+	root := a.newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	return a.report(ctx, err)
+}
+
+func (a *app) report(ctx context.Context, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(a.env.Stderr, "bbsetup: interrupted; nothing more was changed.")
+		return ExitInterrupted
+	}
+	msg := err.Error()
+	var ue *UsageError
+	if errors.As(err, &ue) || isCobraUsageError(msg) {
+		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\nRun 'bbsetup --help' for usage.\n", msg)
+		return ExitUsage
+	}
+	fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n", msg)
+	return ExitFailure
+}
+
+// isCobraUsageError recognises the flag and argument errors cobra returns as plain errors.
+func isCobraUsageError(msg string) bool {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
+		"flag needs an argument", "invalid argument", "accepts ", "requires at least",
+		"required flag(s)", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bbsetup",
+		Short: "Connect a local Amplication platform to Bitbucket Cloud",
+		Long: `bbsetup connects a local Amplication platform to Bitbucket Cloud.
+
+Run it with no command for the guided wizard: it walks you through creating the
+Bitbucket OAuth consumer, checks the key and secret live, writes both .env.local
+files, authorizes in the browser and connects a repository.
+
+Try it with no Bitbucket account at all: bbsetup demo`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.resolveGlobals(cmd)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runWizard(cmd.Context(), wizardOptions{})
+		},
+	}
+	root.SetVersionTemplate("bbsetup {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.CompletionOptions.DisableDefaultCmd = true
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.g.Repo, "repo", "", "Amplication checkout `DIR` (env BBSETUP_REPO; default: nearest directory at or above the working directory with packages/amplication-server)")
+	pf.StringVar(&a.g.BitbucketURL, "bitbucket-url", "", "Bitbucket `URL` for OAuth (env BBSETUP_BITBUCKET_URL; default "+DefaultBitbucketURL+")")
+	pf.StringVar(&a.g.APIURL, "api-url", "", "Bitbucket REST API `URL` (env BBSETUP_API_URL; default "+DefaultAPIURL+")")
+	pf.BoolVar(&a.g.Debug, "debug", false, "write a debug log with secrets redacted to stderr (env BBSETUP_DEBUG=1)")
+
+	root.AddCommand(
+		a.newWizardCmd(),
+		a.newDemoCmd(),
+		a.newConfigureCmd(),
+		a.newCheckCmd(),
+		a.newAuthorizeCmd(),
+		a.newWorkspacesCmd(),
+		a.newReposCmd(),
+		a.newEmulatorCmd(),
+		a.newVersionCmd(),
+	)
+	return root
+}
+
+// resolveGlobals fills unset global flags from their environment variables and defaults.
+func (a *app) resolveGlobals(cmd *cobra.Command) error {
+	fromEnv := func(flag string, dst *string, envName, def string) {
+		if cmd.Flags().Changed(flag) {
+			return
+		}
+		if v := a.env.Getenv(envName); v != "" {
+			*dst = v
+			return
+		}
+		if *dst == "" {
+			*dst = def
+		}
+	}
+	fromEnv("repo", &a.g.Repo, "BBSETUP_REPO", "")
+	fromEnv("bitbucket-url", &a.g.BitbucketURL, "BBSETUP_BITBUCKET_URL", DefaultBitbucketURL)
+	fromEnv("api-url", &a.g.APIURL, "BBSETUP_API_URL", DefaultAPIURL)
+	if !cmd.Flags().Changed("debug") {
+		switch strings.ToLower(a.env.Getenv("BBSETUP_DEBUG")) {
+		case "1", "true", "yes":
+			a.g.Debug = true
+		}
+	}
+	for _, u := range []struct{ flag, v string }{{"--bitbucket-url", a.g.BitbucketURL}, {"--api-url", a.g.APIURL}} {
+		if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
+			return usageErrorf("%s %q is not an http(s) URL", u.flag, u.v)
+		}
+	}
+	a.g.BitbucketURL = strings.TrimRight(a.g.BitbucketURL, "/")
+	a.g.APIURL = strings.TrimRight(a.g.APIURL, "/")
+	return nil
+}
+
+func (a *app) newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print bbsetup's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(a.env.Stdout, "bbsetup %s\n", version)
+			return nil
+		},
+	}
+}
