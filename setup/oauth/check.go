@@ -1,0 +1,202 @@
+package oauth
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// VerdictKind says what a credential check found.
+type VerdictKind int
+
+// The outcomes of CheckCredentials.
+const (
+	VerdictOK             VerdictKind = iota // key and secret work, consumer private, every permission granted
+	VerdictBadCredentials                    // wrong key or secret
+	VerdictNotPrivate                        // "This is a private consumer" is not ticked
+	VerdictNoCallback                        // the consumer has no callback URL
+	VerdictMissingScopes                     // some required boxes are not ticked
+	VerdictNetwork                           // Bitbucket could not be reached (DNS, refused, timeout)
+	VerdictUnexpected                        // anything else; Message carries Bitbucket's words
+)
+
+var verdictNames = [...]string{"ok", "bad_credentials", "not_private", "no_callback", "missing_scopes", "network", "unexpected"}
+
+// String is a stable identifier for the kind, e.g. "missing_scopes" (for --json output).
+func (k VerdictKind) String() string {
+	if k >= 0 && int(k) < len(verdictNames) {
+		return verdictNames[k]
+	}
+	return fmt.Sprintf("verdict(%d)", int(k))
+}
+
+// Verdict is the outcome of a live credential check, worded for the operator.
+type Verdict struct {
+	Kind    VerdictKind
+	Granted []string     // scopes Bitbucket reported (only when a token was issued)
+	Missing []Permission // required boxes not ticked (VerdictMissingScopes)
+	Message string       // one operator sentence + what to do
+}
+
+// OK reports whether the consumer is ready for Amplication.
+func (v Verdict) OK() bool { return v.Kind == VerdictOK }
+
+// Operator sentences shared by the check and the token errors.
+const (
+	msgBadCredentials = "Bitbucket rejected the key or secret (unauthorized_client). Copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and make sure neither has extra characters."
+	msgNotPrivate     = "The consumer is not private, so bbsetup cannot check it with its own key and secret. Edit the consumer in Bitbucket, tick \"This is a private consumer\" and save."
+	msgNoCallback     = "The consumer has no callback URL. Edit the consumer in Bitbucket and set Callback URL to your Amplication client's address followed by /bitbucket-auth-app/callback (by default http://localhost:3001/bitbucket-auth-app/callback), then save."
+)
+
+// CheckCredentials runs a client_credentials grant against ep.TokenURL with the key and
+// secret (HTTP Basic in the header) and turns the answer into a Verdict. hc may be nil
+// (http.DefaultClient). The check is bounded by ctx and DefaultCheckTimeout.
+func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string, hc *http.Client) Verdict {
+	if strings.TrimSpace(clientID) == "" || secret == "" {
+		return Verdict{Kind: VerdictBadCredentials, Message: "The key or the secret is empty. Copy both from the consumer's page (Workspace settings → OAuth consumers → the consumer's name)."}
+	}
+	cctx, cancel := context.WithTimeout(ctx, DefaultCheckTimeout)
+	defer cancel()
+	cfg := clientcredentials.Config{
+		ClientID:     clientID,
+		ClientSecret: secret,
+		TokenURL:     ep.TokenURL,
+		AuthStyle:    oauth2.AuthStyleInHeader,
+	}
+	tok, err := cfg.Token(withClient(cctx, hc))
+	if err != nil {
+		if ctx.Err() != nil {
+			return Verdict{Kind: VerdictUnexpected, Message: "The check was cancelled before Bitbucket answered."}
+		}
+		v := verdictForError(ep, err)
+		v.Message = redact(v.Message, secret)
+		return v
+	}
+	raw, ok := scopeField(tok)
+	if !ok {
+		return Verdict{Kind: VerdictUnexpected, Message: "Bitbucket issued a token but did not say which permissions the consumer has (no \"scopes\" in its answer). Check the consumer's permissions by hand, or --bitbucket-url if you set it."}
+	}
+	granted := splitScopes(raw)
+	if missing := Missing(granted); len(missing) > 0 {
+		return Verdict{
+			Kind:    VerdictMissingScopes,
+			Granted: granted,
+			Missing: missing,
+			Message: MissingMessage(missing),
+		}
+	}
+	return Verdict{
+		Kind:    VerdictOK,
+		Granted: granted,
+		Message: "The key and secret work, the consumer is private and it has every permission Amplication needs.",
+	}
+}
+
+// MissingMessage is the operator sentence for missing permission boxes.
+func MissingMessage(missing []Permission) string {
+	boxes := "box"
+	if len(missing) > 1 {
+		boxes = "boxes"
+	}
+	return fmt.Sprintf("The consumer lacks %d permission%s Amplication needs: %s. Edit the consumer in Bitbucket, tick the %s and save.",
+		len(missing), plural(len(missing)), strings.Join(Labels(missing), "; "), boxes)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// verdictForError classifies a failed client_credentials grant.
+func verdictForError(ep Endpoints, err error) Verdict {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		code, desc := re.ErrorCode, strings.ToLower(re.ErrorDescription)
+		switch {
+		case code == "unauthorized_client" || code == "invalid_client":
+			return Verdict{Kind: VerdictBadCredentials, Message: msgBadCredentials}
+		case code == "invalid_grant" && strings.Contains(desc, "public"):
+			return Verdict{Kind: VerdictNotPrivate, Message: msgNotPrivate}
+		case code == "invalid_request" && strings.Contains(desc, "callback"):
+			return Verdict{Kind: VerdictNoCallback, Message: msgNoCallback}
+		case code == "" && statusOf(re) == http.StatusUnauthorized:
+			return Verdict{Kind: VerdictBadCredentials, Message: msgBadCredentials}
+		}
+		return Verdict{Kind: VerdictUnexpected, Message: unexpectedMessage(ep, re, "the credential check")}
+	}
+	if reason, ok := networkReason(err); ok {
+		return Verdict{Kind: VerdictNetwork, Message: networkMessage(ep, reason)}
+	}
+	return Verdict{Kind: VerdictUnexpected, Message: fmt.Sprintf("The credential check failed: %s. Check --bitbucket-url if you set it, and try again.", oneLine(err.Error()))}
+}
+
+func statusOf(re *oauth2.RetrieveError) int {
+	if re.Response == nil {
+		return 0
+	}
+	return re.Response.StatusCode
+}
+
+// unexpectedMessage words a token-endpoint refusal bbsetup has no special sentence for.
+func unexpectedMessage(ep Endpoints, re *oauth2.RetrieveError, what string) string {
+	if re.ErrorCode == "" {
+		return fmt.Sprintf("%s answered HTTP %d to %s, which is not what Bitbucket's token endpoint answers. Check --bitbucket-url if you set it, and try again.",
+			ep.host(), statusOf(re), what)
+	}
+	desc := oneLine(re.ErrorDescription)
+	if desc == "" {
+		desc = "no description"
+	}
+	return fmt.Sprintf("Bitbucket refused %s: %s (%s). Check the consumer's settings in Bitbucket and try again.", what, desc, re.ErrorCode)
+}
+
+func networkMessage(ep Endpoints, reason string) string {
+	return fmt.Sprintf("Could not reach Bitbucket at %s (%s). Check your network connection, or --bitbucket-url if you set it.", ep.host(), reason)
+}
+
+// networkReason reports whether err is a failure to reach the server and says why in a
+// few words.
+func networkReason(err error) (string, bool) {
+	var dnsErr *net.DNSError
+	var certErr *x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "no answer in time", true
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("the name %s does not resolve", dnsErr.Name), true
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused", true
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection was dropped", true
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "network unreachable", true
+	case errors.As(err, &certErr), errors.As(err, &hostErr):
+		return "its TLS certificate is not trusted", true
+	case errors.As(err, &opErr):
+		return oneLine(opErr.Err.Error()), true
+	}
+	return "", false
+}
+
+func isTimeout(err error) bool {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Timeout() {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
