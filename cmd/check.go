@@ -1,18 +1,134 @@
 package cmd
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
+// checkFinding is one finding in `check --json`.
+type checkFinding struct {
+	ID     string `json:"id"`
+	OK     bool   `json:"ok"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Hint   string `json:"hint"`
+}
+
+// checkResult is the --json output of `bbsetup check`.
+type checkResult struct {
+	OK       bool           `json:"ok"`
+	Findings []checkFinding `json:"findings"`
+}
+
 func (a *app) newCheckCmd() *cobra.Command {
-	return &cobra.Command{
+	var offline, asJSON bool
+	c := &cobra.Command{
 		Use:   "check",
 		Short: "Check the Amplication env files and the Bitbucket consumer",
-		Args:  cobra.NoArgs,
+		Long: `check looks at the checkout's env files (present, key and secret set and the same
+everywhere, BILLING_ENABLED off, nothing overriding them) and, unless --offline,
+checks the key and secret live with Bitbucket. It exits 0 only when every check passes.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("check is not implemented yet")
+			return a.runCheck(cmd.Context(), offline, asJSON)
 		},
 	}
+	c.Flags().BoolVar(&offline, "offline", false, "check only the files, without contacting Bitbucket")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	return c
+}
+
+func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
+	co, err := a.envCheckout()
+	if err != nil {
+		return err
+	}
+	lookup := a.env.LookupEnv
+	if lookup == nil && a.env.Getenv != nil {
+		lookup = func(k string) (string, bool) { v := a.env.Getenv(k); return v, v != "" }
+	}
+	findings := co.CheckOffline(lookup)
+	if !offline {
+		findings = append(findings, a.checkCredentials(ctx, co))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	res := checkResult{OK: true}
+	for _, f := range findings {
+		res.OK = res.OK && f.OK
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
+	}
+	if asJSON {
+		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
+			return err
+		}
+	} else {
+		w := a.env.Stdout
+		fmt.Fprintf(w, "Amplication checkout: %s (%s layout)\n\n", co.Root, co.Layout())
+		failed := 0
+		for _, f := range findings {
+			mark := "✓"
+			if !f.OK {
+				mark = "✗"
+				failed++
+			}
+			fmt.Fprintf(w, "%s %s\n", mark, f.Title)
+			if f.Detail != "" {
+				fmt.Fprintf(w, "    %s\n", f.Detail)
+			}
+			if !f.OK && f.Hint != "" {
+				fmt.Fprintf(w, "    → %s\n", f.Hint)
+			}
+		}
+		if failed == 0 {
+			fmt.Fprintf(w, "\nAll %d checks passed.\n", len(findings))
+		} else {
+			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, len(findings))
+		}
+	}
+	if !res.OK {
+		return &ExitError{Code: ExitFailure}
+	}
+	return nil
+}
+
+// checkCredentials is the online finding: the effective key and secret against Bitbucket.
+func (a *app) checkCredentials(ctx context.Context, co *amplication.Checkout) amplication.Finding {
+	f := amplication.Finding{ID: "credentials"}
+	cr, ok := co.Current()
+	if !ok {
+		f.Title = "the key and secret were not checked with Bitbucket"
+		f.Detail = "they are not configured (or differ between the server and the PR service)"
+		f.Hint = "run: bbsetup configure --client-id KEY --client-secret-stdin"
+		return f
+	}
+	v := verifyCredentials(ctx, a.g.BitbucketURL, cr.ClientID, cr.ClientSecret)
+	f.Detail = strings.ReplaceAll(v.Message, cr.ClientSecret, "••••")
+	switch v.Kind {
+	case oauth.VerdictOK:
+		f.OK = true
+		f.Title = "Bitbucket accepts the key and secret, and the consumer has every permission"
+	case oauth.VerdictBadCredentials:
+		f.Title = "Bitbucket rejects the key or secret"
+	case oauth.VerdictNotPrivate:
+		f.Title = "the consumer is not private"
+	case oauth.VerdictNoCallback:
+		f.Title = "the consumer has no callback URL"
+		f.Hint = "set it to " + co.CallbackURL
+	case oauth.VerdictMissingScopes:
+		f.Title = "the consumer lacks permissions Amplication needs"
+	case oauth.VerdictNetwork:
+		f.Title = "Bitbucket could not be reached"
+		f.Hint = "check the network (and --bitbucket-url if you set it), or run bbsetup check --offline"
+	default:
+		f.Title = "the credential check failed"
+	}
+	return f
 }

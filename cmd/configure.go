@@ -1,18 +1,248 @@
 package cmd
 
 import (
+	"bufio"
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
+// configureOptions are the flags of `bbsetup configure`.
+type configureOptions struct {
+	clientID    string
+	secretStdin bool
+	dryRun      bool
+	noVerify    bool
+	json        bool
+}
+
+// configureFile is one file in `configure --json`.
+type configureFile struct {
+	Path    string `json:"path"`
+	Changed bool   `json:"changed"`
+	Backup  string `json:"backup"`
+}
+
+// configureResult is the --json output of `bbsetup configure`.
+type configureResult struct {
+	Repo        string          `json:"repo"`
+	Layout      string          `json:"layout"`
+	CallbackURL string          `json:"callback_url"`
+	Files       []configureFile `json:"files"`
+	Verified    bool            `json:"verified"`
+	DryRun      bool            `json:"dry_run"`
+	Services    []string        `json:"services"`
+}
+
+// credentialCheckTimeout bounds the live check of the key and secret.
+const credentialCheckTimeout = 30 * time.Second
+
 func (a *app) newConfigureCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "configure",
+	var o configureOptions
+	c := &cobra.Command{
+		Use:   "configure --client-id KEY --client-secret-stdin",
 		Short: "Write the Bitbucket key and secret into both .env.local files",
-		Args:  cobra.NoArgs,
+		Long: `configure writes the OAuth consumer's key and secret into the server's and the
+PR service's .env.local (and BILLING_ENABLED=false into the server's), after checking
+them live against Bitbucket unless --no-verify is given.
+
+The secret is never a flag: pipe it on standard input with --client-secret-stdin
+(the first line is used), or set BBSETUP_CLIENT_SECRET.
+
+  pass show bitbucket/amplication | bbsetup configure --client-id KEY --client-secret-stdin`,
+		// Not cobra.NoArgs: its error repeats the argument, which may be a pasted secret.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("configure takes no arguments; pass the key with --client-id and pipe the secret on standard input with --client-secret-stdin")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("configure is not implemented yet")
+			return a.runConfigure(cmd.Context(), o)
 		},
 	}
+	f := c.Flags()
+	f.StringVar(&o.clientID, "client-id", "", "the OAuth consumer's `KEY` (Bitbucket calls it Key)")
+	f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the consumer's secret from the first line of standard input")
+	f.BoolVar(&o.dryRun, "dry-run", false, "show what would change (secrets masked) and write nothing")
+	f.BoolVar(&o.noVerify, "no-verify", false, "do not check the key and secret against Bitbucket first")
+	f.BoolVar(&o.json, "json", false, "print the result as JSON")
+	return c
+}
+
+func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
+	id := strings.TrimSpace(o.clientID)
+	if id == "" {
+		return usageErrorf("--client-id is required: the consumer's Key (Bitbucket: Workspace settings → OAuth consumers → the consumer's name)")
+	}
+	secret, err := a.configureSecret(o)
+	if err != nil {
+		return err
+	}
+	co, err := a.envCheckout()
+	if err != nil {
+		return err
+	}
+	cr := amplication.Credentials{ClientID: id, ClientSecret: secret}
+	plan, err := co.Plan(cr) // validates both values and every file; writes nothing
+	if err != nil {
+		return err
+	}
+	if amplication.ExpansionRisk(id) || amplication.ExpansionRisk(secret) {
+		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key or secret contains $NAME, ${...} or \\$; Nx expands these when it loads .env files, so Amplication may see a different value. Check that you copied the right values.")
+	}
+	verified := false
+	if !o.noVerify {
+		v := verifyCredentials(ctx, a.g.BitbucketURL, id, secret)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !v.OK() {
+			return fmt.Errorf("%s Nothing was written", strings.TrimSpace(v.Message))
+		}
+		verified = true
+	}
+	res := configureResult{
+		Repo: co.Root, Layout: co.Layout(), CallbackURL: co.CallbackURL,
+		Verified: verified, DryRun: o.dryRun, Services: co.Services(),
+	}
+	if o.dryRun {
+		for _, f := range plan.Files {
+			res.Files = append(res.Files, configureFile{Path: f.Path, Changed: f.Changed()})
+		}
+		if o.json {
+			return bbapiWriteJSON(a.env.Stdout, res)
+		}
+		a.configurePrintDryRun(plan)
+	} else {
+		results, err := plan.Apply()
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			res.Files = append(res.Files, configureFile{Path: r.Path, Changed: r.Changed, Backup: r.Backup})
+		}
+		if o.json {
+			return bbapiWriteJSON(a.env.Stdout, res)
+		}
+		a.configurePrintResults(plan, results)
+	}
+	w := a.env.Stdout
+	if verified {
+		fmt.Fprintln(w, "\nThe key and secret were checked with Bitbucket: they work.")
+	} else {
+		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
+	}
+	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n  %s\n", co.CallbackURL)
+	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
+	for _, s := range co.Services() {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
+	return nil
+}
+
+func (a *app) configurePrintDryRun(plan *envfile.Plan) {
+	w := a.env.Stdout
+	fmt.Fprintln(w, "Dry run: nothing was written.")
+	for _, f := range plan.Files {
+		if !f.Changed() {
+			fmt.Fprintf(w, "\n%s: unchanged\n", f.Path)
+			continue
+		}
+		verb := "would be updated"
+		if !f.Exists {
+			verb = "would be created"
+		}
+		fmt.Fprintf(w, "\n%s: %s\n%s", f.Path, verb, f.Diff())
+	}
+}
+
+func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
+	w := a.env.Stdout
+	backups := false
+	defer func() {
+		if backups {
+			fmt.Fprintln(w, "The .bak files hold the previous values, secrets included, and Amplication's .gitignore does not cover them: do not commit them; delete them once the new values work.")
+		}
+	}()
+	for i, r := range results {
+		backups = backups || r.Backup != ""
+		switch {
+		case !r.Changed:
+			fmt.Fprintf(w, "%s: unchanged\n", r.Path)
+		case !plan.Files[i].Exists:
+			fmt.Fprintf(w, "%s: created\n", r.Path)
+		default:
+			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", r.Path, r.Backup)
+		}
+	}
+}
+
+// configureSecret reads the client secret from stdin (--client-secret-stdin) or from
+// BBSETUP_CLIENT_SECRET. It is never a flag, so it never shows in the process list.
+func (a *app) configureSecret(o configureOptions) (string, error) {
+	if o.secretStdin {
+		if a.env.StdinIsTerminal {
+			fmt.Fprint(a.env.Stderr, "Paste the consumer's secret and press Enter: ")
+		}
+		s, err := readFirstLine(a.env.Stdin)
+		if err != nil {
+			return "", fmt.Errorf("cannot read the secret from standard input: %v", err)
+		}
+		if s == "" {
+			return "", usageErrorf("--client-secret-stdin: standard input is empty; pipe the consumer's secret into bbsetup (for example: pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin)")
+		}
+		return s, nil
+	}
+	if s := strings.TrimRight(a.env.Getenv("BBSETUP_CLIENT_SECRET"), "\r\n \t"); s != "" {
+		return s, nil
+	}
+	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
+}
+
+// readFirstLine returns the first line of r without its line ending and trailing blanks.
+func readFirstLine(r io.Reader) (string, error) {
+	if r == nil {
+		return "", nil
+	}
+	br := bufio.NewReader(io.LimitReader(r, 64<<10))
+	line, err := br.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n \t"), nil
+}
+
+// verifyCredentials checks the key and secret live against Bitbucket's token endpoint.
+func verifyCredentials(ctx context.Context, bitbucketURL, id, secret string) oauth.Verdict {
+	hc := &http.Client{Timeout: credentialCheckTimeout}
+	defer hc.CloseIdleConnections()
+	return oauth.CheckCredentials(ctx, oauth.EndpointsFor(bitbucketURL), id, secret, hc)
+}
+
+// envCheckout opens the checkout named by --repo, or the nearest one at or above the
+// working directory.
+func (a *app) envCheckout() (*amplication.Checkout, error) {
+	if a.g.Repo != "" {
+		return amplication.Open(a.g.Repo)
+	}
+	wd, err := a.env.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
+	}
+	root, err := amplication.Find(wd)
+	if err != nil {
+		return nil, err
+	}
+	return amplication.Open(root)
 }

@@ -1,0 +1,260 @@
+// Package amplication knows the layout of a local Amplication checkout: where it is, which
+// .env.local files bbsetup writes (the server's and every pull-request service's that
+// exists), the client's callback URL, the services to start, and what an offline check of
+// the configuration finds.
+package amplication
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/envfile"
+)
+
+// The variables bbsetup writes.
+const (
+	KeyClientID       = "BITBUCKET_CLIENT_ID"
+	KeyClientSecret   = "BITBUCKET_CLIENT_SECRET"
+	KeyBillingEnabled = "BILLING_ENABLED"
+)
+
+// The committed placeholders: a value equal to one of them means "not configured".
+const (
+	PlaceholderClientID     = "[bitbucket-client-id]"
+	PlaceholderClientSecret = "[bitbucket-client-secret]"
+)
+
+// DefaultClientHost is the Amplication client's dev-server address when CLIENT_HOST is unset.
+const DefaultClientHost = "http://localhost:3001"
+
+// CallbackPath is the client page Bitbucket redirects to after authorization.
+const CallbackPath = "/bitbucket-auth-app/callback"
+
+// Layouts of the pull-request service.
+const (
+	LayoutOlder   = "older"   // packages/amplication-git-pull-request-service
+	LayoutCurrent = "current" // ee/packages/git-sync-manager
+)
+
+const serverDir = "packages/amplication-server"
+
+// prLayouts lists the PR-service directories bbsetup knows, in the order it reports them.
+var prLayouts = []struct{ dir, project, layout string }{
+	{"packages/amplication-git-pull-request-service", "amplication-git-pull-request-service", LayoutOlder},
+	{"ee/packages/git-sync-manager", "git-sync-manager", LayoutCurrent},
+}
+
+// ErrNotFound means no Amplication checkout was found at or above a directory.
+var ErrNotFound = errors.New("no Amplication checkout found")
+
+// ErrNoPRService means the checkout has neither pull-request service directory.
+var ErrNoPRService = errors.New("no pull-request service in the checkout")
+
+// PRService is one pull-request service directory that exists in the checkout.
+type PRService struct {
+	Dir, EnvLocal, Project string // absolute paths; Project is the nx project name
+	Layout                 string // LayoutOlder or LayoutCurrent
+}
+
+// Checkout is an opened Amplication checkout.
+type Checkout struct {
+	Root, ServerDir, ServerEnvLocal string
+	PRServices                      []PRService // every one that exists
+	ClientHost                      string      // from the server's .env.local then .env; default DefaultClientHost
+	CallbackURL                     string      // ClientHost + CallbackPath
+}
+
+// Credentials are the OAuth consumer's key and secret.
+type Credentials struct{ ClientID, ClientSecret string }
+
+// Find returns the nearest directory at or above start that contains packages/amplication-server.
+func Find(start string) (string, error) {
+	abs, err := filepath.Abs(start)
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve %s: %v", start, err)
+	}
+	for d := abs; ; {
+		if isDir(filepath.Join(d, serverDir)) {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return "", fmt.Errorf("%w at or above %s (looked for a directory with packages/amplication-server); run bbsetup inside your Amplication checkout or pass --repo DIR", ErrNotFound, abs)
+}
+
+// Open reads the checkout at root: its layout, the env files to write and CLIENT_HOST. It
+// never creates a directory.
+func Open(root string) (*Checkout, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve %s: %v", root, err)
+	}
+	if !isDir(abs) {
+		return nil, fmt.Errorf("%w: %s is not a directory; pass --repo with the path of your Amplication checkout", ErrNotFound, abs)
+	}
+	if !isDir(filepath.Join(abs, serverDir)) {
+		return nil, fmt.Errorf("%w: %s has no packages/amplication-server; pass --repo with the top directory of your Amplication checkout", ErrNotFound, abs)
+	}
+	c := &Checkout{Root: abs, ServerDir: filepath.Join(abs, serverDir)}
+	c.ServerEnvLocal = filepath.Join(c.ServerDir, ".env.local")
+	for _, l := range prLayouts {
+		d := filepath.Join(abs, filepath.FromSlash(l.dir))
+		if isDir(d) {
+			c.PRServices = append(c.PRServices, PRService{Dir: d, EnvLocal: filepath.Join(d, ".env.local"), Project: l.project, Layout: l.layout})
+		}
+	}
+	if len(c.PRServices) == 0 {
+		return nil, fmt.Errorf("%w: neither packages/amplication-git-pull-request-service (older checkouts) nor ee/packages/git-sync-manager (current checkouts) exists in %s; update the checkout (git pull) or pass --repo with a complete Amplication checkout; bbsetup does not create these directories", ErrNoPRService, abs)
+	}
+	host := effective(c.ServerDir, "CLIENT_HOST").value
+	if strings.TrimSpace(host) == "" {
+		host = DefaultClientHost
+	}
+	c.ClientHost = strings.TrimRight(strings.TrimSpace(host), "/")
+	c.CallbackURL = c.ClientHost + CallbackPath
+	return c, nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// Layout is "older", "current", or "older+current" when both PR-service directories exist.
+func (c *Checkout) Layout() string {
+	var ls []string
+	for _, s := range c.PRServices {
+		ls = append(ls, s.Layout)
+	}
+	return strings.Join(ls, "+")
+}
+
+// Services are the commands that start the platform for the detected layout.
+func (c *Checkout) Services() []string {
+	out := []string{
+		"npx nx serve amplication-server",
+		"npx nx serve amplication-client",
+		"npx nx serve amplication-build-manager",
+		"npx nx serve local-data-service-generator-controller",
+	}
+	for _, s := range c.PRServices {
+		out = append(out, "npx nx serve "+s.Project)
+	}
+	return out
+}
+
+// EnvFiles lists the .env.local files bbsetup writes: the server's first, then each PR service's.
+func (c *Checkout) EnvFiles() []string {
+	out := []string{c.ServerEnvLocal}
+	for _, s := range c.PRServices {
+		out = append(out, s.EnvLocal)
+	}
+	return out
+}
+
+// setting is a variable's effective value in a package directory and where it came from.
+type setting struct {
+	value  string
+	set    bool
+	source string // the file it came from
+}
+
+// effective resolves key the way NestJS's ConfigModule reads the package's files:
+// .env.local first, then .env; the first file that has the key wins.
+func effective(dir, key string) setting {
+	for _, name := range []string{".env.local", ".env"} {
+		p := filepath.Join(dir, name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if v, ok := envfile.Parse(data)[key]; ok {
+			return setting{value: v, set: true, source: p}
+		}
+	}
+	return setting{}
+}
+
+func configured(s setting, placeholder string) bool {
+	return s.set && s.value != "" && s.value != placeholder
+}
+
+// Current returns the effective key and secret of the server (.env.local over .env). ok is
+// false when either is unset or a placeholder, or when a PR service has different values.
+func (c *Checkout) Current() (Credentials, bool) {
+	id := effective(c.ServerDir, KeyClientID)
+	sec := effective(c.ServerDir, KeyClientSecret)
+	cr := Credentials{ClientID: id.value, ClientSecret: sec.value}
+	ok := configured(id, PlaceholderClientID) && configured(sec, PlaceholderClientSecret)
+	for _, s := range c.PRServices {
+		if effective(s.Dir, KeyClientID).value != cr.ClientID || effective(s.Dir, KeyClientSecret).value != cr.ClientSecret {
+			ok = false
+		}
+	}
+	return cr, ok
+}
+
+// blockComment heads the block Plan appends when a file lacks the keys.
+const blockComment = "Bitbucket OAuth consumer (written by bbsetup; check with: bbsetup check)"
+
+// Plan validates the credentials and computes the edits: the key and secret in every
+// .env.local, and BILLING_ENABLED=false in the server's. It writes nothing. The plan lists
+// the server's file first.
+func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
+	if err := envfile.ValidateValue("client ID (key)", cr.ClientID); err != nil {
+		return nil, err
+	}
+	if err := envfile.ValidateValue("client secret", cr.ClientSecret); err != nil {
+		return nil, err
+	}
+	pair := func() []envfile.KV {
+		return []envfile.KV{
+			{Key: KeyClientID, Value: cr.ClientID, Comment: blockComment},
+			{Key: KeyClientSecret, Value: cr.ClientSecret, Secret: true, Comment: blockComment},
+		}
+	}
+	edits := map[string][]envfile.KV{
+		c.ServerEnvLocal: append(pair(), envfile.KV{Key: KeyBillingEnabled, Value: "false", Comment: blockComment}),
+	}
+	for _, s := range c.PRServices {
+		edits[s.EnvLocal] = pair()
+	}
+	p, err := envfile.PlanFiles(edits)
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{}
+	for i, f := range c.EnvFiles() {
+		order[f] = i
+	}
+	files := make([]envfile.FileChange, len(p.Files))
+	for _, f := range p.Files {
+		files[order[f.Path]] = f
+	}
+	p.Files = files
+	return p, nil
+}
+
+// ExpansionRisk reports whether Nx, which loads .env files with dotenv-expand before the
+// service starts, would change value: "$NAME", "${...}" and "\$" are rewritten by it.
+func ExpansionRisk(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if value[i] == '\\' && i+1 < len(value) && value[i+1] == '$' {
+			return true
+		}
+		if value[i] == '$' && i+1 < len(value) {
+			c := value[i+1]
+			if c == '{' || c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,332 @@
+package amplication
+
+import (
+	"errors"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bbsetup/bbsetup/setup/envfile"
+)
+
+const fixtures = "../../../shared/fixtures/amplication"
+
+// checkout copies a fixture layout ("older" or "current") into a temp dir.
+func checkout(t *testing.T, layout string) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := filepath.Join(fixtures, layout)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copy fixture: %v", err)
+	}
+	return dst
+}
+
+func TestFind(t *testing.T) {
+	root := checkout(t, "current")
+	deep := filepath.Join(root, "ee", "packages", "git-sync-manager")
+	for _, start := range []string{root, deep, filepath.Join(root, "packages", "amplication-server")} {
+		got, err := Find(start)
+		if err != nil || got != root {
+			t.Errorf("Find(%s) = %s, %v; want %s", start, got, err, root)
+		}
+	}
+	_, err := Find(t.TempDir())
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--repo") {
+		t.Errorf("Find(empty dir) error = %v, want ErrNotFound naming --repo", err)
+	}
+}
+
+func TestOpenLayouts(t *testing.T) {
+	cases := []struct {
+		layout, project string
+	}{
+		{"older", "amplication-git-pull-request-service"},
+		{"current", "git-sync-manager"},
+	}
+	for _, c := range cases {
+		t.Run(c.layout, func(t *testing.T) {
+			root := checkout(t, c.layout)
+			co, err := Open(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if co.Layout() != c.layout || len(co.PRServices) != 1 || co.PRServices[0].Project != c.project {
+				t.Errorf("layout %q services %+v", co.Layout(), co.PRServices)
+			}
+			if co.ClientHost != "http://localhost:3001" || co.CallbackURL != "http://localhost:3001/bitbucket-auth-app/callback" {
+				t.Errorf("ClientHost %q CallbackURL %q", co.ClientHost, co.CallbackURL)
+			}
+			sv := co.Services()
+			if len(sv) != 5 || sv[0] != "npx nx serve amplication-server" || sv[4] != "npx nx serve "+c.project {
+				t.Errorf("Services() = %q", sv)
+			}
+			if _, ok := co.Current(); ok {
+				t.Errorf("Current() ok with the committed placeholders")
+			}
+		})
+	}
+}
+
+func TestOpenBothAndNone(t *testing.T) {
+	root := checkout(t, "current")
+	os.MkdirAll(filepath.Join(root, "packages", "amplication-git-pull-request-service"), 0o755)
+	co, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.Layout() != "older+current" || len(co.EnvFiles()) != 3 {
+		t.Errorf("Layout %q files %q", co.Layout(), co.EnvFiles())
+	}
+
+	none := t.TempDir()
+	os.MkdirAll(filepath.Join(none, "packages", "amplication-server"), 0o755)
+	_, err = Open(none)
+	if !errors.Is(err, ErrNoPRService) || !strings.Contains(err.Error(), "git-sync-manager") {
+		t.Errorf("Open without PR service: %v", err)
+	}
+	for _, d := range []string{"ee", "packages/amplication-git-pull-request-service"} {
+		if _, err := os.Stat(filepath.Join(none, d)); err == nil {
+			t.Errorf("Open created %s", d)
+		}
+	}
+	if _, err := Open(filepath.Join(none, "packages")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Open(not a checkout) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestClientHostFromEnvLocal(t *testing.T) {
+	root := checkout(t, "older")
+	os.WriteFile(filepath.Join(root, "packages", "amplication-server", ".env.local"), []byte("CLIENT_HOST='http://127.0.0.1:4200/'\n"), 0o600)
+	co, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if co.CallbackURL != "http://127.0.0.1:4200/bitbucket-auth-app/callback" {
+		t.Errorf("CallbackURL = %q", co.CallbackURL)
+	}
+	os.Remove(filepath.Join(root, "packages", "amplication-server", ".env"))
+	os.Remove(filepath.Join(root, "packages", "amplication-server", ".env.local"))
+	co, _ = Open(root)
+	if co.ClientHost != DefaultClientHost {
+		t.Errorf("default ClientHost = %q", co.ClientHost)
+	}
+}
+
+const secret = "Xy7secretValueForTests42"
+
+func TestPlanWritesBothLayouts(t *testing.T) {
+	for _, layout := range []string{"older", "current"} {
+		t.Run(layout, func(t *testing.T) {
+			root := checkout(t, layout)
+			co, _ := Open(root)
+			envBefore := map[string][]byte{}
+			for _, f := range co.EnvFiles() {
+				envBefore[f] = mustRead(t, filepath.Join(filepath.Dir(f), ".env"))
+			}
+			p, err := co.Plan(Credentials{ClientID: "KeyAbc123", ClientSecret: secret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Files[0].Path != co.ServerEnvLocal {
+				t.Errorf("server file is not first: %s", p.Files[0].Path)
+			}
+			if _, err := p.Apply(); err != nil {
+				t.Fatal(err)
+			}
+			srv := envfile.Parse(mustRead(t, co.ServerEnvLocal))
+			if srv[KeyClientID] != "KeyAbc123" || srv[KeyClientSecret] != secret || srv[KeyBillingEnabled] != "false" || len(srv) != 3 {
+				t.Errorf("server .env.local = %q", srv)
+			}
+			pr := envfile.Parse(mustRead(t, co.PRServices[0].EnvLocal))
+			if pr[KeyClientID] != "KeyAbc123" || pr[KeyClientSecret] != secret || len(pr) != 2 {
+				t.Errorf("PR .env.local = %q", pr)
+			}
+			for f, b := range envBefore {
+				if string(mustRead(t, filepath.Join(filepath.Dir(f), ".env"))) != string(b) {
+					t.Errorf("the committed .env next to %s was changed", f)
+				}
+			}
+			cr, ok := co.Current()
+			if !ok || cr.ClientSecret != secret {
+				t.Errorf("Current() = %v, %v", cr.ClientID, ok)
+			}
+			p2, _ := co.Plan(Credentials{ClientID: "KeyAbc123", ClientSecret: secret})
+			if p2.Changed() {
+				t.Errorf("second plan changes files")
+			}
+			for _, f := range co.CheckOffline(nil) {
+				if !f.OK {
+					t.Errorf("after configure: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanRejectsBadValues(t *testing.T) {
+	co, _ := Open(checkout(t, "current"))
+	for _, cr := range []Credentials{{"", secret}, {"id", ""}, {"id", secret + "\n"}, {"id\x00", secret}} {
+		if _, err := co.Plan(cr); err == nil {
+			t.Errorf("Plan(%q) = nil error", cr.ClientID)
+		} else if strings.Contains(err.Error(), secret) {
+			t.Errorf("error shows the secret: %v", err)
+		}
+	}
+	if _, err := os.Stat(co.ServerEnvLocal); err == nil {
+		t.Errorf("a rejected plan wrote a file")
+	}
+}
+
+func findings(fs []Finding) map[string]Finding {
+	m := map[string]Finding{}
+	for _, f := range fs {
+		m[f.ID] = f
+	}
+	return m
+}
+
+func TestCheckOffline(t *testing.T) {
+	root := checkout(t, "older")
+	co, _ := Open(root)
+	got := findings(co.CheckOffline(nil))
+	for _, id := range []string{"server-env-local", "amplication-git-pull-request-service-env-local", "server-keys", "amplication-git-pull-request-service-keys"} {
+		if got[id].OK || got[id].Hint == "" {
+			t.Errorf("fresh checkout: %s = %+v, want failing with a hint", id, got[id])
+		}
+	}
+	if !strings.Contains(got["server-keys"].Detail, "placeholder") {
+		t.Errorf("server-keys detail %q does not mention the placeholder", got["server-keys"].Detail)
+	}
+	for _, id := range []string{"billing-disabled", "no-serve-env-override", "no-shell-override", "callback-url", "callback-port"} {
+		if !got[id].OK {
+			t.Errorf("fresh checkout: %s = %+v, want OK", id, got[id])
+		}
+	}
+	if !strings.Contains(got["callback-url"].Title, "http://localhost:3001/bitbucket-auth-app/callback") {
+		t.Errorf("callback-url: %+v", got["callback-url"])
+	}
+
+	p, _ := co.Plan(Credentials{ClientID: "KeyAbc123", ClientSecret: secret})
+	if _, err := p.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	srvDir := co.ServerDir
+	prDir := co.PRServices[0].Dir
+
+	t.Run("serve env override", func(t *testing.T) {
+		f := filepath.Join(prDir, ".env.serve.local")
+		os.WriteFile(f, []byte("BITBUCKET_CLIENT_SECRET=other\n"), 0o600)
+		defer os.Remove(f)
+		g := findings(co.CheckOffline(nil))["no-serve-env-override"]
+		if g.OK || !strings.Contains(g.Detail, ".env.serve.local sets BITBUCKET_CLIENT_SECRET") {
+			t.Errorf("%+v", g)
+		}
+		if strings.Contains(g.Detail, "other") {
+			t.Errorf("detail shows a value: %q", g.Detail)
+		}
+	})
+	t.Run("shell override", func(t *testing.T) {
+		env := map[string]string{"BITBUCKET_CLIENT_SECRET": "shellSecretValue99", "BILLING_ENABLED": "true"}
+		look := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		g := findings(co.CheckOffline(look))
+		if g["no-shell-override"].OK || strings.Contains(g["no-shell-override"].Detail, "shellSecretValue99") {
+			t.Errorf("%+v", g["no-shell-override"])
+		}
+		if g["billing-disabled"].OK || !strings.Contains(g["billing-disabled"].Detail, "shell") {
+			t.Errorf("%+v", g["billing-disabled"])
+		}
+	})
+	t.Run("inconsistent", func(t *testing.T) {
+		f := filepath.Join(prDir, ".env.local")
+		old := mustRead(t, f)
+		defer os.WriteFile(f, old, 0o600)
+		os.WriteFile(f, []byte("BITBUCKET_CLIENT_ID=KeyAbc123\nBITBUCKET_CLIENT_SECRET=differentSecret1234\n"), 0o600)
+		g := findings(co.CheckOffline(nil))["keys-identical"]
+		if g.OK || strings.Contains(g.Detail, "differentSecret1234") || strings.Contains(g.Detail, secret) {
+			t.Errorf("%+v", g)
+		}
+		if _, ok := co.Current(); ok {
+			t.Errorf("Current() ok with different secrets")
+		}
+	})
+	t.Run("billing true in env.local", func(t *testing.T) {
+		f := filepath.Join(srvDir, ".env.local")
+		old := mustRead(t, f)
+		defer os.WriteFile(f, old, 0o600)
+		os.WriteFile(f, []byte(strings.Replace(string(old), "BILLING_ENABLED=false", "BILLING_ENABLED=true", 1)), 0o600)
+		g := findings(co.CheckOffline(nil))["billing-disabled"]
+		if g.OK || !strings.Contains(g.Detail, ".env.local") {
+			t.Errorf("%+v", g)
+		}
+	})
+	t.Run("expansion", func(t *testing.T) {
+		f := filepath.Join(srvDir, ".env.local")
+		old := mustRead(t, f)
+		defer os.WriteFile(f, old, 0o600)
+		os.WriteFile(f, []byte(strings.Replace(string(old), secret, "abc$HOME", 1)), 0o600)
+		if g := findings(co.CheckOffline(nil))["server-keys"]; g.OK {
+			t.Errorf("%+v", g)
+		}
+	})
+	for _, f := range co.CheckOffline(nil) {
+		if strings.Contains(f.Title+f.Detail+f.Hint, secret) {
+			t.Errorf("finding shows the secret: %+v", f)
+		}
+	}
+}
+
+func TestCallbackPort(t *testing.T) {
+	root := checkout(t, "current")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	os.WriteFile(filepath.Join(root, "packages", "amplication-server", ".env.local"), []byte("CLIENT_HOST=http://"+addr+"\n"), 0o600)
+	co, _ := Open(root)
+	g := findings(co.CheckOffline(nil))["callback-port"]
+	if !g.OK || !strings.Contains(g.Title, "in use") || !strings.Contains(g.Title, "client is already running") {
+		t.Errorf("taken port: %+v", g)
+	}
+	l.Close()
+	g = findings(co.CheckOffline(nil))["callback-port"]
+	if !g.OK || !strings.Contains(g.Title, "free") {
+		t.Errorf("free port: %+v", g)
+	}
+}
+
+func TestExpansionRisk(t *testing.T) {
+	for v, want := range map[string]bool{"abc": false, "a$": false, "a$1": false, "$HOME": true, "x${Y}": true, `a\$b`: true, "$_x": true} {
+		if got := ExpansionRisk(v); got != want {
+			t.Errorf("ExpansionRisk(%q) = %v", v, got)
+		}
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

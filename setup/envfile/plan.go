@@ -1,0 +1,358 @@
+package envfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// FileChange is the planned change of one file.
+type FileChange struct {
+	Path   string // the path as given (.env.local); Target is the symlink-resolved file written
+	Target string
+	Before []byte // current content (nil when the file does not exist)
+	After  []byte
+	Exists bool
+	Mode   os.FileMode // kept on write; 0600 for a new file
+	// Secrets are values to mask in diffs: the new secret values and the ones they replace.
+	Secrets []string
+	// SecretKeys are the keys whose values are masked wherever they are assigned in a diff.
+	SecretKeys []string
+}
+
+// Changed reports whether writing the file would change it (or create it).
+func (f FileChange) Changed() bool { return !f.Exists || !bytes.Equal(f.Before, f.After) }
+
+// Plan is a set of file changes, computed and validated but not yet written.
+type Plan struct{ Files []FileChange }
+
+// Changed reports whether any file would change.
+func (p *Plan) Changed() bool {
+	for _, f := range p.Files {
+		if f.Changed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Result says what Apply did to one file.
+type Result struct {
+	Path    string
+	Changed bool
+	Backup  string // the backup of the previous content, "" when none was written
+}
+
+// PlanFiles reads every file named in edits (path -> assignments), follows a symlinked file
+// to its target, validates that each can be edited, and computes the new contents. It writes
+// nothing. Files are listed in path order.
+func PlanFiles(edits map[string][]KV) (*Plan, error) {
+	paths := make([]string, 0, len(edits))
+	for p := range edits {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	p := &Plan{}
+	for _, path := range paths {
+		fc, err := planFile(path, edits[path])
+		if err != nil {
+			return nil, err
+		}
+		p.Files = append(p.Files, fc)
+	}
+	return p, nil
+}
+
+func planFile(path string, kvs []KV) (FileChange, error) {
+	fc := FileChange{Path: path, Mode: 0o600}
+	target, err := resolve(path)
+	if err != nil {
+		return fc, err
+	}
+	fc.Target = target
+	if err := checkDir(filepath.Dir(target)); err != nil {
+		return fc, err
+	}
+	fi, err := os.Stat(target)
+	switch {
+	case err == nil && fi.IsDir():
+		return fc, fmt.Errorf("%s is a directory, not a file; move it out of the way and run again", target)
+	case err == nil && !fi.Mode().IsRegular():
+		return fc, fmt.Errorf("%s is not a regular file; replace it with a plain file and run again", target)
+	case err == nil:
+		data, err := os.ReadFile(target)
+		if err != nil {
+			return fc, fmt.Errorf("cannot read %s (%v); check its permissions", target, err)
+		}
+		fc.Before, fc.Exists, fc.Mode = data, true, fi.Mode().Perm()
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return fc, fmt.Errorf("cannot read %s: %v", target, err)
+	}
+	after, err := Apply(fc.Before, kvs)
+	if err != nil {
+		return fc, fmt.Errorf("%s: %w", path, err)
+	}
+	fc.After = after
+	if fc.Changed() {
+		if err := checkWritable(target, fc.Exists); err != nil {
+			return fc, err
+		}
+	}
+	old := Parse(fc.Before)
+	for _, kv := range kvs {
+		if kv.Secret {
+			fc.SecretKeys = append(fc.SecretKeys, kv.Key)
+			fc.Secrets = append(fc.Secrets, kv.Value)
+			if v := old[kv.Key]; v != "" && v != kv.Value {
+				fc.Secrets = append(fc.Secrets, v)
+			}
+		}
+	}
+	return fc, nil
+}
+
+// resolve follows path if it is a symlink (also a dangling one, whose target is then created).
+func resolve(path string) (string, error) {
+	cur := path
+	for i := 0; i < 40; i++ {
+		fi, err := os.Lstat(cur)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return cur, nil
+		}
+		dest, err := os.Readlink(cur)
+		if err != nil {
+			return "", fmt.Errorf("cannot follow the symlink %s: %v", cur, err)
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(cur), dest)
+		}
+		cur = dest
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links; point it at a real file", path)
+}
+
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("the directory %s does not exist; check that --repo points at a complete Amplication checkout", dir)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot use the directory %s: %v", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory; check that --repo points at a complete Amplication checkout", dir)
+	}
+	return nil
+}
+
+// staged is one file's prepared write: temp files already written and synced.
+type staged struct {
+	fc         FileChange
+	tmp        string
+	bakTmp     string
+	backupPath string
+}
+
+// Apply writes every changed file. It first checks every file again and stages each new
+// content (and the backup of the old one) as a synced temporary file in the target's
+// directory; if anything fails, it removes what it staged and no file has changed. Then it
+// renames the backups and the files into place, one file at a time, and syncs the directory.
+// Unchanged files are not touched at all.
+func (p *Plan) Apply() ([]Result, error) {
+	var st []*staged
+	cleanup := func() {
+		for _, s := range st {
+			if s.tmp != "" {
+				os.Remove(s.tmp)
+			}
+			if s.bakTmp != "" {
+				os.Remove(s.bakTmp)
+			}
+		}
+	}
+	results := make([]Result, len(p.Files))
+	for i, fc := range p.Files {
+		results[i] = Result{Path: fc.Path}
+		if !fc.Changed() {
+			continue
+		}
+		s, err := stage(fc)
+		if s != nil {
+			st = append(st, s)
+		}
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+	}
+	var done []*staged
+	failed := func(msg string) error {
+		cleanup()
+		if len(done) == 0 {
+			return errors.New(msg + "; no file was changed")
+		}
+		msg += "; already written: "
+		for i, d := range done {
+			if i > 0 {
+				msg += ", "
+			}
+			msg += d.fc.Target
+		}
+		return errors.New(msg + " (the previous content is in the .bak file next to each)")
+	}
+	for _, s := range st {
+		if s.bakTmp != "" {
+			if err := os.Rename(s.bakTmp, s.backupPath); err != nil {
+				return nil, failed(fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err))
+			}
+			s.bakTmp = ""
+		}
+		if err := os.Rename(s.tmp, s.fc.Target); err != nil {
+			return nil, failed(fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err))
+		}
+		s.tmp = ""
+		syncDir(filepath.Dir(s.fc.Target))
+		done = append(done, s)
+	}
+	for i, fc := range p.Files {
+		if !fc.Changed() {
+			continue
+		}
+		results[i].Changed = true
+		for _, s := range done {
+			if s.fc.Path == fc.Path {
+				results[i].Backup = s.backupPath
+			}
+		}
+	}
+	return results, nil
+}
+
+func stage(fc FileChange) (*staged, error) {
+	dir := filepath.Dir(fc.Target)
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(fc.Target)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("%s is a directory, not a file; move it out of the way and run again", fc.Target)
+	case err == nil:
+		if !fc.Exists {
+			return nil, fmt.Errorf("%s appeared while bbsetup was running; run it again", fc.Target)
+		}
+		cur, err := os.ReadFile(fc.Target)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %v", fc.Target, err)
+		}
+		if !bytes.Equal(cur, fc.Before) {
+			return nil, fmt.Errorf("%s changed while bbsetup was running; run it again", fc.Target)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if fc.Exists {
+			return nil, fmt.Errorf("%s disappeared while bbsetup was running; run it again", fc.Target)
+		}
+	default:
+		return nil, fmt.Errorf("cannot use %s: %v", fc.Target, err)
+	}
+	if err := checkWritable(fc.Target, fc.Exists); err != nil {
+		return nil, err
+	}
+	s := &staged{fc: fc}
+	s.tmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.After, fc.Mode)
+	if err != nil {
+		return s, err
+	}
+	if fc.Exists {
+		s.backupPath = fc.Target + ".bak"
+		if fi, err := os.Lstat(s.backupPath); err == nil && fi.IsDir() {
+			return s, fmt.Errorf("%s is a directory; move it out of the way so bbsetup can keep a backup there", s.backupPath)
+		}
+		s.bakTmp, err = writeTemp(dir, filepath.Base(s.backupPath), fc.Before, 0o600)
+		if err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func writeTemp(dir, base string, data []byte, mode os.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, "."+base+".bbsetup-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return "", fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (chmod u+w %s) and run again", dir, dir)
+		}
+		return "", fmt.Errorf("cannot write in %s: %v", dir, err)
+	}
+	name := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(name)
+		return "", fmt.Errorf("cannot write in %s: %v", dir, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return "", fmt.Errorf("cannot write in %s: %v", dir, err)
+	}
+	return name, nil
+}
+
+// syncDir makes a rename durable; file systems that cannot sync a directory are ignored.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return
+	}
+}
+
+// checkWritable refuses a read-only file or directory. The permission bits are checked as
+// well as access, so that a file made read-only on purpose is respected even when bbsetup
+// runs as root.
+func checkWritable(target string, exists bool) error {
+	dir := filepath.Dir(target)
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (chmod u+w %s) and run again", dir, dir)
+	}
+	if !exists {
+		return nil
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return fmt.Errorf("cannot use %s: %v", target, err)
+	}
+	readOnly := fi.Mode().Perm()&0o200 == 0
+	if !readOnly {
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			if !errors.Is(err, fs.ErrPermission) {
+				return fmt.Errorf("cannot write %s: %v", target, err)
+			}
+			readOnly = true
+		} else {
+			f.Close()
+		}
+	}
+	if readOnly {
+		return fmt.Errorf("%s is read-only; make it writable (chmod u+w %s) and run again", target, target)
+	}
+	return nil
+}
