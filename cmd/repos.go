@@ -1,27 +1,208 @@
 package cmd
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 )
+
+// repoJSON is one repository in `bbsetup repos list --json` and `repos create --json`.
+type repoJSON struct {
+	Slug        string  `json:"slug"`
+	Name        string  `json:"name"`
+	FullName    string  `json:"full_name"`
+	UUID        string  `json:"uuid"`
+	Description string  `json:"description"`
+	ProjectKey  string  `json:"project_key"`
+	IsPrivate   bool    `json:"is_private"`
+	HTMLURL     string  `json:"html_url"`
+	CloneHTTPS  string  `json:"clone_https"`
+	CloneSSH    string  `json:"clone_ssh"`
+	UpdatedOn   *string `json:"updated_on"` // RFC 3339; null when Bitbucket sent none
+}
+
+func toRepoJSON(r bitbucket.Repository) repoJSON {
+	out := repoJSON{Slug: r.Slug, Name: r.Name, FullName: r.FullName, UUID: r.UUID,
+		Description: r.Description, ProjectKey: r.ProjectKey, IsPrivate: r.IsPrivate,
+		HTMLURL: r.HTMLURL, CloneHTTPS: r.CloneHTTPS, CloneSSH: r.CloneSSH}
+	if !r.UpdatedOn.IsZero() {
+		s := r.UpdatedOn.UTC().Format(time.RFC3339)
+		out.UpdatedOn = &s
+	}
+	return out
+}
 
 func (a *app) newReposCmd() *cobra.Command {
 	repos := &cobra.Command{
 		Use:   "repos",
 		Short: "List or create repositories in a Bitbucket workspace",
-		Args:  cobra.NoArgs,
+		Long: `List or create repositories in a Bitbucket workspace, signed in with the key and
+secret in the Amplication checkout's .env.local files (client_credentials grant).`,
+		Args: cobra.NoArgs,
 	}
-	repos.AddCommand(&cobra.Command{
+
+	var lo struct {
+		workspace, filter string
+		asJSON            bool
+	}
+	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the repositories of a workspace",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errors.New("repos list is not implemented yet") },
-	}, &cobra.Command{
+		Long: `List the repositories of a workspace, sorted by slug. --filter narrows the list on
+Bitbucket's side to names that contain the text (case-insensitive).
+
+Needs the "Repositories: Read" permission.`,
+		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list --workspace acme --filter api --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runReposList(cmd.Context(), lo.workspace, lo.filter, lo.asJSON)
+		},
+	}
+	list.Flags().StringVarP(&lo.workspace, "workspace", "w", "", "workspace `SLUG` (see bbsetup workspaces)")
+	list.Flags().StringVar(&lo.filter, "filter", "", "only repositories whose name contains `TEXT`")
+	list.Flags().BoolVar(&lo.asJSON, "json", false, "print a JSON array instead of a table")
+	_ = list.MarkFlagRequired("workspace")
+
+	var co struct {
+		workspace, name, project, description string
+		public, asJSON                        bool
+	}
+	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a repository in a workspace",
-		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return errors.New("repos create is not implemented yet") },
-	})
+		Long: `Create a git repository in a workspace. The slug is made from --name (lowercase
+letters, digits, "_", "-" and "."); the repository is private unless --public is given,
+and lands in --project, or in the workspace's oldest project without it.
+
+Needs the "Repositories: Admin" permission.`,
+		Example: "  bbsetup repos create --workspace acme --name \"Checkout Service\" --project WEB",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runReposCreate(cmd.Context(), co.workspace, bitbucket.CreateRepo{
+				Name: co.name, Description: co.description, ProjectKey: co.project, Public: co.public,
+			}, co.asJSON)
+		},
+	}
+	create.Flags().StringVarP(&co.workspace, "workspace", "w", "", "workspace `SLUG` (see bbsetup workspaces)")
+	create.Flags().StringVar(&co.name, "name", "", "repository `NAME`; the slug is made from it")
+	create.Flags().StringVar(&co.project, "project", "", "project `KEY` (default: the workspace's oldest project)")
+	create.Flags().StringVar(&co.description, "description", "", "repository description `TEXT`")
+	create.Flags().BoolVar(&co.public, "public", false, "make the repository public (default private)")
+	create.Flags().BoolVar(&co.asJSON, "json", false, "print the created repository as a JSON object")
+	_ = create.MarkFlagRequired("workspace")
+	_ = create.MarkFlagRequired("name")
+
+	repos.AddCommand(list, create)
 	return repos
+}
+
+func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) error {
+	if strings.TrimSpace(ws) == "" {
+		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+	}
+	bb, done, err := a.bbapiClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var all []bitbucket.Repository
+	err = bb.ListRepositories(ctx, ws, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, _, _ int) {
+		all = append(all, batch...)
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(x, y bitbucket.Repository) int { return strings.Compare(x.Slug, y.Slug) })
+
+	if asJSON {
+		out := make([]repoJSON, 0, len(all))
+		for _, r := range all {
+			out = append(out, toRepoJSON(r))
+		}
+		return bbapiWriteJSON(a.env.Stdout, out)
+	}
+	if len(all) == 0 {
+		if strings.TrimSpace(filter) != "" {
+			fmt.Fprintf(a.env.Stdout, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
+		} else {
+			fmt.Fprintf(a.env.Stdout, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
+	for _, r := range all {
+		updated := "-"
+		if !r.UpdatedOn.IsZero() {
+			updated = r.UpdatedOn.UTC().Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
+			bbapiClean(bbapiOr(r.ProjectKey, "-")), bbapiVisibility(r.IsPrivate), updated)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	noun := "repositories"
+	if len(all) == 1 {
+		noun = "repository"
+	}
+	fmt.Fprintf(a.env.Stdout, "%d %s in workspace %s\n", len(all), noun, ws)
+	return nil
+}
+
+func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
+	if strings.TrimSpace(ws) == "" {
+		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		return usageErrorf("--name is empty: give the repository a name")
+	}
+	if err := bitbucket.ValidateSlug(bitbucket.Slugify(r.Name)); err != nil {
+		return usageErrorf("--name %q cannot be used: %v", r.Name, err)
+	}
+	bb, done, err := a.bbapiClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	repo, err := bb.CreateRepository(ctx, ws, r)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return bbapiWriteJSON(a.env.Stdout, toRepoJSON(*repo))
+	}
+	where := ""
+	if repo.ProjectKey != "" {
+		where = " in project " + bbapiClean(repo.ProjectKey)
+	}
+	fmt.Fprintf(a.env.Stdout, "Created %s repository %s%s.\n", bbapiVisibility(repo.IsPrivate), bbapiClean(bbapiOr(repo.FullName, ws+"/"+repo.Slug)), where)
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	for _, row := range [][2]string{{"Web", repo.HTMLURL}, {"Clone (HTTPS)", repo.CloneHTTPS}, {"Clone (SSH)", repo.CloneSSH}} {
+		if row[1] != "" {
+			fmt.Fprintf(tw, "  %s:\t%s\n", row[0], bbapiClean(row[1]))
+		}
+	}
+	return tw.Flush()
+}
+
+func bbapiVisibility(private bool) string {
+	if private {
+		return "private"
+	}
+	return "public"
+}
+
+func bbapiOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -1,18 +1,133 @@
 package cmd
 
 import (
-	"errors"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
+// workspaceJSON is one element of `bbsetup workspaces --json`.
+type workspaceJSON struct {
+	Slug          string `json:"slug"`
+	Name          string `json:"name"`
+	UUID          string `json:"uuid"`
+	Administrator bool   `json:"administrator"`
+	HTMLURL       string `json:"html_url"`
+}
+
 func (a *app) newWorkspacesCmd() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "workspaces",
 		Short: "List the Bitbucket workspaces the consumer can see",
-		Args:  cobra.NoArgs,
+		Long: `List the Bitbucket workspaces the OAuth consumer's owner belongs to, with their names
+and whether the owner administers them.
+
+It signs in with the key and secret in the Amplication checkout's .env.local files
+(client_credentials grant, so the consumer must be private) and needs the
+"Account: Read" permission.`,
+		Example: "  bbsetup workspaces\n  bbsetup workspaces --json",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("workspaces is not implemented yet")
+			return a.runWorkspaces(cmd.Context(), asJSON)
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array instead of a table")
+	return c
+}
+
+func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
+	bb, done, err := a.bbapiClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := bb.Workspaces(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := make([]workspaceJSON, 0, len(list))
+		for _, w := range list {
+			out = append(out, workspaceJSON{Slug: w.Slug, Name: w.Name, UUID: w.UUID,
+				Administrator: w.Administrator, HTMLURL: w.HTMLURL})
+		}
+		return bbapiWriteJSON(a.env.Stdout, out)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.env.Stdout, "No workspaces: the consumer's owner is not a member of any Bitbucket workspace.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tADMIN")
+	for _, w := range list {
+		admin := "no"
+		if w.Administrator {
+			admin = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", bbapiClean(w.Slug), bbapiClean(w.Name), admin)
+	}
+	return tw.Flush()
+}
+
+// bbapiClient builds a Bitbucket API client for the non-interactive commands: the
+// checkout's key and secret, a client_credentials token, and the global URLs. done
+// releases the client's idle connections.
+func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error) {
+	start := a.g.Repo
+	if start == "" {
+		wd, err := a.env.Getwd()
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
+		}
+		start = wd
+	}
+	root, err := amplication.Find(start) // its error says what to do (--repo DIR)
+	if err != nil {
+		return nil, nil, err
+	}
+	co, err := amplication.Open(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr, ok := co.Current()
+	if !ok {
+		return nil, nil, fmt.Errorf("the Bitbucket key and secret are not set in %s (or the PR service's .env.local disagrees); run bbsetup configure first", co.ServerEnvLocal)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
+	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: tr})
+	opts := bitbucket.Options{}
+	if a.g.Debug {
+		opts.Debug = a.env.Stderr
+	}
+	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
+}
+
+// bbapiWriteJSON writes v as indented JSON and a newline.
+func bbapiWriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// bbapiClean makes a server-provided string safe for one table cell: control characters
+// (which could move the cursor or recolour the terminal) and tabs become spaces.
+func bbapiClean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }

@@ -1,0 +1,136 @@
+package cmd
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bbsetup/bbsetup/setup/emulator"
+)
+
+func TestReposListCmd(t *testing.T) {
+	w := bbapiStart(t, 500, nil) // acme gets 300
+	code, out, errOut := w.run(t, "repos", "list", "--workspace", "acme")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != 302 || !strings.HasPrefix(lines[0], "SLUG") || lines[301] != "300 repositories in workspace acme" {
+		t.Fatalf("%d lines; first %q last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+	rows := lines[1:301]
+	if !slices.IsSorted(rows) {
+		t.Errorf("rows are not sorted by slug")
+	}
+	col := strings.Index(lines[0], "VISIBILITY")
+	for _, l := range rows {
+		v := l[col:]
+		if !strings.HasPrefix(v, "private") && !strings.HasPrefix(v, "public") {
+			t.Fatalf("misaligned row %q", l)
+		}
+	}
+
+	code, out, errOut = w.run(t, "repos", "list", "--workspace", "acme", "--json")
+	if code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, errOut)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json: %v", err)
+	}
+	if len(got) != 300 {
+		t.Fatalf("--json: %d repositories", len(got))
+	}
+	for _, k := range []string{"slug", "name", "full_name", "uuid", "description", "project_key", "is_private",
+		"html_url", "clone_https", "clone_ssh", "updated_on"} {
+		if _, ok := got[0][k]; !ok {
+			t.Errorf("--json lacks %q", k)
+		}
+	}
+
+	// --filter narrows on the server; the first generated name has "amber".
+	first := got[0]["slug"].(string)
+	code, out, _ = w.run(t, "repos", "list", "--workspace", "acme", "--filter", first, "--json")
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || len(got) != 1 || got[0]["slug"] != first {
+		t.Errorf("--filter %s: exit %d, %v", first, code, got)
+	}
+	code, out, _ = w.run(t, "repos", "list", "--workspace", "acme", "--filter", `no "such" repo`)
+	if code != 0 || !strings.Contains(out, "No repositories in workspace acme") {
+		t.Errorf("no match: exit %d: %s", code, out)
+	}
+	var req []emulator.Request
+	for _, r := range w.srv.Log() {
+		if r.Path == "/2.0/repositories/acme" {
+			req = append(req, r)
+		}
+	}
+	if !slices.ContainsFunc(req, func(r emulator.Request) bool { return strings.Contains(r.RawQuery, "q=name") }) {
+		t.Errorf("--filter did not reach the server as q=name~...")
+	}
+}
+
+func TestReposListCmdErrors(t *testing.T) {
+	w := bbapiStart(t, 10, nil)
+	if code, _, errOut := w.run(t, "repos", "list"); code != 2 || !strings.Contains(errOut, "workspace") {
+		t.Errorf("without --workspace: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := w.run(t, "repos", "list", "--workspace", "nope")
+	if code != 1 || !strings.Contains(errOut, "404") || !strings.Contains(errOut, "check the workspace") {
+		t.Errorf("unknown workspace: exit %d: %s", code, errOut)
+	}
+}
+
+func TestReposCreateCmd(t *testing.T) {
+	w := bbapiStart(t, 0, nil)
+	code, out, errOut := w.run(t, "repos", "create", "--workspace", "acme", "--name", "Checkout Service", "--project", "WEB", "--description", "pay")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.HasPrefix(out, "Created private repository acme/checkout-service in project WEB.\n") || !strings.Contains(out, "Clone (SSH):") {
+		t.Errorf("output:\n%s", out)
+	}
+
+	code, out, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Open Thing", "--project", "OSS", "--public", "--json")
+	if code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if got["slug"] != "open-thing" || got["is_private"] != false || got["full_name"] != "acme/open-thing" {
+		t.Errorf("--json: %v", got)
+	}
+
+	code, _, errOut = w.run(t, "repos", "create", "--workspace", "acme", "--name", "checkout service")
+	if code != 1 || !strings.Contains(errOut, `"checkout-service" already exists in workspace "acme"`) {
+		t.Errorf("exists: exit %d: %s", code, errOut)
+	}
+	for _, bad := range []string{"日本", "---"} {
+		code, _, errOut = w.run(t, "repos", "create", "--workspace", "acme", "--name", bad)
+		if code != 2 || !strings.Contains(errOut, "cannot be used") {
+			t.Errorf("--name %q: exit %d: %s", bad, code, errOut)
+		}
+	}
+	if code, _, _ := w.run(t, "repos", "create", "--workspace", "acme"); code != 2 {
+		t.Errorf("without --name: exit %d", code)
+	}
+	posts := 0
+	for _, r := range w.srv.Log() {
+		if r.Method == "POST" && strings.HasPrefix(r.Path, "/2.0/repositories/") {
+			posts++
+		}
+	}
+	if posts != 3 {
+		t.Errorf("%d POSTs, want 3 (bad names never reach Bitbucket)", posts)
+	}
+}
+
+func TestReposCreateCmdScope(t *testing.T) {
+	w := bbapiStart(t, 0, func(c *emulator.Consumer) { c.Scopes = []string{"account", "repository:write"} })
+	code, _, errOut := w.run(t, "repos", "create", "--workspace", "acme", "--name", "x")
+	if code != 1 || !strings.Contains(errOut, `tick "Repositories: Admin"`) {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}

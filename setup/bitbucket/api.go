@@ -1,0 +1,146 @@
+package bitbucket
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// CurrentUser returns the account the token acts for (GET /user).
+func (c *Client) CurrentUser(ctx context.Context) (*User, error) {
+	var u userJSON
+	if err := c.getJSON(ctx, c.endpoint(nil, "user"), &u); err != nil {
+		return nil, err
+	}
+	return &User{UUID: u.UUID, AccountID: u.AccountID, DisplayName: u.DisplayName,
+		Nickname: u.Nickname, Username: u.Username}, nil
+}
+
+// Workspaces returns every workspace the user can access, sorted by slug
+// (GET /user/workspaces, all pages). Names come from GET /workspaces/{slug}, looked up
+// concurrently (at most Options.NameConcurrency at a time); a workspace whose look-up fails
+// keeps its slug as its name rather than failing the list.
+func (c *Client) Workspaces(ctx context.Context) ([]Workspace, error) {
+	q := url.Values{"pagelen": {"100"}}
+	var out []Workspace
+	seen := map[string]bool{}
+	err := listAll(ctx, c, c.endpoint(q, "user", "workspaces"), func(vals []workspaceAccessJSON) {
+		for _, v := range vals {
+			if v.Workspace.Slug == "" || seen[v.Workspace.Slug] {
+				continue
+			}
+			seen[v.Workspace.Slug] = true
+			out = append(out, Workspace{Slug: v.Workspace.Slug, UUID: v.Workspace.UUID,
+				Name: v.Workspace.Slug, Administrator: v.Administrator})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Workspace) int { return strings.Compare(a.Slug, b.Slug) })
+
+	// Names: bounded concurrency; a name is cosmetic, so at most one retry each.
+	sem := make(chan struct{}, c.opts.NameConcurrency)
+	var wg sync.WaitGroup
+	for i := range out {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			var w workspaceJSON
+			err := c.doRetries(ctx, "GET", c.endpoint(nil, "workspaces", out[i].Slug), nil, &w, min(c.opts.MaxRetries, 1))
+			if err != nil {
+				c.debugf("workspace %s: name look-up failed, showing the slug: %v", out[i].Slug, err)
+				return
+			}
+			if w.Name != "" {
+				out[i].Name = w.Name
+			}
+			out[i].HTMLURL = w.Links.HTML.Href
+			if out[i].UUID == "" {
+				out[i].UUID = w.UUID
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Projects returns the projects of workspace ws, sorted by key
+// (GET /workspaces/{ws}/projects, all pages).
+func (c *Client) Projects(ctx context.Context, ws string) ([]Project, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, err
+	}
+	q := url.Values{"pagelen": {"100"}}
+	var out []Project
+	err := listAll(ctx, c, c.endpoint(q, "workspaces", ws, "projects"), func(vals []projectJSON) {
+		for _, p := range vals {
+			out = append(out, Project{Key: p.Key, Name: p.Name, UUID: p.UUID, IsPrivate: p.IsPrivate})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Project) int { return cmp.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// listAll follows a paginated list sequentially from first, calling each with every
+// non-empty page. It stops at the last page, at a next link already fetched, at an
+// empty page, once size items have arrived, or after maxPages pages.
+func listAll[T any](ctx context.Context, c *Client, first string, each func([]T)) error {
+	seen := map[string]bool{}
+	loaded := 0
+	next := first
+	for range maxPages {
+		if next == "" || seen[pageKey(next)] {
+			return nil
+		}
+		if !c.sameOrigin(next) {
+			return errForeignNext(next)
+		}
+		seen[pageKey(next)] = true
+		var p pageJSON[T]
+		if err := c.getJSON(ctx, next, &p); err != nil {
+			return err
+		}
+		if len(p.Values) == 0 {
+			return nil
+		}
+		each(p.Values)
+		loaded += len(p.Values)
+		if p.Size != nil && loaded >= *p.Size {
+			return nil
+		}
+		next = p.Next
+	}
+	return nil
+}
+
+func errForeignNext(next string) error {
+	host := "?"
+	if u, err := url.Parse(next); err == nil {
+		host = u.Host
+	}
+	return fmt.Errorf("Bitbucket's next-page link points at another host (%s), which bbsetup does not send its token to: check that --api-url names the same host Bitbucket answers from", host)
+}
+
+func checkWorkspace(ws string) error {
+	if strings.TrimSpace(ws) == "" {
+		return errors.New("no workspace given: name a workspace slug (see 'bbsetup workspaces')")
+	}
+	return nil
+}

@@ -1,0 +1,406 @@
+// Package bitbucket is bbsetup's client for the Bitbucket Cloud REST API 2.0: the current
+// user, workspaces (with names), projects, and repositories (listed with concurrent page
+// fetches and delivered incrementally; created with slug validation).
+//
+// Every request has its own timeout; 429 and 5xx answers are retried with bounded,
+// jittered exponential backoff that honours Retry-After; answers are size-capped; and
+// errors callers must branch on are typed (ScopeError, RemovedError, AuthError,
+// ExistsError, APIError).
+package bitbucket
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Default option values.
+const (
+	DefaultConcurrency    = 8
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxRetries     = 4
+	DefaultBaseBackoff    = 250 * time.Millisecond
+	DefaultMaxBackoff     = 8 * time.Second
+)
+
+// MaxBodyBytes caps one decoded answer (one page). A Bitbucket page of 100 repositories
+// is about 150 KB; anything past this is not a Bitbucket answer.
+const MaxBodyBytes = 16 << 20
+
+// maxErrorBytes caps how much of an error answer is read.
+const maxErrorBytes = 64 << 10
+
+// maxPages bounds any listing that follows next links (100 repositories a page: a
+// million repositories), so a misbehaving server cannot keep it going forever.
+const maxPages = 10000
+
+// Options tune a Client; zero values take the defaults.
+type Options struct {
+	Concurrency int // page fetches in flight, default 8
+	// NameConcurrency bounds the workspace-name look-ups in flight, default 4×Concurrency.
+	// A look-up is one small GET per workspace; at 100 ms per request, 50 workspaces take
+	// 3 round trips with 32 in flight and 8 with 8.
+	NameConcurrency int
+	RequestTimeout  time.Duration // per request (one attempt, body included), default 30s
+	MaxRetries      int           // for 429/5xx, default 4; negative means none
+	// BaseBackoff and MaxBackoff bound the wait between retries (default 250ms and 8s):
+	// BaseBackoff·2^attempt with jitter, or Retry-After when given, never above MaxBackoff.
+	BaseBackoff, MaxBackoff time.Duration
+	// Debug, when set, gets one line per request attempt: method, path, status and
+	// duration. Never headers or bodies, so never a token.
+	Debug io.Writer
+}
+
+// Client talks to one Bitbucket REST API 2.0 base URL. It is safe for concurrent use.
+type Client struct {
+	base *url.URL // the API URL, without a trailing slash
+	hc   *http.Client
+	opts Options
+
+	debugMu sync.Mutex // serialises Debug writes
+}
+
+// New returns a client for apiURL (e.g. https://api.bitbucket.org/2.0). hc carries the
+// authentication (an oauth2 transport); nil means http.DefaultClient.
+func New(apiURL string, hc *http.Client, opts Options) *Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.NameConcurrency <= 0 {
+		opts.NameConcurrency = 4 * opts.Concurrency
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = DefaultMaxRetries
+	} else if opts.MaxRetries < 0 {
+		opts.MaxRetries = 0
+	}
+	if opts.BaseBackoff <= 0 {
+		opts.BaseBackoff = DefaultBaseBackoff
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
+	if opts.MaxBackoff < opts.BaseBackoff {
+		opts.MaxBackoff = opts.BaseBackoff
+	}
+	u, err := url.Parse(strings.TrimRight(apiURL, "/"))
+	if err != nil || u.Host == "" {
+		// Keep the client usable; every call then fails with a clear message.
+		u = &url.URL{Opaque: apiURL}
+	}
+	return &Client{base: u, hc: hc, opts: opts}
+}
+
+// Options returns the effective options (defaults filled in).
+func (c *Client) Options() Options { return c.opts }
+
+// endpoint builds an absolute URL from path segments (each escaped) and a query.
+func (c *Client) endpoint(query url.Values, segments ...string) string {
+	var b strings.Builder
+	b.WriteString(c.base.Scheme + "://" + c.base.Host + c.base.EscapedPath())
+	for _, s := range segments {
+		b.WriteString("/")
+		b.WriteString(url.PathEscape(s))
+	}
+	if len(query) > 0 {
+		b.WriteString("?")
+		b.WriteString(query.Encode())
+	}
+	return b.String()
+}
+
+// op names a request for messages: "GET /repositories/acme" (relative to the API URL).
+func (c *Client) op(method, rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return method
+	}
+	p := u.EscapedPath()
+	if bp := c.base.EscapedPath(); bp != "" && strings.HasPrefix(p, bp) {
+		p = strings.TrimPrefix(p, bp)
+	}
+	return method + " " + p
+}
+
+// sameOrigin reports whether rawURL is on the API's scheme and host: the client never
+// sends its token to another host a next link might name.
+func (c *Client) sameOrigin(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	return err == nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
+}
+
+// errTooLarge is returned when an answer exceeds MaxBodyBytes.
+var errTooLarge = errors.New("answer too large")
+
+// capReader reads at most n bytes, then fails with errTooLarge if more follow. It
+// remembers a read error of the underlying body (a broken connection) as opposed to a
+// clean end of the body.
+type capReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		var one [1]byte
+		for {
+			n, err := c.r.Read(one[:])
+			if n > 0 {
+				return 0, errTooLarge
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
+// isNetworkError reports whether err (from inside a *url.Error) is a transport failure
+// worth retrying: a net.Error (refused, reset, timeout) or a connection closed early.
+func isNetworkError(err error) bool {
+	if _, ok := err.(net.Error); ok {
+		return true
+	}
+	return err == io.EOF || err == io.ErrUnexpectedEOF || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+}
+
+// getJSON GETs rawURL and decodes the JSON answer into out.
+func (c *Client) getJSON(ctx context.Context, rawURL string, out any) error {
+	return c.do(ctx, http.MethodGet, rawURL, nil, out)
+}
+
+// do sends one request with retries and decodes a 2xx JSON answer into out (nil: discard).
+func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, out any) error {
+	return c.doRetries(ctx, method, rawURL, body, out, c.opts.MaxRetries)
+}
+
+// doRetries is do with at most retries retries.
+func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []byte, out any, retries int) error {
+	if c.base.Host == "" {
+		return fmt.Errorf("the Bitbucket API URL %q is not a valid URL: pass --api-url like %s", c.base.Opaque, "https://api.bitbucket.org/2.0")
+	}
+	op := c.op(method, rawURL)
+	for attempt := 0; ; attempt++ {
+		retryAfter, err := c.attempt(ctx, method, rawURL, op, body, out)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var re *retryableError
+		if !errors.As(err, &re) {
+			return err
+		}
+		if attempt >= retries {
+			return re.err
+		}
+		if err := sleep(ctx, c.backoff(attempt, retryAfter)); err != nil {
+			return err
+		}
+	}
+}
+
+// retryableError wraps an error worth another attempt (429, 5xx, a dropped connection).
+type retryableError struct{ err error }
+
+func (e *retryableError) Error() string { return e.err.Error() }
+func (e *retryableError) Unwrap() error { return e.err }
+
+// attempt sends the request once, with its own timeout. It returns the Retry-After
+// header's value (or "") alongside a retryable error.
+func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []byte, out any) (string, error) {
+	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, rawURL, rd)
+	if err != nil {
+		return "", fmt.Errorf("build request %s: %w", op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "bbsetup")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.debugf("%s: %s after %s", op, netErrorKind(err), time.Since(start).Round(time.Millisecond))
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		inner := err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			inner = ue.Err
+		}
+		var cve *tls.CertificateVerificationError
+		switch {
+		case actx.Err() != nil || isNetworkError(inner):
+			nerr := c.networkError(op, err, actx)
+			if method == http.MethodGet {
+				return "", &retryableError{nerr}
+			}
+			return "", nerr
+		case errors.As(inner, &cve):
+			return "", fmt.Errorf("the TLS certificate of %s could not be verified (%v): check --api-url and this machine's CA certificates: %w",
+				c.base.Host, cve.Err, err)
+		default:
+			// An error of the authenticating transport (e.g. the token request failed):
+			// it is already worded for the operator.
+			return "", inner
+		}
+	}
+	defer resp.Body.Close()
+	c.debugf("%s: %d after %s", op, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+		perr := parseError(resp.StatusCode, data, op)
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+			return resp.Header.Get("Retry-After"), &retryableError{perr}
+		}
+		return "", perr
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
+		return "", nil
+	}
+	cr := &capReader{r: resp.Body, n: MaxBodyBytes}
+	dec := json.NewDecoder(cr)
+	if err := dec.Decode(out); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return "", ctx.Err()
+		case errors.Is(err, errTooLarge):
+			return "", fmt.Errorf("Bitbucket's answer to %s is larger than %d MB, which no Bitbucket API answer is: check that --api-url points at the Bitbucket REST API (%s)",
+				op, MaxBodyBytes>>20, "https://api.bitbucket.org/2.0")
+		case actx.Err() != nil || cr.err != nil:
+			// The connection broke or timed out mid-body.
+			if method == http.MethodGet {
+				return "", &retryableError{c.networkError(op, err, actx)}
+			}
+			return "", c.networkError(op, err, actx)
+		default:
+			return "", fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that --api-url points at the Bitbucket REST API (%s), then try again",
+				op, err, "https://api.bitbucket.org/2.0")
+		}
+	}
+	// Drain a little so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(cr, 4<<10))
+	return "", nil
+}
+
+func (c *Client) networkError(op string, err error, actx context.Context) error {
+	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("Bitbucket did not answer %s within %s: check your network connection, or try again later: %w",
+			op, c.opts.RequestTimeout, context.DeadlineExceeded)
+	}
+	return fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and --api-url, then try again: %w",
+		c.base.Host, netErrorKind(err), err)
+}
+
+// netErrorKind describes a transport error without its URL (the URL is already named).
+func netErrorKind(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Op + ": " + oe.Err.Error()
+	}
+	return err.Error()
+}
+
+// backoff is how long to wait before retry number attempt+1.
+func (c *Client) backoff(attempt int, retryAfter string) time.Duration {
+	if d, ok := parseRetryAfter(retryAfter, time.Now()); ok {
+		return min(d, c.opts.MaxBackoff)
+	}
+	d := c.opts.BaseBackoff
+	for i := 0; i < attempt && d < c.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, c.opts.MaxBackoff)
+	// Equal jitter: half fixed, half random, so concurrent fetchers spread out.
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) debugf(format string, a ...any) {
+	if c.opts.Debug != nil {
+		c.debugMu.Lock()
+		defer c.debugMu.Unlock()
+		fmt.Fprintf(c.opts.Debug, "bitbucket: "+format+"\n", a...)
+	}
+}

@@ -1,0 +1,260 @@
+package bitbucket
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// ScopeError is a 403 from Bitbucket because the OAuth consumer lacks permission scopes
+// the call needs. Required and Granted are the scope strings Bitbucket reported.
+type ScopeError struct {
+	Required, Granted []string
+}
+
+// Missing returns the required scopes that are not granted (all of Required when
+// Bitbucket reported none granted).
+func (e *ScopeError) Missing() []string {
+	var out []string
+	for _, s := range e.Required {
+		if !slices.Contains(e.Granted, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		out = slices.Clone(e.Required)
+	}
+	return out
+}
+
+func (e *ScopeError) Error() string {
+	missing := e.Missing()
+	boxes := make([]string, 0, len(missing))
+	for _, s := range missing {
+		boxes = append(boxes, ScopeLabel(s))
+	}
+	return fmt.Sprintf("the Bitbucket OAuth consumer lacks a permission this needs: edit the consumer in Bitbucket "+
+		"(Workspace settings > OAuth consumers), tick %s, save, and try again", joinAnd(quoteAll(boxes)))
+}
+
+// RemovedError is a 410 Gone: Bitbucket has removed the API bbsetup called.
+type RemovedError struct {
+	Message string
+}
+
+func (e *RemovedError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "the API is gone"
+	}
+	return fmt.Sprintf("Bitbucket has removed an API bbsetup called (%s): update bbsetup to a newer version", msg)
+}
+
+// AuthError is a 401: the access token was rejected. Expired is set when Bitbucket said
+// the token has expired.
+type AuthError struct {
+	Status  int
+	Expired bool
+	Message string
+}
+
+func (e *AuthError) Error() string {
+	if e.Expired {
+		return "the Bitbucket access token has expired: run the command again to get a fresh one"
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	return fmt.Sprintf("Bitbucket rejected the access token (%s): check BITBUCKET_CLIENT_ID and "+
+		"BITBUCKET_CLIENT_SECRET with 'bbsetup check', then try again", msg)
+}
+
+// ExistsError is a 400 from creating a repository whose slug is already taken.
+type ExistsError struct {
+	Workspace, Slug string
+}
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("a repository %q already exists in workspace %q: choose another name, or use the existing repository",
+		e.Slug, e.Workspace)
+}
+
+// APIError is any other error answer from Bitbucket (after retries, for 429 and 5xx).
+type APIError struct {
+	Status  int
+	Message string
+	// Op is the request that failed, e.g. "GET /repositories/acme" (path relative to the API URL).
+	Op string
+}
+
+func (e *APIError) Error() string {
+	what := "Bitbucket answered"
+	if e.Op != "" {
+		what = "Bitbucket answered " + e.Op + " with"
+	}
+	status := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	msg := ""
+	if e.Message != "" {
+		msg = " (" + e.Message + ")"
+	}
+	var hint string
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		hint = "Bitbucket's rate limit (about 1,000 requests an hour per consumer) is used up; wait a few minutes and try again"
+	case e.Status >= 500:
+		hint = "Bitbucket is having trouble; try again in a few minutes (https://bitbucket.status.atlassian.com)"
+	case e.Status == http.StatusNotFound:
+		hint = "check the workspace or repository name, and that the consumer's owner is a member of the workspace"
+	case e.Status == http.StatusForbidden:
+		hint = "the consumer's owner lacks access to it; ask a workspace administrator for access"
+	case e.Status == http.StatusBadRequest:
+		hint = "correct the input and try again"
+	default:
+		hint = "try again, or run with --debug and report it"
+	}
+	return fmt.Sprintf("%s %s%s: %s", what, status, msg, hint)
+}
+
+// errorBody is Bitbucket's error document:
+// {"type":"error","error":{"message":...,"detail":{"required":[...],"granted":[...]}}}.
+// detail is a string in the OpenAPI document and an object for scope errors.
+type errorBody struct {
+	Type  string `json:"type"`
+	Error struct {
+		Message string          `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	} `json:"error"`
+	// OAuth-style errors, e.g. {"error":"invalid_token","error_description":"..."}, are
+	// tried when the document above does not fit.
+}
+
+type scopeDetail struct {
+	Required []string `json:"required"`
+	Granted  []string `json:"granted"`
+}
+
+// parseError turns an error answer into a typed error. op is "METHOD /path".
+func parseError(status int, body []byte, op string) error {
+	message, detail := errorMessage(body)
+	switch {
+	case status == http.StatusUnauthorized:
+		return &AuthError{Status: status, Message: message, Expired: saysAccessTokenExpired(message)}
+	case status == http.StatusForbidden:
+		var d scopeDetail
+		if len(detail) > 0 && detail[0] == '{' && json.Unmarshal(detail, &d) == nil && len(d.Required) > 0 {
+			return &ScopeError{Required: d.Required, Granted: d.Granted}
+		}
+	case status == http.StatusGone:
+		return &RemovedError{Message: message}
+	}
+	return &APIError{Status: status, Message: message, Op: op}
+}
+
+// errorMessage extracts the human message (and the raw detail) from an error body of
+// any of the shapes Bitbucket uses; it returns "" when there is none.
+func errorMessage(body []byte) (string, json.RawMessage) {
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil && eb.Error.Message != "" {
+		msg := eb.Error.Message
+		var ds string
+		if len(eb.Error.Detail) > 0 && eb.Error.Detail[0] == '"' && json.Unmarshal(eb.Error.Detail, &ds) == nil && ds != "" {
+			msg += " " + ds
+		}
+		return clip(msg), eb.Error.Detail
+	}
+	var oe struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &oe) == nil && (oe.Error != "" || oe.Description != "") {
+		if oe.Description != "" {
+			return clip(oe.Description), nil
+		}
+		return clip(oe.Error), nil
+	}
+	return "", nil
+}
+
+// clip keeps a server message to one short line: an operator reads it, and a hostile
+// server must not flood the terminal.
+func clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	const max = 300
+	if len(s) > max {
+		cut := max
+		for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// scopeLabels maps each scope string to the consumer checkbox that grants it, in the
+// words of Bitbucket's consumer form.
+var scopeLabels = map[string]string{
+	"account":           "Account: Read",
+	"account:write":     "Account: Write",
+	"email":             "Account: Email",
+	"team":              "Workspace membership: Read",
+	"team:write":        "Workspace membership: Write",
+	"project":           "Projects: Read",
+	"project:write":     "Projects: Write",
+	"project:admin":     "Projects: Admin",
+	"repository":        "Repositories: Read",
+	"repository:write":  "Repositories: Write",
+	"repository:admin":  "Repositories: Admin",
+	"repository:delete": "Repositories: Delete",
+	"pullrequest":       "Pull requests: Read",
+	"pullrequest:write": "Pull requests: Write",
+	"webhook":           "Webhooks: Read and write",
+	"issue":             "Issues: Read",
+	"issue:write":       "Issues: Write",
+	"wiki":              "Wikis: Read and write",
+	"snippet":           "Snippets: Read",
+	"snippet:write":     "Snippets: Write",
+	"pipeline":          "Pipelines: Read",
+	"pipeline:write":    "Pipelines: Write",
+	"pipeline:variable": "Pipelines: Edit variables",
+	"runner":            "Runners: Read",
+	"runner:write":      "Runners: Write",
+}
+
+// ScopeLabel returns the consumer checkbox for a scope string, e.g. "repository:admin" ->
+// "Repositories: Admin"; an unknown scope is returned as it is.
+func ScopeLabel(scope string) string {
+	if l, ok := scopeLabels[scope]; ok {
+		return l
+	}
+	return scope
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = "\"" + v + "\""
+	}
+	return out
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return "the missing permission"
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// saysAccessTokenExpired reports whether a 401 message says the access token expired
+// (SPEC.md: "Access token expired..."). The generic "Token is invalid, expired, or not
+// supported for this endpoint." answer to an unknown token also contains "expired" but is
+// not an expiry, so a message that calls the token invalid is not one.
+func saysAccessTokenExpired(message string) bool {
+	m := strings.ToLower(message)
+	return strings.Contains(m, "expired") && !strings.Contains(m, "invalid")
+}

@@ -1,0 +1,331 @@
+package bitbucket
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// MaxPageLen is the largest page Bitbucket serves.
+const MaxPageLen = 100
+
+// ListOptions narrow and order a repository listing.
+type ListOptions struct {
+	Filter  string // server-side name filter: q=name~"Filter" (case-insensitive contains)
+	Sort    string // e.g. "-updated_on"; "" is Bitbucket's order
+	PageLen int    // 1..100, default 100
+}
+
+// ListRepositories lists the repositories of workspace ws
+// (GET /repositories/{ws}) and hands them to fn in batches as pages arrive, so a caller
+// can show the first page at once. fn is called from the calling goroutine, one call at a
+// time, in any page order; loaded is how many repositories have been delivered so far
+// (this batch included) and total is the size Bitbucket reported (never less than
+// loaded), or -1 when it reported none.
+//
+// After the first page, which gives the size, the remaining pages are fetched
+// concurrently (at most Options.Concurrency in flight), so a listing of N repositories
+// costs ⌈N/100⌉ requests. Without a size the next links are followed one by one. The
+// listing ends at the last page, at an empty page, at a next link already fetched, or
+// when the pages size promised are done; on the first error every request in flight is
+// cancelled and the error returned (batches already delivered stay delivered).
+func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions, fn func(batch []Repository, loaded, total int)) error {
+	if err := checkWorkspace(ws); err != nil {
+		return err
+	}
+	if fn == nil {
+		fn = func([]Repository, int, int) {}
+	}
+	pagelen := o.PageLen
+	if pagelen <= 0 || pagelen > MaxPageLen {
+		pagelen = MaxPageLen
+	}
+	q := url.Values{"pagelen": {strconv.Itoa(pagelen)}}
+	if f := strings.TrimSpace(o.Filter); f != "" {
+		q.Set("q", "name ~ "+bbqlString(f))
+	}
+	if o.Sort != "" {
+		q.Set("sort", o.Sort)
+	}
+	first := c.endpoint(q, "repositories", ws)
+
+	var p1 pageJSON[repoJSON]
+	if err := c.getJSON(ctx, first, &p1); err != nil {
+		return err
+	}
+	total := -1
+	if p1.Size != nil {
+		total = max(*p1.Size, 0)
+	}
+	loaded := 0
+	deliver := func(batch []Repository) {
+		loaded += len(batch)
+		t := total
+		if t >= 0 && t < loaded {
+			t = loaded
+		}
+		fn(batch, loaded, t)
+	}
+	if len(p1.Values) == 0 {
+		deliver(nil) // an empty workspace still reports its (zero) total
+		return nil
+	}
+	if p1.Next == "" {
+		deliver(mapRepos(p1.Values))
+		return nil
+	}
+	if !c.sameOrigin(p1.Next) {
+		deliver(mapRepos(p1.Values))
+		return errForeignNext(p1.Next)
+	}
+
+	// Concurrent path: size known and next is a numbered page after this one.
+	per := max(p1.PageLen, len(p1.Values))
+	current := max(p1.Page, 1)
+	if pageTmpl, ok := numberedNext(p1.Next, current); ok && total >= 0 {
+		pages := (total + per - 1) / per
+		if pages <= current {
+			// size promised no more pages: the listing is complete.
+			deliver(mapRepos(p1.Values))
+			return nil
+		}
+		return c.fetchPages(ctx, pageTmpl, current+1, pages, mapRepos(p1.Values), deliver)
+	}
+
+	// Sequential path: follow next links.
+	deliver(mapRepos(p1.Values))
+	seen := map[string]bool{pageKey(first): true}
+	maxItems := -1
+	if total >= 0 {
+		maxItems = total
+	}
+	next := p1.Next
+	for range maxPages {
+		if next == "" || seen[pageKey(next)] || (maxItems >= 0 && loaded >= maxItems) {
+			return nil
+		}
+		if !c.sameOrigin(next) {
+			return errForeignNext(next)
+		}
+		seen[pageKey(next)] = true
+		var p pageJSON[repoJSON]
+		if err := c.getJSON(ctx, next, &p); err != nil {
+			return err
+		}
+		if len(p.Values) == 0 {
+			return nil
+		}
+		deliver(mapRepos(p.Values))
+		next = p.Next
+	}
+	return nil
+}
+
+// numberedNext reports whether next is the same list with page=current+1, and returns
+// it as a template whose page parameter can be replaced.
+func numberedNext(next string, current int) (*url.URL, bool) {
+	u, err := url.Parse(next)
+	if err != nil {
+		return nil, false
+	}
+	n, err := strconv.Atoi(u.Query().Get("page"))
+	if err != nil || n != current+1 {
+		return nil, false
+	}
+	return u, true
+}
+
+// pageKey identifies the page a URL names, so that a next link that repeats a page is
+// recognised however it is spelled: query parameters in any order, and no page
+// parameter meaning page 1.
+func pageKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("page") == "" {
+		q.Set("page", "1")
+	}
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	return u.String()
+}
+
+func pageURL(tmpl *url.URL, page int) string {
+	u := *tmpl
+	q := u.Query()
+	q.Set("page", strconv.Itoa(page))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// fetchPages fetches pages from..to of tmpl concurrently, lowest first, and delivers
+// first (page from-1's repositories) and then each page as it arrives, all on the
+// calling goroutine.
+func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to int, first []Repository, deliver func([]Repository)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type result struct {
+		page  int
+		repos []Repository
+		err   error
+	}
+	var (
+		nextPage atomic.Int64 // the next page a worker takes
+		limit    atomic.Int64 // the last page worth fetching; lowered by an empty page
+		wg       sync.WaitGroup
+	)
+	nextPage.Store(int64(from))
+	limit.Store(int64(to))
+	results := make(chan result)
+	workers := min(c.opts.Concurrency, to-from+1)
+	for range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				k := nextPage.Add(1) - 1
+				if k > limit.Load() {
+					return
+				}
+				var p pageJSON[repoJSON]
+				err := c.getJSON(ctx, pageURL(tmpl, int(k)), &p)
+				r := result{page: int(k), err: err}
+				if err == nil {
+					r.repos = mapRepos(p.Values)
+				}
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	deliver(first)
+	var firstErr error
+	for r := range results {
+		if firstErr != nil {
+			continue // draining after cancel
+		}
+		if r.err != nil {
+			var ae *APIError
+			if errors.As(r.err, &ae) && ae.Status == http.StatusNotFound {
+				// Past the real end of a list whose size was too large.
+				lowerTo(&limit, int64(r.page-1))
+				continue
+			}
+			firstErr = r.err
+			cancel()
+			continue
+		}
+		if len(r.repos) == 0 {
+			lowerTo(&limit, int64(r.page-1))
+			continue
+		}
+		deliver(r.repos)
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err() // the caller's cancellation (ours only follows an error)
+	}
+	return firstErr
+}
+
+func lowerTo(v *atomic.Int64, n int64) {
+	for {
+		old := v.Load()
+		if n >= old || v.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// bbqlString quotes s as a BBQL string literal: double quotes, with \ and " escaped.
+func bbqlString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '\\', '"':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n', '\r', '\t':
+			b.WriteByte(' ') // a filter is one line; BBQL strings have no escapes for these
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// CreateRepo describes a repository to create.
+type CreateRepo struct {
+	Name        string // display name; required unless Slug is set
+	Slug        string // "" means Slugify(Name)
+	Description string
+	ProjectKey  string // "" means Bitbucket's default: the workspace's oldest project
+	Public      bool   // private unless set
+}
+
+// CreateRepository creates a git repository in workspace ws
+// (POST /repositories/{ws}/{slug}). The slug is validated first; a slug already taken is
+// an *ExistsError.
+func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) (*Repository, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, err
+	}
+	slug := r.Slug
+	if slug == "" {
+		slug = Slugify(r.Name)
+	}
+	if err := ValidateSlug(slug); err != nil {
+		return nil, err
+	}
+	name := strings.TrimSpace(r.Name)
+	if name == "" {
+		name = slug
+	}
+	// The OpenAPI document's repository schema requires "type" (and so does the nested
+	// project's); SPEC.md's example omits it, the document wins.
+	body := map[string]any{
+		"type":        "repository",
+		"scm":         "git",
+		"is_private":  !r.Public,
+		"name":        name,
+		"description": r.Description,
+	}
+	if r.ProjectKey != "" {
+		body["project"] = map[string]string{"type": "project", "key": r.ProjectKey}
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	var out repoJSON
+	err = c.do(ctx, http.MethodPost, c.endpoint(nil, "repositories", ws, slug), data, &out)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusBadRequest &&
+			strings.Contains(strings.ToLower(ae.Message), "already exists") {
+			return nil, &ExistsError{Workspace: ws, Slug: slug}
+		}
+		return nil, err
+	}
+	repo := out.repository()
+	return &repo, nil
+}
