@@ -1,0 +1,157 @@
+// Package demo builds bbsetup's demo world: the Bitbucket Cloud emulator with a demo
+// consumer and a few thousand repositories, and a scratch Amplication checkout (current
+// layout, with Amplication's committed .env files) in a temporary directory. `bbsetup demo`
+// runs the wizard against it, and the end-to-end tests use it too.
+package demo
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/bbsetup/bbsetup/setup/emulator"
+)
+
+//go:embed all:checkout
+var checkoutFS embed.FS
+
+// DefaultClientPort is the Amplication client's dev-server port, the callback's port.
+const DefaultClientPort = 3001
+
+// Options tune the demo world.
+type Options struct {
+	// Repos is how many repositories the three workspaces hold together (default 2,000).
+	Repos int
+	// Latency is added to every emulator request, to feel like a real network.
+	Latency time.Duration
+	// ClientPort is the port of CLIENT_HOST in the scratch checkout, and so of the callback.
+	// 0 means 3001 when it is free, otherwise a free port the system picks.
+	ClientPort int
+	// TempDir is where the scratch checkout is made (default: the system's temp dir).
+	TempDir string
+	// ConsentPage makes the emulator show its consent page instead of approving at once.
+	ConsentPage bool
+}
+
+// World is a running demo: the emulator, its consumer, and the scratch checkout.
+type World struct {
+	Server      *emulator.Server
+	Consumer    emulator.Consumer
+	CheckoutDir string
+	ClientHost  string
+	CallbackURL string
+}
+
+// Start builds and starts the demo world. Close it when done.
+func Start(o Options) (*World, error) {
+	if o.Repos <= 0 {
+		o.Repos = 2000
+	}
+	port, err := pickClientPort(o.ClientPort)
+	if err != nil {
+		return nil, err
+	}
+	clientHost := "http://localhost:" + strconv.Itoa(port)
+	callback := clientHost + "/bitbucket-auth-app/callback"
+
+	emu, consumer := emulator.NewDemo(emulator.Options{
+		Latency:     o.Latency,
+		AutoApprove: !o.ConsentPage,
+	}, o.Repos)
+	if consumer.CallbackURL != callback {
+		consumer.CallbackURL = callback
+		emu.AddConsumer(consumer)
+	}
+	srv, err := emulator.Start(emu)
+	if err != nil {
+		return nil, fmt.Errorf("start the Bitbucket emulator: %w", err)
+	}
+	dir, err := os.MkdirTemp(o.TempDir, "bbsetup-demo-")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("make the scratch checkout: %w", err)
+	}
+	w := &World{Server: srv, Consumer: consumer, CheckoutDir: dir, ClientHost: clientHost, CallbackURL: callback}
+	if err := writeCheckout(dir, clientHost); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close stops the emulator and removes the scratch checkout.
+func (w *World) Close() error {
+	if w.Server != nil {
+		w.Server.Close()
+	}
+	if w.CheckoutDir != "" {
+		return os.RemoveAll(w.CheckoutDir)
+	}
+	return nil
+}
+
+// writeCheckout copies the embedded checkout into dir and gives the server a .env.local
+// that sets CLIENT_HOST, as an operator's own local overrides would.
+func writeCheckout(dir, clientHost string) error {
+	err := fs.WalkDir(checkoutFS, "checkout", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("checkout", filepath.FromSlash(p))
+		dst := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		data, err := checkoutFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("write the scratch checkout in %s: %w", dir, err)
+	}
+	local := "# Local overrides of the demo checkout (bbsetup keeps every line of this file)\n" +
+		"CLIENT_HOST=" + clientHost + "\n"
+	p := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+	if err := os.WriteFile(p, []byte(local), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// pickClientPort returns want when it is set, else 3001 when it is free on localhost,
+// else a port the system picks.
+func pickClientPort(want int) (int, error) {
+	if want > 0 {
+		return want, nil
+	}
+	if portFree(DefaultClientPort) {
+		return DefaultClientPort, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port for the demo's callback: %w", err)
+	}
+	defer ln.Close()
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, errors.New("find a free port for the demo's callback: unexpected address")
+	}
+	return addr.Port, nil
+}
+
+func portFree(port int) bool {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
+}
