@@ -15,7 +15,6 @@ import (
 	"github.com/cli/browser"
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -69,33 +68,8 @@ type authorizeResult struct {
 	Missing     []string `json:"missing"`
 }
 
-// authorizeCheckout finds the checkout and its effective Bitbucket key and secret.
-func (a *app) authorizeCheckout() (*amplication.Checkout, amplication.Credentials, error) {
-	start := a.g.Repo
-	if start == "" {
-		wd, err := a.env.Getwd()
-		if err != nil {
-			return nil, amplication.Credentials{}, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
-		}
-		start = wd
-	}
-	root, err := amplication.Find(start) // its error says what to do (--repo DIR)
-	if err != nil {
-		return nil, amplication.Credentials{}, err
-	}
-	co, err := amplication.Open(root)
-	if err != nil {
-		return nil, amplication.Credentials{}, err
-	}
-	cr, ok := co.Current()
-	if !ok {
-		return nil, amplication.Credentials{}, fmt.Errorf("the Bitbucket key and secret are not set in %s (or the PR service's .env.local disagrees); run bbsetup configure first", co.ServerEnvLocal)
-	}
-	return co, cr, nil
-}
-
 func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
-	co, cr, err := a.authorizeCheckout()
+	co, cr, err := a.configuredCheckout()
 	if err != nil {
 		return err
 	}

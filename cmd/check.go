@@ -45,7 +45,7 @@ checks the key and secret live with Bitbucket. It exits 0 only when every check 
 }
 
 func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
-	co, err := a.envCheckout()
+	co, err := a.openCheckout()
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	if err != nil {
 		return err
 	}
-	co, err := a.envCheckout()
+	co, err := a.openCheckout()
 	if err != nil {
 		return err
 	}
@@ -228,21 +228,4 @@ func verifyCredentials(ctx context.Context, bitbucketURL, id, secret string) oau
 	hc := &http.Client{Timeout: credentialCheckTimeout}
 	defer hc.CloseIdleConnections()
 	return oauth.CheckCredentials(ctx, oauth.EndpointsFor(bitbucketURL), id, secret, hc)
-}
-
-// envCheckout opens the checkout named by --repo, or the nearest one at or above the
-// working directory.
-func (a *app) envCheckout() (*amplication.Checkout, error) {
-	if a.g.Repo != "" {
-		return amplication.Open(a.g.Repo)
-	}
-	wd, err := a.env.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
-	}
-	root, err := amplication.Find(wd)
-	if err != nil {
-		return nil, err
-	}
-	return amplication.Open(root)
 }

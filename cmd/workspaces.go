@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
@@ -84,25 +83,9 @@ func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
 // checkout's key and secret, a client_credentials token, and the global URLs. done
 // releases the client's idle connections.
 func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error) {
-	start := a.g.Repo
-	if start == "" {
-		wd, err := a.env.Getwd()
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
-		}
-		start = wd
-	}
-	root, err := amplication.Find(start) // its error says what to do (--repo DIR)
+	_, cr, err := a.configuredCheckout()
 	if err != nil {
 		return nil, nil, err
-	}
-	co, err := amplication.Open(root)
-	if err != nil {
-		return nil, nil, err
-	}
-	cr, ok := co.Current()
-	if !ok {
-		return nil, nil, fmt.Errorf("the Bitbucket key and secret are not set in %s (or the PR service's .env.local disagrees); run bbsetup configure first", co.ServerEnvLocal)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
