@@ -1,0 +1,314 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 7: authorize the operator's Bitbucket account. The URL is shown first; the browser is
+// opened unless --no-browser; a spinner waits for the callback; p (or a taken port) switches
+// to pasting the landed URL; Esc cancels.
+
+type authorizeScreen struct {
+	c        *common
+	ctx      context.Context
+	creds    Credentials // zero: the configured ones (kept)
+	kept     bool
+	callback string
+
+	seq        uint64
+	starting   bool
+	sess       *AuthSession
+	startErr   error
+	waiting    bool
+	waitCancel context.CancelFunc
+	pasting    bool
+	pasteBusy  bool
+	paste      textinput.Model
+	pasteErr   error
+	err        error
+	cancelled  bool
+	browser    string // what happened with the browser
+	id         *Identity
+}
+
+// authStartedMsg is the result of StartAuth.
+type authStartedMsg struct {
+	seq  uint64
+	sess AuthSession
+	err  error
+}
+
+// authDoneMsg is the result of WaitAuth or PasteAuth.
+type authDoneMsg struct {
+	seq    uint64
+	id     Identity
+	err    error
+	pasted bool
+}
+
+func newAuthorize(c *common) *authorizeScreen {
+	s := &authorizeScreen{c: c, paste: newInput(c, "http://localhost:3001/bitbucket-auth-app/callback?code=…")}
+	s.paste.CharLimit = 4096
+	return s
+}
+
+func (s *authorizeScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	s.id = nil
+	return s.start()
+}
+
+func (s *authorizeScreen) start() tea.Cmd {
+	if s.waitCancel != nil {
+		s.waitCancel()
+	}
+	s.starting, s.sess, s.startErr, s.err, s.pasteErr = true, nil, nil, nil, nil
+	s.waiting, s.pasting, s.pasteBusy, s.cancelled, s.browser = false, false, false, false, ""
+	s.paste.SetValue("")
+	s.paste.Blur()
+	s.seq = s.c.nextSeq()
+	seq, b, ctx, creds := s.seq, s.c.b, s.ctx, s.creds
+	return func() tea.Msg {
+		sess, err := b.StartAuth(ctx, creds)
+		return authStartedMsg{seq: seq, sess: sess, err: err}
+	}
+}
+
+func (s *authorizeScreen) typing() bool { return s.pasting && !s.pasteBusy && s.id == nil }
+func (s *authorizeScreen) busy() bool   { return s.starting || s.waiting || s.pasteBusy }
+
+func (s *authorizeScreen) keys() bindings {
+	km := s.c.km
+	switch {
+	case s.id != nil:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: workspace")}}
+	case s.pasting:
+		b := []key.Binding{with(km.Enter, "enter", "use this URL")}
+		if s.sess != nil && !s.sess.PortInUse {
+			b = append(b, with(km.Back, "esc", "stop pasting"))
+		} else {
+			b = append(b, with(km.Back, "esc", "cancel"))
+		}
+		return bindings{short: b}
+	case s.waiting:
+		return bindings{short: []key.Binding{km.Paste, with(km.Open, "o", "open again"), with(km.Copy, "c", "copy URL"), with(km.Back, "esc", "cancel")}}
+	case s.starting:
+		return bindings{}
+	}
+	return bindings{short: []key.Binding{with(km.Retry, "enter/r", "try again"), km.Paste, km.Back}}
+}
+
+func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case authStartedMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.starting = false
+		if msg.err != nil {
+			s.startErr = msg.err
+			return nil
+		}
+		sess := msg.sess
+		s.sess = &sess
+		if sess.PortInUse {
+			s.pasting = true
+			return s.paste.Focus()
+		}
+		wctx, cancel := context.WithCancel(s.ctx)
+		s.waitCancel = cancel
+		s.waiting = true
+		b, seq := s.c.b, s.seq
+		cmds := []tea.Cmd{func() tea.Msg {
+			id, err := b.WaitAuth(wctx)
+			return authDoneMsg{seq: seq, id: id, err: err}
+		}}
+		if !s.c.opts.NoBrowser || s.c.opts.Demo {
+			cmds = append(cmds, s.c.openCmd(sess.URL))
+		}
+		return tea.Batch(cmds...)
+	case copiedMsg:
+		if msg.err == nil {
+			s.browser = "URL sent to the clipboard (if your terminal allows it)."
+		}
+	case openedMsg:
+		if msg.err != nil {
+			s.browser = "Could not open a browser (" + msg.err.Error() + "): open the URL above yourself."
+		} else {
+			s.browser = "Opened in your browser."
+		}
+	case authDoneMsg:
+		if msg.seq != s.seq || s.id != nil {
+			return nil
+		}
+		if msg.err != nil {
+			if msg.pasted {
+				s.pasteBusy = false
+				s.pasteErr = msg.err
+				return nil
+			}
+			if errors.Is(msg.err, context.Canceled) || s.cancelled {
+				return nil
+			}
+			s.waiting = false
+			s.err = msg.err
+			return nil
+		}
+		if s.waitCancel != nil {
+			s.waitCancel()
+		}
+		id := msg.id
+		s.id = &id
+		s.waiting, s.pasting, s.pasteBusy = false, false, false
+		s.paste.Blur()
+	case tea.KeyMsg:
+		return s.key(msg, km)
+	}
+	return nil
+}
+
+func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
+	switch {
+	case s.id != nil:
+		if key.Matches(msg, km.Enter) {
+			return emit(authorizedMsg{id: *s.id})
+		}
+		return nil
+	case s.starting || s.pasteBusy:
+		return nil
+	case s.pasting:
+		switch {
+		case key.Matches(msg, km.Enter) && !msg.Paste:
+			v := strings.TrimSpace(s.paste.Value())
+			if v == "" {
+				return nil
+			}
+			s.pasteBusy, s.pasteErr = true, nil
+			b, seq, ctx := s.c.b, s.seq, s.ctx
+			return func() tea.Msg {
+				id, err := b.PasteAuth(ctx, v)
+				return authDoneMsg{seq: seq, id: id, err: err, pasted: true}
+			}
+		case key.Matches(msg, km.Back):
+			s.pasting = false
+			s.paste.Blur()
+			if !s.waiting {
+				s.cancelled = true
+			}
+			return nil
+		}
+		if msg.Paste || len(msg.Runes) > 1 {
+			msg.Runes = []rune(strings.TrimSpace(string(msg.Runes)))
+		}
+		var cmd tea.Cmd
+		s.paste, cmd = s.paste.Update(msg)
+		s.pasteErr = nil
+		return cmd
+	case s.waiting:
+		switch {
+		case key.Matches(msg, km.Paste):
+			s.pasting = true
+			return s.paste.Focus()
+		case key.Matches(msg, km.Open) && s.sess != nil:
+			return s.c.openCmd(s.sess.URL)
+		case key.Matches(msg, km.Copy) && s.sess != nil:
+			return s.c.copyCmd(s.sess.URL)
+		case key.Matches(msg, km.Back):
+			s.cancelled = true
+			s.waiting = false
+			if s.waitCancel != nil {
+				s.waitCancel()
+			}
+		}
+		return nil
+	}
+	// Cancelled or failed.
+	switch {
+	case key.Matches(msg, km.Enter, km.Retry):
+		return s.start()
+	case key.Matches(msg, km.Paste) && s.sess != nil:
+		s.pasting, s.cancelled = true, false
+		return s.paste.Focus()
+	case key.Matches(msg, km.Back):
+		return emit(backMsg{})
+	}
+	return nil
+}
+
+func (s *authorizeScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Authorize bbsetup with your Bitbucket account") + "\n")
+	if s.kept {
+		b.WriteString(st.subtle.Render("Using the key and secret already configured in the checkout.") + "\n")
+	}
+	if s.starting {
+		b.WriteString(s.c.spinnerLine("Preparing the authorization…"))
+		return b.String()
+	}
+	if s.startErr != nil {
+		b.WriteString(s.c.errorBox("Authorization could not start", s.startErr.Error(), "Press enter to try again."))
+		return b.String()
+	}
+	if s.sess == nil {
+		return b.String()
+	}
+	b.WriteString("Open this URL in a browser where you are logged in to Bitbucket, and click " + st.strong.Render("Grant access") + ":\n")
+	b.WriteString(st.code.Render(s.sess.URL) + "\n")
+	if s.browser != "" && s.id == nil {
+		b.WriteString(st.faint.Render(s.browser) + "\n")
+	} else if s.c.opts.NoBrowser && !s.c.opts.Demo && s.id == nil {
+		b.WriteString(st.faint.Render("(--no-browser: open it yourself.)") + "\n")
+	}
+	if s.c.opts.Remote && s.id == nil {
+		port := callbackPort(s.callback)
+		b.WriteString(s.c.box("warn", "Remote session", "Bitbucket sends your browser to "+s.callback+
+			" on the machine running the browser. Forward that port to this one first:\n  "+
+			st.code.Render("ssh -L "+port+":localhost:"+port+" <this host>")+
+			"\nor press p and paste the URL the browser lands on.", "") + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case s.id != nil:
+		body := ""
+		if len(s.id.Granted) > 0 {
+			body = "Granted:\n" + bullets(s.id.Granted)
+		}
+		if len(s.id.Missing) > 0 {
+			body += "\n" + st.warn.Render("Not granted (Amplication needs them): ") + strings.Join(s.id.Missing, ", ")
+		}
+		b.WriteString(s.c.box("ok", "✓ Connected as "+s.id.DisplayName+" ("+s.id.Nickname+")", body, "Press enter to choose the workspace."))
+	case s.pasting:
+		if s.sess.PortInUse {
+			b.WriteString(s.c.box("warn", "The callback port is taken", s.sess.PortMessage,
+				"Open the URL, grant access, then paste the URL the browser lands on (it fails to load; that is fine).") + "\n")
+		}
+		b.WriteString("Paste the URL from the browser's address bar (it starts with " + st.code.Render(s.callback) + "?code=):\n")
+		b.WriteString(s.paste.View())
+		if s.pasteBusy {
+			b.WriteString("\n" + s.c.spinnerLine("Exchanging the code…"))
+		}
+		if s.pasteErr != nil {
+			b.WriteString("\n" + st.bad.Render(s.pasteErr.Error()))
+		}
+		if s.waiting {
+			b.WriteString("\n" + st.faint.Render("Still listening for the browser too."))
+		}
+	case s.waiting:
+		b.WriteString(s.c.spinnerLine("Waiting for Bitbucket…") + "\n")
+		b.WriteString(st.faint.Render("After Grant access the browser lands on " + s.callback + ". If it never comes back here, press p and paste that URL."))
+	case s.err != nil:
+		b.WriteString(s.c.errorBox("Authorization failed", s.err.Error(),
+			"Press enter to try again, or p to paste the URL the browser landed on."))
+	case s.cancelled:
+		b.WriteString("Cancelled. Press enter to try again, p to paste the landed URL, or q to quit.")
+	}
+	return b.String()
+}

@@ -1,0 +1,260 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Backend is everything the wizard needs from the outside world. The wizard calls it only
+// from tea.Cmds (never from Update or View), always with a context that is cancelled when the
+// operator leaves the step or presses Esc. An adapter in cmd/ implements it on top of the
+// setup/ packages; tests use an in-package fake.
+//
+// The adapter is stateful in the order the wizard calls it: FindCheckout selects the
+// checkout that PlanEnv, ApplyEnv and StartAuth then use; a successful WaitAuth or PasteAuth
+// provides the token that Workspaces, ListRepos, Projects and CreateRepo then use.
+type Backend interface {
+	CheckoutFinder
+	CredentialChecker
+	EnvWriter
+	Authorizer
+	Bitbucket
+	// OpenBrowser opens url in the operator's browser.
+	OpenBrowser(url string) error
+}
+
+// CheckoutFinder locates the Amplication checkout.
+type CheckoutFinder interface {
+	// FindCheckout finds the checkout at or above dir ("" means the adapter's default: the
+	// --repo flag or the working directory) and remembers it for the later calls. Its error
+	// says what is missing and what to do, in the operator's words.
+	FindCheckout(dir string) (Checkout, error)
+}
+
+// CredentialChecker verifies a consumer key and secret against Bitbucket.
+type CredentialChecker interface {
+	// CheckCredentials checks the key and secret live; it never returns the secret in the
+	// Verdict.
+	CheckCredentials(ctx context.Context, c Credentials) Verdict
+	// Permissions returns the checklist rows of the consumer's permissions form, in the
+	// order Bitbucket shows them.
+	Permissions() []PermissionRow
+	// SettingsURL is the workspace settings page that lists OAuth consumers:
+	// <bitbucket-url>/<workspace>/workspace/settings/api.
+	SettingsURL(workspace string) string
+}
+
+// EnvWriter plans and writes the .env.local files.
+type EnvWriter interface {
+	// PlanEnv reads and validates every file it would change and returns the masked diffs;
+	// it writes nothing.
+	PlanEnv(ctx context.Context, c Credentials) (EnvPlan, error)
+	// ApplyEnv writes the plan PlanEnv returned last. On failure it returns the results
+	// of the files already written, if any, with the error.
+	ApplyEnv(ctx context.Context) ([]FileResult, error)
+}
+
+// Authorizer runs the OAuth authorization-code flow for the operator's own account.
+type Authorizer interface {
+	// StartAuth prepares the flow and starts listening on the callback port. The zero
+	// Credentials mean "the key and secret already configured in the checkout". When the
+	// port is taken it still returns the URL, with PortInUse set, so the operator can paste
+	// the landed URL instead.
+	StartAuth(ctx context.Context, c Credentials) (AuthSession, error)
+	// WaitAuth waits for the browser to land on the callback, exchanges the code and looks up
+	// the account. It returns ctx.Err() when ctx is done and releases the port then.
+	WaitAuth(ctx context.Context) (Identity, error)
+	// PasteAuth takes the URL (or query string, or bare code) the operator copied from the
+	// browser's address bar and completes the flow with it.
+	PasteAuth(ctx context.Context, pasted string) (Identity, error)
+}
+
+// Bitbucket is the REST API, used after authorization.
+type Bitbucket interface {
+	// Workspaces lists the workspaces the operator is a member of, with names.
+	Workspaces(ctx context.Context) ([]Workspace, error)
+	// ListRepos lists the workspace's repositories, calling fn with each batch as it arrives
+	// (loaded so far, total when known, else 0). filter "" lists all; otherwise the server
+	// searches by name. fn is called from the adapter's goroutine, never concurrently.
+	ListRepos(ctx context.Context, workspace, filter string, fn func(batch []Repo, loaded, total int)) error
+	// Projects lists the workspace's projects.
+	Projects(ctx context.Context, workspace string) ([]Project, error)
+	// CreateRepo creates a repository. When the slug is taken it returns an error for which
+	// errors.As(err, **ExistsError) holds.
+	CreateRepo(ctx context.Context, workspace string, r NewRepo) (Repo, error)
+	// Slugify turns a repository name into the slug Bitbucket would give it.
+	Slugify(name string) string
+	// ValidateSlug says, in the operator's words, why slug is not a valid repository slug.
+	ValidateSlug(slug string) error
+}
+
+// Checkout is the Amplication checkout the wizard configures.
+type Checkout struct {
+	Root        string   // absolute path of the checkout
+	Layout      string   // "older", "current" or "older+current"
+	ServerEnv   string   // packages/amplication-server/.env.local (absolute)
+	PREnvs      []string // the PR service .env.local files that will be written (absolute)
+	CallbackURL string   // the consumer's callback URL to register
+	Services    []string // "npx nx serve ..." lines to run afterwards
+	// Configured reports that a key and secret are already set consistently (the offline
+	// check passes), so the operator may keep them.
+	Configured     bool
+	ClientIDMasked string // the configured key, masked, when Configured
+}
+
+// Credentials are a consumer's key (client id) and secret.
+type Credentials struct {
+	ID     string
+	Secret string
+}
+
+// IsZero reports whether no credentials were given.
+func (c Credentials) IsZero() bool { return c.ID == "" && c.Secret == "" }
+
+// VerdictKind classifies the outcome of CheckCredentials.
+type VerdictKind int
+
+// The verdicts CheckCredentials can return.
+const (
+	VerdictOK             VerdictKind = iota // everything is right
+	VerdictBadCredentials                    // key or secret wrong
+	VerdictNotPrivate                        // "This is a private consumer" not ticked
+	VerdictNoCallback                        // no callback URL on the consumer
+	VerdictMissingScopes                     // some permission boxes are not ticked
+	VerdictNetwork                           // Bitbucket could not be reached
+	VerdictUnexpected                        // anything else
+)
+
+// String names the verdict kind.
+func (k VerdictKind) String() string {
+	switch k {
+	case VerdictOK:
+		return "ok"
+	case VerdictBadCredentials:
+		return "bad credentials"
+	case VerdictNotPrivate:
+		return "not private"
+	case VerdictNoCallback:
+		return "no callback"
+	case VerdictMissingScopes:
+		return "missing scopes"
+	case VerdictNetwork:
+		return "network"
+	default:
+		return "unexpected"
+	}
+}
+
+// Verdict is the result of a credential check.
+type Verdict struct {
+	Kind    VerdictKind
+	Message string   // one operator sentence + what to do (never contains the secret)
+	Granted []string // permission labels granted, e.g. "Account: Read"
+	// Missing are permission labels "Row: Level" (e.g. "Webhooks: Read and write"); the
+	// row is the part before the colon and matches PermissionRow.Row.
+	Missing []string
+}
+
+// PermissionRow is one row of the consumer's permissions form.
+type PermissionRow struct {
+	Row    string // "Repositories"
+	Levels string // "Read, Write, Admin"
+}
+
+// EnvPlan is what PlanEnv would write.
+type EnvPlan struct {
+	Files []FilePlan
+}
+
+// Changed reports whether any file would change.
+func (p EnvPlan) Changed() bool {
+	for _, f := range p.Files {
+		if f.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+// FilePlan is one file's planned change.
+type FilePlan struct {
+	Path    string // absolute path
+	Diff    string // unified diff with the secret already masked
+	Changed bool
+	Exists  bool // the file exists today (false: it will be created)
+}
+
+// FileResult is what ApplyEnv did to one file.
+type FileResult struct {
+	Path    string `json:"path"`
+	Changed bool   `json:"changed"`
+	Backup  string `json:"backup,omitempty"` // the .bak copy of the previous content, if any
+}
+
+// AuthSession is a started authorization flow.
+type AuthSession struct {
+	URL         string // the authorize URL to open
+	PortInUse   bool   // the callback port is taken: only pasting works
+	PortMessage string // what holds the port and what to do, when PortInUse
+}
+
+// Identity is the Bitbucket account that authorized.
+type Identity struct {
+	DisplayName string   `json:"display_name"`
+	Nickname    string   `json:"nickname"`
+	Granted     []string `json:"granted,omitempty"` // permission labels
+	Missing     []string `json:"missing,omitempty"` // permission labels
+}
+
+// Workspace is a Bitbucket workspace the operator belongs to.
+type Workspace struct {
+	Slug  string
+	Name  string
+	Admin bool
+}
+
+// Repo is a Bitbucket repository.
+type Repo struct {
+	Slug       string `json:"slug"`
+	Name       string `json:"name"`
+	FullName   string `json:"full_name"`
+	HTMLURL    string `json:"html_url"`
+	CloneHTTPS string `json:"clone_https"`
+	CloneSSH   string `json:"clone_ssh"`
+	Private    bool   `json:"private"`
+	Project    string `json:"project,omitempty"`
+}
+
+// Project is a Bitbucket project.
+type Project struct {
+	Key  string
+	Name string
+}
+
+// NewRepo is a repository to create.
+type NewRepo struct {
+	Name       string
+	Slug       string
+	ProjectKey string // "" = Bitbucket's default project (the workspace's oldest)
+	Private    bool
+}
+
+// ExistsError is what CreateRepo returns when the slug is already taken.
+type ExistsError struct {
+	Workspace, Slug string
+}
+
+// Error implements error.
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("repository %s/%s already exists", e.Workspace, e.Slug)
+}
+
+// isExists reports whether err says the repository already exists.
+func isExists(err error) (*ExistsError, bool) {
+	var ee *ExistsError
+	if errors.As(err, &ee) {
+		return ee, true
+	}
+	return nil, false
+}

@@ -1,0 +1,496 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Step 11: connect an existing repository. The list shows the first batch at once and grows
+// as batches stream in; typing filters what is loaded (a substring match over precomputed
+// lowercase keys, narrowing the previous matches when the filter only grew); when typing
+// pauses and loading is not complete, the server is searched for the rest. Only the visible
+// window is rendered, so a keystroke costs the same with 10 or 10,000 repositories loaded.
+
+type connectScreen struct {
+	c   *common
+	ctx context.Context
+	ws  string
+	// initialFilter is typed into the filter on entry (the create screen's "connect to it").
+	initialFilter string
+
+	input textinput.Model
+
+	repos []Repo
+	lower []string       // lowercase "slug name full_name project" per repo
+	seen  map[string]int // FullName -> index, to merge server search results
+
+	listSeq   uint64
+	loading   bool
+	loadedAll bool
+	loadErr   error
+	loaded    int
+	total     int
+
+	filter  string // the lowercase filter the matches are for
+	matches []int  // indexes into repos, in load order
+	spare   []int  // the other buffer, for full rescans
+	cursor  int    // index into matches
+	offset  int    // first visible match
+
+	debounceSeq  uint64
+	searchSeq    uint64
+	searchCancel context.CancelFunc
+	searching    string // the filter being searched server-side
+	searchFound  int    // results of the current search so far
+	searched     map[string]bool
+	searchErr    error
+}
+
+// streamItem is one message from a ListRepos goroutine.
+type streamItem struct {
+	batch         []Repo
+	loaded, total int
+	done          bool
+	err           error
+}
+
+// repoBatchMsg carries a batch (or the end) of a ListRepos stream.
+type repoBatchMsg struct {
+	seq    uint64
+	search string // "" for the main listing, else the server-side filter
+	item   streamItem
+	ch     <-chan streamItem
+	ctx    context.Context
+}
+
+// debounceMsg fires when typing paused.
+type debounceMsg struct {
+	seq    uint64
+	filter string
+}
+
+func newConnect(c *common) *connectScreen {
+	s := &connectScreen{c: c, input: newInput(c, "type to filter")}
+	s.input.Prompt = "Filter › "
+	s.input.CharLimit = 100
+	return s
+}
+
+// setWorkspace switches the screen to ws, dropping what was loaded for another workspace.
+func (s *connectScreen) setWorkspace(ws string) {
+	if ws == s.ws {
+		return
+	}
+	s.ws = ws
+	s.reset()
+}
+
+func (s *connectScreen) reset() {
+	s.repos, s.lower, s.seen = nil, nil, map[string]int{}
+	s.loading, s.loadedAll, s.loadErr, s.loaded, s.total = false, false, nil, 0, 0
+	s.filter, s.matches, s.spare, s.cursor, s.offset = "", nil, nil, 0, 0
+	s.searched, s.searching, s.searchErr = map[string]bool{}, "", nil
+	s.input.SetValue("")
+}
+
+func (s *connectScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	if s.seen == nil {
+		s.reset()
+	}
+	cmds := []tea.Cmd{s.input.Focus()}
+	if !s.loadedAll {
+		// The step's context was cancelled when it was left: start over.
+		keep := s.initialFilter
+		s.reset()
+		s.initialFilter = keep
+		cmds = append(cmds, s.list())
+	}
+	if s.initialFilter != "" {
+		s.input.SetValue(s.initialFilter)
+		s.input.CursorEnd()
+		s.initialFilter = ""
+		s.refilter()
+		cmds = append(cmds, s.debounce())
+	}
+	return tea.Batch(cmds...)
+}
+
+// list starts the main listing.
+func (s *connectScreen) list() tea.Cmd {
+	s.loading = true
+	s.listSeq = s.c.nextSeq()
+	return s.stream(s.ctx, s.listSeq, "")
+}
+
+// stream runs ListRepos in a goroutine started by the command, and returns its first item.
+func (s *connectScreen) stream(ctx context.Context, seq uint64, filter string) tea.Cmd {
+	b, ws := s.c.b, s.ws
+	return func() tea.Msg {
+		ch := make(chan streamItem, 8)
+		go func() {
+			defer close(ch)
+			err := b.ListRepos(ctx, ws, filter, func(batch []Repo, loaded, total int) {
+				cp := append([]Repo(nil), batch...)
+				select {
+				case ch <- streamItem{batch: cp, loaded: loaded, total: total}:
+				case <-ctx.Done():
+				}
+			})
+			select {
+			case ch <- streamItem{done: true, err: err}:
+			case <-ctx.Done():
+			}
+		}()
+		return nextItem(ctx, seq, filter, ch)()
+	}
+}
+
+// nextItem reads the stream's next item.
+func nextItem(ctx context.Context, seq uint64, filter string, ch <-chan streamItem) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case it, ok := <-ch:
+			if !ok {
+				return repoBatchMsg{seq: seq, search: filter, item: streamItem{done: true, err: ctx.Err()}}
+			}
+			return repoBatchMsg{seq: seq, search: filter, item: it, ch: ch, ctx: ctx}
+		case <-ctx.Done():
+			return repoBatchMsg{seq: seq, search: filter, item: streamItem{done: true, err: ctx.Err()}}
+		}
+	}
+}
+
+// Server-side search limits: filters shorter than this match most of the workspace, which
+// the main listing is fetching anyway; a search stops after this many results (the rest
+// arrive with the main listing).
+const (
+	minSearchLen   = 2
+	maxSearchFound = 500
+)
+
+func (s *connectScreen) debounce() tea.Cmd {
+	if s.loadedAll || len(s.filter) < minSearchLen {
+		return nil
+	}
+	s.debounceSeq++
+	seq, f := s.debounceSeq, s.filter
+	return tea.Tick(s.c.debounce, func(time.Time) tea.Msg { return debounceMsg{seq: seq, filter: f} })
+}
+
+func (s *connectScreen) typing() bool { return true }
+func (s *connectScreen) busy() bool   { return s.loading || s.searching != "" }
+
+func (s *connectScreen) keys() bindings {
+	km := s.c.km
+	back := with(km.Back, "esc", "back")
+	if s.input.Value() != "" {
+		back = with(km.Back, "esc", "clear filter")
+	}
+	short := []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "connect"), back}
+	if s.loadErr != nil {
+		short = append(short, km.RetryList)
+	}
+	return bindings{
+		short: short,
+		full: [][]key.Binding{
+			{with(km.Up, "↑", "up"), with(km.Down, "↓", "down"), with(km.PageUp, "pgup", "page up"), with(km.PageDown, "pgdn", "page down")},
+			{with(km.Enter, "enter", "connect this repository"), with(km.Back, "esc", "clear filter / back"), with(km.Tab, "type", "filter")},
+		},
+	}
+}
+
+// add appends a batch, skipping repositories already present, and extends the matches.
+func (s *connectScreen) add(batch []Repo) {
+	for _, r := range batch {
+		id := r.FullName
+		if id == "" {
+			id = s.ws + "/" + r.Slug
+		}
+		if _, dup := s.seen[id]; dup {
+			continue
+		}
+		i := len(s.repos)
+		s.seen[id] = i
+		s.repos = append(s.repos, r)
+		k := strings.ToLower(r.Slug + "\x00" + r.Name + "\x00" + r.FullName + "\x00" + r.Project)
+		s.lower = append(s.lower, k)
+		if s.filter == "" || strings.Contains(k, s.filter) {
+			s.matches = append(s.matches, i)
+		}
+	}
+}
+
+// refilter recomputes the matches for the input's value: by narrowing the current matches
+// when the filter only grew, by a scan of every loaded key otherwise.
+func (s *connectScreen) refilter() {
+	f := strings.ToLower(strings.TrimSpace(s.input.Value()))
+	if f == s.filter {
+		return
+	}
+	if s.filter != "" && strings.Contains(f, s.filter) {
+		out := s.matches[:0]
+		for _, i := range s.matches {
+			if strings.Contains(s.lower[i], f) {
+				out = append(out, i)
+			}
+		}
+		s.matches = out
+	} else {
+		out := s.spare[:0]
+		for i, k := range s.lower {
+			if f == "" || strings.Contains(k, f) {
+				out = append(out, i)
+			}
+		}
+		s.spare, s.matches = s.matches, out
+	}
+	s.filter = f
+	s.cursor, s.offset = 0, 0
+	s.searchErr = nil
+}
+
+// listHeight is how many rows the list shows.
+func (s *connectScreen) listHeight() int { return max(s.c.height-5, 1) }
+
+func (s *connectScreen) move(d int) {
+	if len(s.matches) == 0 {
+		s.cursor = 0
+		return
+	}
+	s.cursor = min(max(s.cursor+d, 0), len(s.matches)-1)
+	h := s.listHeight()
+	if s.cursor < s.offset {
+		s.offset = s.cursor
+	}
+	if s.cursor >= s.offset+h {
+		s.offset = s.cursor - h + 1
+	}
+}
+
+func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case repoBatchMsg:
+		return s.batch(msg)
+	case debounceMsg:
+		if msg.seq != s.debounceSeq || msg.filter != s.filter || s.loadedAll || s.searched[msg.filter] || s.searching == msg.filter {
+			return nil
+		}
+		if s.searchCancel != nil {
+			s.searchCancel()
+		}
+		ctx, cancel := context.WithCancel(s.ctx)
+		s.searchCancel = cancel
+		s.searching, s.searchFound = msg.filter, 0
+		s.searchSeq = s.c.nextSeq()
+		return s.stream(ctx, s.searchSeq, msg.filter)
+	case tea.KeyMsg:
+		switch {
+		case msg.Type == tea.KeyUp:
+			s.move(-1)
+		case msg.Type == tea.KeyDown:
+			s.move(1)
+		case msg.Type == tea.KeyPgUp:
+			s.move(-s.listHeight())
+		case msg.Type == tea.KeyPgDown:
+			s.move(s.listHeight())
+		case msg.Type == tea.KeyHome:
+			s.move(-len(s.matches))
+		case msg.Type == tea.KeyEnd:
+			s.move(len(s.matches))
+		case key.Matches(msg, km.Enter) && !msg.Paste:
+			if s.cursor < len(s.matches) {
+				return emit(repoMsg{repo: s.repos[s.matches[s.cursor]]})
+			}
+		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
+			v := s.input.Value()
+			s.reset()
+			s.input.SetValue(v)
+			s.refilter()
+			return s.list()
+		case key.Matches(msg, km.Back):
+			if s.input.Value() != "" {
+				s.input.SetValue("")
+				s.refilter()
+				return nil
+			}
+			return emit(backMsg{})
+		default:
+			if msg.Paste || len(msg.Runes) > 1 {
+				msg.Runes = []rune(strings.TrimSpace(string(msg.Runes)))
+			}
+			var cmd tea.Cmd
+			s.input, cmd = s.input.Update(msg)
+			before := s.filter
+			s.refilter()
+			if s.filter != before {
+				return tea.Batch(cmd, s.debounce())
+			}
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
+	search := msg.search != ""
+	if (!search && msg.seq != s.listSeq) || (search && msg.seq != s.searchSeq) {
+		return nil
+	}
+	it := msg.item
+	if len(it.batch) > 0 {
+		s.add(it.batch)
+	}
+	if search && !it.done {
+		s.searchFound += len(it.batch)
+		if s.searchFound >= maxSearchFound {
+			// Enough to choose from; the main listing brings the rest.
+			s.searchCancel()
+			s.searching = ""
+			s.searched[msg.search] = true
+			return nil
+		}
+	}
+	if !search {
+		if it.loaded > 0 {
+			s.loaded = it.loaded
+		}
+		if it.total > 0 {
+			s.total = it.total
+		}
+	}
+	if it.done {
+		if search {
+			if s.searching == msg.search {
+				s.searching = ""
+			}
+			if it.err == nil {
+				s.searched[msg.search] = true
+			} else if msg.ctx == nil || msg.ctx.Err() == nil {
+				s.searchErr = it.err
+			}
+			return nil
+		}
+		s.loading = false
+		if it.err != nil {
+			if s.ctx.Err() == nil {
+				s.loadErr = it.err
+			}
+			return nil
+		}
+		s.loadedAll = true
+		s.loaded = len(s.repos)
+		if s.searchCancel != nil {
+			s.searchCancel()
+			s.searching = ""
+		}
+		return nil
+	}
+	return nextItem(msg.ctx, msg.seq, msg.search, msg.ch)
+}
+
+func (s *connectScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	// The header is exactly four lines at any width, so the list below fits the screen.
+	w := s.c.width
+	s.input.Width = max(w-ansi.StringWidth(s.input.Prompt)-1, 1)
+	b.WriteString(fit(st.heading.Render("Connect a repository in "+s.ws), w) + "\n")
+	b.WriteString(fit(s.input.View(), w) + "\n")
+	b.WriteString(fit(s.status(), w) + "\n")
+	h := s.listHeight()
+	if s.loadErr != nil && len(s.repos) > 0 {
+		// Say why the listing stopped, in at most two lines taken from the list.
+		msg := strings.Split(wrap("Listing stopped: "+s.loadErr.Error()+" (ctrl+r retries)", w), "\n")
+		if len(msg) > 2 {
+			msg = append(msg[:1], fit(strings.Join(msg[1:], " "), w))
+		}
+		for _, l := range msg {
+			b.WriteString(st.bad.Render(l) + "\n")
+		}
+		h = max(h-len(msg)+1, 1)
+	} else {
+		b.WriteString("\n")
+	}
+	switch {
+	case s.loadErr != nil && len(s.repos) == 0:
+		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), "Press ctrl+r to try again."))
+		return b.String()
+	case len(s.matches) == 0 && len(s.repos) == 0 && s.loadedAll:
+		b.WriteString(st.faint.Render("This workspace has no repositories yet (or none you can see). Press esc, then choose Create."))
+		return b.String()
+	case len(s.matches) == 0 && s.filter != "":
+		switch {
+		case s.searching != "":
+			b.WriteString(st.faint.Render("Nothing loaded matches; searching Bitbucket…"))
+		case s.loadedAll || s.searched[s.filter]:
+			b.WriteString(st.faint.Render("No repository matches \"" + s.filter + "\"."))
+		default:
+			b.WriteString(st.faint.Render("Nothing loaded matches yet."))
+		}
+		return b.String()
+	}
+	end := min(s.offset+h, len(s.matches))
+	for vi := s.offset; vi < end; vi++ {
+		r := &s.repos[s.matches[vi]]
+		var line strings.Builder
+		if vi == s.cursor {
+			line.WriteString(st.cursor.Render("› "))
+			line.WriteString(st.selected.Render(r.Slug))
+		} else {
+			line.WriteString("  ")
+			line.WriteString(r.Slug)
+		}
+		if r.Name != "" && r.Name != r.Slug {
+			line.WriteString("  ")
+			line.WriteString(st.subtle.Render(r.Name))
+		}
+		if r.Project != "" {
+			line.WriteString(st.faint.Render("  " + r.Project))
+		}
+		if !r.Private {
+			line.WriteString(st.warn.Render("  public"))
+		}
+		b.WriteString(fit(line.String(), w))
+		if vi < end-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// status is "312 of 4,980 loaded", the match count and the server search state.
+func (s *connectScreen) status() string {
+	st := s.c.st
+	var parts []string
+	switch {
+	case s.loading && s.total > 0:
+		parts = append(parts, s.c.spinnerLine(thousands(len(s.repos))+" of "+thousands(s.total)+" loaded"))
+	case s.loading:
+		parts = append(parts, s.c.spinnerLine(thousands(len(s.repos))+" loaded"))
+	case s.loadErr != nil:
+		parts = append(parts, st.bad.Render(thousands(len(s.repos))+" loaded, listing stopped"))
+	default:
+		parts = append(parts, thousands(len(s.repos))+" repositories")
+	}
+	if s.filter != "" {
+		parts = append(parts, fmt.Sprintf("%s match", thousands(len(s.matches))))
+		switch {
+		case s.searching == s.filter:
+			parts = append(parts, "searching Bitbucket…")
+		case s.searchErr != nil:
+			parts = append(parts, st.warn.Render("search failed: "+s.searchErr.Error()))
+		case s.searched[s.filter] && !s.loadedAll:
+			parts = append(parts, "Bitbucket searched")
+		}
+	}
+	return st.faint.Render(strings.Join(parts, " · "))
+}

@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 2: create the consumer. The workspace slug, the settings URL (o opens it), the
+// callback URL (c copies it) and the setup doc's steps.
+
+type consumerScreen struct {
+	c        *common
+	input    textinput.Model
+	editing  bool
+	slug     string
+	callback string
+	err      string
+	status   string
+	// note is set when the verify step sent the operator back here to fix the consumer.
+	note     string
+	noteKind VerdictKind
+}
+
+func newConsumer(c *common) *consumerScreen {
+	s := &consumerScreen{c: c, input: newInput(c, "your-workspace")}
+	s.input.CharLimit = 62
+	return s
+}
+
+func (s *consumerScreen) enter(context.Context) tea.Cmd {
+	s.status = ""
+	if s.slug == "" {
+		s.editing = true
+		return s.input.Focus()
+	}
+	return nil
+}
+
+func (s *consumerScreen) typing() bool { return s.editing }
+func (s *consumerScreen) busy() bool   { return false }
+
+func (s *consumerScreen) keys() bindings {
+	km := s.c.km
+	if s.editing {
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "confirm slug"), km.Back}}
+	}
+	return bindings{short: []key.Binding{
+		km.Open, km.Copy, with(km.Edit, "e", "edit slug"), with(km.Enter, "enter", "done: permissions"), km.Back,
+	}}
+}
+
+// validWorkspaceSlug checks the characters Bitbucket allows in a workspace ID.
+func validWorkspaceSlug(s string) error {
+	if s == "" {
+		return fmt.Errorf("type your workspace's slug: the part after bitbucket.org/ in the workspace URL")
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Errorf("%q is not a workspace slug: use lowercase letters, digits, - and _ only (the part after bitbucket.org/)", s)
+		}
+	}
+	return nil
+}
+
+func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case openedMsg:
+		if msg.err != nil {
+			s.status = s.c.st.warn.Render("Could not open a browser: open the URL above yourself.")
+		} else {
+			s.status = s.c.st.ok.Render("✓") + " Opened the settings page in your browser."
+		}
+	case copiedMsg:
+		if msg.err != nil {
+			s.status = s.c.st.warn.Render("Could not copy: select the callback URL above instead.")
+		} else {
+			s.status = s.c.st.ok.Render("✓") + " Callback URL sent to the clipboard (if your terminal allows it; otherwise select it above)."
+		}
+	case tea.KeyMsg:
+		if s.editing {
+			switch {
+			case key.Matches(msg, km.Enter):
+				v := strings.ToLower(strings.TrimSpace(s.input.Value()))
+				v = strings.TrimPrefix(v, "https://bitbucket.org/")
+				v = strings.Trim(v, "/")
+				if err := validWorkspaceSlug(v); err != nil {
+					s.err = err.Error()
+					return nil
+				}
+				s.slug, s.err, s.editing = v, "", false
+				s.input.SetValue(v)
+				s.input.Blur()
+				return nil
+			case key.Matches(msg, km.Back):
+				if s.slug != "" {
+					s.editing, s.err = false, ""
+					s.input.SetValue(s.slug)
+					s.input.Blur()
+					return nil
+				}
+				return emit(backMsg{})
+			}
+			var cmd tea.Cmd
+			s.input, cmd = s.input.Update(msg)
+			s.err = ""
+			return cmd
+		}
+		switch {
+		case key.Matches(msg, km.Open):
+			return s.c.openCmd(s.c.b.SettingsURL(s.slug))
+		case key.Matches(msg, km.Copy):
+			return s.c.copyCmd(s.callback)
+		case key.Matches(msg, km.Edit):
+			s.editing = true
+			s.input.CursorEnd()
+			return s.input.Focus()
+		case key.Matches(msg, km.Enter):
+			return emit(consumerDoneMsg{workspace: s.slug})
+		case key.Matches(msg, km.Back):
+			return emit(backMsg{})
+		}
+	}
+	return nil
+}
+
+func (s *consumerScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Create an OAuth consumer in Bitbucket") + "\n")
+	if s.note != "" {
+		title := "Fix the consumer"
+		switch s.noteKind {
+		case VerdictNotPrivate:
+			title = "The consumer is not private"
+		case VerdictNoCallback:
+			title = "The consumer has no callback URL"
+		}
+		b.WriteString(s.c.box("warn", title, s.note, "Fix it on the consumer's edit page (steps 3 and 4 below), Save, then press enter.") + "\n")
+	}
+	b.WriteString("Workspace slug (the part after bitbucket.org/):\n")
+	if s.editing {
+		b.WriteString(s.input.View() + "\n")
+		if s.err != "" {
+			b.WriteString(st.bad.Render(s.err) + "\n")
+		}
+	} else {
+		b.WriteString(s.c.indented("  ", st.code.Render(s.slug)) + "\n")
+	}
+	ws := s.slug
+	if s.editing {
+		ws = strings.TrimSpace(s.input.Value())
+	}
+	if ws == "" {
+		ws = "<workspace>"
+	}
+	b.WriteString("\n" + st.strong.Render("Settings page") + " (o opens it):\n" + s.c.indented("  ", st.code.Render(s.c.b.SettingsURL(ws))) + "\n\n")
+	b.WriteString(st.strong.Render("On that page:") + "\n")
+	steps := []string{
+		"Under OAuth consumers (bottom of the sidebar), click " + st.strong.Render("Add consumer") + ".",
+		st.strong.Render("Name") + ": anything, e.g. Amplication (local).",
+		st.strong.Render("Callback URL") + " (c copies it):\n" + s.c.indented("     ", st.code.Render(s.callback)),
+		"Tick " + st.strong.Render("This is a private consumer") + ".",
+		"Tick the permissions (next screen), then click " + st.strong.Render("Save") + ".",
+	}
+	for i, t := range steps {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, t)
+	}
+	if s.status != "" {
+		b.WriteString("\n" + s.status)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

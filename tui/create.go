@@ -1,0 +1,329 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 10: create a repository: a name with a live slug preview, private by default, a
+// project (Bitbucket's default unless chosen), a confirm, then the URL. "Already exists"
+// offers to connect to it instead.
+
+const (
+	fieldName = iota
+	fieldPrivate
+	fieldProject
+	numFields
+)
+
+type createScreen struct {
+	c   *common
+	ctx context.Context
+	ws  string
+
+	name    textinput.Model
+	private bool
+	field   int
+
+	projWS      string // the workspace the projects were loaded for
+	projSeq     uint64
+	projLoading bool
+	projErr     error
+	projects    []Project
+	projIdx     int // 0 = Bitbucket's default project
+
+	confirming bool
+	seq        uint64
+	creating   bool
+	err        error
+	exists     *ExistsError
+	result     *Repo
+}
+
+// projectsMsg is the result of Projects.
+type projectsMsg struct {
+	seq uint64
+	ps  []Project
+	err error
+}
+
+// createdMsg is the result of CreateRepo.
+type createdMsg struct {
+	seq  uint64
+	repo Repo
+	err  error
+}
+
+func newCreate(c *common) *createScreen {
+	s := &createScreen{c: c, name: newInput(c, "my-service"), private: true}
+	s.name.Prompt = "  " // the field label carries the cursor marker
+	s.name.CharLimit = 255
+	return s
+}
+
+func (s *createScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	s.confirming, s.creating, s.err, s.exists = false, false, nil, nil
+	if s.result != nil && s.result.FullName != "" && !strings.HasPrefix(s.result.FullName, s.ws+"/") {
+		s.result = nil
+	}
+	s.result = nil
+	s.field = fieldName
+	cmds := []tea.Cmd{s.name.Focus()}
+	if s.projWS != s.ws || s.projErr != nil {
+		s.projWS, s.projects, s.projIdx, s.projErr, s.projLoading = s.ws, nil, 0, nil, true
+		s.projSeq = s.c.nextSeq()
+		seq, b, ws := s.projSeq, s.c.b, s.ws
+		cmds = append(cmds, func() tea.Msg {
+			ps, err := b.Projects(ctx, ws)
+			return projectsMsg{seq: seq, ps: ps, err: err}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *createScreen) typing() bool {
+	return s.field == fieldName && !s.confirming && !s.creating && s.result == nil && s.exists == nil
+}
+func (s *createScreen) busy() bool { return s.creating || s.projLoading }
+
+func (s *createScreen) keys() bindings {
+	km := s.c.km
+	switch {
+	case s.result != nil:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: summary")}}
+	case s.exists != nil:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "connect to it"), with(km.Back, "esc", "choose another name")}}
+	case s.creating:
+		return bindings{}
+	case s.confirming:
+		return bindings{short: []key.Binding{with(km.Enter, "enter/y", "create"), with(km.Back, "esc/n", "edit")}}
+	}
+	b := []key.Binding{with(km.Tab, "tab/↓", "next field")}
+	switch s.field {
+	case fieldPrivate:
+		b = append(b, with(km.Toggle, "space", "toggle private"))
+	case fieldProject:
+		b = append(b, with(km.Left, "←/→", "project"))
+	}
+	return bindings{short: append(b, with(km.Enter, "enter", "review"), km.Back)}
+}
+
+// slug is the live slug of the typed name and why it is invalid, if it is.
+func (s *createScreen) slug() (string, error) {
+	name := strings.TrimSpace(s.name.Value())
+	if name == "" {
+		return "", fmt.Errorf("type a name for the repository")
+	}
+	slug := s.c.b.Slugify(name)
+	return slug, s.c.b.ValidateSlug(slug)
+}
+
+func (s *createScreen) projectLabel() string {
+	if s.projIdx == 0 || s.projIdx > len(s.projects) {
+		return "Bitbucket's default project (the workspace's oldest)"
+	}
+	p := s.projects[s.projIdx-1]
+	return p.Name + " (" + p.Key + ")"
+}
+
+func (s *createScreen) request() NewRepo {
+	slug, _ := s.slug()
+	r := NewRepo{Name: strings.TrimSpace(s.name.Value()), Slug: slug, Private: s.private}
+	if s.projIdx > 0 && s.projIdx <= len(s.projects) {
+		r.ProjectKey = s.projects[s.projIdx-1].Key
+	}
+	return r
+}
+
+func (s *createScreen) focusField(f int) tea.Cmd {
+	s.field = (f + numFields) % numFields
+	if s.field == fieldName {
+		return s.name.Focus()
+	}
+	s.name.Blur()
+	return nil
+}
+
+func (s *createScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case projectsMsg:
+		if msg.seq != s.projSeq {
+			return nil
+		}
+		s.projLoading = false
+		s.projects, s.projErr = msg.ps, msg.err
+	case createdMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.creating = false
+		if ee, ok := isExists(msg.err); ok {
+			s.exists = ee
+			return nil
+		}
+		if msg.err != nil {
+			s.err = msg.err
+			return nil
+		}
+		r := msg.repo
+		s.result = &r
+	case tea.KeyMsg:
+		return s.key(msg, km)
+	}
+	return nil
+}
+
+func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
+	switch {
+	case s.result != nil:
+		if key.Matches(msg, km.Enter) {
+			return emit(repoMsg{repo: *s.result, created: true})
+		}
+		return nil
+	case s.exists != nil:
+		switch {
+		case key.Matches(msg, km.Enter):
+			return emit(connectInsteadMsg{slug: s.exists.Slug})
+		case key.Matches(msg, km.Back):
+			s.exists = nil
+			return s.focusField(fieldName)
+		}
+		return nil
+	case s.creating:
+		return nil
+	case s.confirming:
+		switch {
+		case key.Matches(msg, km.Enter, km.Yes):
+			s.confirming, s.creating, s.err = false, true, nil
+			s.seq = s.c.nextSeq()
+			seq, b, ws, req := s.seq, s.c.b, s.ws, s.request()
+			// Creating is not cancelled by leaving the screen: a half-sent create would
+			// leave the operator unsure whether the repository exists.
+			ctx := context.WithoutCancel(s.ctx)
+			return func() tea.Msg {
+				r, err := b.CreateRepo(ctx, ws, req)
+				return createdMsg{seq: seq, repo: r, err: err}
+			}
+		case key.Matches(msg, km.Back, km.No):
+			s.confirming = false
+		}
+		return nil
+	}
+	switch {
+	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
+		return s.focusField(s.field + 1)
+	case msg.Type == tea.KeyUp:
+		return s.focusField(s.field - 1)
+	case key.Matches(msg, km.Back):
+		return emit(backMsg{})
+	case key.Matches(msg, km.Enter) && !msg.Paste:
+		if _, err := s.slug(); err != nil {
+			s.err = nil
+			return s.focusField(fieldName)
+		}
+		s.err = nil
+		s.confirming = true
+		return nil
+	}
+	switch s.field {
+	case fieldPrivate:
+		if key.Matches(msg, km.Toggle) {
+			s.private = !s.private
+		}
+	case fieldProject:
+		n := len(s.projects) + 1
+		switch msg.Type {
+		case tea.KeyLeft:
+			s.projIdx = (s.projIdx - 1 + n) % n
+		case tea.KeyRight, tea.KeySpace:
+			s.projIdx = (s.projIdx + 1) % n
+		}
+	default:
+		var cmd tea.Cmd
+		s.name, cmd = s.name.Update(msg)
+		s.err = nil
+		return cmd
+	}
+	return nil
+}
+
+func (s *createScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Create a repository in "+s.ws) + "\n")
+	if s.result != nil {
+		r := s.result
+		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), "Press enter for the summary."))
+		return b.String()
+	}
+	label := func(f int, text string) string {
+		if s.field == f && !s.confirming {
+			return st.cursor.Render("› ") + st.selected.Render(text)
+		}
+		return "  " + st.strong.Render(text)
+	}
+	b.WriteString(label(fieldName, "Name") + "\n" + s.name.View() + "\n")
+	slug, err := s.slug()
+	switch {
+	case strings.TrimSpace(s.name.Value()) == "":
+		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
+	case err != nil:
+		b.WriteString(st.bad.Render("  Slug "+slug+": "+err.Error()) + "\n")
+	default:
+		b.WriteString(st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n")
+	}
+	box := "[ ]"
+	if s.private {
+		box = "[x]"
+	}
+	b.WriteString(label(fieldPrivate, "Private") + " " + box + st.faint.Render(" only people with access can see it") + "\n")
+	proj := s.projectLabel()
+	switch {
+	case s.projLoading:
+		proj += st.faint.Render(" (loading projects…)")
+	case s.projErr != nil:
+		proj += st.warn.Render(" (projects could not be listed: " + s.projErr.Error() + ")")
+	case len(s.projects) > 0:
+		proj = "‹ " + proj + " ›" + st.faint.Render(fmt.Sprintf(" %d of %d", s.projIdx+1, len(s.projects)+1))
+	}
+	b.WriteString(label(fieldProject, "Project") + "\n  " + proj)
+	switch {
+	case s.creating:
+		b.WriteString("\n" + s.c.spinnerLine("Creating "+s.ws+"/"+slug+"…"))
+	case s.exists != nil:
+		b.WriteString("\n" + s.c.box("warn", s.exists.Workspace+"/"+s.exists.Slug+" already exists",
+			"A repository with this slug is already in the workspace.",
+			"Press enter to connect to it instead, or esc to choose another name."))
+	case s.confirming:
+		vis := "public"
+		if s.private {
+			vis = "private"
+		}
+		b.WriteString("\n" + s.c.box("warn", "Create this repository?",
+			fmt.Sprintf("A %s repository %s in %s.", vis, st.code.Render(s.ws+"/"+slug), s.projectLabel()),
+			"enter: create   esc: edit"))
+	case s.err != nil:
+		b.WriteString("\n" + s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again."))
+	}
+	return b.String()
+}
+
+// repoLinks lists a repository's web and clone URLs.
+func repoLinks(c *common, r Repo, labelW int) string {
+	st := c.st
+	lines := []string{c.kv("Web", labelW, st.code.Render(r.HTMLURL))}
+	if r.CloneHTTPS != "" {
+		lines = append(lines, c.kv("Clone", labelW, st.code.Render(r.CloneHTTPS)))
+	}
+	if r.CloneSSH != "" {
+		lines = append(lines, c.kv("SSH clone", labelW, st.code.Render(r.CloneSSH)))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,271 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 6: the per-file masked diff and a confirm. Nothing is written before the confirm key;
+// then the result per file and the services to start.
+
+type envScreen struct {
+	c        *common
+	ctx      context.Context
+	creds    Credentials
+	services []string
+	root     string
+
+	seq      uint64
+	planning bool
+	plan     *EnvPlan
+	planErr  error
+	vp       viewport.Model
+	applying bool
+	applied  bool
+	results  []FileResult
+	applyErr error
+}
+
+// planMsg is the result of PlanEnv.
+type planMsg struct {
+	seq  uint64
+	plan EnvPlan
+	err  error
+}
+
+func newEnv(c *common) *envScreen {
+	vp := viewport.New(c.width, 10)
+	// The wizard's keys drive it; only arrows and pages scroll.
+	vp.KeyMap = viewport.KeyMap{
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", " ")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup")),
+		HalfPageUp:   key.NewBinding(key.WithKeys("ctrl+u")),
+		HalfPageDown: key.NewBinding(key.WithKeys("ctrl+d")),
+		Up:           key.NewBinding(key.WithKeys("up", "k")),
+		Down:         key.NewBinding(key.WithKeys("down", "j")),
+	}
+	return &envScreen{c: c, vp: vp}
+}
+
+func (s *envScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	if s.applied {
+		return nil
+	}
+	return s.planCmd()
+}
+
+func (s *envScreen) planCmd() tea.Cmd {
+	s.planning, s.plan, s.planErr = true, nil, nil
+	s.seq = s.c.nextSeq()
+	seq, b, ctx, creds := s.seq, s.c.b, s.ctx, s.creds
+	return func() tea.Msg {
+		p, err := b.PlanEnv(ctx, creds)
+		return planMsg{seq: seq, plan: p, err: err}
+	}
+}
+
+func (s *envScreen) applyCmd() tea.Cmd {
+	s.applying = true
+	s.seq = s.c.nextSeq()
+	seq, b := s.seq, s.c.b
+	// The write is not tied to the step's context: once confirmed it runs to the end
+	// (each file is written atomically by the backend).
+	ctx := context.WithoutCancel(s.ctx)
+	return func() tea.Msg {
+		res, err := b.ApplyEnv(ctx)
+		return envAppliedMsg{seq: seq, results: res, err: err}
+	}
+}
+
+func (s *envScreen) typing() bool { return false }
+func (s *envScreen) busy() bool   { return s.planning || s.applying }
+
+func (s *envScreen) keys() bindings {
+	km := s.c.km
+	switch {
+	case s.planning:
+		return bindings{short: []key.Binding{with(km.Back, "esc", "back")}}
+	case s.applying:
+		return bindings{}
+	case s.applied && s.applyErr == nil:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: authorize")}}
+	case s.applied:
+		return bindings{short: []key.Binding{with(km.Retry, "r", "plan again")}}
+	case s.planErr != nil:
+		return bindings{short: []key.Binding{km.Retry, km.Back}}
+	case s.plan != nil && !s.plan.Changed():
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: authorize"), km.Back}}
+	}
+	return bindings{short: []key.Binding{
+		with(km.Enter, "enter", "write these files"), with(km.Up, "↑/↓", "scroll"), km.Back,
+	}}
+}
+
+// heading is the screen's title and, with a plan shown, the line above the diff.
+func (s *envScreen) heading() string {
+	st := s.c.st
+	h := st.heading.Render("Write the key and secret into the env files") + "\n"
+	if s.plan != nil && !s.planning && !s.applied && s.planErr == nil {
+		if s.plan.Changed() {
+			h += st.subtle.Render("Nothing is written until you press enter. The secret is masked ("+
+				mask(s.creds.Secret)+"). A .bak copy of each file is kept.") + "\n\n"
+		} else {
+			h += st.ok.Render("✓") + " The files already hold this key and secret; nothing to write.\n\n"
+		}
+	}
+	return h
+}
+
+// layout sizes the diff viewport to what the heading leaves (one line kept for "more").
+func (s *envScreen) layout() {
+	s.vp.Width = s.c.width
+	used := strings.Count(wrap(s.heading(), s.c.width), "\n") + 1
+	s.vp.Height = max(s.c.height-used, 1)
+}
+
+func (s *envScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	s.layout()
+	switch msg := msg.(type) {
+	case planMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.planning = false
+		if msg.err != nil {
+			s.planErr = msg.err
+			return nil
+		}
+		p := msg.plan
+		s.plan = &p
+		s.vp.SetContent(s.diffText())
+		s.vp.GotoTop()
+	case envAppliedMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.applying, s.applied = false, true
+		s.results, s.applyErr = msg.results, msg.err
+	case tea.KeyMsg:
+		switch {
+		case s.planning && key.Matches(msg, km.Back):
+			return emit(backMsg{}) // leaving the step cancels the read
+		case s.planning || s.applying:
+			return nil
+		case s.applied:
+			if s.applyErr == nil && key.Matches(msg, km.Enter) {
+				return emit(envDoneMsg{})
+			}
+			if s.applyErr != nil && key.Matches(msg, km.Retry) {
+				s.applied, s.applyErr = false, nil
+				return s.planCmd()
+			}
+		case key.Matches(msg, km.Back):
+			return emit(backMsg{})
+		case s.planErr != nil:
+			if key.Matches(msg, km.Retry) {
+				return s.planCmd()
+			}
+		case s.plan != nil && key.Matches(msg, km.Enter):
+			if !s.plan.Changed() {
+				return emit(envDoneMsg{})
+			}
+			return s.applyCmd()
+		default:
+			var cmd tea.Cmd
+			s.vp, cmd = s.vp.Update(msg)
+			return cmd
+		}
+	}
+	return nil
+}
+
+// diffText is every file's diff, coloured, with a header per file.
+func (s *envScreen) diffText() string {
+	st := s.c.st
+	var b strings.Builder
+	for i, f := range s.plan.Files {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		state := "no change: already holds these values"
+		switch {
+		case f.Changed && !f.Exists:
+			state = "new file"
+		case f.Changed:
+			state = "will change"
+		}
+		b.WriteString(st.strong.Render(rel(s.root, f.Path)) + " " + st.faint.Render("("+state+")") + "\n")
+		if !f.Changed {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
+			switch {
+			case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"):
+				line = st.faint.Render(line)
+			case strings.HasPrefix(line, "+"):
+				line = st.diffAdd.Render(line)
+			case strings.HasPrefix(line, "-"):
+				line = st.diffDel.Render(line)
+			case strings.HasPrefix(line, "@@"):
+				line = st.diffHunk.Render(line)
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (s *envScreen) view() string {
+	st := s.c.st
+	s.layout()
+	var b strings.Builder
+	b.WriteString(s.heading())
+	switch {
+	case s.planning:
+		b.WriteString(s.c.spinnerLine("Reading the env files…"))
+	case s.applying:
+		b.WriteString(s.c.spinnerLine("Writing the env files…"))
+	case s.planErr != nil:
+		b.WriteString(s.c.errorBox("The env files cannot be written", s.planErr.Error(),
+			"Fix what it says, then press r to read them again (or esc to go back)."))
+	case s.applied:
+		b.WriteString(s.resultsView())
+	case s.plan != nil:
+		b.WriteString(s.vp.View())
+		if !s.vp.AtBottom() {
+			b.WriteString("\n" + st.faint.Render("↓ more (↓/pgdn)"))
+		}
+	}
+	return b.String()
+}
+
+func (s *envScreen) resultsView() string {
+	st := s.c.st
+	var b strings.Builder
+	for _, r := range s.results {
+		switch {
+		case r.Changed && r.Backup != "":
+			b.WriteString(st.ok.Render("✓ written ") + rel(s.root, r.Path) + st.faint.Render(" (backup "+rel(s.root, r.Backup)+")") + "\n")
+		case r.Changed:
+			b.WriteString(st.ok.Render("✓ written ") + rel(s.root, r.Path) + "\n")
+		default:
+			b.WriteString(st.faint.Render("= up to date ") + rel(s.root, r.Path) + "\n")
+		}
+	}
+	if s.applyErr != nil {
+		b.WriteString(s.c.errorBox("Writing failed", s.applyErr.Error(), "Fix what it says, then press r to read the files again and retry."))
+		return b.String()
+	}
+	b.WriteString("\n" + st.strong.Render("Start these services") + " (each in its own terminal, from the checkout), after this wizard:\n")
+	for _, svc := range s.services {
+		b.WriteString(s.c.indented("  ", st.code.Render(svc)) + "\n")
+	}
+	b.WriteString("\nPress enter to authorize your Bitbucket account.")
+	return b.String()
+}

@@ -1,0 +1,193 @@
+package tui
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// squeeze renders the current step at tiny and narrow sizes (the harness checks that no line
+// is wider than the terminal and nothing panics), then restores the size.
+func (hs *harness) squeeze() {
+	hs.t.Helper()
+	w, h := hs.w, hs.h
+	for _, sz := range [][2]int{{20, 8}, {40, 24}, {12, 4}, {1, 1}, {200, 60}} {
+		hs.resize(sz[0], sz[1])
+		if !hs.m.w.active().typing() {
+			hs.press("?") // full help on and off
+			hs.press("?")
+		}
+	}
+	hs.resize(w, h)
+}
+
+// walkCreate goes through every step on the create path, squeezing at each.
+func walkCreate(hs *harness) {
+	hs.t.Helper()
+	hs.untilText("Callback URL to register")
+	hs.squeeze()
+	hs.press("enter")
+	hs.squeeze()
+	hs.typeText("acme")
+	hs.press("enter")
+	hs.squeeze()
+	hs.press("enter")
+	hs.wantStep(stepPermissions)
+	hs.squeeze()
+	hs.press("a", "enter")
+	hs.wantStep(stepCredentials)
+	hs.typeText("KEY123")
+	hs.press("enter")
+	hs.paste(testSecret)
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("Bitbucket accepted")
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("Nothing is written until you press enter")
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("Start these services")
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("Connected as Demo Operator (demo)")
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("acme-labs")
+	hs.squeeze()
+	hs.press("enter")
+	hs.wantStep(stepChoice)
+	hs.squeeze()
+	hs.press("down", "enter")
+	hs.untilText("1 of 3")
+	hs.typeText("a-really-long-repository-name-that-goes-on-and-on")
+	hs.squeeze()
+	hs.press("enter")
+	hs.squeeze()
+	hs.press("enter")
+	hs.untilText("Created acme/")
+	hs.squeeze()
+	hs.press("enter")
+	hs.wantStep(stepSummary)
+	hs.squeeze()
+}
+
+func TestLayoutsAt80And40Columns(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 24}} {
+		t.Run(strings.Repeat("x", 0)+string(rune('0'+sz[0]/10))+"0cols", func(t *testing.T) {
+			fb := newFake()
+			hs := newHarness(t, fb, Options{NoBrowser: true, Remote: true, Demo: true}, sz[0], sz[1])
+			walkCreate(hs)
+			if hs.views < 100 {
+				t.Fatalf("only %d views checked", hs.views)
+			}
+		})
+	}
+}
+
+func TestLayoutErrorStatesAt40Columns(t *testing.T) {
+	fb := newFake()
+	fb.verdicts = []Verdict{{Kind: VerdictMissingScopes, Message: "Bitbucket did not grant every permission the consumer needs.",
+		Missing: []string{"Webhooks: Read and write", "Repositories: Admin", "Pull requests: Write"}}}
+	hs := newHarness(t, fb, Options{}, 40, 24)
+	hs.toVerify()
+	hs.untilText("Some permission boxes are not ticked")
+	hs.squeeze()
+	hs.press("enter")
+	hs.wantText("← missing")
+	hs.squeeze()
+}
+
+// The body scrolls when it does not fit: pgdn reaches the bottom.
+func TestScrollWhenTooTall(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{}, 40, 14)
+	hs.toConsumer()
+	hs.wantText("more lines (pgdn)")
+	hs.wantNoText("then click Save")
+	for range 10 {
+		hs.press("pgdown")
+	}
+	hs.wantText("then click Save", "pgup")
+}
+
+func colorRenderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	return r
+}
+
+func TestNoColor(t *testing.T) {
+	hasColor := func(v string) bool { return strings.Contains(v, "38;2;") || strings.Contains(v, "48;2;") }
+	run := func(t *testing.T, opts Options) (colored int) {
+		fb := newFake()
+		hs := newHarnessR(t, fb, opts, 80, 24, colorRenderer())
+		hs.onView = func(v string) {
+			if hasColor(v) {
+				colored++
+			}
+		}
+		walkCreate(hs)
+		return colored
+	}
+	t.Run("colour", func(t *testing.T) {
+		if run(t, Options{}) == 0 {
+			t.Fatal("no colour at all on a true-colour terminal: the test cannot tell NO_COLOR apart")
+		}
+	})
+	t.Run("Options.NoColor", func(t *testing.T) {
+		if n := run(t, Options{NoColor: true}); n != 0 {
+			t.Fatalf("%d views with colour", n)
+		}
+	})
+	t.Run("NO_COLOR env", func(t *testing.T) {
+		t.Setenv("NO_COLOR", "1")
+		if n := run(t, Options{}); n != 0 {
+			t.Fatalf("%d views with colour", n)
+		}
+	})
+}
+
+func TestHelpToggleAndQuitKeys(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.toPermissions()
+	hs.wantText("space tick", "? more keys")
+	hs.press("?")
+	hs.wantText("tick all")
+	hs.press("?")
+	hs.press("q")
+	if !hs.quit {
+		t.Fatal("q did not quit on a screen without a text field")
+	}
+	hs.wantText("Quit.", "Nothing was written")
+	if sum := hs.m.Summary(); sum.Completed {
+		t.Fatal("Summary.Completed after quitting")
+	}
+}
+
+// Screens with their own scrolling (the diff, the lists) size it to the space left, so the
+// whole-screen scroll never kicks in for them, even at 40 columns.
+func TestOwnScrollersFitAt40Columns(t *testing.T) {
+	fb := newFake()
+	fb.repos["acme"] = genRepos("acme", 300)
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 40, 24)
+	hs.toEnv()
+	hs.wantNoText("more lines (pgdn)")
+	hs.wantText("↓ more (↓/pgdn)")
+	hs.press("enter")
+	hs.untilText("Start these services")
+	hs.press("enter")
+	hs.untilText("Connected as")
+	hs.press("enter")
+	hs.untilText("acme-labs")
+	hs.wantNoText("more lines (pgdn)")
+	hs.press("enter", "enter")
+	hs.untilText("300 repositories")
+	hs.wantNoText("more lines (pgdn)")
+	hs.typeText("a-very-long-filter-that-is-wider-than-forty-columns")
+	hs.wantNoText("more lines (pgdn)")
+}

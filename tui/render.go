@@ -1,0 +1,191 @@
+package tui
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Helpers the screens share for rendering and for the few commands several screens issue.
+
+// box renders a bordered box with a bold title, a body and the next action, at most the
+// body width wide. Below 12 columns it drops the border.
+func (c *common) box(kind string, title, body, next string) string {
+	st := c.st
+	bs := st.errBox
+	ts := st.errTitle
+	switch kind {
+	case "warn":
+		bs, ts = st.warnBox, st.warn.Bold(true)
+	case "ok":
+		bs, ts = st.okBox, st.ok.Bold(true)
+	}
+	inner := ts.Render(title)
+	if body != "" {
+		inner += "\n" + body
+	}
+	if next != "" {
+		inner += "\n" + st.strong.Render("→ ") + next
+	}
+	if c.width < 12 {
+		return wrap(inner, c.width)
+	}
+	// Width counts the padding but not the border.
+	return bs.Width(c.width - 2).Render(wrap(inner, c.width-4))
+}
+
+// errorBox is a styled error with the next action.
+func (c *common) errorBox(title, body, next string) string { return c.box("err", title, body, next) }
+
+// spinnerLine is the spinner followed by text.
+func (c *common) spinnerLine(text string) string {
+	if c.noTicks {
+		return c.st.code.Render("…") + " " + text
+	}
+	return c.spin.View() + " " + text
+}
+
+// mask shows only the last four characters of a secret, like envfile.Mask.
+func mask(secret string) string {
+	n := utf8.RuneCountInString(secret)
+	if n < 8 {
+		return strings.Repeat("•", max(n, 4))
+	}
+	r := []rune(secret)
+	return "••••" + string(r[n-4:])
+}
+
+// rel shows path relative to root when it is inside it.
+func rel(root, path string) string {
+	if root == "" {
+		return path
+	}
+	if r, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+// thousands formats n with comma separators: 4980 -> "4,980".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// callbackPort is the port of the callback URL (3001 by default).
+func callbackPort(callback string) string {
+	u, err := url.Parse(callback)
+	if err != nil || u.Port() == "" {
+		return "3001"
+	}
+	return u.Port()
+}
+
+// bullets renders items as a "•" list.
+func bullets(items []string) string {
+	var b strings.Builder
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("  • " + it)
+	}
+	return b.String()
+}
+
+// fit truncates s to width columns.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// openedMsg is the result of openCmd.
+type openedMsg struct {
+	url string
+	err error
+}
+
+// openCmd opens url in the browser via the backend.
+func (c *common) openCmd(u string) tea.Cmd {
+	b := c.b
+	return func() tea.Msg { return openedMsg{url: u, err: b.OpenBrowser(u)} }
+}
+
+// copiedMsg is the result of copyCmd.
+type copiedMsg struct{ err error }
+
+// copyCmd puts text on the clipboard with an OSC 52 sequence written to the terminal in one
+// write (tmux and screen need it wrapped).
+func (c *common) copyCmd(text string) tea.Cmd {
+	out := c.clip
+	seq := osc52.New(text)
+	switch {
+	case os.Getenv("TMUX") != "":
+		seq = seq.Tmux()
+	case strings.HasPrefix(os.Getenv("TERM"), "screen"):
+		seq = seq.Screen()
+	}
+	return func() tea.Msg {
+		if out == nil {
+			return copiedMsg{}
+		}
+		_, err := out.Write([]byte(seq.String()))
+		return copiedMsg{err: err}
+	}
+}
+
+// ctxDone reports whether err is a cancellation (the operator left or pressed Esc).
+func ctxDone(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil
+}
+
+// bitbucketURL is the Bitbucket base URL without a trailing slash.
+func (c *common) bitbucketURL() string {
+	if c.opts.BitbucketURL == "" {
+		return "https://bitbucket.org"
+	}
+	return strings.TrimRight(c.opts.BitbucketURL, "/")
+}
+
+// kv renders "label  value" with the label padded to labelW columns, or, when that does not
+// fit the width, the label and the value on lines of their own (no indent wasted).
+func (c *common) kv(label string, labelW int, value string) string {
+	pad := max(labelW-ansi.StringWidth(label), 1)
+	if labelW+ansi.StringWidth(value) <= c.width {
+		return c.st.strong.Render(label) + strings.Repeat(" ", pad) + value
+	}
+	return c.st.strong.Render(label) + "\n" + value
+}
+
+// indented prefixes s with indent when the line then still fits; long lines (URLs, paths)
+// go unindented rather than wrapping after the indent.
+func (c *common) indented(indent, s string) string {
+	if ansi.StringWidth(indent+s) <= c.width {
+		return indent + s
+	}
+	return s
+}

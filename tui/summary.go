@@ -1,0 +1,92 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 12: what was written where, who is connected, the workspace and repository, and the
+// next steps. It stays on the terminal after the wizard exits.
+
+type summaryScreen struct {
+	c   *common
+	sum Summary
+}
+
+func newSummary(c *common) *summaryScreen { return &summaryScreen{c: c} }
+
+func (s *summaryScreen) enter(context.Context) tea.Cmd { return nil }
+func (s *summaryScreen) typing() bool                  { return false }
+func (s *summaryScreen) busy() bool                    { return false }
+
+func (s *summaryScreen) keys() bindings {
+	return bindings{short: []key.Binding{with(s.c.km.Enter, "enter", "finish")}}
+}
+
+func (s *summaryScreen) update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, s.c.km.Enter) {
+		return emit(finishMsg{})
+	}
+	return nil
+}
+
+func (s *summaryScreen) view() string { return s.render(true) }
+
+// final is the summary printed when the wizard exits.
+func (s *summaryScreen) final() string { return s.render(false) + "\n" }
+
+func (s *summaryScreen) render(live bool) string {
+	st := s.c.st
+	sum := s.sum
+	var b strings.Builder
+	b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Amplication is connected to Bitbucket") + "\n")
+	switch {
+	case sum.KeptCredentials:
+		b.WriteString(s.c.kv("Env files", 12, "kept the configured key "+st.code.Render(sum.ClientID)+"; nothing written") + "\n")
+	case len(sum.Files) == 0:
+		b.WriteString(s.c.kv("Env files", 12, "nothing written (they already held this key and secret)") + "\n")
+	default:
+		for i, f := range sum.Files {
+			label := ""
+			if i == 0 {
+				label = "Written"
+			}
+			p := st.code.Render(rel(sum.Checkout, f.Path))
+			if !f.Changed {
+				p += st.faint.Render(" (up to date)")
+			}
+			b.WriteString(s.c.kv(label, 12, p) + "\n")
+		}
+	}
+	if sum.ConnectedAs != nil {
+		b.WriteString(s.c.kv("Connected", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
+	}
+	if r := sum.Repository; r != nil {
+		verb := "connected"
+		if sum.CreatedRepo {
+			verb = "created"
+		}
+		b.WriteString(s.c.kv("Repository", 12, st.code.Render(r.FullName)+st.faint.Render(" ("+verb+")")) + "\n")
+		b.WriteString(repoLinks(s.c, *r, 12) + "\n")
+	} else {
+		b.WriteString(s.c.kv("Workspace", 12, st.code.Render(sum.Workspace)) + "\n")
+	}
+	b.WriteString(st.strong.Render("Next steps") + "\n")
+	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
+	for _, svc := range sum.Services {
+		b.WriteString(s.c.indented("     ", st.code.Render(svc)) + "\n")
+	}
+	b.WriteString("  2. Open Amplication (" + clientHost(sum.CallbackURL) + "), pick a service and use " +
+		st.strong.Render("Connect to Bitbucket") + ": workspace " + sum.Workspace)
+	if sum.Repository != nil {
+		b.WriteString(", repository " + sum.Repository.Slug)
+	}
+	b.WriteString(".")
+	if live {
+		b.WriteString("\n" + st.faint.Render("Press enter to finish."))
+	}
+	return b.String()
+}

@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 5: the live credential check. Failures say which box or value is wrong and lead to
+// the screen that fixes it; "continue without verifying" only after a network failure.
+
+type verifyScreen struct {
+	c        *common
+	ctx      context.Context
+	cancel   context.CancelFunc
+	creds    Credentials
+	callback string
+	seq      uint64
+	checking bool
+	v        *Verdict
+}
+
+// verdictMsg is the result of CheckCredentials.
+type verdictMsg struct {
+	seq uint64
+	v   Verdict
+}
+
+func newVerify(c *common) *verifyScreen { return &verifyScreen{c: c} }
+
+func (s *verifyScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	return s.check()
+}
+
+func (s *verifyScreen) check() tea.Cmd {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.cancel = cancel
+	s.checking, s.v = true, nil
+	s.seq = s.c.nextSeq()
+	seq, b, creds := s.seq, s.c.b, s.creds
+	return func() tea.Msg {
+		return verdictMsg{seq: seq, v: b.CheckCredentials(ctx, creds)}
+	}
+}
+
+func (s *verifyScreen) typing() bool { return false }
+func (s *verifyScreen) busy() bool   { return s.checking }
+
+func (s *verifyScreen) keys() bindings {
+	km := s.c.km
+	if s.checking {
+		return bindings{short: []key.Binding{with(km.Back, "esc", "cancel")}}
+	}
+	if s.v == nil {
+		return bindings{short: []key.Binding{km.Retry, km.Back}}
+	}
+	switch s.v.Kind {
+	case VerdictOK:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: env files"), km.Back}}
+	case VerdictBadCredentials:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "fix key and secret"), km.Retry, km.Back}}
+	case VerdictNotPrivate, VerdictNoCallback:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "fix the consumer"), km.Retry, km.Back}}
+	case VerdictMissingScopes:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "fix permissions"), km.Retry, km.Back}}
+	case VerdictNetwork:
+		return bindings{short: []key.Binding{km.Retry, km.Unverified, km.Back}}
+	}
+	return bindings{short: []key.Binding{km.Retry, km.Back}}
+}
+
+func (s *verifyScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case verdictMsg:
+		if msg.seq != s.seq || !s.checking {
+			return nil
+		}
+		s.checking = false
+		v := msg.v
+		s.v = &v
+	case tea.KeyMsg:
+		if s.checking {
+			if key.Matches(msg, km.Back) {
+				s.cancel()
+				s.checking = false
+				return emit(backMsg{})
+			}
+			return nil
+		}
+		switch {
+		case key.Matches(msg, km.Back):
+			return emit(backMsg{})
+		case key.Matches(msg, km.Retry):
+			return s.check()
+		case s.v == nil:
+		case key.Matches(msg, km.Enter) && s.v.Kind == VerdictOK:
+			return emit(verifiedMsg{v: *s.v})
+		case key.Matches(msg, km.Enter) && fixable(s.v.Kind):
+			return emit(fixMsg{v: *s.v})
+		case key.Matches(msg, km.Unverified) && s.v.Kind == VerdictNetwork:
+			return emit(verifiedMsg{v: *s.v, unverified: true})
+		}
+	}
+	return nil
+}
+
+func fixable(k VerdictKind) bool {
+	switch k {
+	case VerdictBadCredentials, VerdictNotPrivate, VerdictNoCallback, VerdictMissingScopes:
+		return true
+	}
+	return false
+}
+
+func (s *verifyScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Check the key and secret with Bitbucket") + "\n")
+	b.WriteString(st.strong.Render("Key    ") + st.code.Render(s.creds.ID) + "\n")
+	b.WriteString(st.strong.Render("Secret ") + st.code.Render(mask(s.creds.Secret)) + "\n\n")
+	if s.checking {
+		b.WriteString(s.c.spinnerLine("Asking Bitbucket for a token with this key and secret…"))
+		return b.String()
+	}
+	if s.v == nil {
+		b.WriteString("Cancelled. Press r to check again.")
+		return b.String()
+	}
+	v := s.v
+	msg := v.Message
+	switch v.Kind {
+	case VerdictOK:
+		body := "Private consumer, callback URL set, every permission granted."
+		if len(v.Granted) > 0 {
+			body += "\nGranted:\n" + bullets(v.Granted)
+		}
+		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, "Press enter to see what will be written."))
+	case VerdictBadCredentials:
+		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg,
+			"Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."))
+	case VerdictNotPrivate:
+		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg,
+			"Tick it on the consumer's edit page and Save; press enter for the consumer steps."))
+	case VerdictNoCallback:
+		b.WriteString(s.c.errorBox("The consumer has no callback URL", msg+"\nCallback URL: "+st.code.Render(s.callback),
+			"Set it on the consumer's edit page and Save; press enter for the consumer steps."))
+	case VerdictMissingScopes:
+		b.WriteString(s.c.errorBox("Some permission boxes are not ticked", msg+"\nMissing:\n"+bullets(v.Missing),
+			"Tick them on the consumer's edit page and Save; press enter to go to the checklist."))
+	case VerdictNetwork:
+		b.WriteString(s.c.errorBox("Bitbucket could not be reached", msg,
+			"Press r to try again, or u to continue UNVERIFIED: the key and secret are then written without being checked."))
+	default:
+		b.WriteString(s.c.errorBox("The check failed", msg, "Press r to try again, or esc to change the key and secret."))
+	}
+	return b.String()
+}

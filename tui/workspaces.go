@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// Step 8: the workspace picker, a bubbles/list with filtering.
+
+type workspacesScreen struct {
+	c       *common
+	ctx     context.Context
+	seq     uint64
+	loading bool
+	cancel  context.CancelFunc
+	loaded  bool
+	err     error
+	all     []Workspace
+	list    list.Model
+	hint    string // the slug typed on the consumer screen, preselected
+}
+
+// workspacesMsg is the result of Workspaces.
+type workspacesMsg struct {
+	seq uint64
+	ws  []Workspace
+	err error
+}
+
+// wsItem is a workspace in the list.
+type wsItem Workspace
+
+// FilterValue implements list.Item: the filter matches slug and name.
+func (i wsItem) FilterValue() string { return i.Slug + " " + i.Name }
+
+// wsDelegate renders one workspace per line: slug, name, admin marker.
+type wsDelegate struct{ c *common }
+
+// Height, Spacing, Update and Render implement list.ItemDelegate.
+func (d wsDelegate) Height() int                         { return 1 }
+func (d wsDelegate) Spacing() int                        { return 0 }
+func (d wsDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
+func (d wsDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
+	ws, ok := it.(wsItem)
+	if !ok {
+		return
+	}
+	st := d.c.st
+	cur, slug := "  ", st.text.Render(ws.Slug)
+	if index == m.Index() {
+		cur, slug = st.cursor.Render("› "), st.selected.Render(ws.Slug)
+	}
+	line := cur + slug
+	if ws.Name != "" && ws.Name != ws.Slug {
+		line += "  " + st.subtle.Render(ws.Name)
+	}
+	if ws.Admin {
+		line += "  " + st.ok.Render("[admin]")
+	}
+	fmt.Fprint(w, fit(line, m.Width()))
+}
+
+func newWorkspaces(c *common) *workspacesScreen {
+	l := list.New(nil, wsDelegate{c: c}, c.width, 10)
+	l.SetShowTitle(false)
+	l.SetShowHelp(false)
+	l.SetStatusBarItemName("workspace", "workspaces")
+	l.DisableQuitKeybindings()
+	l.KeyMap.ShowFullHelp.SetEnabled(false)
+	l.KeyMap.CloseFullHelp.SetEnabled(false)
+	l.Styles = c.st.list
+	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
+	c.st.styleInput(&l.FilterInput)
+	return &workspacesScreen{c: c, list: l}
+}
+
+func (s *workspacesScreen) enter(ctx context.Context) tea.Cmd {
+	s.ctx = ctx
+	if s.loaded && s.err == nil {
+		return nil
+	}
+	return s.load()
+}
+
+func (s *workspacesScreen) load() tea.Cmd {
+	s.loading, s.err = true, nil
+	s.seq = s.c.nextSeq()
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.cancel = cancel
+	seq, b := s.seq, s.c.b
+	return func() tea.Msg {
+		ws, err := b.Workspaces(ctx)
+		return workspacesMsg{seq: seq, ws: ws, err: err}
+	}
+}
+
+func (s *workspacesScreen) typing() bool { return s.list.FilterState() == list.Filtering }
+func (s *workspacesScreen) busy() bool   { return s.loading }
+
+func (s *workspacesScreen) keys() bindings {
+	km := s.c.km
+	switch {
+	case s.loading:
+		return bindings{short: []key.Binding{with(km.Back, "esc", "cancel")}}
+	case s.err != nil || len(s.all) == 0:
+		return bindings{short: []key.Binding{with(km.Retry, "r", "reload")}}
+	case s.list.FilterState() == list.Filtering:
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "apply filter"), with(km.Back, "esc", "clear filter")}}
+	case s.list.FilterState() == list.FilterApplied:
+		return bindings{short: []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "choose"), with(km.Back, "esc", "clear filter")}}
+	}
+	return bindings{
+		short: []key.Binding{with(km.Up, "↑/↓", "move"), km.Filter, with(km.Enter, "enter", "choose")},
+		full: [][]key.Binding{
+			{with(km.Up, "↑/k", "up"), with(km.Down, "↓/j", "down"), with(km.Left, "←/pgup", "previous page"), with(km.Right, "→/pgdn", "next page")},
+			{km.Filter, with(km.Enter, "enter", "choose"), with(km.Retry, "r", "reload")},
+		},
+	}
+}
+
+func (s *workspacesScreen) layout() {
+	s.list.SetSize(s.c.width, max(s.c.height-1, 3))
+}
+
+func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
+	km := s.c.km
+	switch msg := msg.(type) {
+	case workspacesMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		s.loading = false
+		if msg.err != nil {
+			s.err = msg.err
+			return nil
+		}
+		s.loaded, s.all = true, msg.ws
+		items := make([]list.Item, len(msg.ws))
+		sel := 0
+		for i, w := range msg.ws {
+			items[i] = wsItem(w)
+			if w.Slug == s.hint {
+				sel = i
+			}
+		}
+		s.layout()
+		cmd := s.list.SetItems(items)
+		s.list.Select(sel)
+		return cmd
+	case tea.KeyMsg:
+		if s.loading {
+			if key.Matches(msg, km.Back) {
+				s.cancel()
+				s.loading, s.err = false, errors.New("cancelled")
+				s.seq = s.c.nextSeq() // drop the late answer
+			}
+			return nil
+		}
+		if s.err != nil || len(s.all) == 0 {
+			if key.Matches(msg, km.Retry) {
+				return s.load()
+			}
+			return nil
+		}
+		if s.list.FilterState() != list.Filtering {
+			switch {
+			case key.Matches(msg, km.Enter):
+				if it, ok := s.list.SelectedItem().(wsItem); ok {
+					return emit(workspaceMsg{ws: Workspace(it)})
+				}
+				return nil
+			case key.Matches(msg, km.Retry):
+				return s.load()
+			}
+		}
+	}
+	s.layout()
+	var cmd tea.Cmd
+	s.list, cmd = s.list.Update(msg)
+	return cmd
+}
+
+func (s *workspacesScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(st.heading.Render("Choose the workspace") + "\n")
+	switch {
+	case s.loading:
+		b.WriteString(s.c.spinnerLine("Loading your workspaces…"))
+	case s.err != nil:
+		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(), "Press r to try again."))
+	case len(s.all) == 0:
+		b.WriteString(s.c.box("warn", "Your account is not in any workspace",
+			"Repositories live in workspaces, and this account is a member of none. Create one in Bitbucket ("+
+				st.code.Render(s.c.bitbucketURL()+"/workspace/create")+") or ask to be invited to one.",
+			"Then press r to reload."))
+	default:
+		s.layout()
+		b.WriteString(s.list.View())
+	}
+	return b.String()
+}
