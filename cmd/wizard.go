@@ -2,14 +2,32 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/tui"
 )
 
 type wizardOptions struct {
 	noBrowser bool
 	json      bool
+	demo      bool
+	// prefill is handed to the key and secret inputs (the demo's consumer).
+	prefill tui.Credentials
+	// visit makes the browser's visit itself instead of opening a browser (the demo on a
+	// machine with no browser).
+	visit func(ctx context.Context, url string) error
 }
 
 func (a *app) newWizardCmd() *cobra.Command {
@@ -17,27 +35,456 @@ func (a *app) newWizardCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "wizard",
 		Short: "Run the guided setup wizard (the default command)",
-		Args:  cobra.NoArgs,
+		Long: `Run the guided setup wizard (the default when bbsetup is run with no command).
+
+It walks through creating the Bitbucket OAuth consumer, checks the key and secret live,
+writes both .env.local files (after showing the diff and asking), authorizes in the
+browser, and lets you pick a workspace and create or connect a repository.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runWizard(cmd.Context(), o)
 		},
 	}
-	c.Flags().BoolVar(&o.noBrowser, "no-browser", false, "show URLs instead of opening a browser")
-	c.Flags().BoolVar(&o.json, "json", false, "print the summary as JSON after the wizard exits")
+	addWizardFlags(c, &o)
 	return c
 }
 
-func (a *app) newDemoCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
-		Short: "Try the wizard against the built-in emulator and a scratch checkout",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("demo is not implemented yet")
-		},
+func addWizardFlags(c *cobra.Command, o *wizardOptions) {
+	c.Flags().BoolVar(&o.noBrowser, "no-browser", false, "show URLs instead of opening a browser")
+	c.Flags().BoolVar(&o.json, "json", false, "print the summary as JSON on stdout after the wizard exits (the wizard draws on stderr)")
+}
+
+// runWizard runs the Bubble Tea wizard on the terminal with the real setup/ packages.
+func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
+	if !a.env.StdinIsTerminal {
+		return errors.New("the wizard needs an interactive terminal; in scripts use 'bbsetup configure', 'bbsetup check' and 'bbsetup authorize' instead")
+	}
+	b := a.newWizardBackend(ctx, o)
+	defer b.close()
+
+	screen := a.env.Stdout
+	if o.json {
+		screen = a.env.Stderr // stdout carries the JSON summary
+	}
+	sum, err := tui.Run(ctx, b, tui.Options{
+		NoBrowser:    o.noBrowser,
+		Remote:       a.env.Getenv("SSH_CONNECTION") != "",
+		RepoDir:      a.g.Repo,
+		Demo:         o.demo,
+		NoColor:      a.env.Getenv("NO_COLOR") != "",
+		BitbucketURL: a.g.BitbucketURL,
+		Prefill:      o.prefill,
+	}, a.env.Stdin, screen)
+	if o.json {
+		enc := json.NewEncoder(a.env.Stdout)
+		enc.SetIndent("", "  ")
+		if jerr := enc.Encode(sum); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tui.ErrQuit) || errors.Is(err, context.Canceled):
+		fmt.Fprintln(a.env.Stderr, quitMessage(sum))
+		return &ExitError{Code: ExitInterrupted}
+	default:
+		return err
 	}
 }
 
-func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
-	return errors.New("the wizard is not implemented yet")
+// quitMessage says what a wizard that was left early has changed on disk.
+func quitMessage(s tui.Summary) string {
+	var written []string
+	for _, f := range s.Files {
+		if f.Changed {
+			written = append(written, f.Path)
+		}
+	}
+	if len(written) == 0 {
+		return "bbsetup: setup stopped; nothing was written."
+	}
+	return "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
+		". Run 'bbsetup check' to see where things stand."
 }
+
+// wizardBackend implements tui.Backend on the setup/ packages. The wizard calls it from
+// tea.Cmds, so it guards its state with a mutex.
+type wizardBackend struct {
+	a    *app
+	o    wizardOptions
+	base context.Context // the command's context: outlives each step's own
+	hc   *http.Client
+
+	mu   sync.Mutex
+	co   *amplication.Checkout
+	plan *envfile.Plan
+	flow *oauth.Flow
+	cb   *oauth.Callback
+	api  *bitbucket.Client
+}
+
+var _ tui.Backend = (*wizardBackend)(nil)
+
+func (a *app) newWizardBackend(ctx context.Context, o wizardOptions) *wizardBackend {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
+	return &wizardBackend{a: a, o: o, base: ctx, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+}
+
+func (b *wizardBackend) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cb != nil {
+		b.cb.Close()
+		b.cb = nil
+	}
+	b.hc.CloseIdleConnections()
+}
+
+func (b *wizardBackend) checkout() (*amplication.Checkout, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.co == nil {
+		return nil, errors.New("no Amplication checkout is selected yet")
+	}
+	return b.co, nil
+}
+
+// FindCheckout implements tui.CheckoutFinder.
+func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
+	var co *amplication.Checkout
+	var err error
+	if dir == "" {
+		co, err = b.a.openCheckout()
+	} else {
+		var root string
+		if root, err = amplication.Find(dir); err == nil {
+			co, err = amplication.Open(root)
+		}
+	}
+	if err != nil {
+		return tui.Checkout{}, err
+	}
+	b.mu.Lock()
+	b.co = co
+	b.mu.Unlock()
+
+	out := tui.Checkout{
+		Root:        co.Root,
+		Layout:      co.Layout(),
+		ServerEnv:   co.ServerEnvLocal,
+		CallbackURL: co.CallbackURL,
+		Services:    co.Services(),
+	}
+	for _, p := range co.PRServices {
+		out.PREnvs = append(out.PREnvs, p.EnvLocal)
+	}
+	if cr, ok := co.Current(); ok {
+		out.Configured = true
+		for _, f := range co.CheckOffline(b.a.env.LookupEnv) {
+			if !f.OK {
+				out.Configured = false
+			}
+		}
+		if out.Configured {
+			out.ClientIDMasked = envfile.Mask(cr.ClientID)
+		}
+	}
+	return out, nil
+}
+
+// CheckCredentials implements tui.CredentialChecker.
+func (b *wizardBackend) CheckCredentials(ctx context.Context, c tui.Credentials) tui.Verdict {
+	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, b.hc)
+	out := tui.Verdict{Kind: verdictKinds[v.Kind], Message: v.Message, Missing: oauth.Labels(v.Missing)}
+	if v.Kind == oauth.VerdictOK || v.Kind == oauth.VerdictMissingScopes {
+		out.Granted = grantedLabels(v.Granted)
+	}
+	return out
+}
+
+var verdictKinds = map[oauth.VerdictKind]tui.VerdictKind{
+	oauth.VerdictOK:             tui.VerdictOK,
+	oauth.VerdictBadCredentials: tui.VerdictBadCredentials,
+	oauth.VerdictNotPrivate:     tui.VerdictNotPrivate,
+	oauth.VerdictNoCallback:     tui.VerdictNoCallback,
+	oauth.VerdictMissingScopes:  tui.VerdictMissingScopes,
+	oauth.VerdictNetwork:        tui.VerdictNetwork,
+	oauth.VerdictUnexpected:     tui.VerdictUnexpected,
+}
+
+// grantedLabels names the required boxes that granted scopes cover.
+func grantedLabels(granted []string) []string {
+	missing := map[string]bool{}
+	for _, p := range oauth.Missing(granted) {
+		missing[p.Scope] = true
+	}
+	var out []string
+	for _, p := range oauth.RequiredPermissions() {
+		if !missing[p.Scope] {
+			out = append(out, p.Label())
+		}
+	}
+	return out
+}
+
+// Permissions implements tui.CredentialChecker: the consumer form's rows.
+func (b *wizardBackend) Permissions() []tui.PermissionRow {
+	var rows []tui.PermissionRow
+	for _, p := range oauth.RequiredPermissions() {
+		if n := len(rows); n > 0 && rows[n-1].Row == p.Row {
+			rows[n-1].Levels += ", " + p.Level
+			continue
+		}
+		rows = append(rows, tui.PermissionRow{Row: p.Row, Levels: p.Level})
+	}
+	return rows
+}
+
+// SettingsURL implements tui.CredentialChecker.
+func (b *wizardBackend) SettingsURL(workspace string) string {
+	return b.a.g.BitbucketURL + "/" + workspace + "/workspace/settings/api"
+}
+
+// PlanEnv implements tui.EnvWriter.
+func (b *wizardBackend) PlanEnv(_ context.Context, c tui.Credentials) (tui.EnvPlan, error) {
+	co, err := b.checkout()
+	if err != nil {
+		return tui.EnvPlan{}, err
+	}
+	plan, err := co.Plan(amplication.Credentials{ClientID: c.ID, ClientSecret: c.Secret})
+	if err != nil {
+		return tui.EnvPlan{}, err
+	}
+	b.mu.Lock()
+	b.plan = plan
+	b.mu.Unlock()
+	var out tui.EnvPlan
+	for _, f := range plan.Files {
+		out.Files = append(out.Files, tui.FilePlan{Path: f.Path, Diff: f.Diff(), Changed: f.Changed(), Exists: f.Exists})
+	}
+	return out, nil
+}
+
+// ApplyEnv implements tui.EnvWriter.
+func (b *wizardBackend) ApplyEnv(_ context.Context) ([]tui.FileResult, error) {
+	b.mu.Lock()
+	plan := b.plan
+	b.mu.Unlock()
+	if plan == nil {
+		return nil, errors.New("there is no planned change to write")
+	}
+	res, err := plan.Apply()
+	out := make([]tui.FileResult, 0, len(res))
+	for _, r := range res {
+		out = append(out, tui.FileResult{Path: r.Path, Changed: r.Changed, Backup: r.Backup})
+	}
+	return out, err
+}
+
+// StartAuth implements tui.Authorizer.
+func (b *wizardBackend) StartAuth(ctx context.Context, c tui.Credentials) (tui.AuthSession, error) {
+	co, err := b.checkout()
+	if err != nil {
+		return tui.AuthSession{}, err
+	}
+	if c.IsZero() {
+		cr, ok := co.Current()
+		if !ok {
+			return tui.AuthSession{}, fmt.Errorf("the Bitbucket key and secret are not set in %s; go back and enter them", co.ServerEnvLocal)
+		}
+		c = tui.Credentials{ID: cr.ClientID, Secret: cr.ClientSecret}
+	}
+	flow, err := oauth.NewFlow(oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, co.CallbackURL, b.hc)
+	if err != nil {
+		return tui.AuthSession{}, err
+	}
+	b.mu.Lock()
+	if b.cb != nil { // a previous attempt's listener
+		b.cb.Close()
+		b.cb = nil
+	}
+	b.flow = flow
+	b.mu.Unlock()
+
+	s := tui.AuthSession{URL: flow.AuthURL()}
+	cb, lerr := flow.Listen(b.base)
+	var pe *oauth.PortInUseError
+	switch {
+	case errors.As(lerr, &pe):
+		s.PortInUse = true
+		s.PortMessage = fmt.Sprintf("Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself. After granting access, paste the address your browser lands on (it starts with %s).", pe.Port, co.CallbackURL)
+	case lerr != nil:
+		s.PortInUse = true
+		s.PortMessage = fmt.Sprintf("bbsetup cannot receive the browser's redirect itself (%v). After granting access, paste the address your browser lands on.", lerr)
+	default:
+		b.mu.Lock()
+		b.cb = cb
+		b.mu.Unlock()
+	}
+	return s, nil
+}
+
+// WaitAuth implements tui.Authorizer.
+func (b *wizardBackend) WaitAuth(ctx context.Context) (tui.Identity, error) {
+	b.mu.Lock()
+	cb := b.cb
+	b.mu.Unlock()
+	if cb == nil {
+		<-ctx.Done() // only pasting can finish this flow
+		return tui.Identity{}, ctx.Err()
+	}
+	code, err := cb.Wait(ctx)
+	if err != nil {
+		return tui.Identity{}, err
+	}
+	return b.finishAuth(ctx, code)
+}
+
+// PasteAuth implements tui.Authorizer.
+func (b *wizardBackend) PasteAuth(ctx context.Context, pasted string) (tui.Identity, error) {
+	b.mu.Lock()
+	flow := b.flow
+	b.mu.Unlock()
+	if flow == nil {
+		return tui.Identity{}, errors.New("the authorization has not started yet")
+	}
+	code, err := flow.ParsePasted(pasted)
+	if err != nil {
+		return tui.Identity{}, err
+	}
+	return b.finishAuth(ctx, code)
+}
+
+// finishAuth exchanges the code, looks up the account and keeps the API client.
+func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identity, error) {
+	b.mu.Lock()
+	flow, cb := b.flow, b.cb
+	b.cb = nil
+	b.mu.Unlock()
+	if cb != nil {
+		cb.Close()
+	}
+	tok, err := flow.Exchange(ctx, code)
+	if err != nil {
+		return tui.Identity{}, err
+	}
+	hc := flow.Client(b.base, tok)
+	id, err := oauth.WhoAmI(ctx, hc, b.a.g.APIURL)
+	if err != nil {
+		return tui.Identity{}, err
+	}
+	granted := oauth.Scopes(tok)
+	b.mu.Lock()
+	b.api = bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{})
+	b.mu.Unlock()
+	return tui.Identity{
+		DisplayName: id.DisplayName,
+		Nickname:    id.Nickname,
+		Granted:     grantedLabels(granted),
+		Missing:     oauth.Labels(oauth.Missing(granted)),
+	}, nil
+}
+
+// OpenBrowser implements tui.Backend: BROWSER or the system's opener; in the demo on a
+// machine with no browser, the visit is made here.
+func (b *wizardBackend) OpenBrowser(url string) error {
+	if b.o.visit != nil && b.a.env.Getenv("BROWSER") == "" {
+		return b.o.visit(b.base, url)
+	}
+	return b.a.authorizeOpenBrowser(url)
+}
+
+func (b *wizardBackend) client() (*bitbucket.Client, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.api == nil {
+		return nil, errors.New("not authorized with Bitbucket yet")
+	}
+	return b.api, nil
+}
+
+// Workspaces implements tui.Bitbucket.
+func (b *wizardBackend) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
+	api, err := b.client()
+	if err != nil {
+		return nil, err
+	}
+	ws, err := api.Workspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tui.Workspace, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, tui.Workspace{Slug: w.Slug, Name: w.Name, Admin: w.Administrator})
+	}
+	return out, nil
+}
+
+// ListRepos implements tui.Bitbucket.
+func (b *wizardBackend) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
+	api, err := b.client()
+	if err != nil {
+		return err
+	}
+	return api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
+		out := make([]tui.Repo, len(batch))
+		for i, r := range batch {
+			out[i] = toTUIRepo(r)
+		}
+		if total < 0 {
+			total = 0
+		}
+		fn(out, loaded, total)
+	})
+}
+
+func toTUIRepo(r bitbucket.Repository) tui.Repo {
+	return tui.Repo{
+		Slug: r.Slug, Name: r.Name, FullName: r.FullName, HTMLURL: r.HTMLURL,
+		CloneHTTPS: r.CloneHTTPS, CloneSSH: r.CloneSSH, Private: r.IsPrivate, Project: r.ProjectKey,
+	}
+}
+
+// Projects implements tui.Bitbucket.
+func (b *wizardBackend) Projects(ctx context.Context, workspace string) ([]tui.Project, error) {
+	api, err := b.client()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := api.Projects(ctx, workspace)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tui.Project, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, tui.Project{Key: p.Key, Name: p.Name})
+	}
+	return out, nil
+}
+
+// CreateRepo implements tui.Bitbucket.
+func (b *wizardBackend) CreateRepo(ctx context.Context, workspace string, r tui.NewRepo) (tui.Repo, error) {
+	api, err := b.client()
+	if err != nil {
+		return tui.Repo{}, err
+	}
+	repo, err := api.CreateRepository(ctx, workspace, bitbucket.CreateRepo{
+		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private,
+	})
+	var ee *bitbucket.ExistsError
+	if errors.As(err, &ee) {
+		return tui.Repo{}, &tui.ExistsError{Workspace: workspace, Slug: ee.Slug}
+	}
+	if err != nil {
+		return tui.Repo{}, err
+	}
+	return toTUIRepo(*repo), nil
+}
+
+// Slugify implements tui.Bitbucket.
+func (b *wizardBackend) Slugify(name string) string { return bitbucket.Slugify(name) }
+
+// ValidateSlug implements tui.Bitbucket.
+func (b *wizardBackend) ValidateSlug(slug string) error { return bitbucket.ValidateSlug(slug) }
