@@ -1,0 +1,354 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/envfile"
+)
+
+// The end-to-end test runs the built bbsetup binary in a real terminal (tmux), types
+// into it with send-keys and reads it with capture-pane, against the emulator on
+// loopback and a scratch checkout on disk. The "browser" is a BROWSER script that fetches
+// the authorize URL with curl and follows its redirect to the wizard's callback listener.
+
+// buildBinary builds bbsetup once per test into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "bbsetup")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/bbsetup/bbsetup").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// tmuxTerm is one tmux server with one 80x24 session running a command.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+	secret string   // must never appear on screen
+	panes  []string // every capture, for the secret scan
+}
+
+func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv ...string) *tmuxTerm {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
+	}
+	tt := &tmuxTerm{t: t, secret: secret, socket: fmt.Sprintf("bbsetup-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24"}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	// Keep the pane after the program exits so its last screen can still be read.
+	shell := strings.Join(quoteAll(argv), " ")
+	if stdout != "" {
+		shell += " > " + quoteAll([]string{stdout})[0]
+	}
+	shell += `; echo "EXIT=$?"; sleep 60`
+	args = append(args, shell)
+	tt.tmux(args...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", tt.socket, "kill-server").Run() })
+	return tt
+}
+
+func quoteAll(argv []string) []string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return out
+}
+
+func (tt *tmuxTerm) tmux(args ...string) string {
+	tt.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tt.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tt.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// keys presses keys by tmux name (Enter, Tab, Down, C-c...).
+func (tt *tmuxTerm) keys(keys ...string) {
+	tt.t.Helper()
+	tt.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// typeText types text literally.
+func (tt *tmuxTerm) typeText(s string) {
+	tt.t.Helper()
+	tt.tmux("send-keys", "-t", "e2e", "-l", s)
+}
+
+// paste pastes text through a tmux buffer loaded from stdin, so it is in no argv.
+func (tt *tmuxTerm) paste(s string) {
+	tt.t.Helper()
+	load := exec.Command("tmux", "-L", tt.socket, "load-buffer", "-b", "e2e", "-")
+	load.Stdin = strings.NewReader(s)
+	if out, err := load.CombinedOutput(); err != nil {
+		tt.t.Fatalf("tmux load-buffer: %v\n%s", err, out)
+	}
+	tt.tmux("paste-buffer", "-d", "-b", "e2e", "-t", "e2e")
+}
+
+func (tt *tmuxTerm) capture() string {
+	tt.t.Helper()
+	s := tt.tmux("capture-pane", "-p", "-t", "e2e")
+	tt.panes = append(tt.panes, s)
+	if tt.secret != "" && strings.Contains(s, tt.secret) {
+		tt.t.Fatalf("the secret is on screen:\n%s", s)
+	}
+	return s
+}
+
+// waitFor polls the screen until every text is on it, for at most 15 seconds.
+func (tt *tmuxTerm) waitFor(texts ...string) string {
+	tt.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := tt.capture()
+		ok := true
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				ok = false
+			}
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("never saw %q on screen; last screen:\n%s", texts, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// exitCode waits for the program to end and returns its exit code.
+func (tt *tmuxTerm) exitCode() int {
+	tt.t.Helper()
+	s := tt.waitFor("EXIT=")
+	i := strings.LastIndex(s, "EXIT=")
+	code, err := strconv.Atoi(strings.Fields(s[i+len("EXIT="):])[0])
+	if err != nil {
+		tt.t.Fatalf("exit line: %v\n%s", err, s)
+	}
+	return code
+}
+
+// e2eWorld is the demo world with the callback on a port of the test's choosing, plus a
+// BROWSER script standing in for the operator's browser.
+type e2eWorld struct {
+	*demo.World
+	bin     string
+	browser string
+}
+
+func newE2EWorld(t *testing.T) *e2eWorld {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
+	}
+	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	browser := filepath.Join(t.TempDir(), "browser")
+	script := "#!/bin/sh\nexec curl -sS -L --max-time 20 -o /dev/null \"$1\"\n"
+	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &e2eWorld{World: w, bin: buildBinary(t), browser: browser}
+}
+
+// run starts bbsetup with args in tmux; stdout goes to the terminal, or to a file when
+// stdout is set.
+func (w *e2eWorld) run(t *testing.T, stdout string, args ...string) *tmuxTerm {
+	argv := append([]string{w.bin, "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL}, args...)
+	return newTmuxTerm(t, w.Consumer.Secret, []string{"BROWSER=" + w.browser, "TERM=xterm-256color"}, stdout, argv...)
+}
+
+func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newE2EWorld(t)
+	serverEnv := filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local")
+	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
+	before, err := os.ReadFile(serverEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// First run: a fresh checkout, the "create" path.
+	tt := w.run(t, "")
+	tt.waitFor("Callback URL to register", w.CallbackURL)
+	tt.keys("Enter")
+	tt.waitFor("Workspace slug")
+	tt.typeText("acme")
+	tt.keys("Enter")
+	tt.waitFor("/acme/workspace/settings/api", "o open in browser")
+	tt.keys("Enter")
+	tt.waitFor("0 of 6 rows ticked")
+	tt.keys("Space", "Down", "Space")
+	tt.waitFor("2 of 6 rows ticked")
+	tt.keys("a")
+	tt.waitFor("6 of 6 rows ticked")
+	tt.keys("Enter")
+	tt.waitFor("Key", "Secret")
+	tt.paste(w.Consumer.Key)
+	tt.keys("Tab")
+	tt.paste(w.Consumer.Secret)
+	tt.waitFor("••••")
+	tt.keys("Enter")
+	tt.waitFor("Bitbucket accepted the key and secret", "Webhooks: Read and write")
+	tt.keys("Enter")
+	// The live check passed and the diff is shown, masked; nothing is written yet.
+	tt.waitFor("will change", "BITBUCKET_CLIENT_ID="+w.Consumer.Key, envfile.Mask(w.Consumer.Secret))
+	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
+		t.Fatalf("the PR service's .env.local exists before the confirm (err %v)", err)
+	}
+	tt.keys("Enter")
+	tt.waitFor("✓ written", "npx nx serve git-sync-manager")
+	tt.keys("Enter")
+	tt.waitFor("Connected as Demo Operator (demo)")
+	tt.keys("Enter")
+	tt.waitFor("acme", "Acme Corporation", "[admin]", "playground")
+	tt.keys("Enter")
+	tt.waitFor("Create or connect", "Create a new repository")
+	tt.keys("Down", "Enter")
+	tt.waitFor("Create repository", "Name")
+	tt.typeText("E2E Service")
+	tt.waitFor("Slug: acme/e2e-service")
+	tt.keys("Enter")
+	tt.waitFor("Create this repository?")
+	tt.keys("Enter")
+	tt.waitFor("✓ Created acme/e2e-service")
+	tt.keys("Enter")
+	tt.waitFor("Summary", "acme/e2e-service (created)")
+	tt.keys("Enter")
+	if code := tt.exitCode(); code != 0 {
+		t.Fatalf("wizard exit %d", code)
+	}
+
+	// The files on disk: every original byte kept, the keys parse back exactly.
+	after, err := os.ReadFile(serverEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(after), string(before)) {
+		t.Errorf("the server's .env.local lost its original lines:\n%s", after)
+	}
+	for path, wantBilling := range map[string]bool{serverEnv: true, prEnv: false} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kv := envfile.Parse(data)
+		if kv["BITBUCKET_CLIENT_ID"] != w.Consumer.Key || kv["BITBUCKET_CLIENT_SECRET"] != w.Consumer.Secret {
+			t.Errorf("%s: the key and secret do not parse back", path)
+		}
+		if _, has := kv["BILLING_ENABLED"]; has != wantBilling || (wantBilling && kv["BILLING_ENABLED"] != "false") {
+			t.Errorf("%s: BILLING_ENABLED=%q (set: %v), want it only in the server's file, false", path, kv["BILLING_ENABLED"], has)
+		}
+	}
+
+	// Second run: already configured, keep the key and go straight to authorize, then the
+	// "connect" path with a filter.
+	jsonOut := filepath.Join(t.TempDir(), "summary.json")
+	tt = w.run(t, jsonOut, "--json")
+	tt.waitFor("already configured", "› Keep them")
+	tt.keys("Enter")
+	tt.waitFor("Connected as Demo Operator (demo)")
+	tt.keys("Enter")
+	tt.waitFor("Acme Corporation")
+	tt.keys("Enter")
+	tt.waitFor("Connect an existing repository")
+	tt.keys("Enter")
+	tt.waitFor("repositories", "amber-api-00001")
+	tt.typeText("e2e-serv")
+	tt.waitFor("1 match", "e2e-service")
+	tt.keys("Enter")
+	tt.waitFor("acme/e2e-service (connected)")
+	tt.keys("Enter")
+	tt.waitFor("EXIT=0")
+	var sum struct {
+		Completed   bool   `json:"completed"`
+		Workspace   string `json:"workspace"`
+		ConnectedAs struct {
+			DisplayName string `json:"display_name"`
+		} `json:"connected_as"`
+		Repository struct {
+			FullName string `json:"full_name"`
+		} `json:"repository"`
+	}
+	data, err := os.ReadFile(jsonOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatalf("--json summary: %v\n%s", err, data)
+	}
+	if !sum.Completed || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
+		t.Errorf("--json summary %+v", sum)
+	}
+	if strings.Contains(string(data), w.Consumer.Secret) {
+		t.Error("the --json summary contains the secret")
+	}
+	if len(tt.panes) == 0 {
+		t.Fatal("no screen was captured")
+	}
+}
+
+func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newE2EWorld(t)
+	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
+	tt := w.run(t, "")
+	tt.waitFor("Callback URL to register")
+	tt.keys("Enter")
+	tt.typeText("acme")
+	tt.keys("Enter", "Enter")
+	tt.waitFor("0 of 6 rows ticked")
+	tt.keys("a", "Enter")
+	tt.waitFor("Secret")
+	tt.paste(w.Consumer.Key)
+	tt.keys("Tab")
+	tt.paste(w.Consumer.Secret)
+	tt.keys("Enter")
+	tt.waitFor("Bitbucket accepted the key and secret")
+	tt.keys("Enter")
+	tt.waitFor("will change")
+	tt.keys("C-c")
+	s := tt.waitFor("EXIT=")
+	if !strings.Contains(s, "nothing was written") || !strings.Contains(s, "EXIT=130") {
+		t.Errorf("Ctrl+C before the confirm: want 'nothing was written' and exit 130; screen:\n%s", s)
+	}
+	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
+		t.Errorf("Ctrl+C before the confirm wrote %s", prEnv)
+	}
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
