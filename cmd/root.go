@@ -149,6 +149,7 @@ func isCobraUsageError(msg string) bool {
 }
 
 func (a *app) newRootCmd() *cobra.Command {
+	var rootWizard wizardOptions
 	root := &cobra.Command{
 		Use:   "bbsetup",
 		Short: "Connect a local Amplication platform to Bitbucket Cloud",
@@ -167,9 +168,10 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 			return a.resolveGlobals(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runWizard(cmd.Context(), wizardOptions{})
+			return a.runWizard(cmd.Context(), rootWizard)
 		},
 	}
+	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
 	root.SetVersionTemplate("bbsetup {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.CompletionOptions.DisableDefaultCmd = true
