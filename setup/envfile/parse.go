@@ -46,8 +46,10 @@ type assignment struct {
 // decoder: one U+FFFD per maximal invalid subpart), then applies dotenv's
 // lines.replace(/\r\n?/g, "\n"), keeping the byte offset of every rune.
 func decode(b []byte) text {
-	var r []rune
-	var off []int
+	// One rune and one offset per byte at most: allocate once (a 5 MB file would
+	// otherwise spend most of its time regrowing these).
+	r := make([]rune, 0, len(b))
+	off := make([]int, 0, len(b)+1)
 	needed, seen := 0, 0
 	lower, upper := byte(0x80), byte(0xBF)
 	cp := rune(0)
@@ -99,8 +101,8 @@ func decode(b []byte) text {
 		r, off = append(r, 0xFFFD), append(off, start)
 	}
 	// \r\n and lone \r become \n; the \n keeps the offset of the \r so that it covers both bytes.
-	nr := r[:0:0]
-	noff := off[:0:0]
+	nr := make([]rune, 0, len(r))
+	noff := make([]int, 0, len(off)+1)
 	for i := 0; i < len(r); i++ {
 		if r[i] == '\r' {
 			nr, noff = append(nr, '\n'), append(noff, off[i])

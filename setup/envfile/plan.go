@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -85,7 +87,7 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 	case err == nil && !fi.Mode().IsRegular():
 		return fc, fmt.Errorf("%s is not a regular file; replace it with a plain file and run again", target)
 	case err == nil:
-		data, err := os.ReadFile(target)
+		data, err := ReadRegular(target)
 		if err != nil {
 			return fc, fmt.Errorf("cannot read %s (%v); check its permissions", target, err)
 		}
@@ -154,25 +156,31 @@ func checkDir(dir string) error {
 // staged is one file's prepared write: temp files already written and synced.
 type staged struct {
 	fc         FileChange
-	tmp        string
-	bakTmp     string
+	tmp        string // the new content
+	bakTmp     string // the backup of the previous content
+	undoTmp    string // the previous content again, to put back if another file fails
 	backupPath string
+	replaced   bool // tmp has been renamed onto the target
 }
 
-// Apply writes every changed file. It first checks every file again and stages each new
-// content (and the backup of the old one) as a synced temporary file in the target's
-// directory; if anything fails, it removes what it staged and no file has changed. Then it
-// renames the backups and the files into place, one file at a time, and syncs the directory.
-// Unchanged files are not touched at all.
+// renameFile is os.Rename; tests replace it to make a rename fail.
+var renameFile = os.Rename
+
+// Apply writes every changed file, all or nothing. It first checks every file again and
+// stages, as synced temporary files in the target's directory, each new content, the backup
+// of the old one and a second copy of the old one to roll back with; if anything fails, it
+// removes what it staged and no file has changed. Then it renames the backups and the files
+// into place and syncs the directories. If one rename fails, the files already replaced are
+// put back (by renaming their staged old content over them), so the operator sees either
+// every file old or every file new. Unchanged files are not touched at all.
 func (p *Plan) Apply() ([]Result, error) {
 	var st []*staged
 	cleanup := func() {
 		for _, s := range st {
-			if s.tmp != "" {
-				os.Remove(s.tmp)
-			}
-			if s.bakTmp != "" {
-				os.Remove(s.bakTmp)
+			for _, f := range []string{s.tmp, s.bakTmp, s.undoTmp} {
+				if f != "" {
+					os.Remove(f)
+				}
 			}
 		}
 	}
@@ -191,47 +199,66 @@ func (p *Plan) Apply() ([]Result, error) {
 			return nil, err
 		}
 	}
-	var done []*staged
-	failed := func(msg string) error {
-		cleanup()
-		if len(done) == 0 {
-			return errors.New(msg + "; no file was changed")
-		}
-		msg += "; already written: "
-		for i, d := range done {
-			if i > 0 {
-				msg += ", "
-			}
-			msg += d.fc.Target
-		}
-		return errors.New(msg + " (the previous content is in the .bak file next to each)")
-	}
 	for _, s := range st {
 		if s.bakTmp != "" {
-			if err := os.Rename(s.bakTmp, s.backupPath); err != nil {
-				return nil, failed(fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err))
+			if err := renameFile(s.bakTmp, s.backupPath); err != nil {
+				return nil, rollback(st, fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err), cleanup)
 			}
 			s.bakTmp = ""
 		}
-		if err := os.Rename(s.tmp, s.fc.Target); err != nil {
-			return nil, failed(fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err))
+		if err := renameFile(s.tmp, s.fc.Target); err != nil {
+			return nil, rollback(st, fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err), cleanup)
 		}
 		s.tmp = ""
-		syncDir(filepath.Dir(s.fc.Target))
-		done = append(done, s)
+		s.replaced = true
 	}
+	for _, s := range st {
+		syncDir(filepath.Dir(s.fc.Target))
+	}
+	cleanup() // the undo copies
 	for i, fc := range p.Files {
 		if !fc.Changed() {
 			continue
 		}
 		results[i].Changed = true
-		for _, s := range done {
+		for _, s := range st {
 			if s.fc.Path == fc.Path {
 				results[i].Backup = s.backupPath
 			}
 		}
 	}
 	return results, nil
+}
+
+// rollback puts back every file already replaced and returns the error to report: msg
+// and either "no file was changed" or which files could not be restored.
+func rollback(st []*staged, msg string, cleanup func()) error {
+	var stuck []string
+	for _, s := range st {
+		if !s.replaced {
+			continue
+		}
+		var err error
+		if s.fc.Exists {
+			err = renameFile(s.undoTmp, s.fc.Target)
+			if err == nil {
+				s.undoTmp = ""
+			}
+		} else {
+			err = os.Remove(s.fc.Target)
+		}
+		if err != nil {
+			stuck = append(stuck, s.fc.Target)
+			continue
+		}
+		syncDir(filepath.Dir(s.fc.Target))
+	}
+	cleanup()
+	if len(stuck) == 0 {
+		return errors.New(msg + "; no file was changed (the files already written were put back)")
+	}
+	return fmt.Errorf("%s; these files have the new values but could not be put back: %s (the previous content is in the .bak file next to each); fix the problem and run bbsetup again so every file agrees",
+		msg, strings.Join(stuck, ", "))
 }
 
 func stage(fc FileChange) (*staged, error) {
@@ -247,7 +274,7 @@ func stage(fc FileChange) (*staged, error) {
 		if !fc.Exists {
 			return nil, fmt.Errorf("%s appeared while bbsetup was running; run it again", fc.Target)
 		}
-		cur, err := os.ReadFile(fc.Target)
+		cur, err := ReadRegular(fc.Target)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read %s: %v", fc.Target, err)
 		}
@@ -275,6 +302,10 @@ func stage(fc FileChange) (*staged, error) {
 			return s, fmt.Errorf("%s is a directory; move it out of the way so bbsetup can keep a backup there", s.backupPath)
 		}
 		s.bakTmp, err = writeTemp(dir, filepath.Base(s.backupPath), fc.Before, 0o600)
+		if err != nil {
+			return s, err
+		}
+		s.undoTmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.Before, fc.Mode)
 		if err != nil {
 			return s, err
 		}
@@ -356,3 +387,24 @@ func checkWritable(target string, exists bool) error {
 	}
 	return nil
 }
+
+// ReadRegular reads the file at path, following symlinks, and refuses anything but a
+// regular file. It never blocks on a FIFO or a device put where an env file should be
+// (os.ReadFile would wait forever for a writer).
+func ReadRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errNotRegular}
+	}
+	return io.ReadAll(f)
+}
+
+var errNotRegular = errors.New("not a regular file")
