@@ -171,7 +171,7 @@ type setting struct {
 func effective(dir, key string) setting {
 	for _, name := range []string{".env.local", ".env"} {
 		p := filepath.Join(dir, name)
-		data, err := os.ReadFile(p)
+		data, err := envfile.ReadRegular(p) // never blocks on a FIFO
 		if err != nil {
 			continue
 		}

@@ -157,7 +157,7 @@ func (c *Checkout) CheckOffline(lookupEnv func(string) (string, bool)) []Finding
 					continue
 				}
 				path := filepath.Join(p.dir, e.Name())
-				data, err := os.ReadFile(path)
+				data, err := envfile.ReadRegular(path) // never blocks on a FIFO
 				if err != nil {
 					continue
 				}
