@@ -2,10 +2,10 @@
 // user, workspaces (with names), projects, and repositories (listed with concurrent page
 // fetches and delivered incrementally; created with slug validation).
 //
-// Every request has its own timeout; 429 and 5xx answers are retried with bounded,
-// jittered exponential backoff that honours Retry-After; answers are size-capped; and
-// errors callers must branch on are typed (ScopeError, RemovedError, AuthError,
-// ExistsError, APIError).
+// Every request has its own timeout; 429 and 5xx answers (for a POST: 429 and 503) are
+// retried with bounded, jittered exponential backoff that honours Retry-After; answers
+// are size-capped; and errors callers must branch on are typed (ScopeError,
+// RemovedError, AuthError, ExistsError, APIError).
 package bitbucket
 
 import (
@@ -290,7 +290,12 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 		perr := parseError(resp.StatusCode, data, op)
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		// A GET is retried on 429 and any 5xx. Anything else (creating a repository) only
+		// on 429 and 503, which say the request was not processed: after a 500, 502 or
+		// 504 it may have been, and sending it again would answer "already exists".
+		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
+			(resp.StatusCode >= 500 && method == http.MethodGet)
+		if retry {
 			return resp.Header.Get("Retry-After"), &retryableError{perr}
 		}
 		return "", perr

@@ -202,6 +202,13 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to int, fi
 				if err == nil {
 					r.repos = mapRepos(p.Values)
 				}
+				// Past the end (an empty page, or 404 when size was too large): lower the
+				// limit here, before this worker or another takes a page, not only when the
+				// collector gets to the result (which let extra pages through).
+				var ae *APIError
+				if (err == nil && len(r.repos) == 0) || (errors.As(err, &ae) && ae.Status == http.StatusNotFound) {
+					lowerTo(&limit, k-1)
+				}
 				select {
 				case results <- r:
 				case <-ctx.Done():
