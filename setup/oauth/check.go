@@ -152,6 +152,12 @@ func statusOf(re *oauth2.RetrieveError) int {
 // unexpectedMessage words a token-endpoint refusal bbsetup has no special sentence for.
 func unexpectedMessage(ep Endpoints, re *oauth2.RetrieveError, what string) string {
 	if re.ErrorCode == "" {
+		switch st := statusOf(re); {
+		case st == http.StatusTooManyRequests:
+			return fmt.Sprintf("%s answered HTTP 429 to %s: Bitbucket's rate limit is used up. Wait a few minutes and try again.", ep.host(), what)
+		case st >= 500:
+			return fmt.Sprintf("%s answered HTTP %d to %s: Bitbucket is having trouble. Try again in a few minutes (https://bitbucket.status.atlassian.com); if it persists, check --bitbucket-url if you set it.", ep.host(), st, what)
+		}
 		return fmt.Sprintf("%s answered HTTP %d to %s, which is not what Bitbucket's token endpoint answers. Check --bitbucket-url if you set it, and try again.",
 			ep.host(), statusOf(re), what)
 	}
@@ -188,6 +194,14 @@ func networkReason(err error) (string, bool) {
 		return "its TLS certificate is not trusted", true
 	case errors.As(err, &opErr):
 		return oneLine(opErr.Err.Error()), true
+	}
+	// golang.org/x/oauth2 wraps a failed read of the token answer with %v, which loses
+	// the error chain: recognise a dropped connection by its words.
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"connection reset by peer", "unexpected eof", "broken pipe"} {
+		if strings.Contains(msg, s) {
+			return "the connection was dropped", true
+		}
 	}
 	return "", false
 }

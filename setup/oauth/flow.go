@@ -67,7 +67,8 @@ func (f *Flow) stateOK(s string) bool {
 }
 
 // ParsePasted reads what the operator pasted: the full URL the browser landed on (quotes,
-// angle brackets and whitespace around it are ignored), its query string, or the bare code.
+// angle brackets, whitespace and words around it are ignored), its query string, or the
+// bare code.
 // A state that does not match gives ErrStateMismatch; error= gives *AuthorizeError.
 func (f *Flow) ParsePasted(s string) (string, error) {
 	s = strings.TrimSpace(s)
@@ -76,6 +77,7 @@ func (f *Flow) ParsePasted(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("nothing was pasted; paste the full address your browser shows after granting access")
 	}
+	s = urlField(s)
 	var q url.Values
 	switch {
 	case strings.Contains(s, "://"):
@@ -122,6 +124,29 @@ func (f *Flow) ParsePasted(s string) (string, error) {
 		return "", errors.New("the code in what was pasted looks damaged; copy the whole address again")
 	}
 	return code, nil
+}
+
+// urlField picks the address out of a paste with words around it ("Landed on: <URL> ok"):
+// when s has blanks and exactly one blank-separated field holds "://", that field,
+// stripped of quotes and brackets. Anything else is returned as it is.
+func urlField(s string) string {
+	fields := strings.Fields(s)
+	if len(fields) < 2 {
+		return s
+	}
+	found := ""
+	for _, f := range fields {
+		if strings.Contains(f, "://") {
+			if found != "" {
+				return s
+			}
+			found = f
+		}
+	}
+	if found == "" {
+		return s
+	}
+	return strings.Trim(found, "\"'`<>()[]{},;\u201c\u201d\u2018\u2019")
 }
 
 func firstOf(v []string) string {

@@ -193,6 +193,8 @@ func TestParsePasted(t *testing.T) {
 		{name: "query string", in: "code=AbC123xyz&state=" + f.state, code: "AbC123xyz"},
 		{name: "query string with ?", in: "?state=" + f.state + "&code=AbC123xyz", code: "AbC123xyz"},
 		{name: "bare code", in: " AbC123xyz\n", code: "AbC123xyz"},
+		{name: "words around the URL", in: "Landed on: " + full + " (copied)\n", code: "AbC123xyz"},
+		{name: "curly quotes and extra parameters", in: "\u201c" + full + "&utm_source=x#frag\u201d", code: "AbC123xyz"},
 		{name: "URL without state", in: "http://localhost:3001/bitbucket-auth-app/callback?code=AbC123xyz", code: "AbC123xyz"},
 		{name: "wrong state", in: "http://localhost:3001/bitbucket-auth-app/callback?code=AbC123xyz&state=nope", err: ErrStateMismatch},
 		{name: "empty state", in: "code=AbC123xyz&state=", err: ErrStateMismatch},
@@ -240,6 +242,57 @@ func FuzzParsePasted(f *testing.F) {
 		code, err := fl.ParsePasted(s)
 		if err == nil && !plausibleCode(code) {
 			t.Errorf("ParsePasted(%q) returned an implausible code %q", s, code)
+		}
+	})
+}
+
+// FuzzCallback sends arbitrary query strings to the callback handler: it never panics,
+// answers only with the statuses it documents, and accepts an answer only when its state
+// matches, handing Wait exactly the code (or error) it carried.
+func FuzzCallback(f *testing.F) {
+	fl, err := NewFlow(EndpointsFor("https://bitbucket.org"), "k", "s", "http://127.0.0.1:3001/bitbucket-auth-app/callback", nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("code=abc&state=" + fl.state)
+	f.Add("error=access_denied&error_description=no&state=" + fl.state)
+	f.Add("code=abc&state=wrong")
+	f.Add("code=%3Cscript%3E&state=" + fl.state)
+	f.Add("state=" + fl.state + "&state=other&code=x&code=y")
+	f.Add("%zz")
+	f.Fuzz(func(t *testing.T, query string) {
+		c := fl.Serve()
+		defer c.Close()
+		rec := httptest.NewRecorder()
+		req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:3001/bitbucket-auth-app/callback?"+query, nil)
+		if err != nil {
+			return
+		}
+		c.ServeHTTP(rec, req)
+		q, _ := url.ParseQuery(req.URL.RawQuery)
+		switch rec.Code {
+		case http.StatusOK:
+			if !fl.stateOK(q.Get("state")) {
+				t.Fatalf("accepted a wrong state: %q", query)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			code, err := c.Wait(ctx)
+			var ae *AuthorizeError
+			switch {
+			case q.Get("error") != "":
+				if !errors.As(err, &ae) || ae.Code != q.Get("error") {
+					t.Fatalf("%q: Wait = %q, %v; want the AuthorizeError", query, code, err)
+				}
+			case err != nil || code != q.Get("code") || !plausibleCode(code):
+				t.Fatalf("%q: Wait = %q, %v", query, code, err)
+			}
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("%q: status %d", query, rec.Code)
+		}
+		if strings.Contains(rec.Body.String(), "<script") {
+			t.Fatalf("%q: unescaped page", query)
 		}
 	})
 }
