@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"time"
@@ -74,12 +73,10 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 		return err
 	}
 	say := a.env.Stderr // the conversation; stdout carries only the result
-	debugf := func(format string, args ...any) {
-		if a.g.Debug {
-			fmt.Fprintf(say, "debug: "+format+"\n", args...)
-		}
-	}
-	hc := &http.Client{Timeout: 60 * time.Second}
+	a.secret(cr.ClientSecret)
+	debugf := a.debugf
+	hc := a.httpClient(60 * time.Second)
+	defer hc.CloseIdleConnections()
 	flow, err := oauth.NewFlow(oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, co.CallbackURL, hc)
 	if err != nil {
 		return err
@@ -121,6 +118,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	if err != nil {
 		return err
 	}
+	a.secret(code)
 	if cb != nil {
 		cb.Close()
 	}
@@ -130,6 +128,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	if err != nil {
 		return err
 	}
+	a.secret(tok.AccessToken, tok.RefreshToken)
 	granted := oauth.Scopes(tok)
 	debugf("granted scopes: %s", strings.Join(granted, " "))
 	id, err := oauth.WhoAmI(ctx, flow.Client(ctx, tok), a.g.APIURL)

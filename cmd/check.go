@@ -49,6 +49,10 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	a.debugf("checkout %s (%s layout), files %s", co.Root, co.Layout(), strings.Join(co.EnvFiles(), ", "))
+	if cr, ok := co.Current(); ok {
+		a.secret(cr.ClientSecret)
+	}
 	lookup := a.env.LookupEnv
 	if lookup == nil && a.env.Getenv != nil {
 		lookup = func(k string) (string, bool) { v := a.env.Getenv(k); return v, v != "" }
@@ -62,6 +66,7 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	}
 	res := checkResult{OK: true}
 	for _, f := range findings {
+		a.debugf("finding %s: ok=%v %s", f.ID, f.OK, f.Detail)
 		res.OK = res.OK && f.OK
 		res.Findings = append(res.Findings, checkFinding{ID: f.ID, OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
 	}
@@ -109,7 +114,7 @@ func (a *app) checkCredentials(ctx context.Context, co *amplication.Checkout) am
 		f.Hint = "run: bbsetup configure --client-id KEY --client-secret-stdin"
 		return f
 	}
-	v := verifyCredentials(ctx, a.g.BitbucketURL, cr.ClientID, cr.ClientSecret)
+	v := a.verifyCredentials(ctx, cr.ClientID, cr.ClientSecret)
 	f.Detail = strings.ReplaceAll(v.Message, cr.ClientSecret, "••••")
 	switch v.Kind {
 	case oauth.VerdictOK:

@@ -89,21 +89,26 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	if err != nil {
 		return err
 	}
+	a.secret(secret)
 	co, err := a.openCheckout()
 	if err != nil {
 		return err
 	}
+	a.debugf("checkout %s (%s layout), callback URL %s", co.Root, co.Layout(), co.CallbackURL)
 	cr := amplication.Credentials{ClientID: id, ClientSecret: secret}
 	plan, err := co.Plan(cr) // validates both values and every file; writes nothing
 	if err != nil {
 		return err
+	}
+	for _, f := range plan.Files {
+		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
 	if amplication.ExpansionRisk(id) || amplication.ExpansionRisk(secret) {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key or secret contains $NAME, ${...} or \\$; Nx expands these when it loads .env files, so Amplication may see a different value. Check that you copied the right values.")
 	}
 	verified := false
 	if !o.noVerify {
-		v := verifyCredentials(ctx, a.g.BitbucketURL, id, secret)
+		v := a.verifyCredentials(ctx, id, secret)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -228,4 +233,14 @@ func verifyCredentials(ctx context.Context, bitbucketURL, id, secret string) oau
 	hc := &http.Client{Timeout: credentialCheckTimeout}
 	defer hc.CloseIdleConnections()
 	return oauth.CheckCredentials(ctx, oauth.EndpointsFor(bitbucketURL), id, secret, hc)
+}
+
+// verifyCredentials is verifyCredentials with the --debug log (requests and verdict).
+func (a *app) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
+	a.secret(secret)
+	hc := a.httpClient(credentialCheckTimeout)
+	defer hc.CloseIdleConnections()
+	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(a.g.BitbucketURL), id, secret, hc)
+	a.debugf("credential check: %s (granted scopes: %s)", v.Kind, strings.Join(v.Granted, " "))
+	return v
 }

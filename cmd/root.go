@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/redact"
 )
 
 // Exit codes, as documented in the README.
@@ -77,6 +80,10 @@ const (
 type app struct {
 	env Env
 	g   Globals
+
+	dbgMu  sync.Mutex       // guards red and debugW: the wizard logs from several goroutines
+	red    *redact.Redactor // the secrets the --debug log hides (see debug.go)
+	debugW io.Writer        // the redacting --debug log, once made
 }
 
 // UsageError marks a mistake in how the command was called (exit code 2).

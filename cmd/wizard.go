@@ -129,7 +129,7 @@ var _ tui.Backend = (*wizardBackend)(nil)
 func (a *app) newWizardBackend(ctx context.Context, o wizardOptions) *wizardBackend {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
-	return &wizardBackend{a: a, o: o, base: ctx, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	return &wizardBackend{a: a, o: o, base: ctx, hc: &http.Client{Transport: a.debugTransport(tr), Timeout: 2 * time.Minute}}
 }
 
 func (b *wizardBackend) close() {
@@ -196,6 +196,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 
 // CheckCredentials implements tui.CredentialChecker.
 func (b *wizardBackend) CheckCredentials(ctx context.Context, c tui.Credentials) tui.Verdict {
+	b.a.secret(c.Secret)
 	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, b.hc)
 	out := tui.Verdict{Kind: verdictKinds[v.Kind], Message: v.Message, Missing: oauth.Labels(v.Missing)}
 	if v.Kind == oauth.VerdictOK || v.Kind == oauth.VerdictMissingScopes {
@@ -296,6 +297,7 @@ func (b *wizardBackend) StartAuth(ctx context.Context, c tui.Credentials) (tui.A
 		}
 		c = tui.Credentials{ID: cr.ClientID, Secret: cr.ClientSecret}
 	}
+	b.a.secret(c.Secret)
 	flow, err := oauth.NewFlow(oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, co.CallbackURL, b.hc)
 	if err != nil {
 		return tui.AuthSession{}, err
@@ -359,6 +361,7 @@ func (b *wizardBackend) PasteAuth(ctx context.Context, pasted string) (tui.Ident
 
 // finishAuth exchanges the code, looks up the account and keeps the API client.
 func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identity, error) {
+	b.a.secret(code)
 	b.mu.Lock()
 	flow, cb := b.flow, b.cb
 	b.cb = nil
@@ -370,6 +373,7 @@ func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identi
 	if err != nil {
 		return tui.Identity{}, err
 	}
+	b.a.secret(tok.AccessToken, tok.RefreshToken)
 	hc := flow.Client(b.base, tok)
 	id, err := oauth.WhoAmI(ctx, hc, b.a.g.APIURL)
 	if err != nil {
@@ -377,7 +381,7 @@ func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identi
 	}
 	granted := oauth.Scopes(tok)
 	b.mu.Lock()
-	b.api = bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{})
+	b.api = bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{Debug: b.a.debugWriter()})
 	b.mu.Unlock()
 	return tui.Identity{
 		DisplayName: id.DisplayName,

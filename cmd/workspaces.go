@@ -87,12 +87,13 @@ func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
+	a.secret(cr.ClientSecret)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
-	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: tr})
+	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
 	opts := bitbucket.Options{}
-	if a.g.Debug {
-		opts.Debug = a.env.Stderr
+	if w := a.debugWriter(); w != nil {
+		opts.Debug = w
 	}
 	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
 }
