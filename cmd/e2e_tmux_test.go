@@ -183,6 +183,8 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
+	matrix.Record(t, "Terminal (the built binary in tmux)", "create, then connect (already configured, --json), 80x24",
+		"completes; files on disk parse back; no captured pane contains the secret")
 	w := newE2EWorld(t)
 	serverEnv := filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local")
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
@@ -315,6 +317,8 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
+	matrix.Record(t, "Terminal (the built binary in tmux)", "Ctrl+C on the diff screen, before the write confirm",
+		"exit 130, 'nothing was written', no file created")
 	w := newE2EWorld(t)
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
 	tt := w.run(t, "")

@@ -38,6 +38,11 @@ func walks() []walk {
 func TestFaultTerminalCtrlCAtEveryStep(t *testing.T) {
 	for _, w := range walks() {
 		t.Run(w.name, func(t *testing.T) {
+			expect := "quits; nothing written, and the screen says so"
+			if w.written {
+				expect = "quits; the screen lists the files already written"
+			}
+			matrix.Record(t, "Ctrl+C at every step", w.name, expect)
 			fb := newFake()
 			hs := newHarness(t, fb, Options{}, 80, 24)
 			w.to(hs)
@@ -69,6 +74,8 @@ func TestFaultTerminalResizeStorm(t *testing.T) {
 	sizes := [][2]int{{1, 1}, {20, 8}, {12, 4}, {40, 24}, {80, 24}, {300, 100}, {41, 9}}
 	for _, w := range walks() {
 		t.Run(w.name, func(t *testing.T) {
+			matrix.Record(t, "Resize storm (200 sizes from 1x1 to 300x100)", w.name,
+				"no panic, no line wider than the terminal, same step, whole again at 80x24")
 			fb := newFake()
 			hs := newHarness(t, fb, Options{}, 80, 24)
 			w.to(hs)
@@ -96,6 +103,8 @@ func TestFaultTerminalResizeStorm(t *testing.T) {
 // A whole run at 20x8: every screen stays within 20 columns (the harness checks each
 // frame) and the flow still completes.
 func TestFaultTerminalWholeRunAt20x8(t *testing.T) {
+	matrix.Record(t, "Tiny terminal", "a whole run, welcome to summary, at 20x8",
+		"every frame fits 20 columns, no secret on screen, the run completes")
 	fb := newFake()
 	hs := newHarness(t, fb, Options{}, 20, 8)
 	hs.press("enter")
@@ -137,7 +146,10 @@ func TestFaultTerminalWholeRunAt20x8(t *testing.T) {
 // never shows on screen.
 func TestFaultTerminalSecretPastedWithTrailingNewline(t *testing.T) {
 	for _, tail := range []string{"\n", "\r\n", " \n", "\n\n"} {
-		t.Run(strings.NewReplacer("\r", `\r`, "\n", `\n`, " ", "␠").Replace(tail), func(t *testing.T) {
+		name := strings.NewReplacer("\r", `\r`, "\n", `\n`, " ", "␠").Replace(tail)
+		t.Run(name, func(t *testing.T) {
+			matrix.Record(t, "Secret pasted with a trailing newline", "secret + "+name,
+				"trimmed; checked once with the exact secret; never on screen")
 			fb := newFake()
 			hs := newHarness(t, fb, Options{}, 80, 24)
 			hs.toCredentials()

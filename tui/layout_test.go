@@ -121,6 +121,8 @@ func colorRenderer() *lipgloss.Renderer {
 }
 
 func TestNoColor(t *testing.T) {
+	matrix.Record(t, "NO_COLOR", "NO_COLOR in the environment, or Options.NoColor, on a true-colour terminal",
+		"no colour escape on any screen; colour present without it")
 	hasColor := func(v string) bool { return strings.Contains(v, "38;2;") || strings.Contains(v, "48;2;") }
 	run := func(t *testing.T, opts Options) (colored int) {
 		fb := newFake()
