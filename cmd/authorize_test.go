@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -30,26 +29,7 @@ const (
 // shared/fixtures/amplication/current) into a temp dir and writes both .env.local files.
 func authzCheckout(t *testing.T, clientHost, key, secret string) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "setup", "demo", "checkout")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := demoCheckout(t)
 	if key != "" {
 		server := "CLIENT_HOST=" + clientHost + "\nBITBUCKET_CLIENT_ID=" + key + "\nBITBUCKET_CLIENT_SECRET=" + secret + "\n"
 		pr := "BITBUCKET_CLIENT_ID=" + key + "\nBITBUCKET_CLIENT_SECRET=" + secret + "\n"

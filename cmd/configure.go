@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -228,14 +227,8 @@ func readFirstLine(r io.Reader) (string, error) {
 	return strings.TrimRight(line, "\r\n \t"), nil
 }
 
-// verifyCredentials checks the key and secret live against Bitbucket's token endpoint.
-func verifyCredentials(ctx context.Context, bitbucketURL, id, secret string) oauth.Verdict {
-	hc := &http.Client{Timeout: credentialCheckTimeout}
-	defer hc.CloseIdleConnections()
-	return oauth.CheckCredentials(ctx, oauth.EndpointsFor(bitbucketURL), id, secret, hc)
-}
-
-// verifyCredentials is verifyCredentials with the --debug log (requests and verdict).
+// verifyCredentials checks the key and secret live against Bitbucket's token endpoint,
+// with the --debug log (requests and verdict).
 func (a *app) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
 	a.secret(secret)
 	hc := a.httpClient(credentialCheckTimeout)

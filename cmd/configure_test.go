@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,27 +28,7 @@ var envcmdLayouts = map[string][2]string{
 // envcmdCheckout copies shared/fixtures/amplication/<layout> (read-only) into a temp dir.
 func envcmdCheckout(t *testing.T, layout string) string {
 	t.Helper()
-	dst := t.TempDir()
-	src := filepath.Join("..", "..", "shared", "fixtures", "amplication", layout)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy fixture %s: %v", layout, err)
-	}
-	return dst
+	return copyTree(t, filepath.Join("..", "..", "shared", "fixtures", "amplication", layout))
 }
 
 type envcmdRun struct {

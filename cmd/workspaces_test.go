@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,26 +37,7 @@ func bbapiStart(t *testing.T, nRepos int, edit func(*emulator.Consumer)) *bbapiW
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	src := filepath.Join("..", "setup", "demo", "checkout")
-	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := demoCheckout(t)
 	w := &bbapiWorld{srv: srv, dir: dir, consumer: cons}
 	w.writeCredentials(t, cons.Key, cons.Secret)
 	return w
