@@ -69,6 +69,10 @@ func (e *Emulator) routes() *http.ServeMux {
 		writeError(w, http.StatusNotFound, "Resource not found", "There is no API hosted at this URL")
 	})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if ws, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/workspace/settings/api"); ok && r.Method == http.MethodGet && !strings.Contains(ws, "/") {
+			e.settingsPage(w, ws)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Bitbucket emulator</title></head><body>"+
