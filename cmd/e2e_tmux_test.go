@@ -43,7 +43,7 @@ type tmuxTerm struct {
 func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv ...string) *tmuxTerm {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
+		skipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
 	}
 	tt := &tmuxTerm{t: t, secret: secret, socket: fmt.Sprintf("bbsetup-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24"}
@@ -157,7 +157,7 @@ type e2eWorld struct {
 func newE2EWorld(t *testing.T) *e2eWorld {
 	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
+		skipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
 	}
 	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
@@ -355,4 +355,14 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// skipUnlessCI skips the test with a loud message, except under CI (CI set), where a
+// missing tool or file means the CI script is broken: there it fails.
+func skipUnlessCI(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
+	}
+	t.Skip(msg)
 }
