@@ -21,7 +21,7 @@ func connectModel(tb testing.TB, n int) Model {
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	w := m.w
 	w.workspace = Workspace{Slug: "acme"}
-	w.connect.setWorkspace("acme")
+	w.connect.setWorkspace("acme", context.Background())
 	w.cur = stepConnect
 	w.connect.ctx = context.Background()
 	w.connect.input.Focus()

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,8 +21,13 @@ import (
 
 type connectScreen struct {
 	c   *common
-	ctx context.Context
+	ctx context.Context // the step's: server searches
 	ws  string
+	// The main listing runs under the wizard's context, not the step's: it starts when the
+	// workspace is chosen, so the first page is there by the time Connect is (issue 6), and
+	// it goes on while the operator moves between Choice and Connect.
+	listBase   context.Context
+	listCancel context.CancelFunc
 	// initialFilter is typed into the filter on entry (the create screen's "connect to it").
 	initialFilter string
 
@@ -84,7 +90,9 @@ func newConnect(c *common) *connectScreen {
 }
 
 // setWorkspace switches the screen to ws, dropping what was loaded for another workspace.
-func (s *connectScreen) setWorkspace(ws string) {
+// base is the context listings run under (the wizard's).
+func (s *connectScreen) setWorkspace(ws string, base context.Context) {
+	s.listBase = base
 	if ws == s.ws {
 		return
 	}
@@ -92,7 +100,30 @@ func (s *connectScreen) setWorkspace(ws string) {
 	s.reset()
 }
 
+// prefetch starts the main listing unless it is running or done.
+func (s *connectScreen) prefetch() tea.Cmd {
+	if s.loading || s.loadedAll {
+		return nil
+	}
+	if s.seen == nil {
+		s.reset()
+	}
+	return s.list()
+}
+
+// stopListing cancels a listing in flight and drops what it loaded (the Create path does
+// not need it; Connect starts it again).
+func (s *connectScreen) stopListing() {
+	if s.loading {
+		s.reset()
+	}
+}
+
 func (s *connectScreen) reset() {
+	if s.listCancel != nil {
+		s.listCancel()
+		s.listCancel = nil
+	}
 	s.repos, s.lower, s.seen = nil, nil, map[string]int{}
 	s.loading, s.loadedAll, s.loadErr, s.loaded, s.total = false, false, nil, 0, 0
 	s.filter, s.matches, s.spare, s.cursor, s.offset = "", nil, nil, 0, 0
@@ -106,8 +137,8 @@ func (s *connectScreen) enter(ctx context.Context) tea.Cmd {
 		s.reset()
 	}
 	cmds := []tea.Cmd{s.input.Focus()}
-	if !s.loadedAll {
-		// The step's context was cancelled when it was left: start over.
+	if !s.loadedAll && !s.loading {
+		// Not started, or stopped by an error: start over.
 		keep := s.initialFilter
 		s.reset()
 		s.initialFilter = keep
@@ -125,9 +156,19 @@ func (s *connectScreen) enter(ctx context.Context) tea.Cmd {
 
 // list starts the main listing.
 func (s *connectScreen) list() tea.Cmd {
+	base := s.listBase
+	if base == nil {
+		base = context.Background()
+	}
+	if s.listCancel != nil {
+		s.listCancel()
+	}
+	ctx, cancel := context.WithCancel(base)
+	s.listCancel = cancel
 	s.loading = true
+	s.loadErr = nil
 	s.listSeq = s.c.nextSeq()
-	return s.stream(s.ctx, s.listSeq, "")
+	return s.stream(ctx, s.listSeq, "")
 }
 
 // stream runs ListRepos in a goroutine started by the command, and returns its first item.
@@ -381,7 +422,7 @@ func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
 		}
 		s.loading = false
 		if it.err != nil {
-			if s.ctx.Err() == nil {
+			if !errors.Is(it.err, context.Canceled) {
 				s.loadErr = it.err
 			}
 			return nil

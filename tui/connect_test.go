@@ -46,8 +46,11 @@ func TestConnectFilterAndServerSearch(t *testing.T) {
 	hs.untilText("10 of 30 loaded")
 	hs.typeText("api")
 	hs.wantText("2 match", "searching Bitbucket…", "api-gateway-00000", "api-gateway-00007")
-	if slices.Contains(fb.listFilters(), "a") || !slices.Contains(fb.listFilters(), "api") {
-		t.Fatalf("server searches %q: want one for \"api\", none for a single letter", fb.listFilters())
+	// The test's debounce is 1 ms and every keystroke settles, so "ap" (two letters, the
+	// minimum) may be searched on the way; a single letter never is.
+	hs.until(`a server search for "api"`, func(string) bool { return slices.Contains(fb.listFilters(), "api") })
+	if slices.Contains(fb.listFilters(), "a") {
+		t.Fatalf("server searches %q: none may be for a single letter", fb.listFilters())
 	}
 	hs.wantNoText("service-00001")
 	hs.press("backspace", "backspace", "backspace")
@@ -124,5 +127,40 @@ func TestConnectFilterMatchesBruteForce(t *testing.T) {
 		if i%500 == 0 {
 			s.add(genRepos("acme", 2000+i)[2000:]) // batches arriving while filtering
 		}
+	}
+}
+
+// The listing starts when the workspace is chosen, so the Connect screen has the first
+// page at once (issue 6); choosing Create cancels it, Connect starts it again.
+func TestConnectListingStartsWhenWorkspaceChosen(t *testing.T) {
+	fb := newFake()
+	fb.batchGate = make(chan struct{}) // only the first batch arrives until the test says
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toChoice()
+	if got := fb.listFilters(); len(got) != 1 || got[0] != "" {
+		t.Fatalf("on the choice screen: ListRepos calls %q, want the main listing already started", got)
+	}
+	hs.press("down", "enter") // Create
+	hs.wantStep(stepCreate)
+	if hs.m.w.connect.loading {
+		t.Fatal("choosing Create left the listing running")
+	}
+	hs.press("esc")
+	hs.wantStep(stepChoice)
+	hs.press("up", "enter") // Connect
+	hs.wantStep(stepConnect)
+	hs.untilText("10 of 30 loaded", "api-gateway-00000")
+	if got := fb.listFilters(); len(got) != 2 {
+		t.Fatalf("ListRepos calls %q: want the listing started again once", got)
+	}
+	// Back to the choice and in again: the listing goes on, no third call.
+	hs.press("esc")
+	hs.wantStep(stepChoice)
+	fb.batchGate <- struct{}{}
+	hs.press("enter")
+	hs.wantStep(stepConnect)
+	hs.untilText("20 of 30 loaded")
+	if got := fb.listFilters(); len(got) != 2 {
+		t.Fatalf("ListRepos calls %q: re-entering Connect restarted the listing", got)
 	}
 }

@@ -177,6 +177,9 @@ func (hs *harness) until(what string, cond func(view string) bool) {
 		case msg := <-hs.results:
 			hs.inflight--
 			hs.handle(msg)
+		case <-time.After(5 * time.Millisecond):
+			// cond may depend on the fake's state (a call reaching the backend), which
+			// sends no message: look again.
 		case <-deadline:
 			hs.t.Fatalf("never saw %s; step %v, view:\n%s", what, hs.m.w.cur, hs.m.View())
 		}

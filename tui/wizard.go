@@ -392,6 +392,7 @@ func (w *wizard) stop() {
 	if w.cancel != nil {
 		w.cancel()
 	}
+	w.connect.stopListing() // it runs under w.base, not the step's context
 }
 
 // back returns the step Esc leads to from the current one, if going back is safe there.
@@ -547,10 +548,11 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		w.workspace = msg.ws
 		w.choice.ws = msg.ws
 		w.create.ws = msg.ws.Slug
-		w.connect.setWorkspace(msg.ws.Slug)
-		return w.goTo(stepChoice)
+		w.connect.setWorkspace(msg.ws.Slug, w.base)
+		return tea.Batch(w.goTo(stepChoice), w.connect.prefetch())
 	case choiceMsg:
 		if msg.create {
+			w.connect.stopListing()
 			return w.goTo(stepCreate)
 		}
 		w.connect.initialFilter = ""
@@ -570,6 +572,9 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		w.quitting = true
 		w.stop()
 		return tea.Quit
+	case repoBatchMsg:
+		// The listing may be running before (or after) the Connect screen shows.
+		return w.withSpinner(w.connect.update(msg))
 	}
 	return w.withSpinner(w.active().update(msg))
 }
