@@ -23,6 +23,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	_ "github.com/bbsetup/bbsetup/tui/terminit" // before bubbletea's init: see its doc
 )
 
 // Options configure the wizard.
@@ -258,7 +260,16 @@ func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Mode
 // Summary. It returns ErrQuit (with the partial Summary) when the operator quit early, and
 // ctx's error when ctx was cancelled.
 func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writer) (Summary, error) {
-	m := newModel(b, opts, out, nil)
+	noColor := opts.NoColor || noColorRequested(os.LookupEnv)
+	r := newRenderer(out, noColor)
+	if !noColor {
+		// Ask the terminal for its background now, while it is still ours: inside the
+		// program Bubble Tea reads the input and would swallow the answer, and the first
+		// frame would wait five seconds for it (see package terminit).
+		dark := r.HasDarkBackground()
+		lipgloss.SetHasDarkBackground(dark) // bubbles' own default styles use the default renderer
+	}
+	m := newModel(b, opts, out, r)
 	m.w.base = ctx
 	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
 	final, err := p.Run()
