@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
+
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
@@ -196,10 +198,19 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 // BBSETUP_CLIENT_SECRET. It is never a flag, so it never shows in the process list.
 func (a *app) configureSecret(o configureOptions) (string, error) {
 	if o.secretStdin {
-		if a.env.StdinIsTerminal {
-			fmt.Fprint(a.env.Stderr, "Paste the consumer's secret and press Enter: ")
+		var s string
+		var err error
+		if f, ok := a.env.Stdin.(interface{ Fd() uintptr }); ok && a.env.StdinIsTerminal {
+			// Typed or pasted at a terminal: read it without echo, so it is not on screen
+			// or in the scrollback.
+			fmt.Fprint(a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
+			var b []byte
+			b, err = term.ReadPassword(f.Fd())
+			fmt.Fprintln(a.env.Stderr)
+			s = strings.TrimSpace(string(b))
+		} else {
+			s, err = readFirstLine(a.env.Stdin)
 		}
-		s, err := readFirstLine(a.env.Stdin)
 		if err != nil {
 			return "", fmt.Errorf("cannot read the secret from standard input: %v", err)
 		}

@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStartupAsksTheTerminalNothing runs the built binary on a pseudo-terminal that has no
@@ -34,5 +36,60 @@ func TestStartupAsksTheTerminalNothing(t *testing.T) {
 		if args == "version" && !strings.Contains(string(data), "bbsetup ") {
 			t.Errorf("bbsetup version printed %q", data)
 		}
+	}
+}
+
+// TestConfigureSecretFromTerminalIsNotEchoed types the secret into a real pseudo-terminal
+// (script(1)) after the prompt appears: the terminal must not echo it, so it is not on
+// screen or in the scrollback, and the files get it.
+func TestConfigureSecretFromTerminalIsNotEchoed(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		skipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
+	}
+	bin := buildBinary(t)
+	repo := demoCheckout(t)
+	const secret = "typedSecretValue1234567890"
+	typescript := filepath.Join(t.TempDir(), "typescript")
+	c := exec.Command("script", "-qfec", bin+" configure --no-verify --client-id typedKey123 --client-secret-stdin --repo "+repo, typescript)
+	c.Env = append(os.Environ(), "TERM=xterm-256color")
+	stdin, err := c.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Process.Kill()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		data, _ := os.ReadFile(typescript)
+		if bytes.Contains(data, []byte("Paste the consumer's secret")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no prompt; screen so far:\n%s", data)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	io.WriteString(stdin, secret+"\r")
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("configure: %v\n%s", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("configure did not finish")
+	}
+	data, _ := os.ReadFile(typescript)
+	if bytes.Contains(data, []byte(secret)) || strings.Contains(out.String(), secret) {
+		t.Fatalf("the secret was echoed on the terminal:\n%q", data)
+	}
+	env, err := os.ReadFile(filepath.Join(repo, "packages", "amplication-server", ".env.local"))
+	if err != nil || !bytes.Contains(env, []byte("BITBUCKET_CLIENT_SECRET="+secret)) {
+		t.Fatalf("the server's .env.local did not get the secret (err %v):\n%s", err, env)
 	}
 }
