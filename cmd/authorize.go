@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"strings"
 	"time"
 
@@ -320,5 +321,21 @@ func (a *app) authorizeOpenBrowser(url string) error {
 		}
 		return errors.New("no command in $BROWSER could open the URL")
 	}
+	if !a.hasGraphicalSession() {
+		// xdg-open would fall back to a text browser that takes over this terminal.
+		return errors.New("no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser was opened")
+	}
+	// The opener's chatter must not reach stdout (it may carry --json) or the screen.
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
 	return browser.OpenURL(url)
+}
+
+// hasGraphicalSession reports whether a graphical browser can open here: always on macOS
+// and Windows; on other systems only with an X11 or Wayland display.
+func (a *app) hasGraphicalSession() bool {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return true
+	}
+	return a.env.Getenv("DISPLAY") != "" || a.env.Getenv("WAYLAND_DISPLAY") != ""
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,32 @@ func TestConfigureSecretFromTerminalIsNotEchoed(t *testing.T) {
 	env, err := os.ReadFile(filepath.Join(repo, "packages", "amplication-server", ".env.local"))
 	if err != nil || !bytes.Contains(env, []byte("BITBUCKET_CLIENT_SECRET="+secret)) {
 		t.Fatalf("the server's .env.local did not get the secret (err %v):\n%s", err, env)
+	}
+}
+
+// On Linux with no display and no BROWSER, no opener runs (xdg-open would start a text
+// browser that takes over the terminal); the caller shows the URL instead.
+func TestOpenBrowserHeadlessRunsNoOpener(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the headless rule is for X11/Wayland systems")
+	}
+	env := map[string]string{}
+	a := &app{env: Env{Getenv: func(k string) string { return env[k] }}}
+	err := a.authorizeOpenBrowser("http://127.0.0.1:1/site/oauth2/authorize")
+	if err == nil || !strings.Contains(err.Error(), "no graphical session") {
+		t.Fatalf("headless: err %v, want 'no graphical session'", err)
+	}
+	// BROWSER still works headless (a script, a text browser the operator chose).
+	marker := filepath.Join(t.TempDir(), "opened")
+	script := filepath.Join(t.TempDir(), "browser")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$1\" > "+marker+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env["BROWSER"] = script
+	if err := a.authorizeOpenBrowser("http://127.0.0.1:1/x"); err != nil {
+		t.Fatalf("BROWSER=%s: %v", script, err)
+	}
+	if data, _ := os.ReadFile(marker); strings.TrimSpace(string(data)) != "http://127.0.0.1:1/x" {
+		t.Fatalf("BROWSER got %q", data)
 	}
 }
