@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -95,11 +96,12 @@ func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string
 			Message: MissingMessage(missing),
 		}
 	}
-	return Verdict{
-		Kind:    VerdictOK,
-		Granted: granted,
-		Message: "The key and secret work, the consumer is private and it has every permission Amplication needs.",
+	msg := "The key and secret work, the consumer is private and it has every permission Amplication needs."
+	if slices.Contains(granted, "project:admin") && !slices.Contains(granted, "project") {
+		// SPEC.md: project:admin implying project is uncertain; say what was assumed.
+		msg += " (Bitbucket reported Projects: Admin without Projects: Read; bbsetup takes Admin to include Read. If Amplication cannot list projects, tick Projects: Read as well.)"
 	}
+	return Verdict{Kind: VerdictOK, Granted: granted, Message: msg}
 }
 
 // MissingMessage is the operator sentence for missing permission boxes.

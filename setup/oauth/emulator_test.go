@@ -142,7 +142,7 @@ func TestCheckCredentials(t *testing.T) {
 		says        []string
 	}{
 		{"ok", ep, testKey, testSecret, oauth.VerdictOK, []string{"every permission"}},
-		{"implied scopes are enough", ep, implied.Key, implied.Secret, oauth.VerdictOK, nil},
+		{"implied scopes are enough", ep, implied.Key, implied.Secret, oauth.VerdictOK, []string{"takes Admin to include Read", "tick Projects: Read as well"}},
 		{"wrong secret", ep, testKey, "wrong-secret-0123456789", oauth.VerdictBadCredentials, []string{"rejected the key or secret", "Copy both again"}},
 		{"unknown key", ep, "nobody", testSecret, oauth.VerdictBadCredentials, []string{"rejected the key or secret"}},
 		{"public consumer", ep, public.Key, public.Secret, oauth.VerdictNotPrivate, []string{`tick "This is a private consumer"`}},
