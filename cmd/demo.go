@@ -62,6 +62,8 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 			return
 		}
 		w.Close()
+		// The summary pointed at the scratch checkout: say that it is gone now.
+		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s was removed (run with --keep to keep it).\n", w.CheckoutDir)
 	}()
 
 	fmt.Fprintf(a.env.Stderr, "bbsetup demo\n  Bitbucket emulator: %s (API %s)\n  scratch checkout:   %s\n\n",
@@ -72,6 +74,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 
 	wo := o.wizard
 	wo.demo = true
+	wo.workspace = "acme" // the demo world's admin workspace, pre-filled
 	wo.prefill = tui.Credentials{ID: w.Consumer.Key, Secret: w.Consumer.Secret}
 	wo.visit = visitLikeABrowser
 	return a.runWizard(ctx, wo)

@@ -282,7 +282,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.typeText("e2e-serv")
 	tt.waitFor("1 match", "e2e-service")
 	tt.keys("Enter")
-	tt.waitFor("acme/e2e-service (connected)")
+	tt.waitFor("acme/e2e-service (chosen)")
 	tt.keys("Enter")
 	tt.waitFor("EXIT=0")
 	var sum struct {
@@ -338,8 +338,11 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	tt.waitFor("will change")
 	tt.keys("C-c")
 	s := tt.waitFor("EXIT=")
-	if !strings.Contains(s, "nothing was written") || !strings.Contains(s, "EXIT=130") {
-		t.Errorf("Ctrl+C before the confirm: want 'nothing was written' and exit 130; screen:\n%s", s)
+	if !strings.Contains(s, "Nothing was written") || !strings.Contains(s, "EXIT=130") {
+		t.Errorf("Ctrl+C before the confirm: want 'Nothing was written' and exit 130; screen:\n%s", s)
+	}
+	if n := strings.Count(strings.ToLower(s), "nothing was written"); n != 1 {
+		t.Errorf("Ctrl+C before the confirm: 'nothing was written' said %d times, want once; screen:\n%s", n, s)
 	}
 	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
 		t.Errorf("Ctrl+C before the confirm wrote %s", prEnv)

@@ -25,6 +25,8 @@ type wizardOptions struct {
 	demo      bool
 	// prefill is handed to the key and secret inputs (the demo's consumer).
 	prefill tui.Credentials
+	// workspace pre-fills the workspace slug input (the demo's "acme").
+	workspace string
 	// visit makes the browser's visit itself instead of opening a browser (the demo on a
 	// machine with no browser).
 	visit func(ctx context.Context, url string) error
@@ -74,6 +76,7 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 		NoColor:      a.env.Getenv("NO_COLOR") != "",
 		BitbucketURL: a.g.BitbucketURL,
 		Prefill:      o.prefill,
+		Workspace:    o.workspace,
 	}, a.env.Stdin, screen)
 	if o.json {
 		enc := json.NewEncoder(a.env.Stdout)
@@ -85,7 +88,11 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, tui.ErrQuit) || errors.Is(err, context.Canceled):
+	case errors.Is(err, tui.ErrQuit):
+		// The wizard's last frame already says what was (or was not) written.
+		return &ExitError{Code: ExitInterrupted}
+	case errors.Is(err, context.Canceled):
+		// Stopped from outside (a signal): the wizard had no chance to say it.
 		fmt.Fprintln(a.env.Stderr, quitMessage(sum))
 		return &ExitError{Code: ExitInterrupted}
 	default:
@@ -339,9 +346,17 @@ func (b *wizardBackend) WaitAuth(ctx context.Context) (tui.Identity, error) {
 	}
 	code, err := cb.Wait(ctx)
 	if err != nil {
+		// Esc or leaving the step: free the callback port (Wait leaves it open on a
+		// cancelled context), unless a newer attempt already replaced this listener.
+		b.mu.Lock()
+		if b.cb == cb {
+			b.cb = nil
+		}
+		b.mu.Unlock()
+		cb.Close()
 		return tui.Identity{}, err
 	}
-	return b.finishAuth(ctx, code)
+	return b.finishAuth(ctx, code, false)
 }
 
 // PasteAuth implements tui.Authorizer.
@@ -356,21 +371,40 @@ func (b *wizardBackend) PasteAuth(ctx context.Context, pasted string) (tui.Ident
 	if err != nil {
 		return tui.Identity{}, err
 	}
-	return b.finishAuth(ctx, code)
+	return b.finishAuth(ctx, code, true)
 }
 
-// finishAuth exchanges the code, looks up the account and keeps the API client.
-func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identity, error) {
+// errPastedCodeRejected is what a pasted code Bitbucket refused says: the operator most
+// likely pasted something other than the landed address (a bare word is taken for a code).
+const errPastedCodeRejected = "Bitbucket did not accept that code; paste the full address your browser landed on (it starts with %s?code=)."
+
+// codeRejected reports whether err is the token endpoint refusing the code itself (not the
+// consumer's settings, which have their own wording).
+func codeRejected(err error) bool {
+	var te *oauth.TokenError
+	if !errors.As(err, &te) {
+		return false
+	}
+	d := strings.ToLower(te.Description)
+	if strings.Contains(d, "public") || strings.Contains(d, "redirect") || strings.Contains(d, "callback") {
+		return false
+	}
+	return te.Code == "invalid_grant" || (te.Code == "invalid_request" && strings.Contains(d, "code"))
+}
+
+// finishAuth exchanges the code, looks up the account and keeps the API client. The
+// callback listener stays open until both succeed, so a failed paste leaves the browser's
+// redirect still able to finish the flow.
+func (b *wizardBackend) finishAuth(ctx context.Context, code string, pasted bool) (tui.Identity, error) {
 	b.a.secret(code)
 	b.mu.Lock()
-	flow, cb := b.flow, b.cb
-	b.cb = nil
+	flow := b.flow
 	b.mu.Unlock()
-	if cb != nil {
-		cb.Close()
-	}
 	tok, err := flow.Exchange(ctx, code)
 	if err != nil {
+		if pasted && codeRejected(err) {
+			return tui.Identity{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
+		}
 		return tui.Identity{}, err
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
@@ -382,7 +416,14 @@ func (b *wizardBackend) finishAuth(ctx context.Context, code string) (tui.Identi
 	granted := oauth.Scopes(tok)
 	b.mu.Lock()
 	b.api = bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{Debug: b.a.debugWriter()})
+	var cb *oauth.Callback
+	if b.flow == flow { // not replaced by a newer attempt meanwhile
+		cb, b.cb = b.cb, nil
+	}
 	b.mu.Unlock()
+	if cb != nil {
+		cb.Close()
+	}
 	return tui.Identity{
 		DisplayName: id.DisplayName,
 		Nickname:    id.Nickname,

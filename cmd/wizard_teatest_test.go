@@ -150,7 +150,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	r.keys(tea.KeyEnter)
 	r.waitFor("repositories")
 	r.keys(tea.KeyEnter)
-	r.waitFor("(connected)")
+	r.waitFor("(chosen)")
 	r.keys(tea.KeyEnter)
 	r.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 

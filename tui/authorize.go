@@ -20,6 +20,9 @@ type authorizeScreen struct {
 	creds    Credentials // zero: the configured ones (kept)
 	kept     bool
 	callback string
+	// canBack is set by the root: Esc from a failed or cancelled flow may go back a step
+	// (false once the env files are written).
+	canBack bool
 
 	seq        uint64
 	starting   bool
@@ -87,9 +90,9 @@ func (s *authorizeScreen) keys() bindings {
 	km := s.c.km
 	switch {
 	case s.id != nil:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: workspace")}}
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
 	case s.pasting:
-		b := []key.Binding{with(km.Enter, "enter", "use this URL")}
+		b := []key.Binding{with(km.Enter, "enter", "use this URL"), km.OpenURL, km.CopyURL}
 		if s.sess != nil && !s.sess.PortInUse {
 			b = append(b, with(km.Back, "esc", "stop pasting"))
 		} else {
@@ -101,7 +104,14 @@ func (s *authorizeScreen) keys() bindings {
 	case s.starting:
 		return bindings{}
 	}
-	return bindings{short: []key.Binding{with(km.Retry, "enter/r", "try again"), km.Paste, km.Back}}
+	b := []key.Binding{with(km.Retry, "enter/r", "try again")}
+	if s.sess != nil {
+		b = append(b, km.Paste)
+	}
+	if s.canBack {
+		b = append(b, km.Back)
+	}
+	return bindings{short: b}
 }
 
 func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
@@ -118,22 +128,22 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		sess := msg.sess
 		s.sess = &sess
+		var open tea.Cmd
+		if !s.c.opts.NoBrowser || s.c.opts.Demo {
+			open = s.c.openCmd(sess.URL)
+		}
 		if sess.PortInUse {
 			s.pasting = true
-			return s.paste.Focus()
+			return tea.Batch(s.paste.Focus(), open)
 		}
 		wctx, cancel := context.WithCancel(s.ctx)
 		s.waitCancel = cancel
 		s.waiting = true
 		b, seq := s.c.b, s.seq
-		cmds := []tea.Cmd{func() tea.Msg {
+		return tea.Batch(func() tea.Msg {
 			id, err := b.WaitAuth(wctx)
 			return authDoneMsg{seq: seq, id: id, err: err}
-		}}
-		if !s.c.opts.NoBrowser || s.c.opts.Demo {
-			cmds = append(cmds, s.c.openCmd(sess.URL))
-		}
-		return tea.Batch(cmds...)
+		}, open)
 	case copiedMsg:
 		if msg.err == nil {
 			s.browser = "URL sent to the clipboard (if your terminal allows it)."
@@ -196,6 +206,10 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 				id, err := b.PasteAuth(ctx, v)
 				return authDoneMsg{seq: seq, id: id, err: err, pasted: true}
 			}
+		case key.Matches(msg, km.OpenURL) && s.sess != nil:
+			return s.c.openCmd(s.sess.URL)
+		case key.Matches(msg, km.CopyURL) && s.sess != nil:
+			return s.c.copyCmd(s.sess.URL)
 		case key.Matches(msg, km.Back):
 			s.pasting = false
 			s.paste.Blur()
@@ -236,7 +250,7 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	case key.Matches(msg, km.Paste) && s.sess != nil:
 		s.pasting, s.cancelled = true, false
 		return s.paste.Focus()
-	case key.Matches(msg, km.Back):
+	case key.Matches(msg, km.Back) && s.canBack:
 		return emit(backMsg{})
 	}
 	return nil
@@ -260,37 +274,36 @@ func (s *authorizeScreen) view() string {
 	if s.sess == nil {
 		return b.String()
 	}
-	b.WriteString("Open this URL in a browser where you are logged in to Bitbucket, and click " + st.strong.Render("Grant access") + ":\n")
-	b.WriteString(st.code.Render(s.sess.URL) + "\n")
-	if s.browser != "" && s.id == nil {
-		b.WriteString(st.faint.Render(s.browser) + "\n")
-	} else if s.c.opts.NoBrowser && !s.c.opts.Demo && s.id == nil {
-		b.WriteString(st.faint.Render("(--no-browser: open it yourself.)") + "\n")
-	}
-	if s.c.opts.Remote && s.id == nil {
-		port := callbackPort(s.callback)
-		b.WriteString(s.c.box("warn", "Remote session", "Bitbucket sends your browser to "+s.callback+
-			" on the machine running the browser. Forward that port to this one first:\n  "+
-			st.code.Render("ssh -L "+port+":localhost:"+port+" <this host>")+
-			"\nor press p and paste the URL the browser lands on.", "") + "\n")
-	}
-	b.WriteString("\n")
-	switch {
-	case s.id != nil:
+	if s.id != nil {
+		// Done: the long URL has served its purpose.
 		body := ""
 		if len(s.id.Granted) > 0 {
-			body = "Granted:\n" + bullets(s.id.Granted)
+			body = "Granted:\n" + bullets(groupPermissions(s.id.Granted))
 		}
 		if len(s.id.Missing) > 0 {
-			body += "\n" + st.warn.Render("Not granted (Amplication needs them): ") + strings.Join(s.id.Missing, ", ")
+			body += "\n" + st.warn.Render("Not granted (Amplication needs them): ") + strings.Join(groupPermissions(s.id.Missing), "; ")
 		}
 		b.WriteString(s.c.box("ok", "✓ Connected as "+s.id.DisplayName+" ("+s.id.Nickname+")", body, "Press enter to choose the workspace."))
-	case s.pasting:
-		if s.sess.PortInUse {
-			b.WriteString(s.c.box("warn", "The callback port is taken", s.sess.PortMessage,
-				"Open the URL, grant access, then paste the URL the browser lands on (it fails to load; that is fine).") + "\n")
-		}
-		b.WriteString("Paste the URL from the browser's address bar (it starts with " + st.code.Render(s.callback) + "?code=):\n")
+		return b.String()
+	}
+	b.WriteString("Open this URL in a browser where you are logged in to Bitbucket, and click " + st.strong.Render("Grant access") + ":\n")
+	b.WriteString(st.code.Render(s.sess.URL) + "\n")
+	if s.browser != "" {
+		b.WriteString(st.faint.Render(s.browser) + "\n")
+	} else if s.c.opts.NoBrowser && !s.c.opts.Demo {
+		b.WriteString(st.faint.Render("(--no-browser: open it yourself.)") + "\n")
+	}
+	remote := ""
+	if s.c.opts.Remote {
+		port := callbackPort(s.callback)
+		remote = s.c.box("warn", "Remote session", "Bitbucket sends your browser to "+s.callback+
+			" on the machine running the browser. Forward that port to this one first:\n  "+
+			st.code.Render("ssh -L "+port+":localhost:"+port+" <this host>")+
+			"\nor press p and paste the URL the browser lands on.", "") + "\n"
+	}
+	if s.pasting {
+		// The input comes before the explanations, so it stays on screen in 80x24.
+		b.WriteString("\nPaste the URL from the browser's address bar (it starts with " + st.code.Render(s.callback) + "?code=):\n")
 		b.WriteString(s.paste.View())
 		if s.pasteBusy {
 			b.WriteString("\n" + s.c.spinnerLine("Exchanging the code…"))
@@ -301,6 +314,19 @@ func (s *authorizeScreen) view() string {
 		if s.waiting {
 			b.WriteString("\n" + st.faint.Render("Still listening for the browser too."))
 		}
+		b.WriteString("\n")
+		if s.sess.PortInUse {
+			b.WriteString("\n" + s.c.box("warn", "The callback port is taken", s.sess.PortMessage,
+				"Open the URL (ctrl+o), grant access, then paste the URL the browser lands on (it fails to load; that is fine)."))
+		}
+		if remote != "" {
+			b.WriteString("\n" + remote)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	b.WriteString(remote)
+	b.WriteString("\n")
+	switch {
 	case s.waiting:
 		b.WriteString(s.c.spinnerLine("Waiting for Bitbucket…") + "\n")
 		b.WriteString(st.faint.Render("After Grant access the browser lands on " + s.callback + ". If it never comes back here, press p and paste that URL."))

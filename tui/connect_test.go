@@ -34,7 +34,7 @@ func TestConnectStreamsBatches(t *testing.T) {
 	hs.wantText("› service-00029")
 	hs.press("enter")
 	hs.wantStep(stepSummary)
-	hs.wantText("acme/service-00029 (connected)", "https://bitbucket.org/acme/service-00029",
+	hs.wantText("acme/service-00029 (chosen)", "https://bitbucket.org/acme/service-00029",
 		"git@bitbucket.org:acme/service-00029.git", "npx nx serve amplication-client", "Connect to Bitbucket")
 }
 

@@ -29,6 +29,7 @@ type consumerScreen struct {
 func newConsumer(c *common) *consumerScreen {
 	s := &consumerScreen{c: c, input: newInput(c, "your-workspace")}
 	s.input.CharLimit = 62
+	s.input.SetValue(c.opts.Workspace) // the demo's workspace; still confirmed with enter
 	return s
 }
 
@@ -50,7 +51,7 @@ func (s *consumerScreen) keys() bindings {
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "confirm slug"), km.Back}}
 	}
 	return bindings{short: []key.Binding{
-		km.Open, km.Copy, with(km.Edit, "e", "edit slug"), with(km.Enter, "enter", "done: permissions"), km.Back,
+		with(km.Enter, "enter", "next"), km.Open, km.Copy, with(km.Edit, "e", "edit slug"), km.Back,
 	}}
 }
 
@@ -61,10 +62,25 @@ func validWorkspaceSlug(s string) error {
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
-			return fmt.Errorf("%q is not a workspace slug: use lowercase letters, digits, - and _ only (the part after bitbucket.org/)", s)
+			return fmt.Errorf("%q is not a workspace slug: use lowercase letters, digits, -, _ and . only (the part after bitbucket.org/)", s)
 		}
 	}
 	return nil
+}
+
+// normalizeWorkspace turns what the operator typed into the slug as it will be used:
+// trimmed, lowercased, without the Bitbucket address or slashes around it (a pasted
+// workspace URL works).
+func normalizeWorkspace(typed, base string) string {
+	v := strings.ToLower(strings.TrimSpace(typed))
+	for _, prefix := range []string{strings.ToLower(base) + "/", "https://bitbucket.org/", "bitbucket.org/"} {
+		v = strings.TrimPrefix(v, prefix)
+	}
+	v = strings.Trim(v, "/")
+	if i := strings.IndexByte(v, '/'); i > 0 { // acme/workspace/settings/... -> acme
+		v = v[:i]
+	}
+	return v
 }
 
 func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
@@ -86,9 +102,7 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 		if s.editing {
 			switch {
 			case key.Matches(msg, km.Enter):
-				v := strings.ToLower(strings.TrimSpace(s.input.Value()))
-				v = strings.TrimPrefix(v, "https://bitbucket.org/")
-				v = strings.Trim(v, "/")
+				v := normalizeWorkspace(s.input.Value(), s.c.bitbucketURL())
 				if err := validWorkspaceSlug(v); err != nil {
 					s.err = err.Error()
 					return nil
@@ -154,7 +168,7 @@ func (s *consumerScreen) view() string {
 	}
 	ws := s.slug
 	if s.editing {
-		ws = strings.TrimSpace(s.input.Value())
+		ws = normalizeWorkspace(s.input.Value(), s.c.bitbucketURL())
 	}
 	if ws == "" {
 		ws = "<workspace>"

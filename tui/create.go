@@ -75,7 +75,9 @@ func (s *createScreen) enter(ctx context.Context) tea.Cmd {
 	s.result = nil
 	s.field = fieldName
 	cmds := []tea.Cmd{s.name.Focus()}
-	if s.projWS != s.ws || s.projErr != nil {
+	// Reload when the workspace changed, the last load failed, or it was still loading
+	// when the operator left (leaving cancels it).
+	if s.projWS != s.ws || s.projErr != nil || s.projLoading {
 		s.projWS, s.projects, s.projIdx, s.projErr, s.projLoading = s.ws, nil, 0, nil, true
 		s.projSeq = s.c.nextSeq()
 		seq, b, ws := s.projSeq, s.c.b, s.ws
@@ -96,7 +98,7 @@ func (s *createScreen) keys() bindings {
 	km := s.c.km
 	switch {
 	case s.result != nil:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: summary")}}
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
 	case s.exists != nil:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "connect to it"), with(km.Back, "esc", "choose another name")}}
 	case s.creating:

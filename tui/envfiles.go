@@ -24,10 +24,13 @@ type envScreen struct {
 	plan     *EnvPlan
 	planErr  error
 	vp       viewport.Model
+	vpWidth  int // the width the diff in vp is wrapped to
 	applying bool
-	applied  bool
-	results  []FileResult
-	applyErr error
+	// quitPending: the operator quit during the write; the wizard quits when it is done.
+	quitPending bool
+	applied     bool
+	results     []FileResult
+	applyErr    error
 }
 
 // planMsg is the result of PlanEnv.
@@ -93,13 +96,13 @@ func (s *envScreen) keys() bindings {
 	case s.applying:
 		return bindings{}
 	case s.applied && s.applyErr == nil:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: authorize")}}
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
 	case s.applied:
 		return bindings{short: []key.Binding{with(km.Retry, "r", "plan again")}}
 	case s.planErr != nil:
 		return bindings{short: []key.Binding{km.Retry, km.Back}}
 	case s.plan != nil && !s.plan.Changed():
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: authorize"), km.Back}}
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next"), km.Back}}
 	}
 	return bindings{short: []key.Binding{
 		with(km.Enter, "enter", "write these files"), with(km.Up, "↑/↓", "scroll"), km.Back,
@@ -126,6 +129,10 @@ func (s *envScreen) layout() {
 	s.vp.Width = s.c.width
 	used := strings.Count(wrap(s.heading(), s.c.width), "\n") + 1
 	s.vp.Height = max(s.c.height-used, 1)
+	if s.plan != nil && s.vpWidth != s.vp.Width {
+		s.vp.SetContent(s.diffText()) // re-wrapped to the new width
+		s.vpWidth = s.vp.Width
+	}
 }
 
 func (s *envScreen) update(msg tea.Msg) tea.Cmd {
@@ -144,6 +151,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 		p := msg.plan
 		s.plan = &p
 		s.vp.SetContent(s.diffText())
+		s.vpWidth = s.vp.Width
 		s.vp.GotoTop()
 	case envAppliedMsg:
 		if msg.seq != s.seq {
@@ -185,9 +193,12 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// diffText is every file's diff, coloured, with a header per file.
+// diffText is every file's diff, coloured, with a header per file, wrapped to the
+// viewport's width. The diff's own ---/+++ lines are left out: the file's path relative to
+// the checkout is its header.
 func (s *envScreen) diffText() string {
 	st := s.c.st
+	width := max(s.vp.Width, 1)
 	var b strings.Builder
 	for i, f := range s.plan.Files {
 		if i > 0 {
@@ -200,22 +211,27 @@ func (s *envScreen) diffText() string {
 		case f.Changed:
 			state = "will change"
 		}
-		b.WriteString(st.strong.Render(rel(s.root, f.Path)) + " " + st.faint.Render("("+state+")") + "\n")
+		b.WriteString(wrap(st.strong.Render(rel(s.root, f.Path))+" "+st.faint.Render("("+state+")"), width) + "\n")
 		if !f.Changed {
 			continue
 		}
+		inHunk := false
 		for _, line := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
+			render := func(x ...string) string { return strings.Join(x, " ") } // context lines: unstyled
 			switch {
-			case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"):
-				line = st.faint.Render(line)
-			case strings.HasPrefix(line, "+"):
-				line = st.diffAdd.Render(line)
-			case strings.HasPrefix(line, "-"):
-				line = st.diffDel.Render(line)
+			case !inHunk && (strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ")):
+				continue // the file header: its paths are absolute and long
 			case strings.HasPrefix(line, "@@"):
-				line = st.diffHunk.Render(line)
+				inHunk = true
+				render = st.diffHunk.Render
+			case strings.HasPrefix(line, "+"):
+				render = st.diffAdd.Render
+			case strings.HasPrefix(line, "-"):
+				render = st.diffDel.Render
 			}
-			b.WriteString(line + "\n")
+			for _, seg := range strings.Split(wrap(line, width), "\n") {
+				b.WriteString(render(seg) + "\n")
+			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
@@ -230,7 +246,11 @@ func (s *envScreen) view() string {
 	case s.planning:
 		b.WriteString(s.c.spinnerLine("Reading the env files…"))
 	case s.applying:
-		b.WriteString(s.c.spinnerLine("Writing the env files…"))
+		if s.quitPending {
+			b.WriteString(s.c.spinnerLine("Writing the env files… then quitting (the write is not interrupted)."))
+		} else {
+			b.WriteString(s.c.spinnerLine("Writing the env files…"))
+		}
 	case s.planErr != nil:
 		b.WriteString(s.c.errorBox("The env files cannot be written", s.planErr.Error(),
 			"Fix what it says, then press r to read them again (or esc to go back)."))

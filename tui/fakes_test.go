@@ -31,6 +31,7 @@ type fakeBackend struct {
 	results    []FileResult
 	applyErr   error
 	applyCalls int
+	applyGate  chan struct{} // ApplyEnv blocks on it (the write in flight)
 
 	sess       AuthSession
 	startErr   error
@@ -60,6 +61,7 @@ type fakeBackend struct {
 
 	projects []Project
 	projErr  error
+	projGate chan struct{} // Projects blocks on it
 
 	created   []NewRepo
 	createErr error
@@ -203,6 +205,12 @@ func (f *fakeBackend) PlanEnv(ctx context.Context, c Credentials) (EnvPlan, erro
 
 func (f *fakeBackend) ApplyEnv(ctx context.Context) ([]FileResult, error) {
 	f.mu.Lock()
+	gate := f.applyGate
+	f.mu.Unlock()
+	if err := f.wait(ctx, gate); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.applyCalls++
 	return f.results, f.applyErr
@@ -298,6 +306,12 @@ func (f *fakeBackend) ListRepos(ctx context.Context, ws, filter string, fn func(
 }
 
 func (f *fakeBackend) Projects(ctx context.Context, ws string) ([]Project, error) {
+	f.mu.Lock()
+	gate := f.projGate
+	f.mu.Unlock()
+	if err := f.wait(ctx, gate); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.projects, f.projErr

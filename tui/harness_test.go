@@ -257,6 +257,7 @@ func keyMsg(k string) tea.KeyMsg {
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
 		"backspace": tea.KeyBackspace, "ctrl+c": tea.KeyCtrlC, "ctrl+u": tea.KeyCtrlU, "ctrl+r": tea.KeyCtrlR,
+		"ctrl+o": tea.KeyCtrlO, "ctrl+y": tea.KeyCtrlY,
 	}
 	if t, ok := types[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -24,6 +24,8 @@ type keyMap struct {
 	Copy       key.Binding // c: copy (OSC 52)
 	Edit       key.Binding // e: edit a confirmed field
 	Paste      key.Binding // p: paste the landed URL
+	OpenURL    key.Binding // ctrl+o: open in browser, also while a text field has focus
+	CopyURL    key.Binding // ctrl+y: copy (OSC 52), also while a text field has focus
 	Retry      key.Binding // r
 	RetryList  key.Binding // ctrl+r: retry where letters go into a filter
 	Skip       key.Binding // s
@@ -53,6 +55,8 @@ func defaultKeyMap() keyMap {
 		Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy callback URL")),
 		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Paste:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "paste URL")),
+		OpenURL:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open URL")),
+		CopyURL:    key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy URL")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
 		RetryList:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry listing")),
 		Skip:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),

@@ -189,3 +189,33 @@ func (c *common) indented(indent, s string) string {
 	}
 	return s
 }
+
+// groupPermissions folds permission labels "Row: Level" into one line per row, in the
+// order the rows first appear: "Repositories: Read, Write, Admin". Labels without a
+// colon stay as they are.
+func groupPermissions(labels []string) []string {
+	var rows []string
+	levels := map[string][]string{}
+	for _, l := range labels {
+		row, level, ok := strings.Cut(l, ": ")
+		if !ok {
+			row, level = l, ""
+		}
+		if _, seen := levels[row]; !seen {
+			rows = append(rows, row)
+			levels[row] = nil
+		}
+		if level != "" {
+			levels[row] = append(levels[row], level)
+		}
+	}
+	out := make([]string, 0, len(rows))
+	for _, row := range rows {
+		if len(levels[row]) == 0 {
+			out = append(out, row)
+			continue
+		}
+		out = append(out, row+": "+strings.Join(levels[row], ", "))
+	}
+	return out
+}

@@ -489,7 +489,7 @@ func TestCreateInvalidAndExists(t *testing.T) {
 	hs.untilText("service-00001", "1 match")
 	hs.press("enter")
 	hs.wantStep(stepSummary)
-	hs.wantText("acme/service-00001 (connected)")
+	hs.wantText("acme/service-00001 (chosen)")
 }
 
 func TestCreateOtherError(t *testing.T) {

@@ -42,7 +42,7 @@ func (s *summaryScreen) render(live bool) string {
 	st := s.c.st
 	sum := s.sum
 	var b strings.Builder
-	b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Amplication is connected to Bitbucket") + "\n")
+	b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
 	switch {
 	case sum.KeptCredentials:
 		b.WriteString(s.c.kv("Env files", 12, "kept the configured key "+st.code.Render(sum.ClientID)+"; nothing written") + "\n")
@@ -62,10 +62,10 @@ func (s *summaryScreen) render(live bool) string {
 		}
 	}
 	if sum.ConnectedAs != nil {
-		b.WriteString(s.c.kv("Connected", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
+		b.WriteString(s.c.kv("Authorized", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
 	}
 	if r := sum.Repository; r != nil {
-		verb := "connected"
+		verb := "chosen"
 		if sum.CreatedRepo {
 			verb = "created"
 		}

@@ -120,7 +120,7 @@ func TestTeatestCreatePath(t *testing.T) {
 	p.keys("enter")
 	p.waitFor("Created acme/new-svc")
 	p.keys("enter")
-	p.waitFor("Amplication is connected to Bitbucket")
+	p.waitFor("Bitbucket is ready for Amplication")
 	p.keys("enter")
 	sum := p.finish()
 	if !sum.Completed || !sum.CreatedRepo || sum.Repository == nil || sum.Repository.FullName != "acme/new-svc" {
@@ -157,7 +157,7 @@ func TestTeatestConnectPath(t *testing.T) {
 	p.typeText("02042")
 	p.waitFor("1 match")
 	p.keys("enter")
-	p.waitFor("Amplication is connected to Bitbucket")
+	p.waitFor("Bitbucket is ready for Amplication")
 	p.keys("q")
 	sum := p.finish()
 	if !sum.Completed || sum.CreatedRepo || sum.Repository == nil || sum.Repository.FullName != "acme/service-02042" {

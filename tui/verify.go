@@ -62,7 +62,7 @@ func (s *verifyScreen) keys() bindings {
 	}
 	switch s.v.Kind {
 	case VerdictOK:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "continue: env files"), km.Back}}
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next"), km.Back}}
 	case VerdictBadCredentials:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "fix key and secret"), km.Retry, km.Back}}
 	case VerdictNotPrivate, VerdictNoCallback:
@@ -139,7 +139,7 @@ func (s *verifyScreen) view() string {
 	case VerdictOK:
 		body := "Private consumer, callback URL set, every permission granted."
 		if len(v.Granted) > 0 {
-			body += "\nGranted:\n" + bullets(v.Granted)
+			body += "\nGranted:\n" + bullets(groupPermissions(v.Granted))
 		}
 		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, "Press enter to see what will be written."))
 	case VerdictBadCredentials:

@@ -40,6 +40,9 @@ type Options struct {
 	// Prefill is typed into the key and secret inputs (the demo's consumer); the secret is
 	// still shown as bullets only.
 	Prefill Credentials
+	// Workspace is typed into the workspace slug input (the demo's "acme"); the operator
+	// still confirms it.
+	Workspace string
 }
 
 // Summary is what the wizard did, returned by Run; it marshals to the --json output.
@@ -186,6 +189,9 @@ type wizard struct {
 	spinning bool
 	quitting bool
 	finished bool
+	// quitAfterWrite holds a quit asked for while the env files are being written: it
+	// happens when the write's result is in, so the quit message can say what was written.
+	quitAfterWrite bool
 
 	// What the operator chose and what happened, for the later steps and the Summary.
 	checkout   Checkout
@@ -311,7 +317,7 @@ func (m Model) Summary() Summary {
 	if w.kept {
 		s.ClientID = w.checkout.ClientIDMasked
 	} else if w.creds.ID != "" {
-		s.ClientID = w.creds.ID
+		s.ClientID = mask(w.creds.ID)
 	}
 	if w.checkout.Root != "" {
 		s.NextSteps = nextSteps(w.checkout)
@@ -458,16 +464,39 @@ func (w *wizard) chromeHeight() int {
 	return 3 + helpLines
 }
 
+// globalKeys are help and quit, shown on every screen.
+func (w *wizard) globalKeys() []key.Binding {
+	if w.active().typing() {
+		return []key.Binding{w.c.km.ForceQuit}
+	}
+	return []key.Binding{w.c.km.Help, w.c.km.Quit}
+}
+
 // bindings are the active screen's keys plus help and quit.
 func (w *wizard) bindings() bindings {
 	b := w.active().keys()
-	global := []key.Binding{w.c.km.Help, w.c.km.Quit}
-	if w.active().typing() {
-		global = []key.Binding{w.c.km.ForceQuit}
-	}
+	global := w.globalKeys()
 	short := append(append([]key.Binding{}, b.short...), global...)
 	full := append(append([][]key.Binding{}, b.FullHelp()...), global)
 	return bindings{short: short, full: full}
+}
+
+// helpView is the help line (or the full help). The short line keeps help and quit: when
+// it is too wide, the screen's keys are dropped from the end (? shows them all).
+func (w *wizard) helpView() string {
+	if w.help.ShowAll {
+		return w.help.View(w.bindings())
+	}
+	screen := w.active().keys().short
+	global := w.globalKeys()
+	measure := w.help
+	measure.Width = 0 // no truncation while measuring
+	for n := len(screen); ; n-- {
+		keys := append(append([]key.Binding{}, screen[:n]...), global...)
+		if n == 0 || ansi.StringWidth(measure.ShortHelpView(keys)) <= w.winW {
+			return w.help.ShortHelpView(keys)
+		}
+	}
 }
 
 func (w *wizard) update(msg tea.Msg) tea.Cmd {
@@ -476,7 +505,7 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		w.resize(msg.Width, msg.Height)
 		return nil
 	case tea.KeyMsg:
-		if w.quitting {
+		if w.quitting || w.quitAfterWrite {
 			return nil
 		}
 		typing := w.active().typing()
@@ -507,6 +536,10 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		if msg.seq == w.env.seq {
 			w.written = append([]FileResult{}, msg.results...)
 			w.writeErr = msg.err
+			if w.quitAfterWrite {
+				w.env.update(msg)
+				return w.quit()
+			}
 		}
 	case backMsg:
 		if s, ok := w.back(); ok {
@@ -522,6 +555,7 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 			w.creds = Credentials{}
 			w.authorize.creds = Credentials{}
 			w.authorize.kept = true
+			w.authorize.canBack = true
 			return w.goTo(stepAuthorize)
 		}
 		w.authorize.kept = false
@@ -550,6 +584,7 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 	case envDoneMsg:
 		w.authorize.creds = w.creds
 		w.authorize.callback = w.checkout.CallbackURL
+		w.authorize.canBack = w.written == nil // nothing written: back to the diff is safe
 		return w.goTo(stepAuthorize)
 	case authorizedMsg:
 		id := msg.id
@@ -586,6 +621,9 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 	case repoBatchMsg:
 		// The listing may be running before (or after) the Connect screen shows.
 		return w.withSpinner(w.connect.update(msg))
+	case projectsMsg:
+		// A load cancelled by leaving Create still ends the load, whatever is active.
+		return w.withSpinner(w.create.update(msg))
 	}
 	return w.withSpinner(w.active().update(msg))
 }
@@ -618,6 +656,11 @@ func (w *wizard) withSpinner(cmd tea.Cmd) tea.Cmd {
 }
 
 func (w *wizard) quit() tea.Cmd {
+	if w.cur == stepEnv && w.env.applying {
+		w.quitAfterWrite = true
+		w.env.quitPending = true
+		return nil
+	}
 	w.quitting = true
 	w.stop()
 	return tea.Quit
@@ -675,7 +718,7 @@ func (w *wizard) view() string {
 	}
 	b.WriteString("\n")
 	// help truncates with an ellipsis only when the ellipsis fits; make sure of the rest.
-	hl := strings.Split(w.help.View(w.bindings()), "\n")
+	hl := strings.Split(w.helpView(), "\n")
 	for i, l := range hl {
 		hl[i] = fit(l, w.winW)
 	}

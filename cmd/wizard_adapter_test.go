@@ -1,0 +1,134 @@
+package cmd
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/tui"
+)
+
+// adapterWorld is the wizard's real adapter on a demo world whose callback port is free.
+type adapterWorld struct {
+	w    *demo.World
+	b    *wizardBackend
+	port int
+}
+
+func newAdapterWorld(t *testing.T) *adapterWorld {
+	t.Helper()
+	port := freePort(t)
+	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	a := &app{
+		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
+		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
+	}
+	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
+	t.Cleanup(b.close)
+	if _, err := b.FindCheckout(""); err != nil {
+		t.Fatal(err)
+	}
+	return &adapterWorld{w: w, b: b, port: port}
+}
+
+func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
+	t.Helper()
+	s, err := aw.b.StartAuth(context.Background(), tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PortInUse {
+		t.Fatalf("the callback port %d is taken: %s", aw.port, s.PortMessage)
+	}
+	return s
+}
+
+// A pasted word that is not a code fails with paste wording, and the redirect listener keeps
+// running: the browser's redirect still completes the flow afterwards.
+func TestWizardAdapterFailedPasteKeepsListening(t *testing.T) {
+	aw := newAdapterWorld(t)
+	s := aw.start(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	type result struct {
+		id  tui.Identity
+		err error
+	}
+	waited := make(chan result, 1)
+	go func() {
+		id, err := aw.b.WaitAuth(ctx)
+		waited <- result{id, err}
+	}()
+
+	_, err := aw.b.PasteAuth(ctx, "junk")
+	if err == nil {
+		t.Fatal("a pasted word was accepted as an authorization code")
+	}
+	if !strings.Contains(err.Error(), "Bitbucket did not accept that code; paste the full address your browser landed on") {
+		t.Errorf("failed paste says %q", err)
+	}
+	if strings.Contains(err.Error(), "already used") {
+		t.Errorf("failed paste blames an expired code: %q", err)
+	}
+
+	// The browser's visit: follow the redirects to the callback listener.
+	c := &http.Client{Timeout: 10 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(s.URL)
+	if err != nil {
+		t.Fatalf("the browser could not reach the callback after a failed paste: %v", err)
+	}
+	resp.Body.Close()
+	select {
+	case r := <-waited:
+		if r.err != nil || r.id.Nickname != "demo" {
+			t.Fatalf("WaitAuth = %+v, %v", r.id, r.err)
+		}
+	case <-ctx.Done():
+		t.Fatal("WaitAuth never returned after the browser's redirect")
+	}
+	// After success the port is released.
+	listenFree(t, aw.port)
+}
+
+// Esc on Authorize (WaitAuth's context cancelled) frees the callback port.
+func TestWizardAdapterCancelledWaitFreesThePort(t *testing.T) {
+	aw := newAdapterWorld(t)
+	aw.start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := aw.b.WaitAuth(ctx)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("WaitAuth succeeded on a cancelled context")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitAuth did not return after its context was cancelled")
+	}
+	listenFree(t, aw.port)
+}
+
+// listenFree fails unless port can be bound on 127.0.0.1 again.
+func listenFree(t *testing.T, port int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatalf("port %d is still held: %v", port, err)
+	}
+	ln.Close()
+}
