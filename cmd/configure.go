@@ -162,14 +162,14 @@ func (a *app) configurePrintDryRun(plan *envfile.Plan) {
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
 		if !f.Changed() {
-			fmt.Fprintf(w, "\n%s: unchanged\n", f.Path)
+			fmt.Fprintf(w, "\n%s: unchanged\n", f.SameFile())
 			continue
 		}
 		verb := "would be updated"
 		if !f.Exists {
 			verb = "would be created"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n%s", f.Path, verb, f.Diff())
+		fmt.Fprintf(w, "\n%s: %s\n%s", f.SameFile(), verb, f.Diff())
 	}
 }
 
@@ -185,11 +185,11 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 		backups = backups || r.Backup != ""
 		switch {
 		case !r.Changed:
-			fmt.Fprintf(w, "%s: unchanged\n", r.Path)
+			fmt.Fprintf(w, "%s: unchanged\n", r.SameFile())
 		case !plan.Files[i].Exists:
-			fmt.Fprintf(w, "%s: created\n", r.Path)
+			fmt.Fprintf(w, "%s: created\n", r.SameFile())
 		default:
-			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", r.Path, r.Backup)
+			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", r.SameFile(), r.Backup)
 		}
 	}
 }

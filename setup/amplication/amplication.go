@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
@@ -206,7 +207,9 @@ const blockComment = "Bitbucket OAuth consumer (written by bbsetup; check with: 
 
 // Plan validates the credentials and computes the edits: the key and secret in every
 // .env.local, and BILLING_ENABLED=false in the server's. It writes nothing. The plan lists
-// the server's file first.
+// the server's file first. When two of the .env.local paths are the same file (a PR
+// service's a symlink to the server's), the plan has one change for that file with every
+// key, naming the other path in its Aliases.
 func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	if err := envfile.ValidateValue("client ID (key)", cr.ClientID); err != nil {
 		return nil, err
@@ -230,15 +233,20 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Order as EnvFiles does. A file that several paths name (one .env.local a symlink to
+	// another) is one change, placed where the first of its paths is.
 	order := map[string]int{}
 	for i, f := range c.EnvFiles() {
 		order[f] = i
 	}
-	files := make([]envfile.FileChange, len(p.Files))
-	for _, f := range p.Files {
-		files[order[f.Path]] = f
+	rank := func(f envfile.FileChange) int {
+		r := order[f.Path]
+		for _, a := range f.Aliases {
+			r = min(r, order[a])
+		}
+		return r
 	}
-	p.Files = files
+	sort.SliceStable(p.Files, func(i, j int) bool { return rank(p.Files[i]) < rank(p.Files[j]) })
 	return p, nil
 }
 

@@ -255,6 +255,32 @@ func TestCheckOffline(t *testing.T) {
 			t.Errorf("%+v", g["billing-disabled"])
 		}
 	})
+	t.Run("shell agrees with the files", func(t *testing.T) {
+		// SPEC: check warns about the keys set in the shell even when they match: the shell
+		// still decides, and a later configure would not take effect.
+		env := map[string]string{KeyClientID: "KeyAbc123", KeyClientSecret: secret, KeyBillingEnabled: "false"}
+		look := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		g := findings(co.CheckOffline(look))["no-shell-override"]
+		if !g.OK || !strings.Contains(g.Detail, "also set in the shell") || !strings.Contains(g.Detail, "win") ||
+			!strings.Contains(g.Detail, "unset") || !strings.Contains(g.Detail, KeyClientID+"=KeyAbc123") ||
+			!strings.Contains(g.Detail, KeyClientSecret+"="+envfile.Mask(secret)) || !strings.Contains(g.Detail, "BILLING_ENABLED=false") {
+			t.Errorf("matching shell variables: %+v, want an OK finding saying they are also set in the shell and win", g)
+		}
+		if strings.Contains(g.Title+g.Detail+g.Hint, secret) {
+			t.Errorf("finding shows the secret: %+v", g)
+		}
+		// Only one of them set and different: failing, the matching one still named.
+		env = map[string]string{KeyClientID: "KeyAbc123", KeyClientSecret: "otherSecretValue77"}
+		g = findings(co.CheckOffline(look))["no-shell-override"]
+		if g.OK || !strings.Contains(g.Detail, "differs") || !strings.Contains(g.Detail, KeyClientID+"=KeyAbc123") || strings.Contains(g.Detail, "otherSecretValue77") {
+			t.Errorf("one differing: %+v", g)
+		}
+		// Set but empty: it still wins (empty), so failing.
+		env = map[string]string{KeyClientID: ""}
+		if g = findings(co.CheckOffline(look))["no-shell-override"]; g.OK || !strings.Contains(g.Detail, "(empty)") {
+			t.Errorf("empty shell variable: %+v", g)
+		}
+	})
 	t.Run("inconsistent", func(t *testing.T) {
 		f := filepath.Join(prDir, ".env.local")
 		old := mustRead(t, f)
@@ -276,6 +302,11 @@ func TestCheckOffline(t *testing.T) {
 		g := findings(co.CheckOffline(nil))["billing-disabled"]
 		if g.OK || !strings.Contains(g.Detail, ".env.local") {
 			t.Errorf("%+v", g)
+		}
+		// The shell disables it, the files enable it: the shell wins, but they differ.
+		look := func(k string) (string, bool) { return "false", k == KeyBillingEnabled }
+		if g := findings(co.CheckOffline(look))["no-shell-override"]; g.OK || !strings.Contains(g.Detail, "differs from the env files") {
+			t.Errorf("shell false, file true: %+v", g)
 		}
 	})
 	t.Run("expansion", func(t *testing.T) {
@@ -329,4 +360,43 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A PR service whose .env.local is a symlink to the server's: the file is written once,
+// with the key, the secret and BILLING_ENABLED=false, and the plan names both paths.
+func TestPlanSymlinkedEnvLocal(t *testing.T) {
+	root := checkout(t, "older")
+	co, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(co.ServerEnvLocal, []byte("PORT=3000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pr := co.PRServices[0].EnvLocal
+	os.Remove(pr)
+	if err := os.Symlink(co.ServerEnvLocal, pr); err != nil {
+		t.Fatal(err)
+	}
+	p, err := co.Plan(Credentials{ClientID: "KeyAbc123", ClientSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 1 || p.Files[0].Path != co.ServerEnvLocal || len(p.Files[0].Aliases) != 1 || p.Files[0].Aliases[0] != pr {
+		t.Fatalf("plan files %+v, want one change for the server's file naming the PR service's", p.Files)
+	}
+	res, err := p.Apply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || !res[0].Changed || !strings.Contains(res[0].SameFile(), "the same file as "+pr) {
+		t.Errorf("results %+v", res)
+	}
+	got := envfile.Parse(mustRead(t, co.ServerEnvLocal))
+	if got[KeyClientID] != "KeyAbc123" || got[KeyClientSecret] != secret || got[KeyBillingEnabled] != "false" || got["PORT"] != "3000" {
+		t.Errorf("server .env.local = %q, want the key, the secret and BILLING_ENABLED=false", got)
+	}
+	if cr, ok := co.Current(); !ok || cr.ClientSecret != secret {
+		t.Errorf("Current() ok=%v", ok)
+	}
 }

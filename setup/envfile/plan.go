@@ -25,6 +25,10 @@ type FileChange struct {
 	Secrets []string
 	// SecretKeys are the keys whose values are masked wherever they are assigned in a diff.
 	SecretKeys []string
+	// Aliases are the other paths given to PlanFiles that are the same file as Path (a
+	// symlink to it, or a path through a symlinked directory): their edits were merged
+	// into this change, which writes the file once.
+	Aliases []string
 }
 
 // Changed reports whether writing the file would change it (or create it).
@@ -46,28 +50,144 @@ func (p *Plan) Changed() bool {
 // Result says what Apply did to one file.
 type Result struct {
 	Path    string
+	Aliases []string // the other paths that are the same file as Path (FileChange.Aliases)
 	Changed bool
 	Backup  string // the backup of the previous content, "" when none was written
+}
+
+// SameFile describes a path with its aliases for the operator: "a" alone, or
+// "a (the same file as b, c)". Path is the real file when it was among the paths given.
+func (r Result) SameFile() string { return sameFile(r.Path, r.Aliases) }
+
+// SameFile is Result.SameFile for a planned change.
+func (f FileChange) SameFile() string { return sameFile(f.Path, f.Aliases) }
+
+func sameFile(path string, aliases []string) string {
+	if len(aliases) == 0 {
+		return path
+	}
+	return path + " (the same file as " + strings.Join(aliases, ", ") + ")"
 }
 
 // PlanFiles reads every file named in edits (path -> assignments), follows a symlinked file
 // to its target, validates that each can be edited, and computes the new contents. It writes
 // nothing. Files are listed in path order.
+//
+// Paths that are the same file (one a symlink to the other, or reached through a
+// symlinked directory) are planned as one change: their assignments are merged (the
+// union of their keys) so that writing one does not undo the other, and the change names
+// the other paths in Aliases. Its Path is the path that is the real file when it was
+// given, else the first in order. The same key with different values for the same file
+// is an error.
 func PlanFiles(edits map[string][]KV) (*Plan, error) {
 	paths := make([]string, 0, len(edits))
 	for p := range edits {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	p := &Plan{}
+	type group struct {
+		paths []string
+		real  string // the given path that names the file itself, "" when none
+		plain string // the first given path that is not a symlink, "" when none
+	}
+	var keys []string
+	groups := map[string]*group{}
 	for _, path := range paths {
-		fc, err := planFile(path, edits[path])
+		target, err := resolve(path)
 		if err != nil {
 			return nil, err
 		}
+		key := canonical(target)
+		g, ok := groups[key]
+		if !ok {
+			g = &group{}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.paths = append(g.paths, path)
+		if abs, err := filepath.Abs(path); err == nil && g.real == "" && filepath.Clean(abs) == key {
+			g.real = path
+		}
+		if g.plain == "" && !isSymlink(path) {
+			g.plain = path
+		}
+	}
+	p := &Plan{}
+	for _, key := range keys {
+		g := groups[key]
+		primary := g.paths[0]
+		if g.real != "" {
+			primary = g.real
+		} else if g.plain != "" {
+			primary = g.plain
+		}
+		names := []string{primary}
+		for _, q := range g.paths {
+			if q != primary {
+				names = append(names, q)
+			}
+		}
+		merged, err := mergeEdits(names, edits)
+		if err != nil {
+			return nil, err
+		}
+		fc, err := planFile(primary, merged)
+		if err != nil {
+			return nil, err
+		}
+		fc.Aliases = names[1:]
 		p.Files = append(p.Files, fc)
 	}
+	sort.SliceStable(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p, nil
+}
+
+// mergeEdits merges the assignments of paths (the same file), the first path's first: the
+// union of their keys. A key assigned twice must have the same value; a secret in any
+// edit stays a secret.
+func mergeEdits(paths []string, edits map[string][]KV) ([]KV, error) {
+	var out []KV
+	at := map[string]int{}   // key -> index in out
+	from := map[string]int{} // key -> index in paths that first set it
+	for pi, path := range paths {
+		for _, kv := range edits[path] {
+			i, ok := at[kv.Key]
+			if !ok {
+				at[kv.Key], from[kv.Key] = len(out), pi
+				out = append(out, kv)
+				continue
+			}
+			if out[i].Value != kv.Value {
+				return nil, fmt.Errorf("%s and %s are the same file, but %s would get two different values there; make them separate files (remove the symlink and copy the file) or give both the same value, then run again",
+					paths[from[kv.Key]], path, kv.Key)
+			}
+			out[i].Secret = out[i].Secret || kv.Secret
+			if out[i].Comment == "" {
+				out[i].Comment = kv.Comment
+			}
+		}
+	}
+	return out, nil
+}
+
+// canonical is the real path of target with every symlink resolved: of the file, or,
+// when the file does not exist yet, of its directory. It identifies the file on disk.
+func canonical(target string) string {
+	if abs, err := filepath.Abs(target); err == nil {
+		target = abs
+	}
+	if real, err := filepath.EvalSymlinks(target); err == nil {
+		return real
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(target)); err == nil {
+		return filepath.Join(dir, filepath.Base(target))
+	}
+	return filepath.Clean(target)
+}
+
+func isSymlink(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
 }
 
 func planFile(path string, kvs []KV) (FileChange, error) {
@@ -186,7 +306,7 @@ func (p *Plan) Apply() ([]Result, error) {
 	}
 	results := make([]Result, len(p.Files))
 	for i, fc := range p.Files {
-		results[i] = Result{Path: fc.Path}
+		results[i] = Result{Path: fc.Path, Aliases: fc.Aliases}
 		if !fc.Changed() {
 			continue
 		}

@@ -296,3 +296,123 @@ func TestWrittenFilesReadByNodeDotenv(t *testing.T) {
 		}
 	}
 }
+
+// Two paths that are the same file (a symlinked .env.local, or a symlinked directory)
+// are one change with the union of their keys: writing the second must not drop what the
+// first set, and the result names both paths.
+func TestPlanMergesPathsToTheSameFile(t *testing.T) {
+	billing := KV{Key: "BILLING_ENABLED", Value: "false"}
+	check := func(t *testing.T, server, pr string) {
+		t.Helper()
+		p, err := PlanFiles(map[string][]KV{server: append(kvs(), billing), pr: kvs()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Files) != 1 {
+			t.Fatalf("%d file changes, want 1 for one real file", len(p.Files))
+		}
+		f := p.Files[0]
+		if f.Path != server || len(f.Aliases) != 1 || f.Aliases[0] != pr {
+			t.Errorf("Path %s, Aliases %v; want %s with alias %s", f.Path, f.Aliases, server, pr)
+		}
+		if d := f.Diff(); strings.Contains(d, testSecret) {
+			t.Errorf("diff shows the secret:\n%s", d)
+		}
+		res, err := p.Apply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 1 || !res[0].Changed || res[0].Path != server || len(res[0].Aliases) != 1 || res[0].Aliases[0] != pr {
+			t.Fatalf("results %+v, want one changed result for %s naming %s", res, server, pr)
+		}
+		if got, want := res[0].SameFile(), server+" (the same file as "+pr+")"; got != want {
+			t.Errorf("SameFile() = %q, want %q", got, want)
+		}
+		for _, path := range []string{server, pr} {
+			got := Parse(readFile(t, path))
+			if got["BILLING_ENABLED"] != "false" || got["BITBUCKET_CLIENT_ID"] != "theClientID" || got["BITBUCKET_CLIENT_SECRET"] != testSecret || got["X"] != "1" {
+				t.Errorf("%s = %q, want every key", path, got)
+			}
+		}
+		p2, err := PlanFiles(map[string][]KV{server: append(kvs(), billing), pr: kvs()})
+		if err != nil || p2.Changed() {
+			t.Errorf("second plan: err %v, changed %v", err, p2 != nil && p2.Changed())
+		}
+	}
+	t.Run("symlinked file", func(t *testing.T) {
+		dir := t.TempDir()
+		server := filepath.Join(dir, "server", ".env.local")
+		pr := filepath.Join(dir, "pr", ".env.local")
+		write(t, server, "X=1\n", 0o600)
+		os.MkdirAll(filepath.Dir(pr), 0o755)
+		if err := os.Symlink("../server/.env.local", pr); err != nil {
+			t.Fatal(err)
+		}
+		check(t, server, pr)
+		if fi, err := os.Lstat(pr); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is no longer a symlink", pr)
+		}
+	})
+	t.Run("symlinked directory, file not yet there", func(t *testing.T) {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "server"), 0o755)
+		if err := os.Symlink("server", filepath.Join(dir, "pr")); err != nil {
+			t.Fatal(err)
+		}
+		server := filepath.Join(dir, "server", ".env.local")
+		pr := filepath.Join(dir, "pr", ".env.local")
+		p, err := PlanFiles(map[string][]KV{server: append(kvs(), billing), pr: kvs()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Files) != 1 || p.Files[0].Exists {
+			t.Fatalf("%d changes (exists %v), want one new file", len(p.Files), len(p.Files) > 0 && p.Files[0].Exists)
+		}
+		if _, err := p.Apply(); err != nil {
+			t.Fatal(err)
+		}
+		if got := Parse(readFile(t, pr)); got["BILLING_ENABLED"] != "false" || got["BITBUCKET_CLIENT_SECRET"] != testSecret {
+			t.Errorf("%s = %q", pr, got)
+		}
+	})
+	t.Run("dangling symlink", func(t *testing.T) {
+		dir := t.TempDir()
+		server := filepath.Join(dir, "server", ".env.local")
+		pr := filepath.Join(dir, "pr", ".env.local")
+		os.MkdirAll(filepath.Dir(server), 0o755)
+		os.MkdirAll(filepath.Dir(pr), 0o755)
+		if err := os.Symlink("../server/.env.local", pr); err != nil {
+			t.Fatal(err)
+		}
+		p, err := PlanFiles(map[string][]KV{server: append(kvs(), billing), pr: kvs()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Files) != 1 || p.Files[0].Path != server {
+			t.Fatalf("%d changes, want one for %s", len(p.Files), server)
+		}
+	})
+	t.Run("same key, different values", func(t *testing.T) {
+		dir := t.TempDir()
+		server := filepath.Join(dir, "server", ".env.local")
+		pr := filepath.Join(dir, "pr", ".env.local")
+		write(t, server, "X=1\n", 0o600)
+		os.MkdirAll(filepath.Dir(pr), 0o755)
+		if err := os.Symlink("../server/.env.local", pr); err != nil {
+			t.Fatal(err)
+		}
+		other := kvs()
+		other[1].Value = "AnotherSecretValue42"
+		_, err := PlanFiles(map[string][]KV{server: kvs(), pr: other})
+		if err == nil || !strings.Contains(err.Error(), "same file") || !strings.Contains(err.Error(), "BITBUCKET_CLIENT_SECRET") ||
+			!strings.Contains(err.Error(), server) || !strings.Contains(err.Error(), pr) {
+			t.Fatalf("err = %v, want one naming both paths and the key", err)
+		}
+		if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), "AnotherSecretValue42") {
+			t.Errorf("error shows a secret: %v", err)
+		}
+		if string(readFile(t, server)) != "X=1\n" {
+			t.Errorf("a refused plan changed the file")
+		}
+	})
+}
