@@ -182,31 +182,57 @@ func (c *Checkout) CheckOffline(lookupEnv func(string) (string, bool)) []Finding
 		out = append(out, f)
 	}
 
-	// The shell environment wins over every file.
+	// The shell environment wins over every file: any of the keys set there is reported,
+	// failing when it differs from the server's files (or turns billing on), and as a note
+	// when it matches (it still decides instead of the files).
 	{
 		f := Finding{ID: "no-shell-override", OK: true, Title: "no shell variable overrides the Bitbucket settings"}
-		var hits []string
+		var bad, same []string
 		srv := vals["server"]
+		shown := func(key, v string) string {
+			switch {
+			case v == "":
+				return key + " (empty)"
+			case key == KeyClientSecret:
+				return key + "=" + envfile.Mask(v)
+			}
+			return key + "=" + v
+		}
 		for _, k := range []struct {
 			key  string
 			file setting
 		}{{KeyClientID, srv.id}, {KeyClientSecret, srv.sec}} {
-			if v, ok := lookupEnv(k.key); ok && v != k.file.value {
-				shown := v
-				if k.key == KeyClientSecret {
-					shown = envfile.Mask(v)
-				}
-				hits = append(hits, fmt.Sprintf("%s=%s is set in the shell and differs from the env files", k.key, shown))
+			v, ok := lookupEnv(k.key)
+			switch {
+			case !ok:
+			case !k.file.set || v != k.file.value:
+				bad = append(bad, shown(k.key, v)+" is set in the shell and differs from the env files")
+			default:
+				same = append(same, shown(k.key, v))
 			}
 		}
-		if v, ok := lookupEnv(KeyBillingEnabled); ok && v == "true" {
-			hits = append(hits, "BILLING_ENABLED=true is set in the shell")
+		// The server treats anything but "true" as disabled: the shell and the files agree
+		// when both disable billing, whatever the exact spelling.
+		if v, ok := lookupEnv(KeyBillingEnabled); ok {
+			file := effective(c.ServerDir, KeyBillingEnabled)
+			switch {
+			case v == "true":
+				bad = append(bad, "BILLING_ENABLED=true is set in the shell")
+			case file.set && file.value == "true":
+				bad = append(bad, shown(KeyBillingEnabled, v)+" is set in the shell and differs from the env files (BILLING_ENABLED=true in "+c.rel(file.source)+")")
+			default:
+				same = append(same, shown(KeyBillingEnabled, v))
+			}
 		}
-		if len(hits) > 0 {
+		switch {
+		case len(bad) > 0:
 			f.OK = false
 			f.Title = "a shell variable overrides the Bitbucket settings"
-			f.Detail = strings.Join(hits, "; ")
-			f.Hint = "real environment variables win over .env files: unset them (e.g. unset BITBUCKET_CLIENT_ID BITBUCKET_CLIENT_SECRET) before npx nx serve"
+			f.Detail = strings.Join(append(bad, alsoSet(same)...), "; ")
+			f.Hint = "real environment variables win over .env files: unset them (e.g. unset BITBUCKET_CLIENT_ID BITBUCKET_CLIENT_SECRET BILLING_ENABLED) before npx nx serve"
+		case len(same) > 0:
+			f.Title = "the shell sets Bitbucket variables that agree with the env files"
+			f.Detail = "also set in the shell: " + strings.Join(same, ", ") + "; the shell wins over the env files, so unset them in the shell that runs npx nx serve to let the files decide"
 		}
 		out = append(out, f)
 	}
@@ -216,6 +242,14 @@ func (c *Checkout) CheckOffline(lookupEnv func(string) (string, bool)) []Finding
 		Detail: "from CLIENT_HOST=" + c.ClientHost + "; set it in the OAuth consumer on Bitbucket"})
 	out = append(out, c.portFinding())
 	return out
+}
+
+// alsoSet words the shell variables that agree with the files, as part of a longer detail.
+func alsoSet(same []string) []string {
+	if len(same) == 0 {
+		return nil
+	}
+	return []string{"also set in the shell, the same as the files: " + strings.Join(same, ", ")}
 }
 
 func maskOrUnset(s setting) string {
