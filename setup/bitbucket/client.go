@@ -5,7 +5,11 @@
 // Every request has its own timeout; 429 and 5xx answers (for a POST: 429 and 503) are
 // retried with bounded, jittered exponential backoff that honours Retry-After; answers
 // are size-capped; and errors callers must branch on are typed (ScopeError,
-// RemovedError, AuthError, ExistsError, APIError).
+// RemovedError, AuthError, ExistsError, APIError). A failed token request of the
+// authenticating transport (*oauth.TokenError) is returned as it is, never retried. A
+// create that may have been carried out although it failed (the connection broke or
+// timed out after sending, or a 500, 502 or 504) is not sent again, and its error says
+// how to check whether the repository exists.
 package bitbucket
 
 import (
@@ -25,6 +29,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
 // Default option values.
@@ -43,9 +49,10 @@ const MaxBodyBytes = 16 << 20
 // maxErrorBytes caps how much of an error answer is read.
 const maxErrorBytes = 64 << 10
 
-// maxPages bounds any listing that follows next links (100 repositories a page: a
-// million repositories), so a misbehaving server cannot keep it going forever.
-const maxPages = 10000
+// maxPages bounds any listing, sequential or concurrent (100 repositories a page: a
+// million repositories), so a misbehaving server cannot keep it going forever. A
+// variable only so that tests can lower it.
+var maxPages = 10000
 
 // Options tune a Client; zero values take the defaults.
 type Options struct {
@@ -268,11 +275,22 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			inner = ue.Err
 		}
 		var cve *tls.CertificateVerificationError
+		var te *oauth.TokenError
 		switch {
+		case errors.As(err, &te):
+			// The authenticating transport could not get a token (the token endpoint is
+			// unreachable or refused the key and secret): its error is worded for the
+			// operator and names the right host. It may wrap a connection error, which
+			// is not the API's: not retried, not reworded.
+			return "", inner
 		case actx.Err() != nil || isNetworkError(inner):
 			nerr := c.networkError(op, err, actx)
 			if method == http.MethodGet {
 				return "", &retryableError{nerr}
+			}
+			if !notSent(inner) {
+				// The request may have reached Bitbucket and been carried out.
+				return "", &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
 			}
 			return "", nerr
 		case errors.As(inner, &cve):
@@ -318,7 +336,10 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			if method == http.MethodGet {
 				return "", &retryableError{c.networkError(op, err, actx)}
 			}
-			return "", c.networkError(op, err, actx)
+			// Bitbucket answered with success: what was asked was done.
+			return "", &uncertainError{status: resp.StatusCode, err: c.networkError(op, err, actx),
+				msg: fmt.Sprintf("Bitbucket answered %s with %d %s, but the connection broke while its answer was read (%s)",
+					op, resp.StatusCode, http.StatusText(resp.StatusCode), netErrorKind(err))}
 		default:
 			return "", fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that --api-url points at the Bitbucket REST API (%s), then try again",
 				op, err, "https://api.bitbucket.org/2.0")
@@ -336,6 +357,36 @@ func (c *Client) networkError(op string, err error, actx context.Context) error 
 	}
 	return fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and --api-url, then try again: %w",
 		c.base.Host, netErrorKind(err), err)
+}
+
+// uncertainError is the failure of a request that changes something (a POST) after
+// which it is not known whether Bitbucket carried it out: the connection broke or timed
+// out after the request was sent. status is the 2xx status Bitbucket answered before the
+// connection broke mid-body (then it was carried out), 0 when no answer arrived. The
+// caller words what to check.
+type uncertainError struct {
+	msg    string // what happened, without advice
+	status int
+	err    error
+}
+
+func (e *uncertainError) Error() string { return e.msg }
+func (e *uncertainError) Unwrap() error { return e.err }
+
+// uncertainMessage says what happened to a request that may have been carried out.
+func (c *Client) uncertainMessage(op string, err error, actx context.Context) string {
+	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("Bitbucket did not answer %s within %s", op, c.opts.RequestTimeout)
+	}
+	return fmt.Sprintf("the connection to Bitbucket at %s broke before it answered %s (%s)", c.base.Host, op, netErrorKind(err))
+}
+
+// notSent reports whether a transport error happened before the request could reach
+// Bitbucket: the connection was never made (refused, no route, unknown host).
+func notSent(err error) bool {
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial")
 }
 
 // netErrorKind describes a transport error without its URL (the URL is already named).

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -58,7 +59,9 @@ func (f *repoFake) handler(w http.ResponseWriter, r *http.Request) {
 	if p := q.Get("page"); p != "" {
 		page, _ = strconv.Atoi(p)
 	}
-	if f.latency > 0 {
+	// The failing page answers at once, so the other pages are surely still in flight
+	// when it fails (with equal latency they could all finish together under load).
+	if f.latency > 0 && page != f.failPage {
 		select {
 		case <-time.After(f.latency):
 		case <-r.Context().Done():
@@ -474,3 +477,162 @@ func TestWorkspacesFake(t *testing.T) {
 }
 
 func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
+
+// pagesFake serves GET /2.0/repositories/acme pages of 100 built by body(page), counts
+// requests, and refuses (400) after limit requests so that a client that does not stop
+// fails fast instead of running for minutes.
+type pagesFake struct {
+	body  func(r *http.Request, page int) map[string]any
+	limit int64
+	n     atomic.Int64
+}
+
+func (f *pagesFake) handler(w http.ResponseWriter, r *http.Request) {
+	if f.n.Add(1) > f.limit {
+		w.WriteHeader(400)
+		fmt.Fprint(w, `{"type":"error","error":{"message":"too many requests in this test"}}`)
+		return
+	}
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		page, _ = strconv.Atoi(p)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(f.body(r, page))
+}
+
+// repoPage answers the request for page asked with 100 distinct repositories (full
+// names acme/repo-P-I, UUIDs {P-I}), reporting page as its page field (0: no page field),
+// with a next link to page asked+1.
+func repoPage(r *http.Request, p, asked, page, size int) map[string]any {
+	var values []map[string]any
+	for i := range 100 {
+		values = append(values, map[string]any{"slug": fmt.Sprintf("repo-%d-%d", p, i),
+			"full_name": fmt.Sprintf("acme/repo-%d-%d", p, i), "uuid": fmt.Sprintf("{%d-%d}", p, i)})
+	}
+	q := r.URL.Query()
+	q.Set("page", strconv.Itoa(asked+1))
+	body := map[string]any{"pagelen": 100, "values": values, "next": "http://" + r.Host + r.URL.Path + "?" + q.Encode()}
+	if page > 0 {
+		body["page"] = page
+	}
+	if size >= 0 {
+		body["size"] = size
+	}
+	return body
+}
+
+// A server that ignores the page parameter and claims a huge size: the listing stops
+// at the first page whose page field is not the one asked for (or, without a page
+// field, at the first page with nothing new), every repository once.
+func TestListServerIgnoringPage(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pageSent func(asked int) int
+		size     int
+		maxReqs  int64
+	}{
+		{"page field 1 on every page", func(int) int { return 1 }, 100000000, 1 + 4},
+		{"no page field", func(int) int { return 0 }, 100000000, 1 + 2*4},
+		{"no page field, no size", func(int) int { return 0 }, -1, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &pagesFake{limit: 200, body: func(r *http.Request, page int) map[string]any {
+				return repoPage(r, 1, page, tc.pageSent(page), tc.size) // always page 1's repositories
+			}}
+			_, c := fakeServer(t, f.handler)
+			c.opts.Concurrency = 4
+			got, fn := collect(t)
+			if err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn); err != nil {
+				t.Fatal(err)
+			}
+			got.checkExactlyOnce(t, 100)
+			if n := f.n.Load(); n > tc.maxReqs {
+				t.Errorf("%d requests, want at most %d", n, tc.maxReqs)
+			}
+		})
+	}
+}
+
+// A server that honours page but claims a size far beyond any real list: the concurrent
+// listing stops at maxPages pages after the first, like the sequential one.
+func TestListPageCap(t *testing.T) {
+	old := maxPages
+	maxPages = 20
+	t.Cleanup(func() { maxPages = old })
+	f := &pagesFake{limit: 200, body: func(r *http.Request, page int) map[string]any {
+		return repoPage(r, page, page, page, 100000000)
+	}}
+	_, c := fakeServer(t, f.handler)
+	c.opts.Concurrency = 4
+	got, fn := collect(t)
+	if err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.n.Load(); n != 1+20 {
+		t.Errorf("%d requests, want 1+maxPages (21)", n)
+	}
+	got.checkExactlyOnce(t, 21*100)
+}
+
+// Pages that overlap (a list that shifted while it was read): each repository is
+// delivered once, and loaded counts distinct repositories.
+func TestListDropsDuplicates(t *testing.T) {
+	f := &pagesFake{limit: 50, body: func(r *http.Request, page int) map[string]any {
+		b := repoPage(r, page, page, page, 300)
+		if page == 3 {
+			delete(b, "next")
+		}
+		if page == 2 { // ten of page 1's repositories again; five without a UUID
+			vals := b["values"].([]map[string]any)
+			for i := range 10 {
+				vals[i] = map[string]any{"slug": fmt.Sprintf("repo-1-%d", i), "full_name": fmt.Sprintf("acme/repo-1-%d", i), "uuid": fmt.Sprintf("{1-%d}", i)}
+				if i%2 == 0 {
+					delete(vals[i], "uuid")
+				}
+			}
+		}
+		return b
+	}}
+	// Matched by UUID, or by full name where one copy has no UUID; then with no UUIDs at all.
+	for _, noUUID := range []bool{false, true} {
+		f.n.Store(0)
+		body := f.body
+		if noUUID {
+			f.body = func(r *http.Request, page int) map[string]any {
+				b := body(r, page)
+				for _, v := range b["values"].([]map[string]any) {
+					delete(v, "uuid")
+				}
+				return b
+			}
+		}
+		_, c := fakeServer(t, f.handler)
+		got, fn := collect(t)
+		if err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn); err != nil {
+			t.Fatal(err)
+		}
+		got.checkExactlyOnce(t, 290)
+		if n := f.n.Load(); n != 3 {
+			t.Errorf("noUUID=%v: %d requests, want 3", noUUID, n)
+		}
+		f.body = body
+	}
+}
+
+// A 404 for a page inside the list (the page before it full) is not the end of the
+// list: the listing fails instead of reporting success with pages missing.
+func TestList404InTheMiddle(t *testing.T) {
+	f := &repoFake{n: 1000, failPage: 5, failCode: 404}
+	_, c := fakeServer(t, f.handler)
+	c.opts.Concurrency = 4
+	got, fn := collect(t)
+	err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn)
+	if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "page 5") ||
+		!strings.Contains(err.Error(), "incomplete") || !strings.Contains(err.Error(), "run the command again") {
+		t.Fatalf("err = %v after %d repositories, want the missing page 5 reported", err, got.loaded)
+	}
+	if n := f.count(); n > 11 {
+		t.Errorf("%d requests, want at most one per page (11)", n)
+	}
+}

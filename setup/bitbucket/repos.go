@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,9 +33,13 @@ type ListOptions struct {
 // After the first page, which gives the size, the remaining pages are fetched
 // concurrently (at most Options.Concurrency in flight), so a listing of N repositories
 // costs ⌈N/100⌉ requests. Without a size the next links are followed one by one. The
-// listing ends at the last page, at an empty page, at a next link already fetched, or
-// when the pages size promised are done; on the first error every request in flight is
-// cancelled and the error returned (batches already delivered stay delivered).
+// listing ends at the last page, at an empty page, at a page that adds no repository
+// not already delivered, at a next link already fetched, at a page whose "page" field
+// is not the page asked for, when the pages size promised are done, or after maxPages
+// pages. A repository is delivered once (by UUID, or full name without one). A 404 is
+// the end of the list only after a short page; a 404 for a page in the middle of the
+// list is an error. On the first error every request in flight is cancelled and the
+// error returned (batches already delivered stay delivered).
 func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions, fn func(batch []Repository, loaded, total int)) error {
 	if err := checkWorkspace(ws); err != nil {
 		return err
@@ -64,13 +69,34 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		total = max(*p1.Size, 0)
 	}
 	loaded := 0
-	deliver := func(batch []Repository) {
-		loaded += len(batch)
+	seenRepo := map[string]bool{}
+	// deliver hands fn the repositories of batch not delivered before (a server that
+	// repeats a page, or a list that shifted while it was read, must not show one twice)
+	// and returns how many that was.
+	deliver := func(batch []Repository) int {
+		fresh := batch[:0:0]
+		for _, r := range batch {
+			id, name := repoKeys(r)
+			if (id != "" && seenRepo[id]) || (id == "" && name != "" && seenRepo[name]) {
+				continue
+			}
+			for _, k := range []string{id, name} {
+				if k != "" {
+					seenRepo[k] = true
+				}
+			}
+			fresh = append(fresh, r)
+		}
+		if len(fresh) == 0 && batch != nil {
+			return 0
+		}
+		loaded += len(fresh)
 		t := total
 		if t >= 0 && t < loaded {
 			t = loaded
 		}
-		fn(batch, loaded, t)
+		fn(fresh, loaded, t)
+		return len(fresh)
 	}
 	if len(p1.Values) == 0 {
 		deliver(nil) // an empty workspace still reports its (zero) total
@@ -89,13 +115,19 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 	per := max(p1.PageLen, len(p1.Values))
 	current := max(p1.Page, 1)
 	if pageTmpl, ok := numberedNext(p1.Next, current); ok && total >= 0 {
-		pages := (total + per - 1) / per
+		pages := total / per
+		if total%per != 0 {
+			pages++
+		}
 		if pages <= current {
 			// size promised no more pages: the listing is complete.
 			deliver(mapRepos(p1.Values))
 			return nil
 		}
-		return c.fetchPages(ctx, pageTmpl, current+1, pages, mapRepos(p1.Values), deliver)
+		// The same bound as the sequential path: at most maxPages pages after this one,
+		// however large a size the server claims.
+		pages = min(pages, current+maxPages)
+		return c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver)
 	}
 
 	// Sequential path: follow next links.
@@ -121,10 +153,24 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		if len(p.Values) == 0 {
 			return nil
 		}
-		deliver(mapRepos(p.Values))
+		if deliver(mapRepos(p.Values)) == 0 {
+			return nil // nothing new: the server is repeating itself
+		}
 		next = p.Next
 	}
 	return nil
+}
+
+// repoKeys identify a repository for dropping duplicates: one is a duplicate when its
+// UUID was delivered before, or, without a UUID, its full name. Either is "" when absent.
+func repoKeys(r Repository) (id, name string) {
+	if r.UUID != "" {
+		id = "uuid:" + r.UUID
+	}
+	if r.FullName != "" {
+		name = "name:" + strings.ToLower(r.FullName)
+	}
+	return id, name
 }
 
 // numberedNext reports whether next is the same list with page=current+1, and returns
@@ -170,19 +216,29 @@ func pageURL(tmpl *url.URL, page int) string {
 
 // fetchPages fetches pages from..to of tmpl concurrently, lowest first, and delivers
 // first (page from-1's repositories) and then each page as it arrives, all on the
-// calling goroutine.
-func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to int, first []Repository, deliver func([]Repository)) error {
+// calling goroutine. per is the page length the server uses.
+//
+// The listing ends early, as a normal end, at the first page that is empty, that adds no
+// repository not already delivered, or whose "page" field is not the page asked for (a
+// server that ignores the page parameter serves the same page again and again). A 404 is
+// the end only after the real end of the list: when the page before it was short. A 404 after a full page, or followed by a page with
+// repositories, means pages in the middle of the list are missing (size promised them):
+// that is an error, since a listing that looks complete but is not would let the
+// operator pick among the wrong repositories.
+func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository, deliver func([]Repository) int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	type result struct {
-		page  int
-		repos []Repository
-		err   error
+		page     int
+		repos    []Repository
+		err      error
+		notFound bool // 404
+		wrong    int  // the page the server said it served, when not the one asked for
 	}
 	var (
 		nextPage atomic.Int64 // the next page a worker takes
-		limit    atomic.Int64 // the last page worth fetching; lowered by an empty page
+		limit    atomic.Int64 // the last page worth fetching; lowered by the end of the list
 		wg       sync.WaitGroup
 	)
 	nextPage.Store(int64(from))
@@ -199,14 +255,20 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to int, fi
 				var p pageJSON[repoJSON]
 				err := c.getJSON(ctx, pageURL(tmpl, int(k)), &p)
 				r := result{page: int(k), err: err}
-				if err == nil {
+				var ae *APIError
+				switch {
+				case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
+					r.err, r.notFound = nil, true
+				case err != nil:
+				case p.Page != 0 && p.Page != int(k):
+					r.wrong = p.Page
+				default:
 					r.repos = mapRepos(p.Values)
 				}
-				// Past the end (an empty page, or 404 when size was too large): lower the
-				// limit here, before this worker or another takes a page, not only when the
-				// collector gets to the result (which let extra pages through).
-				var ae *APIError
-				if (err == nil && len(r.repos) == 0) || (errors.As(err, &ae) && ae.Status == http.StatusNotFound) {
+				// Past the end (an empty page, a 404, a server ignoring page): lower the
+				// limit here, before this worker or another takes a page, not only when
+				// the collector gets to the result (which let extra pages through).
+				if r.err == nil && len(r.repos) == 0 {
 					lowerTo(&limit, k-1)
 				}
 				select {
@@ -223,30 +285,52 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to int, fi
 	}()
 
 	deliver(first)
-	var firstErr error
+	var (
+		firstErr  error
+		count     = map[int]int{from - 1: len(first)} // repositories each page held
+		endAt     = to + 1                            // the lowest page past the end
+		endIs404  bool
+		lastFound int // the highest page that held repositories
+	)
 	for r := range results {
 		if firstErr != nil {
 			continue // draining after cancel
 		}
 		if r.err != nil {
-			var ae *APIError
-			if errors.As(r.err, &ae) && ae.Status == http.StatusNotFound {
-				// Past the real end of a list whose size was too large.
-				lowerTo(&limit, int64(r.page-1))
-				continue
-			}
 			firstErr = r.err
 			cancel()
 			continue
 		}
-		if len(r.repos) == 0 {
-			lowerTo(&limit, int64(r.page-1))
+		if r.wrong != 0 {
+			c.debugf("asked for page %d, Bitbucket answered page %d: it ignores the page parameter; the listing ends here", r.page, r.wrong)
+		}
+		count[r.page] = len(r.repos)
+		end := len(r.repos) == 0
+		if !end && deliver(r.repos) == 0 {
+			end = true // nothing new: the server is repeating itself
+		}
+		if !end {
+			lastFound = max(lastFound, r.page)
 			continue
 		}
-		deliver(r.repos)
+		lowerTo(&limit, int64(r.page-1))
+		if r.page < endAt {
+			endAt, endIs404 = r.page, r.notFound
+		}
 	}
 	if firstErr == nil {
 		firstErr = ctx.Err() // the caller's cancellation (ours only follows an error)
+	}
+	if firstErr == nil && endIs404 {
+		prev, known := count[endAt-1]
+		if lastFound > endAt || (known && prev >= per) {
+			why := "the page before it was full"
+			if lastFound > endAt {
+				why = fmt.Sprintf("page %d after it has repositories", lastFound)
+			}
+			return fmt.Errorf("Bitbucket answered 404 Not Found for page %d of the repository list (%s) in the middle of the list (%s), so the list is incomplete; it may have changed while loading: run the command again",
+				endAt, c.op(http.MethodGet, pageURL(tmpl, endAt)), why)
+		}
 	}
 	return firstErr
 }
@@ -291,7 +375,11 @@ type CreateRepo struct {
 
 // CreateRepository creates a git repository in workspace ws
 // (POST /repositories/{ws}/{slug}). The slug is validated first; a slug already taken is
-// an *ExistsError.
+// an *ExistsError. It is never sent twice once it may have reached Bitbucket: when the
+// connection breaks or times out after sending, or Bitbucket answers 500, 502 or 504,
+// the error says the repository may have been created and names the
+// "bbsetup repos list --workspace WS --filter NAME" command to check with (it still
+// unwraps to the *APIError when there was one).
 func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) (*Repository, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, err
@@ -327,12 +415,47 @@ func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) 
 	err = c.do(ctx, http.MethodPost, c.endpoint(nil, "repositories", ws, slug), data, &out)
 	if err != nil {
 		var ae *APIError
-		if errors.As(err, &ae) && ae.Status == http.StatusBadRequest &&
-			strings.Contains(strings.ToLower(ae.Message), "already exists") {
+		var ue *uncertainError
+		list := fmt.Sprintf("bbsetup repos list --workspace %s --filter %s", ws, shellWord(name))
+		switch {
+		case errors.As(err, &ae) && ae.Status == http.StatusBadRequest &&
+			strings.Contains(strings.ToLower(ae.Message), "already exists"):
 			return nil, &ExistsError{Workspace: ws, Slug: slug}
+		case errors.As(err, &ue) && ue.status != 0:
+			return nil, &uncertainError{status: ue.status, err: ue.err,
+				msg: fmt.Sprintf("%s, so the repository %s/%s was created: run %s to see it", ue.msg, ws, slug, list)}
+		case errors.As(err, &ue):
+			return nil, &uncertainError{err: ue.err,
+				msg: fmt.Sprintf("%s, so Bitbucket may have created the repository %s/%s anyway: run %s to check before you try again", ue.msg, ws, slug, list)}
+		case errors.As(err, &ae) && (ae.Status == http.StatusInternalServerError || ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout):
+			// Not retried (see attempt): Bitbucket, or a proxy in front of it, may have
+			// created it before failing.
+			detail := ""
+			if ae.Message != "" {
+				detail = " (" + ae.Message + ")"
+			}
+			return nil, &uncertainError{err: err,
+				msg: fmt.Sprintf("Bitbucket answered %s with %d %s%s, so it may have created the repository %s/%s anyway: run %s to check before you try again",
+					ae.Op, ae.Status, http.StatusText(ae.Status), detail, ws, slug, list)}
 		}
 		return nil, err
 	}
 	repo := out.repository()
 	return &repo, nil
+}
+
+// shellWord quotes s for a shell command line the operator may copy: as is when it is
+// plain, else in single quotes.
+func shellWord(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./@%+=:,", r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

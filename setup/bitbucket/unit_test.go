@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
 func TestSlugify(t *testing.T) {
@@ -451,4 +454,94 @@ func TestInvalidAPIURL(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "is not a valid URL") || !strings.Contains(err.Error(), "--api-url") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// A create whose connection drops before any answer: Bitbucket may have created the
+// repository, so it is not sent again and the error says how to check, not "try again".
+func TestCreateConnectionDropped(t *testing.T) {
+	var calls atomic.Int32
+	_, c := fakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Close()
+	})
+	_, err := c.CreateRepository(context.Background(), "acme", CreateRepo{Name: "My Service"})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"broke before it answered POST /repositories/acme/my-service",
+		"may have created the repository acme/my-service", "bbsetup repos list --workspace acme --filter 'My Service'", "before you try again"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "then try again") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q tells to try again without checking, or is not one line", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d attempts, want 1 (never sent twice)", n)
+	}
+	// Refused: nothing was sent, so the usual unreachable message.
+	c2 := New("http://"+closedPort(t)+"/2.0", nil, Options{})
+	_, err = c2.CreateRepository(context.Background(), "acme", CreateRepo{Name: "x"})
+	if err == nil || !strings.Contains(err.Error(), "could not reach Bitbucket") || strings.Contains(err.Error(), "may have created") {
+		t.Errorf("refused: %v", err)
+	}
+}
+
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// A token request that fails (nothing listens on the token endpoint) is the oauth
+// transport's *oauth.TokenError, passed through as it is: not blamed on the API host or
+// --api-url, and not retried as if the API were unreachable.
+func TestTokenEndpointFailurePassesThrough(t *testing.T) {
+	var apiCalls atomic.Int32
+	srv, _ := fakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		apiCalls.Add(1)
+		fmt.Fprint(w, `{"uuid":"{u}","display_name":"Ada"}`)
+	})
+	ct := &countingTransport{base: &http.Transport{}}
+	t.Cleanup(ct.base.CloseIdleConnections)
+	ep := oauth.Endpoints{AuthURL: srv.URL + "/site/oauth2/authorize", TokenURL: "http://" + closedPort(t) + "/site/oauth2/access_token"}
+	hc := oauth.ClientCredentialsClient(context.Background(), ep, "key", "secret-not-shown", &http.Client{Transport: ct})
+	c := New(srv.URL+"/2.0", hc, Options{BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	_, err := c.CurrentUser(context.Background())
+	var te *oauth.TokenError
+	if !errors.As(err, &te) || err.Error() != te.Error() {
+		t.Fatalf("err = %v (%T), want the *oauth.TokenError unchanged", err, err)
+	}
+	if strings.Contains(err.Error(), "--api-url") || strings.Contains(err.Error(), "could not reach Bitbucket at") {
+		t.Errorf("error %q blames the API host", err)
+	}
+	if n := ct.token.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1 (not retried)", n)
+	}
+	if n := apiCalls.Load(); n != 0 {
+		t.Errorf("%d API requests without a token", n)
+	}
+}
+
+// countingTransport counts the token requests that pass through it.
+type countingTransport struct {
+	base  *http.Transport
+	token atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/site/oauth2/") {
+		c.token.Add(1)
+	}
+	return c.base.RoundTrip(r)
 }
