@@ -18,8 +18,41 @@ type Server struct {
 
 	srv       *http.Server
 	cancel    context.CancelFunc
-	wg        sync.WaitGroup // the Serve goroutine and every handler
+	served    chan struct{} // closed when the Serve goroutine has returned
 	closeOnce sync.Once
+
+	// Handlers in flight. A counter under a mutex rather than a WaitGroup: net/http may
+	// start a handler at any time, also while Close waits, and a WaitGroup forbids an
+	// Add from zero concurrent with Wait. Once closed is set no handler starts, and idle
+	// is closed when the last one in flight returns.
+	mu       sync.Mutex
+	inFlight int
+	closed   bool
+	idle     chan struct{}
+}
+
+// closeWait bounds how long Close waits for handlers in flight after cancelling them.
+const closeWait = 10 * time.Second
+
+// enter registers a handler; it is false once Close has begun.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inFlight++
+	return true
+}
+
+// leave unregisters a handler, waking Close when it was the last after Close began.
+func (s *Server) leave() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight--
+	if s.closed && s.inFlight == 0 {
+		close(s.idle)
+	}
 }
 
 // Start serves e on 127.0.0.1 on a free port.
@@ -45,11 +78,15 @@ func StartOn(e *Emulator, addr string) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w (is the port taken? pick another or use port 0)", addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{Emulator: e, cancel: cancel}
+	s := &Server{Emulator: e, cancel: cancel, served: make(chan struct{}), idle: make(chan struct{})}
 	s.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.wg.Add(1)
-			defer s.wg.Done()
+			if !s.enter() {
+				w.Header().Set("Connection", "close")
+				http.Error(w, "the emulator is shutting down", http.StatusServiceUnavailable)
+				return
+			}
+			defer s.leave()
 			e.ServeHTTP(w, r)
 		}),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
@@ -57,9 +94,8 @@ func StartOn(e *Emulator, addr string) (*Server, error) {
 	}
 	s.URL = "http://" + ln.Addr().String()
 	s.APIURL = s.URL + "/2.0"
-	s.wg.Add(1)
 	go func() {
-		defer s.wg.Done()
+		defer close(s.served)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			_ = err // the listener failed; Close still cleans up
 		}
@@ -68,15 +104,32 @@ func StartOn(e *Emulator, addr string) (*Server, error) {
 }
 
 // Close stops the server: requests in flight (a FaultHang, a latency sleep) are
-// cancelled, connections are closed, and Close returns once every handler has returned.
+// cancelled, a request arriving now is answered 503, connections are closed, and Close
+// returns once every handler has returned (waiting at most 10 seconds for them).
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		if s.inFlight == 0 {
+			close(s.idle)
+		}
+		s.mu.Unlock()
 		s.cancel()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if err := s.srv.Shutdown(ctx); err != nil {
 			_ = s.srv.Close()
 		}
-		s.wg.Wait()
+		t := time.NewTimer(closeWait)
+		defer t.Stop()
+		select {
+		case <-s.served:
+		case <-t.C:
+			return
+		}
+		select {
+		case <-s.idle:
+		case <-t.C:
+		}
 	})
 }

@@ -3,9 +3,12 @@ package emulator
 import (
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestStartOnRefusesNonLoopback(t *testing.T) {
@@ -98,5 +101,64 @@ func TestNewDemo(t *testing.T) {
 	code := w.code(c, url.Values{"state": {"s"}})
 	if tr := w.tokenReq(&c, url.Values{"grant_type": {"authorization_code"}, "code": {code}}); tr.status != 200 {
 		t.Errorf("demo code exchange: %d %s", tr.status, tr.body)
+	}
+}
+
+// TestCloseWhileHandlersStart closes the server while handlers keep starting, as net/http
+// may start one at any moment, also while Close waits for the others: no panic and no
+// data race (the suite runs with -race; a WaitGroup Add from zero during Wait is one),
+// every handler that ran has returned when Close returns, and a request arriving after
+// Close began is answered 503 without reaching the emulator.
+func TestCloseWhileHandlersStart(t *testing.T) {
+	for range 10 {
+		e := New(Options{})
+		e.SetLatency(time.Millisecond)
+		s, err := Start(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					s.srv.Handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/2.0/user", nil))
+				}
+			})
+		}
+		time.Sleep(5 * time.Millisecond)
+		closed := make(chan struct{})
+		go func() { s.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(30 * time.Second):
+			close(stop)
+			t.Fatal("Close did not return within 30s while handlers kept starting")
+		}
+		for _, r := range e.Log() {
+			if r.End.IsZero() {
+				t.Errorf("a handler (%s %s) was still running when Close returned", r.Method, r.Path)
+				break
+			}
+		}
+		rec := httptest.NewRecorder()
+		n := len(e.Log())
+		s.srv.Handler.ServeHTTP(rec, httptest.NewRequest("GET", "/2.0/user", nil))
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("a request after Close: status %d, want 503", rec.Code)
+		}
+		close(stop)
+		wg.Wait()
+		if len(e.Log()) != n && !t.Failed() {
+			// Handlers still looping between the two reads are refused too.
+			for _, r := range e.Log()[n:] {
+				t.Errorf("the emulator served %s %s after Close", r.Method, r.Path)
+			}
+		}
 	}
 }
