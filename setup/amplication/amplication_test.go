@@ -2,7 +2,6 @@ package amplication
 
 import (
 	"errors"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,25 +17,7 @@ const fixtures = "../../../shared/fixtures/amplication"
 func checkout(t *testing.T, layout string) string {
 	t.Helper()
 	dst := t.TempDir()
-	src := filepath.Join(fixtures, layout)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy fixture: %v", err)
-	}
+	copyFixture(t, layout, dst)
 	return dst
 }
 
