@@ -200,12 +200,6 @@ func (hs *harness) untilText(subs ...string) {
 	})
 }
 
-// untilStep waits until s is the active step.
-func (hs *harness) untilStep(s step) {
-	hs.t.Helper()
-	hs.until("step "+s.String(), func(string) bool { return hs.m.w.cur == s })
-}
-
 // view is the plain text of the screen with wrapped lines joined by spaces: the header,
 // the whole body (also the part scrolled out of sight) and the help line.
 func (hs *harness) view() string {

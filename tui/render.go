@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -156,11 +155,6 @@ func (c *common) copyCmd(text string) tea.Cmd {
 		_, err := out.Write([]byte(seq.String()))
 		return copiedMsg{err: err}
 	}
-}
-
-// ctxDone reports whether err is a cancellation (the operator left or pressed Esc).
-func ctxDone(ctx context.Context, err error) bool {
-	return err != nil && ctx.Err() != nil
 }
 
 // bitbucketURL is the Bitbucket base URL without a trailing slash.
