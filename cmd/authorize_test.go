@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -46,13 +46,13 @@ func authzCheckout(t *testing.T, clientHost, key, secret string) string {
 }
 
 // authzEmulator serves an emulator with the demo operator and one consumer.
-func authzEmulator(t *testing.T, callback string, scopes []string) *emulator.Server {
+func authzEmulator(t *testing.T, callback string, scopes []string) *bbemu.Server {
 	t.Helper()
-	e := emulator.New(emulator.Options{AutoApprove: true})
-	e.AddUser(emulator.User{AccountID: "557058:authz", DisplayName: "Demo Operator", Nickname: "demo"})
-	e.AddConsumer(emulator.Consumer{Key: authzKey, Secret: authzSecret, Name: "Amplication", CallbackURL: callback,
+	e := bbemu.New(bbemu.Options{AutoApprove: true})
+	e.AddUser(bbemu.User{AccountID: "557058:authz", DisplayName: "Demo Operator", Nickname: "demo"})
+	e.AddConsumer(bbemu.Consumer{Key: authzKey, Secret: authzSecret, Name: "Amplication", CallbackURL: callback,
 		Private: true, Scopes: scopes, Owner: "557058:authz"})
-	s, err := emulator.Start(e)
+	s, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ type authzSession struct {
 	browser *http.Client
 }
 
-func authzStart(t *testing.T, dir string, s *emulator.Server, env map[string]string, args ...string) *authzSession {
+func authzStart(t *testing.T, dir string, s *bbemu.Server, env map[string]string, args ...string) *authzSession {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()

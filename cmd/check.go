@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -105,8 +105,8 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 }
 
 // checkCredentials is the online finding: the effective key and secret against Bitbucket.
-func (a *app) checkCredentials(ctx context.Context, co *amplication.Checkout) amplication.Finding {
-	f := amplication.Finding{ID: "credentials"}
+func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) checkout.Finding {
+	f := checkout.Finding{ID: "credentials"}
 	cr, ok := co.Current()
 	if !ok {
 		f.Title = "the key and secret were not checked with Bitbucket"

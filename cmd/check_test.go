@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 func TestCheckOfflineBothLayouts(t *testing.T) {
@@ -60,8 +60,8 @@ func TestCheckOfflineBothLayouts(t *testing.T) {
 }
 
 func TestCheckOnlineWithEmulator(t *testing.T) {
-	e, consumer := emulator.NewDemo(emulator.Options{}, 3)
-	srv, err := emulator.Start(e)
+	e, consumer := bbemu.NewDemo(bbemu.Options{}, 3)
+	srv, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}

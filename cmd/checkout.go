@@ -3,37 +3,37 @@ package cmd
 import (
 	"fmt"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
 )
 
 // openCheckout opens the Amplication checkout: exactly --repo when it is given (an
 // explicit directory that is not a checkout is an error, not a reason to look higher),
 // else the nearest one at or above the working directory.
-func (a *app) openCheckout() (*amplication.Checkout, error) {
+func (a *app) openCheckout() (*checkout.Checkout, error) {
 	if a.g.Repo != "" {
-		return amplication.Open(a.g.Repo)
+		return checkout.Open(a.g.Repo)
 	}
 	wd, err := a.env.Getwd()
 	if err != nil {
 		return nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
 	}
-	root, err := amplication.Find(wd) // its error says what to do (--repo DIR)
+	root, err := checkout.Find(wd) // its error says what to do (--repo DIR)
 	if err != nil {
 		return nil, err
 	}
-	return amplication.Open(root)
+	return checkout.Open(root)
 }
 
 // configuredCheckout opens the checkout and returns its effective Bitbucket key and
 // secret, or says to run configure when they are not set.
-func (a *app) configuredCheckout() (*amplication.Checkout, amplication.Credentials, error) {
+func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, error) {
 	co, err := a.openCheckout()
 	if err != nil {
-		return nil, amplication.Credentials{}, err
+		return nil, checkout.Credentials{}, err
 	}
 	cr, ok := co.Current()
 	if !ok {
-		return nil, amplication.Credentials{}, fmt.Errorf("the Bitbucket key and secret are not set in %s (or the PR service's .env.local disagrees); run bbsetup configure first", co.ServerEnvLocal)
+		return nil, checkout.Credentials{}, fmt.Errorf("the Bitbucket key and secret are not set in %s (or the PR service's .env.local disagrees); run bbsetup configure first", co.ServerEnvLocal)
 	}
 	return co, cr, nil
 }

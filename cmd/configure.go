@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
@@ -96,7 +96,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 		return err
 	}
 	a.debugf("checkout %s (%s layout), callback URL %s", co.Root, co.Layout(), co.CallbackURL)
-	cr := amplication.Credentials{ClientID: id, ClientSecret: secret}
+	cr := checkout.Credentials{ClientID: id, ClientSecret: secret}
 	plan, err := co.Plan(cr) // validates both values and every file; writes nothing
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
-	if amplication.ExpansionRisk(id) || amplication.ExpansionRisk(secret) {
+	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key or secret contains $NAME, ${...} or \\$; Nx expands these when it loads .env files, so Amplication may see a different value. Check that you copied the right values.")
 	}
 	verified := false

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
@@ -164,8 +164,8 @@ func TestConfigureDryRunWritesNothing(t *testing.T) {
 }
 
 func TestConfigureVerifiesWithEmulator(t *testing.T) {
-	e, consumer := emulator.NewDemo(emulator.Options{}, 3)
-	srv, err := emulator.Start(e)
+	e, consumer := bbemu.NewDemo(bbemu.Options{}, 3)
+	srv, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 

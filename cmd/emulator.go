@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/spf13/cobra"
 )
 
@@ -51,8 +51,8 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if o.latency < 0 {
 		return usageErrorf("--latency %s is negative; use 0 or a duration such as 100ms", o.latency)
 	}
-	e, cons := emulator.NewDemo(emulator.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
-	s, err := emulator.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
+	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
+	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
 	}

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // TestFaultReposListCLI: `bbsetup repos list` against a faulty Bitbucket exits 1 with one
@@ -26,25 +26,25 @@ func TestFaultReposListCLI(t *testing.T) {
 	const ws = "/2.0/repositories/acme"
 	tests := []struct {
 		name, expect string
-		fault        emulator.Fault
+		fault        bbemu.Fault
 		wrongSecret  bool
 		words        []string
 		requests     int // requests for the repository list the emulator saw
 	}{
 		{name: "403 missing scopes", expect: `exit 1, 1 attempt; names the "Repositories: Read" box`,
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 403}, words: []string{"lacks a permission", "Repositories: Read"}, requests: 1},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 403}, words: []string{"lacks a permission", "Repositories: Read"}, requests: 1},
 		{name: "404 workspace", expect: "exit 1, 1 attempt; says to check the workspace",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 404}, words: []string{"404", "check the workspace"}, requests: 1},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 404}, words: []string{"404", "check the workspace"}, requests: 1},
 		{name: "410 removed API", expect: "exit 1, 1 attempt; says to update bbsetup",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 410}, words: []string{"removed an API", "update bbsetup"}, requests: 1},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 410}, words: []string{"removed an API", "update bbsetup"}, requests: 1},
 		{name: "429 rate limit, retries used up", expect: "exit 1 after 5 attempts; says to wait a few minutes",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 429}, words: []string{"rate limit", "wait a few minutes"}, requests: 5},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 429}, words: []string{"rate limit", "wait a few minutes"}, requests: 5},
 		{name: "503 forever", expect: "exit 1 after 5 attempts; says try again in a few minutes",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 503}, words: []string{"503", "try again in a few minutes"}, requests: 5},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 503}, words: []string{"503", "try again in a few minutes"}, requests: 5},
 		{name: "malformed JSON", expect: "exit 1, 1 attempt; says the answer is not the API's JSON, check --api-url",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultMalformedJSON}, words: []string{"not the JSON", "--api-url"}, requests: 1},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultMalformedJSON}, words: []string{"not the JSON", "--api-url"}, requests: 1},
 		{name: "50 MB body", expect: "exit 1, 1 attempt; says the answer is too large",
-			fault: emulator.Fault{PathPrefix: ws, Kind: emulator.FaultHugeBody}, words: []string{"larger than 16 MB"}, requests: 1},
+			fault: bbemu.Fault{PathPrefix: ws, Kind: bbemu.FaultHugeBody}, words: []string{"larger than 16 MB"}, requests: 1},
 		{name: "wrong secret in .env.local", expect: "exit 1 before any API request; says Bitbucket rejected the key or secret",
 			wrongSecret: true, words: []string{"rejected the key or secret"}, requests: 0},
 	}
@@ -127,7 +127,7 @@ func (c *captureWriter) Write(p []byte) (int, error) {
 
 func startTap(t *testing.T, callback string) *tapWorld {
 	t.Helper()
-	e, demo := emulator.NewDemo(emulator.Options{AutoApprove: true}, 30)
+	e, demo := bbemu.NewDemo(bbemu.Options{AutoApprove: true}, 30)
 	cons := demo
 	cons.Key, cons.Secret, cons.CallbackURL = "tapKey0123456789", "tapSecret-0123456789abcdefghij", callback
 	e.AddConsumer(cons)
@@ -159,7 +159,7 @@ func startTap(t *testing.T, callback string) *tapWorld {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	es := &emulator.Server{Emulator: e, URL: srv.URL, APIURL: srv.URL + "/2.0"}
+	es := &bbemu.Server{Emulator: e, URL: srv.URL, APIURL: srv.URL + "/2.0"}
 	tw.bbapiWorld = &bbapiWorld{srv: es, dir: authzCheckout(t, strings.TrimSuffix(callback, "/bitbucket-auth-app/callback"), cons.Key, cons.Secret), consumer: cons}
 	tw.secrets = append(tw.secrets, cons.Secret)
 	return tw

@@ -36,5 +36,5 @@ func copyTree(t *testing.T, src string) string {
 // demoCheckout is a temporary copy of the demo's scratch checkout (the current layout).
 func demoCheckout(t *testing.T) string {
 	t.Helper()
-	return copyTree(t, filepath.Join("..", "setup", "demo", "checkout"))
+	return copyTree(t, filepath.Join("..", "setup", "emulator", "demo", "checkout"))
 }

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
 )
 
 // matrix is the cmd package's section of docs/fault-matrix (CLI faults and secrets).

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/bench/drive"
-	"github.com/bbsetup/bbsetup/setup/amplication"
-	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -53,12 +53,12 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 	}
 	// A checkout that already holds the demo consumer's key and secret, so the wizard
 	// offers "keep them and go straight to authorizing".
-	co, err := amplication.Open(w.CheckoutDir)
+	co, err := checkout.Open(w.CheckoutDir)
 	if err != nil {
 		w.Close()
 		tb.Fatal(err)
 	}
-	plan, err := co.Plan(amplication.Credentials{ClientID: w.Consumer.Key, ClientSecret: w.Consumer.Secret})
+	plan, err := co.Plan(checkout.Credentials{ClientID: w.Consumer.Key, ClientSecret: w.Consumer.Secret})
 	if err == nil {
 		_, err = plan.Apply()
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 func TestReposListCmd(t *testing.T) {
@@ -59,13 +59,13 @@ func TestReposListCmd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "No repositories in workspace acme") {
 		t.Errorf("no match: exit %d: %s", code, out)
 	}
-	var req []emulator.Request
+	var req []bbemu.Request
 	for _, r := range w.srv.Log() {
 		if r.Path == "/2.0/repositories/acme" {
 			req = append(req, r)
 		}
 	}
-	if !slices.ContainsFunc(req, func(r emulator.Request) bool { return strings.Contains(r.RawQuery, "q=name") }) {
+	if !slices.ContainsFunc(req, func(r bbemu.Request) bool { return strings.Contains(r.RawQuery, "q=name") }) {
 		t.Errorf("--filter did not reach the server as q=name~...")
 	}
 }
@@ -128,7 +128,7 @@ func TestReposCreateCmd(t *testing.T) {
 }
 
 func TestReposCreateCmdScope(t *testing.T) {
-	w := bbapiStart(t, 0, func(c *emulator.Consumer) { c.Scopes = []string{"account", "repository:write"} })
+	w := bbapiStart(t, 0, func(c *bbemu.Consumer) { c.Scopes = []string{"account", "repository:write"} })
 	code, _, errOut := w.run(t, "repos", "create", "--workspace", "acme", "--name", "x")
 	if code != 1 || !strings.Contains(errOut, `tick "Repositories: Admin"`) {
 		t.Errorf("exit %d: %s", code, errOut)

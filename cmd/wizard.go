@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
@@ -124,7 +124,7 @@ type wizardBackend struct {
 	hc   *http.Client
 
 	mu   sync.Mutex
-	co   *amplication.Checkout
+	co   *checkout.Checkout
 	plan *envfile.Plan
 	flow *oauth.Flow
 	cb   *oauth.Callback
@@ -149,7 +149,7 @@ func (b *wizardBackend) close() {
 	b.hc.CloseIdleConnections()
 }
 
-func (b *wizardBackend) checkout() (*amplication.Checkout, error) {
+func (b *wizardBackend) checkout() (*checkout.Checkout, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.co == nil {
@@ -160,14 +160,14 @@ func (b *wizardBackend) checkout() (*amplication.Checkout, error) {
 
 // FindCheckout implements tui.CheckoutFinder.
 func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
-	var co *amplication.Checkout
+	var co *checkout.Checkout
 	var err error
 	if dir == "" {
 		co, err = b.a.openCheckout()
 	} else {
 		var root string
-		if root, err = amplication.Find(dir); err == nil {
-			co, err = amplication.Open(root)
+		if root, err = checkout.Find(dir); err == nil {
+			co, err = checkout.Open(root)
 		}
 	}
 	if err != nil {
@@ -261,7 +261,7 @@ func (b *wizardBackend) PlanEnv(_ context.Context, c tui.Credentials) (tui.EnvPl
 	if err != nil {
 		return tui.EnvPlan{}, err
 	}
-	plan, err := co.Plan(amplication.Credentials{ClientID: c.ID, ClientSecret: c.Secret})
+	plan, err := co.Plan(checkout.Credentials{ClientID: c.ID, ClientSecret: c.Secret})
 	if err != nil {
 		return tui.EnvPlan{}, err
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
 

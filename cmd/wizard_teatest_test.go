@@ -16,7 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/bbsetup/bbsetup/setup/demo"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/tui"
 )

@@ -9,30 +9,30 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // bbapiWorld is an emulator (the demo world) and an Amplication checkout whose
 // .env.local files carry a consumer's key and secret.
 type bbapiWorld struct {
-	srv      *emulator.Server
+	srv      *bbemu.Server
 	dir      string
-	consumer emulator.Consumer
+	consumer bbemu.Consumer
 }
 
 // bbapiStart serves the demo world with nRepos repositories on 127.0.0.1:0 and writes a
 // temp checkout (the demo package's copy of the current-layout fixture) with the demo
 // consumer's key and secret; edit changes the consumer first (e.g. fewer scopes).
-func bbapiStart(t *testing.T, nRepos int, edit func(*emulator.Consumer)) *bbapiWorld {
+func bbapiStart(t *testing.T, nRepos int, edit func(*bbemu.Consumer)) *bbapiWorld {
 	t.Helper()
-	e, demo := emulator.NewDemo(emulator.Options{}, nRepos)
+	e, demo := bbemu.NewDemo(bbemu.Options{}, nRepos)
 	cons := demo
 	if edit != nil {
 		cons.Key, cons.Secret = "edited-key-0123456789", "edited-secret-0123456789abcdefghij"
 		edit(&cons)
 		e.AddConsumer(cons)
 	}
-	srv, err := emulator.Start(e)
+	srv, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestWorkspacesCmdErrors(t *testing.T) {
 		}
 	})
 	t.Run("missing scope", func(t *testing.T) {
-		w := bbapiStart(t, 0, func(c *emulator.Consumer) { c.Scopes = []string{"repository"} })
+		w := bbapiStart(t, 0, func(c *bbemu.Consumer) { c.Scopes = []string{"repository"} })
 		code, _, errOut := w.run(t, "workspaces")
 		if code != 1 || !strings.Contains(errOut, `tick "Account: Read"`) {
 			t.Errorf("exit %d: %s", code, errOut)
@@ -157,14 +157,14 @@ func TestWorkspacesCmdErrors(t *testing.T) {
 	})
 	t.Run("transient 503 is retried", func(t *testing.T) {
 		w := bbapiStart(t, 0, nil)
-		w.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/user/workspaces", Times: 1, Kind: emulator.FaultStatus, Status: 503})
+		w.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Times: 1, Kind: bbemu.FaultStatus, Status: 503})
 		if code, _, errOut := w.run(t, "workspaces"); code != 0 {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
 	t.Run("removed", func(t *testing.T) {
 		w := bbapiStart(t, 0, nil)
-		w.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/user/workspaces", Kind: emulator.FaultStatus, Status: 410})
+		w.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Kind: bbemu.FaultStatus, Status: 410})
 		code, _, errOut := w.run(t, "workspaces")
 		if code != 1 || !strings.Contains(errOut, "CHANGE-2770") || !strings.Contains(errOut, "update bbsetup") {
 			t.Errorf("exit %d: %s", code, errOut)

@@ -5,7 +5,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
 )
 
 // matrix is the tui package's section of docs/fault-matrix (the terminal rows).

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // BenchmarkListRepos5000Latency100ms lists 5,000 repositories from the emulator with
@@ -20,7 +20,7 @@ func BenchmarkListRepos5000Latency100ms(b *testing.B) {
 	var sequential float64
 	for _, conc := range []int{1, 8} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
-			env := startEmu(b, allScopes, Options{Concurrency: conc}, func(e *emulator.Emulator) {
+			env := startEmu(b, allScopes, Options{Concurrency: conc}, func(e *bbemu.Emulator) {
 				e.GenerateRepos("acme", n)
 			})
 			ctx := context.Background()
@@ -73,9 +73,9 @@ func BenchmarkWorkspaceNames50(b *testing.B) {
 			name = fmt.Sprintf("names=%d", nc)
 		}
 		b.Run(name, func(b *testing.B) {
-			env := startEmu(b, allScopes, Options{NameConcurrency: nc}, func(e *emulator.Emulator) {
+			env := startEmu(b, allScopes, Options{NameConcurrency: nc}, func(e *bbemu.Emulator) {
 				for i := range 49 {
-					e.AddWorkspace(emulator.Workspace{Slug: fmt.Sprintf("team-%02d", i), Name: fmt.Sprintf("Team %d", i)},
+					e.AddWorkspace(bbemu.Workspace{Slug: fmt.Sprintf("team-%02d", i), Name: fmt.Sprintf("Team %d", i)},
 						map[string]bool{testAccount: false})
 				}
 			})

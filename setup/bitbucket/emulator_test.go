@@ -15,7 +15,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 const testAccount = "acc-ada"
@@ -23,26 +23,26 @@ const testAccount = "acc-ada"
 var allScopes = []string{"account", "team", "project", "repository", "repository:write", "repository:admin", "webhook"}
 
 type emuEnv struct {
-	srv *emulator.Server
+	srv *bbemu.Server
 	c   *Client
 }
 
 // startEmu starts an emulator on 127.0.0.1:0 with user Ada, workspace "acme" (admin)
 // and a private consumer with scopes; setup adds more. The client authenticates with a
 // client_credentials token from the emulator, as bbsetup's commands do.
-func startEmu(tb testing.TB, scopes []string, opts Options, setup func(e *emulator.Emulator)) *emuEnv {
+func startEmu(tb testing.TB, scopes []string, opts Options, setup func(e *bbemu.Emulator)) *emuEnv {
 	tb.Helper()
-	e := emulator.New(emulator.Options{})
-	e.AddUser(emulator.User{UUID: "{0a0a0a0a-0000-4000-8000-000000000001}", AccountID: testAccount,
+	e := bbemu.New(bbemu.Options{})
+	e.AddUser(bbemu.User{UUID: "{0a0a0a0a-0000-4000-8000-000000000001}", AccountID: testAccount,
 		DisplayName: "Ada Lovelace", Nickname: "ada"})
-	e.AddWorkspace(emulator.Workspace{Slug: "acme", Name: "Acme Corporation"}, map[string]bool{testAccount: true})
-	e.AddConsumer(emulator.Consumer{Key: "test-key", Secret: "test-secret-do-not-print", Name: "bbsetup tests",
+	e.AddWorkspace(bbemu.Workspace{Slug: "acme", Name: "Acme Corporation"}, map[string]bool{testAccount: true})
+	e.AddConsumer(bbemu.Consumer{Key: "test-key", Secret: "test-secret-do-not-print", Name: "bbsetup tests",
 		CallbackURL: "http://localhost:3001/bitbucket-auth-app/callback", Private: true,
 		Scopes: scopes, Owner: testAccount})
 	if setup != nil {
 		setup(e)
 	}
-	srv, err := emulator.Start(e)
+	srv, err := bbemu.Start(e)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -66,8 +66,8 @@ func startEmu(tb testing.TB, scopes []string, opts Options, setup func(e *emulat
 }
 
 // apiLog is the emulator's log of requests under prefix.
-func (env *emuEnv) apiLog(prefix string) []emulator.Request {
-	var out []emulator.Request
+func (env *emuEnv) apiLog(prefix string) []bbemu.Request {
+	var out []bbemu.Request
 	for _, r := range env.srv.Log() {
 		if strings.HasPrefix(r.Path, prefix) {
 			out = append(out, r)
@@ -89,17 +89,17 @@ func TestEmuCurrentUser(t *testing.T) {
 }
 
 func TestEmuWorkspacesWithNames(t *testing.T) {
-	env := startEmu(t, allScopes, Options{NameConcurrency: 4}, func(e *emulator.Emulator) {
-		e.AddWorkspace(emulator.Workspace{Slug: "zeta", Name: "Zeta Team"}, map[string]bool{testAccount: false})
-		e.AddWorkspace(emulator.Workspace{Slug: "beta", Name: "Beta Labs"}, map[string]bool{testAccount: false})
-		e.AddWorkspace(emulator.Workspace{Slug: "hidden", Name: "Not Mine"}, map[string]bool{"someone-else": true})
+	env := startEmu(t, allScopes, Options{NameConcurrency: 4}, func(e *bbemu.Emulator) {
+		e.AddWorkspace(bbemu.Workspace{Slug: "zeta", Name: "Zeta Team"}, map[string]bool{testAccount: false})
+		e.AddWorkspace(bbemu.Workspace{Slug: "beta", Name: "Beta Labs"}, map[string]bool{testAccount: false})
+		e.AddWorkspace(bbemu.Workspace{Slug: "hidden", Name: "Not Mine"}, map[string]bool{"someone-else": true})
 		for i := range 120 { // more than one page of workspaces
-			e.AddWorkspace(emulator.Workspace{Slug: fmt.Sprintf("w%03d", i), Name: fmt.Sprintf("Workspace %d", i)},
+			e.AddWorkspace(bbemu.Workspace{Slug: fmt.Sprintf("w%03d", i), Name: fmt.Sprintf("Workspace %d", i)},
 				map[string]bool{testAccount: false})
 		}
 	})
 	env.srv.SetLatency(5 * time.Millisecond)
-	env.srv.SetFaults(emulator.Fault{Method: "GET", PathPrefix: "/2.0/workspaces/beta", Kind: emulator.FaultStatus, Status: 500})
+	env.srv.SetFaults(bbemu.Fault{Method: "GET", PathPrefix: "/2.0/workspaces/beta", Kind: bbemu.FaultStatus, Status: 500})
 	ws, err := env.c.Workspaces(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestEmuWorkspacesWithNames(t *testing.T) {
 
 func TestEmuList10000Concurrent(t *testing.T) {
 	const n, conc = 10000, 8
-	env := startEmu(t, allScopes, Options{Concurrency: conc}, func(e *emulator.Emulator) {
+	env := startEmu(t, allScopes, Options{Concurrency: conc}, func(e *bbemu.Emulator) {
 		e.GenerateRepos("acme", n)
 	})
 	env.srv.SetLatency(20 * time.Millisecond)
@@ -211,12 +211,12 @@ func TestEmuList10000Concurrent(t *testing.T) {
 }
 
 func TestEmuListFilter(t *testing.T) {
-	env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) {
+	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) {
 		e.GenerateRepos("acme", 300)
 		e.AddRepos("acme",
-			emulator.Repo{Slug: "payments-api", Name: "Payments API"},
-			emulator.Repo{Slug: "quoted", Name: `say "hi" \ there`},
-			emulator.Repo{Slug: "web", Name: "Web"})
+			bbemu.Repo{Slug: "payments-api", Name: "Payments API"},
+			bbemu.Repo{Slug: "quoted", Name: `say "hi" \ there`},
+			bbemu.Repo{Slug: "web", Name: "Web"})
 	})
 	var got []string
 	collectSlugs := func(b []Repository, _, _ int) {
@@ -245,8 +245,8 @@ func TestEmuListFilter(t *testing.T) {
 
 func TestEmuRetries(t *testing.T) {
 	for _, ra := range []string{"", "1"} {
-		env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 250) })
-		env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: emulator.FaultStatus, Status: 429, RetryAfter: ra})
+		env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 250) })
+		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: bbemu.FaultStatus, Status: 429, RetryAfter: ra})
 		n := 0
 		if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 			t.Fatalf("Retry-After %q: %v", ra, err)
@@ -265,7 +265,7 @@ func TestEmuRetries(t *testing.T) {
 
 	// 5xx forever: 1 + MaxRetries requests, then the typed error.
 	env := startEmu(t, allScopes, Options{MaxRetries: 2}, nil)
-	env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Kind: emulator.FaultStatus, Status: 503})
+	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultStatus, Status: 503})
 	err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 503 || !strings.Contains(err.Error(), "try again in a few minutes") {
@@ -277,9 +277,9 @@ func TestEmuRetries(t *testing.T) {
 }
 
 func TestEmuTransportFaultsAreRetried(t *testing.T) {
-	for _, kind := range []emulator.FaultKind{emulator.FaultHang, emulator.FaultReset} {
-		env := startEmu(t, allScopes, Options{RequestTimeout: 200 * time.Millisecond}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 150) })
-		env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: kind})
+	for _, kind := range []bbemu.FaultKind{bbemu.FaultHang, bbemu.FaultReset} {
+		env := startEmu(t, allScopes, Options{RequestTimeout: 200 * time.Millisecond}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 150) })
+		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: kind})
 		n := 0
 		if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 			t.Fatalf("%v: %v", kind, err)
@@ -292,15 +292,15 @@ func TestEmuTransportFaultsAreRetried(t *testing.T) {
 
 func TestEmuBrokenAnswers(t *testing.T) {
 	tests := []struct {
-		kind emulator.FaultKind
+		kind bbemu.FaultKind
 		want string
 	}{
-		{emulator.FaultMalformedJSON, "is not the JSON the API sends"},
-		{emulator.FaultHugeBody, "larger than 16 MB"},
+		{bbemu.FaultMalformedJSON, "is not the JSON the API sends"},
+		{bbemu.FaultHugeBody, "larger than 16 MB"},
 	}
 	for _, tt := range tests {
-		env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 50) })
-		env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Kind: tt.kind})
+		env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 50) })
+		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: tt.kind})
 		err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want %q", tt.kind, err, tt.want)
@@ -312,8 +312,8 @@ func TestEmuBrokenAnswers(t *testing.T) {
 }
 
 func TestEmuRepeatingNext(t *testing.T) {
-	env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 500) })
-	env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Kind: emulator.FaultRepeatNext})
+	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 500) })
+	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultRepeatNext})
 	n := 0
 	if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 		t.Fatal(err)
@@ -324,8 +324,8 @@ func TestEmuRepeatingNext(t *testing.T) {
 }
 
 func TestEmuSizeThatLies(t *testing.T) {
-	env := startEmu(t, allScopes, Options{Concurrency: 4}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 250) })
-	env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Kind: emulator.FaultLieSize})
+	env := startEmu(t, allScopes, Options{Concurrency: 4}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 250) })
+	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultLieSize})
 	seen := map[string]int{}
 	if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) {
 		for _, r := range b {
@@ -350,9 +350,9 @@ func TestEmuSizeThatLies(t *testing.T) {
 }
 
 func TestEmuProjects(t *testing.T) {
-	env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) {
-		e.AddProject("acme", emulator.Project{Key: "WEB", Name: "Web", IsPrivate: true})
-		e.AddProject("acme", emulator.Project{Key: "API", Name: "Api", IsPrivate: false})
+	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) {
+		e.AddProject("acme", bbemu.Project{Key: "WEB", Name: "Web", IsPrivate: true})
+		e.AddProject("acme", bbemu.Project{Key: "API", Name: "Api", IsPrivate: false})
 	})
 	ps, err := env.c.Projects(context.Background(), "acme")
 	if err != nil {
@@ -369,9 +369,9 @@ func TestEmuProjects(t *testing.T) {
 }
 
 func TestEmuCreateRepository(t *testing.T) {
-	env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) {
-		e.AddProject("acme", emulator.Project{Key: "OLD", Name: "Oldest", CreatedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
-		e.AddProject("acme", emulator.Project{Key: "WEB", Name: "Web", CreatedOn: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)})
+	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) {
+		e.AddProject("acme", bbemu.Project{Key: "OLD", Name: "Oldest", CreatedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+		e.AddProject("acme", bbemu.Project{Key: "WEB", Name: "Web", CreatedOn: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)})
 	})
 	ctx := context.Background()
 	r, err := env.c.CreateRepository(ctx, "acme", CreateRepo{Name: "Checkout Service", ProjectKey: "WEB", Description: "payments"})
@@ -443,7 +443,7 @@ func TestEmuScopeError(t *testing.T) {
 
 func TestEmuRemovedAndExpired(t *testing.T) {
 	env := startEmu(t, allScopes, Options{}, nil)
-	env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: emulator.FaultStatus, Status: 410})
+	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: bbemu.FaultStatus, Status: 410})
 	err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 	var re *RemovedError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "CHANGE-2770") || !strings.Contains(err.Error(), "update bbsetup") {
@@ -462,8 +462,8 @@ func TestEmuRemovedAndExpired(t *testing.T) {
 }
 
 func TestEmuCancelStopsEverything(t *testing.T) {
-	env := startEmu(t, allScopes, Options{}, func(e *emulator.Emulator) { e.GenerateRepos("acme", 2000) })
-	env.srv.SetFaults(emulator.Fault{PathPrefix: "/2.0/repositories/acme", Kind: emulator.FaultHang})
+	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 2000) })
+	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultHang})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- env.c.ListRepositories(ctx, "acme", ListOptions{}, nil) }()

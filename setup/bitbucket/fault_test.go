@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 var matrix = faultmatrix.New("bitbucket", "Network: the REST client against the emulator's fault plan (setup/bitbucket)")
@@ -20,7 +20,7 @@ var matrix = faultmatrix.New("bitbucket", "Network: the REST client against the 
 // faultCase is one network fault: the plan, the call, and what the operator must get.
 type faultCase struct {
 	name, expect string
-	faults       []emulator.Fault
+	faults       []bbemu.Fault
 	opts         Options
 	refused      bool   // point the client at a closed port instead of the emulator
 	op           string // "list" (default), "user", "workspaces", "create"
@@ -35,26 +35,26 @@ type faultCase struct {
 // time (the case's own deadline), no goroutine left behind, no panic.
 func TestFaultNetwork(t *testing.T) {
 	const ws = "/2.0/repositories/acme"
-	status := func(code int, retryAfter string, times int) []emulator.Fault {
-		return []emulator.Fault{{PathPrefix: ws, Kind: emulator.FaultStatus, Status: code, RetryAfter: retryAfter, Times: times}}
+	status := func(code int, retryAfter string, times int) []bbemu.Fault {
+		return []bbemu.Fault{{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: code, RetryAfter: retryAfter, Times: times}}
 	}
-	kind := func(k emulator.FaultKind, times int) []emulator.Fault {
-		return []emulator.Fault{{PathPrefix: ws, Kind: k, Times: times}}
+	kind := func(k bbemu.FaultKind, times int) []bbemu.Fault {
+		return []bbemu.Fault{{PathPrefix: ws, Kind: k, Times: times}}
 	}
 	two := Options{MaxRetries: 2}
 	tests := []faultCase{
 		{name: "400 bad request", expect: "not retried; says to correct the input",
 			faults: status(400, "", 0), wantErr: []string{"400 Bad Request", "correct the input"}, wantType: new(*APIError), requests: 1},
 		{name: "401 access token expired", expect: "not retried; says the token expired and to run again",
-			op: "user", faults: []emulator.Fault{{PathPrefix: "/2.0/user", Kind: emulator.FaultStatus, Status: 401}},
+			op: "user", faults: []bbemu.Fault{{PathPrefix: "/2.0/user", Kind: bbemu.FaultStatus, Status: 401}},
 			wantErr: []string{"access token has expired", "run the command again"}, wantType: new(*AuthError), requests: 1},
 		{name: "401 token rejected", expect: "not retried; says to check the key and secret with bbsetup check",
-			faults:  []emulator.Fault{{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 401, Body: `{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}`}},
+			faults:  []bbemu.Fault{{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 401, Body: `{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}`}},
 			wantErr: []string{"rejected the access token", "bbsetup check"}, wantType: new(*AuthError), requests: 1},
 		{name: "403 missing scopes", expect: "not retried; names the consumer box to tick",
 			faults: status(403, "", 0), wantErr: []string{"lacks a permission", `"Repositories: Read"`, "OAuth consumers"}, wantType: new(*ScopeError), requests: 1},
 		{name: "403 without scope detail", expect: "not retried; says to ask a workspace administrator",
-			faults:  []emulator.Fault{{PathPrefix: ws, Kind: emulator.FaultStatus, Status: 403, Body: `{"type":"error","error":{"message":"You do not have access"}}`}},
+			faults:  []bbemu.Fault{{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 403, Body: `{"type":"error","error":{"message":"You do not have access"}}`}},
 			wantErr: []string{"403 Forbidden", "workspace administrator"}, wantType: new(*APIError), requests: 1},
 		{name: "404 not found", expect: "not retried; says to check the workspace name",
 			faults: status(404, "", 0), wantErr: []string{"404 Not Found", "check the workspace"}, wantType: new(*APIError), requests: 1},
@@ -75,40 +75,40 @@ func TestFaultNetwork(t *testing.T) {
 		{name: "503 forever", expect: "1+2 attempts; says try again in a few minutes",
 			opts: two, faults: status(503, "", 0), wantErr: []string{"503 Service Unavailable", "try again in a few minutes"}, wantType: new(*APIError), requests: 3},
 		{name: "create answered 502", expect: "a POST is not retried after a 502; says it may have been created and how to check",
-			op: "create", faults: []emulator.Fault{{Method: "POST", PathPrefix: ws, Kind: emulator.FaultStatus, Status: 502}},
+			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 502}},
 			wantErr:  []string{"502", "may have created the repository acme/fault-case-repo", "bbsetup repos list --workspace acme --filter fault-case-repo", "before you try again"},
 			wantType: new(*APIError), requests: 1},
 		{name: "create: answer cut off", expect: "a POST answered 200 whose body breaks is not retried; says it was created and how to see it",
-			op: "create", faults: []emulator.Fault{{Method: "POST", PathPrefix: ws, Kind: emulator.FaultReset}},
+			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultReset}},
 			wantErr:  []string{"answered POST /repositories/acme/fault-case-repo with 200 OK", "the repository acme/fault-case-repo was created", "bbsetup repos list --workspace acme --filter fault-case-repo"},
 			requests: 1},
 		{name: "create: never answered", expect: "a POST is not retried after a timeout; says it may have been created and how to check",
-			op: "create", opts: Options{RequestTimeout: 200 * time.Millisecond}, faults: []emulator.Fault{{Method: "POST", PathPrefix: ws, Kind: emulator.FaultHang}},
+			op: "create", opts: Options{RequestTimeout: 200 * time.Millisecond}, faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultHang}},
 			wantErr:  []string{"did not answer POST /repositories/acme/fault-case-repo within 200ms", "may have created the repository", "bbsetup repos list --workspace acme --filter fault-case-repo"},
 			requests: 1},
 		{name: "create answered 503 once", expect: "a POST is retried after a 503 and succeeds",
-			op: "create", faults: []emulator.Fault{{Method: "POST", PathPrefix: ws, Kind: emulator.FaultStatus, Status: 503, Times: 1}},
+			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 503, Times: 1}},
 			requests: 2},
 		{name: "connection refused", expect: "1+2 attempts; says Bitbucket could not be reached, check the network and --api-url",
 			opts: two, refused: true, wantErr: []string{"could not reach Bitbucket", "connection refused", "check your network connection and --api-url"}, requests: 3},
 		{name: "reset mid-body", expect: "1+2 attempts; says Bitbucket could not be reached",
-			opts: two, faults: kind(emulator.FaultReset, 0), wantErr: []string{"could not reach Bitbucket", "try again"}, requests: 3},
+			opts: two, faults: kind(bbemu.FaultReset, 0), wantErr: []string{"could not reach Bitbucket", "try again"}, requests: 3},
 		{name: "reset mid-body once", expect: "retried; every repository once",
-			faults: kind(emulator.FaultReset, 1), wantOK: 250, requests: 1 + 3},
+			faults: kind(bbemu.FaultReset, 1), wantOK: 250, requests: 1 + 3},
 		{name: "malformed JSON", expect: "not retried; says the answer is not the API's JSON, check --api-url",
-			faults: kind(emulator.FaultMalformedJSON, 0), wantErr: []string{"is not the JSON the API sends", "--api-url"}, requests: 1},
+			faults: kind(bbemu.FaultMalformedJSON, 0), wantErr: []string{"is not the JSON the API sends", "--api-url"}, requests: 1},
 		{name: "50 MB body", expect: "not retried; stops reading at 16 MB and says so",
-			faults: kind(emulator.FaultHugeBody, 0), wantErr: []string{"larger than 16 MB", "--api-url"}, requests: 1},
+			faults: kind(bbemu.FaultHugeBody, 0), wantErr: []string{"larger than 16 MB", "--api-url"}, requests: 1},
 		{name: "never-answering server", expect: "each attempt times out (200ms), 1+1 attempts; says Bitbucket did not answer",
-			opts: Options{MaxRetries: 1, RequestTimeout: 200 * time.Millisecond}, faults: kind(emulator.FaultHang, 0),
+			opts: Options{MaxRetries: 1, RequestTimeout: 200 * time.Millisecond}, faults: kind(bbemu.FaultHang, 0),
 			wantErr: []string{"did not answer", "within 200ms", "try again later"}, wantType: new(error), requests: 2},
 		{name: "repeating next", expect: "the repeated page is not fetched again; the listing ends",
-			faults: kind(emulator.FaultRepeatNext, 0), wantOK: 100, requests: 1},
+			faults: kind(bbemu.FaultRepeatNext, 0), wantOK: 100, requests: 1},
 		{name: "size that lies", expect: "every repository once; stops at the first empty page",
-			opts: Options{Concurrency: 4}, faults: kind(emulator.FaultLieSize, 0), wantOK: 250, requests: -7},
+			opts: Options{Concurrency: 4}, faults: kind(bbemu.FaultLieSize, 0), wantOK: 250, requests: -7},
 		{name: "workspace names time out", expect: "1+1 attempts per name; the list still comes back, names fall back to slugs",
 			op: "workspaces", opts: Options{MaxRetries: 1, RequestTimeout: 200 * time.Millisecond},
-			faults: []emulator.Fault{{PathPrefix: "/2.0/workspaces/", Kind: emulator.FaultHang}}, requests: 2},
+			faults: []bbemu.Fault{{PathPrefix: "/2.0/workspaces/", Kind: bbemu.FaultHang}}, requests: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +125,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	defer cancel()
 	var debug strings.Builder
 	tc.opts.Debug = &lockedBuilder{b: &debug}
-	env := startEmu(t, allScopes, tc.opts, func(e *emulator.Emulator) { e.GenerateRepos("acme", 250) })
+	env := startEmu(t, allScopes, tc.opts, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 250) })
 	c := env.c
 	if tc.refused {
 		l, err := net.Listen("tcp4", "127.0.0.1:0")

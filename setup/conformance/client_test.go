@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -18,7 +18,7 @@ import (
 // the document, and the client may call only bbsetup's operations, none deprecated.
 func TestClientAgainstEmulator(t *testing.T) {
 	sp := loadSpec(t)
-	e, cons := emulator.NewDemo(emulator.Options{}, 250) // 150 in acme: two pages of 100
+	e, cons := bbemu.NewDemo(bbemu.Options{}, 250) // 150 in acme: two pages of 100
 	srv := start(t, e)
 	tok, scopes := clientCredentials(t, srv, cons)
 	c, v := bbClient(t, sp, srv, tok, scopes)
@@ -98,7 +98,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 	defer cancel()
 
 	t.Run("bad token", func(t *testing.T) {
-		e, _ := emulator.NewDemo(emulator.Options{}, 5)
+		e, _ := bbemu.NewDemo(bbemu.Options{}, 5)
 		srv := start(t, e)
 		c, v := bbClient(t, sp, srv, "not-a-token", nil)
 		_, err := c.CurrentUser(ctx)
@@ -114,7 +114,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 	})
 
 	t.Run("expired token", func(t *testing.T) {
-		e, cons := emulator.NewDemo(emulator.Options{}, 5)
+		e, cons := bbemu.NewDemo(bbemu.Options{}, 5)
 		srv := start(t, e)
 		tok, scopes := clientCredentials(t, srv, cons)
 		c, v := bbClient(t, sp, srv, tok, scopes)
@@ -144,7 +144,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 	})
 
 	t.Run("invalid slug never sent", func(t *testing.T) {
-		e, cons := emulator.NewDemo(emulator.Options{}, 5)
+		e, cons := bbemu.NewDemo(bbemu.Options{}, 5)
 		srv := start(t, e)
 		tok, scopes := clientCredentials(t, srv, cons)
 		c, v := bbClient(t, sp, srv, tok, scopes)
@@ -159,7 +159,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 	})
 
 	t.Run("unknown workspace", func(t *testing.T) {
-		e, cons := emulator.NewDemo(emulator.Options{}, 5)
+		e, cons := bbemu.NewDemo(bbemu.Options{}, 5)
 		srv := start(t, e)
 		tok, scopes := clientCredentials(t, srv, cons)
 		c, v := bbClient(t, sp, srv, tok, scopes)
@@ -175,7 +175,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 	t.Run("oauth client credentials client", func(t *testing.T) {
 		// The token comes from setup/oauth this time; its requests to the API go through the
 		// validator too (hc's transport is the base of the client it returns).
-		e, cons := emulator.NewDemo(emulator.Options{}, 5)
+		e, cons := bbemu.NewDemo(bbemu.Options{}, 5)
 		srv := start(t, e)
 		v := attachValidator(t, sp, srv.APIURL, nil)
 		hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(srv.URL), cons.Key, cons.Secret, &http.Client{Transport: v, Timeout: testTimeout})

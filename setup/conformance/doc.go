@@ -1,4 +1,4 @@
-// Package conformance checks bbsetup's Bitbucket emulator (setup/emulator) and REST client
+// Package conformance checks bbsetup's Bitbucket emulator (setup/emulator/bitbucket) and REST client
 // (setup/bitbucket) against Atlassian's own description of the Bitbucket Cloud REST API 2.0,
 // the OpenAPI 3.0 document in ../shared/spec/bitbucket-cloud-openapi.json beside the repository.
 //

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // createBody is a create-repository body that satisfies the document's "repository" schema
@@ -208,7 +208,7 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 // bbsetup's operations.
 func TestEmulatorFaultResponses(t *testing.T) {
 	sp := loadSpec(t)
-	e, cons := emulator.NewDemo(emulator.Options{}, 30)
+	e, cons := bbemu.NewDemo(bbemu.Options{}, 30)
 	srv := start(t, e)
 	tok, scopes := clientCredentials(t, srv, cons)
 	hc, v := apiClient(t, sp, srv, tok, scopes)
@@ -221,7 +221,7 @@ func TestEmulatorFaultResponses(t *testing.T) {
 	for _, status := range []int{401, 429, 500, 502, 503} {
 		for _, o := range ops {
 			n++
-			e.SetFaults(emulator.Fault{Kind: emulator.FaultStatus, Status: status, RetryAfter: "1"})
+			e.SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: status, RetryAfter: "1"})
 			path := o.path
 			if strings.HasSuffix(path, "-") {
 				path += fmt.Sprint(n)
@@ -231,12 +231,12 @@ func TestEmulatorFaultResponses(t *testing.T) {
 			}
 		}
 	}
-	e.SetFaults(emulator.Fault{Kind: emulator.FaultStatus, Status: 410, PathPrefix: "/2.0/repositories/acme"})
+	e.SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: 410, PathPrefix: "/2.0/repositories/acme"})
 	if got, _ := raw(t, hc, "GET", srv.APIURL+"/repositories/acme", ""); got != 410 {
 		t.Errorf("410 fault: %d", got)
 	}
-	for _, k := range []emulator.FaultKind{emulator.FaultRepeatNext, emulator.FaultLieSize} {
-		e.SetFaults(emulator.Fault{Kind: k})
+	for _, k := range []bbemu.FaultKind{bbemu.FaultRepeatNext, bbemu.FaultLieSize} {
+		e.SetFaults(bbemu.Fault{Kind: k})
 		raw(t, hc, "GET", srv.APIURL+"/repositories/acme?pagelen=5", "")
 		raw(t, hc, "GET", srv.APIURL+"/workspaces/acme/projects?pagelen=1", "")
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // The token endpoint is not in the OpenAPI document; these tests pin its bodies to SPEC.md
@@ -20,14 +20,14 @@ import (
 
 // tokenWorld has a private consumer with every required scope, a public one, and a private one
 // without a callback URL.
-func tokenWorld(t *testing.T) (*emulator.Server, map[string]emulator.Consumer) {
+func tokenWorld(t *testing.T) (*bbemu.Server, map[string]bbemu.Consumer) {
 	t.Helper()
-	e := emulator.New(emulator.Options{AutoApprove: true})
+	e := bbemu.New(bbemu.Options{AutoApprove: true})
 	const me = "557058:tokens"
-	e.AddUser(emulator.User{UUID: "{1a2b3c4d-0000-4000-8000-000000000001}", AccountID: me, DisplayName: "Tokens", Nickname: "tokens"})
-	e.AddWorkspace(emulator.Workspace{Slug: "acme", Name: "Acme"}, map[string]bool{me: true})
+	e.AddUser(bbemu.User{UUID: "{1a2b3c4d-0000-4000-8000-000000000001}", AccountID: me, DisplayName: "Tokens", Nickname: "tokens"})
+	e.AddWorkspace(bbemu.Workspace{Slug: "acme", Name: "Acme"}, map[string]bool{me: true})
 	cb := "http://localhost:3001/bitbucket-auth-app/callback"
-	cs := map[string]emulator.Consumer{
+	cs := map[string]bbemu.Consumer{
 		"private":    {Key: "privatekey01", Secret: "privatesecret0123456789abcdefghij", Name: "private", CallbackURL: cb, Private: true, Scopes: requiredScopes(), Owner: me},
 		"public":     {Key: "publickey001", Secret: "publicsecret0123456789abcdefghijk", Name: "public", CallbackURL: cb, Private: false, Scopes: requiredScopes(), Owner: me},
 		"nocallback": {Key: "nocallback01", Secret: "nocallbacksecret0123456789abcdefg", Name: "nocallback", Private: true, Scopes: requiredScopes(), Owner: me},
@@ -39,7 +39,7 @@ func tokenWorld(t *testing.T) (*emulator.Server, map[string]emulator.Consumer) {
 }
 
 // authorizeCode runs the authorize step (auto-approved) and returns the code.
-func authorizeCode(t *testing.T, srv *emulator.Server, c emulator.Consumer) string {
+func authorizeCode(t *testing.T, srv *bbemu.Server, c bbemu.Consumer) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()

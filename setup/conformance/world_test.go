@@ -11,16 +11,16 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 // testTimeout bounds every HTTP exchange and client call of these tests.
 const testTimeout = 30 * time.Second
 
 // start serves e on 127.0.0.1:0 until the test ends.
-func start(t *testing.T, e *emulator.Emulator) *emulator.Server {
+func start(t *testing.T, e *bbemu.Emulator) *bbemu.Server {
 	t.Helper()
-	srv, err := emulator.Start(e)
+	srv, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func start(t *testing.T, e *emulator.Emulator) *emulator.Server {
 }
 
 // tokenURL is the emulator's OAuth token endpoint.
-func tokenURL(srv *emulator.Server) string { return srv.URL + "/site/oauth2/access_token" }
+func tokenURL(srv *bbemu.Server) string { return srv.URL + "/site/oauth2/access_token" }
 
 // tokenReply is one answer of the token endpoint.
 type tokenReply struct {
@@ -41,7 +41,7 @@ type tokenReply struct {
 
 // postToken posts form to the token endpoint with HTTP Basic key:secret (SPEC.md), the way
 // golang.org/x/oauth2 does with AuthStyleInHeader.
-func postToken(t *testing.T, srv *emulator.Server, key, secret string, form url.Values) tokenReply {
+func postToken(t *testing.T, srv *bbemu.Server, key, secret string, form url.Values) tokenReply {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -66,7 +66,7 @@ func postToken(t *testing.T, srv *emulator.Server, key, secret string, form url.
 }
 
 // clientCredentials gets an access token for consumer c and returns it with its scopes.
-func clientCredentials(t *testing.T, srv *emulator.Server, c emulator.Consumer) (string, []string) {
+func clientCredentials(t *testing.T, srv *bbemu.Server, c bbemu.Consumer) (string, []string) {
 	t.Helper()
 	r := postToken(t, srv, c.Key, c.Secret, url.Values{"grant_type": {"client_credentials"}})
 	tok, _ := r.Fields["access_token"].(string)
@@ -90,7 +90,7 @@ func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // apiClient returns an *http.Client that sends token through a validator attached to t.
-func apiClient(t *testing.T, sp *spec, srv *emulator.Server, token string, scopes []string) (*http.Client, *validator) {
+func apiClient(t *testing.T, sp *spec, srv *bbemu.Server, token string, scopes []string) (*http.Client, *validator) {
 	t.Helper()
 	v := attachValidator(t, sp, srv.APIURL, nil)
 	if scopes != nil {
@@ -100,7 +100,7 @@ func apiClient(t *testing.T, sp *spec, srv *emulator.Server, token string, scope
 }
 
 // bbClient is the real REST client over apiClient; retries off so each error is seen once.
-func bbClient(t *testing.T, sp *spec, srv *emulator.Server, token string, scopes []string) (*bitbucket.Client, *validator) {
+func bbClient(t *testing.T, sp *spec, srv *bbemu.Server, token string, scopes []string) (*bitbucket.Client, *validator) {
 	t.Helper()
 	hc, v := apiClient(t, sp, srv, token, scopes)
 	return bitbucket.New(srv.APIURL, hc, bitbucket.Options{Concurrency: 4, RequestTimeout: testTimeout, MaxRetries: 0}), v
@@ -148,15 +148,15 @@ func errorMessage(b []byte) string {
 // scopedWorld is a small world whose consumers each lack some scopes: one user (admin of
 // workspace "acme", with project "PROJ" and a few repositories) and one private consumer per
 // entry of consumers, named by the key.
-func scopedWorld(t *testing.T, consumers map[string][]string) (*emulator.Server, map[string]emulator.Consumer) {
+func scopedWorld(t *testing.T, consumers map[string][]string) (*bbemu.Server, map[string]bbemu.Consumer) {
 	t.Helper()
-	e := emulator.New(emulator.Options{})
+	e := bbemu.New(bbemu.Options{})
 	const me = "557058:conformance"
-	e.AddUser(emulator.User{UUID: "{6b1c4a2e-5a6f-4f3e-9b8a-0c1d2e3f4a5b}", AccountID: me, DisplayName: "Conformance", Nickname: "conf"})
-	e.AddWorkspace(emulator.Workspace{Slug: "acme", Name: "Acme"}, map[string]bool{me: true})
-	e.AddProject("acme", emulator.Project{Key: "PROJ", Name: "Project", IsPrivate: true})
-	e.AddRepos("acme", emulator.Repo{Slug: "app", Name: "App", IsPrivate: true}, emulator.Repo{Slug: "lib", Name: "Lib", IsPrivate: true})
-	out := map[string]emulator.Consumer{}
+	e.AddUser(bbemu.User{UUID: "{6b1c4a2e-5a6f-4f3e-9b8a-0c1d2e3f4a5b}", AccountID: me, DisplayName: "Conformance", Nickname: "conf"})
+	e.AddWorkspace(bbemu.Workspace{Slug: "acme", Name: "Acme"}, map[string]bool{me: true})
+	e.AddProject("acme", bbemu.Project{Key: "PROJ", Name: "Project", IsPrivate: true})
+	e.AddRepos("acme", bbemu.Repo{Slug: "app", Name: "App", IsPrivate: true}, bbemu.Repo{Slug: "lib", Name: "Lib", IsPrivate: true})
+	out := map[string]bbemu.Consumer{}
 	for name, scopes := range consumers {
 		id := strings.Map(func(r rune) rune {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
@@ -164,7 +164,7 @@ func scopedWorld(t *testing.T, consumers map[string][]string) (*emulator.Server,
 			}
 			return 'x'
 		}, name)
-		c := emulator.Consumer{Key: "key" + id, Secret: "secret" + id + "0123456789abcdef", Name: name,
+		c := bbemu.Consumer{Key: "key" + id, Secret: "secret" + id + "0123456789abcdef", Name: name,
 			CallbackURL: "http://localhost:3001/bitbucket-auth-app/callback", Private: true, Scopes: scopes, Owner: me}
 		e.AddConsumer(c)
 		out[name] = c

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
 )
 
 var matrix = faultmatrix.New("envfile", "Env files: writing (setup/envfile)")

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -23,7 +23,7 @@ const (
 	callbackP  = "/bitbucket-auth-app/callback"
 )
 
-var operator = emulator.User{AccountID: "557058:0f0e0d0c", DisplayName: "Demo Operator", Nickname: "demo"}
+var operator = bbemu.User{AccountID: "557058:0f0e0d0c", DisplayName: "Demo Operator", Nickname: "demo"}
 
 func allScopes() []string {
 	var out []string
@@ -34,9 +34,9 @@ func allScopes() []string {
 }
 
 // startEmulator serves an emulator with the operator and the given consumers on 127.0.0.1:0.
-func startEmulator(t *testing.T, opts emulator.Options, consumers ...emulator.Consumer) *emulator.Server {
+func startEmulator(t *testing.T, opts bbemu.Options, consumers ...bbemu.Consumer) *bbemu.Server {
 	t.Helper()
-	e := emulator.New(opts)
+	e := bbemu.New(opts)
 	e.AddUser(operator)
 	for _, c := range consumers {
 		if c.Owner == "" {
@@ -44,7 +44,7 @@ func startEmulator(t *testing.T, opts emulator.Options, consumers ...emulator.Co
 		}
 		e.AddConsumer(c)
 	}
-	s, err := emulator.Start(e)
+	s, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +52,8 @@ func startEmulator(t *testing.T, opts emulator.Options, consumers ...emulator.Co
 	return s
 }
 
-func consumer(callback string) emulator.Consumer {
-	return emulator.Consumer{Key: testKey, Secret: testSecret, Name: "Amplication", CallbackURL: callback, Private: true, Scopes: allScopes()}
+func consumer(callback string) bbemu.Consumer {
+	return bbemu.Consumer{Key: testKey, Secret: testSecret, Name: "Amplication", CallbackURL: callback, Private: true, Scopes: allScopes()}
 }
 
 // loopback opens a callback listener on 127.0.0.1:0 and returns it with its callback URL.
@@ -109,7 +109,7 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-func tokenRequests(s *emulator.Server) int {
+func tokenRequests(s *bbemu.Server) int {
 	n := 0
 	for _, r := range s.Log() {
 		if r.Path == "/site/oauth2/access_token" {
@@ -131,7 +131,7 @@ func TestCheckCredentials(t *testing.T) {
 	implied := consumer(cb)
 	implied.Key, implied.Secret = "impliedKey", "impliedSecret-0123456789"
 	implied.Scopes = []string{"account", "team:write", "project:admin", "repository:admin", "pullrequest:write", "webhook"}
-	s := startEmulator(t, emulator.Options{}, consumer(cb), missing, public, nocb, implied)
+	s := startEmulator(t, bbemu.Options{}, consumer(cb), missing, public, nocb, implied)
 	ep := oauth.EndpointsFor(s.URL)
 
 	for _, tc := range []struct {
@@ -176,7 +176,7 @@ func TestCheckCredentials(t *testing.T) {
 		t.Errorf("Granted %q", v.Granted)
 	}
 
-	s.SetFaults(emulator.Fault{PathPrefix: "/site/oauth2/access_token", Kind: emulator.FaultStatus, Status: 503})
+	s.SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultStatus, Status: 503})
 	if v := oauth.CheckCredentials(ctxT(t), ep, testKey, testSecret, nil); v.Kind != oauth.VerdictUnexpected || !strings.Contains(v.Message, "503") {
 		t.Errorf("503: %v %q", v.Kind, v.Message)
 	}
@@ -190,8 +190,8 @@ func TestCheckCredentials(t *testing.T) {
 }
 
 func TestCheckCredentialsTimeout(t *testing.T) {
-	s := startEmulator(t, emulator.Options{}, consumer("http://localhost:3001"+callbackP))
-	s.SetFaults(emulator.Fault{PathPrefix: "/site/oauth2/access_token", Kind: emulator.FaultHang})
+	s := startEmulator(t, bbemu.Options{}, consumer("http://localhost:3001"+callbackP))
+	s.SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultHang})
 	hc := &http.Client{Timeout: 200 * time.Millisecond}
 	v := oauth.CheckCredentials(ctxT(t), oauth.EndpointsFor(s.URL), testKey, testSecret, hc)
 	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "no answer in time") {
@@ -201,7 +201,7 @@ func TestCheckCredentialsTimeout(t *testing.T) {
 
 func TestBrowserFlow(t *testing.T) {
 	l, redirect := loopback(t)
-	s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+	s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 	flow, err := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +290,7 @@ func mustQuery(t *testing.T, u string) url.Values {
 func TestPortTakenPastePath(t *testing.T) {
 	hold, redirect := loopback(t) // the "Amplication client" holds the port
 	defer hold.Close()
-	s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+	s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 	flow, err := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestPortTakenPastePath(t *testing.T) {
 func TestExchangeErrors(t *testing.T) {
 	l, redirect := loopback(t)
 	l.Close()
-	s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+	s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 	ep := oauth.EndpointsFor(s.URL)
 	code := func(f *oauth.Flow) string {
 		resp, _ := fetch(t, noFollow(t), f.AuthURL())
@@ -367,7 +367,7 @@ func TestExchangeErrors(t *testing.T) {
 }
 
 func TestClientCredentialsClient(t *testing.T) {
-	s := startEmulator(t, emulator.Options{}, consumer("http://localhost:3001"+callbackP))
+	s := startEmulator(t, bbemu.Options{}, consumer("http://localhost:3001"+callbackP))
 	ep := oauth.EndpointsFor(s.URL)
 	hc := oauth.ClientCredentialsClient(ctxT(t), ep, testKey, testSecret, nil)
 	id, err := oauth.WhoAmI(ctxT(t), hc, s.APIURL)
@@ -392,7 +392,7 @@ func TestClientCredentialsClient(t *testing.T) {
 }
 
 func TestWhoAmIErrors(t *testing.T) {
-	s := startEmulator(t, emulator.Options{}, consumer("http://localhost:3001"+callbackP))
+	s := startEmulator(t, bbemu.Options{}, consumer("http://localhost:3001"+callbackP))
 	if _, err := oauth.WhoAmI(ctxT(t), nil, s.APIURL); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("no token: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -45,7 +45,7 @@ func TestFaultOAuth(t *testing.T) {
 	}{
 		{"wrong state on the callback", "the stale tab gets a 400 page saying it was ignored; the right answer is still accepted", func(t *testing.T) {
 			l, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			flow, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			cb := flow.Serve(l)
 			defer cb.Close()
@@ -68,7 +68,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"wrong state in a pasted URL", "refused with ErrStateMismatch before any token request", func(t *testing.T) {
 			_, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			flow, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			// A URL from another attempt is refused before any exchange.
 			other, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
@@ -82,7 +82,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"error=access_denied on the callback", "the browser page and Wait say access was denied and to click Grant access", func(t *testing.T) {
 			l, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{}, consumer(redirect))
 			flow, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			cb := flow.Serve(l)
 			defer cb.Close()
@@ -119,7 +119,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"a second callback after the first", "the first code wins; the second is refused (409 page) or finds the server gone", func(t *testing.T) {
 			l, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			flow, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			cb := flow.Serve(l)
 			defer cb.Close()
@@ -147,7 +147,7 @@ func TestFaultOAuth(t *testing.T) {
 			_, redirect := loopback(t)
 			other := consumer(redirect)
 			other.Key, other.Secret = "otherKey0123456789", "otherSecret-0123456789abcdef"
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect), other)
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect), other)
 			theirs, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), other.Key, other.Secret, redirect, nil)
 			ours, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			code := codeFor(t, theirs)
@@ -162,7 +162,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"a code from another attempt (PKCE verifier mismatch)", "the exchange is refused and says to start again", func(t *testing.T) {
 			_, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			ep := oauth.EndpointsFor(s.URL)
 			a, _ := oauth.NewFlow(ep, testKey, testSecret, redirect, nil)
 			b, _ := oauth.NewFlow(ep, testKey, testSecret, redirect, nil)
@@ -172,7 +172,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"a pasted URL with extra junk", "quotes, words, extra parameters and a fragment around the URL are ignored; the code works", func(t *testing.T) {
 			_, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			for _, wrap := range []func(string) string{
 				func(u string) string { return "  \"" + u + "\"\n" },
 				func(u string) string { return "<" + u + "&utm_source=mail#section>" },
@@ -197,7 +197,7 @@ func TestFaultOAuth(t *testing.T) {
 		}},
 		{"a code used twice", "the second exchange is refused: already used, start again", func(t *testing.T) {
 			_, redirect := loopback(t)
-			s := startEmulator(t, emulator.Options{AutoApprove: true}, consumer(redirect))
+			s := startEmulator(t, bbemu.Options{AutoApprove: true}, consumer(redirect))
 			flow, _ := oauth.NewFlow(oauth.EndpointsFor(s.URL), testKey, testSecret, redirect, nil)
 			code := codeFor(t, flow)
 			if _, err := flow.Exchange(ctxT(t), code); err != nil {
@@ -225,28 +225,28 @@ func TestFaultTokenEndpoint(t *testing.T) {
 	const tokenPath = "/site/oauth2/access_token"
 	tests := []struct {
 		name, expect string
-		fault        *emulator.Fault
+		fault        *bbemu.Fault
 		refused      bool
 		kind         oauth.VerdictKind
 		words        []string
 	}{
 		{name: "token endpoint answers 500", expect: "verdict unexpected; says Bitbucket is having trouble, try again in a few minutes",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultStatus, Status: 500, Body: "<html>oops</html>"},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 500, Body: "<html>oops</html>"},
 			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 500", "having trouble", "Try again in a few minutes", "--bitbucket-url"}},
 		{name: "token endpoint answers 503", expect: "verdict unexpected; says try again in a few minutes",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultStatus, Status: 503, Body: "busy"},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 503, Body: "busy"},
 			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 503", "Try again in a few minutes"}},
 		{name: "token endpoint answers 429", expect: "verdict unexpected; says the rate limit is used up, wait a few minutes",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultStatus, Status: 429, RetryAfter: "30", Body: "slow down"},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 429, RetryAfter: "30", Body: "slow down"},
 			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 429", "rate limit", "Wait a few minutes"}},
 		{name: "token endpoint sends malformed JSON", expect: "verdict unexpected; says to check --bitbucket-url",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultMalformedJSON},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultMalformedJSON},
 			kind:  oauth.VerdictUnexpected, words: []string{"--bitbucket-url", "try again"}},
 		{name: "token endpoint resets mid-body", expect: "verdict network; says the connection was dropped",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultReset},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultReset},
 			kind:  oauth.VerdictNetwork, words: []string{"Could not reach Bitbucket", "Check your network connection"}},
 		{name: "token endpoint never answers", expect: "verdict network within the client timeout; says no answer in time",
-			fault: &emulator.Fault{PathPrefix: tokenPath, Kind: emulator.FaultHang},
+			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultHang},
 			kind:  oauth.VerdictNetwork, words: []string{"no answer in time", "Check your network connection"}},
 		{name: "token endpoint refuses connections", expect: "verdict network; says connection refused",
 			refused: true, kind: oauth.VerdictNetwork, words: []string{"connection refused", "--bitbucket-url"}},
@@ -255,7 +255,7 @@ func TestFaultTokenEndpoint(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			oauth.FaultMatrix.Record(t, "Token endpoint (credential check)", tc.name, tc.expect)
 			t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
-			s := startEmulator(t, emulator.Options{}, consumer("http://localhost:3001"+callbackP))
+			s := startEmulator(t, bbemu.Options{}, consumer("http://localhost:3001"+callbackP))
 			base := s.URL
 			if tc.refused {
 				base = closedPortURL(t)

@@ -5,7 +5,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
 )
 
 // FaultMatrix is this package's section of docs/fault-matrix (used by the oauth_test suites).

@@ -1,4 +1,4 @@
-package amplication
+package checkout
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/bbsetup/bbsetup/internal/faultmatrix"
 	"github.com/bbsetup/bbsetup/setup/envfile"
-	"github.com/bbsetup/bbsetup/setup/faultmatrix"
 )
 
-var matrix = faultmatrix.New("amplication", "Env files: the checkout's two .env.local files (setup/amplication)")
+var matrix = faultmatrix.New("checkout", "Env files: the checkout's two .env.local files (setup/checkout)")
 
 func TestMain(m *testing.M) {
 	os.Exit(faultmatrix.Wrap(m, matrix).Run())

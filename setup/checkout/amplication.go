@@ -2,7 +2,7 @@
 // .env.local files bbsetup writes (the server's and every pull-request service's that
 // exists), the client's callback URL, the services to start, and what an offline check of
 // the configuration finds.
-package amplication
+package checkout
 
 import (
 	"errors"

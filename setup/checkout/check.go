@@ -1,4 +1,4 @@
-package amplication
+package checkout
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package emulator
+package bitbucket
 
 import (
 	"encoding/json"
@@ -390,9 +390,21 @@ func TestPaginationWalk10000(t *testing.T) {
 	if pages != 100 || len(seen) != 10000 {
 		t.Errorf("%d pages, %d repositories; want 100 and 10000", pages, len(seen))
 	}
-	// The log holds one request per page plus the token request.
+	// The log holds one request per page plus the token request. The emulator finishes an
+	// entry after the client has read the answer, so wait (bounded) for the last one.
+	logged := w.s.Log()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); logged = w.s.Log() {
+		done := true
+		for _, l := range logged {
+			done = done && !l.End.IsZero()
+		}
+		if done {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	var listing int
-	for _, l := range w.s.Log() {
+	for _, l := range logged {
 		if l.Path == "/2.0/repositories/labs" {
 			listing++
 			if l.Status != 200 || l.InFlight < 1 || l.End.Before(l.Start) {

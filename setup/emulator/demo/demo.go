@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/emulator"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
 //go:embed all:checkout
@@ -41,8 +41,8 @@ type Options struct {
 
 // World is a running demo: the emulator, its consumer, and the scratch checkout.
 type World struct {
-	Server      *emulator.Server
-	Consumer    emulator.Consumer
+	Server      *bbemu.Server
+	Consumer    bbemu.Consumer
 	CheckoutDir string
 	ClientHost  string
 	CallbackURL string
@@ -60,7 +60,7 @@ func Start(o Options) (*World, error) {
 	clientHost := "http://localhost:" + strconv.Itoa(port)
 	callback := clientHost + "/bitbucket-auth-app/callback"
 
-	emu, consumer := emulator.NewDemo(emulator.Options{
+	emu, consumer := bbemu.NewDemo(bbemu.Options{
 		Latency:     o.Latency,
 		AutoApprove: !o.ConsentPage,
 	}, o.Repos)
@@ -68,7 +68,7 @@ func Start(o Options) (*World, error) {
 		consumer.CallbackURL = callback
 		emu.AddConsumer(consumer)
 	}
-	srv, err := emulator.Start(emu)
+	srv, err := bbemu.Start(emu)
 	if err != nil {
 		return nil, fmt.Errorf("start the Bitbucket emulator: %w", err)
 	}

@@ -1,4 +1,4 @@
-package emulator
+package bitbucket
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 )
 
 // specPath is Bitbucket's OpenAPI document, beside the repository (../shared/spec).
-var specPath = filepath.Join("..", "..", "..", "shared", "spec", "bitbucket-cloud-openapi.json")
+var specPath = filepath.Join("..", "..", "..", "..", "shared", "spec", "bitbucket-cloud-openapi.json")
 
 // TestResponsesMatchOpenAPI validates the emulator's API responses, success and error,
 // against Bitbucket's own OpenAPI document. (The conformance package does this for the

@@ -8,7 +8,7 @@
 // repeating next link, a lying size, a hanging or resetting server, a huge body),
 // generated data at scale, expiring every access token at once, and a request log that
 // records the concurrency each request saw.
-package emulator
+package bitbucket
 
 import (
 	"net/http"
