@@ -1,0 +1,184 @@
+package tui
+
+// Program start-up: the wizard's options, its result, and running it on a terminal.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	_ "github.com/bbsetup/bbsetup/tui/terminit" // before bubbletea's init: see its doc
+)
+
+// Options configure the wizard.
+type Options struct {
+	NoBrowser bool // show URLs, never open a browser (except in Demo, see below)
+	Remote    bool // the session is remote (SSH_CONNECTION set): show the ssh -L hint
+	RepoDir   string
+	// Demo marks the screens as a demo. OpenBrowser is then called even with NoBrowser, so
+	// the demo backend can make the browser's visit itself on a headless machine.
+	Demo         bool
+	NoColor      bool   // plain output; NO_COLOR in the environment has the same effect
+	BitbucketURL string // e.g. https://bitbucket.org (for links shown on screen)
+	// Prefill is typed into the key and secret inputs (the demo's consumer); the secret is
+	// still shown as bullets only.
+	Prefill Credentials
+	// Workspace is typed into the workspace slug input (the demo's "acme"); the operator
+	// still confirms it.
+	Workspace string
+}
+
+// Summary is what the wizard did, returned by Run; it marshals to the --json output.
+type Summary struct {
+	Completed       bool         `json:"completed"` // the operator reached the last screen
+	Checkout        string       `json:"checkout,omitempty"`
+	Layout          string       `json:"layout,omitempty"`
+	CallbackURL     string       `json:"callback_url,omitempty"`
+	KeptCredentials bool         `json:"kept_credentials"` // the configured key and secret were kept
+	ClientID        string       `json:"client_id_masked,omitempty"`
+	Verified        bool         `json:"verified"` // the live credential check passed
+	Files           []FileResult `json:"files"`    // the files written (empty: nothing written)
+	ConnectedAs     *Identity    `json:"connected_as,omitempty"`
+	Workspace       string       `json:"workspace,omitempty"`
+	Repository      *Repo        `json:"repository,omitempty"`
+	CreatedRepo     bool         `json:"created_repository"`
+	Services        []string     `json:"services,omitempty"`
+	NextSteps       []string     `json:"next_steps,omitempty"`
+}
+
+// ErrQuit is returned by Run when the operator quit before the last screen.
+var ErrQuit = errors.New("the wizard was quit before it finished")
+
+// New returns the wizard for b, drawing on standard output's colour profile.
+func New(b Backend, opts Options) Model {
+	return newModel(b, opts, os.Stdout, nil)
+}
+
+// newModel builds the wizard; out receives OSC 52 sequences; r (nil: one for out) renders
+// the styles.
+func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Model {
+	noColor := opts.NoColor || noColorRequested(os.LookupEnv)
+	if r == nil {
+		r = newRenderer(out, noColor)
+	}
+	c := &common{
+		b:        b,
+		opts:     opts,
+		st:       newStyles(r, noColor),
+		km:       defaultKeyMap(),
+		width:    78,
+		height:   20,
+		clip:     out,
+		debounce: 300 * time.Millisecond,
+	}
+	c.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.st.code))
+	h := help.New()
+	h.Styles = c.st.help
+	w := &wizard{c: c, base: context.Background(), help: h, winW: 80, winH: 24}
+	w.welcome = newWelcome(c)
+	w.consumer = newConsumer(c)
+	w.permissions = newPermissions(c)
+	w.credentials = newCredentials(c)
+	w.verify = newVerify(c)
+	w.env = newEnv(c)
+	w.authorize = newAuthorize(c)
+	w.workspaces = newWorkspaces(c)
+	w.choice = newChoice(c)
+	w.create = newCreate(c)
+	w.connect = newConnect(c)
+	w.summary = newSummary(c)
+	w.resize(80, 24)
+	return Model{w: w}
+}
+
+// Run runs the wizard on in/out until the operator finishes or quits, and returns the
+// Summary. It returns ErrQuit (with the partial Summary) when the operator quit early, and
+// ctx's error when ctx was cancelled.
+func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writer) (Summary, error) {
+	noColor := opts.NoColor || noColorRequested(os.LookupEnv)
+	r := newRenderer(out, noColor)
+	if !noColor {
+		// Ask the terminal for its background now, while it is still ours: inside the
+		// program Bubble Tea reads the input and would swallow the answer, and the first
+		// frame would wait five seconds for it (see package terminit).
+		dark := r.HasDarkBackground()
+		lipgloss.SetHasDarkBackground(dark) // bubbles' own default styles use the default renderer
+	}
+	m := newModel(b, opts, out, r)
+	m.w.base = ctx
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
+	final, err := p.Run()
+	fm, ok := final.(Model)
+	if !ok {
+		fm = m
+	}
+	fm.w.stop()
+	sum := fm.Summary()
+	if err != nil {
+		if ctx.Err() != nil {
+			return sum, ctx.Err()
+		}
+		return sum, fmt.Errorf("the wizard stopped: %w", err)
+	}
+	if !fm.w.finished {
+		return sum, ErrQuit
+	}
+	return sum, nil
+}
+
+// Summary reports what the wizard did so far.
+func (m Model) Summary() Summary {
+	w := m.w
+	s := Summary{
+		Completed:       w.finished,
+		Checkout:        w.checkout.Root,
+		Layout:          w.checkout.Layout,
+		CallbackURL:     w.checkout.CallbackURL,
+		KeptCredentials: w.kept,
+		Verified:        w.verdict != nil && w.verdict.Kind == VerdictOK && !w.unverified,
+		Files:           append([]FileResult{}, w.written...),
+		ConnectedAs:     w.identity,
+		Workspace:       w.workspace.Slug,
+		Repository:      w.repo,
+		CreatedRepo:     w.created,
+		Services:        w.checkout.Services,
+	}
+	if w.kept {
+		s.ClientID = w.checkout.ClientIDMasked
+	} else if w.creds.ID != "" {
+		s.ClientID = mask(w.creds.ID)
+	}
+	if w.checkout.Root != "" {
+		s.NextSteps = nextSteps(w.checkout)
+	}
+	return s
+}
+
+func nextSteps(co Checkout) []string {
+	steps := []string{}
+	if len(co.Services) > 0 {
+		steps = append(steps, "Start the services (each in its own terminal, from "+co.Root+"): "+strings.Join(co.Services, "; "))
+	}
+	steps = append(steps, "Open Amplication (the client, "+clientHost(co.CallbackURL)+"), choose a service and use Connect to Bitbucket under Sync with Git Provider.")
+	return steps
+}
+
+// clientHost is the CLIENT_HOST part of a callback URL.
+func clientHost(callback string) string {
+	if i := strings.Index(callback, "/bitbucket-auth-app/"); i > 0 {
+		return callback[:i]
+	}
+	if callback == "" {
+		return "http://localhost:3001"
+	}
+	return callback
+}
