@@ -438,12 +438,16 @@ func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
 	return nextItem(msg.ctx, msg.seq, msg.search, msg.ch)
 }
 
+// layout sizes the filter input to the body width.
+func (s *connectScreen) layout() {
+	s.input.Width = max(s.c.width-ansi.StringWidth(s.input.Prompt)-1, 1)
+}
+
 func (s *connectScreen) view() string {
 	st := s.c.st
 	var b strings.Builder
 	// The header is exactly four lines at any width, so the list below fits the screen.
 	w := s.c.width
-	s.input.Width = max(w-ansi.StringWidth(s.input.Prompt)-1, 1)
 	b.WriteString(fit(st.heading.Render("Connect a repository in "+s.ws), w) + "\n")
 	b.WriteString(fit(s.input.View(), w) + "\n")
 	b.WriteString(fit(s.status(), w) + "\n")

@@ -239,7 +239,6 @@ func (s *envScreen) diffText() string {
 
 func (s *envScreen) view() string {
 	st := s.c.st
-	s.layout()
 	var b strings.Builder
 	b.WriteString(s.heading())
 	switch {

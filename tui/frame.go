@@ -23,6 +23,19 @@ func (w *wizard) resize(width, height int) {
 	w.c.height = max(w.winH-w.chromeHeight(), 1)
 }
 
+// layout sizes the active screen to the body and keeps the scroll position inside the
+// body, after every update: view changes no state.
+func (w *wizard) layout() {
+	if l, ok := w.active().(sizer); ok {
+		l.layout()
+	}
+	if w.scroll > 0 {
+		if lines, h := len(w.bodyLines()), w.c.height; lines > h {
+			w.scroll = min(w.scroll, lines-max(h-1, 1))
+		}
+	}
+}
+
 // chromeHeight is the lines the header and help take.
 func (w *wizard) chromeHeight() int {
 	helpLines := 1
@@ -94,10 +107,10 @@ func (w *wizard) view() string {
 	if len(lines) > h {
 		// Too tall: show a window and a scroll hint on its last line.
 		shown := max(h-1, 1)
-		w.scroll = min(w.scroll, len(lines)-shown)
-		window := append([]string{}, lines[w.scroll:w.scroll+shown]...)
+		scroll := min(w.scroll, len(lines)-shown) // layout keeps it so; this only guards
+		window := append([]string{}, lines[scroll:scroll+shown]...)
 		if h >= 2 {
-			if rest := len(lines) - w.scroll - shown; rest > 0 {
+			if rest := len(lines) - scroll - shown; rest > 0 {
 				window = append(window, st.faint.Render(fmt.Sprintf("↓ %d more lines (pgdn)", rest)))
 			} else {
 				window = append(window, st.faint.Render("↑ pgup for the top"))

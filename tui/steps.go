@@ -6,6 +6,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// sizer is a screen whose widgets have a size (a viewport, a list, an input): layout sizes
+// them to the body and the screen's state. The root calls it after every update of the
+// active screen and every resize, so view only reads.
+type sizer interface{ layout() }
+
 // step is one screen of the wizard, in order.
 type step int
 

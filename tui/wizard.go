@@ -124,12 +124,15 @@ type wizard struct {
 
 // Init implements tea.Model: it enters the first step.
 func (m Model) Init() tea.Cmd {
-	return m.w.goTo(stepWelcome)
+	cmd := m.w.goTo(stepWelcome)
+	m.w.layout()
+	return cmd
 }
 
 // Update implements tea.Model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.w.update(msg)
+	m.w.layout()
 	return m, cmd
 }
 

@@ -203,7 +203,6 @@ func (s *workspacesScreen) view() string {
 				st.code.Render(s.c.bitbucketURL()+"/workspace/create")+") or ask to be invited to one.",
 			"Then press r to reload."))
 	default:
-		s.layout()
 		b.WriteString(s.list.View())
 	}
 	return b.String()
