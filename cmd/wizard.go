@@ -116,7 +116,9 @@ func quitMessage(s tui.Summary) string {
 }
 
 // wizardBackend implements tui.Backend on the setup/ packages. The wizard calls it from
-// tea.Cmds, so it guards its state with a mutex.
+// tea.Cmds, so it guards its state with a mutex. Its state is only a cache and the one
+// callback listener: what a step needs travels in the values it returns (the checkout, the
+// env plan, the auth session, the authorized API).
 type wizardBackend struct {
 	a    *app
 	o    wizardOptions
@@ -124,11 +126,8 @@ type wizardBackend struct {
 	hc   *http.Client
 
 	mu   sync.Mutex
-	co   *checkout.Checkout
-	plan *envfile.Plan
-	flow *oauth.Flow
-	cb   *oauth.Callback
-	api  *bitbucket.Client
+	co   *checkout.Checkout // the last checkout found
+	auth *authSession       // the latest authorization, whose listener holds the port
 }
 
 var _ tui.Backend = (*wizardBackend)(nil)
@@ -142,20 +141,25 @@ func (a *app) newWizardBackend(ctx context.Context, o wizardOptions) *wizardBack
 func (b *wizardBackend) close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cb != nil {
-		b.cb.Close()
-		b.cb = nil
+	if b.auth != nil {
+		b.auth.closeListenerLocked()
 	}
 	b.hc.CloseIdleConnections()
 }
 
-func (b *wizardBackend) checkout() (*checkout.Checkout, error) {
+// checkout is the opened checkout of co: the one FindCheckout found, or co.Root opened
+// again.
+func (b *wizardBackend) checkout(co tui.Checkout) (*checkout.Checkout, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.co == nil {
+	found := b.co
+	b.mu.Unlock()
+	if found != nil && found.Root == co.Root {
+		return found, nil
+	}
+	if co.Root == "" {
 		return nil, errors.New("no Amplication checkout is selected yet")
 	}
-	return b.co, nil
+	return checkout.Open(co.Root)
 }
 
 // FindCheckout implements tui.CheckoutFinder.
@@ -255,9 +259,9 @@ func (b *wizardBackend) SettingsURL(workspace string) string {
 	return b.a.g.BitbucketURL + "/" + workspace + "/workspace/settings/api"
 }
 
-// PlanEnv implements tui.EnvWriter.
-func (b *wizardBackend) PlanEnv(_ context.Context, c tui.Credentials) (tui.EnvPlan, error) {
-	co, err := b.checkout()
+// PlanEnv implements tui.EnvPlanner.
+func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Credentials) (tui.EnvPlan, error) {
+	co, err := b.checkout(tco)
 	if err != nil {
 		return tui.EnvPlan{}, err
 	}
@@ -265,25 +269,19 @@ func (b *wizardBackend) PlanEnv(_ context.Context, c tui.Credentials) (tui.EnvPl
 	if err != nil {
 		return tui.EnvPlan{}, err
 	}
-	b.mu.Lock()
-	b.plan = plan
-	b.mu.Unlock()
-	var out tui.EnvPlan
+	out := tui.EnvPlan{Applier: envApplier{plan}}
 	for _, f := range plan.Files {
 		out.Files = append(out.Files, tui.FilePlan{Path: f.Path, Diff: f.Diff(), Changed: f.Changed(), Exists: f.Exists})
 	}
 	return out, nil
 }
 
-// ApplyEnv implements tui.EnvWriter.
-func (b *wizardBackend) ApplyEnv(_ context.Context) ([]tui.FileResult, error) {
-	b.mu.Lock()
-	plan := b.plan
-	b.mu.Unlock()
-	if plan == nil {
-		return nil, errors.New("there is no planned change to write")
-	}
-	res, err := plan.Apply()
+// envApplier writes one plan (tui.EnvApplier).
+type envApplier struct{ plan *envfile.Plan }
+
+// Apply implements tui.EnvApplier.
+func (e envApplier) Apply(_ context.Context) ([]tui.FileResult, error) {
+	res, err := e.plan.Apply()
 	out := make([]tui.FileResult, 0, len(res))
 	for _, r := range res {
 		out = append(out, tui.FileResult{Path: r.Path, Changed: r.Changed, Backup: r.Backup})
@@ -292,8 +290,8 @@ func (b *wizardBackend) ApplyEnv(_ context.Context) ([]tui.FileResult, error) {
 }
 
 // StartAuth implements tui.Authorizer.
-func (b *wizardBackend) StartAuth(ctx context.Context, c tui.Credentials) (tui.AuthSession, error) {
-	co, err := b.checkout()
+func (b *wizardBackend) StartAuth(ctx context.Context, tco tui.Checkout, c tui.Credentials) (tui.AuthSession, error) {
+	co, err := b.checkout(tco)
 	if err != nil {
 		return tui.AuthSession{}, err
 	}
@@ -309,15 +307,15 @@ func (b *wizardBackend) StartAuth(ctx context.Context, c tui.Credentials) (tui.A
 	if err != nil {
 		return tui.AuthSession{}, err
 	}
+	as := &authSession{b: b, flow: flow}
 	b.mu.Lock()
-	if b.cb != nil { // a previous attempt's listener
-		b.cb.Close()
-		b.cb = nil
+	if b.auth != nil { // a previous attempt's listener
+		b.auth.closeListenerLocked()
 	}
-	b.flow = flow
+	b.auth = as
 	b.mu.Unlock()
 
-	s := tui.AuthSession{URL: flow.AuthURL()}
+	s := tui.AuthSession{URL: flow.AuthURL(), Flow: as}
 	cb, lerr := flow.Listen(b.base)
 	var pe *oauth.PortInUseError
 	switch {
@@ -329,49 +327,64 @@ func (b *wizardBackend) StartAuth(ctx context.Context, c tui.Credentials) (tui.A
 		s.PortMessage = fmt.Sprintf("bbsetup cannot receive the browser's redirect itself (%v). After granting access, paste the address your browser lands on.", lerr)
 	default:
 		b.mu.Lock()
-		b.cb = cb
+		if b.auth == as {
+			as.cb = cb
+		} else { // replaced by a newer attempt meanwhile
+			cb.Close()
+		}
 		b.mu.Unlock()
 	}
 	return s, nil
 }
 
-// WaitAuth implements tui.Authorizer.
-func (b *wizardBackend) WaitAuth(ctx context.Context) (tui.Identity, error) {
+// authSession is one started authorization (tui.AuthFlow): its flow and, unless the port
+// was taken, its callback listener (guarded by b.mu).
+type authSession struct {
+	b    *wizardBackend
+	flow *oauth.Flow
+	cb   *oauth.Callback
+}
+
+// closeListenerLocked closes the session's callback listener, if open; b.mu is held.
+func (s *authSession) closeListenerLocked() {
+	if s.cb != nil {
+		s.cb.Close()
+		s.cb = nil
+	}
+}
+
+// Wait implements tui.AuthFlow.
+func (s *authSession) Wait(ctx context.Context) (tui.Authorized, error) {
+	b := s.b
 	b.mu.Lock()
-	cb := b.cb
+	cb := s.cb
 	b.mu.Unlock()
 	if cb == nil {
 		<-ctx.Done() // only pasting can finish this flow
-		return tui.Identity{}, ctx.Err()
+		return tui.Authorized{}, ctx.Err()
 	}
 	code, err := cb.Wait(ctx)
 	if err != nil {
 		// Esc or leaving the step: free the callback port (Wait leaves it open on a
-		// cancelled context), unless a newer attempt already replaced this listener.
+		// cancelled context).
 		b.mu.Lock()
-		if b.cb == cb {
-			b.cb = nil
+		if s.cb == cb {
+			s.cb = nil
 		}
 		b.mu.Unlock()
 		cb.Close()
-		return tui.Identity{}, err
+		return tui.Authorized{}, err
 	}
-	return b.finishAuth(ctx, code, false)
+	return s.finish(ctx, code, false)
 }
 
-// PasteAuth implements tui.Authorizer.
-func (b *wizardBackend) PasteAuth(ctx context.Context, pasted string) (tui.Identity, error) {
-	b.mu.Lock()
-	flow := b.flow
-	b.mu.Unlock()
-	if flow == nil {
-		return tui.Identity{}, errors.New("the authorization has not started yet")
-	}
-	code, err := flow.ParsePasted(pasted)
+// Paste implements tui.AuthFlow.
+func (s *authSession) Paste(ctx context.Context, pasted string) (tui.Authorized, error) {
+	code, err := s.flow.ParsePasted(pasted)
 	if err != nil {
-		return tui.Identity{}, err
+		return tui.Authorized{}, err
 	}
-	return b.finishAuth(ctx, code, true)
+	return s.finish(ctx, code, true)
 }
 
 // errPastedCodeRejected is what a pasted code Bitbucket refused says: the operator most
@@ -392,43 +405,42 @@ func codeRejected(err error) bool {
 	return te.Code == "invalid_grant" || (te.Code == "invalid_request" && strings.Contains(d, "code"))
 }
 
-// finishAuth exchanges the code, looks up the account and keeps the API client. The
-// callback listener stays open until both succeed, so a failed paste leaves the browser's
-// redirect still able to finish the flow.
-func (b *wizardBackend) finishAuth(ctx context.Context, code string, pasted bool) (tui.Identity, error) {
+// finish exchanges the code, looks up the account and returns it with the API client.
+// The callback listener stays open until both succeed, so a failed paste leaves the
+// browser's redirect still able to finish the flow.
+func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui.Authorized, error) {
+	b, flow := s.b, s.flow
 	b.a.secret(code)
-	b.mu.Lock()
-	flow := b.flow
-	b.mu.Unlock()
 	tok, err := flow.Exchange(ctx, code)
 	if err != nil {
 		if pasted && codeRejected(err) {
-			return tui.Identity{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
+			return tui.Authorized{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
 		}
-		return tui.Identity{}, err
+		return tui.Authorized{}, err
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
 	hc := flow.Client(b.base, tok)
 	id, err := oauth.WhoAmI(ctx, hc, b.a.g.APIURL)
 	if err != nil {
-		return tui.Identity{}, err
+		return tui.Authorized{}, err
 	}
 	granted := oauth.Scopes(tok)
+	api := bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{Debug: b.a.debugWriter()})
 	b.mu.Lock()
-	b.api = bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{Debug: b.a.debugWriter()})
-	var cb *oauth.Callback
-	if b.flow == flow { // not replaced by a newer attempt meanwhile
-		cb, b.cb = b.cb, nil
-	}
+	cb := s.cb
+	s.cb = nil
 	b.mu.Unlock()
 	if cb != nil {
 		cb.Close()
 	}
-	return tui.Identity{
-		DisplayName: id.DisplayName,
-		Nickname:    id.Nickname,
-		Granted:     grantedLabels(granted),
-		Missing:     oauth.Labels(oauth.Missing(granted)),
+	return tui.Authorized{
+		Identity: tui.Identity{
+			DisplayName: id.DisplayName,
+			Nickname:    id.Nickname,
+			Granted:     grantedLabels(granted),
+			Missing:     oauth.Labels(oauth.Missing(granted)),
+		},
+		API: WizardAPI(api),
 	}, nil
 }
 
@@ -441,21 +453,17 @@ func (b *wizardBackend) OpenBrowser(url string) error {
 	return b.a.authorizeOpenBrowser(url)
 }
 
-func (b *wizardBackend) client() (*bitbucket.Client, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.api == nil {
-		return nil, errors.New("not authorized with Bitbucket yet")
-	}
-	return b.api, nil
-}
+// WizardAPI is the wizard's Bitbucket API (tui.Bitbucket) on an authorized client: what
+// the adapter's authorization hands the Workspace, Create and Connect screens. The
+// benchmarks use it to drive the wizard over a real client.
+func WizardAPI(c *bitbucket.Client) tui.Bitbucket { return wizardAPI{c} }
+
+// wizardAPI maps setup/bitbucket to the wizard's types.
+type wizardAPI struct{ api *bitbucket.Client }
 
 // Workspaces implements tui.Bitbucket.
-func (b *wizardBackend) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
-	api, err := b.client()
-	if err != nil {
-		return nil, err
-	}
+func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
+	api := b.api
 	ws, err := api.Workspaces(ctx)
 	if err != nil {
 		return nil, err
@@ -468,11 +476,8 @@ func (b *wizardBackend) Workspaces(ctx context.Context) ([]tui.Workspace, error)
 }
 
 // ListRepos implements tui.Bitbucket.
-func (b *wizardBackend) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
-	api, err := b.client()
-	if err != nil {
-		return err
-	}
+func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
+	api := b.api
 	return api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
 		out := make([]tui.Repo, len(batch))
 		for i, r := range batch {
@@ -493,11 +498,8 @@ func toTUIRepo(r bitbucket.Repository) tui.Repo {
 }
 
 // Projects implements tui.Bitbucket.
-func (b *wizardBackend) Projects(ctx context.Context, workspace string) ([]tui.Project, error) {
-	api, err := b.client()
-	if err != nil {
-		return nil, err
-	}
+func (b wizardAPI) Projects(ctx context.Context, workspace string) ([]tui.Project, error) {
+	api := b.api
 	ps, err := api.Projects(ctx, workspace)
 	if err != nil {
 		return nil, err
@@ -510,11 +512,8 @@ func (b *wizardBackend) Projects(ctx context.Context, workspace string) ([]tui.P
 }
 
 // CreateRepo implements tui.Bitbucket.
-func (b *wizardBackend) CreateRepo(ctx context.Context, workspace string, r tui.NewRepo) (tui.Repo, error) {
-	api, err := b.client()
-	if err != nil {
-		return tui.Repo{}, err
-	}
+func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRepo) (tui.Repo, error) {
+	api := b.api
 	repo, err := api.CreateRepository(ctx, workspace, bitbucket.CreateRepo{
 		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private,
 	})
@@ -529,7 +528,7 @@ func (b *wizardBackend) CreateRepo(ctx context.Context, workspace string, r tui.
 }
 
 // Slugify implements tui.Bitbucket.
-func (b *wizardBackend) Slugify(name string) string { return bitbucket.Slugify(name) }
+func (b wizardAPI) Slugify(name string) string { return bitbucket.Slugify(name) }
 
 // ValidateSlug implements tui.Bitbucket.
-func (b *wizardBackend) ValidateSlug(slug string) error { return bitbucket.ValidateSlug(slug) }
+func (b wizardAPI) ValidateSlug(slug string) error { return bitbucket.ValidateSlug(slug) }

@@ -17,6 +17,7 @@ import (
 type adapterWorld struct {
 	w    *demo.World
 	b    *wizardBackend
+	co   tui.Checkout
 	port int
 }
 
@@ -34,15 +35,16 @@ func newAdapterWorld(t *testing.T) *adapterWorld {
 	}
 	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
 	t.Cleanup(b.close)
-	if _, err := b.FindCheckout(""); err != nil {
+	co, err := b.FindCheckout("")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &adapterWorld{w: w, b: b, port: port}
+	return &adapterWorld{w: w, b: b, co: co, port: port}
 }
 
 func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
 	t.Helper()
-	s, err := aw.b.StartAuth(context.Background(), tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
+	s, err := aw.b.StartAuth(context.Background(), aw.co, tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +68,11 @@ func TestWizardAdapterFailedPasteKeepsListening(t *testing.T) {
 	}
 	waited := make(chan result, 1)
 	go func() {
-		id, err := aw.b.WaitAuth(ctx)
-		waited <- result{id, err}
+		a, err := s.Wait(ctx)
+		waited <- result{a.Identity, err}
 	}()
 
-	_, err := aw.b.PasteAuth(ctx, "junk")
+	_, err := s.Paste(ctx, "junk")
 	if err == nil {
 		t.Fatal("a pasted word was accepted as an authorization code")
 	}
@@ -92,33 +94,33 @@ func TestWizardAdapterFailedPasteKeepsListening(t *testing.T) {
 	select {
 	case r := <-waited:
 		if r.err != nil || r.id.Nickname != "demo" {
-			t.Fatalf("WaitAuth = %+v, %v", r.id, r.err)
+			t.Fatalf("Wait = %+v, %v", r.id, r.err)
 		}
 	case <-ctx.Done():
-		t.Fatal("WaitAuth never returned after the browser's redirect")
+		t.Fatal("Wait never returned after the browser's redirect")
 	}
 	// After success the port is released.
 	listenFree(t, aw.port)
 }
 
-// Esc on Authorize (WaitAuth's context cancelled) frees the callback port.
+// Esc on Authorize (Wait's context cancelled) frees the callback port.
 func TestWizardAdapterCancelledWaitFreesThePort(t *testing.T) {
 	aw := newAdapterWorld(t)
-	aw.start(t)
+	s := aw.start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := aw.b.WaitAuth(ctx)
+		_, err := s.Wait(ctx)
 		done <- err
 	}()
 	cancel()
 	select {
 	case err := <-done:
 		if err == nil {
-			t.Fatal("WaitAuth succeeded on a cancelled context")
+			t.Fatal("Wait succeeded on a cancelled context")
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("WaitAuth did not return after its context was cancelled")
+		t.Fatal("Wait did not return after its context was cancelled")
 	}
 	listenFree(t, aw.port)
 }

@@ -135,7 +135,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	r.waitFor("Waiting for Bitbucket")
 	// No browser: the operator opens the URL elsewhere and pastes where it landed.
 	b.mu.Lock()
-	authURL := b.flow.AuthURL()
+	authURL := b.auth.flow.AuthURL()
 	b.mu.Unlock()
 	landed := landedURL(t, authURL)
 	r.runes("p")

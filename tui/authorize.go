@@ -16,12 +16,14 @@ import (
 
 type authorizeScreen struct {
 	c        *common
+	auth     Authorizer
 	ctx      context.Context
+	co       Checkout
 	creds    Credentials // zero: the configured ones (kept)
 	kept     bool
 	callback string
-	// canBack is set by the root: Esc from a failed or cancelled flow may go back a step
-	// (false once the env files are written).
+	// canBack: Esc from a failed or cancelled flow may go back a step (false once the env
+	// files are written).
 	canBack bool
 
 	seq        uint64
@@ -36,8 +38,9 @@ type authorizeScreen struct {
 	pasteErr   error
 	err        error
 	cancelled  bool
-	browser    string // what happened with the browser
-	id         *Identity
+	browser    string    // what happened with the browser
+	id         *Identity // who authorized (done.Identity), once done
+	done       Authorized
 }
 
 // authStartedMsg is the result of StartAuth.
@@ -47,22 +50,23 @@ type authStartedMsg struct {
 	err  error
 }
 
-// authDoneMsg is the result of WaitAuth or PasteAuth.
+// authDoneMsg is the result of the session's Wait or Paste.
 type authDoneMsg struct {
 	seq    uint64
-	id     Identity
+	a      Authorized
 	err    error
 	pasted bool
 }
 
-func newAuthorize(c *common) *authorizeScreen {
-	s := &authorizeScreen{c: c, paste: newInput(c, "http://localhost:3001/bitbucket-auth-app/callback?code=…")}
+func newAuthorize(c *common, auth Authorizer) *authorizeScreen {
+	s := &authorizeScreen{c: c, auth: auth, paste: newInput(c, "http://localhost:3001/bitbucket-auth-app/callback?code=…")}
 	s.paste.CharLimit = 4096
 	return s
 }
 
-func (s *authorizeScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+func (s *authorizeScreen) enter(e entry) tea.Cmd {
+	s.ctx, s.co, s.creds, s.kept = e.ctx, e.s.checkout, e.s.creds, e.s.kept
+	s.callback, s.canBack = e.s.checkout.CallbackURL, e.canBack
 	s.id = nil
 	return s.start()
 }
@@ -76,9 +80,9 @@ func (s *authorizeScreen) start() tea.Cmd {
 	s.paste.SetValue("")
 	s.paste.Blur()
 	s.seq = s.c.nextSeq()
-	seq, b, ctx, creds := s.seq, s.c.b, s.ctx, s.creds
+	seq, auth, ctx, co, creds := s.seq, s.auth, s.ctx, s.co, s.creds
 	return func() tea.Msg {
-		sess, err := b.StartAuth(ctx, creds)
+		sess, err := auth.StartAuth(ctx, co, creds)
 		return authStartedMsg{seq: seq, sess: sess, err: err}
 	}
 }
@@ -139,10 +143,10 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		wctx, cancel := context.WithCancel(s.ctx)
 		s.waitCancel = cancel
 		s.waiting = true
-		b, seq := s.c.b, s.seq
+		seq := s.seq
 		return tea.Batch(func() tea.Msg {
-			id, err := b.WaitAuth(wctx)
-			return authDoneMsg{seq: seq, id: id, err: err}
+			a, err := sess.Wait(wctx)
+			return authDoneMsg{seq: seq, a: a, err: err}
 		}, open)
 	case copiedMsg:
 		if msg.err == nil {
@@ -174,7 +178,8 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		if s.waitCancel != nil {
 			s.waitCancel()
 		}
-		id := msg.id
+		s.done = msg.a
+		id := msg.a.Identity
 		s.id = &id
 		s.waiting, s.pasting, s.pasteBusy = false, false, false
 		s.paste.Blur()
@@ -188,7 +193,7 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	switch {
 	case s.id != nil:
 		if key.Matches(msg, km.Enter) {
-			return emit(authorizedMsg{id: *s.id})
+			return emit(authorizedMsg{a: s.done})
 		}
 		return nil
 	case s.starting || s.pasteBusy:
@@ -197,14 +202,14 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Enter) && !msg.Paste:
 			v := strings.TrimSpace(s.paste.Value())
-			if v == "" {
+			if v == "" || s.sess == nil {
 				return nil
 			}
 			s.pasteBusy, s.pasteErr = true, nil
-			b, seq, ctx := s.c.b, s.seq, s.ctx
+			sess, seq, ctx := *s.sess, s.seq, s.ctx
 			return func() tea.Msg {
-				id, err := b.PasteAuth(ctx, v)
-				return authDoneMsg{seq: seq, id: id, err: err, pasted: true}
+				a, err := sess.Paste(ctx, v)
+				return authDoneMsg{seq: seq, a: a, err: err, pasted: true}
 			}
 		case key.Matches(msg, km.OpenURL) && s.sess != nil:
 			return s.c.openCmd(s.sess.URL)

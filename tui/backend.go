@@ -6,78 +6,116 @@ import (
 	"fmt"
 )
 
-// Backend is everything the wizard needs from the outside world. The wizard calls it only
-// from tea.Cmds (never from Update or View), always with a context that is cancelled when the
-// operator leaves the step or presses Esc. An adapter in cmd/ implements it on top of the
-// setup/ packages; tests use an in-package fake.
+// The wizard reaches the outside world only through the role interfaces below, one per
+// screen that needs it: each screen holds just its role. It calls them only from tea.Cmds
+// (never from Update or View), always with a context that is cancelled when the operator
+// leaves the step or presses Esc. An adapter in cmd/ implements them on top of the setup/
+// packages; tests use an in-package fake.
 //
-// The adapter is stateful in the order the wizard calls it: FindCheckout selects the
-// checkout that PlanEnv, ApplyEnv and StartAuth then use; a successful WaitAuth or PasteAuth
-// provides the token that Workspaces, ListRepos, Projects and CreateRepo then use.
+// State travels in return values, so calls cannot come in the wrong order: FindCheckout
+// returns the Checkout that PlanEnv and StartAuth take; PlanEnv returns the EnvPlan whose
+// Apply writes exactly it; StartAuth returns the AuthSession whose Wait or Paste completes
+// it; and they return the Authorized account, whose API (Bitbucket) the later screens use.
+
+// Backend is every role the wizard needs before authorization; New takes one.
 type Backend interface {
 	CheckoutFinder
+	ConsumerSettings
+	PermissionList
 	CredentialChecker
-	EnvWriter
+	EnvPlanner
 	Authorizer
-	Bitbucket
-	// OpenBrowser opens url in the operator's browser.
-	OpenBrowser(url string) error
+	Browser
 }
 
-// CheckoutFinder locates the Amplication checkout.
+// CheckoutFinder locates the Amplication checkout (the Welcome screen).
 type CheckoutFinder interface {
 	// FindCheckout finds the checkout at or above dir ("" means the adapter's default: the
-	// --repo flag or the working directory) and remembers it for the later calls. Its error
-	// says what is missing and what to do, in the operator's words.
+	// --repo flag or the working directory). Its error says what is missing and what to do,
+	// in the operator's words.
 	FindCheckout(dir string) (Checkout, error)
 }
 
-// CredentialChecker verifies a consumer key and secret against Bitbucket.
-type CredentialChecker interface {
-	// CheckCredentials checks the key and secret live; it never returns the secret in the
-	// Verdict.
-	CheckCredentials(ctx context.Context, c Credentials) Verdict
-	// Permissions returns the checklist rows of the consumer's permissions form, in the
-	// order Bitbucket shows them.
-	Permissions() []PermissionRow
+// ConsumerSettings links to Bitbucket's consumer settings (the Consumer screen).
+type ConsumerSettings interface {
 	// SettingsURL is the workspace settings page that lists OAuth consumers:
 	// <bitbucket-url>/<workspace>/workspace/settings/api.
 	SettingsURL(workspace string) string
 }
 
-// EnvWriter plans and writes the .env.local files.
-type EnvWriter interface {
-	// PlanEnv reads and validates every file it would change and returns the masked diffs;
-	// it writes nothing.
-	PlanEnv(ctx context.Context, c Credentials) (EnvPlan, error)
-	// ApplyEnv writes the plan PlanEnv returned last. On failure it returns the results
-	// of the files already written, if any, with the error.
-	ApplyEnv(ctx context.Context) ([]FileResult, error)
+// PermissionList is the consumer's permissions form (the Permissions screen).
+type PermissionList interface {
+	// Permissions returns the checklist rows of the consumer's permissions form, in the
+	// order Bitbucket shows them.
+	Permissions() []PermissionRow
 }
 
-// Authorizer runs the OAuth authorization-code flow for the operator's own account.
+// CredentialChecker verifies a consumer key and secret against Bitbucket (the Verify
+// screen).
+type CredentialChecker interface {
+	// CheckCredentials checks the key and secret live; it never returns the secret in the
+	// Verdict.
+	CheckCredentials(ctx context.Context, c Credentials) Verdict
+}
+
+// EnvPlanner plans the .env.local files of a checkout (the Env files screen).
+type EnvPlanner interface {
+	// PlanEnv reads and validates every file of co it would change and returns the masked
+	// diffs; it writes nothing. The plan's Apply writes them.
+	PlanEnv(ctx context.Context, co Checkout, c Credentials) (EnvPlan, error)
+}
+
+// EnvApplier writes one plan: the value behind EnvPlan.Apply.
+type EnvApplier interface {
+	// Apply writes the planned files. On failure it returns the results of the files
+	// already written, if any, with the error.
+	Apply(ctx context.Context) ([]FileResult, error)
+}
+
+// Authorizer starts the OAuth authorization-code flow for the operator's own account (the
+// Authorize screen).
 type Authorizer interface {
-	// StartAuth prepares the flow and starts listening on the callback port. The zero
-	// Credentials mean "the key and secret already configured in the checkout". When the
-	// port is taken it still returns the URL, with PortInUse set, so the operator can paste
-	// the landed URL instead.
-	StartAuth(ctx context.Context, c Credentials) (AuthSession, error)
-	// WaitAuth waits for the browser to land on the callback, exchanges the code and looks up
-	// the account. It returns ctx.Err() when ctx is done and releases the port then.
-	WaitAuth(ctx context.Context) (Identity, error)
-	// PasteAuth takes the URL (or query string, or bare code) the operator copied from the
-	// browser's address bar and completes the flow with it.
-	PasteAuth(ctx context.Context, pasted string) (Identity, error)
+	// StartAuth prepares the flow for co's consumer and starts listening on the callback
+	// port. The zero Credentials mean "the key and secret already configured in co". When
+	// the port is taken it still returns the URL, with PortInUse set, so the operator can
+	// paste the landed URL instead. A new session replaces the previous one (its listener
+	// is closed).
+	StartAuth(ctx context.Context, co Checkout, c Credentials) (AuthSession, error)
 }
 
-// Bitbucket is the REST API, used after authorization.
+// AuthFlow completes one started authorization: the value behind AuthSession's Wait and
+// Paste.
+type AuthFlow interface {
+	// Wait waits for the browser to land on the callback, exchanges the code and looks up
+	// the account. It returns ctx.Err() when ctx is done and releases the port then.
+	Wait(ctx context.Context) (Authorized, error)
+	// Paste takes the URL (or query string, or bare code) the operator copied from the
+	// browser's address bar and completes the flow with it.
+	Paste(ctx context.Context, pasted string) (Authorized, error)
+}
+
+// Browser opens URLs in the operator's browser (the Consumer and Authorize screens).
+type Browser interface {
+	// OpenBrowser opens url in the operator's browser.
+	OpenBrowser(url string) error
+}
+
+// Bitbucket is the REST API as the authorized account (Authorized.API): the Workspace,
+// Create and Connect screens each use their part of it.
 type Bitbucket interface {
+	WorkspaceLister
+	RepoCreator
+	RepoLister
+}
+
+// WorkspaceLister lists workspaces (the Workspace screen).
+type WorkspaceLister interface {
 	// Workspaces lists the workspaces the operator is a member of, with names.
 	Workspaces(ctx context.Context) ([]Workspace, error)
-	// ListRepos lists the workspace's repositories, calling fn with each batch as it arrives
-	// (loaded so far, total when known, else 0). filter "" lists all; otherwise the server
-	// searches by name. fn is called from the adapter's goroutine, never concurrently.
-	ListRepos(ctx context.Context, workspace, filter string, fn func(batch []Repo, loaded, total int)) error
+}
+
+// RepoCreator creates repositories (the Create screen).
+type RepoCreator interface {
 	// Projects lists the workspace's projects.
 	Projects(ctx context.Context, workspace string) ([]Project, error)
 	// CreateRepo creates a repository. When the slug is taken it returns an error for which
@@ -87,6 +125,14 @@ type Bitbucket interface {
 	Slugify(name string) string
 	// ValidateSlug says, in the operator's words, why slug is not a valid repository slug.
 	ValidateSlug(slug string) error
+}
+
+// RepoLister lists repositories (the Connect screen).
+type RepoLister interface {
+	// ListRepos lists the workspace's repositories, calling fn with each batch as it arrives
+	// (loaded so far, total when known, else 0). filter "" lists all; otherwise the server
+	// searches by name. fn is called from the adapter's goroutine, never concurrently.
+	ListRepos(ctx context.Context, workspace, filter string, fn func(batch []Repo, loaded, total int)) error
 }
 
 // Checkout is the Amplication checkout the wizard configures.
@@ -162,9 +208,19 @@ type PermissionRow struct {
 	Levels string // "Read, Write, Admin"
 }
 
-// EnvPlan is what PlanEnv would write.
+// EnvPlan is what PlanEnv would write; Apply writes it.
 type EnvPlan struct {
 	Files []FilePlan
+	// Applier writes exactly these files; PlanEnv sets it.
+	Applier EnvApplier
+}
+
+// Apply writes the plan (see EnvApplier).
+func (p EnvPlan) Apply(ctx context.Context) ([]FileResult, error) {
+	if p.Applier == nil {
+		return nil, errors.New("there is no planned change to write")
+	}
+	return p.Applier.Apply(ctx)
 }
 
 // Changed reports whether any file would change.
@@ -185,18 +241,44 @@ type FilePlan struct {
 	Exists  bool // the file exists today (false: it will be created)
 }
 
-// FileResult is what ApplyEnv did to one file.
+// FileResult is what EnvPlan.Apply did to one file.
 type FileResult struct {
 	Path    string `json:"path"`
 	Changed bool   `json:"changed"`
 	Backup  string `json:"backup,omitempty"` // the .bak copy of the previous content, if any
 }
 
-// AuthSession is a started authorization flow.
+// AuthSession is a started authorization flow; Wait or Paste completes it.
 type AuthSession struct {
 	URL         string // the authorize URL to open
 	PortInUse   bool   // the callback port is taken: only pasting works
 	PortMessage string // what holds the port and what to do, when PortInUse
+	// Flow completes this session; StartAuth sets it.
+	Flow AuthFlow
+}
+
+var errNoFlow = errors.New("the authorization has not started yet")
+
+// Wait waits for the browser's redirect (see AuthFlow).
+func (s AuthSession) Wait(ctx context.Context) (Authorized, error) {
+	if s.Flow == nil {
+		return Authorized{}, errNoFlow
+	}
+	return s.Flow.Wait(ctx)
+}
+
+// Paste completes the flow with what the operator pasted (see AuthFlow).
+func (s AuthSession) Paste(ctx context.Context, pasted string) (Authorized, error) {
+	if s.Flow == nil {
+		return Authorized{}, errNoFlow
+	}
+	return s.Flow.Paste(ctx, pasted)
+}
+
+// Authorized is a completed authorization: who authorized, and the API acting as them.
+type Authorized struct {
+	Identity Identity
+	API      Bitbucket
 }
 
 // Identity is the Bitbucket account that authorized.

@@ -20,16 +20,21 @@ func connectModel(tb testing.TB, n int) Model {
 	m.w.c.noTicks = true
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	w := m.w
-	w.workspace = Workspace{Slug: "acme"}
-	w.connect.setWorkspace("acme", context.Background())
+	w.s.workspace = Workspace{Slug: "acme"}
+	w.s.api = fb
+	cs := connectOf(m)
+	cs.setWorkspace("acme", fb, context.Background())
 	w.cur = stepConnect
-	w.connect.ctx = context.Background()
-	w.connect.input.Focus()
-	w.connect.loading = true
-	w.connect.total = n * 2
-	w.connect.add(genRepos("acme", n))
+	cs.ctx = context.Background()
+	cs.input.Focus()
+	cs.loading = true
+	cs.total = n * 2
+	cs.add(genRepos("acme", n))
 	return m
 }
+
+// connectOf is the wizard's Connect screen.
+func connectOf(m Model) *connectScreen { return m.w.screens[stepConnect].(*connectScreen) }
 
 // keystrokes types a filter that narrows step by step, then deletes it back to empty (the
 // widening steps rescan everything loaded): the worst and the common cases alternate.
@@ -69,15 +74,15 @@ func BenchmarkConnectFilterKeystroke(b *testing.B) {
 // with 10,000 already loaded.
 func BenchmarkConnectBatchArrives(b *testing.B) {
 	m := connectModel(b, 10_000)
-	m.w.connect.input.SetValue("api")
-	m.w.connect.refilter()
+	connectOf(m).input.SetValue("api")
+	connectOf(m).refilter()
 	batch := genRepos("other", 100)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for j := range batch {
 			batch[j].FullName = fmt.Sprintf("other/%d-%d", i, j) // new each time, so all are added
 		}
-		m.Update(repoBatchMsg{seq: m.w.connect.listSeq, item: streamItem{batch: batch, loaded: 10_100, total: 20_000}, ctx: context.Background()})
+		m.Update(repoBatchMsg{seq: connectOf(m).listSeq, item: streamItem{batch: batch, loaded: 10_100, total: 20_000}, ctx: context.Background()})
 		_ = m.View()
 	}
 }
@@ -90,7 +95,7 @@ func TestKeystrokeBudget(t *testing.T) {
 		m.Update(k)
 	}
 	// service-09990 … service-09999, less service-09996 (every 7th is an api-gateway).
-	if got := len(m.w.connect.matches); got != 9 {
+	if got := len(connectOf(m).matches); got != 9 {
 		t.Fatalf("%d matches for service-0999 among 10,000, want 9", got)
 	}
 	if v := flat(m.View()); !containsAll(v, "service-09990", "service-09999", "9 match", "10,000 of 20,000 loaded") {
@@ -99,7 +104,7 @@ func TestKeystrokeBudget(t *testing.T) {
 	for _, k := range keystrokes[len("service-0999"):] {
 		m.Update(k)
 	}
-	if got := len(m.w.connect.matches); got != 10_000 {
+	if got := len(connectOf(m).matches); got != 10_000 {
 		t.Fatalf("%d matches after clearing the filter", got)
 	}
 }

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,9 +17,12 @@ type choiceScreen struct {
 
 func newChoice(c *common) *choiceScreen { return &choiceScreen{c: c} }
 
-func (s *choiceScreen) enter(context.Context) tea.Cmd { return nil }
-func (s *choiceScreen) typing() bool                  { return false }
-func (s *choiceScreen) busy() bool                    { return false }
+func (s *choiceScreen) enter(e entry) tea.Cmd {
+	s.ws = e.s.workspace
+	return nil
+}
+func (s *choiceScreen) typing() bool { return false }
+func (s *choiceScreen) busy() bool   { return false }
 
 func (s *choiceScreen) keys() bindings {
 	km := s.c.km

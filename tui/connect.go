@@ -21,15 +21,14 @@ import (
 
 type connectScreen struct {
 	c   *common
+	api RepoLister
 	ctx context.Context // the step's: server searches
 	ws  string
 	// The main listing runs under the wizard's context, not the step's: it starts when the
-	// workspace is chosen, so the first page is there by the time Connect is (issue 6), and
-	// it goes on while the operator moves between Choice and Connect.
+	// workspace is chosen (prefetchMsg), so the first page is there by the time Connect is
+	// (issue 6), and it goes on while the operator moves between Choice and Connect.
 	listBase   context.Context
 	listCancel context.CancelFunc
-	// initialFilter is typed into the filter on entry (the create screen's "connect to it").
-	initialFilter string
 
 	input textinput.Model
 
@@ -76,6 +75,10 @@ type repoBatchMsg struct {
 	ctx    context.Context
 }
 
+// target implements targeted: the listing may be running before (or after) the Connect
+// screen shows.
+func (repoBatchMsg) target() step { return stepConnect }
+
 // debounceMsg fires when typing paused.
 type debounceMsg struct {
 	seq    uint64
@@ -91,8 +94,8 @@ func newConnect(c *common) *connectScreen {
 
 // setWorkspace switches the screen to ws, dropping what was loaded for another workspace.
 // base is the context listings run under (the wizard's).
-func (s *connectScreen) setWorkspace(ws string, base context.Context) {
-	s.listBase = base
+func (s *connectScreen) setWorkspace(ws string, api RepoLister, base context.Context) {
+	s.listBase, s.api = base, api
 	if ws == s.ws {
 		return
 	}
@@ -131,23 +134,21 @@ func (s *connectScreen) reset() {
 	s.input.SetValue("")
 }
 
-func (s *connectScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+// enter types e.filter into the filter (Create's "connect to it"), if set.
+func (s *connectScreen) enter(e entry) tea.Cmd {
+	s.ctx = e.ctx
 	if s.seen == nil {
 		s.reset()
 	}
 	cmds := []tea.Cmd{s.input.Focus()}
 	if !s.loadedAll && !s.loading {
 		// Not started, or stopped by an error: start over.
-		keep := s.initialFilter
 		s.reset()
-		s.initialFilter = keep
 		cmds = append(cmds, s.list())
 	}
-	if s.initialFilter != "" {
-		s.input.SetValue(s.initialFilter)
+	if e.filter != "" {
+		s.input.SetValue(e.filter)
 		s.input.CursorEnd()
-		s.initialFilter = ""
 		s.refilter()
 		cmds = append(cmds, s.debounce())
 	}
@@ -173,12 +174,12 @@ func (s *connectScreen) list() tea.Cmd {
 
 // stream runs ListRepos in a goroutine started by the command, and returns its first item.
 func (s *connectScreen) stream(ctx context.Context, seq uint64, filter string) tea.Cmd {
-	b, ws := s.c.b, s.ws
+	api, ws := s.api, s.ws
 	return func() tea.Msg {
 		ch := make(chan streamItem, 8)
 		go func() {
 			defer close(ch)
-			err := b.ListRepos(ctx, ws, filter, func(batch []Repo, loaded, total int) {
+			err := api.ListRepos(ctx, ws, filter, func(batch []Repo, loaded, total int) {
 				cp := append([]Repo(nil), batch...)
 				select {
 				case ch <- streamItem{batch: cp, loaded: loaded, total: total}:
@@ -319,6 +320,12 @@ func (s *connectScreen) move(d int) {
 func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
+	case prefetchMsg:
+		s.setWorkspace(msg.ws, msg.api, msg.base)
+		return s.prefetch()
+	case stopListingMsg:
+		s.stopListing()
+		return nil
 	case repoBatchMsg:
 		return s.batch(msg)
 	case debounceMsg:

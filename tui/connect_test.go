@@ -98,7 +98,7 @@ func TestConnectEmptyAndError(t *testing.T) {
 // TestConnectFilterMatchesBruteForce checks the incremental narrowing against a full scan
 // over random typing and deleting.
 func TestConnectFilterMatchesBruteForce(t *testing.T) {
-	c := &common{b: newFake(), st: newStyles(newRenderer(nil, true), true), km: defaultKeyMap(), width: 80, height: 20}
+	c := &common{browser: newFake(), st: newStyles(newRenderer(nil, true), true), km: defaultKeyMap(), width: 80, height: 20}
 	s := newConnect(c)
 	s.ws = "acme"
 	s.reset()
@@ -142,7 +142,7 @@ func TestConnectListingStartsWhenWorkspaceChosen(t *testing.T) {
 	}
 	hs.press("down", "enter") // Create
 	hs.wantStep(stepCreate)
-	if hs.m.w.connect.loading {
+	if connectOf(hs.m).loading {
 		t.Fatal("choosing Create left the listing running")
 	}
 	hs.press("esc")

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 type consumerScreen struct {
 	c        *common
+	settings ConsumerSettings
 	input    textinput.Model
 	editing  bool
 	slug     string
@@ -26,14 +26,18 @@ type consumerScreen struct {
 	noteKind VerdictKind
 }
 
-func newConsumer(c *common) *consumerScreen {
-	s := &consumerScreen{c: c, input: newInput(c, "your-workspace")}
+func newConsumer(c *common, settings ConsumerSettings) *consumerScreen {
+	s := &consumerScreen{c: c, settings: settings, input: newInput(c, "your-workspace")}
 	s.input.CharLimit = 62
 	s.input.SetValue(c.opts.Workspace) // the demo's workspace; still confirmed with enter
 	return s
 }
 
-func (s *consumerScreen) enter(context.Context) tea.Cmd {
+func (s *consumerScreen) enter(e entry) tea.Cmd {
+	s.callback = e.s.checkout.CallbackURL
+	if e.fix != nil {
+		s.note, s.noteKind = e.fix.Message, e.fix.Kind
+	}
 	s.status = ""
 	if s.slug == "" {
 		s.editing = true
@@ -127,7 +131,7 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, km.Open):
-			return s.c.openCmd(s.c.b.SettingsURL(s.slug))
+			return s.c.openCmd(s.settings.SettingsURL(s.slug))
 		case key.Matches(msg, km.Copy):
 			return s.c.copyCmd(s.callback)
 		case key.Matches(msg, km.Edit):
@@ -135,6 +139,7 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 			s.input.CursorEnd()
 			return s.input.Focus()
 		case key.Matches(msg, km.Enter):
+			s.note = "" // fixed (or not: Verify says so again)
 			return emit(consumerDoneMsg{workspace: s.slug})
 		case key.Matches(msg, km.Back):
 			return emit(backMsg{})
@@ -173,7 +178,7 @@ func (s *consumerScreen) view() string {
 	if ws == "" {
 		ws = "<workspace>"
 	}
-	b.WriteString("\n" + st.strong.Render("Settings page") + " (o opens it):\n" + s.c.indented("  ", st.code.Render(s.c.b.SettingsURL(ws))) + "\n\n")
+	b.WriteString("\n" + st.strong.Render("Settings page") + " (o opens it):\n" + s.c.indented("  ", st.code.Render(s.settings.SettingsURL(ws))) + "\n\n")
 	b.WriteString(st.strong.Render("On that page:") + "\n")
 	steps := []string{
 		"Under OAuth consumers (bottom of the sidebar), click " + st.strong.Render("Add consumer") + ".",

@@ -23,6 +23,7 @@ const (
 
 type createScreen struct {
 	c   *common
+	api RepoCreator
 	ctx context.Context
 	ws  string
 
@@ -52,6 +53,10 @@ type projectsMsg struct {
 	err error
 }
 
+// target implements targeted: a load cancelled by leaving Create still ends the load,
+// whatever is active.
+func (projectsMsg) target() step { return stepCreate }
+
 // createdMsg is the result of CreateRepo.
 type createdMsg struct {
 	seq  uint64
@@ -66,8 +71,9 @@ func newCreate(c *common) *createScreen {
 	return s
 }
 
-func (s *createScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+func (s *createScreen) enter(e entry) tea.Cmd {
+	ctx := e.ctx
+	s.ctx, s.api, s.ws = ctx, e.s.api, e.s.workspace.Slug
 	s.confirming, s.creating, s.err, s.exists = false, false, nil, nil
 	if s.result != nil && s.result.FullName != "" && !strings.HasPrefix(s.result.FullName, s.ws+"/") {
 		s.result = nil
@@ -80,9 +86,9 @@ func (s *createScreen) enter(ctx context.Context) tea.Cmd {
 	if s.projWS != s.ws || s.projErr != nil || s.projLoading {
 		s.projWS, s.projects, s.projIdx, s.projErr, s.projLoading = s.ws, nil, 0, nil, true
 		s.projSeq = s.c.nextSeq()
-		seq, b, ws := s.projSeq, s.c.b, s.ws
+		seq, api, ws := s.projSeq, s.api, s.ws
 		cmds = append(cmds, func() tea.Msg {
-			ps, err := b.Projects(ctx, ws)
+			ps, err := api.Projects(ctx, ws)
 			return projectsMsg{seq: seq, ps: ps, err: err}
 		})
 	}
@@ -122,8 +128,8 @@ func (s *createScreen) slug() (string, error) {
 	if name == "" {
 		return "", fmt.Errorf("type a name for the repository")
 	}
-	slug := s.c.b.Slugify(name)
-	return slug, s.c.b.ValidateSlug(slug)
+	slug := s.api.Slugify(name)
+	return slug, s.api.ValidateSlug(slug)
 }
 
 func (s *createScreen) projectLabel() string {
@@ -205,12 +211,12 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		case key.Matches(msg, km.Enter, km.Yes):
 			s.confirming, s.creating, s.err = false, true, nil
 			s.seq = s.c.nextSeq()
-			seq, b, ws, req := s.seq, s.c.b, s.ws, s.request()
+			seq, api, ws, req := s.seq, s.api, s.ws, s.request()
 			// Creating is not cancelled by leaving the screen: a half-sent create would
 			// leave the operator unsure whether the repository exists.
 			ctx := context.WithoutCancel(s.ctx)
 			return func() tea.Msg {
-				r, err := b.CreateRepo(ctx, ws, req)
+				r, err := api.CreateRepo(ctx, ws, req)
 				return createdMsg{seq: seq, repo: r, err: err}
 			}
 		case key.Matches(msg, km.Back, km.No):

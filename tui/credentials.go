@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -34,7 +33,10 @@ func newCredentials(c *common) *credentialsScreen {
 	return s
 }
 
-func (s *credentialsScreen) enter(context.Context) tea.Cmd {
+func (s *credentialsScreen) enter(e entry) tea.Cmd {
+	if e.fix != nil {
+		s.note = e.fix.Message
+	}
 	s.err = ""
 	if s.note != "" || s.id.Value() == "" {
 		return s.setFocus(0)

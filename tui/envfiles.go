@@ -13,11 +13,11 @@ import (
 // then the result per file and the services to start.
 
 type envScreen struct {
-	c        *common
-	ctx      context.Context
-	creds    Credentials
-	services []string
-	root     string
+	c       *common
+	planner EnvPlanner
+	ctx     context.Context
+	co      Checkout
+	creds   Credentials
 
 	seq      uint64
 	planning bool
@@ -40,7 +40,7 @@ type planMsg struct {
 	err  error
 }
 
-func newEnv(c *common) *envScreen {
+func newEnv(c *common, planner EnvPlanner) *envScreen {
 	vp := viewport.New(c.width, 10)
 	// The wizard's keys drive it; only arrows and pages scroll.
 	vp.KeyMap = viewport.KeyMap{
@@ -51,11 +51,11 @@ func newEnv(c *common) *envScreen {
 		Up:           key.NewBinding(key.WithKeys("up", "k")),
 		Down:         key.NewBinding(key.WithKeys("down", "j")),
 	}
-	return &envScreen{c: c, vp: vp}
+	return &envScreen{c: c, planner: planner, vp: vp}
 }
 
-func (s *envScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+func (s *envScreen) enter(e entry) tea.Cmd {
+	s.ctx, s.co, s.creds = e.ctx, e.s.checkout, e.s.creds
 	if s.applied {
 		return nil
 	}
@@ -65,9 +65,9 @@ func (s *envScreen) enter(ctx context.Context) tea.Cmd {
 func (s *envScreen) planCmd() tea.Cmd {
 	s.planning, s.plan, s.planErr = true, nil, nil
 	s.seq = s.c.nextSeq()
-	seq, b, ctx, creds := s.seq, s.c.b, s.ctx, s.creds
+	seq, planner, ctx, co, creds := s.seq, s.planner, s.ctx, s.co, s.creds
 	return func() tea.Msg {
-		p, err := b.PlanEnv(ctx, creds)
+		p, err := planner.PlanEnv(ctx, co, creds)
 		return planMsg{seq: seq, plan: p, err: err}
 	}
 }
@@ -75,18 +75,21 @@ func (s *envScreen) planCmd() tea.Cmd {
 func (s *envScreen) applyCmd() tea.Cmd {
 	s.applying = true
 	s.seq = s.c.nextSeq()
-	seq, b := s.seq, s.c.b
+	seq, plan := s.seq, *s.plan
 	// The write is not tied to the step's context: once confirmed it runs to the end
 	// (each file is written atomically by the backend).
 	ctx := context.WithoutCancel(s.ctx)
 	return func() tea.Msg {
-		res, err := b.ApplyEnv(ctx)
+		res, err := plan.Apply(ctx)
 		return envAppliedMsg{seq: seq, results: res, err: err}
 	}
 }
 
 func (s *envScreen) typing() bool { return false }
 func (s *envScreen) busy() bool   { return s.planning || s.applying }
+
+// holdsQuit implements quitHolder: a quit waits for the write.
+func (s *envScreen) holdsQuit() bool { return s.applying }
 
 func (s *envScreen) keys() bindings {
 	km := s.c.km
@@ -139,6 +142,8 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	s.layout()
 	switch msg := msg.(type) {
+	case quitPendingMsg:
+		s.quitPending = true
 	case planMsg:
 		if msg.seq != s.seq {
 			return nil
@@ -211,7 +216,7 @@ func (s *envScreen) diffText() string {
 		case f.Changed:
 			state = "will change"
 		}
-		b.WriteString(wrap(st.strong.Render(rel(s.root, f.Path))+" "+st.faint.Render("("+state+")"), width) + "\n")
+		b.WriteString(wrap(st.strong.Render(rel(s.co.Root, f.Path))+" "+st.faint.Render("("+state+")"), width) + "\n")
 		if !f.Changed {
 			continue
 		}
@@ -270,11 +275,11 @@ func (s *envScreen) resultsView() string {
 	for _, r := range s.results {
 		switch {
 		case r.Changed && r.Backup != "":
-			b.WriteString(st.ok.Render("✓ written ") + rel(s.root, r.Path) + st.faint.Render(" (backup "+rel(s.root, r.Backup)+")") + "\n")
+			b.WriteString(st.ok.Render("✓ written ") + rel(s.co.Root, r.Path) + st.faint.Render(" (backup "+rel(s.co.Root, r.Backup)+")") + "\n")
 		case r.Changed:
-			b.WriteString(st.ok.Render("✓ written ") + rel(s.root, r.Path) + "\n")
+			b.WriteString(st.ok.Render("✓ written ") + rel(s.co.Root, r.Path) + "\n")
 		default:
-			b.WriteString(st.faint.Render("= up to date ") + rel(s.root, r.Path) + "\n")
+			b.WriteString(st.faint.Render("= up to date ") + rel(s.co.Root, r.Path) + "\n")
 		}
 	}
 	if s.applyErr != nil {
@@ -282,7 +287,7 @@ func (s *envScreen) resultsView() string {
 		return b.String()
 	}
 	b.WriteString("\n" + st.strong.Render("Start these services") + " (each in its own terminal, from the checkout), after this wizard:\n")
-	for _, svc := range s.services {
+	for _, svc := range s.co.Services {
 		b.WriteString(s.c.indented("  ", st.code.Render(svc)) + "\n")
 	}
 	b.WriteString("\nPress enter to authorize your Bitbucket account.")

@@ -10,9 +10,10 @@ import (
 	"sync/atomic"
 )
 
-// fakeBackend is a configurable in-memory Backend. Zero gates mean "answer at once"; a gate
-// makes the call wait until the gate is closed (or receives) or its context is done, so a
-// test can look at the screen while something is in flight.
+// fakeBackend is a configurable in-memory Backend, and the Bitbucket API its
+// authorizations return. Zero gates mean "answer at once"; a gate makes the call wait until
+// the gate is closed (or receives) or its context is done, so a test can look at the screen
+// while something is in flight.
 type fakeBackend struct {
 	mu sync.Mutex
 
@@ -28,21 +29,24 @@ type fakeBackend struct {
 	plan       EnvPlan
 	planErr    error
 	planCalls  int
+	planCOs    []Checkout // the checkouts PlanEnv was given
 	results    []FileResult
 	applyErr   error
 	applyCalls int
-	applyGate  chan struct{} // ApplyEnv blocks on it (the write in flight)
+	applyGate  chan struct{} // the plan's Apply blocks on it (the write in flight)
 
 	sess       AuthSession
 	startErr   error
 	startCalls []Credentials
-	waitGate   chan struct{} // WaitAuth blocks on it
+	startCOs   []Checkout    // the checkouts StartAuth was given
+	waitGate   chan struct{} // the session's Wait blocks on it
 	waitID     Identity
 	waitErr    error
 	waitCtxErr error
 	pasteID    Identity
 	pasteErr   error
 	pasted     []string
+	authAPI    Bitbucket // what authorizations return as the API (nil: the fake itself)
 
 	opened  []string
 	openErr error
@@ -196,14 +200,22 @@ func (f *fakeBackend) SettingsURL(ws string) string {
 	return "https://bitbucket.org/" + ws + "/workspace/settings/api"
 }
 
-func (f *fakeBackend) PlanEnv(ctx context.Context, c Credentials) (EnvPlan, error) {
+func (f *fakeBackend) PlanEnv(ctx context.Context, co Checkout, c Credentials) (EnvPlan, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.planCalls++
-	return f.plan, f.planErr
+	f.planCOs = append(f.planCOs, co)
+	p := f.plan
+	p.Files = slices.Clone(p.Files)
+	p.Applier = fakeApplier{f}
+	return p, f.planErr
 }
 
-func (f *fakeBackend) ApplyEnv(ctx context.Context) ([]FileResult, error) {
+// fakeApplier is the fake's EnvApplier.
+type fakeApplier struct{ f *fakeBackend }
+
+func (a fakeApplier) Apply(ctx context.Context) ([]FileResult, error) {
+	f := a.f
 	f.mu.Lock()
 	gate := f.applyGate
 	f.mu.Unlock()
@@ -216,14 +228,39 @@ func (f *fakeBackend) ApplyEnv(ctx context.Context) ([]FileResult, error) {
 	return f.results, f.applyErr
 }
 
-func (f *fakeBackend) StartAuth(ctx context.Context, c Credentials) (AuthSession, error) {
+func (f *fakeBackend) StartAuth(ctx context.Context, co Checkout, c Credentials) (AuthSession, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.startCalls = append(f.startCalls, c)
-	return f.sess, f.startErr
+	f.startCOs = append(f.startCOs, co)
+	s := f.sess
+	s.Flow = fakeFlow{f}
+	return s, f.startErr
 }
 
-func (f *fakeBackend) WaitAuth(ctx context.Context) (Identity, error) {
+// fakeFlow is the fake's AuthFlow; its account's API is the fake itself.
+type fakeFlow struct{ f *fakeBackend }
+
+func (fl fakeFlow) Wait(ctx context.Context) (Authorized, error) {
+	id, err := fl.f.waitAuth(ctx)
+	return Authorized{Identity: id, API: fl.api()}, err
+}
+
+func (fl fakeFlow) Paste(ctx context.Context, pasted string) (Authorized, error) {
+	id, err := fl.f.pasteAuth(ctx, pasted)
+	return Authorized{Identity: id, API: fl.api()}, err
+}
+
+func (fl fakeFlow) api() Bitbucket {
+	fl.f.mu.Lock()
+	defer fl.f.mu.Unlock()
+	if fl.f.authAPI != nil {
+		return fl.f.authAPI
+	}
+	return fl.f
+}
+
+func (f *fakeBackend) waitAuth(ctx context.Context) (Identity, error) {
 	f.mu.Lock()
 	gate := f.waitGate
 	f.mu.Unlock()
@@ -238,7 +275,7 @@ func (f *fakeBackend) WaitAuth(ctx context.Context) (Identity, error) {
 	return f.waitID, f.waitErr
 }
 
-func (f *fakeBackend) PasteAuth(ctx context.Context, pasted string) (Identity, error) {
+func (f *fakeBackend) pasteAuth(ctx context.Context, pasted string) (Identity, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.pasted = append(f.pasted, pasted)

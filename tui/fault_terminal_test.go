@@ -57,13 +57,13 @@ func TestFaultTerminalCtrlCAtEveryStep(t *testing.T) {
 			}
 			if !w.written {
 				if applied != 0 || len(sum.Files) != 0 {
-					t.Fatalf("Ctrl+C on %s wrote files (ApplyEnv calls %d, Summary.Files %v)", w.name, applied, sum.Files)
+					t.Fatalf("Ctrl+C on %s wrote files (Apply calls %d, Summary.Files %v)", w.name, applied, sum.Files)
 				}
 				hs.wantText("Nothing was written")
 				return
 			}
 			if applied != 1 || len(sum.Files) == 0 {
-				t.Fatalf("after the confirm: ApplyEnv calls %d, Summary.Files %v", applied, sum.Files)
+				t.Fatalf("after the confirm: Apply calls %d, Summary.Files %v", applied, sum.Files)
 			}
 			hs.wantText("These files were already written")
 		})

@@ -142,15 +142,15 @@ func (w *wizard) view() string {
 
 func (w *wizard) quitView() string {
 	st := w.c.st
-	if w.finished {
-		return wrap(w.summary.final(), w.winW) + "\n"
+	if w.s.finished {
+		return wrap(finalSummary(w.c, w.s.summary()), w.winW) + "\n"
 	}
 	var b strings.Builder
-	if len(w.written) == 0 {
+	if len(w.s.written) == 0 {
 		b.WriteString(st.strong.Render("Quit.") + " Nothing was written; your .env.local files are unchanged.\n")
 	} else {
 		b.WriteString(st.strong.Render("Quit.") + " These files were already written:\n")
-		for _, r := range w.written {
+		for _, r := range w.s.written {
 			line := "  " + r.Path
 			if !r.Changed {
 				line += " (already up to date)"

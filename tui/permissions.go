@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,8 +20,8 @@ type permissionsScreen struct {
 	confirmSkip bool
 }
 
-func newPermissions(c *common) *permissionsScreen {
-	rows := c.b.Permissions()
+func newPermissions(c *common, form PermissionList) *permissionsScreen {
+	rows := form.Permissions()
 	return &permissionsScreen{c: c, rows: rows, ticked: make([]bool, len(rows)), missing: make([]bool, len(rows))}
 }
 
@@ -48,7 +47,10 @@ func (s *permissionsScreen) markMissing(labels []string) {
 	}
 }
 
-func (s *permissionsScreen) enter(context.Context) tea.Cmd {
+func (s *permissionsScreen) enter(e entry) tea.Cmd {
+	if e.fix != nil {
+		s.markMissing(e.fix.Missing)
+	}
 	s.confirmSkip = false
 	return nil
 }

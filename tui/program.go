@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -37,24 +36,6 @@ type Options struct {
 	Workspace string
 }
 
-// Summary is what the wizard did, returned by Run; it marshals to the --json output.
-type Summary struct {
-	Completed       bool         `json:"completed"` // the operator reached the last screen
-	Checkout        string       `json:"checkout,omitempty"`
-	Layout          string       `json:"layout,omitempty"`
-	CallbackURL     string       `json:"callback_url,omitempty"`
-	KeptCredentials bool         `json:"kept_credentials"` // the configured key and secret were kept
-	ClientID        string       `json:"client_id_masked,omitempty"`
-	Verified        bool         `json:"verified"` // the live credential check passed
-	Files           []FileResult `json:"files"`    // the files written (empty: nothing written)
-	ConnectedAs     *Identity    `json:"connected_as,omitempty"`
-	Workspace       string       `json:"workspace,omitempty"`
-	Repository      *Repo        `json:"repository,omitempty"`
-	CreatedRepo     bool         `json:"created_repository"`
-	Services        []string     `json:"services,omitempty"`
-	NextSteps       []string     `json:"next_steps,omitempty"`
-}
-
 // ErrQuit is returned by Run when the operator quit before the last screen.
 var ErrQuit = errors.New("the wizard was quit before it finished")
 
@@ -71,7 +52,7 @@ func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Mode
 		r = newRenderer(out, noColor)
 	}
 	c := &common{
-		b:        b,
+		browser:  b,
 		opts:     opts,
 		st:       newStyles(r, noColor),
 		km:       defaultKeyMap(),
@@ -84,18 +65,9 @@ func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Mode
 	h := help.New()
 	h.Styles = c.st.help
 	w := &wizard{c: c, base: context.Background(), help: h, winW: 80, winH: 24}
-	w.welcome = newWelcome(c)
-	w.consumer = newConsumer(c)
-	w.permissions = newPermissions(c)
-	w.credentials = newCredentials(c)
-	w.verify = newVerify(c)
-	w.env = newEnv(c)
-	w.authorize = newAuthorize(c)
-	w.workspaces = newWorkspaces(c)
-	w.choice = newChoice(c)
-	w.create = newCreate(c)
-	w.connect = newConnect(c)
-	w.summary = newSummary(c)
+	for i, def := range steps {
+		w.screens[i] = def.new(c, b)
+	}
 	w.resize(80, 24)
 	return Model{w: w}
 }
@@ -115,7 +87,7 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	}
 	m := newModel(b, opts, out, r)
 	m.w.base = ctx
-	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
+	p := tea.NewProgram(m, programOptions(ctx, in, out)...)
 	final, err := p.Run()
 	fm, ok := final.(Model)
 	if !ok {
@@ -129,56 +101,17 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 		}
 		return sum, fmt.Errorf("the wizard stopped: %w", err)
 	}
-	if !fm.w.finished {
+	if !sum.Completed {
 		return sum, ErrQuit
 	}
 	return sum, nil
 }
 
+// programOptions are the Bubble Tea program's options: the one place the terminal is set
+// up.
+func programOptions(ctx context.Context, in io.Reader, out io.Writer) []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx)}
+}
+
 // Summary reports what the wizard did so far.
-func (m Model) Summary() Summary {
-	w := m.w
-	s := Summary{
-		Completed:       w.finished,
-		Checkout:        w.checkout.Root,
-		Layout:          w.checkout.Layout,
-		CallbackURL:     w.checkout.CallbackURL,
-		KeptCredentials: w.kept,
-		Verified:        w.verdict != nil && w.verdict.Kind == VerdictOK && !w.unverified,
-		Files:           append([]FileResult{}, w.written...),
-		ConnectedAs:     w.identity,
-		Workspace:       w.workspace.Slug,
-		Repository:      w.repo,
-		CreatedRepo:     w.created,
-		Services:        w.checkout.Services,
-	}
-	if w.kept {
-		s.ClientID = w.checkout.ClientIDMasked
-	} else if w.creds.ID != "" {
-		s.ClientID = mask(w.creds.ID)
-	}
-	if w.checkout.Root != "" {
-		s.NextSteps = nextSteps(w.checkout)
-	}
-	return s
-}
-
-func nextSteps(co Checkout) []string {
-	steps := []string{}
-	if len(co.Services) > 0 {
-		steps = append(steps, "Start the services (each in its own terminal, from "+co.Root+"): "+strings.Join(co.Services, "; "))
-	}
-	steps = append(steps, "Open Amplication (the client, "+clientHost(co.CallbackURL)+"), choose a service and use Connect to Bitbucket under Sync with Git Provider.")
-	return steps
-}
-
-// clientHost is the CLIENT_HOST part of a callback URL.
-func clientHost(callback string) string {
-	if i := strings.Index(callback, "/bitbucket-auth-app/"); i > 0 {
-		return callback[:i]
-	}
-	if callback == "" {
-		return "http://localhost:3001"
-	}
-	return callback
-}
+func (m Model) Summary() Summary { return m.w.s.summary() }

@@ -130,7 +130,7 @@ type openedMsg struct {
 
 // openCmd opens url in the browser via the backend.
 func (c *common) openCmd(u string) tea.Cmd {
-	b := c.b
+	b := c.browser
 	return func() tea.Msg { return openedMsg{url: u, err: b.OpenBrowser(u)} }
 }
 

@@ -52,6 +52,9 @@ func TestWelcomeConfiguredKeepJumpsToAuthorize(t *testing.T) {
 	if len(fb.startCalls) != 1 || !fb.startCalls[0].IsZero() {
 		t.Fatalf("StartAuth calls = %+v, want one with zero credentials", fb.startCalls)
 	}
+	if co := fb.startCOs[0]; co.Root != fb.checkout.Root || co.CallbackURL != fb.checkout.CallbackURL {
+		t.Fatalf("StartAuth got checkout %+v, want the one found", co)
+	}
 	// Esc cancels the wait, a second esc goes back to the welcome screen.
 	hs.press("esc")
 	hs.untilText("Cancelled")
@@ -244,9 +247,12 @@ func TestEnvNothingWrittenBeforeConfirm(t *testing.T) {
 	hs.toEnv()
 	hs.wantText("packages/amplication-server/.env.local (will change)", "+BITBUCKET_CLIENT_SECRET=••••9876",
 		"packages/amplication-git-pull-request-service/.env.local (new file)")
+	if cos := fb.planCOs; len(cos) != 1 || cos[0].Root != fb.checkout.Root || cos[0].ServerEnv != fb.checkout.ServerEnv {
+		t.Fatalf("PlanEnv got checkouts %+v, want the one found", cos)
+	}
 	hs.press("down", "up", "pgdown")
 	if n := fb.get(func() int { return fb.applyCalls }); n != 0 {
-		t.Fatalf("ApplyEnv called %d times before the confirm", n)
+		t.Fatalf("Apply called %d times before the confirm", n)
 	}
 	hs.press("q")
 	if !hs.quit {
@@ -254,7 +260,7 @@ func TestEnvNothingWrittenBeforeConfirm(t *testing.T) {
 	}
 	hs.wantText("Nothing was written")
 	if n := fb.get(func() int { return fb.applyCalls }); n != 0 {
-		t.Fatalf("ApplyEnv called %d times", n)
+		t.Fatalf("Apply called %d times", n)
 	}
 	if len(hs.m.Summary().Files) != 0 {
 		t.Fatal("Summary lists files although nothing was written")
@@ -269,7 +275,7 @@ func TestEnvConfirmWritesThenQuitSaysWhat(t *testing.T) {
 	hs.untilText("✓ written packages/amplication-server/.env.local", "backup packages/amplication-server/.env.local.bak",
 		"Start these services", "npx nx serve amplication-git-pull-request-service")
 	if n := fb.get(func() int { return fb.applyCalls }); n != 1 {
-		t.Fatalf("ApplyEnv calls = %d", n)
+		t.Fatalf("Apply calls = %d", n)
 	}
 	hs.press("esc") // not safe any more: stays
 	hs.wantStep(stepEnv)
@@ -299,7 +305,7 @@ func TestEnvPlanErrorAndNoChange(t *testing.T) {
 	hs.press("enter")
 	hs.wantStep(stepAuthorize)
 	if fb.applyCalls != 0 {
-		t.Fatal("ApplyEnv called with nothing to change")
+		t.Fatal("Apply called with nothing to change")
 	}
 }
 
@@ -501,4 +507,30 @@ func TestCreateOtherError(t *testing.T) {
 	hs.typeText("x")
 	hs.press("enter", "enter")
 	hs.untilText("The repository was not created", "cannot create repositories")
+}
+
+// The screens after Authorize use the API the authorization returned, not the backend:
+// no call can reach Bitbucket before an account has authorized.
+func TestScreensUseTheAuthorizedAPI(t *testing.T) {
+	fb := newFake()
+	api := newFake()
+	api.workspaces = []Workspace{{Slug: "granted-ws", Name: "Granted", Admin: true}, {Slug: "acme-labs"}}
+	api.repos = map[string][]Repo{"granted-ws": genRepos("granted-ws", 3)}
+	fb.authAPI = api
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toWorkspaces()
+	hs.wantText("granted-ws")
+	hs.press("enter") // granted-ws
+	hs.wantStep(stepChoice)
+	hs.press("enter") // connect
+	hs.untilText("3 repositories", "service-00001")
+	hs.press("esc", "down", "enter") // create
+	hs.wantStep(stepCreate)
+	hs.untilText("Project")
+	if fb.get(func() int { return fb.wsCalls }) != 0 || len(fb.listFilters()) != 0 {
+		t.Fatalf("the backend was asked for workspaces (%d) or repositories (%q)", fb.wsCalls, fb.listFilters())
+	}
+	if api.get(func() int { return api.wsCalls }) != 1 || len(api.listFilters()) == 0 {
+		t.Fatalf("the authorized API: %d workspace calls, listings %q", api.wsCalls, api.listFilters())
+	}
 }

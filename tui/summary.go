@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,9 +17,12 @@ type summaryScreen struct {
 
 func newSummary(c *common) *summaryScreen { return &summaryScreen{c: c} }
 
-func (s *summaryScreen) enter(context.Context) tea.Cmd { return nil }
-func (s *summaryScreen) typing() bool                  { return false }
-func (s *summaryScreen) busy() bool                    { return false }
+func (s *summaryScreen) enter(e entry) tea.Cmd {
+	s.sum = e.s.summary()
+	return nil
+}
+func (s *summaryScreen) typing() bool { return false }
+func (s *summaryScreen) busy() bool   { return false }
 
 func (s *summaryScreen) keys() bindings {
 	return bindings{short: []key.Binding{with(s.c.km.Enter, "enter", "finish")}}
@@ -33,21 +35,21 @@ func (s *summaryScreen) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *summaryScreen) view() string { return s.render(true) }
+func (s *summaryScreen) view() string { return renderSummary(s.c, s.sum, true) }
 
-// final is the summary printed when the wizard exits.
-func (s *summaryScreen) final() string { return s.render(false) + "\n" }
+// finalSummary is the summary printed when the wizard exits.
+func finalSummary(c *common, sum Summary) string { return renderSummary(c, sum, false) + "\n" }
 
-func (s *summaryScreen) render(live bool) string {
-	st := s.c.st
-	sum := s.sum
+// renderSummary renders sum; live adds the key to press.
+func renderSummary(c *common, sum Summary, live bool) string {
+	st := c.st
 	var b strings.Builder
 	b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
 	switch {
 	case sum.KeptCredentials:
-		b.WriteString(s.c.kv("Env files", 12, "kept the configured key "+st.code.Render(sum.ClientID)+"; nothing written") + "\n")
+		b.WriteString(c.kv("Env files", 12, "kept the configured key "+st.code.Render(sum.ClientID)+"; nothing written") + "\n")
 	case len(sum.Files) == 0:
-		b.WriteString(s.c.kv("Env files", 12, "nothing written (they already held this key and secret)") + "\n")
+		b.WriteString(c.kv("Env files", 12, "nothing written (they already held this key and secret)") + "\n")
 	default:
 		for i, f := range sum.Files {
 			label := ""
@@ -58,26 +60,26 @@ func (s *summaryScreen) render(live bool) string {
 			if !f.Changed {
 				p += st.faint.Render(" (up to date)")
 			}
-			b.WriteString(s.c.kv(label, 12, p) + "\n")
+			b.WriteString(c.kv(label, 12, p) + "\n")
 		}
 	}
 	if sum.ConnectedAs != nil {
-		b.WriteString(s.c.kv("Authorized", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
+		b.WriteString(c.kv("Authorized", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
 	}
 	if r := sum.Repository; r != nil {
 		verb := "chosen"
 		if sum.CreatedRepo {
 			verb = "created"
 		}
-		b.WriteString(s.c.kv("Repository", 12, st.code.Render(r.FullName)+st.faint.Render(" ("+verb+")")) + "\n")
-		b.WriteString(repoLinks(s.c, *r, 12) + "\n")
+		b.WriteString(c.kv("Repository", 12, st.code.Render(r.FullName)+st.faint.Render(" ("+verb+")")) + "\n")
+		b.WriteString(repoLinks(c, *r, 12) + "\n")
 	} else {
-		b.WriteString(s.c.kv("Workspace", 12, st.code.Render(sum.Workspace)) + "\n")
+		b.WriteString(c.kv("Workspace", 12, st.code.Render(sum.Workspace)) + "\n")
 	}
 	b.WriteString(st.strong.Render("Next steps") + "\n")
 	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 	for _, svc := range sum.Services {
-		b.WriteString(s.c.indented("     ", st.code.Render(svc)) + "\n")
+		b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
 	}
 	b.WriteString("  2. Open Amplication (" + clientHost(sum.CallbackURL) + "), pick a service and use " +
 		st.strong.Render("Connect to Bitbucket") + ": workspace " + sum.Workspace)

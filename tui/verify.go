@@ -13,6 +13,7 @@ import (
 
 type verifyScreen struct {
 	c        *common
+	checker  CredentialChecker
 	ctx      context.Context
 	cancel   context.CancelFunc
 	creds    Credentials
@@ -28,10 +29,12 @@ type verdictMsg struct {
 	v   Verdict
 }
 
-func newVerify(c *common) *verifyScreen { return &verifyScreen{c: c} }
+func newVerify(c *common, checker CredentialChecker) *verifyScreen {
+	return &verifyScreen{c: c, checker: checker}
+}
 
-func (s *verifyScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+func (s *verifyScreen) enter(e entry) tea.Cmd {
+	s.ctx, s.creds, s.callback = e.ctx, e.s.creds, e.s.checkout.CallbackURL
 	return s.check()
 }
 
@@ -43,9 +46,9 @@ func (s *verifyScreen) check() tea.Cmd {
 	s.cancel = cancel
 	s.checking, s.v = true, nil
 	s.seq = s.c.nextSeq()
-	seq, b, creds := s.seq, s.c.b, s.creds
+	seq, checker, creds := s.seq, s.checker, s.creds
 	return func() tea.Msg {
-		return verdictMsg{seq: seq, v: b.CheckCredentials(ctx, creds)}
+		return verdictMsg{seq: seq, v: checker.CheckCredentials(ctx, creds)}
 	}
 }
 

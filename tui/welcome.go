@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -15,6 +14,7 @@ import (
 
 type welcomeScreen struct {
 	c       *common
+	finder  CheckoutFinder
 	seq     uint64
 	loading bool
 	found   bool
@@ -41,11 +41,11 @@ func newInput(c *common, placeholder string) textinput.Model {
 	return ti
 }
 
-func newWelcome(c *common) *welcomeScreen {
-	return &welcomeScreen{c: c, input: newInput(c, "/path/to/amplication"), keep: true}
+func newWelcome(c *common, finder CheckoutFinder) *welcomeScreen {
+	return &welcomeScreen{c: c, finder: finder, input: newInput(c, "/path/to/amplication"), keep: true}
 }
 
-func (s *welcomeScreen) enter(context.Context) tea.Cmd {
+func (s *welcomeScreen) enter(entry) tea.Cmd {
 	if s.found || s.loading {
 		return nil
 	}
@@ -55,9 +55,9 @@ func (s *welcomeScreen) enter(context.Context) tea.Cmd {
 func (s *welcomeScreen) find(dir string) tea.Cmd {
 	s.loading = true
 	s.seq = s.c.nextSeq()
-	seq, b := s.seq, s.c.b
+	seq, finder := s.seq, s.finder
 	return func() tea.Msg {
-		co, err := b.FindCheckout(dir)
+		co, err := finder.FindCheckout(dir)
 		return checkoutFoundMsg{seq: seq, co: co, err: err}
 	}
 }
@@ -132,7 +132,7 @@ func (s *welcomeScreen) update(msg tea.Msg) tea.Cmd {
 			s.input.CursorEnd()
 			return s.input.Focus()
 		case key.Matches(msg, km.Enter):
-			return emit(checkoutMsg{keep: s.co.Configured && s.keep})
+			return emit(checkoutMsg{co: s.co, keep: s.co.Configured && s.keep})
 		}
 	}
 	return nil

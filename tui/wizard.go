@@ -1,11 +1,21 @@
 // Package tui is bbsetup's interactive wizard: the Bubble Tea screens that take an operator
 // from "create the Bitbucket consumer" to "repository connected". It talks to the outside
-// world only through the Backend interface (backend.go), so every screen is testable with a
-// fake; cmd/ adapts the setup/ packages to it.
+// world only through the role interfaces in backend.go, so every screen is testable with a
+// fake; cmd/ adapts the setup/ packages to them.
 //
-// The root model (this file) owns the step order and every transition; each screen lives in
-// its own file and reports what happened with a typed message (nextMsg-like values such as
-// credentialsMsg, backMsg, fixMsg) instead of reaching into other screens.
+// The package's parts:
+//   - program.go: Options, New and Run (the one place the Bubble Tea program is set up);
+//   - steps.go: the step table (title, constructor, back rule of every screen) and the
+//     screen interface;
+//   - wizard.go (this file): the root model and the transitions between steps;
+//   - session.go: what was chosen and what happened (the session), what a screen is given
+//     when it is entered (entry), and the Summary;
+//   - frame.go: the header, the scrolled body, the help line and the quit message;
+//   - one file per screen, each holding only the backend role it uses.
+//
+// Screens never reach into each other or into the root: each gets what it needs in its
+// entry and reports what happened with a typed message (credentialsMsg, backMsg, fixMsg…);
+// only the root changes the session and the step.
 package tui
 
 import (
@@ -19,11 +29,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// Messages between the screens and the root. Screens emit them with emit; only the root
-// changes steps.
+// Messages from the screens to the root. Screens emit them with emit; only the root
+// changes steps and the session.
 type (
-	backMsg            struct{}
-	checkoutMsg        struct{ keep bool }
+	backMsg     struct{}
+	checkoutMsg struct {
+		co   Checkout
+		keep bool
+	}
 	consumerDoneMsg    struct{ workspace string }
 	permissionsDoneMsg struct{ skipped bool }
 	credentialsMsg     struct{ c Credentials }
@@ -33,7 +46,7 @@ type (
 	}
 	fixMsg        struct{ v Verdict }
 	envDoneMsg    struct{}
-	authorizedMsg struct{ id Identity }
+	authorizedMsg struct{ a Authorized }
 	workspaceMsg  struct{ ws Workspace }
 	choiceMsg     struct{ create bool }
 	repoMsg       struct {
@@ -42,8 +55,8 @@ type (
 	}
 	connectInsteadMsg struct{ slug string }
 	finishMsg         struct{}
-	// envAppliedMsg is the result of ApplyEnv; the root records it before the env screen
-	// sees it, so a quit right after still reports what was written.
+	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
+	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
 		seq     uint64
 		results []FileResult
@@ -51,11 +64,27 @@ type (
 	}
 )
 
+// Messages from the root to a screen.
+type (
+	// quitPendingMsg tells a quitHolder that the operator quit: the wizard quits when its
+	// work is done.
+	quitPendingMsg struct{}
+	// prefetchMsg starts the Connect screen's listing of ws as soon as the workspace is
+	// chosen, under base (the wizard's context), before the screen is entered.
+	prefetchMsg struct {
+		ws   string
+		api  RepoLister
+		base context.Context
+	}
+	// stopListingMsg stops the Connect screen's listing (the Create path does not need it).
+	stopListingMsg struct{}
+)
+
 func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-// common is what every screen shares: the backend, options, styles, keys, sizes.
+// common is what every screen shares: options, styles, keys, sizes, the browser.
 type common struct {
-	b       Backend
+	browser Browser
 	opts    Options
 	st      styles
 	km      keyMap
@@ -79,47 +108,24 @@ type Model struct{ w *wizard }
 
 // wizard is the root state; Model wraps a pointer so the tea.Model value stays cheap.
 type wizard struct {
-	c      *common
-	base   context.Context
-	cur    step
-	cancel context.CancelFunc
-	help   help.Model
-	scroll int
-	winW   int
-	winH   int
+	c       *common
+	base    context.Context
+	cur     step
+	cancel  context.CancelFunc
+	help    help.Model
+	scroll  int
+	winW    int
+	winH    int
+	screens [numSteps]screen
 
 	spinning bool
 	quitting bool
-	finished bool
-	// quitAfterWrite holds a quit asked for while the env files are being written: it
-	// happens when the write's result is in, so the quit message can say what was written.
-	quitAfterWrite bool
+	// quitHeld holds a quit asked for while a quitHolder works (the env files being
+	// written): it happens when the result is in, so the quit message can say what was
+	// written.
+	quitHeld bool
 
-	// What the operator chose and what happened, for the later steps and the Summary.
-	checkout   Checkout
-	kept       bool
-	creds      Credentials
-	verdict    *Verdict
-	unverified bool
-	written    []FileResult
-	writeErr   error
-	identity   *Identity
-	workspace  Workspace
-	repo       *Repo
-	created    bool
-
-	welcome     *welcomeScreen
-	consumer    *consumerScreen
-	permissions *permissionsScreen
-	credentials *credentialsScreen
-	verify      *verifyScreen
-	env         *envScreen
-	authorize   *authorizeScreen
-	workspaces  *workspacesScreen
-	choice      *choiceScreen
-	create      *createScreen
-	connect     *connectScreen
-	summary     *summaryScreen
+	s session
 }
 
 // Init implements tea.Model: it enters the first step.
@@ -139,40 +145,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View implements tea.Model.
 func (m Model) View() string { return m.w.view() }
 
-func (w *wizard) screen(s step) screen {
-	switch s {
-	case stepWelcome:
-		return w.welcome
-	case stepConsumer:
-		return w.consumer
-	case stepPermissions:
-		return w.permissions
-	case stepCredentials:
-		return w.credentials
-	case stepVerify:
-		return w.verify
-	case stepEnv:
-		return w.env
-	case stepAuthorize:
-		return w.authorize
-	case stepWorkspaces:
-		return w.workspaces
-	case stepChoice:
-		return w.choice
-	case stepCreate:
-		return w.create
-	case stepConnect:
-		return w.connect
-	default:
-		return w.summary
-	}
-}
+func (w *wizard) active() screen { return w.screens[w.cur] }
 
-func (w *wizard) active() screen { return w.screen(w.cur) }
+// goTo makes s the active step (see enter).
+func (w *wizard) goTo(s step) tea.Cmd { return w.enter(s, entry{}) }
 
-// goTo makes s the active step: it cancels the old step's context and enters s with a new
-// one.
-func (w *wizard) goTo(s step) tea.Cmd {
+// enter makes s the active step: it cancels the old step's context and enters s with a new
+// one, the session so far and e's reasons.
+func (w *wizard) enter(s step, e entry) tea.Cmd {
 	if w.cancel != nil {
 		w.cancel()
 	}
@@ -181,15 +161,28 @@ func (w *wizard) goTo(s step) tea.Cmd {
 	w.cur = s
 	w.scroll = 0
 	w.help.ShowAll = false
-	return w.withSpinner(w.active().enter(ctx))
+	e.ctx, e.s = ctx, w.s
+	_, e.canBack = w.back()
+	return w.withSpinner(w.active().enter(e))
 }
+
+// back returns the step Esc leads to from the current one, if going back is safe there.
+func (w *wizard) back() (step, bool) {
+	if rule := steps[w.cur].back; rule != nil {
+		return rule(&w.s)
+	}
+	return 0, false
+}
+
+// deliver hands msg to step s's screen, active or not.
+func (w *wizard) deliver(s step, msg tea.Msg) tea.Cmd { return w.screens[s].update(msg) }
 
 // stop cancels whatever is in flight.
 func (w *wizard) stop() {
 	if w.cancel != nil {
 		w.cancel()
 	}
-	w.connect.stopListing() // it runs under w.base, not the step's context
+	w.deliver(stepConnect, stopListingMsg{}) // it runs under w.base, not the step's context
 }
 
 func (w *wizard) update(msg tea.Msg) tea.Cmd {
@@ -198,7 +191,7 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		w.resize(msg.Width, msg.Height)
 		return nil
 	case tea.KeyMsg:
-		if w.quitting || w.quitAfterWrite {
+		if w.quitting || w.quitHeld {
 			return nil
 		}
 		typing := w.active().typing()
@@ -226,13 +219,11 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		w.c.spin, cmd = w.c.spin.Update(msg)
 		return cmd
 	case envAppliedMsg:
-		if msg.seq == w.env.seq {
-			w.written = append([]FileResult{}, msg.results...)
-			w.writeErr = msg.err
-			if w.quitAfterWrite {
-				w.env.update(msg)
-				return w.quit()
-			}
+		w.s.written = append([]FileResult{}, msg.results...)
+		w.s.writeErr = msg.err
+		if w.quitHeld {
+			w.active().update(msg)
+			return w.quit()
 		}
 	case backMsg:
 		if s, ok := w.back(); ok {
@@ -240,83 +231,63 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case checkoutMsg:
-		w.checkout = w.welcome.co
-		w.kept = msg.keep
-		w.authorize.callback = w.checkout.CallbackURL
-		w.env.root = w.checkout.Root
+		w.s.checkout = msg.co
+		w.s.kept = msg.keep
 		if msg.keep {
-			w.creds = Credentials{}
-			w.authorize.creds = Credentials{}
-			w.authorize.kept = true
-			w.authorize.canBack = true
+			w.s.creds = Credentials{}
 			return w.goTo(stepAuthorize)
 		}
-		w.authorize.kept = false
-		w.consumer.callback = w.checkout.CallbackURL
 		return w.goTo(stepConsumer)
 	case consumerDoneMsg:
-		w.workspaces.hint = msg.workspace
-		w.consumer.note = ""
+		w.s.hint = msg.workspace
 		return w.goTo(stepPermissions)
 	case permissionsDoneMsg:
 		return w.goTo(stepCredentials)
 	case credentialsMsg:
-		w.creds = msg.c
-		w.verify.creds = msg.c
-		w.verify.callback = w.checkout.CallbackURL
+		w.s.creds = msg.c
 		return w.goTo(stepVerify)
 	case verifiedMsg:
 		v := msg.v
-		w.verdict = &v
-		w.unverified = msg.unverified
-		w.env.creds = w.creds
-		w.env.services = w.checkout.Services
+		w.s.verdict = &v
+		w.s.unverified = msg.unverified
 		return w.goTo(stepEnv)
 	case fixMsg:
 		return w.fix(msg.v)
 	case envDoneMsg:
-		w.authorize.creds = w.creds
-		w.authorize.callback = w.checkout.CallbackURL
-		w.authorize.canBack = w.written == nil // nothing written: back to the diff is safe
 		return w.goTo(stepAuthorize)
 	case authorizedMsg:
-		id := msg.id
-		w.identity = &id
+		id := msg.a.Identity
+		w.s.identity = &id
+		w.s.api = msg.a.API
 		return w.goTo(stepWorkspaces)
 	case workspaceMsg:
-		w.workspace = msg.ws
-		w.choice.ws = msg.ws
-		w.create.ws = msg.ws.Slug
-		w.connect.setWorkspace(msg.ws.Slug, w.base)
-		return tea.Batch(w.goTo(stepChoice), w.connect.prefetch())
+		w.s.workspace = msg.ws
+		// The listing starts now, so the first page is there by the time Connect is.
+		prefetch := w.deliver(stepConnect, prefetchMsg{ws: msg.ws.Slug, api: w.s.api, base: w.base})
+		return tea.Batch(w.goTo(stepChoice), prefetch)
 	case choiceMsg:
 		if msg.create {
-			w.connect.stopListing()
+			w.deliver(stepConnect, stopListingMsg{})
 			return w.goTo(stepCreate)
 		}
-		w.connect.initialFilter = ""
 		return w.goTo(stepConnect)
 	case connectInsteadMsg:
-		w.connect.initialFilter = msg.slug
-		return w.goTo(stepConnect)
+		return w.enter(stepConnect, entry{filter: msg.slug})
 	case repoMsg:
 		r := msg.repo
-		w.repo = &r
-		w.created = msg.created
-		w.finished = true // the summary is the end: quitting from it is finishing
-		w.summary.sum = Model{w: w}.Summary()
+		w.s.repo = &r
+		w.s.created = msg.created
+		w.s.finished = true // the summary is the end: quitting from it is finishing
 		return w.goTo(stepSummary)
 	case finishMsg:
-		w.finished = true
+		w.s.finished = true
 		w.quitting = true
 		w.stop()
 		return tea.Quit
-	case repoBatchMsg:
-		// The listing may be running before (or after) the Connect screen shows.
-		return w.withSpinner(w.connect.update(msg))
-	case projectsMsg:
-		// A load cancelled by leaving Create still ends the load, whatever is active.
-		return w.withSpinner(w.create.update(msg))
+	}
+	if t, ok := msg.(targeted); ok {
+		// For one screen whatever is active (a listing running before Connect shows).
+		return w.withSpinner(w.deliver(t.target(), msg))
 	}
 	return w.withSpinner(w.active().update(msg))
 }
@@ -325,16 +296,11 @@ func (w *wizard) update(msg tea.Msg) tea.Cmd {
 func (w *wizard) fix(v Verdict) tea.Cmd {
 	switch v.Kind {
 	case VerdictBadCredentials:
-		w.credentials.note = v.Message
-		return w.goTo(stepCredentials)
+		return w.enter(stepCredentials, entry{fix: &v})
 	case VerdictNotPrivate, VerdictNoCallback:
-		w.consumer.note = v.Message
-		w.consumer.noteKind = v.Kind
-		w.consumer.callback = w.checkout.CallbackURL
-		return w.goTo(stepConsumer)
+		return w.enter(stepConsumer, entry{fix: &v})
 	case VerdictMissingScopes:
-		w.permissions.markMissing(v.Missing)
-		return w.goTo(stepPermissions)
+		return w.enter(stepPermissions, entry{fix: &v})
 	}
 	return nil
 }
@@ -349,10 +315,9 @@ func (w *wizard) withSpinner(cmd tea.Cmd) tea.Cmd {
 }
 
 func (w *wizard) quit() tea.Cmd {
-	if w.cur == stepEnv && w.env.applying {
-		w.quitAfterWrite = true
-		w.env.quitPending = true
-		return nil
+	if h, ok := w.active().(quitHolder); ok && h.holdsQuit() {
+		w.quitHeld = true
+		return w.active().update(quitPendingMsg{})
 	}
 	w.quitting = true
 	w.stop()

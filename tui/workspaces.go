@@ -17,6 +17,7 @@ import (
 
 type workspacesScreen struct {
 	c       *common
+	api     WorkspaceLister
 	ctx     context.Context
 	seq     uint64
 	loading bool
@@ -82,8 +83,8 @@ func newWorkspaces(c *common) *workspacesScreen {
 	return &workspacesScreen{c: c, list: l}
 }
 
-func (s *workspacesScreen) enter(ctx context.Context) tea.Cmd {
-	s.ctx = ctx
+func (s *workspacesScreen) enter(e entry) tea.Cmd {
+	s.ctx, s.api, s.hint = e.ctx, e.s.api, e.s.hint
 	if s.loaded && s.err == nil {
 		return nil
 	}
@@ -95,9 +96,9 @@ func (s *workspacesScreen) load() tea.Cmd {
 	s.seq = s.c.nextSeq()
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.cancel = cancel
-	seq, b := s.seq, s.c.b
+	seq, api := s.seq, s.api
 	return func() tea.Msg {
-		ws, err := b.Workspaces(ctx)
+		ws, err := api.Workspaces(ctx)
 		return workspacesMsg{seq: seq, ws: ws, err: err}
 	}
 }

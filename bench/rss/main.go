@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/bench/drive"
+	"github.com/bbsetup/bbsetup/cmd"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
@@ -82,7 +83,7 @@ func run(bin string, n int) error {
 	go io.Copy(io.Discard, out)
 
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(info.url), info.key, info.secret, &http.Client{Timeout: time.Minute})
-	b := &backend{api: bitbucket.New(info.api, hc, bitbucket.Options{})}
+	b := &backend{api: cmd.WizardAPI(bitbucket.New(info.api, hc, bitbucket.Options{}))}
 	m := tui.New(b, tui.Options{NoBrowser: true, NoColor: true, BitbucketURL: info.url})
 	d := drive.New(m, 80, 24)
 	defer d.Close()
@@ -173,11 +174,11 @@ func thousands(n int) string {
 	return s
 }
 
-// backend is tui.Backend with the Bitbucket part on the real client and the steps before
-// it (checkout, consumer, env files, browser authorization) answered at once: the
-// checkout is already configured and the authorization succeeds.
+// backend answers the wizard's steps before the Bitbucket API at once: the checkout is
+// already configured and the authorization succeeds, handing the screens the project's
+// own API adapter (cmd.WizardAPI) over the real client.
 type backend struct {
-	api *bitbucket.Client
+	api tui.Bitbucket
 }
 
 var _ tui.Backend = (*backend)(nil)
@@ -197,48 +198,16 @@ func (b *backend) CheckCredentials(context.Context, tui.Credentials) tui.Verdict
 }
 func (b *backend) Permissions() []tui.PermissionRow { return nil }
 func (b *backend) SettingsURL(ws string) string     { return "http://127.0.0.1/" + ws }
-func (b *backend) PlanEnv(context.Context, tui.Credentials) (tui.EnvPlan, error) {
+func (b *backend) PlanEnv(context.Context, tui.Checkout, tui.Credentials) (tui.EnvPlan, error) {
 	return tui.EnvPlan{}, nil
 }
-func (b *backend) ApplyEnv(context.Context) ([]tui.FileResult, error) { return nil, nil }
-func (b *backend) StartAuth(context.Context, tui.Credentials) (tui.AuthSession, error) {
-	return tui.AuthSession{URL: "http://127.0.0.1/site/oauth2/authorize"}, nil
-}
-func (b *backend) WaitAuth(context.Context) (tui.Identity, error) {
-	return tui.Identity{DisplayName: "Demo Operator", Nickname: "demo"}, nil
-}
-func (b *backend) PasteAuth(ctx context.Context, _ string) (tui.Identity, error) {
-	return b.WaitAuth(ctx)
-}
-func (b *backend) OpenBrowser(string) error { return nil }
-
-func (b *backend) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
-	ws, err := b.api.Workspaces(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]tui.Workspace, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, tui.Workspace{Slug: w.Slug, Name: w.Name, Admin: w.Administrator})
-	}
-	return out, nil
+func (b *backend) StartAuth(context.Context, tui.Checkout, tui.Credentials) (tui.AuthSession, error) {
+	return tui.AuthSession{URL: "http://127.0.0.1/site/oauth2/authorize", Flow: b}, nil
 }
 
-// ListRepos maps the client's repositories as cmd's adapter does.
-func (b *backend) ListRepos(ctx context.Context, ws, filter string, fn func([]tui.Repo, int, int)) error {
-	return b.api.ListRepositories(ctx, ws, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
-		out := make([]tui.Repo, len(batch))
-		for i, r := range batch {
-			out[i] = tui.Repo{Slug: r.Slug, Name: r.Name, FullName: r.FullName, HTMLURL: r.HTMLURL,
-				CloneHTTPS: r.CloneHTTPS, CloneSSH: r.CloneSSH, Private: r.IsPrivate, Project: r.ProjectKey}
-		}
-		fn(out, loaded, max(total, 0))
-	})
+// Wait implements tui.AuthFlow: authorized at once.
+func (b *backend) Wait(context.Context) (tui.Authorized, error) {
+	return tui.Authorized{Identity: tui.Identity{DisplayName: "Demo Operator", Nickname: "demo"}, API: b.api}, nil
 }
-
-func (b *backend) Projects(context.Context, string) ([]tui.Project, error) { return nil, nil }
-func (b *backend) CreateRepo(context.Context, string, tui.NewRepo) (tui.Repo, error) {
-	return tui.Repo{}, errors.New("not in this benchmark")
-}
-func (b *backend) Slugify(name string) string     { return bitbucket.Slugify(name) }
-func (b *backend) ValidateSlug(slug string) error { return bitbucket.ValidateSlug(slug) }
+func (b *backend) Paste(ctx context.Context, _ string) (tui.Authorized, error) { return b.Wait(ctx) }
+func (b *backend) OpenBrowser(string) error                                    { return nil }

@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"context"
+	"strings"
+)
+
+// session is what the operator chose and what happened so far. Only the root changes it,
+// from the messages the screens report; a screen gets a copy in its entry when it becomes
+// active, so it cannot change it, and keeps what it needs.
+type session struct {
+	checkout Checkout
+	kept     bool        // the configured key and secret were kept (no consumer steps)
+	hint     string      // the workspace slug typed on the consumer screen
+	creds    Credentials // zero when kept
+	verdict  *Verdict
+	// unverified: the operator went on after a network failure, without a live check.
+	unverified bool
+	written    []FileResult // nil: nothing written yet
+	writeErr   error
+	identity   *Identity
+	api        Bitbucket // the REST API as the authorized account (nil before Authorize)
+	workspace  Workspace
+	repo       *Repo
+	created    bool
+	finished   bool // the operator reached the last screen
+}
+
+// entry is what a screen is given each time it becomes active.
+type entry struct {
+	// ctx is cancelled when the step stops being active.
+	ctx context.Context
+	// s is the session so far (a copy).
+	s session
+	// canBack reports that Esc may leave the step backwards (see stepDef.back).
+	canBack bool
+	// fix is the verdict the Verify step sent the operator here to fix, if it did.
+	fix *Verdict
+	// filter is typed into the Connect screen's filter (Create's "connect to it").
+	filter string
+}
+
+// Summary is what the wizard did, returned by Run; it marshals to the --json output.
+type Summary struct {
+	Completed       bool         `json:"completed"` // the operator reached the last screen
+	Checkout        string       `json:"checkout,omitempty"`
+	Layout          string       `json:"layout,omitempty"`
+	CallbackURL     string       `json:"callback_url,omitempty"`
+	KeptCredentials bool         `json:"kept_credentials"` // the configured key and secret were kept
+	ClientID        string       `json:"client_id_masked,omitempty"`
+	Verified        bool         `json:"verified"` // the live credential check passed
+	Files           []FileResult `json:"files"`    // the files written (empty: nothing written)
+	ConnectedAs     *Identity    `json:"connected_as,omitempty"`
+	Workspace       string       `json:"workspace,omitempty"`
+	Repository      *Repo        `json:"repository,omitempty"`
+	CreatedRepo     bool         `json:"created_repository"`
+	Services        []string     `json:"services,omitempty"`
+	NextSteps       []string     `json:"next_steps,omitempty"`
+}
+
+// summary is the session as the Summary Run returns.
+func (ses *session) summary() Summary {
+	s := Summary{
+		Completed:       ses.finished,
+		Checkout:        ses.checkout.Root,
+		Layout:          ses.checkout.Layout,
+		CallbackURL:     ses.checkout.CallbackURL,
+		KeptCredentials: ses.kept,
+		Verified:        ses.verdict != nil && ses.verdict.Kind == VerdictOK && !ses.unverified,
+		Files:           append([]FileResult{}, ses.written...),
+		ConnectedAs:     ses.identity,
+		Workspace:       ses.workspace.Slug,
+		Repository:      ses.repo,
+		CreatedRepo:     ses.created,
+		Services:        ses.checkout.Services,
+	}
+	if ses.kept {
+		s.ClientID = ses.checkout.ClientIDMasked
+	} else if ses.creds.ID != "" {
+		s.ClientID = mask(ses.creds.ID)
+	}
+	if ses.checkout.Root != "" {
+		s.NextSteps = nextSteps(ses.checkout)
+	}
+	return s
+}
+
+func nextSteps(co Checkout) []string {
+	steps := []string{}
+	if len(co.Services) > 0 {
+		steps = append(steps, "Start the services (each in its own terminal, from "+co.Root+"): "+strings.Join(co.Services, "; "))
+	}
+	steps = append(steps, "Open Amplication (the client, "+clientHost(co.CallbackURL)+"), choose a service and use Connect to Bitbucket under Sync with Git Provider.")
+	return steps
+}
+
+// clientHost is the CLIENT_HOST part of a callback URL.
+func clientHost(callback string) string {
+	if i := strings.Index(callback, "/bitbucket-auth-app/"); i > 0 {
+		return callback[:i]
+	}
+	if callback == "" {
+		return "http://localhost:3001"
+	}
+	return callback
+}
