@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/bench/drive"
+	"github.com/bbsetup/bbsetup/internal/teadrive"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
@@ -33,7 +33,7 @@ var repoRow = regexp.MustCompile(`(?m)^\s*(› )?[a-z]+-[a-z]+-\d{5}\b`)
 type perfWizard struct {
 	w    *demo.World
 	b    *wizardBackend
-	d    *drive.Driver
+	d    *teadrive.Driver
 	once sync.Once
 }
 
@@ -75,7 +75,7 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 	a := &app{env: env, g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL}}
 	b := a.newWizardBackend(context.Background(), wizardOptions{demo: true, visit: visitNow})
 	m := tui.New(b, tui.Options{Demo: true, NoColor: true, BitbucketURL: w.Server.URL})
-	p := &perfWizard{w: w, b: b, d: drive.New(m, 80, 24)}
+	p := &perfWizard{w: w, b: b, d: teadrive.Start(m, 80, 24)}
 	tb.Cleanup(p.close)
 
 	const wait = 20 * time.Second

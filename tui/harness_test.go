@@ -9,24 +9,26 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/bbsetup/bbsetup/internal/teadrive"
 )
 
-// harness drives a Model the way a tea.Program does, but on the test goroutine: commands
-// run in goroutines and their messages are fed back through Update by send, drain and until.
-// After every Update it renders View and checks the invariants every screen must keep: no
-// secret on screen, no line wider than the terminal.
+// harness drives a Model the way a tea.Program does, but on the test goroutine, with the
+// project's driver (internal/teadrive): commands run in goroutines and their messages are
+// fed back through Update by send, settle and until. After every Update it renders View
+// and checks the invariants every screen must keep: no secret on screen, no line wider
+// than the terminal.
 type harness struct {
-	t       *testing.T
-	fb      *fakeBackend
-	m       Model
-	clip    *bytes.Buffer
-	results chan tea.Msg
-	quit    bool
-	w, h    int
-	views   int
-	// inflight counts commands started and not yet handled.
-	inflight int
-	onView   func(string) // sees every rendered view
+	t    *testing.T
+	fb   *fakeBackend
+	m    Model
+	d    *teadrive.Driver
+	clip *bytes.Buffer
+	quit bool // a command returned tea.Quit
+	w, h int
+	// views counts the views checked.
+	views  int
+	onView func(string) // sees every rendered view
 }
 
 // resize sends a new terminal size.
@@ -44,41 +46,17 @@ func newHarness(t *testing.T, fb *fakeBackend, opts Options, w, h int) *harness 
 // newHarnessR is newHarness with a given renderer (nil: the default for a non-terminal).
 func newHarnessR(t *testing.T, fb *fakeBackend, opts Options, w, h int, r *lipgloss.Renderer) *harness {
 	t.Helper()
-	hs := &harness{t: t, fb: fb, clip: &bytes.Buffer{}, results: make(chan tea.Msg, 1024), w: w, h: h}
+	hs := &harness{t: t, fb: fb, clip: &bytes.Buffer{}, w: w, h: h}
 	hs.m = newModel(fb, opts, hs.clip, r)
 	hs.m.w.c.noTicks = true
 	hs.m.w.c.debounce = time.Millisecond
 	t.Cleanup(hs.m.w.stop)
-	hs.handle(tea.WindowSizeMsg{Width: w, Height: h})
-	hs.run(hs.m.Init())
+	hs.d = teadrive.New(hs.m)
+	hs.d.AfterUpdate = hs.check
+	hs.d.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.d.Init()
 	hs.settle()
 	return hs
-}
-
-func (hs *harness) run(cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	hs.inflight++
-	go func() { hs.results <- cmd() }()
-}
-
-func (hs *harness) handle(msg tea.Msg) {
-	switch msg := msg.(type) {
-	case nil:
-		return
-	case tea.BatchMsg:
-		for _, c := range msg {
-			hs.run(c)
-		}
-		return
-	case tea.QuitMsg:
-		hs.quit = true
-		return
-	}
-	_, cmd := hs.m.Update(msg)
-	hs.run(cmd)
-	hs.check()
 }
 
 // check asserts the invariants on the current view.
@@ -103,7 +81,7 @@ func (hs *harness) check() {
 func (hs *harness) send(msgs ...tea.Msg) {
 	hs.t.Helper()
 	for _, m := range msgs {
-		hs.handle(m)
+		hs.d.Send(m)
 		hs.settle()
 	}
 }
@@ -112,20 +90,10 @@ func (hs *harness) send(msgs ...tea.Msg) {
 // gate (bounded: a stuck command fails the test).
 func (hs *harness) settle() {
 	hs.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		hs.drain()
-		if hs.inflight == 0 || int64(hs.inflight) <= hs.fb.blocked.Load() {
-			return
-		}
-		select {
-		case msg := <-hs.results:
-			hs.inflight--
-			hs.handle(msg)
-		case <-time.After(time.Millisecond):
-		case <-deadline:
-			hs.t.Fatalf("commands still in flight (%d, %d parked); step %v", hs.inflight, hs.fb.blocked.Load(), hs.m.w.cur)
-		}
+	err := hs.d.Settle(10*time.Second, func() int { return int(hs.fb.blocked.Load()) })
+	hs.quit = hs.d.Quit()
+	if err != nil {
+		hs.t.Fatalf("%v; step %v", err, hs.m.w.cur)
 	}
 }
 
@@ -151,38 +119,18 @@ func (hs *harness) paste(s string) {
 	hs.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true})
 }
 
-// drain processes the results already available, without waiting.
-func (hs *harness) drain() {
-	for {
-		select {
-		case msg := <-hs.results:
-			hs.inflight--
-			hs.handle(msg)
-		default:
-			return
-		}
-	}
-}
-
 // until processes results until cond holds for the view, failing after a generous bound.
+// cond may depend on the fake's state (a call reaching the backend), which sends no
+// message: it is checked again every few milliseconds.
 func (hs *harness) until(what string, cond func(view string) bool) {
 	hs.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		hs.drain()
-		if cond(hs.m.View()) {
-			return
-		}
-		select {
-		case msg := <-hs.results:
-			hs.inflight--
-			hs.handle(msg)
-		case <-time.After(5 * time.Millisecond):
-			// cond may depend on the fake's state (a call reaching the backend), which
-			// sends no message: look again.
-		case <-deadline:
-			hs.t.Fatalf("never saw %s; step %v, view:\n%s", what, hs.m.w.cur, hs.m.View())
-		}
+	_, err := hs.d.Until(10*time.Second, func(string) bool {
+		hs.quit = hs.d.Quit()
+		return cond(hs.m.View())
+	})
+	hs.quit = hs.d.Quit()
+	if err != nil {
+		hs.t.Fatalf("never saw %s; step %v, view:\n%s", what, hs.m.w.cur, hs.m.View())
 	}
 }
 
@@ -245,22 +193,7 @@ func (hs *harness) wantStep(s step) {
 	}
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	types := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
-		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-		"backspace": tea.KeyBackspace, "ctrl+c": tea.KeyCtrlC, "ctrl+u": tea.KeyCtrlU, "ctrl+r": tea.KeyCtrlR,
-		"ctrl+o": tea.KeyCtrlO, "ctrl+y": tea.KeyCtrlY,
-	}
-	if t, ok := types[k]; ok {
-		return tea.KeyMsg{Type: t}
-	}
-	if k == "space" || k == " " {
-		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-}
+func keyMsg(k string) tea.KeyMsg { return teadrive.KeyMsg(k) }
 
 // Walkers: drive the wizard from the start to a given step with the default fake.
 

@@ -27,8 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bbsetup/bbsetup/bench/drive"
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/internal/teadrive"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
@@ -85,7 +85,7 @@ func run(bin string, n int) error {
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(info.url), info.key, info.secret, &http.Client{Timeout: time.Minute})
 	b := &backend{api: cmd.WizardAPI(bitbucket.New(info.api, hc, bitbucket.Options{}))}
 	m := tui.New(b, tui.Options{NoBrowser: true, NoColor: true, BitbucketURL: info.url})
-	d := drive.New(m, 80, 24)
+	d := teadrive.Start(m, 80, 24)
 	defer d.Close()
 	const wait = time.Minute
 	steps := []struct {
