@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -192,4 +193,61 @@ func TestOwnScrollersFitAt40Columns(t *testing.T) {
 	hs.wantNoText("more lines (pgdn)")
 	hs.typeText("a-very-long-filter-that-is-wider-than-forty-columns")
 	hs.wantNoText("more lines (pgdn)")
+}
+
+// viewState is the state View used to change (the body's scroll position, the env diff
+// viewport, the workspace list and the connect filter's sizes) and must not.
+func viewState(m Model) string {
+	w := m.w
+	env := w.screens[stepEnv].(*envScreen)
+	ws := w.screens[stepWorkspaces].(*workspacesScreen)
+	cs := connectOf(m)
+	return fmt.Sprintf("scroll=%d env=%dx%d(%d) list=%dx%d filter=%d",
+		w.scroll, env.vp.Width, env.vp.Height, env.vpWidth, ws.list.Width(), ws.list.Height(), cs.input.Width)
+}
+
+// View changes no state: on every step, at every size the walk squeezes to, rendering
+// leaves the model as it was (sizes are set on WindowSizeMsg and each update instead).
+func TestViewChangesNoState(t *testing.T) {
+	checks := 0
+	start := func(t *testing.T) *harness {
+		hs := newHarness(t, newFake(), Options{NoBrowser: true}, 40, 14)
+		hs.d.AfterUpdate = func() {
+			before := viewState(hs.m)
+			hs.check() // renders View
+			if after := viewState(hs.m); after != before {
+				t.Fatalf("View changed the state on step %v: %s -> %s", hs.m.w.cur, before, after)
+			}
+			checks++
+		}
+		return hs
+	}
+	t.Run("create", func(t *testing.T) {
+		hs := start(t)
+		// Scrolled to the bottom, then the body gets room line by line: the position
+		// stays within the body.
+		hs.toConsumer()
+		for range 10 {
+			hs.press("pgdown")
+		}
+		for h := 15; h <= 30; h++ {
+			hs.resize(40, h)
+		}
+		hs.resize(40, 14)
+		hs.press("esc")
+		hs.wantStep(stepWelcome)
+		walkCreate(hs)
+	})
+	t.Run("connect", func(t *testing.T) {
+		hs := start(t)
+		hs.toChoice()
+		hs.press("enter")
+		hs.untilText("30 repositories")
+		hs.squeeze()
+		hs.typeText("api")
+		hs.squeeze()
+	})
+	if checks < 100 {
+		t.Fatalf("only %d views checked", checks)
+	}
 }

@@ -64,6 +64,13 @@ type stepDef struct {
 
 // steps is the step table: every screen, in order. The transitions between them are in
 // wizard.go.
+//
+// Adding a screen: a step constant above (in flow order), a row here (title, constructor,
+// back rule), a file with the screen (it implements screen, and sizer or quitHolder if it
+// needs to; it takes what it needs from its entry and reports with its own "done" message),
+// and, for I/O, one role interface in backend.go that the constructor takes (added to
+// Backend), or a value returned by an earlier role (as Authorized.API). Then one case in
+// wizard.go's update records the done message in the session and goes to the next step.
 var steps = [numSteps]stepDef{
 	stepWelcome: {title: "Amplication checkout",
 		new: func(c *common, b Backend) screen { return newWelcome(c, b) }},
