@@ -193,7 +193,7 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	switch {
 	case s.id != nil:
 		if key.Matches(msg, km.Enter) {
-			return emit(authorizedMsg{a: s.done})
+			return s.c.report(authorizedMsg{a: s.done})
 		}
 		return nil
 	case s.starting || s.pasteBusy:
@@ -256,7 +256,7 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		s.pasting, s.cancelled = true, false
 		return s.paste.Focus()
 	case key.Matches(msg, km.Back) && s.canBack:
-		return emit(backMsg{})
+		return s.c.report(backMsg{})
 	}
 	return nil
 }

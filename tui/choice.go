@@ -39,9 +39,9 @@ func (s *choiceScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.Up, km.Down):
 		s.create = !s.create
 	case key.Matches(k, km.Enter):
-		return emit(choiceMsg{create: s.create})
+		return s.c.report(choiceMsg{create: s.create})
 	case key.Matches(k, km.Back):
-		return emit(backMsg{})
+		return s.c.report(backMsg{})
 	}
 	return nil
 }

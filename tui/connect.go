@@ -356,7 +356,7 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 			s.move(len(s.matches))
 		case key.Matches(msg, km.Enter) && !msg.Paste:
 			if s.cursor < len(s.matches) {
-				return emit(repoMsg{repo: s.repos[s.matches[s.cursor]]})
+				return s.c.report(repoMsg{repo: s.repos[s.matches[s.cursor]]})
 			}
 		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
 			v := s.input.Value()
@@ -370,7 +370,7 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 				s.refilter()
 				return nil
 			}
-			return emit(backMsg{})
+			return s.c.report(backMsg{})
 		default:
 			if msg.Paste || len(msg.Runes) > 1 {
 				msg.Runes = []rune(strings.TrimSpace(string(msg.Runes)))

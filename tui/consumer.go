@@ -122,7 +122,7 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 					s.input.Blur()
 					return nil
 				}
-				return emit(backMsg{})
+				return s.c.report(backMsg{})
 			}
 			var cmd tea.Cmd
 			s.input, cmd = s.input.Update(msg)
@@ -140,9 +140,9 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 			return s.input.Focus()
 		case key.Matches(msg, km.Enter):
 			s.note = "" // fixed (or not: Verify says so again)
-			return emit(consumerDoneMsg{workspace: s.slug})
+			return s.c.report(consumerDoneMsg{workspace: s.slug})
 		case key.Matches(msg, km.Back):
-			return emit(backMsg{})
+			return s.c.report(backMsg{})
 		}
 	}
 	return nil

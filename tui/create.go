@@ -192,13 +192,13 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	switch {
 	case s.result != nil:
 		if key.Matches(msg, km.Enter) {
-			return emit(repoMsg{repo: *s.result, created: true})
+			return s.c.report(repoMsg{repo: *s.result, created: true})
 		}
 		return nil
 	case s.exists != nil:
 		switch {
 		case key.Matches(msg, km.Enter):
-			return emit(connectInsteadMsg{slug: s.exists.Slug})
+			return s.c.report(connectInsteadMsg{slug: s.exists.Slug})
 		case key.Matches(msg, km.Back):
 			s.exists = nil
 			return s.focusField(fieldName)
@@ -230,7 +230,7 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	case msg.Type == tea.KeyUp:
 		return s.focusField(s.field - 1)
 	case key.Matches(msg, km.Back):
-		return emit(backMsg{})
+		return s.c.report(backMsg{})
 	case key.Matches(msg, km.Enter) && !msg.Paste:
 		if _, err := s.slug(); err != nil {
 			s.err = nil

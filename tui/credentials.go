@@ -89,7 +89,7 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 	case k.Type == tea.KeyTab || k.Type == tea.KeyDown || k.Type == tea.KeyUp:
 		return s.setFocus(1 - s.focus)
 	case key.Matches(k, km.Back):
-		return emit(backMsg{})
+		return s.c.report(backMsg{})
 	case key.Matches(k, km.Enter) && !k.Paste:
 		if s.focus == 0 {
 			return s.setFocus(1)
@@ -105,7 +105,7 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 			return s.setFocus(1)
 		}
 		s.err, s.note = "", ""
-		return emit(credentialsMsg{c: Credentials{ID: id, Secret: secret}})
+		return s.c.report(credentialsMsg{c: Credentials{ID: id, Secret: secret}})
 	}
 	if k.Paste || len(k.Runes) > 1 {
 		// A paste: drop the whitespace and newlines around it.

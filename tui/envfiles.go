@@ -167,26 +167,26 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		switch {
 		case s.planning && key.Matches(msg, km.Back):
-			return emit(backMsg{}) // leaving the step cancels the read
+			return s.c.report(backMsg{}) // leaving the step cancels the read
 		case s.planning || s.applying:
 			return nil
 		case s.applied:
 			if s.applyErr == nil && key.Matches(msg, km.Enter) {
-				return emit(envDoneMsg{})
+				return s.c.report(envDoneMsg{})
 			}
 			if s.applyErr != nil && key.Matches(msg, km.Retry) {
 				s.applied, s.applyErr = false, nil
 				return s.planCmd()
 			}
 		case key.Matches(msg, km.Back):
-			return emit(backMsg{})
+			return s.c.report(backMsg{})
 		case s.planErr != nil:
 			if key.Matches(msg, km.Retry) {
 				return s.planCmd()
 			}
 		case s.plan != nil && key.Matches(msg, km.Enter):
 			if !s.plan.Changed() {
-				return emit(envDoneMsg{})
+				return s.c.report(envDoneMsg{})
 			}
 			return s.applyCmd()
 		default:

@@ -97,7 +97,7 @@ func (s *permissionsScreen) update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(k, km.Yes):
 			s.confirmSkip = false
-			return emit(permissionsDoneMsg{skipped: true})
+			return s.c.report(permissionsDoneMsg{skipped: true})
 		case key.Matches(k, km.No, km.Back):
 			s.confirmSkip = false
 		}
@@ -119,11 +119,11 @@ func (s *permissionsScreen) update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(k, km.Enter):
 		if s.allTicked() {
-			return emit(permissionsDoneMsg{})
+			return s.c.report(permissionsDoneMsg{})
 		}
 		s.confirmSkip = true
 	case key.Matches(k, km.Back):
-		return emit(backMsg{})
+		return s.c.report(backMsg{})
 	}
 	return nil
 }

@@ -534,3 +534,20 @@ func TestScreensUseTheAuthorizedAPI(t *testing.T) {
 		t.Fatalf("the authorized API: %d workspace calls, listings %q", api.wsCalls, api.listFilters())
 	}
 }
+
+// Keys typed right after the key that leaves a screen reach the next screen, even before
+// any command has run (a fast typist, a paste, tmux send-keys under load): the root handles
+// a screen's report within the same update.
+func TestKeysRightAfterLeavingReachTheNextScreen(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.untilText("Callback URL to register")
+	for _, k := range []string{"enter", "a", "c", "m", "e", "enter", "enter"} {
+		hs.d.Send(keyMsg(k)) // no settling in between: nothing else runs
+	}
+	hs.settle()
+	hs.wantStep(stepPermissions)
+	hs.press("esc")
+	hs.wantStep(stepConsumer)
+	hs.wantText("acme/workspace/settings/api")
+}

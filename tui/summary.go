@@ -30,7 +30,7 @@ func (s *summaryScreen) keys() bindings {
 
 func (s *summaryScreen) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, s.c.km.Enter) {
-		return emit(finishMsg{})
+		return s.c.report(finishMsg{})
 	}
 	return nil
 }

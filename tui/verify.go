@@ -93,22 +93,22 @@ func (s *verifyScreen) update(msg tea.Msg) tea.Cmd {
 			if key.Matches(msg, km.Back) {
 				s.cancel()
 				s.checking = false
-				return emit(backMsg{})
+				return s.c.report(backMsg{})
 			}
 			return nil
 		}
 		switch {
 		case key.Matches(msg, km.Back):
-			return emit(backMsg{})
+			return s.c.report(backMsg{})
 		case key.Matches(msg, km.Retry):
 			return s.check()
 		case s.v == nil:
 		case key.Matches(msg, km.Enter) && s.v.Kind == VerdictOK:
-			return emit(verifiedMsg{v: *s.v})
+			return s.c.report(verifiedMsg{v: *s.v})
 		case key.Matches(msg, km.Enter) && fixable(s.v.Kind):
-			return emit(fixMsg{v: *s.v})
+			return s.c.report(fixMsg{v: *s.v})
 		case key.Matches(msg, km.Unverified) && s.v.Kind == VerdictNetwork:
-			return emit(verifiedMsg{v: *s.v, unverified: true})
+			return s.c.report(verifiedMsg{v: *s.v, unverified: true})
 		}
 	}
 	return nil

@@ -132,7 +132,7 @@ func (s *welcomeScreen) update(msg tea.Msg) tea.Cmd {
 			s.input.CursorEnd()
 			return s.input.Focus()
 		case key.Matches(msg, km.Enter):
-			return emit(checkoutMsg{co: s.co, keep: s.co.Configured && s.keep})
+			return s.c.report(checkoutMsg{co: s.co, keep: s.co.Configured && s.keep})
 		}
 	}
 	return nil

@@ -29,7 +29,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// Messages from the screens to the root. Screens emit them with emit; only the root
+// Messages from the screens to the root. Screens send them with report; only the root
 // changes steps and the session.
 type (
 	backMsg     struct{}
@@ -80,8 +80,6 @@ type (
 	stopListingMsg struct{}
 )
 
-func emit(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
-
 // common is what every screen shares: options, styles, keys, sizes, the browser.
 type common struct {
 	browser Browser
@@ -97,6 +95,17 @@ type common struct {
 
 	// debounce is how long typing must pause before the connect screen searches the server.
 	debounce time.Duration
+
+	// reports are the messages the screens reported during this update (see report).
+	reports []tea.Msg
+}
+
+// report hands msg to the root, which handles it as soon as the screen's update returns,
+// before the next key press: keys typed right after the one that left a screen reach the
+// next screen. It returns nil, so a screen can end with "return s.c.report(msg)".
+func (c *common) report(msg tea.Msg) tea.Cmd {
+	c.reports = append(c.reports, msg)
+	return nil
 }
 
 // nextSeq returns a fresh operation id; results carrying an older id are stale and dropped.
@@ -185,7 +194,18 @@ func (w *wizard) stop() {
 	w.deliver(stepConnect, stopListingMsg{}) // it runs under w.base, not the step's context
 }
 
+// update handles msg, then what the screens reported while handling it.
 func (w *wizard) update(msg tea.Msg) tea.Cmd {
+	cmd := w.handle(msg)
+	for len(w.c.reports) > 0 {
+		r := w.c.reports[0]
+		w.c.reports = w.c.reports[1:]
+		cmd = tea.Batch(cmd, w.handle(r))
+	}
+	return cmd
+}
+
+func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		w.resize(msg.Width, msg.Height)

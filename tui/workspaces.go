@@ -175,7 +175,7 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 			switch {
 			case key.Matches(msg, km.Enter):
 				if it, ok := s.list.SelectedItem().(wsItem); ok {
-					return emit(workspaceMsg{ws: Workspace(it)})
+					return s.c.report(workspaceMsg{ws: Workspace(it)})
 				}
 				return nil
 			case key.Matches(msg, km.Retry):
