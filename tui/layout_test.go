@@ -251,3 +251,19 @@ func TestViewChangesNoState(t *testing.T) {
 		t.Fatalf("only %d views checked", checks)
 	}
 }
+
+// The full help (?) is closed on the next step, and the body gets its lines back.
+func TestFullHelpClosesOnTheNextStep(t *testing.T) {
+	hs := newHarness(t, newFake(), Options{}, 80, 24)
+	hs.untilText("Callback URL to register")
+	full := hs.m.w.c.height
+	hs.press("?")
+	if hs.m.w.c.height >= full {
+		t.Fatalf("the full help took no lines: body %d of %d", hs.m.w.c.height, full)
+	}
+	hs.press("enter")
+	hs.wantStep(stepConsumer)
+	if hs.m.w.help.ShowAll || hs.m.w.c.height != full {
+		t.Fatalf("on the next step: full help %v, body %d lines, want %d", hs.m.w.help.ShowAll, hs.m.w.c.height, full)
+	}
+}

@@ -169,7 +169,10 @@ func (w *wizard) enter(s step, e entry) tea.Cmd {
 	w.cancel = cancel
 	w.cur = s
 	w.scroll = 0
-	w.help.ShowAll = false
+	if w.help.ShowAll {
+		w.help.ShowAll = false
+		w.resize(w.winW, w.winH) // the body gets the full help's lines back
+	}
 	e.ctx, e.s = ctx, w.s
 	_, e.canBack = w.back()
 	return w.withSpinner(w.active().enter(e))
