@@ -139,7 +139,7 @@ type wizard struct {
 
 // Init implements tea.Model: it enters the first step.
 func (m Model) Init() tea.Cmd {
-	cmd := m.w.goTo(stepWelcome)
+	cmd := m.w.reported(m.w.goTo(stepWelcome))
 	m.w.layout()
 	return cmd
 }
@@ -198,8 +198,11 @@ func (w *wizard) stop() {
 }
 
 // update handles msg, then what the screens reported while handling it.
-func (w *wizard) update(msg tea.Msg) tea.Cmd {
-	cmd := w.handle(msg)
+func (w *wizard) update(msg tea.Msg) tea.Cmd { return w.reported(w.handle(msg)) }
+
+// reported handles the reports pending, in order, and returns their commands batched with
+// cmd.
+func (w *wizard) reported(cmd tea.Cmd) tea.Cmd {
 	for len(w.c.reports) > 0 {
 		r := w.c.reports[0]
 		w.c.reports = w.c.reports[1:]
