@@ -22,8 +22,9 @@ import (
 var specPath = filepath.Join("..", "..", "..", "..", "shared", "spec", "bitbucket-cloud-openapi.json")
 
 // TestResponsesMatchOpenAPI validates the emulator's API responses, success and error,
-// against Bitbucket's own OpenAPI document. (The conformance package does this for the
-// client too; this is the emulator's own guard.)
+// against Bitbucket's own OpenAPI document. (conformance_test.go holds the emulator to the
+// document more strictly through internal/openapicheck's validating transport, and
+// setup/bitbucket's conformance_test.go holds the client to it; this is the in-package guard.)
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	if _, err := os.Stat(specPath); err != nil {
 		skipUnlessCI(t, fmt.Sprintf("SKIPPING OpenAPI validation: %s is absent (%v)", specPath, err))

@@ -1,4 +1,4 @@
-package conformance
+package openapicheck
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 // TestDocumentQuirks pins what the validator relies on in the document, so a new copy of it
 // that changes them is noticed.
 func TestDocumentQuirks(t *testing.T) {
-	sp := loadSpec(t)
+	sp := Load(t)
 	schemes := sp.Doc.Components.SecuritySchemes
 	for _, name := range []string{"oauth2", "basic", "api_key"} {
 		if schemes[name] == nil {
@@ -34,23 +33,23 @@ func TestDocumentQuirks(t *testing.T) {
 	if len(sp.Doc.Security) != 0 {
 		t.Errorf("the document now has global security %v; docScopes assumes per-operation security", sp.Doc.Security)
 	}
-	for _, op := range append(append([]string{}, bbsetupOperations...), removedOperations...) {
-		if sp.operation(op) == nil {
+	for _, op := range append(append([]string{}, UsedOperations...), RemovedOperations...) {
+		if sp.Operation(op) == nil {
 			t.Errorf("%s is not in the document", op)
 		}
 	}
 	t.Logf("document %s: server %s; statuses added to operations that omit them:\n  %s",
-		sp.Path, docServer, strings.Join(sp.Added, "\n  "))
+		sp.Path, DocServer, strings.Join(sp.Added, "\n  "))
 }
 
 // TestDocumentExamplesOfUsedOperations validates every example the document gives for
 // bbsetup's operations against the operation's own schema (the document as a whole is
 // validated without examples, see readSpec).
 func TestDocumentExamplesOfUsedOperations(t *testing.T) {
-	sp := loadSpec(t)
+	sp := Load(t)
 	n := 0
-	for _, name := range bbsetupOperations {
-		op := sp.operation(name)
+	for _, name := range UsedOperations {
+		op := sp.Operation(name)
 		if op == nil {
 			continue
 		}
@@ -59,7 +58,7 @@ func TestDocumentExamplesOfUsedOperations(t *testing.T) {
 				for ename, ex := range mt.Examples {
 					n++
 					if err := mt.Schema.Value.VisitJSON(ex.Value.Value, sp.Doc.GetSchemaValidationOptions()...); err != nil {
-						t.Errorf("%s %s %s example %q does not match its schema: %v", name, code, ct, ename, flat(err))
+						t.Errorf("%s %s %s example %q does not match its schema: %v", name, code, ct, ename, Flat(err))
 					}
 				}
 			}
@@ -71,9 +70,9 @@ func TestDocumentExamplesOfUsedOperations(t *testing.T) {
 }
 
 // example returns the named response example of op as JSON.
-func example(t *testing.T, sp *spec, op, code, name string) string {
+func example(t *testing.T, sp *Spec, op, code, name string) string {
 	t.Helper()
-	ex := sp.operation(op).Responses.Value(code).Value.Content.Get("application/json").Examples[name]
+	ex := sp.Operation(op).Responses.Value(code).Value.Content.Get("application/json").Examples[name]
 	if ex == nil {
 		t.Fatalf("%s %s has no example %q", op, code, name)
 	}
@@ -101,7 +100,7 @@ func loopback(t *testing.T, h http.Handler) *httptest.Server {
 // answers hand-written bodies (good ones taken from the document's examples and SPEC.md, bad
 // ones broken on purpose) and each exchange must produce exactly the expected verdict.
 func TestValidatorCatchesDisagreements(t *testing.T) {
-	sp := loadSpec(t)
+	sp := Load(t)
 	const errBody = `{"type":"error","error":{"message":"No workspace with identifier 'nope'."}}`
 	const user = `{"type":"user","uuid":"{d2b4e3f0-1111-2222-3333-444455556666}","account_id":"557058:abc","display_name":"Demo Operator","nickname":"demo","links":{"avatar":{"href":"https://bitbucket.org/account/demo/avatar/"}}}`
 	repo := func(extra string) string {
@@ -183,7 +182,7 @@ func TestValidatorCatchesDisagreements(t *testing.T) {
 				w.WriteHeader(c.status)
 				io.WriteString(w, c.body)
 			}))
-			v, err := newValidator(sp, srv.URL+"/2.0", nil)
+			v, err := NewValidator(sp, srv.URL+"/2.0", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +211,7 @@ func TestValidatorCatchesDisagreements(t *testing.T) {
 			if string(got) != c.body {
 				t.Errorf("the validator altered the response body: %q", got)
 			}
-			fs := v.failuresList()
+			fs := v.Failures()
 			if len(c.want) == 0 && len(fs) > 0 {
 				t.Errorf("want no failures, got %v", fs)
 			}
@@ -225,8 +224,8 @@ func TestValidatorCatchesDisagreements(t *testing.T) {
 					t.Errorf("want a failure mentioning %q, got %v", w, fs)
 				}
 			}
-			if len(v.callsList()) != 1 {
-				t.Errorf("want 1 recorded call, got %v", v.callsList())
+			if len(v.Calls()) != 1 {
+				t.Errorf("want 1 recorded call, got %v", v.Calls())
 			}
 		})
 	}
@@ -234,11 +233,11 @@ func TestValidatorCatchesDisagreements(t *testing.T) {
 
 // TestCalledOperationProblems proves the deprecated/unlisted check can fail.
 func TestCalledOperationProblems(t *testing.T) {
-	sp := loadSpec(t)
-	if p := calledOperationProblems(sp, bbsetupOperations); len(p) != 0 {
+	sp := Load(t)
+	if p := CalledOperationProblems(sp, UsedOperations); len(p) != 0 {
 		t.Errorf("bbsetup's own operations flagged: %v", p)
 	}
-	p := calledOperationProblems(sp, []string{"GET /workspaces", "GET /repositories/{workspace}/{repo_slug}/pullrequests"})
+	p := CalledOperationProblems(sp, []string{"GET /workspaces", "GET /repositories/{workspace}/{repo_slug}/pullrequests"})
 	if len(p) != 3 { // GET /workspaces: unlisted and deprecated; pullrequests: unlisted
 		t.Errorf("want 3 problems, got %q", p)
 	}
@@ -248,7 +247,7 @@ func TestCalledOperationProblems(t *testing.T) {
 // says where the file was expected and what to do (it never silently passes).
 func TestMissingDocumentSkipsLoudly(t *testing.T) {
 	saved := specFile
-	specFile = filepath.Join("shared", "spec", "no-such-document.json")
+	specFile = []string{"spec", "no-such-document.json"}
 	defer func() { specFile = saved }()
 	sp, skip, err := readSpec()
 	if sp != nil || err != nil {
@@ -256,5 +255,25 @@ func TestMissingDocumentSkipsLoudly(t *testing.T) {
 	}
 	if !strings.Contains(skip, "SKIPPED") || !strings.Contains(skip, "no-such-document.json") || !strings.Contains(skip, "shared/") {
 		t.Errorf("skip message %q does not say what is missing and what to do", skip)
+	}
+}
+
+// TestOperationsExistUndeprecated: every operation bbsetup uses is in the document and not
+// deprecated, and the two SPEC.md calls removed are the ones the document deprecates.
+func TestOperationsExistUndeprecated(t *testing.T) {
+	sp := Load(t)
+	for _, name := range UsedOperations {
+		op := sp.Operation(name)
+		switch {
+		case op == nil:
+			t.Errorf("%s: not in the document", name)
+		case op.Deprecated:
+			t.Errorf("%s: the document marks it deprecated", name)
+		}
+	}
+	for _, name := range RemovedOperations {
+		if op := sp.Operation(name); op == nil || !op.Deprecated {
+			t.Errorf("%s: SPEC.md says it was removed (410 CHANGE-2770); the document should mark it deprecated", name)
+		}
 	}
 }

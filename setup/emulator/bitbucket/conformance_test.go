@@ -1,4 +1,4 @@
-package conformance
+package bitbucket_test
 
 import (
 	"encoding/json"
@@ -8,8 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bbsetup/bbsetup/internal/openapicheck"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
+
+// The emulator's conformance suite: its answers, success and error, are held against
+// Bitbucket's OpenAPI document through internal/openapicheck's validating transport
+// (token_conformance_test.go pins the token endpoint, which the document does not describe).
+// The client's suite is setup/bitbucket/conformance_test.go.
 
 // createBody is a create-repository body that satisfies the document's "repository" schema
 // (which requires "type", also on the nested project).
@@ -24,11 +30,11 @@ func createBody(projectKey string) string {
 // TestEmulatorErrorResponses drives the emulator directly with the error cases the client
 // cannot easily reach; every answer goes through the validator.
 func TestEmulatorErrorResponses(t *testing.T) {
-	sp := loadSpec(t)
-	srv, cons := scopedWorld(t, map[string][]string{"all": requiredScopes()})
-	tok, scopes := clientCredentials(t, srv, cons["all"])
-	hc, _ := apiClient(t, sp, srv, tok, scopes)
-	bad, _ := apiClient(t, sp, srv, "not-a-valid-token", nil)
+	sp := openapicheck.Load(t)
+	srv, cons := openapicheck.ScopedWorld(t, map[string][]string{"all": openapicheck.RequiredScopes()})
+	tok, scopes := openapicheck.ClientCredentials(t, srv, cons["all"])
+	hc, _ := openapicheck.APIClient(t, sp, srv, tok, scopes)
+	bad, _ := openapicheck.APIClient(t, sp, srv, "not-a-valid-token", nil)
 	api := srv.APIURL
 
 	cases := []struct {
@@ -73,15 +79,15 @@ func TestEmulatorErrorResponses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := raw(t, c.hc, c.method, api+c.path, c.body)
+			status, body := openapicheck.Raw(t, c.hc, c.method, api+c.path, c.body)
 			switch {
 			case c.status == 0 && status < 400:
 				t.Errorf("status %d, want an error", status)
 			case c.status != 0 && status != c.status:
 				t.Errorf("status %d, want %d (body %.200s)", status, c.status, body)
 			}
-			if c.message != "" && !strings.HasPrefix(errorMessage(body), c.message) {
-				t.Errorf("error.message %q, want it to start with %q", errorMessage(body), c.message)
+			if c.message != "" && !strings.HasPrefix(openapicheck.ErrorMessage(body), c.message) {
+				t.Errorf("error.message %q, want it to start with %q", openapicheck.ErrorMessage(body), c.message)
 			}
 			if c.status == 0 {
 				t.Logf("answered %d: %.200s", status, body)
@@ -90,12 +96,12 @@ func TestEmulatorErrorResponses(t *testing.T) {
 	}
 
 	t.Run("expired token", func(t *testing.T) {
-		srv, cons := scopedWorld(t, map[string][]string{"all": requiredScopes()})
-		tok, scopes := clientCredentials(t, srv, cons["all"])
-		hc, _ := apiClient(t, sp, srv, tok, scopes)
+		srv, cons := openapicheck.ScopedWorld(t, map[string][]string{"all": openapicheck.RequiredScopes()})
+		tok, scopes := openapicheck.ClientCredentials(t, srv, cons["all"])
+		hc, _ := openapicheck.APIClient(t, sp, srv, tok, scopes)
 		srv.ExpireAccessTokens()
-		status, body := raw(t, hc, "GET", srv.APIURL+"/user", "")
-		if status != 401 || !strings.HasPrefix(errorMessage(body), "Access token expired") {
+		status, body := openapicheck.Raw(t, hc, "GET", srv.APIURL+"/user", "")
+		if status != 401 || !strings.HasPrefix(openapicheck.ErrorMessage(body), "Access token expired") {
 			t.Errorf("expired token: %d %s, want 401 \"Access token expired...\" (SPEC.md)", status, body)
 		}
 	})
@@ -107,19 +113,19 @@ func TestEmulatorErrorResponses(t *testing.T) {
 // document's scopes as required and the token's as granted. The validator checks the same on
 // every exchange (checkScopes); this test makes sure each case is actually exercised.
 func TestEmulatorScopesMatchDocument(t *testing.T) {
-	sp := loadSpec(t)
-	req := requiredScopes()
+	sp := openapicheck.Load(t)
+	req := openapicheck.RequiredScopes()
 	consumers := map[string][]string{"none": {}, "all": req}
 	for _, s := range req {
 		var keep []string
 		for _, g := range req {
-			if !effectiveScopes([]string{g})[s] {
+			if !openapicheck.EffectiveScopes([]string{g})[s] {
 				keep = append(keep, g)
 			}
 		}
 		consumers["without "+s] = keep
 	}
-	srv, cons := scopedWorld(t, consumers)
+	srv, cons := openapicheck.ScopedWorld(t, consumers)
 	ops := []struct{ op, method, path, body string }{
 		{"GET /user", "GET", "/user", ""},
 		{"GET /user/workspaces", "GET", "/user/workspaces", ""},
@@ -134,14 +140,14 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 	n, denied := 0, 0
 	for name, c := range cons {
 		t.Run(name, func(t *testing.T) {
-			tok, granted := clientCredentials(t, srv, c)
-			if !sameSet(granted, c.Scopes) {
+			tok, granted := openapicheck.ClientCredentials(t, srv, c)
+			if !openapicheck.SameSet(granted, c.Scopes) {
 				t.Errorf("the token's scopes %q differ from the consumer's %q", granted, c.Scopes)
 			}
-			hc, _ := apiClient(t, sp, srv, tok, granted)
-			eff := effectiveScopes(granted)
+			hc, _ := openapicheck.APIClient(t, sp, srv, tok, granted)
+			eff := openapicheck.EffectiveScopes(granted)
 			for _, o := range ops {
-				need, _ := sp.docScopes(o.op)
+				need, _ := sp.DocScopes(o.op)
 				var lacking []string
 				for _, s := range need {
 					if !eff[s] {
@@ -153,7 +159,7 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 					n++
 					path += fmt.Sprintf("scoped-%d", n)
 				}
-				status, body := raw(t, hc, o.method, srv.APIURL+path, o.body)
+				status, body := openapicheck.Raw(t, hc, o.method, srv.APIURL+path, o.body)
 				if len(lacking) == 0 {
 					if status == http.StatusForbidden {
 						t.Errorf("%s: 403 though the token holds %q, all the document requires", o.op, need)
@@ -178,10 +184,10 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 				if e.Error.Message != "Your credentials lack one or more required privilege scopes." {
 					t.Errorf("%s: 403 message %q, want SPEC.md's", o.op, e.Error.Message)
 				}
-				if !sameSet(e.Error.Detail.Required, need) {
+				if !openapicheck.SameSet(e.Error.Detail.Required, need) {
 					t.Errorf("%s: 403 detail.required %q, the document requires %q", o.op, e.Error.Detail.Required, need)
 				}
-				if !sameSet(e.Error.Detail.Granted, granted) {
+				if !openapicheck.SameSet(e.Error.Detail.Granted, granted) {
 					t.Errorf("%s: 403 detail.granted %q, the token has %q", o.op, e.Error.Detail.Granted, granted)
 				}
 			}
@@ -194,7 +200,7 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 	}
 	// Every operation's required scope is withheld by at least one consumer above.
 	for _, o := range ops {
-		need, _ := sp.docScopes(o.op)
+		need, _ := sp.DocScopes(o.op)
 		for _, s := range need {
 			if !slices.Contains(req, s) {
 				t.Errorf("%s requires %q, which no consumer here withholds", o.op, s)
@@ -207,11 +213,11 @@ func TestEmulatorScopesMatchDocument(t *testing.T) {
 // (rate limits, server errors, a 410 on the repository list, lying pagination), on each of
 // bbsetup's operations.
 func TestEmulatorFaultResponses(t *testing.T) {
-	sp := loadSpec(t)
+	sp := openapicheck.Load(t)
 	e, cons := bbemu.NewDemo(bbemu.Options{}, 30)
-	srv := start(t, e)
-	tok, scopes := clientCredentials(t, srv, cons)
-	hc, v := apiClient(t, sp, srv, tok, scopes)
+	srv := openapicheck.Start(t, e)
+	tok, scopes := openapicheck.ClientCredentials(t, srv, cons)
+	hc, v := openapicheck.APIClient(t, sp, srv, tok, scopes)
 	ops := []struct{ method, path, body string }{
 		{"GET", "/user", ""}, {"GET", "/user/workspaces", ""}, {"GET", "/workspaces/acme", ""},
 		{"GET", "/workspaces/acme/projects", ""}, {"GET", "/repositories/acme", ""},
@@ -226,22 +232,22 @@ func TestEmulatorFaultResponses(t *testing.T) {
 			if strings.HasSuffix(path, "-") {
 				path += fmt.Sprint(n)
 			}
-			if got, body := raw(t, hc, o.method, srv.APIURL+path, o.body); got != status {
+			if got, body := openapicheck.Raw(t, hc, o.method, srv.APIURL+path, o.body); got != status {
 				t.Errorf("%s %s with a %d fault: %d %.200s", o.method, path, status, got, body)
 			}
 		}
 	}
 	e.SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: 410, PathPrefix: "/2.0/repositories/acme"})
-	if got, _ := raw(t, hc, "GET", srv.APIURL+"/repositories/acme", ""); got != 410 {
+	if got, _ := openapicheck.Raw(t, hc, "GET", srv.APIURL+"/repositories/acme", ""); got != 410 {
 		t.Errorf("410 fault: %d", got)
 	}
 	for _, k := range []bbemu.FaultKind{bbemu.FaultRepeatNext, bbemu.FaultLieSize} {
 		e.SetFaults(bbemu.Fault{Kind: k})
-		raw(t, hc, "GET", srv.APIURL+"/repositories/acme?pagelen=5", "")
-		raw(t, hc, "GET", srv.APIURL+"/workspaces/acme/projects?pagelen=1", "")
+		openapicheck.Raw(t, hc, "GET", srv.APIURL+"/repositories/acme?pagelen=5", "")
+		openapicheck.Raw(t, hc, "GET", srv.APIURL+"/workspaces/acme/projects?pagelen=1", "")
 	}
 	e.SetFaults()
-	if len(v.callsList()) != 5*len(ops)+1+4 {
-		t.Errorf("%d exchanges validated, want %d", len(v.callsList()), 5*len(ops)+5)
+	if len(v.Calls()) != 5*len(ops)+1+4 {
+		t.Errorf("%d exchanges validated, want %d", len(v.Calls()), 5*len(ops)+5)
 	}
 }

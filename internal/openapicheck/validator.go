@@ -1,4 +1,4 @@
-package conformance
+package openapicheck
 
 import (
 	"bytes"
@@ -19,16 +19,16 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// failure is one disagreement with the document.
-type failure struct {
+// Failure is one disagreement with the document.
+type Failure struct {
 	Op   string // "GET /user" (document template), or the raw "METHOD /path" when unrouted
 	What string
 }
 
-func (f failure) String() string { return f.Op + ": " + f.What }
+func (f Failure) String() string { return f.Op + ": " + f.What }
 
 // call is one validated exchange.
-type call struct {
+type Call struct {
 	Op     string // "METHOD /template"
 	URL    string // as sent, e.g. http://127.0.0.1:PORT/2.0/user
 	Status int    // 0 when the transport failed
@@ -38,41 +38,41 @@ type call struct {
 // document: the request before it is sent (path, query, security, body) and the response
 // (status, headers, body). Requests outside the API base (the OAuth token endpoint, say) pass
 // through unchecked. It is safe for concurrent use (the client fetches pages concurrently).
-type validator struct {
-	sp   *spec
+type Validator struct {
+	sp   *Spec
 	base *url.URL // the emulator's API base, e.g. http://127.0.0.1:PORT/2.0
 	doc  *url.URL // the document's server, https://api.bitbucket.org/2.0
 	next http.RoundTripper
 	opts *openapi3filter.Options
 
 	mu       sync.Mutex
-	calls    []call
-	failures []failure
+	calls    []Call
+	failures []Failure
 	tokens   map[string][]string // access token -> scopes its grant reported
 }
 
 // newValidator wraps next (nil: http.DefaultTransport) for the API at apiURL. It reports
 // nothing by itself: see attach, failures and calls.
-func newValidator(sp *spec, apiURL string, next http.RoundTripper) (*validator, error) {
+func NewValidator(sp *Spec, apiURL string, next http.RoundTripper) (*Validator, error) {
 	base, err := url.Parse(strings.TrimSuffix(apiURL, "/"))
 	if err != nil {
 		return nil, fmt.Errorf("api url: %w", err)
 	}
-	doc, err := url.Parse(docServer)
+	doc, err := url.Parse(DocServer)
 	if err != nil {
 		return nil, err
 	}
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	return &validator{sp: sp, base: base, doc: doc, next: next, opts: sp.filterOptions(), tokens: map[string][]string{}}, nil
+	return &Validator{sp: sp, base: base, doc: doc, next: next, opts: sp.filterOptions(), tokens: map[string][]string{}}, nil
 }
 
 // attachValidator returns a validator whose failures fail t when the test ends, each listed
 // as "operation: what is wrong".
-func attachValidator(t *testing.T, sp *spec, apiURL string, next http.RoundTripper) *validator {
+func AttachValidator(t *testing.T, sp *Spec, apiURL string, next http.RoundTripper) *Validator {
 	t.Helper()
-	v, err := newValidator(sp, apiURL, next)
+	v, err := NewValidator(sp, apiURL, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,9 +80,9 @@ func attachValidator(t *testing.T, sp *spec, apiURL string, next http.RoundTripp
 	return v
 }
 
-func (v *validator) report(t *testing.T) {
+func (v *Validator) report(t *testing.T) {
 	t.Helper()
-	fs := v.failuresList()
+	fs := v.Failures()
 	if len(fs) == 0 {
 		return
 	}
@@ -95,28 +95,28 @@ func (v *validator) report(t *testing.T) {
 
 // grant records the scopes a token was issued with, so the validator can hold the emulator's
 // 2xx and 403 answers against the document's security requirement for the operation.
-func (v *validator) grant(token string, scopes []string) {
+func (v *Validator) Grant(token string, scopes []string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.tokens[token] = scopes
 }
 
-func (v *validator) failuresList() []failure {
+func (v *Validator) Failures() []Failure {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return slices.Clone(v.failures)
 }
 
-func (v *validator) callsList() []call {
+func (v *Validator) Calls() []Call {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return slices.Clone(v.calls)
 }
 
 // operations returns the distinct operations called, sorted.
-func (v *validator) operations() []string {
+func (v *Validator) Operations() []string {
 	seen := map[string]bool{}
-	for _, c := range v.callsList() {
+	for _, c := range v.Calls() {
 		seen[c.Op] = true
 	}
 	out := make([]string, 0, len(seen))
@@ -127,14 +127,14 @@ func (v *validator) operations() []string {
 	return out
 }
 
-func (v *validator) fail(op, format string, args ...any) {
+func (v *Validator) fail(op, format string, args ...any) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.failures = append(v.failures, failure{Op: op, What: fmt.Sprintf(format, args...)})
+	v.failures = append(v.failures, Failure{Op: op, What: fmt.Sprintf(format, args...)})
 }
 
 // inAPI reports whether u is under the API base.
-func (v *validator) inAPI(u *url.URL) bool {
+func (v *Validator) inAPI(u *url.URL) bool {
 	if u.Scheme != v.base.Scheme || u.Host != v.base.Host {
 		return false
 	}
@@ -142,7 +142,7 @@ func (v *validator) inAPI(u *url.URL) bool {
 }
 
 // rebase maps a request URL under the emulator's API base onto the document's server.
-func (v *validator) rebase(u *url.URL) *url.URL {
+func (v *Validator) rebase(u *url.URL) *url.URL {
 	r := *u
 	r.Scheme, r.Host = v.doc.Scheme, v.doc.Host
 	r.Path = v.doc.Path + strings.TrimPrefix(u.Path, v.base.Path)
@@ -156,7 +156,7 @@ func (v *validator) rebase(u *url.URL) *url.URL {
 const maxBody = 32 << 20
 
 // RoundTrip implements http.RoundTripper.
-func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
+func (v *Validator) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !v.inAPI(req.URL) {
 		return v.next.RoundTrip(req)
 	}
@@ -193,7 +193,7 @@ func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		v.fail(raw, "no operation in the document matches %s %s: %v", req.Method, vreq.URL.Path, err)
 		resp, rerr := v.next.RoundTrip(req)
-		v.record(call{Op: raw, URL: req.URL.String(), Status: status(resp)})
+		v.record(Call{Op: raw, URL: req.URL.String(), Status: status(resp)})
 		return resp, rerr
 	}
 	op := route.Method + " " + route.Path
@@ -201,18 +201,18 @@ func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: v.opts}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-		v.fail(op, "request %s: %s", req.URL.RequestURI(), flat(err))
+		v.fail(op, "request %s: %s", req.URL.RequestURI(), Flat(err))
 	}
 
 	resp, err := v.next.RoundTrip(req)
 	if err != nil {
-		v.record(call{Op: op, URL: req.URL.String()})
+		v.record(Call{Op: op, URL: req.URL.String()})
 		return nil, err
 	}
 	rbody, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(rbody))
-	v.record(call{Op: op, URL: req.URL.String(), Status: resp.StatusCode})
+	v.record(Call{Op: op, URL: req.URL.String(), Status: resp.StatusCode})
 	if err != nil {
 		v.fail(op, "reading the %d response: %v", resp.StatusCode, err)
 		return resp, nil
@@ -225,7 +225,7 @@ func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
 		Options:                v.opts,
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		v.fail(op, "response %d to %s: %s", resp.StatusCode, req.URL.RequestURI(), flat(err))
+		v.fail(op, "response %d to %s: %s", resp.StatusCode, req.URL.RequestURI(), Flat(err))
 	}
 	v.checkScopes(op, req, resp.StatusCode, rbody)
 	return resp, nil
@@ -238,7 +238,7 @@ func status(r *http.Response) int {
 	return r.StatusCode
 }
 
-func (v *validator) record(c call) {
+func (v *Validator) record(c Call) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.calls = append(v.calls, c)
@@ -246,7 +246,7 @@ func (v *validator) record(c call) {
 
 // checkQuery fails query parameters the operation does not declare, except pagination's
 // page and pagelen (kin-openapi itself ignores undeclared query parameters).
-func (v *validator) checkQuery(op string, opParams, itemParams openapi3.Parameters, q url.Values) {
+func (v *Validator) checkQuery(op string, opParams, itemParams openapi3.Parameters, q url.Values) {
 	for name := range q {
 		if slices.Contains(paginationParams, name) {
 			// SPEC.md: page is 1-based, pagelen at most 100.
@@ -264,7 +264,7 @@ func (v *validator) checkQuery(op string, opParams, itemParams openapi3.Paramete
 }
 
 // flat renders a (multi) validation error on one line.
-func flat(err error) string {
+func Flat(err error) string {
 	s := err.Error()
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 2000 {
@@ -285,8 +285,8 @@ type scopeDetail struct {
 // the operation when the token's scopes are known: a 2xx needs every scope the document
 // requires; a 403 must name exactly the document's scopes as required and must not happen
 // when the token holds them.
-func (v *validator) checkScopes(op string, req *http.Request, code int, body []byte) {
-	need, ok := v.sp.docScopes(op)
+func (v *Validator) checkScopes(op string, req *http.Request, code int, body []byte) {
+	need, ok := v.sp.DocScopes(op)
 	if !ok {
 		return
 	}
@@ -301,7 +301,7 @@ func (v *validator) checkScopes(op string, req *http.Request, code int, body []b
 		var d scopeDetail
 		if json.Unmarshal(body, &d) == nil && len(d.Error.Detail) > 0 && d.Error.Detail[0] == '{' {
 			var det struct{ Required, Granted []string }
-			if err := json.Unmarshal(d.Error.Detail, &det); err == nil && !sameSet(det.Required, need) {
+			if err := json.Unmarshal(d.Error.Detail, &det); err == nil && !SameSet(det.Required, need) {
 				v.fail(op, "403 names required scopes %q; the document's security requirement is oauth2 %q", det.Required, need)
 			}
 		}
@@ -309,7 +309,7 @@ func (v *validator) checkScopes(op string, req *http.Request, code int, body []b
 	if !known {
 		return
 	}
-	eff := effectiveScopes(granted)
+	eff := EffectiveScopes(granted)
 	var lacking []string
 	for _, s := range need {
 		if !eff[s] {
@@ -324,7 +324,7 @@ func (v *validator) checkScopes(op string, req *http.Request, code int, body []b
 	}
 }
 
-func sameSet(a, b []string) bool {
+func SameSet(a, b []string) bool {
 	x, y := slices.Clone(a), slices.Clone(b)
 	sort.Strings(x)
 	sort.Strings(y)

@@ -1,4 +1,13 @@
-package conformance
+// Package openapicheck is test support for the conformance suites of bbsetup's Bitbucket REST
+// client (setup/bitbucket) and Bitbucket emulator (setup/emulator/bitbucket): it loads
+// Atlassian's own description of the Bitbucket Cloud REST API 2.0, the OpenAPI 3.0 document in
+// ../shared/spec/bitbucket-cloud-openapi.json beside the repository, and provides a validating
+// http.RoundTripper that checks every request a client sends and every response the emulator
+// answers (success and error) against the document's operation and schema. When the document
+// is absent the tests that need it skip with a loud message (and fail under CI).
+//
+// Only tests import it; it imports testing and kin-openapi, which the product never links.
+package openapicheck
 
 import (
 	"context"
@@ -7,7 +16,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -20,19 +28,21 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
-// specFile is the document's path relative to the directory that holds the repository
-// (shared/ sits beside the repository, in development and in CI alike).
-var specFile = filepath.Join("shared", "spec", "bitbucket-cloud-openapi.json")
+// specFile is the document's path inside ../shared (shared/ sits beside the repository, in
+// development and in CI alike).
+var specFile = []string{"spec", "bitbucket-cloud-openapi.json"}
 
-// docServer is the only server the document declares; requests to the emulator are rebased
+// DocServer is the only server the document declares; requests to the emulator are rebased
 // onto it before routing.
-const docServer = "https://api.bitbucket.org/2.0"
+const DocServer = "https://api.bitbucket.org/2.0"
 
-// bbsetupOperations are the operations bbsetup uses (issue 8), as "METHOD /template" with the
+// UsedOperations are the operations bbsetup uses (issue 8), as "METHOD /template" with the
 // document's path templates. The client may call nothing else.
-var bbsetupOperations = []string{
+var UsedOperations = []string{
 	"GET /user",
 	"GET /user/workspaces",
 	"GET /workspaces/{workspace}",
@@ -41,8 +51,8 @@ var bbsetupOperations = []string{
 	"POST /repositories/{workspace}/{repo_slug}",
 }
 
-// removedOperations are the deprecated operations SPEC.md says now answer 410 CHANGE-2770.
-var removedOperations = []string{
+// RemovedOperations are the deprecated operations SPEC.md says now answer 410 CHANGE-2770.
+var RemovedOperations = []string{
 	"GET /workspaces",
 	"GET /user/permissions/workspaces",
 }
@@ -66,7 +76,7 @@ type undocumentedStatus struct {
 var undocumentedStatuses = []undocumentedStatus{
 	{Status: 401, Why: "SPEC.md: a bad or expired access token answers 401 on every endpoint; the document lists 401 on only some operations"},
 	{Status: 403, Why: "SPEC.md Scopes: a call lacking a scope answers 403 with detail {required, granted}; the document lists 403 on none of these operations", Schema: "scope"},
-	{Status: 410, Why: "SPEC.md: GET /workspaces and GET /user/permissions/workspaces were removed in 2026 and answer 410 CHANGE-2770", Only: removedOperations},
+	{Status: 410, Why: "SPEC.md: GET /workspaces and GET /user/permissions/workspaces were removed in 2026 and answer 410 CHANGE-2770", Only: RemovedOperations},
 	{Status: 429, Why: "SPEC.md Rate limits: 429 \"Rate limit for this resource has been exceeded\" on any endpoint"},
 	{Status: 500, Why: "server errors can answer any operation"},
 	{Status: 502, Why: "server errors can answer any operation"},
@@ -103,8 +113,8 @@ const scopeErrorSchema = `{
   }
 }`
 
-// spec is the loaded document with its router and the validation options.
-type spec struct {
+// Spec is the loaded document with its router and the validation options.
+type Spec struct {
 	Path   string
 	Doc    *openapi3.T
 	Router routers.Router
@@ -114,18 +124,18 @@ type spec struct {
 
 var (
 	specOnce sync.Once
-	specVal  *spec
+	specVal  *Spec
 	specErr  error
 	specSkip string
 )
 
-// loadSpec loads, checks and augments the document once per test binary. It skips the test
+// Load loads, checks and augments the document once per test binary. It skips the test
 // (loudly) when the file is absent and fails it when the document does not load or validate.
-func loadSpec(t testing.TB) *spec {
+func Load(t testing.TB) *Spec {
 	t.Helper()
 	specOnce.Do(func() { specVal, specSkip, specErr = readSpec() })
 	if specSkip != "" {
-		skipUnlessCI(t, specSkip)
+		testkit.SkipUnlessCI(t, specSkip)
 	}
 	if specErr != nil {
 		t.Fatal(specErr)
@@ -133,26 +143,10 @@ func loadSpec(t testing.TB) *spec {
 	return specVal
 }
 
-// locateSpec finds the module root (the nearest go.mod at or above the working directory)
-// and returns the document's path beside it.
-func locateSpec() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), specFile), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod at or above the working directory")
-		}
-		dir = parent
-	}
-}
+// locateSpec returns the document's path in ../shared beside the module root.
+func locateSpec() (string, error) { return testkit.SharedPath(specFile...) }
 
-func readSpec() (*spec, string, error) {
+func readSpec() (*Spec, string, error) {
 	path, err := locateSpec()
 	if err != nil {
 		return nil, "", err
@@ -174,15 +168,15 @@ func readSpec() (*spec, string, error) {
 	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
 		return nil, "", fmt.Errorf("the OpenAPI document does not validate: %w", err)
 	}
-	if len(doc.Servers) != 1 || doc.Servers[0].URL != docServer {
-		return nil, "", fmt.Errorf("the document's servers changed: want only %s, got %v", docServer, serverURLs(doc))
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != DocServer {
+		return nil, "", fmt.Errorf("the document's servers changed: want only %s, got %v", DocServer, serverURLs(doc))
 	}
 	// The document declares "format": "uri" (every link href and next/previous); kin-openapi
 	// checks no "uri" format by default, so define it for this document: an absolute URI
 	// with a host, or (one exception) the scp-like "git@host:workspace/repo.git" that
 	// Bitbucket really serves as the ssh clone link of a repository.
 	doc.SetStringFormatValidator("uri", openapi3.NewCallbackValidator(validURI))
-	sp := &spec{Path: path, Doc: doc}
+	sp := &Spec{Path: path, Doc: doc}
 	if err := sp.addUndocumentedStatuses(); err != nil {
 		return nil, "", err
 	}
@@ -219,8 +213,8 @@ func serverURLs(doc *openapi3.T) []string {
 	return out
 }
 
-// operation returns the document's operation for "METHOD /template", or nil.
-func (sp *spec) operation(op string) *openapi3.Operation {
+// Operation returns the document's operation for "METHOD /template", or nil.
+func (sp *Spec) Operation(op string) *openapi3.Operation {
 	method, path, ok := strings.Cut(op, " ")
 	if !ok {
 		return nil
@@ -232,7 +226,7 @@ func (sp *spec) operation(op string) *openapi3.Operation {
 	return item.GetOperation(method)
 }
 
-func (sp *spec) addUndocumentedStatuses() error {
+func (sp *Spec) addUndocumentedStatuses() error {
 	errRef := &openapi3.SchemaRef{Ref: "#/components/schemas/error"}
 	if s := sp.Doc.Components.Schemas["error"]; s == nil {
 		return errors.New(`the document has no components.schemas "error"`)
@@ -243,9 +237,9 @@ func (sp *spec) addUndocumentedStatuses() error {
 	if err := json.Unmarshal([]byte(scopeErrorSchema), &scope); err != nil {
 		return fmt.Errorf("scopeErrorSchema: %w", err)
 	}
-	ops := slices.Concat(bbsetupOperations, removedOperations)
+	ops := slices.Concat(UsedOperations, RemovedOperations)
 	for _, name := range ops {
-		op := sp.operation(name)
+		op := sp.Operation(name)
 		if op == nil {
 			continue // reported by TestOperationsExistUndeprecated
 		}
@@ -286,7 +280,7 @@ func (sp *spec) addUndocumentedStatuses() error {
 //
 // Nothing is excluded: request bodies, query parameters and response bodies are all validated,
 // and read-only checks stay on.
-func (sp *spec) filterOptions() *openapi3filter.Options {
+func (sp *Spec) filterOptions() *openapi3filter.Options {
 	o := &openapi3filter.Options{
 		MultiError:                        true,
 		IncludeResponseStatus:             true,
@@ -357,10 +351,10 @@ func short(v any) string {
 	return string(b)
 }
 
-// docScopes returns the oauth2 scopes the document requires for op, and whether the operation
+// DocScopes returns the oauth2 scopes the document requires for op, and whether the operation
 // admits oauth2 at all.
-func (sp *spec) docScopes(op string) ([]string, bool) {
-	o := sp.operation(op)
+func (sp *Spec) DocScopes(op string) ([]string, bool) {
+	o := sp.Operation(op)
 	if o == nil {
 		return nil, false
 	}
@@ -385,8 +379,8 @@ var implied = map[string][]string{
 	"project:admin":     {"project"},
 }
 
-// effectiveScopes closes granted under SPEC.md's implications.
-func effectiveScopes(granted []string) map[string]bool {
+// EffectiveScopes closes granted under SPEC.md's implications.
+func EffectiveScopes(granted []string) map[string]bool {
 	out := map[string]bool{}
 	var add func(string)
 	add = func(s string) {
@@ -402,14 +396,4 @@ func effectiveScopes(granted []string) map[string]bool {
 		add(s)
 	}
 	return out
-}
-
-// skipUnlessCI skips the test with a loud message, except under CI (CI set), where a
-// missing tool or file means the CI script is broken: there it fails.
-func skipUnlessCI(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
-	}
-	t.Skip(msg)
 }

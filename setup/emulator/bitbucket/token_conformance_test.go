@@ -1,4 +1,4 @@
-package conformance
+package bitbucket_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bbsetup/bbsetup/internal/openapicheck"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
@@ -28,27 +29,27 @@ func tokenWorld(t *testing.T) (*bbemu.Server, map[string]bbemu.Consumer) {
 	e.AddWorkspace(bbemu.Workspace{Slug: "acme", Name: "Acme"}, map[string]bool{me: true})
 	cb := "http://localhost:3001/bitbucket-auth-app/callback"
 	cs := map[string]bbemu.Consumer{
-		"private":    {Key: "privatekey01", Secret: "privatesecret0123456789abcdefghij", Name: "private", CallbackURL: cb, Private: true, Scopes: requiredScopes(), Owner: me},
-		"public":     {Key: "publickey001", Secret: "publicsecret0123456789abcdefghijk", Name: "public", CallbackURL: cb, Private: false, Scopes: requiredScopes(), Owner: me},
-		"nocallback": {Key: "nocallback01", Secret: "nocallbacksecret0123456789abcdefg", Name: "nocallback", Private: true, Scopes: requiredScopes(), Owner: me},
+		"private":    {Key: "privatekey01", Secret: "privatesecret0123456789abcdefghij", Name: "private", CallbackURL: cb, Private: true, Scopes: openapicheck.RequiredScopes(), Owner: me},
+		"public":     {Key: "publickey001", Secret: "publicsecret0123456789abcdefghijk", Name: "public", CallbackURL: cb, Private: false, Scopes: openapicheck.RequiredScopes(), Owner: me},
+		"nocallback": {Key: "nocallback01", Secret: "nocallbacksecret0123456789abcdefg", Name: "nocallback", Private: true, Scopes: openapicheck.RequiredScopes(), Owner: me},
 	}
 	for _, c := range cs {
 		e.AddConsumer(c)
 	}
-	return start(t, e), cs
+	return openapicheck.Start(t, e), cs
 }
 
 // authorizeCode runs the authorize step (auto-approved) and returns the code.
 func authorizeCode(t *testing.T, srv *bbemu.Server, c bbemu.Consumer) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), openapicheck.Timeout)
 	defer cancel()
 	q := url.Values{"client_id": {c.Key}, "response_type": {"code"}, "state": {"csrf-123"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/site/oauth2/authorize?"+q.Encode(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := &http.Client{Timeout: testTimeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	hc := &http.Client{Timeout: openapicheck.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func isJSON(h http.Header) bool {
 }
 
 // checkSuccess pins a 200 token body to SPEC.md.
-func checkSuccess(t *testing.T, r tokenReply, grant string, scopes []string) {
+func checkSuccess(t *testing.T, r openapicheck.TokenReply, grant string, scopes []string) {
 	t.Helper()
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d, want 200 (error %v: %v)", r.Status, r.Fields["error"], r.Fields["error_description"])
@@ -113,31 +114,31 @@ func checkSuccess(t *testing.T, r tokenReply, grant string, scopes []string) {
 		t.Errorf("state %v, want the grant type %q", r.Fields["state"], grant)
 	}
 	s, ok := r.Fields["scopes"].(string)
-	if !ok || strings.Contains(s, ",") || !sameSet(strings.Fields(s), scopes) {
+	if !ok || strings.Contains(s, ",") || !openapicheck.SameSet(strings.Fields(s), scopes) {
 		t.Errorf("scopes %v, want the consumer's %q space-separated", r.Fields["scopes"], scopes)
 	}
 }
 
-func TestTokenEndpointSuccess(t *testing.T) {
+func TestTokenEndpointSuccessBodies(t *testing.T) {
 	srv, cs := tokenWorld(t)
 	p := cs["private"]
 
 	t.Run("client_credentials", func(t *testing.T) {
-		checkSuccess(t, postToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"client_credentials"}}), "client_credentials", p.Scopes)
+		checkSuccess(t, openapicheck.PostToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"client_credentials"}}), "client_credentials", p.Scopes)
 	})
 	t.Run("authorization_code", func(t *testing.T) {
 		code := authorizeCode(t, srv, p)
-		checkSuccess(t, postToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), "authorization_code", p.Scopes)
+		checkSuccess(t, openapicheck.PostToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), "authorization_code", p.Scopes)
 	})
 	t.Run("authorization_code of a public consumer", func(t *testing.T) {
 		pub := cs["public"]
 		code := authorizeCode(t, srv, pub)
-		checkSuccess(t, postToken(t, srv, pub.Key, pub.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), "authorization_code", pub.Scopes)
+		checkSuccess(t, openapicheck.PostToken(t, srv, pub.Key, pub.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), "authorization_code", pub.Scopes)
 	})
 	t.Run("refresh_token", func(t *testing.T) {
-		first := postToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"client_credentials"}})
+		first := openapicheck.PostToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"client_credentials"}})
 		rt, _ := first.Fields["refresh_token"].(string)
-		r := postToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+		r := openapicheck.PostToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
 		checkSuccess(t, r, "refresh_token", p.Scopes)
 		if r.Fields["access_token"] == first.Fields["access_token"] {
 			t.Error("refreshing returned the same access token")
@@ -145,12 +146,12 @@ func TestTokenEndpointSuccess(t *testing.T) {
 	})
 }
 
-func TestTokenEndpointErrors(t *testing.T) {
+func TestTokenEndpointErrorBodies(t *testing.T) {
 	srv, cs := tokenWorld(t)
 	p := cs["private"]
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	used := authorizeCode(t, srv, p)
-	if r := postToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {used}}); r.Status != http.StatusOK {
+	if r := openapicheck.PostToken(t, srv, p.Key, p.Secret, url.Values{"grant_type": {"authorization_code"}, "code": {used}}); r.Status != http.StatusOK {
 		t.Fatalf("first exchange of a code: %d", r.Status)
 	}
 	cases := []struct {
@@ -176,7 +177,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := postToken(t, srv, c.key, c.secret, c.form)
+			r := openapicheck.PostToken(t, srv, c.key, c.secret, c.form)
 			if r.Status != http.StatusBadRequest {
 				t.Errorf("status %d, want 400", r.Status)
 			}

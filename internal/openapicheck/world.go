@@ -1,4 +1,4 @@
-package conformance
+package openapicheck
 
 import (
 	"context"
@@ -10,15 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
-// testTimeout bounds every HTTP exchange and client call of these tests.
-const testTimeout = 30 * time.Second
+// Timeout bounds every HTTP exchange and client call of these tests.
+const Timeout = 30 * time.Second
 
-// start serves e on 127.0.0.1:0 until the test ends.
-func start(t *testing.T, e *bbemu.Emulator) *bbemu.Server {
+// Start serves e on 127.0.0.1:0 until the test ends.
+func Start(t *testing.T, e *bbemu.Emulator) *bbemu.Server {
 	t.Helper()
 	srv, err := bbemu.Start(e)
 	if err != nil {
@@ -28,24 +27,24 @@ func start(t *testing.T, e *bbemu.Emulator) *bbemu.Server {
 	return srv
 }
 
-// tokenURL is the emulator's OAuth token endpoint.
-func tokenURL(srv *bbemu.Server) string { return srv.URL + "/site/oauth2/access_token" }
+// TokenURL is the emulator's OAuth token endpoint.
+func TokenURL(srv *bbemu.Server) string { return srv.URL + "/site/oauth2/access_token" }
 
-// tokenReply is one answer of the token endpoint.
-type tokenReply struct {
+// TokenReply is one answer of the token endpoint.
+type TokenReply struct {
 	Status int
 	Header http.Header
 	Raw    []byte
 	Fields map[string]any // the JSON object, nil when the body is not one
 }
 
-// postToken posts form to the token endpoint with HTTP Basic key:secret (SPEC.md), the way
+// PostToken posts form to the token endpoint with HTTP Basic key:secret (SPEC.md), the way
 // golang.org/x/oauth2 does with AuthStyleInHeader.
-func postToken(t *testing.T, srv *bbemu.Server, key, secret string, form url.Values) tokenReply {
+func PostToken(t *testing.T, srv *bbemu.Server, key, secret string, form url.Values) TokenReply {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL(srv), strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, TokenURL(srv), strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,15 +59,15 @@ func postToken(t *testing.T, srv *bbemu.Server, key, secret string, form url.Val
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := tokenReply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	r := TokenReply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	_ = json.Unmarshal(raw, &r.Fields)
 	return r
 }
 
-// clientCredentials gets an access token for consumer c and returns it with its scopes.
-func clientCredentials(t *testing.T, srv *bbemu.Server, c bbemu.Consumer) (string, []string) {
+// ClientCredentials gets an access token for consumer c and returns it with its scopes.
+func ClientCredentials(t *testing.T, srv *bbemu.Server, c bbemu.Consumer) (string, []string) {
 	t.Helper()
-	r := postToken(t, srv, c.Key, c.Secret, url.Values{"grant_type": {"client_credentials"}})
+	r := PostToken(t, srv, c.Key, c.Secret, url.Values{"grant_type": {"client_credentials"}})
 	tok, _ := r.Fields["access_token"].(string)
 	if r.Status != http.StatusOK || tok == "" {
 		t.Fatalf("client_credentials for consumer %q: status %d, error %v", c.Name, r.Status, r.Fields["error"])
@@ -89,27 +88,20 @@ func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(r)
 }
 
-// apiClient returns an *http.Client that sends token through a validator attached to t.
-func apiClient(t *testing.T, sp *spec, srv *bbemu.Server, token string, scopes []string) (*http.Client, *validator) {
+// APIClient returns an *http.Client that sends token through a validator attached to t.
+func APIClient(t *testing.T, sp *Spec, srv *bbemu.Server, token string, scopes []string) (*http.Client, *Validator) {
 	t.Helper()
-	v := attachValidator(t, sp, srv.APIURL, nil)
+	v := AttachValidator(t, sp, srv.APIURL, nil)
 	if scopes != nil {
-		v.grant(token, scopes)
+		v.Grant(token, scopes)
 	}
-	return &http.Client{Transport: bearer{token: token, next: v}, Timeout: testTimeout}, v
+	return &http.Client{Transport: bearer{token: token, next: v}, Timeout: Timeout}, v
 }
 
-// bbClient is the real REST client over apiClient; retries off so each error is seen once.
-func bbClient(t *testing.T, sp *spec, srv *bbemu.Server, token string, scopes []string) (*bitbucket.Client, *validator) {
+// Raw sends one request through hc and returns status and body.
+func Raw(t *testing.T, hc *http.Client, method, u, body string) (int, []byte) {
 	t.Helper()
-	hc, v := apiClient(t, sp, srv, token, scopes)
-	return bitbucket.New(srv.APIURL, hc, bitbucket.Options{Concurrency: 4, RequestTimeout: testTimeout, MaxRetries: 0}), v
-}
-
-// raw sends one request through hc and returns status and body.
-func raw(t *testing.T, hc *http.Client, method, u, body string) (int, []byte) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
 	var rd io.Reader
 	if body != "" {
@@ -134,8 +126,8 @@ func raw(t *testing.T, hc *http.Client, method, u, body string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// errorMessage returns error.message of an API error body.
-func errorMessage(b []byte) string {
+// ErrorMessage returns error.message of an API error body.
+func ErrorMessage(b []byte) string {
 	var e struct {
 		Error struct {
 			Message string `json:"message"`
@@ -145,10 +137,10 @@ func errorMessage(b []byte) string {
 	return e.Error.Message
 }
 
-// scopedWorld is a small world whose consumers each lack some scopes: one user (admin of
+// ScopedWorld is a small world whose consumers each lack some scopes: one user (admin of
 // workspace "acme", with project "PROJ" and a few repositories) and one private consumer per
 // entry of consumers, named by the key.
-func scopedWorld(t *testing.T, consumers map[string][]string) (*bbemu.Server, map[string]bbemu.Consumer) {
+func ScopedWorld(t *testing.T, consumers map[string][]string) (*bbemu.Server, map[string]bbemu.Consumer) {
 	t.Helper()
 	e := bbemu.New(bbemu.Options{})
 	const me = "557058:conformance"
@@ -169,5 +161,5 @@ func scopedWorld(t *testing.T, consumers map[string][]string) (*bbemu.Server, ma
 		e.AddConsumer(c)
 		out[name] = c
 	}
-	return start(t, e), out
+	return Start(t, e), out
 }
