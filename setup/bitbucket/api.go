@@ -88,7 +88,7 @@ func (c *Client) Projects(ctx context.Context, ws string) ([]Project, error) {
 	var out []Project
 	err := listAll(ctx, c, c.endpoint(q, "workspaces", ws, "projects"), func(vals []projectJSON) {
 		for _, p := range vals {
-			out = append(out, Project{Key: p.Key, Name: p.Name, UUID: p.UUID, IsPrivate: p.IsPrivate})
+			out = append(out, Project(p))
 		}
 	})
 	if err != nil {
