@@ -55,7 +55,7 @@ func TestFaultReposListCLI(t *testing.T) {
 			if tc.wrongSecret {
 				w.writeCredentials(t, w.consumer.Key, "wrongSecretValue0123456789")
 			} else {
-				w.srv.SetFaults(tc.fault)
+				w.srv.Controls().SetFaults(tc.fault)
 			}
 			done := make(chan struct{})
 			var code int
@@ -85,7 +85,7 @@ func TestFaultReposListCLI(t *testing.T) {
 				}
 			}
 			n := 0
-			for _, r := range w.srv.Log() {
+			for _, r := range w.srv.Controls().Log() {
 				if r.Path == ws {
 					n++
 				}

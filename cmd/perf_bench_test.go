@@ -143,7 +143,7 @@ func BenchmarkPerfFirstReposVisible(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		p := startPerfWizard(b, 5000)
-		p.w.Server.SetLatency(perfRTT)
+		p.w.Server.Controls().SetLatency(perfRTT)
 		b.StartTimer()
 		start := time.Now()
 		p.d.Key("enter") // the workspace is chosen
@@ -181,7 +181,7 @@ func reportRuns(b *testing.B, runs []time.Duration, unit string) {
 func TestPerfWizardListingRequests(t *testing.T) {
 	const n = 3000 // acme holds 60% of the demo world's 5,000
 	p := startPerfWizard(t, 5000)
-	p.w.Server.ResetLog()
+	p.w.Server.Controls().ResetLog()
 	p.d.Key("enter") // acme
 	if _, err := p.d.UntilText(20*time.Second, "Connect an existing repository"); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestPerfWizardListingRequests(t *testing.T) {
 	}
 	pages := map[string]int{}
 	count := 0
-	for _, r := range p.w.Server.Log() {
+	for _, r := range p.w.Server.Controls().Log() {
 		if r.Method != http.MethodGet || r.Path != "/2.0/repositories/acme" {
 			continue
 		}

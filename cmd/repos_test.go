@@ -60,7 +60,7 @@ func TestReposListCmd(t *testing.T) {
 		t.Errorf("no match: exit %d: %s", code, out)
 	}
 	var req []bbemu.Request
-	for _, r := range w.srv.Log() {
+	for _, r := range w.srv.Controls().Log() {
 		if r.Path == "/2.0/repositories/acme" {
 			req = append(req, r)
 		}
@@ -117,7 +117,7 @@ func TestReposCreateCmd(t *testing.T) {
 		t.Errorf("without --name: exit %d", code)
 	}
 	posts := 0
-	for _, r := range w.srv.Log() {
+	for _, r := range w.srv.Controls().Log() {
 		if r.Method == "POST" && strings.HasPrefix(r.Path, "/2.0/repositories/") {
 			posts++
 		}

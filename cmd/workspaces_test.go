@@ -157,14 +157,14 @@ func TestWorkspacesCmdErrors(t *testing.T) {
 	})
 	t.Run("transient 503 is retried", func(t *testing.T) {
 		w := bbapiStart(t, 0, nil)
-		w.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Times: 1, Kind: bbemu.FaultStatus, Status: 503})
+		w.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Times: 1, Kind: bbemu.FaultStatus, Status: 503})
 		if code, _, errOut := w.run(t, "workspaces"); code != 0 {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
 	t.Run("removed", func(t *testing.T) {
 		w := bbapiStart(t, 0, nil)
-		w.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Kind: bbemu.FaultStatus, Status: 410})
+		w.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/user/workspaces", Kind: bbemu.FaultStatus, Status: 410})
 		code, _, errOut := w.run(t, "workspaces")
 		if code != 1 || !strings.Contains(errOut, "CHANGE-2770") || !strings.Contains(errOut, "update bbsetup") {
 			t.Errorf("exit %d: %s", code, errOut)

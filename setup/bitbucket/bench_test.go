@@ -27,12 +27,12 @@ func BenchmarkListRepos5000Latency100ms(b *testing.B) {
 			if _, err := env.c.CurrentUser(ctx); err != nil { // fetch the token outside the timing
 				b.Fatal(err)
 			}
-			env.srv.SetLatency(100 * time.Millisecond)
+			env.srv.Controls().SetLatency(100 * time.Millisecond)
 			var toAll, toFirst time.Duration
 			requests := 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				env.srv.ResetLog()
+				env.srv.Controls().ResetLog()
 				start := time.Now()
 				var first time.Duration
 				got := 0
@@ -83,12 +83,12 @@ func BenchmarkWorkspaceNames50(b *testing.B) {
 			if _, err := env.c.CurrentUser(ctx); err != nil {
 				b.Fatal(err)
 			}
-			env.srv.SetLatency(100 * time.Millisecond)
+			env.srv.Controls().SetLatency(100 * time.Millisecond)
 			var total time.Duration
 			requests := 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				env.srv.ResetLog()
+				env.srv.Controls().ResetLog()
 				start := time.Now()
 				ws, err := env.c.Workspaces(ctx)
 				total += time.Since(start)

@@ -125,7 +125,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 		srv := openapicheck.Start(t, e)
 		tok, scopes := openapicheck.ClientCredentials(t, srv, cons)
 		c, v := bbClient(t, sp, srv, tok, scopes)
-		e.ExpireAccessTokens()
+		e.Controls().ExpireAccessTokens()
 		_, err := c.Projects(ctx, "acme")
 		var ae *bitbucket.AuthError
 		if !errors.As(err, &ae) || !ae.Expired {

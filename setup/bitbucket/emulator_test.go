@@ -50,7 +50,7 @@ func startEmu(tb testing.TB, scopes []string, opts Options, setup func(e *bbemu.
 	tb.Cleanup(func() {
 		srv.Close()
 		tr.CloseIdleConnections()
-		for _, r := range srv.Log() {
+		for _, r := range srv.Controls().Log() {
 			if r.Path == "/2.0/workspaces" || strings.HasPrefix(r.Path, "/2.0/user/permissions/") {
 				tb.Errorf("the client called a removed (deprecated) operation: %s %s", r.Method, r.Path)
 			}
@@ -68,7 +68,7 @@ func startEmu(tb testing.TB, scopes []string, opts Options, setup func(e *bbemu.
 // apiLog is the emulator's log of requests under prefix.
 func (env *emuEnv) apiLog(prefix string) []bbemu.Request {
 	var out []bbemu.Request
-	for _, r := range env.srv.Log() {
+	for _, r := range env.srv.Controls().Log() {
 		if strings.HasPrefix(r.Path, prefix) {
 			out = append(out, r)
 		}
@@ -98,8 +98,8 @@ func TestEmuWorkspacesWithNames(t *testing.T) {
 				map[string]bool{testAccount: false})
 		}
 	})
-	env.srv.SetLatency(5 * time.Millisecond)
-	env.srv.SetFaults(bbemu.Fault{Method: "GET", PathPrefix: "/2.0/workspaces/beta", Kind: bbemu.FaultStatus, Status: 500})
+	env.srv.Controls().SetLatency(5 * time.Millisecond)
+	env.srv.Controls().SetFaults(bbemu.Fault{Method: "GET", PathPrefix: "/2.0/workspaces/beta", Kind: bbemu.FaultStatus, Status: 500})
 	ws, err := env.c.Workspaces(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +144,8 @@ func TestEmuList10000Concurrent(t *testing.T) {
 	env := startEmu(t, allScopes, Options{Concurrency: conc}, func(e *bbemu.Emulator) {
 		e.GenerateRepos("acme", n)
 	})
-	env.srv.SetLatency(20 * time.Millisecond)
-	env.srv.ResetLog()
+	env.srv.Controls().SetLatency(20 * time.Millisecond)
+	env.srv.Controls().ResetLog()
 	seen := map[string]int{}
 	calls, lastLoaded := 0, 0
 	err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, loaded, total int) {
@@ -246,7 +246,7 @@ func TestEmuListFilter(t *testing.T) {
 func TestEmuRetries(t *testing.T) {
 	for _, ra := range []string{"", "1"} {
 		env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 250) })
-		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: bbemu.FaultStatus, Status: 429, RetryAfter: ra})
+		env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: bbemu.FaultStatus, Status: 429, RetryAfter: ra})
 		n := 0
 		if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 			t.Fatalf("Retry-After %q: %v", ra, err)
@@ -265,7 +265,7 @@ func TestEmuRetries(t *testing.T) {
 
 	// 5xx forever: 1 + MaxRetries requests, then the typed error.
 	env := startEmu(t, allScopes, Options{MaxRetries: 2}, nil)
-	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultStatus, Status: 503})
+	env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultStatus, Status: 503})
 	err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 503 || !strings.Contains(err.Error(), "try again in a few minutes") {
@@ -279,7 +279,7 @@ func TestEmuRetries(t *testing.T) {
 func TestEmuTransportFaultsAreRetried(t *testing.T) {
 	for _, kind := range []bbemu.FaultKind{bbemu.FaultHang, bbemu.FaultReset} {
 		env := startEmu(t, allScopes, Options{RequestTimeout: 200 * time.Millisecond}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 150) })
-		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: kind})
+		env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: kind})
 		n := 0
 		if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 			t.Fatalf("%v: %v", kind, err)
@@ -300,7 +300,7 @@ func TestEmuBrokenAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 50) })
-		env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: tt.kind})
+		env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: tt.kind})
 		err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want %q", tt.kind, err, tt.want)
@@ -313,7 +313,7 @@ func TestEmuBrokenAnswers(t *testing.T) {
 
 func TestEmuRepeatingNext(t *testing.T) {
 	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 500) })
-	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultRepeatNext})
+	env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultRepeatNext})
 	n := 0
 	if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) { n += len(b) }); err != nil {
 		t.Fatal(err)
@@ -325,7 +325,7 @@ func TestEmuRepeatingNext(t *testing.T) {
 
 func TestEmuSizeThatLies(t *testing.T) {
 	env := startEmu(t, allScopes, Options{Concurrency: 4}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 250) })
-	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultLieSize})
+	env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultLieSize})
 	seen := map[string]int{}
 	if err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, _, _ int) {
 		for _, r := range b {
@@ -443,7 +443,7 @@ func TestEmuScopeError(t *testing.T) {
 
 func TestEmuRemovedAndExpired(t *testing.T) {
 	env := startEmu(t, allScopes, Options{}, nil)
-	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: bbemu.FaultStatus, Status: 410})
+	env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: bbemu.FaultStatus, Status: 410})
 	err := env.c.ListRepositories(context.Background(), "acme", ListOptions{}, nil)
 	var re *RemovedError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "CHANGE-2770") || !strings.Contains(err.Error(), "update bbsetup") {
@@ -453,7 +453,7 @@ func TestEmuRemovedAndExpired(t *testing.T) {
 		t.Errorf("410 retried: %d requests", k)
 	}
 
-	env.srv.ExpireAccessTokens()
+	env.srv.Controls().ExpireAccessTokens()
 	_, err = env.c.CurrentUser(context.Background())
 	var ae *AuthError
 	if !errors.As(err, &ae) || !ae.Expired || ae.Status != 401 {
@@ -463,7 +463,7 @@ func TestEmuRemovedAndExpired(t *testing.T) {
 
 func TestEmuCancelStopsEverything(t *testing.T) {
 	env := startEmu(t, allScopes, Options{}, func(e *bbemu.Emulator) { e.GenerateRepos("acme", 2000) })
-	env.srv.SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultHang})
+	env.srv.Controls().SetFaults(bbemu.Fault{PathPrefix: "/2.0/repositories/acme", Kind: bbemu.FaultHang})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- env.c.ListRepositories(ctx, "acme", ListOptions{}, nil) }()

@@ -140,8 +140,8 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		o.BaseBackoff, o.MaxBackoff = time.Millisecond, 10*time.Millisecond
 		c = New("http://"+addr+"/2.0", &http.Client{Transport: tr}, o)
 	}
-	env.srv.SetFaults(tc.faults...)
-	env.srv.ResetLog()
+	env.srv.Controls().SetFaults(tc.faults...)
+	env.srv.Controls().ResetLog()
 
 	seen := map[string]int{}
 	var err error
@@ -220,7 +220,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	if tc.refused {
 		n = strings.Count(debug.String(), "connection refused")
 	} else {
-		for _, r := range env.srv.Log() {
+		for _, r := range env.srv.Controls().Log() {
 			if strings.HasPrefix(r.Path, prefix) && (tc.op != "create" || r.Method == "POST") {
 				n++
 			}

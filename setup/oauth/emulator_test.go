@@ -111,7 +111,7 @@ func ctxT(t *testing.T) context.Context {
 
 func tokenRequests(s *bbemu.Server) int {
 	n := 0
-	for _, r := range s.Log() {
+	for _, r := range s.Controls().Log() {
 		if r.Path == "/site/oauth2/access_token" {
 			n++
 		}
@@ -176,11 +176,11 @@ func TestCheckCredentials(t *testing.T) {
 		t.Errorf("Granted %q", v.Granted)
 	}
 
-	s.SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultStatus, Status: 503})
+	s.Controls().SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultStatus, Status: 503})
 	if v := oauth.CheckCredentials(ctxT(t), ep, testKey, testSecret, nil); v.Kind != oauth.VerdictUnexpected || !strings.Contains(v.Message, "503") {
 		t.Errorf("503: %v %q", v.Kind, v.Message)
 	}
-	s.SetFaults()
+	s.Controls().SetFaults()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -191,7 +191,7 @@ func TestCheckCredentials(t *testing.T) {
 
 func TestCheckCredentialsTimeout(t *testing.T) {
 	s := startEmulator(t, bbemu.Options{}, consumer("http://localhost:3001"+callbackP))
-	s.SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultHang})
+	s.Controls().SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultHang})
 	hc := &http.Client{Timeout: 200 * time.Millisecond}
 	v := oauth.CheckCredentials(ctxT(t), oauth.EndpointsFor(s.URL), testKey, testSecret, hc)
 	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "no answer in time") {
@@ -237,14 +237,14 @@ func TestBrowserFlow(t *testing.T) {
 
 	// Expired access token: one refresh, one retry, success.
 	before := tokenRequests(s)
-	s.ExpireAccessTokens()
-	s.ResetLog()
+	s.Controls().ExpireAccessTokens()
+	s.Controls().ResetLog()
 	id, err = oauth.WhoAmI(ctxT(t), hc, s.APIURL)
 	if err != nil || id.Nickname != "demo" {
 		t.Fatalf("after expiry: %+v, %v", id, err)
 	}
 	var seq []string
-	for _, r := range s.Log() {
+	for _, r := range s.Controls().Log() {
 		seq = append(seq, r.Method+" "+r.Path+" "+strconv.Itoa(r.Status))
 	}
 	want := []string{"GET /2.0/user 401", "POST /site/oauth2/access_token 200", "GET /2.0/user 200"}
@@ -252,8 +252,8 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("requests after expiry %q, want %q (before: %d token requests)", seq, want, before)
 	}
 	// Requests that fail together renew once.
-	s.ExpireAccessTokens()
-	s.ResetLog()
+	s.Controls().ExpireAccessTokens()
+	s.Controls().ResetLog()
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
@@ -270,9 +270,9 @@ func TestBrowserFlow(t *testing.T) {
 		t.Errorf("%d token requests for 8 concurrent expired requests, want 1", n)
 	}
 	// The renewed token keeps working without another refresh.
-	s.ResetLog()
-	if _, err := oauth.WhoAmI(ctxT(t), hc, s.APIURL); err != nil || len(s.Log()) != 1 {
-		t.Errorf("after renewal: %v, %d requests", err, len(s.Log()))
+	s.Controls().ResetLog()
+	if _, err := oauth.WhoAmI(ctxT(t), hc, s.APIURL); err != nil || len(s.Controls().Log()) != 1 {
+		t.Errorf("after renewal: %v, %d requests", err, len(s.Controls().Log()))
 	}
 }
 
@@ -374,12 +374,12 @@ func TestClientCredentialsClient(t *testing.T) {
 	if err != nil || id.Nickname != "demo" {
 		t.Fatalf("WhoAmI = %+v, %v", id, err)
 	}
-	s.ExpireAccessTokens()
-	s.ResetLog()
+	s.Controls().ExpireAccessTokens()
+	s.Controls().ResetLog()
 	if _, err := oauth.WhoAmI(ctxT(t), hc, s.APIURL); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(s.Log()); n != 3 {
+	if n := len(s.Controls().Log()); n != 3 {
 		t.Errorf("%d requests after expiry, want 401 + token + retry", n)
 	}
 

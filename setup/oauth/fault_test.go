@@ -261,7 +261,7 @@ func TestFaultTokenEndpoint(t *testing.T) {
 				base = closedPortURL(t)
 			}
 			if tc.fault != nil {
-				s.SetFaults(*tc.fault)
+				s.Controls().SetFaults(*tc.fault)
 			}
 			tr := &http.Transport{}
 			t.Cleanup(tr.CloseIdleConnections)

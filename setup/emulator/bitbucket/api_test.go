@@ -392,8 +392,8 @@ func TestPaginationWalk10000(t *testing.T) {
 	}
 	// The log holds one request per page plus the token request. The emulator finishes an
 	// entry after the client has read the answer, so wait (bounded) for the last one.
-	logged := w.s.Log()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); logged = w.s.Log() {
+	logged := w.s.Controls().Log()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); logged = w.s.Controls().Log() {
 		done := true
 		for _, l := range logged {
 			done = done && !l.End.IsZero()
@@ -415,8 +415,8 @@ func TestPaginationWalk10000(t *testing.T) {
 	if listing != 100 {
 		t.Errorf("log has %d listing requests, want 100", listing)
 	}
-	w.s.ResetLog()
-	if len(w.s.Log()) != 0 {
+	w.s.Controls().ResetLog()
+	if len(w.s.Controls().Log()) != 0 {
 		t.Error("ResetLog left entries")
 	}
 }

@@ -99,7 +99,7 @@ func TestEmulatorErrorResponses(t *testing.T) {
 		srv, cons := openapicheck.ScopedWorld(t, map[string][]string{"all": openapicheck.RequiredScopes()})
 		tok, scopes := openapicheck.ClientCredentials(t, srv, cons["all"])
 		hc, _ := openapicheck.APIClient(t, sp, srv, tok, scopes)
-		srv.ExpireAccessTokens()
+		srv.Controls().ExpireAccessTokens()
 		status, body := openapicheck.Raw(t, hc, "GET", srv.APIURL+"/user", "")
 		if status != 401 || !strings.HasPrefix(openapicheck.ErrorMessage(body), "Access token expired") {
 			t.Errorf("expired token: %d %s, want 401 \"Access token expired...\" (SPEC.md)", status, body)
@@ -227,7 +227,7 @@ func TestEmulatorFaultResponses(t *testing.T) {
 	for _, status := range []int{401, 429, 500, 502, 503} {
 		for _, o := range ops {
 			n++
-			e.SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: status, RetryAfter: "1"})
+			e.Controls().SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: status, RetryAfter: "1"})
 			path := o.path
 			if strings.HasSuffix(path, "-") {
 				path += fmt.Sprint(n)
@@ -237,16 +237,16 @@ func TestEmulatorFaultResponses(t *testing.T) {
 			}
 		}
 	}
-	e.SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: 410, PathPrefix: "/2.0/repositories/acme"})
+	e.Controls().SetFaults(bbemu.Fault{Kind: bbemu.FaultStatus, Status: 410, PathPrefix: "/2.0/repositories/acme"})
 	if got, _ := openapicheck.Raw(t, hc, "GET", srv.APIURL+"/repositories/acme", ""); got != 410 {
 		t.Errorf("410 fault: %d", got)
 	}
 	for _, k := range []bbemu.FaultKind{bbemu.FaultRepeatNext, bbemu.FaultLieSize} {
-		e.SetFaults(bbemu.Fault{Kind: k})
+		e.Controls().SetFaults(bbemu.Fault{Kind: k})
 		openapicheck.Raw(t, hc, "GET", srv.APIURL+"/repositories/acme?pagelen=5", "")
 		openapicheck.Raw(t, hc, "GET", srv.APIURL+"/workspaces/acme/projects?pagelen=1", "")
 	}
-	e.SetFaults()
+	e.Controls().SetFaults()
 	if len(v.Calls()) != 5*len(ops)+1+4 {
 		t.Errorf("%d exchanges validated, want %d", len(v.Calls()), 5*len(ops)+5)
 	}

@@ -230,38 +230,6 @@ func (e *Emulator) mustWorkspace(slug string) *workspace {
 	return ws
 }
 
-// SetLatency changes the latency added to every request from now on.
-func (e *Emulator) SetLatency(d time.Duration) { e.latency.Store(int64(d)) }
-
-// ExpireAccessTokens makes every access token issued so far answer 401 "Access token
-// expired." Refresh tokens keep working, and tokens issued later are fresh.
-func (e *Emulator) ExpireAccessTokens() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, t := range e.access {
-		t.expired = true
-	}
-}
-
-// Log returns a copy of the request log, oldest first. A request still in flight has
-// a zero End and Status.
-func (e *Emulator) Log() []Request {
-	e.logMu.Lock()
-	defer e.logMu.Unlock()
-	out := make([]Request, len(e.log))
-	for i, r := range e.log {
-		out[i] = *r
-	}
-	return out
-}
-
-// ResetLog empties the request log.
-func (e *Emulator) ResetLog() {
-	e.logMu.Lock()
-	defer e.logMu.Unlock()
-	e.log = nil
-}
-
 func (e *Emulator) logStart(r *http.Request) *Request {
 	e.logMu.Lock()
 	defer e.logMu.Unlock()

@@ -60,18 +60,6 @@ type faultRule struct {
 	left int // remaining hits when Times > 0
 }
 
-// SetFaults replaces the fault plan; with no rules the emulator is healthy. A request
-// is hit by the first rule that matches it and has hits left.
-func (e *Emulator) SetFaults(rules ...Fault) {
-	plan := make([]*faultRule, len(rules))
-	for i, f := range rules {
-		plan[i] = &faultRule{Fault: f, left: f.Times}
-	}
-	e.faultMu.Lock()
-	defer e.faultMu.Unlock()
-	e.faults = plan
-}
-
 func (e *Emulator) matchFault(r *http.Request) *Fault {
 	e.faultMu.Lock()
 	defer e.faultMu.Unlock()

@@ -15,7 +15,7 @@ import (
 func TestFaultStatus(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(
+	w.s.Controls().SetFaults(
 		Fault{Method: "GET", PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: FaultStatus, Status: 429, RetryAfter: "3"},
 		Fault{PathPrefix: "/2.0/workspaces/acme", Kind: FaultStatus, Status: 503},
 		Fault{PathPrefix: "/2.0/user/workspaces", Times: 1, Kind: FaultStatus, Status: 500, Body: `{"custom":true}`},
@@ -51,12 +51,12 @@ func TestFaultStatus(t *testing.T) {
 	if r.status != 403 || errMessage(t, r) != msgLackScopes {
 		t.Errorf("403 default body: %d %s", r.status, r.body)
 	}
-	w.s.SetFaults()
+	w.s.Controls().SetFaults()
 	if r := w.get("/2.0/workspaces/acme/projects", tok); r.status != 200 {
 		t.Errorf("healthy again: %d", r.status)
 	}
 	var statuses []int
-	for _, l := range w.s.Log() {
+	for _, l := range w.s.Controls().Log() {
 		if l.Path == "/2.0/repositories/acme" {
 			statuses = append(statuses, l.Status)
 		}
@@ -69,7 +69,7 @@ func TestFaultStatus(t *testing.T) {
 func TestFaultMalformedJSON(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/repositories/", Times: 1, Kind: FaultMalformedJSON})
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/repositories/", Times: 1, Kind: FaultMalformedJSON})
 	r := w.get("/2.0/repositories/acme", tok)
 	var v any
 	if r.status != 200 || json.Unmarshal(r.body, &v) == nil {
@@ -83,7 +83,7 @@ func TestFaultMalformedJSON(t *testing.T) {
 func TestFaultRepeatNextAndLieSize(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: FaultRepeatNext},
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: FaultRepeatNext},
 		Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: FaultLieSize})
 	m := w.get("/2.0/repositories/acme?pagelen=1&page=2&sort=name", tok).json(t)
 	if m["next"] != w.s.APIURL+"/repositories/acme?page=2&pagelen=1&sort=name" {
@@ -105,7 +105,7 @@ func TestFaultRepeatNextAndLieSize(t *testing.T) {
 func TestFaultHangEndsWhenClientGivesUp(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/user", Kind: FaultHang})
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/user", Kind: FaultHang})
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, w.s.APIURL+"/user", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
@@ -132,7 +132,7 @@ func TestFaultHangEndsWhenClientGivesUp(t *testing.T) {
 
 func logFor(s *Server, path string) []Request {
 	var out []Request
-	for _, l := range s.Log() {
+	for _, l := range s.Controls().Log() {
 		if l.Path == path {
 			out = append(out, l)
 		}
@@ -142,7 +142,7 @@ func logFor(s *Server, path string) []Request {
 
 func TestCloseEndsHangingRequests(t *testing.T) {
 	e := New(Options{})
-	e.SetFaults(Fault{Kind: FaultHang})
+	e.Controls().SetFaults(Fault{Kind: FaultHang})
 	s, err := Start(e)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestCloseEndsHangingRequests(t *testing.T) {
 		}
 		done <- err
 	}()
-	waitFor(t, "the request to arrive", func() bool { return len(e.Log()) == 1 })
+	waitFor(t, "the request to arrive", func() bool { return len(e.Controls().Log()) == 1 })
 	s.Close() // must return: the hanging handler is cancelled
 	s.Close() // idempotent
 	<-done
@@ -167,7 +167,7 @@ func TestCloseEndsHangingRequests(t *testing.T) {
 func TestFaultReset(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: FaultReset})
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 1, Kind: FaultReset})
 	req, _ := http.NewRequest(http.MethodGet, w.s.APIURL+"/repositories/acme", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	res, err := w.hc.Do(req)
@@ -186,7 +186,7 @@ func TestFaultReset(t *testing.T) {
 func TestFaultHugeBody(t *testing.T) {
 	w := newWorld(t, Options{})
 	tok := w.token(full)
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: FaultHugeBody})
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Times: 2, Kind: FaultHugeBody})
 	r := w.get("/2.0/repositories/acme", tok)
 	if r.status != 200 || len(r.body) != HugeBodySize {
 		t.Errorf("status %d, %d bytes (want %d)", r.status, len(r.body), HugeBodySize)
@@ -219,16 +219,16 @@ func TestFaultHugeBody(t *testing.T) {
 func TestLatencyAndInFlight(t *testing.T) {
 	w := newWorld(t, Options{Latency: 30 * time.Millisecond})
 	tok := w.token(full)
-	for _, l := range w.s.Log() {
+	for _, l := range w.s.Controls().Log() {
 		if l.End.Sub(l.Start) < 30*time.Millisecond {
 			t.Errorf("request took %v, less than the latency", l.End.Sub(l.Start))
 		}
 	}
-	w.s.SetLatency(0)
-	w.s.ResetLog()
+	w.s.Controls().SetLatency(0)
+	w.s.Controls().ResetLog()
 
 	// Eight requests held open at once: the last to start saw eight in flight.
-	w.s.SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Kind: FaultHang})
+	w.s.Controls().SetFaults(Fault{PathPrefix: "/2.0/repositories/acme", Kind: FaultHang})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
@@ -242,9 +242,9 @@ func TestLatencyAndInFlight(t *testing.T) {
 			}
 		}()
 	}
-	waitFor(t, "eight requests in flight", func() bool { return len(w.s.Log()) == 8 })
+	waitFor(t, "eight requests in flight", func() bool { return len(w.s.Controls().Log()) == 8 })
 	maxIn := 0
-	for _, l := range w.s.Log() {
+	for _, l := range w.s.Controls().Log() {
 		maxIn = max(maxIn, l.InFlight)
 	}
 	if maxIn != 8 {
@@ -252,10 +252,10 @@ func TestLatencyAndInFlight(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	w.s.SetFaults()
+	w.s.Controls().SetFaults()
 
 	// A long latency gives way when the client gives up.
-	w.s.SetLatency(time.Hour)
+	w.s.Controls().SetLatency(time.Hour)
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -270,7 +270,7 @@ func TestLatencyAndInFlight(t *testing.T) {
 	cancel2()
 	<-errc
 	waitFor(t, "the latency sleep to end", func() bool { return logFor(w.s, "/2.0/user")[0].Status == 499 })
-	w.s.SetLatency(0)
+	w.s.Controls().SetLatency(0)
 }
 
 func TestFaultKindString(t *testing.T) {

@@ -44,7 +44,7 @@ type accessToken struct {
 	client, user string
 	scopes       []string
 	expiresAt    time.Time
-	expired      bool // ExpireAccessTokens
+	expired      bool // Controls.ExpireAccessTokens
 }
 
 type refreshToken struct {

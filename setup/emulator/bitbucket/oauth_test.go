@@ -311,7 +311,7 @@ func TestRefreshAndExpiry(t *testing.T) {
 		t.Fatal("fresh token refused")
 	}
 
-	w.s.ExpireAccessTokens()
+	w.s.Controls().ExpireAccessTokens()
 	exp := w.get("/2.0/user", access)
 	if exp.status != http.StatusUnauthorized {
 		t.Fatalf("expired token: %d", exp.status)

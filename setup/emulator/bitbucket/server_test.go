@@ -112,7 +112,7 @@ func TestNewDemo(t *testing.T) {
 func TestCloseWhileHandlersStart(t *testing.T) {
 	for range 10 {
 		e := New(Options{})
-		e.SetLatency(time.Millisecond)
+		e.Controls().SetLatency(time.Millisecond)
 		s, err := Start(e)
 		if err != nil {
 			t.Fatal(err)
@@ -140,23 +140,23 @@ func TestCloseWhileHandlersStart(t *testing.T) {
 			close(stop)
 			t.Fatal("Close did not return within 30s while handlers kept starting")
 		}
-		for _, r := range e.Log() {
+		for _, r := range e.Controls().Log() {
 			if r.End.IsZero() {
 				t.Errorf("a handler (%s %s) was still running when Close returned", r.Method, r.Path)
 				break
 			}
 		}
 		rec := httptest.NewRecorder()
-		n := len(e.Log())
+		n := len(e.Controls().Log())
 		s.srv.Handler.ServeHTTP(rec, httptest.NewRequest("GET", "/2.0/user", nil))
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Errorf("a request after Close: status %d, want 503", rec.Code)
 		}
 		close(stop)
 		wg.Wait()
-		if len(e.Log()) != n && !t.Failed() {
+		if len(e.Controls().Log()) != n && !t.Failed() {
 			// Handlers still looping between the two reads are refused too.
-			for _, r := range e.Log()[n:] {
+			for _, r := range e.Controls().Log()[n:] {
 				t.Errorf("the emulator served %s %s after Close", r.Method, r.Path)
 			}
 		}
