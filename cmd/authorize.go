@@ -15,6 +15,7 @@ import (
 	"github.com/cli/browser"
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -132,7 +133,8 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	a.secret(tok.AccessToken, tok.RefreshToken)
 	granted := oauth.Scopes(tok)
 	debugf("granted scopes: %s", strings.Join(granted, " "))
-	id, err := oauth.WhoAmI(ctx, flow.Client(ctx, tok), a.g.APIURL)
+	api := bitbucket.New(a.g.APIURL, flow.Client(ctx, tok), bitbucket.Options{Debug: a.debugWriter()})
+	id, err := api.CurrentUser(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +163,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	return nil
 }
 
-func (a *app) authorizePrintHuman(id *oauth.Identity, missing []oauth.Permission) {
+func (a *app) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
 	out := a.env.Stdout
 	who := id.DisplayName
 	if id.Nickname != "" {

@@ -419,13 +419,12 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 		return tui.Authorized{}, err
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
-	hc := flow.Client(b.base, tok)
-	id, err := oauth.WhoAmI(ctx, hc, b.a.g.APIURL)
+	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{Debug: b.a.debugWriter()})
+	id, err := api.CurrentUser(ctx)
 	if err != nil {
 		return tui.Authorized{}, err
 	}
 	granted := oauth.Scopes(tok)
-	api := bitbucket.New(b.a.g.APIURL, hc, bitbucket.Options{Debug: b.a.debugWriter()})
 	b.mu.Lock()
 	cb := s.cb
 	s.cb = nil

@@ -186,7 +186,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 		srv := openapicheck.Start(t, e)
 		v := openapicheck.AttachValidator(t, sp, srv.APIURL, nil)
 		hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(srv.URL), cons.Key, cons.Secret, &http.Client{Transport: v, Timeout: openapicheck.Timeout})
-		c := bitbucket.New(srv.APIURL, hc, bitbucket.Options{MaxRetries: 0, RequestTimeout: openapicheck.Timeout})
+		c := bitbucket.New(srv.APIURL, hc, bitbucket.Options{MaxRetries: -1, RequestTimeout: openapicheck.Timeout})
 		if _, err := c.CurrentUser(ctx); err != nil {
 			t.Fatalf("CurrentUser: %v", err)
 		}
@@ -201,7 +201,7 @@ func TestClientErrorsAgainstEmulator(t *testing.T) {
 func bbClient(t *testing.T, sp *openapicheck.Spec, srv *bbemu.Server, token string, scopes []string) (*bitbucket.Client, *openapicheck.Validator) {
 	t.Helper()
 	hc, v := openapicheck.APIClient(t, sp, srv, token, scopes)
-	return bitbucket.New(srv.APIURL, hc, bitbucket.Options{Concurrency: 4, RequestTimeout: openapicheck.Timeout, MaxRetries: 0}), v
+	return bitbucket.New(srv.APIURL, hc, bitbucket.Options{Concurrency: 4, RequestTimeout: openapicheck.Timeout, MaxRetries: -1}), v
 }
 
 // TestRequiredScopesInDocument: every scope bbsetup asks for is a scope of the document's

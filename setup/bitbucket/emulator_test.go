@@ -88,6 +88,27 @@ func TestEmuCurrentUser(t *testing.T) {
 	}
 }
 
+// TestEmuCurrentUserErrors: GET /user without a token, on a closed port and without the
+// account scope (it was oauth's WhoAmI test; GET /user has one home now, this client).
+func TestEmuCurrentUserErrors(t *testing.T) {
+	env := startEmu(t, []string{"repository"}, Options{}, nil)
+	ctx := context.Background()
+	_, err := New(env.srv.APIURL, nil, Options{MaxRetries: -1}).CurrentUser(ctx)
+	var ae *AuthError
+	if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized {
+		t.Errorf("no token: %v, want *AuthError 401", err)
+	}
+	_, err = New("http://"+closedPort(t)+"/2.0", nil, Options{MaxRetries: -1}).CurrentUser(ctx)
+	if err == nil || !strings.Contains(err.Error(), "could not reach Bitbucket") || !strings.Contains(err.Error(), "--api-url") {
+		t.Errorf("unreachable: %v", err)
+	}
+	_, err = env.c.CurrentUser(ctx)
+	var se *ScopeError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "Account: Read") {
+		t.Errorf("without the account scope: %v, want a *ScopeError naming Account: Read", err)
+	}
+}
+
 func TestEmuWorkspacesWithNames(t *testing.T) {
 	env := startEmu(t, allScopes, Options{NameConcurrency: 4}, func(e *bbemu.Emulator) {
 		e.AddWorkspace(bbemu.Workspace{Slug: "zeta", Name: "Zeta Team"}, map[string]bool{testAccount: false})

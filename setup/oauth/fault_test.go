@@ -189,9 +189,9 @@ func TestFaultOAuth(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%q: %v", in, err)
 				}
-				id, err := oauth.WhoAmI(ctxT(t), flow.Client(ctxT(t), tok), s.APIURL)
+				id, err := whoAmI(t, flow.Client(ctxT(t), tok), s.APIURL)
 				if err != nil || id.DisplayName != "Demo Operator" {
-					t.Fatalf("WhoAmI = %+v, %v", id, err)
+					t.Fatalf("CurrentUser = %+v, %v", id, err)
 				}
 			}
 		}},

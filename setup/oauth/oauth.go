@@ -36,8 +36,6 @@ const (
 	DefaultCheckTimeout = 20 * time.Second
 	// DefaultTokenTimeout bounds one token request (exchange, refresh, client credentials).
 	DefaultTokenTimeout = 30 * time.Second
-	// DefaultRequestTimeout bounds WhoAmI.
-	DefaultRequestTimeout = 30 * time.Second
 )
 
 // withClient makes golang.org/x/oauth2 use hc for its token requests.
