@@ -370,7 +370,9 @@ func (sp *Spec) DocScopes(op string) ([]string, bool) {
 	return nil, false
 }
 
-// implied are SPEC.md's scope implications (granting the key grants the values).
+// implied are SPEC.md's scope implications (granting the key grants the values). The
+// conformance suites keep their own table, independent of the product's (setup/oauth) and the
+// emulator's on purpose: a check that read the table it checks could not catch a mistake in it.
 var implied = map[string][]string{
 	"repository:write":  {"repository"},
 	"pullrequest":       {"repository"},

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
 // ScopeError is a 403 from Bitbucket because the OAuth consumer lacks permission scopes
@@ -33,7 +35,7 @@ func (e *ScopeError) Error() string {
 	missing := e.Missing()
 	boxes := make([]string, 0, len(missing))
 	for _, s := range missing {
-		boxes = append(boxes, ScopeLabel(s))
+		boxes = append(boxes, oauth.ScopeLabel(s))
 	}
 	return fmt.Sprintf("the Bitbucket OAuth consumer lacks a permission this needs: edit the consumer in Bitbucket "+
 		"(Workspace settings > OAuth consumers), tick %s, save, and try again", joinAnd(quoteAll(boxes)))
@@ -191,45 +193,6 @@ func clip(s string) string {
 		s = s[:cut] + "…"
 	}
 	return s
-}
-
-// scopeLabels maps each scope string to the consumer checkbox that grants it, in the
-// words of Bitbucket's consumer form.
-var scopeLabels = map[string]string{
-	"account":           "Account: Read",
-	"account:write":     "Account: Write",
-	"email":             "Account: Email",
-	"team":              "Workspace membership: Read",
-	"team:write":        "Workspace membership: Write",
-	"project":           "Projects: Read",
-	"project:write":     "Projects: Write",
-	"project:admin":     "Projects: Admin",
-	"repository":        "Repositories: Read",
-	"repository:write":  "Repositories: Write",
-	"repository:admin":  "Repositories: Admin",
-	"repository:delete": "Repositories: Delete",
-	"pullrequest":       "Pull requests: Read",
-	"pullrequest:write": "Pull requests: Write",
-	"webhook":           "Webhooks: Read and write",
-	"issue":             "Issues: Read",
-	"issue:write":       "Issues: Write",
-	"wiki":              "Wikis: Read and write",
-	"snippet":           "Snippets: Read",
-	"snippet:write":     "Snippets: Write",
-	"pipeline":          "Pipelines: Read",
-	"pipeline:write":    "Pipelines: Write",
-	"pipeline:variable": "Pipelines: Edit variables",
-	"runner":            "Runners: Read",
-	"runner:write":      "Runners: Write",
-}
-
-// ScopeLabel returns the consumer checkbox for a scope string, e.g. "repository:admin" ->
-// "Repositories: Admin"; an unknown scope is returned as it is.
-func ScopeLabel(scope string) string {
-	if l, ok := scopeLabels[scope]; ok {
-		return l
-	}
-	return scope
 }
 
 func quoteAll(s []string) []string {

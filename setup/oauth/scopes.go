@@ -17,22 +17,64 @@ type Permission struct {
 // Label names the box in the consumer UI's words: "Webhooks: Read and write".
 func (p Permission) Label() string { return p.Row + ": " + p.Level }
 
+// consumerForm is every box of Bitbucket's OAuth consumer form, in the form's order, with the
+// scope string Bitbucket reports for it; required marks the 11 Amplication needs. It is the
+// product's one table of scope labels: the REST client's errors (setup/bitbucket) name boxes
+// through ScopeLabel. (The emulator's consent-page words and the conformance suite's scope
+// tables are kept independent on purpose: a fake or a check that read this table would agree
+// with it when it is wrong.)
+var consumerForm = []struct {
+	Permission
+	required bool
+}{
+	{Permission{"Account", "Email", "email"}, false},
+	{Permission{"Account", "Read", "account"}, true},
+	{Permission{"Account", "Write", "account:write"}, false},
+	{Permission{"Workspace membership", "Read", "team"}, true},
+	{Permission{"Workspace membership", "Write", "team:write"}, true},
+	{Permission{"Projects", "Read", "project"}, true},
+	{Permission{"Projects", "Write", "project:write"}, false},
+	{Permission{"Projects", "Admin", "project:admin"}, true},
+	{Permission{"Repositories", "Read", "repository"}, true},
+	{Permission{"Repositories", "Write", "repository:write"}, true},
+	{Permission{"Repositories", "Admin", "repository:admin"}, true},
+	{Permission{"Repositories", "Delete", "repository:delete"}, false},
+	{Permission{"Pull requests", "Read", "pullrequest"}, true},
+	{Permission{"Pull requests", "Write", "pullrequest:write"}, true},
+	{Permission{"Webhooks", "Read and write", "webhook"}, true},
+	{Permission{"Issues", "Read", "issue"}, false},
+	{Permission{"Issues", "Write", "issue:write"}, false},
+	{Permission{"Wikis", "Read and write", "wiki"}, false},
+	{Permission{"Snippets", "Read", "snippet"}, false},
+	{Permission{"Snippets", "Write", "snippet:write"}, false},
+	{Permission{"Pipelines", "Read", "pipeline"}, false},
+	{Permission{"Pipelines", "Write", "pipeline:write"}, false},
+	{Permission{"Pipelines", "Edit variables", "pipeline:variable"}, false},
+	{Permission{"Runners", "Read", "runner"}, false},
+	{Permission{"Runners", "Write", "runner:write"}, false},
+}
+
 // RequiredPermissions returns the 11 boxes Amplication needs ticked, across 6 rows, in the
 // order the consumer form shows them.
 func RequiredPermissions() []Permission {
-	return []Permission{
-		{"Account", "Read", "account"},
-		{"Workspace membership", "Read", "team"},
-		{"Workspace membership", "Write", "team:write"},
-		{"Projects", "Read", "project"},
-		{"Projects", "Admin", "project:admin"},
-		{"Repositories", "Read", "repository"},
-		{"Repositories", "Write", "repository:write"},
-		{"Repositories", "Admin", "repository:admin"},
-		{"Pull requests", "Read", "pullrequest"},
-		{"Pull requests", "Write", "pullrequest:write"},
-		{"Webhooks", "Read and write", "webhook"},
+	var out []Permission
+	for _, b := range consumerForm {
+		if b.required {
+			out = append(out, b.Permission)
+		}
 	}
+	return out
+}
+
+// ScopeLabel names the consumer-form box that grants a scope string, e.g. "repository:admin"
+// -> "Repositories: Admin"; an unknown scope is returned as it is.
+func ScopeLabel(scope string) string {
+	for _, b := range consumerForm {
+		if b.Scope == scope {
+			return b.Label()
+		}
+	}
+	return scope
 }
 
 // implies lists what a granted scope also grants (SPEC.md, "Scopes"). project:admin ⇒ project

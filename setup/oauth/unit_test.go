@@ -18,6 +18,54 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// TestScopeLabel: every scope Bitbucket's consumer form grants is named by its box, in the
+// form's words (the REST client's scope errors use these), and an unknown scope passes through.
+func TestScopeLabel(t *testing.T) {
+	want := map[string]string{
+		"account":           "Account: Read",
+		"account:write":     "Account: Write",
+		"email":             "Account: Email",
+		"team":              "Workspace membership: Read",
+		"team:write":        "Workspace membership: Write",
+		"project":           "Projects: Read",
+		"project:write":     "Projects: Write",
+		"project:admin":     "Projects: Admin",
+		"repository":        "Repositories: Read",
+		"repository:write":  "Repositories: Write",
+		"repository:admin":  "Repositories: Admin",
+		"repository:delete": "Repositories: Delete",
+		"pullrequest":       "Pull requests: Read",
+		"pullrequest:write": "Pull requests: Write",
+		"webhook":           "Webhooks: Read and write",
+		"issue":             "Issues: Read",
+		"issue:write":       "Issues: Write",
+		"wiki":              "Wikis: Read and write",
+		"snippet":           "Snippets: Read",
+		"snippet:write":     "Snippets: Write",
+		"pipeline":          "Pipelines: Read",
+		"pipeline:write":    "Pipelines: Write",
+		"pipeline:variable": "Pipelines: Edit variables",
+		"runner":            "Runners: Read",
+		"runner:write":      "Runners: Write",
+	}
+	for scope, label := range want {
+		if got := ScopeLabel(scope); got != label {
+			t.Errorf("ScopeLabel(%q) = %q, want %q", scope, got, label)
+		}
+	}
+	if len(consumerForm) != len(want) {
+		t.Errorf("the consumer form has %d boxes, this test knows %d", len(consumerForm), len(want))
+	}
+	for _, p := range RequiredPermissions() {
+		if got := ScopeLabel(p.Scope); got != p.Label() {
+			t.Errorf("required %q is labelled %q, ScopeLabel says %q", p.Scope, p.Label(), got)
+		}
+	}
+	if got := ScopeLabel("no:such"); got != "no:such" {
+		t.Errorf("unknown scope: %q", got)
+	}
+}
+
 func TestRequiredPermissions(t *testing.T) {
 	ps := RequiredPermissions()
 	if len(ps) != 11 {

@@ -148,6 +148,8 @@ func bearer(r *http.Request) string {
 }
 
 // scopeImplies lists what each scope implies (SPEC.md); repository:admin implies nothing.
+// It is independent of the product's table (setup/oauth) on purpose, so the emulator does
+// not share the product's mistakes.
 var scopeImplies = map[string][]string{
 	"repository:write":  {"repository"},
 	"pullrequest":       {"repository"},

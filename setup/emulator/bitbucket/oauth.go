@@ -218,7 +218,10 @@ func errorPage(w http.ResponseWriter, title, msg string) {
 	_ = pageTmpl.Execute(w, map[string]any{"Title": title, "Error": msg})
 }
 
-// scopeLabels are the consent page's words for each scope.
+// scopeLabels are the consent page's words for each scope. The table is the emulator's own,
+// independent of the product's (setup/oauth's consumer-form table) on purpose: the emulator
+// stands in for Bitbucket, and a fake that read the product's table would agree with it
+// even when it is wrong.
 var scopeLabels = map[string]string{
 	"account":           "Read your account information",
 	"account:write":     "Read and modify your account information",
