@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/mask"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -115,7 +116,7 @@ func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) check
 		return f
 	}
 	v := a.verifyCredentials(ctx, cr.ClientID, cr.ClientSecret)
-	f.Detail = strings.ReplaceAll(v.Message, cr.ClientSecret, "••••")
+	f.Detail = mask.In(v.Message, cr.ClientSecret)
 	switch v.Kind {
 	case oauth.VerdictOK:
 		f.OK = true

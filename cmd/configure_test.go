@@ -12,6 +12,7 @@ import (
 
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 const (
@@ -142,7 +143,7 @@ func TestConfigureDryRunWritesNothing(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"nothing was written", "would be created", "+BITBUCKET_CLIENT_SECRET=" + envfile.Mask(envcmdSecret), "+BITBUCKET_CLIENT_ID=" + envcmdKey, "+BILLING_ENABLED=false"} {
+	for _, want := range []string{"nothing was written", "would be created", "+BITBUCKET_CLIENT_SECRET=" + mask.Secret(envcmdSecret), "+BITBUCKET_CLIENT_ID=" + envcmdKey, "+BILLING_ENABLED=false"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, r.stdout)
 		}

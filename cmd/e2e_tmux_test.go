@@ -14,6 +14,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // The end-to-end test runs the built bbsetup binary in a real terminal (tmux), types
@@ -217,7 +218,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.waitFor("Bitbucket accepted the key and secret", "Webhooks: Read and write")
 	tt.keys("Enter")
 	// The live check passed and the diff is shown, masked; nothing is written yet.
-	tt.waitFor("will change", "BITBUCKET_CLIENT_ID="+w.Consumer.Key, envfile.Mask(w.Consumer.Secret))
+	tt.waitFor("will change", "BITBUCKET_CLIENT_ID="+w.Consumer.Key, mask.Secret(w.Consumer.Secret))
 	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
 		t.Fatalf("the PR service's .env.local exists before the confirm (err %v)", err)
 	}

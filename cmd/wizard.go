@@ -15,6 +15,7 @@ import (
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
 )
@@ -199,7 +200,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 			}
 		}
 		if out.Configured {
-			out.ClientIDMasked = envfile.Mask(cr.ClientID)
+			out.ClientIDMasked = mask.Secret(cr.ClientID)
 		}
 	}
 	return out, nil

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -128,7 +129,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	r.keys(tea.KeyEnter)
 	r.waitFor("Bitbucket accepted the key and secret")
 	r.keys(tea.KeyEnter)
-	r.waitFor("will change", envfile.Mask(w.Consumer.Secret))
+	r.waitFor("will change", mask.Secret(w.Consumer.Secret))
 	r.keys(tea.KeyEnter)
 	r.waitFor("✓ written")
 	r.keys(tea.KeyEnter)

@@ -7,6 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // Step 6: the per-file masked diff and a confirm. Nothing is written before the confirm key;
@@ -119,7 +121,7 @@ func (s *envScreen) heading() string {
 	if s.plan != nil && !s.planning && !s.applied && s.planErr == nil {
 		if s.plan.Changed() {
 			h += st.subtle.Render("Nothing is written until you press enter. The secret is masked ("+
-				mask(s.creds.Secret)+"). A .bak copy of each file is kept.") + "\n\n"
+				mask.Secret(s.creds.Secret)+"). A .bak copy of each file is kept.") + "\n\n"
 		} else {
 			h += st.ok.Render("✓") + " The files already hold this key and secret; nothing to write.\n\n"
 		}

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
@@ -50,16 +49,6 @@ func (c *common) spinnerLine(text string) string {
 		return c.st.code.Render("…") + " " + text
 	}
 	return c.spin.View() + " " + text
-}
-
-// mask shows only the last four characters of a secret, like envfile.Mask.
-func mask(secret string) string {
-	n := utf8.RuneCountInString(secret)
-	if n < 8 {
-		return strings.Repeat("•", max(n, 4))
-	}
-	r := []rune(secret)
-	return "••••" + string(r[n-4:])
 }
 
 // rel shows path relative to root when it is inside it.

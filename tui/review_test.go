@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // wantVisible checks the screen as the operator sees it (not the part scrolled away).
@@ -245,8 +247,8 @@ func TestSummaryMasksTheTypedKey(t *testing.T) {
 	hs := newHarness(t, fb, Options{}, 80, 24)
 	hs.toEnv()
 	sum := hs.m.Summary()
-	if sum.ClientID != mask("KEY123") {
-		t.Fatalf("ClientID = %q, want %q", sum.ClientID, mask("KEY123"))
+	if sum.ClientID != mask.Secret("KEY123") {
+		t.Fatalf("ClientID = %q, want %q", sum.ClientID, mask.Secret("KEY123"))
 	}
 	data, err := json.Marshal(sum)
 	if err != nil {

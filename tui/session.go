@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // session is what the operator chose and what happened so far. Only the root changes it,
@@ -77,7 +79,7 @@ func (ses *session) summary() Summary {
 	if ses.kept {
 		s.ClientID = ses.checkout.ClientIDMasked
 	} else if ses.creds.ID != "" {
-		s.ClientID = mask(ses.creds.ID)
+		s.ClientID = mask.Secret(ses.creds.ID)
 	}
 	if ses.checkout.Root != "" {
 		s.NextSteps = nextSteps(ses.checkout)

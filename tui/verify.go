@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // Step 5: the live credential check. Failures say which box or value is wrong and lead to
@@ -127,7 +129,7 @@ func (s *verifyScreen) view() string {
 	var b strings.Builder
 	b.WriteString(st.heading.Render("Check the key and secret with Bitbucket") + "\n")
 	b.WriteString(st.strong.Render("Key    ") + st.code.Render(s.creds.ID) + "\n")
-	b.WriteString(st.strong.Render("Secret ") + st.code.Render(mask(s.creds.Secret)) + "\n\n")
+	b.WriteString(st.strong.Render("Secret ") + st.code.Render(mask.Secret(s.creds.Secret)) + "\n\n")
 	if s.checking {
 		b.WriteString(s.c.spinnerLine("Asking Bitbucket for a token with this key and secret…"))
 		return b.String()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 const fixtures = "../../../shared/fixtures/amplication"
@@ -244,7 +245,7 @@ func TestCheckOffline(t *testing.T) {
 		g := findings(co.CheckOffline(look))["no-shell-override"]
 		if !g.OK || !strings.Contains(g.Detail, "also set in the shell") || !strings.Contains(g.Detail, "win") ||
 			!strings.Contains(g.Detail, "unset") || !strings.Contains(g.Detail, KeyClientID+"=KeyAbc123") ||
-			!strings.Contains(g.Detail, KeyClientSecret+"="+envfile.Mask(secret)) || !strings.Contains(g.Detail, "BILLING_ENABLED=false") {
+			!strings.Contains(g.Detail, KeyClientSecret+"="+mask.Secret(secret)) || !strings.Contains(g.Detail, "BILLING_ENABLED=false") {
 			t.Errorf("matching shell variables: %+v, want an OK finding saying they are also set in the shell and win", g)
 		}
 		if strings.Contains(g.Title+g.Detail+g.Hint, secret) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // Finding is one result of a check. ID is stable (for --json and scripts); Title is one line
@@ -78,7 +79,7 @@ func (c *Checkout) CheckOffline(lookupEnv func(string) (string, bool)) []Finding
 		}
 		if len(problems) == 0 {
 			f.OK = true
-			f.Detail = fmt.Sprintf("%s=%s, %s=%s (from %s)", KeyClientID, id.value, KeyClientSecret, envfile.Mask(sec.value), c.rel(sec.source))
+			f.Detail = fmt.Sprintf("%s=%s, %s=%s (from %s)", KeyClientID, id.value, KeyClientSecret, mask.Secret(sec.value), c.rel(sec.source))
 			if ExpansionRisk(id.value) || ExpansionRisk(sec.value) {
 				f.OK = false
 				f.Title = fmt.Sprintf("%s: a Bitbucket value contains $NAME, ${...} or \\$", p.name)
@@ -194,7 +195,7 @@ func (c *Checkout) CheckOffline(lookupEnv func(string) (string, bool)) []Finding
 			case v == "":
 				return key + " (empty)"
 			case key == KeyClientSecret:
-				return key + "=" + envfile.Mask(v)
+				return key + "=" + mask.Secret(v)
 			}
 			return key + "=" + v
 		}
@@ -256,7 +257,7 @@ func maskOrUnset(s setting) string {
 	if !s.set {
 		return "none"
 	}
-	return envfile.Mask(s.value)
+	return mask.Secret(s.value)
 }
 
 // portFinding says whether something answers on the callback port. It connects rather than

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // Diff is a unified diff of the change (three lines of context) with every secret masked:
-// lines assigning one of SecretKeys show Mask(value), and any other occurrence of a value in
+// lines assigning one of SecretKeys show mask.Secret(value), and any other occurrence of a value in
 // Secrets is masked too. It is "" when nothing changes.
 func (f FileChange) Diff() string {
 	if !f.Changed() {
@@ -61,18 +63,14 @@ func (f FileChange) mask(s string) string {
 		if vals := Parse([]byte(s)); vals != nil {
 			if v, ok := vals[k]; ok {
 				if i := valueOffset(s, k); i >= 0 {
-					s = s[:i] + Mask(v)
+					s = s[:i] + mask.Secret(v)
 				}
 			}
 		}
 	}
-	for _, sec := range f.Secrets {
-		// Very short values would mask unrelated text; their assignment lines are masked above.
-		if len(sec) >= 6 {
-			s = strings.ReplaceAll(s, sec, Mask(sec))
-		}
-	}
-	return s
+	// Very short values would mask unrelated text (mask.In skips them); their assignment
+	// lines are masked above.
+	return mask.In(s, f.Secrets...)
 }
 
 // valueOffset finds where the value starts in a one-line assignment of key, -1 if it isn't one.

@@ -92,16 +92,3 @@ func ValidateValue(role, value string) error {
 	}
 	return nil
 }
-
-// Mask hides a secret for display: "••••" followed by its last four characters, or only
-// bullets when the secret is shorter than eight characters.
-func Mask(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	rs := []rune(secret)
-	if len(rs) < 8 {
-		return "••••"
-	}
-	return "••••" + string(rs[len(rs)-4:])
-}

@@ -99,12 +99,3 @@ func TestValidateValue(t *testing.T) {
 		}
 	}
 }
-
-func TestMask(t *testing.T) {
-	cases := map[string]string{"": "", "short": "••••", "1234567": "••••", "12345678": "••••5678", "abcdefghijklmnop": "••••mnop"}
-	for in, want := range cases {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

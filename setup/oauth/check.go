@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // VerdictKind says what a credential check found.
@@ -80,7 +82,7 @@ func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string
 			return Verdict{Kind: VerdictUnexpected, Message: "The check was cancelled before Bitbucket answered."}
 		}
 		v := verdictForError(ep, err)
-		v.Message = redact(v.Message, secret)
+		v.Message = mask.In(v.Message, secret)
 		return v
 	}
 	raw, ok := scopeField(tok)

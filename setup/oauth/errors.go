@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // ErrStateMismatch means an answer carried a state other than the one this flow sent: it
@@ -86,14 +88,14 @@ func tokenError(ep Endpoints, err error, what, redirectURL, secret string) error
 		default:
 			te.Message = unexpectedMessage(ep, re, "the token "+what)
 		}
-		te.Message = redact(te.Message, secret)
-		te.Description = redact(te.Description, secret)
+		te.Message = mask.In(te.Message, secret)
+		te.Description = mask.In(te.Description, secret)
 		return te
 	}
 	if reason, ok := networkReason(err); ok {
 		return &TokenError{Message: networkMessage(ep, reason), Err: err}
 	}
-	return &TokenError{Message: redact(fmt.Sprintf("The token %s failed: %s. Try again.", what, oneLine(err.Error())), secret), Err: err}
+	return &TokenError{Message: mask.In(fmt.Sprintf("The token %s failed: %s. Try again.", what, oneLine(err.Error())), secret), Err: err}
 }
 
 // PortInUseError means the callback's port is taken (usually by the Amplication client on

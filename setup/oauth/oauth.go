@@ -66,17 +66,6 @@ func (ep Endpoints) host() string {
 	return s
 }
 
-// redact removes every secret from s; it is applied to every message built from a
-// server's words, as defence in depth.
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "••••")
-		}
-	}
-	return s
-}
-
 // oneLine collapses whitespace and caps the length of a server-provided text.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
