@@ -136,5 +136,8 @@ func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) check
 	default:
 		f.Title = "the credential check failed"
 	}
+	if v.CheckURL && f.Hint == "" {
+		f.Hint = strings.TrimSuffix(adviceBitbucketURL, ".")
+	}
 	return f
 }

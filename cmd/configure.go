@@ -114,7 +114,11 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 			return ctx.Err()
 		}
 		if !v.OK() {
-			return fmt.Errorf("%s Nothing was written", strings.TrimSpace(v.Message))
+			msg := strings.TrimSpace(v.Message)
+			if v.CheckURL {
+				msg += " " + adviceBitbucketURL
+			}
+			return fmt.Errorf("%s Nothing was written", msg)
 		}
 		verified = true
 	}

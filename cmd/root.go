@@ -133,7 +133,7 @@ func (a *app) report(ctx context.Context, err error) int {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: interrupted; nothing more was changed.")
 		return ExitInterrupted
 	}
-	msg := err.Error()
+	msg := withCLIAdvice(err.Error(), err)
 	var ue *UsageError
 	if errors.As(err, &ue) || isCobraUsageError(msg) {
 		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\nRun 'bbsetup --help' for usage.\n", msg)

@@ -3,7 +3,6 @@ package bitbucket
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -135,12 +134,12 @@ func errForeignNext(next string) error {
 	if u, err := url.Parse(next); err == nil {
 		host = u.Host
 	}
-	return fmt.Errorf("Bitbucket's next-page link points at another host (%s), which bbsetup does not send its token to: check that --api-url names the same host Bitbucket answers from", host)
+	return checkAPIURL(fmt.Errorf("Bitbucket's next-page link points at another host (%s), which bbsetup does not send its token to: check that the API URL names the same host Bitbucket answers from", host))
 }
 
 func checkWorkspace(ws string) error {
 	if strings.TrimSpace(ws) == "" {
-		return errors.New("no workspace given: name a workspace slug (see 'bbsetup workspaces')")
+		return ErrNoWorkspace
 	}
 	return nil
 }

@@ -214,7 +214,7 @@ func (c *Client) do(ctx context.Context, method, rawURL string, body []byte, out
 // doRetries is do with at most retries retries.
 func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []byte, out any, retries int) error {
 	if c.base.Host == "" {
-		return fmt.Errorf("the Bitbucket API URL %q is not a valid URL: pass --api-url like %s", c.base.Opaque, "https://api.bitbucket.org/2.0")
+		return checkAPIURL(fmt.Errorf("the Bitbucket API URL %q is not a valid URL: give one like %s", c.base.Opaque, "https://api.bitbucket.org/2.0"))
 	}
 	op := c.op(method, rawURL)
 	for attempt := 0; ; attempt++ {
@@ -294,8 +294,8 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			}
 			return "", nerr
 		case errors.As(inner, &cve):
-			return "", fmt.Errorf("the TLS certificate of %s could not be verified (%v): check --api-url and this machine's CA certificates: %w",
-				c.base.Host, cve.Err, err)
+			return "", checkAPIURL(fmt.Errorf("the TLS certificate of %s could not be verified (%v): check the API URL and this machine's CA certificates: %w",
+				c.base.Host, cve.Err, err))
 		default:
 			// An error of the authenticating transport (e.g. the token request failed):
 			// it is already worded for the operator.
@@ -329,8 +329,8 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 		case ctx.Err() != nil:
 			return "", ctx.Err()
 		case errors.Is(err, errTooLarge):
-			return "", fmt.Errorf("Bitbucket's answer to %s is larger than %d MB, which no Bitbucket API answer is: check that --api-url points at the Bitbucket REST API (%s)",
-				op, MaxBodyBytes>>20, "https://api.bitbucket.org/2.0")
+			return "", checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is larger than %d MB, which no Bitbucket API answer is: check that the API URL points at the Bitbucket REST API (%s)",
+				op, MaxBodyBytes>>20, "https://api.bitbucket.org/2.0"))
 		case actx.Err() != nil || cr.err != nil:
 			// The connection broke or timed out mid-body.
 			if method == http.MethodGet {
@@ -341,8 +341,8 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 				msg: fmt.Sprintf("Bitbucket answered %s with %d %s, but the connection broke while its answer was read (%s)",
 					op, resp.StatusCode, http.StatusText(resp.StatusCode), netErrorKind(err))}
 		default:
-			return "", fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that --api-url points at the Bitbucket REST API (%s), then try again",
-				op, err, "https://api.bitbucket.org/2.0")
+			return "", checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that the API URL points at the Bitbucket REST API (%s), then try again",
+				op, err, "https://api.bitbucket.org/2.0"))
 		}
 	}
 	// Drain a little so the connection can be reused.
@@ -355,8 +355,8 @@ func (c *Client) networkError(op string, err error, actx context.Context) error 
 		return fmt.Errorf("Bitbucket did not answer %s within %s: check your network connection, or try again later: %w",
 			op, c.opts.RequestTimeout, context.DeadlineExceeded)
 	}
-	return fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and --api-url, then try again: %w",
-		c.base.Host, netErrorKind(err), err)
+	return checkAPIURL(fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and the API URL, then try again: %w",
+		c.base.Host, netErrorKind(err), err))
 }
 
 // uncertainError is the failure of a request that changes something (a POST) after

@@ -99,7 +99,7 @@ func TestEmuCurrentUserErrors(t *testing.T) {
 		t.Errorf("no token: %v, want *AuthError 401", err)
 	}
 	_, err = New("http://"+closedPort(t)+"/2.0", nil, Options{MaxRetries: -1}).CurrentUser(ctx)
-	if err == nil || !strings.Contains(err.Error(), "could not reach Bitbucket") || !strings.Contains(err.Error(), "--api-url") {
+	if err == nil || !strings.Contains(err.Error(), "could not reach Bitbucket") || !errors.Is(err, ErrCheckAPIURL) {
 		t.Errorf("unreachable: %v", err)
 	}
 	_, err = env.c.CurrentUser(ctx)

@@ -2,6 +2,7 @@ package bitbucket
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +10,28 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
+
+// Sentinels for the advice an error gives, so that a caller can say how its operator carries
+// it out (the command line names its flag or command): errors.Is(err, ErrCheckAPIURL).
+var (
+	// ErrCheckAPIURL is matched by the errors whose advice includes checking the API URL the
+	// Client was made with (not reachable, not Bitbucket's answers, a foreign next link...).
+	ErrCheckAPIURL = errors.New("check the Bitbucket API URL")
+	// ErrNoWorkspace is the error of a call that names no workspace.
+	ErrNoWorkspace = errors.New("no workspace given: name a workspace slug")
+	// ErrUnexpectedAnswer is matched by an *APIError with a status bbsetup has no advice
+	// for beyond trying again and reporting it.
+	ErrUnexpectedAnswer = errors.New("Bitbucket gave an answer bbsetup does not expect")
+)
+
+// checkAPIURL marks err as one whose advice includes checking the API URL.
+func checkAPIURL(err error) error { return &advised{err: err, advice: ErrCheckAPIURL} }
+
+// advised is an error with a sentinel for its advice; its message is the error's own.
+type advised struct{ err, advice error }
+
+func (a *advised) Error() string   { return a.err.Error() }
+func (a *advised) Unwrap() []error { return []error{a.err, a.advice} }
 
 // ScopeError is a 403 from Bitbucket because the OAuth consumer lacks permission scopes
 // the call needs. Required and Granted are the scope strings Bitbucket reported.
@@ -64,14 +87,14 @@ type AuthError struct {
 
 func (e *AuthError) Error() string {
 	if e.Expired {
-		return "the Bitbucket access token has expired: run the command again to get a fresh one"
+		return "the Bitbucket access token has expired: try again to get a fresh one"
 	}
 	msg := e.Message
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}
 	return fmt.Sprintf("Bitbucket rejected the access token (%s): check BITBUCKET_CLIENT_ID and "+
-		"BITBUCKET_CLIENT_SECRET with 'bbsetup check', then try again", msg)
+		"BITBUCKET_CLIENT_SECRET, then try again", msg)
 }
 
 // ExistsError is a 400 from creating a repository whose slug is already taken.
@@ -102,22 +125,33 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		msg = " (" + e.Message + ")"
 	}
-	var hint string
+	hint, _ := e.advice()
+	return fmt.Sprintf("%s %s%s: %s", what, status, msg, hint)
+}
+
+// Is reports whether target is ErrUnexpectedAnswer and e's status is one bbsetup has no
+// advice for beyond trying again and reporting it.
+func (e *APIError) Is(target error) bool {
+	_, unexpected := e.advice()
+	return target == ErrUnexpectedAnswer && unexpected
+}
+
+// advice is what to do about e, and whether the status is one bbsetup has no particular
+// advice for.
+func (e *APIError) advice() (string, bool) {
 	switch {
 	case e.Status == http.StatusTooManyRequests:
-		hint = "Bitbucket's rate limit (about 1,000 requests an hour per consumer) is used up; wait a few minutes and try again"
+		return "Bitbucket's rate limit (about 1,000 requests an hour per consumer) is used up; wait a few minutes and try again", false
 	case e.Status >= 500:
-		hint = "Bitbucket is having trouble; try again in a few minutes (https://bitbucket.status.atlassian.com)"
+		return "Bitbucket is having trouble; try again in a few minutes (https://bitbucket.status.atlassian.com)", false
 	case e.Status == http.StatusNotFound:
-		hint = "check the workspace or repository name, and that the consumer's owner is a member of the workspace"
+		return "check the workspace or repository name, and that the consumer's owner is a member of the workspace", false
 	case e.Status == http.StatusForbidden:
-		hint = "the consumer's owner lacks access to it; ask a workspace administrator for access"
+		return "the consumer's owner lacks access to it; ask a workspace administrator for access", false
 	case e.Status == http.StatusBadRequest:
-		hint = "correct the input and try again"
-	default:
-		hint = "try again, or run with --debug and report it"
+		return "correct the input and try again", false
 	}
-	return fmt.Sprintf("%s %s%s: %s", what, status, msg, hint)
+	return "try again, or report it", true
 }
 
 // errorBody is Bitbucket's error document:

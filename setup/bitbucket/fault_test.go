@@ -25,9 +25,10 @@ type faultCase struct {
 	refused      bool   // point the client at a closed port instead of the emulator
 	op           string // "list" (default), "user", "workspaces", "create"
 	wantErr      []string
-	wantType     any // a pointer to the typed error errors.As must find, nil for any
-	wantOK       int // repositories delivered on success (each exactly once)
-	requests     int // attempts, from the emulator's log (or the debug log when refused)
+	wantType     any   // a pointer to the typed error errors.As must find, nil for any
+	wantIs       error // a sentinel errors.Is must find (the advice the caller words), nil for none
+	wantOK       int   // repositories delivered on success (each exactly once)
+	requests     int   // attempts, from the emulator's log (or the debug log when refused)
 }
 
 // TestFaultNetwork runs every fault through the real client: a clear message (asserted
@@ -45,12 +46,12 @@ func TestFaultNetwork(t *testing.T) {
 	tests := []faultCase{
 		{name: "400 bad request", expect: "not retried; says to correct the input",
 			faults: status(400, "", 0), wantErr: []string{"400 Bad Request", "correct the input"}, wantType: new(*APIError), requests: 1},
-		{name: "401 access token expired", expect: "not retried; says the token expired and to run again",
+		{name: "401 access token expired", expect: "not retried; says the token expired and to try again",
 			op: "user", faults: []bbemu.Fault{{PathPrefix: "/2.0/user", Kind: bbemu.FaultStatus, Status: 401}},
-			wantErr: []string{"access token has expired", "run the command again"}, wantType: new(*AuthError), requests: 1},
-		{name: "401 token rejected", expect: "not retried; says to check the key and secret with bbsetup check",
+			wantErr: []string{"access token has expired", "try again to get a fresh one"}, wantType: new(*AuthError), requests: 1},
+		{name: "401 token rejected", expect: "not retried; says to check the key and secret",
 			faults:  []bbemu.Fault{{PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 401, Body: `{"type":"error","error":{"message":"Token is invalid, expired, or not supported for this endpoint."}}`}},
-			wantErr: []string{"rejected the access token", "bbsetup check"}, wantType: new(*AuthError), requests: 1},
+			wantErr: []string{"rejected the access token", "check BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET"}, wantType: new(*AuthError), requests: 1},
 		{name: "403 missing scopes", expect: "not retried; names the consumer box to tick",
 			faults: status(403, "", 0), wantErr: []string{"lacks a permission", `"Repositories: Read"`, "OAuth consumers"}, wantType: new(*ScopeError), requests: 1},
 		{name: "403 without scope detail", expect: "not retried; says to ask a workspace administrator",
@@ -76,29 +77,29 @@ func TestFaultNetwork(t *testing.T) {
 			opts: two, faults: status(503, "", 0), wantErr: []string{"503 Service Unavailable", "try again in a few minutes"}, wantType: new(*APIError), requests: 3},
 		{name: "create answered 502", expect: "a POST is not retried after a 502; says it may have been created and how to check",
 			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 502}},
-			wantErr:  []string{"502", "may have created the repository acme/fault-case-repo", "bbsetup repos list --workspace acme --filter fault-case-repo", "before you try again"},
-			wantType: new(*APIError), requests: 1},
+			wantErr:  []string{"502", "may have created the repository acme/fault-case-repo", "list the repositories of acme", "before you try again"},
+			wantType: new(*CreateUncertainError), requests: 1},
 		{name: "create: answer cut off", expect: "a POST answered 200 whose body breaks is not retried; says it was created and how to see it",
 			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultReset}},
-			wantErr:  []string{"answered POST /repositories/acme/fault-case-repo with 200 OK", "the repository acme/fault-case-repo was created", "bbsetup repos list --workspace acme --filter fault-case-repo"},
-			requests: 1},
+			wantErr:  []string{"answered POST /repositories/acme/fault-case-repo with 200 OK", "the repository acme/fault-case-repo was created", "list the repositories of acme"},
+			wantType: new(*CreateUncertainError), requests: 1},
 		{name: "create: never answered", expect: "a POST is not retried after a timeout; says it may have been created and how to check",
 			op: "create", opts: Options{RequestTimeout: 200 * time.Millisecond}, faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultHang}},
-			wantErr:  []string{"did not answer POST /repositories/acme/fault-case-repo within 200ms", "may have created the repository", "bbsetup repos list --workspace acme --filter fault-case-repo"},
-			requests: 1},
+			wantErr:  []string{"did not answer POST /repositories/acme/fault-case-repo within 200ms", "may have created the repository", "list the repositories of acme"},
+			wantType: new(*CreateUncertainError), requests: 1},
 		{name: "create answered 503 once", expect: "a POST is retried after a 503 and succeeds",
 			op: "create", faults: []bbemu.Fault{{Method: "POST", PathPrefix: ws, Kind: bbemu.FaultStatus, Status: 503, Times: 1}},
 			requests: 2},
-		{name: "connection refused", expect: "1+2 attempts; says Bitbucket could not be reached, check the network and --api-url",
-			opts: two, refused: true, wantErr: []string{"could not reach Bitbucket", "connection refused", "check your network connection and --api-url"}, requests: 3},
+		{name: "connection refused", expect: "1+2 attempts; says Bitbucket could not be reached, check the network and the API URL",
+			opts: two, refused: true, wantErr: []string{"could not reach Bitbucket", "connection refused", "check your network connection and the API URL"}, wantIs: ErrCheckAPIURL, requests: 3},
 		{name: "reset mid-body", expect: "1+2 attempts; says Bitbucket could not be reached",
 			opts: two, faults: kind(bbemu.FaultReset, 0), wantErr: []string{"could not reach Bitbucket", "try again"}, requests: 3},
 		{name: "reset mid-body once", expect: "retried; every repository once",
 			faults: kind(bbemu.FaultReset, 1), wantOK: 250, requests: 1 + 3},
-		{name: "malformed JSON", expect: "not retried; says the answer is not the API's JSON, check --api-url",
-			faults: kind(bbemu.FaultMalformedJSON, 0), wantErr: []string{"is not the JSON the API sends", "--api-url"}, requests: 1},
+		{name: "malformed JSON", expect: "not retried; says the answer is not the API's JSON, check the API URL",
+			faults: kind(bbemu.FaultMalformedJSON, 0), wantErr: []string{"is not the JSON the API sends", "check that the API URL points at"}, wantIs: ErrCheckAPIURL, requests: 1},
 		{name: "50 MB body", expect: "not retried; stops reading at 16 MB and says so",
-			faults: kind(bbemu.FaultHugeBody, 0), wantErr: []string{"larger than 16 MB", "--api-url"}, requests: 1},
+			faults: kind(bbemu.FaultHugeBody, 0), wantErr: []string{"larger than 16 MB", "check that the API URL points at"}, wantIs: ErrCheckAPIURL, requests: 1},
 		{name: "never-answering server", expect: "each attempt times out (200ms), 1+1 attempts; says Bitbucket did not answer",
 			opts: Options{MaxRetries: 1, RequestTimeout: 200 * time.Millisecond}, faults: kind(bbemu.FaultHang, 0),
 			wantErr: []string{"did not answer", "within 200ms", "try again later"}, wantType: new(error), requests: 2},
@@ -182,7 +183,14 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		if strings.Contains(err.Error(), "\n") {
 			t.Errorf("error is not one line: %q", err)
 		}
+		if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+			t.Errorf("errors.Is(%v, %v) is false", err, tc.wantIs)
+		}
 		switch want := tc.wantType.(type) {
+		case **CreateUncertainError:
+			if !errors.As(err, want) || (*want).Workspace != "acme" || (*want).Slug != "fault-case-repo" || (*want).Name == "" {
+				t.Errorf("error %T (%+v) is not a *CreateUncertainError for acme/fault-case-repo", err, err)
+			}
 		case **APIError:
 			if !errors.As(err, want) {
 				t.Errorf("error %T is not an *APIError", err)

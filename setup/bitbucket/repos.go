@@ -377,9 +377,9 @@ type CreateRepo struct {
 // (POST /repositories/{ws}/{slug}). The slug is validated first; a slug already taken is
 // an *ExistsError. It is never sent twice once it may have reached Bitbucket: when the
 // connection breaks or times out after sending, or Bitbucket answers 500, 502 or 504,
-// the error says the repository may have been created and names the
-// "bbsetup repos list --workspace WS --filter NAME" command to check with (it still
-// unwraps to the *APIError when there was one).
+// the error is a *CreateUncertainError: it says the repository may have been created and to
+// list the workspace's repositories to check (it still unwraps to the *APIError when there
+// was one).
 func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) (*Repository, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, err
@@ -416,17 +416,17 @@ func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) 
 	if err != nil {
 		var ae *APIError
 		var ue *uncertainError
-		list := fmt.Sprintf("bbsetup repos list --workspace %s --filter %s", ws, shellWord(name))
+		list := "list the repositories of " + ws
 		switch {
 		case errors.As(err, &ae) && ae.Status == http.StatusBadRequest &&
 			strings.Contains(strings.ToLower(ae.Message), "already exists"):
 			return nil, &ExistsError{Workspace: ws, Slug: slug}
 		case errors.As(err, &ue) && ue.status != 0:
-			return nil, &uncertainError{status: ue.status, err: ue.err,
-				msg: fmt.Sprintf("%s, so the repository %s/%s was created: run %s to see it", ue.msg, ws, slug, list)}
+			return nil, &CreateUncertainError{Workspace: ws, Slug: slug, Name: name, Created: true, err: ue.err,
+				msg: fmt.Sprintf("%s, so the repository %s/%s was created: %s to see it", ue.msg, ws, slug, list)}
 		case errors.As(err, &ue):
-			return nil, &uncertainError{err: ue.err,
-				msg: fmt.Sprintf("%s, so Bitbucket may have created the repository %s/%s anyway: run %s to check before you try again", ue.msg, ws, slug, list)}
+			return nil, &CreateUncertainError{Workspace: ws, Slug: slug, Name: name, err: ue.err,
+				msg: fmt.Sprintf("%s, so Bitbucket may have created the repository %s/%s anyway: %s to check before you try again", ue.msg, ws, slug, list)}
 		case errors.As(err, &ae) && (ae.Status == http.StatusInternalServerError || ae.Status == http.StatusBadGateway || ae.Status == http.StatusGatewayTimeout):
 			// Not retried (see attempt): Bitbucket, or a proxy in front of it, may have
 			// created it before failing.
@@ -434,8 +434,8 @@ func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) 
 			if ae.Message != "" {
 				detail = " (" + ae.Message + ")"
 			}
-			return nil, &uncertainError{err: err,
-				msg: fmt.Sprintf("Bitbucket answered %s with %d %s%s, so it may have created the repository %s/%s anyway: run %s to check before you try again",
+			return nil, &CreateUncertainError{Workspace: ws, Slug: slug, Name: name, err: err,
+				msg: fmt.Sprintf("Bitbucket answered %s with %d %s%s, so it may have created the repository %s/%s anyway: %s to check before you try again",
 					ae.Op, ae.Status, http.StatusText(ae.Status), detail, ws, slug, list)}
 		}
 		return nil, err
@@ -444,18 +444,18 @@ func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) 
 	return &repo, nil
 }
 
-// shellWord quotes s for a shell command line the operator may copy: as is when it is
-// plain, else in single quotes.
-func shellWord(s string) string {
-	plain := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./@%+=:,", r)) {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// CreateUncertainError is a CreateRepository failure after which the repository may exist:
+// the connection broke or timed out after the request was sent, or Bitbucket answered 500,
+// 502 or 504 (Created: Bitbucket's answer said it was created, then the connection broke).
+// Workspace, Slug and Name say what to look for; a caller may name its own way of listing
+// the workspace's repositories. It unwraps to the *APIError when there was one.
+type CreateUncertainError struct {
+	Workspace, Slug, Name string
+	Created               bool
+
+	msg string
+	err error
 }
+
+func (e *CreateUncertainError) Error() string { return e.msg }
+func (e *CreateUncertainError) Unwrap() error { return e.err }

@@ -451,7 +451,7 @@ func TestPageKey(t *testing.T) {
 func TestInvalidAPIURL(t *testing.T) {
 	c := New("api.bitbucket.org", nil, Options{})
 	_, err := c.CurrentUser(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "is not a valid URL") || !strings.Contains(err.Error(), "--api-url") {
+	if err == nil || !strings.Contains(err.Error(), "is not a valid URL") || !errors.Is(err, ErrCheckAPIURL) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -474,13 +474,17 @@ func TestCreateConnectionDropped(t *testing.T) {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{"broke before it answered POST /repositories/acme/my-service",
-		"may have created the repository acme/my-service", "bbsetup repos list --workspace acme --filter 'My Service'", "before you try again"} {
+		"may have created the repository acme/my-service", "list the repositories of acme", "before you try again"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
 	if strings.Contains(err.Error(), "then try again") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("error %q tells to try again without checking, or is not one line", err)
+	}
+	var ue *CreateUncertainError
+	if !errors.As(err, &ue) || ue.Workspace != "acme" || ue.Slug != "my-service" || ue.Name != "My Service" || ue.Created {
+		t.Errorf("error %T is not a *CreateUncertainError for acme/my-service (My Service), not known created: %+v", err, ue)
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("%d attempts, want 1 (never sent twice)", n)
@@ -522,7 +526,7 @@ func TestTokenEndpointFailurePassesThrough(t *testing.T) {
 	if !errors.As(err, &te) || err.Error() != te.Error() {
 		t.Fatalf("err = %v (%T), want the *oauth.TokenError unchanged", err, err)
 	}
-	if strings.Contains(err.Error(), "--api-url") || strings.Contains(err.Error(), "could not reach Bitbucket at") {
+	if errors.Is(err, ErrCheckAPIURL) || strings.Contains(err.Error(), "the API URL") || strings.Contains(err.Error(), "could not reach Bitbucket at") {
 		t.Errorf("error %q blames the API host", err)
 	}
 	if n := ct.token.Load(); n != 1 {

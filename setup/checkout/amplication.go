@@ -87,7 +87,7 @@ func Find(start string) (string, error) {
 		}
 		d = parent
 	}
-	return "", fmt.Errorf("%w at or above %s (looked for a directory with packages/amplication-server); run bbsetup inside your Amplication checkout or pass --repo DIR", ErrNotFound, abs)
+	return "", fmt.Errorf("%w at or above %s (looked for a directory with packages/amplication-server)", ErrNotFound, abs)
 }
 
 // Open reads the checkout at root: its layout, the env files to write and CLIENT_HOST. It
@@ -98,10 +98,10 @@ func Open(root string) (*Checkout, error) {
 		return nil, fmt.Errorf("cannot resolve %s: %v", root, err)
 	}
 	if !isDir(abs) {
-		return nil, fmt.Errorf("%w: %s is not a directory; pass --repo with the path of your Amplication checkout", ErrNotFound, abs)
+		return nil, fmt.Errorf("%w: %s is not a directory; name the top directory of your Amplication checkout", ErrNotFound, abs)
 	}
 	if !isDir(filepath.Join(abs, serverDir)) {
-		return nil, fmt.Errorf("%w: %s has no packages/amplication-server; pass --repo with the top directory of your Amplication checkout", ErrNotFound, abs)
+		return nil, fmt.Errorf("%w: %s has no packages/amplication-server; name the top directory of your Amplication checkout", ErrNotFound, abs)
 	}
 	c := &Checkout{Root: abs, ServerDir: filepath.Join(abs, serverDir)}
 	c.ServerEnvLocal = filepath.Join(c.ServerDir, ".env.local")
@@ -112,7 +112,7 @@ func Open(root string) (*Checkout, error) {
 		}
 	}
 	if len(c.PRServices) == 0 {
-		return nil, fmt.Errorf("%w: neither packages/amplication-git-pull-request-service (older checkouts) nor ee/packages/git-sync-manager (current checkouts) exists in %s; update the checkout (git pull) or pass --repo with a complete Amplication checkout; bbsetup does not create these directories", ErrNoPRService, abs)
+		return nil, fmt.Errorf("%w: neither packages/amplication-git-pull-request-service (older checkouts) nor ee/packages/git-sync-manager (current checkouts) exists in %s; update the checkout (git pull) or name a complete Amplication checkout; bbsetup does not create these directories", ErrNoPRService, abs)
 	}
 	host := effective(c.ServerDir, "CLIENT_HOST").value
 	if strings.TrimSpace(host) == "" {

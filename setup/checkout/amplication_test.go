@@ -32,8 +32,8 @@ func TestFind(t *testing.T) {
 		}
 	}
 	_, err := Find(t.TempDir())
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--repo") {
-		t.Errorf("Find(empty dir) error = %v, want ErrNotFound naming --repo", err)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "looked for a directory with packages/amplication-server") || strings.Contains(err.Error(), "--repo") {
+		t.Errorf("Find(empty dir) error = %v, want ErrNotFound saying what was looked for, naming no flag (the command line adds --repo)", err)
 	}
 }
 

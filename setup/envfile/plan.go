@@ -259,19 +259,30 @@ func resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links; point it at a real file", path)
 }
 
+// ErrNoDir is matched (errors.Is) by the error for a file whose directory does not exist or
+// is not a directory: the checkout is not a complete Amplication checkout, and a caller may
+// say how its operator names another.
+var ErrNoDir = errors.New("the directory of an env file is missing")
+
 func checkDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("the directory %s does not exist; check that --repo points at a complete Amplication checkout", dir)
+		return &advised{fmt.Errorf("the directory %s does not exist; check that the checkout is a complete Amplication checkout", dir), ErrNoDir}
 	}
 	if err != nil {
 		return fmt.Errorf("cannot use the directory %s: %v", dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory; check that --repo points at a complete Amplication checkout", dir)
+		return &advised{fmt.Errorf("%s is not a directory; check that the checkout is a complete Amplication checkout", dir), ErrNoDir}
 	}
 	return nil
 }
+
+// advised is an error with a sentinel for its advice; its message is the error's own.
+type advised struct{ err, advice error }
+
+func (a *advised) Error() string   { return a.err.Error() }
+func (a *advised) Unwrap() []error { return []error{a.err, a.advice} }
 
 // staged is one file's prepared write: temp files already written and synced.
 type staged struct {

@@ -35,7 +35,7 @@ const (
 
 var verdictNames = [...]string{"ok", "bad_credentials", "not_private", "no_callback", "missing_scopes", "network", "unexpected"}
 
-// String is a stable identifier for the kind, e.g. "missing_scopes" (for --json output).
+// String is a stable identifier for the kind, e.g. "missing_scopes" (for machine-readable output).
 func (k VerdictKind) String() string {
 	if k >= 0 && int(k) < len(verdictNames) {
 		return verdictNames[k]
@@ -49,6 +49,9 @@ type Verdict struct {
 	Granted []string     // scopes Bitbucket reported (only when a token was issued)
 	Missing []Permission // required boxes not ticked (VerdictMissingScopes)
 	Message string       // one operator sentence + what to do
+	// CheckURL is set when the advice includes checking the Bitbucket URL (a caller may say
+	// how its operator sets it).
+	CheckURL bool
 }
 
 // OK reports whether the consumer is ready for Amplication.
@@ -87,7 +90,7 @@ func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string
 	}
 	raw, ok := scopeField(tok)
 	if !ok {
-		return Verdict{Kind: VerdictUnexpected, Message: "Bitbucket issued a token but did not say which permissions the consumer has (no \"scopes\" in its answer). Check the consumer's permissions by hand, or --bitbucket-url if you set it."}
+		return Verdict{Kind: VerdictUnexpected, CheckURL: true, Message: "Bitbucket issued a token but did not say which permissions the consumer has (no \"scopes\" in its answer). Check the consumer's permissions by hand, or the Bitbucket URL if you set it."}
 	}
 	granted := splitScopes(raw)
 	if missing := Missing(granted); len(missing) > 0 {
@@ -138,12 +141,13 @@ func verdictForError(ep Endpoints, err error) Verdict {
 		case code == "" && statusOf(re) == http.StatusUnauthorized:
 			return Verdict{Kind: VerdictBadCredentials, Message: msgBadCredentials}
 		}
-		return Verdict{Kind: VerdictUnexpected, Message: unexpectedMessage(ep, re, "the credential check")}
+		msg, checkURL := unexpectedMessage(ep, re, "the credential check")
+		return Verdict{Kind: VerdictUnexpected, Message: msg, CheckURL: checkURL}
 	}
 	if reason, ok := networkReason(err); ok {
-		return Verdict{Kind: VerdictNetwork, Message: networkMessage(ep, reason)}
+		return Verdict{Kind: VerdictNetwork, Message: networkMessage(ep, reason), CheckURL: true}
 	}
-	return Verdict{Kind: VerdictUnexpected, Message: fmt.Sprintf("The credential check failed: %s. Check --bitbucket-url if you set it, and try again.", oneLine(err.Error()))}
+	return Verdict{Kind: VerdictUnexpected, CheckURL: true, Message: fmt.Sprintf("The credential check failed: %s. Check the Bitbucket URL if you set it, and try again.", oneLine(err.Error()))}
 }
 
 func statusOf(re *oauth2.RetrieveError) int {
@@ -153,27 +157,28 @@ func statusOf(re *oauth2.RetrieveError) int {
 	return re.Response.StatusCode
 }
 
-// unexpectedMessage words a token-endpoint refusal bbsetup has no special sentence for.
-func unexpectedMessage(ep Endpoints, re *oauth2.RetrieveError, what string) string {
+// unexpectedMessage words a token-endpoint refusal bbsetup has no special sentence for, and
+// says whether its advice includes checking the Bitbucket URL.
+func unexpectedMessage(ep Endpoints, re *oauth2.RetrieveError, what string) (string, bool) {
 	if re.ErrorCode == "" {
 		switch st := statusOf(re); {
 		case st == http.StatusTooManyRequests:
-			return fmt.Sprintf("%s answered HTTP 429 to %s: Bitbucket's rate limit is used up. Wait a few minutes and try again.", ep.host(), what)
+			return fmt.Sprintf("%s answered HTTP 429 to %s: Bitbucket's rate limit is used up. Wait a few minutes and try again.", ep.host(), what), false
 		case st >= 500:
-			return fmt.Sprintf("%s answered HTTP %d to %s: Bitbucket is having trouble. Try again in a few minutes (https://bitbucket.status.atlassian.com); if it persists, check --bitbucket-url if you set it.", ep.host(), st, what)
+			return fmt.Sprintf("%s answered HTTP %d to %s: Bitbucket is having trouble. Try again in a few minutes (https://bitbucket.status.atlassian.com); if it persists, check the Bitbucket URL if you set it.", ep.host(), st, what), true
 		}
-		return fmt.Sprintf("%s answered HTTP %d to %s, which is not what Bitbucket's token endpoint answers. Check --bitbucket-url if you set it, and try again.",
-			ep.host(), statusOf(re), what)
+		return fmt.Sprintf("%s answered HTTP %d to %s, which is not what Bitbucket's token endpoint answers. Check the Bitbucket URL if you set it, and try again.",
+			ep.host(), statusOf(re), what), true
 	}
 	desc := oneLine(re.ErrorDescription)
 	if desc == "" {
 		desc = "no description"
 	}
-	return fmt.Sprintf("Bitbucket refused %s: %s (%s). Check the consumer's settings in Bitbucket and try again.", what, desc, re.ErrorCode)
+	return fmt.Sprintf("Bitbucket refused %s: %s (%s). Check the consumer's settings in Bitbucket and try again.", what, desc, re.ErrorCode), false
 }
 
 func networkMessage(ep Endpoints, reason string) string {
-	return fmt.Sprintf("Could not reach Bitbucket at %s (%s). Check your network connection, or --bitbucket-url if you set it.", ep.host(), reason)
+	return fmt.Sprintf("Could not reach Bitbucket at %s (%s). Check your network connection, or the Bitbucket URL if you set it.", ep.host(), reason)
 }
 
 // networkReason reports whether err is a failure to reach the server and says why in a

@@ -149,8 +149,8 @@ func TestCheckCredentials(t *testing.T) {
 		{"public consumer", ep, public.Key, public.Secret, oauth.VerdictNotPrivate, []string{`tick "This is a private consumer"`}},
 		{"no callback URL", ep, nocb.Key, nocb.Secret, oauth.VerdictNoCallback, []string{"no callback URL", "http://localhost:3001/bitbucket-auth-app/callback"}},
 		{"missing scopes", ep, missing.Key, missing.Secret, oauth.VerdictMissingScopes, []string{"lacks 2 permissions", "Projects: Admin", "Webhooks: Read and write", "tick the boxes"}},
-		{"network unreachable", oauth.EndpointsFor(closedPortURL(t)), testKey, testSecret, oauth.VerdictNetwork, []string{"Could not reach Bitbucket at 127.0.0.1:", "connection refused", "--bitbucket-url"}},
-		{"not a token endpoint", oauth.EndpointsFor(s.URL + "/nowhere"), testKey, testSecret, oauth.VerdictUnexpected, []string{"HTTP 404", "--bitbucket-url"}},
+		{"network unreachable", oauth.EndpointsFor(closedPortURL(t)), testKey, testSecret, oauth.VerdictNetwork, []string{"Could not reach Bitbucket at 127.0.0.1:", "connection refused", "the Bitbucket URL"}},
+		{"not a token endpoint", oauth.EndpointsFor(s.URL + "/nowhere"), testKey, testSecret, oauth.VerdictUnexpected, []string{"HTTP 404", "the Bitbucket URL"}},
 		{"empty secret", ep, testKey, "", oauth.VerdictBadCredentials, []string{"empty"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,6 +165,9 @@ func TestCheckCredentials(t *testing.T) {
 			}
 			if tc.secret != "" && strings.Contains(v.Message, tc.secret) {
 				t.Errorf("message leaks the secret: %q", v.Message)
+			}
+			if strings.Contains(v.Message, "the Bitbucket URL") != v.CheckURL {
+				t.Errorf("CheckURL = %v for %q: it must be set exactly when the message says to check the Bitbucket URL", v.CheckURL, v.Message)
 			}
 		})
 	}

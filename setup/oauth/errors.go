@@ -14,6 +14,14 @@ import (
 // belongs to another authorization attempt (or to someone else) and was not used.
 var ErrStateMismatch = errors.New("the answer belongs to a different authorization attempt (its state does not match the one bbsetup sent), so it was not used; open the URL bbsetup printed this time and try again")
 
+// ErrCheckBitbucketURL is matched (errors.Is) by a *TokenError whose advice includes checking
+// the Bitbucket URL (Verdict.CheckURL says the same of a check), so that a caller can say how
+// its operator sets it.
+var ErrCheckBitbucketURL = errors.New("check the Bitbucket URL")
+
+// ErrNoCredentials means a flow was asked for without a key or secret.
+var ErrNoCredentials = errors.New("the Bitbucket key or secret is empty: set both first")
+
 // ErrTimeout means no answer from the browser arrived before the caller's deadline.
 var ErrTimeout = errors.New("no answer from the browser in time")
 
@@ -31,7 +39,7 @@ func (e *AuthorizeError) Error() string {
 	case "access_denied":
 		return "Access was denied in the browser (access_denied). Run the authorization again and click \"Grant access\" on Bitbucket's page."
 	case "unauthorized_client", "invalid_client":
-		return fmt.Sprintf("Bitbucket does not know this consumer key (%s). Copy the key again from the consumer's page and run bbsetup configure.", e.Code)
+		return fmt.Sprintf("Bitbucket does not know this consumer key (%s). Copy the key again from the consumer's page and set it again.", e.Code)
 	case "invalid_request":
 		if strings.Contains(strings.ToLower(desc), "redirect") || strings.Contains(strings.ToLower(desc), "callback") {
 			return fmt.Sprintf("Bitbucket refused the redirect URL (%s). Set the consumer's Callback URL to the callback bbsetup printed and try again.", desc)
@@ -40,6 +48,11 @@ func (e *AuthorizeError) Error() string {
 		return fmt.Sprintf("Bitbucket could not complete the authorization (%s%s). Wait a minute and try again.", e.Code, suffix(desc))
 	}
 	return fmt.Sprintf("Bitbucket did not authorize bbsetup (%s%s). Try again; if it repeats, check the consumer's settings in Bitbucket.", e.Code, suffix(desc))
+}
+
+// UnknownKey reports whether Bitbucket said it does not know the consumer key.
+func (e *AuthorizeError) UnknownKey() bool {
+	return e.Code == "unauthorized_client" || e.Code == "invalid_client"
 }
 
 func suffix(desc string) string {
@@ -57,6 +70,9 @@ type TokenError struct {
 	Status      int    // HTTP status, 0 when no answer arrived
 	Message     string // the operator sentence (what happened and what to do)
 	Err         error  // the underlying network error, if any
+	// CheckURL is set when Message advises checking the Bitbucket URL: then
+	// errors.Is(err, ErrCheckBitbucketURL) holds.
+	CheckURL bool
 }
 
 // Error returns the operator sentence.
@@ -64,6 +80,9 @@ func (e *TokenError) Error() string { return e.Message }
 
 // Unwrap returns the underlying network error, if any.
 func (e *TokenError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrCheckBitbucketURL and e advises checking the Bitbucket URL.
+func (e *TokenError) Is(target error) bool { return target == ErrCheckBitbucketURL && e.CheckURL }
 
 // tokenError words a failed token request. what is "exchange" or "refresh"; redirectURL is
 // the flow's callback; secret is redacted from anything the server said.
@@ -86,14 +105,14 @@ func tokenError(ep Endpoints, err error, what, redirectURL, secret string) error
 		case re.ErrorCode == "invalid_grant" || (re.ErrorCode == "invalid_request" && strings.Contains(desc, "code")):
 			te.Message = fmt.Sprintf("Bitbucket did not accept the authorization code: it was already used or has expired (%s). Start again: run the authorization again and use the new URL.", re.ErrorCode)
 		default:
-			te.Message = unexpectedMessage(ep, re, "the token "+what)
+			te.Message, te.CheckURL = unexpectedMessage(ep, re, "the token "+what)
 		}
 		te.Message = mask.In(te.Message, secret)
 		te.Description = mask.In(te.Description, secret)
 		return te
 	}
 	if reason, ok := networkReason(err); ok {
-		return &TokenError{Message: networkMessage(ep, reason), Err: err}
+		return &TokenError{Message: networkMessage(ep, reason), Err: err, CheckURL: true}
 	}
 	return &TokenError{Message: mask.In(fmt.Sprintf("The token %s failed: %s. Try again.", what, oneLine(err.Error())), secret), Err: err}
 }

@@ -232,16 +232,16 @@ func TestFaultTokenEndpoint(t *testing.T) {
 	}{
 		{name: "token endpoint answers 500", expect: "verdict unexpected; says Bitbucket is having trouble, try again in a few minutes",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 500, Body: "<html>oops</html>"},
-			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 500", "having trouble", "Try again in a few minutes", "--bitbucket-url"}},
+			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 500", "having trouble", "Try again in a few minutes", "the Bitbucket URL"}},
 		{name: "token endpoint answers 503", expect: "verdict unexpected; says try again in a few minutes",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 503, Body: "busy"},
 			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 503", "Try again in a few minutes"}},
 		{name: "token endpoint answers 429", expect: "verdict unexpected; says the rate limit is used up, wait a few minutes",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultStatus, Status: 429, RetryAfter: "30", Body: "slow down"},
 			kind:  oauth.VerdictUnexpected, words: []string{"HTTP 429", "rate limit", "Wait a few minutes"}},
-		{name: "token endpoint sends malformed JSON", expect: "verdict unexpected; says to check --bitbucket-url",
+		{name: "token endpoint sends malformed JSON", expect: "verdict unexpected; says to check the Bitbucket URL",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultMalformedJSON},
-			kind:  oauth.VerdictUnexpected, words: []string{"--bitbucket-url", "try again"}},
+			kind:  oauth.VerdictUnexpected, words: []string{"the Bitbucket URL", "try again"}},
 		{name: "token endpoint resets mid-body", expect: "verdict network; says the connection was dropped",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultReset},
 			kind:  oauth.VerdictNetwork, words: []string{"Could not reach Bitbucket", "Check your network connection"}},
@@ -249,7 +249,7 @@ func TestFaultTokenEndpoint(t *testing.T) {
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultHang},
 			kind:  oauth.VerdictNetwork, words: []string{"no answer in time", "Check your network connection"}},
 		{name: "token endpoint refuses connections", expect: "verdict network; says connection refused",
-			refused: true, kind: oauth.VerdictNetwork, words: []string{"connection refused", "--bitbucket-url"}},
+			refused: true, kind: oauth.VerdictNetwork, words: []string{"connection refused", "the Bitbucket URL"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -282,6 +282,9 @@ func TestFaultTokenEndpoint(t *testing.T) {
 			}
 			if strings.Contains(v.Message, testSecret) || strings.Contains(v.Message, "\n") {
 				t.Errorf("message shows the secret or is not one line: %q", v.Message)
+			}
+			if strings.Contains(v.Message, "the Bitbucket URL") != v.CheckURL {
+				t.Errorf("CheckURL = %v for %q: it must be set exactly when the message says to check the Bitbucket URL", v.CheckURL, v.Message)
 			}
 		})
 	}

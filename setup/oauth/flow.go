@@ -30,7 +30,7 @@ type Flow struct {
 // Listen serves. hc may be nil (http.DefaultClient).
 func NewFlow(ep Endpoints, clientID, secret, redirectURL string, hc *http.Client) (*Flow, error) {
 	if strings.TrimSpace(clientID) == "" || secret == "" {
-		return nil, errors.New("the Bitbucket key or secret is empty; run bbsetup configure first")
+		return nil, ErrNoCredentials
 	}
 	u, err := url.Parse(strings.TrimSpace(redirectURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

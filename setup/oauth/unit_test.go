@@ -699,6 +699,7 @@ func TestTokenErrorMessages(t *testing.T) {
 		{"public", "request (client credentials)", re(400, "invalid_grant", `Cannot use client_credentials with a consumer marked as "public".`), "private consumer"},
 		{"other", "exchange", re(400, "temporarily_unavailable", "try later "+testSecret), "try later ••••"},
 		{"html", "exchange", re(502, "", ""), "HTTP 502"},
+		{"not a token endpoint", "exchange", re(404, "", ""), "Check the Bitbucket URL if you set it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tokenError(ep, tc.err, tc.what, "http://localhost:3001/cb", testSecret)
@@ -707,6 +708,9 @@ func TestTokenErrorMessages(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), testSecret) {
 				t.Errorf("%q leaks the secret", err)
+			}
+			if errors.Is(err, ErrCheckBitbucketURL) != strings.Contains(err.Error(), "the Bitbucket URL") {
+				t.Errorf("errors.Is(%q, ErrCheckBitbucketURL) = %v: it must hold exactly when the message says to check the Bitbucket URL", err, errors.Is(err, ErrCheckBitbucketURL))
 			}
 		})
 	}
