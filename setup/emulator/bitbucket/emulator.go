@@ -1,13 +1,14 @@
-// Package emulator is an in-process Bitbucket Cloud: the OAuth 2.0 endpoints under
+// Package bitbucket (imported as bbemu) is an in-process Bitbucket Cloud: the OAuth 2.0 endpoints under
 // /site/oauth2/ and the REST API 2.0 endpoints bbsetup uses under /2.0/, following
 // ../shared/SPEC.md and Bitbucket's OpenAPI document (response shapes, scopes, error
 // bodies, pagination). Tests, benchmarks, `bbsetup demo` and `bbsetup emulator` run it on
 // a loopback listener.
 //
-// Knobs for tests: per-request latency, a fault plan (status codes, malformed JSON, a
-// repeating next link, a lying size, a hanging or resetting server, a huge body),
-// generated data at scale, expiring every access token at once, and a request log that
-// records the concurrency each request saw.
+// Knobs for tests, on Emulator.Controls (the commands use none of them): latency changes,
+// a fault plan (status codes, malformed JSON, a repeating next link, a lying size, a hanging
+// or resetting server, a huge body), expiring every access token at once, and a request log
+// that records the concurrency each request saw. Generated data at scale (GenerateRepos)
+// builds the world like the other Add methods.
 package bitbucket
 
 import (
