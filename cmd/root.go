@@ -26,7 +26,7 @@ const (
 )
 
 // version is set at build time with -ldflags "-X github.com/bbsetup/bbsetup/cmd.version=...".
-var version = "0.1.0-dev"
+var version = defaultVersion
 
 // Env is everything a command takes from its process: streams, environment and working
 // directory. Tests build one by hand; Main builds it from the real process.
@@ -179,7 +179,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		},
 	}
 	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
-	root.SetVersionTemplate("bbsetup {{.Version}}\n")
+	root.SetVersionTemplate(versionTemplate())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 
@@ -234,16 +234,4 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	a.g.BitbucketURL = strings.TrimRight(a.g.BitbucketURL, "/")
 	a.g.APIURL = strings.TrimRight(a.g.APIURL, "/")
 	return nil
-}
-
-func (a *app) newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print bbsetup's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.env.Stdout, "bbsetup %s\n", version)
-			return nil
-		},
-	}
 }
