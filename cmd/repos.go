@@ -2,7 +2,9 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -45,7 +47,10 @@ func (a *app) newReposCmd() *cobra.Command {
 		Short: "List or create repositories in a Bitbucket workspace",
 		Long: `List or create repositories in a Bitbucket workspace, signed in with the key and
 secret in the Amplication checkout's .env.local files (client_credentials grant).`,
+		// Runnable, so that a mistyped subcommand is a usage error (cobra.NoArgs names it)
+		// rather than the help and exit status 0.
 		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 
 	var lo struct {
@@ -174,7 +179,7 @@ func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateR
 	defer done()
 	repo, err := bb.CreateRepository(ctx, ws, r)
 	if err != nil {
-		return err
+		return a.reposCreateProjectError(ctx, bb, ws, r.ProjectKey, err)
 	}
 	if asJSON {
 		return bbapiWriteJSON(a.env.Stdout, toRepoJSON(*repo))
@@ -205,4 +210,37 @@ func bbapiOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// reposCreateProjectError turns Bitbucket's refusal of an unknown --project into an error
+// that names the workspace's project keys; any other error is returned as it is. It asks
+// for the projects only after a refusal, so a create that works costs no extra request.
+func (a *app) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {
+	var ae *bitbucket.APIError
+	if key == "" || !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+		return err
+	}
+	projects, perr := bb.Projects(ctx, ws)
+	if perr != nil {
+		a.debugf("listing the projects of %s after the create failed: %v", ws, perr)
+		return err
+	}
+	keys := make([]string, 0, len(projects))
+	for _, p := range projects {
+		if p.Key == key {
+			return err // the project exists: Bitbucket refused something else
+		}
+		keys = append(keys, bbapiClean(p.Key))
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("workspace %s has no project %s, and no projects at all; create one in Bitbucket first", ws, bbapiClean(key))
+	}
+	hint := ""
+	for _, k := range keys {
+		if strings.EqualFold(k, key) {
+			hint = fmt.Sprintf(" (project keys are case-sensitive: did you mean %s?)", k)
+		}
+	}
+	return fmt.Errorf("workspace %s has no project %s%s; its project keys are %s (see bbsetup projects -w %s)",
+		ws, bbapiClean(key), hint, strings.Join(keys, ", "), ws)
 }

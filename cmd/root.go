@@ -117,11 +117,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
-	return a.report(ctx, err)
+	c, err := root.ExecuteContextC(ctx)
+	return a.report(ctx, err, c)
 }
 
-func (a *app) report(ctx context.Context, err error) int {
+// report prints err (see errorText) and returns the exit code; c is the command that ran.
+func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
 	if err == nil {
 		return ExitOK
 	}
@@ -133,10 +134,10 @@ func (a *app) report(ctx context.Context, err error) int {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: interrupted; nothing more was changed.")
 		return ExitInterrupted
 	}
-	msg := err.Error()
+	msg := a.errorText(err)
 	var ue *UsageError
-	if errors.As(err, &ue) || isCobraUsageError(msg) {
-		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\nRun 'bbsetup --help' for usage.\n", msg)
+	if errors.As(err, &ue) || isCobraUsageError(err.Error()) {
+		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n%s\n", msg, usageHint(c))
 		return ExitUsage
 	}
 	fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n", msg)
@@ -180,8 +181,8 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	}
 	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
 	root.SetVersionTemplate(versionTemplate())
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.g.Repo, "repo", "", "Amplication checkout `DIR` (env BBSETUP_REPO; default: nearest directory at or above the working directory with packages/amplication-server)")
