@@ -181,7 +181,6 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	}
 	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
 	root.SetVersionTemplate(versionTemplate())
-	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 
 	pf := root.PersistentFlags()
@@ -197,10 +196,12 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newCheckCmd(),
 		a.newAuthorizeCmd(),
 		a.newWorkspacesCmd(),
+		a.newProjectsCmd(),
 		a.newReposCmd(),
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
+	a.addCompletion(root) // completion.go
 	return root
 }
 
