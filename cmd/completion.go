@@ -36,6 +36,18 @@ func (a *app) addCompletion(root *cobra.Command) {
 		}
 	}
 	walk(root)
+
+	// Make cobra's completion command now rather than when it runs, so that it can be
+	// adjusted: runnable, so that an unknown shell is a usage error (cobra.NoArgs names
+	// it) rather than the help and exit status 0. Cobra's scripts are written to the
+	// output the root has when the command is made: the run's stdout.
+	root.SetOut(a.env.Stdout)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" && c.Run == nil && c.RunE == nil {
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 }
 
 // completionContext resolves the global flags (cobra runs no PreRun for a completion)
