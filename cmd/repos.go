@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,11 +59,16 @@ secret in the Amplication checkout's .env.local files (client_credentials grant)
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the repositories of a workspace",
-		Long: `List the repositories of a workspace, sorted by slug. --filter narrows the list on
-Bitbucket's side to names that contain the text (case-insensitive).
+		Long: `List the repositories of a workspace in the order Bitbucket lists them, which is
+the order the wizard's "Connect an existing repository" screen shows them in. --filter
+narrows the list on Bitbucket's side to names that contain the text (case-insensitive).
+
+At a terminal it prints a table with a header and the count. Piped or redirected, it
+prints one tab-separated line per repository (slug, name, project, visibility, date
+updated) and nothing else; the count goes to standard error.
 
 Needs the "Repositories: Read" permission.`,
-		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list --workspace acme --filter api --json",
+		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list -w acme | cut -f1\n  bbsetup repos list --workspace acme --filter api --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runReposList(cmd.Context(), lo.workspace, lo.filter, lo.asJSON)
@@ -124,7 +128,8 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(all, func(x, y bitbucket.Repository) int { return strings.Compare(x.Slug, y.Slug) })
+	// Bitbucket's order, as the wizard's connect screen shows them (ListRepositories
+	// hands pages on in page order).
 
 	if asJSON {
 		out := make([]repoJSON, 0, len(all))
@@ -133,32 +138,47 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 		}
 		return bbapiWriteJSON(a.env.Stdout, out)
 	}
+	// At a terminal: an aligned table with a header and the count. Piped (like gh): one
+	// tab-separated line per repository and nothing else on stdout; the count and the
+	// "no repositories" sentence go to stderr.
+	tty := writerIsTerminal(a.env.Stdout)
+	notes := a.env.Stdout
+	if !tty {
+		notes = a.env.Stderr
+	}
 	if len(all) == 0 {
 		if strings.TrimSpace(filter) != "" {
-			fmt.Fprintf(a.env.Stdout, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
+			fmt.Fprintf(notes, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
 		} else {
-			fmt.Fprintf(a.env.Stdout, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
+			fmt.Fprintf(notes, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
+	out := a.env.Stdout
+	var tw *tabwriter.Writer
+	if tty {
+		tw = tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+		out = tw
+		fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
+	}
 	for _, r := range all {
 		updated := "-"
 		if !r.UpdatedOn.IsZero() {
 			updated = r.UpdatedOn.UTC().Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
 			bbapiClean(bbapiOr(r.ProjectKey, "-")), bbapiVisibility(r.IsPrivate), updated)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	noun := "repositories"
 	if len(all) == 1 {
 		noun = "repository"
 	}
-	fmt.Fprintf(a.env.Stdout, "%d %s in workspace %s\n", len(all), noun, ws)
+	fmt.Fprintf(notes, "%d %s in workspace %s.\n", len(all), noun, ws)
 	return nil
 }
 
