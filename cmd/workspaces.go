@@ -91,11 +91,9 @@ func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
-	opts := bitbucket.Options{}
-	if w := a.debugWriter(); w != nil {
-		opts.Debug = w
-	}
-	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
+	// No Options.Debug: the debug transport already logs every request (the token's
+	// too), once, with the one "debug: " prefix.
+	return bitbucket.New(a.g.APIURL, hc, bitbucket.Options{}), tr.CloseIdleConnections, nil
 }
 
 // bbapiWriteJSON writes v as indented JSON and a newline.
