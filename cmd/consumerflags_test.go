@@ -16,7 +16,9 @@ func startEmulatorCmd(t *testing.T, args ...string) (base, api, key, secret, pri
 	var out, errOut lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
-	go func() { code <- Run(ctx, append([]string{"emulator", "--repos", "20"}, args...), emulatorEnv(&out, &errOut)) }()
+	go func() {
+		code <- Run(ctx, append([]string{"emulator", "--repos", "20"}, args...), emulatorEnv(&out, &errOut))
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
