@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -17,6 +18,10 @@ import (
 
 // completionTimeout bounds one look-up (token and listing) for a completion.
 const completionTimeout = 3 * time.Second
+
+// completionClient makes one attempt per request: a shell waiting on Tab is no place for
+// backoff.
+var completionClient = bitbucket.Options{MaxRetries: -1, RequestTimeout: completionTimeout}
 
 // addCompletion enables cobra's completion command and registers the dynamic
 // completions on every command that has a --workspace or --project flag.
@@ -72,7 +77,7 @@ func (a *app) completeWorkspaces(cmd *cobra.Command, _ []string, toComplete stri
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	defer cancel()
-	bb, done, err := a.bbapiClient(ctx)
+	bb, done, err := a.bbapiClientWith(ctx, completionClient)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -103,7 +108,7 @@ func (a *app) completeProjects(cmd *cobra.Command, _ []string, toComplete string
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	defer cancel()
-	bb, done, err := a.bbapiClient(ctx)
+	bb, done, err := a.bbapiClientWith(ctx, completionClient)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
