@@ -121,15 +121,24 @@ func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) check
 	case oauth.VerdictOK:
 		f.OK = true
 		f.Title = "Bitbucket accepts the key and secret, and the consumer has every permission"
+	// For the mistakes bbsetup knows, the title says what is wrong and the hint what to
+	// do, each once; the detail adds only what neither says.
 	case oauth.VerdictBadCredentials:
 		f.Title = "Bitbucket rejects the key or secret"
+		f.Detail = ""
+		f.Hint = "copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and run bbsetup configure"
 	case oauth.VerdictNotPrivate:
 		f.Title = "the consumer is not private"
+		f.Detail = "Bitbucket refuses a public consumer the grant bbsetup checks it with"
+		f.Hint = "edit the consumer in Bitbucket, tick \"This is a private consumer\" and save"
 	case oauth.VerdictNoCallback:
 		f.Title = "the consumer has no callback URL"
-		f.Hint = "set it to " + co.CallbackURL
+		f.Detail = ""
+		f.Hint = "edit the consumer in Bitbucket, set its Callback URL to " + co.CallbackURL + " and save"
 	case oauth.VerdictMissingScopes:
-		f.Title = "the consumer lacks permissions Amplication needs"
+		f.Title = fmt.Sprintf("the consumer lacks %d of the permissions Amplication needs", len(v.Missing))
+		f.Detail = strings.Join(oauth.Labels(v.Missing), "; ")
+		f.Hint = "edit the consumer in Bitbucket (Workspace settings → OAuth consumers), tick these boxes and save"
 	case oauth.VerdictNetwork:
 		f.Title = "Bitbucket could not be reached"
 		f.Hint = "check the network (and --bitbucket-url if you set it), or run bbsetup check --offline"

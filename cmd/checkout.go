@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
@@ -17,7 +18,11 @@ func (a *app) openCheckout() (*checkout.Checkout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot tell the working directory (%v); pass --repo DIR", err)
 	}
-	root, err := checkout.Find(wd) // its error says what to do (--repo DIR)
+	root, err := checkout.Find(wd)
+	if errors.Is(err, checkout.ErrNotFound) {
+		// Most often a newcomer trying bbsetup out: say how to try it with no checkout.
+		return nil, fmt.Errorf("no Amplication checkout at or above %s (bbsetup looks for a directory with packages/amplication-server). Run bbsetup inside your Amplication checkout or pass --repo DIR; to try bbsetup without one, run: bbsetup demo", wd)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,9 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	}
 	verified := false
 	if !o.noVerify {
+		stop := a.progress("Checking the key and secret with Bitbucket…")
 		v := a.verifyCredentials(ctx, id, secret)
+		stop()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

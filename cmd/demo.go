@@ -18,6 +18,8 @@ type demoOptions struct {
 	repos   int
 	latency time.Duration
 	keep    bool
+
+	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
 func (a *app) newDemoCmd() *cobra.Command {
@@ -32,8 +34,16 @@ and about 2,000 repositories in three workspaces, makes a scratch Amplication ch
 a temporary directory, and runs the wizard against both. The key and secret inputs come
 filled in with the demo consumer's; its authorization page approves at once, and where no
 browser can open, the demo makes the browser's visit itself after showing the URL.`,
+		Example: `  bbsetup demo
+  bbsetup demo --latency 100ms --keep
+  bbsetup demo --public-consumer                 # rehearse a consumer left public
+  bbsetup demo --scopes account,repository       # ... or lacking permissions
+  bbsetup demo --no-callback                     # ... or without a callback URL`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.mistakes.resolve(cmd.Flags()); err != nil {
+				return err
+			}
 			return a.runDemo(cmd.Context(), o)
 		},
 	}
@@ -41,6 +51,8 @@ browser can open, the demo makes the browser's visit itself after showing the UR
 	c.Flags().IntVar(&o.repos, "repos", o.repos, "how many repositories the demo workspaces hold")
 	c.Flags().DurationVar(&o.latency, "latency", 0, "latency the emulator adds to every request, e.g. 100ms")
 	c.Flags().BoolVar(&o.keep, "keep", false, "keep the scratch checkout after the demo (its path is printed)")
+
+	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
 	return c
 }
 
@@ -51,7 +63,12 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if !a.env.StdinIsTerminal {
 		return fmt.Errorf("the demo runs the interactive wizard and needs a terminal; for a scripted try, run 'bbsetup emulator' and point the other commands at it")
 	}
-	w, err := demo.Start(demo.Options{Repos: o.repos, Latency: o.latency})
+	do := demo.Options{Repos: o.repos, Latency: o.latency,
+		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback}
+	if o.mistakes.scopesSet {
+		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
+	}
+	w, err := demo.Start(do)
 	if err != nil {
 		return err
 	}
@@ -66,8 +83,12 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s was removed (run with --keep to keep it).\n", w.CheckoutDir)
 	}()
 
-	fmt.Fprintf(a.env.Stderr, "bbsetup demo\n  Bitbucket emulator: %s (API %s)\n  scratch checkout:   %s\n\n",
+	fmt.Fprintf(a.env.Stderr, "bbsetup demo\n  Bitbucket emulator: %s (API %s)\n  scratch checkout:   %s\n",
 		w.Server.URL, w.Server.APIURL, w.CheckoutDir)
+	if o.mistakes.any() {
+		fmt.Fprintf(a.env.Stderr, "  consumer mistakes:  %s\n", o.mistakes.describe())
+	}
+	fmt.Fprintln(a.env.Stderr)
 	a.g.Repo = w.CheckoutDir
 	a.g.BitbucketURL = w.Server.URL
 	a.g.APIURL = w.Server.APIURL

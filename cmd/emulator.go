@@ -16,6 +16,8 @@ type emulatorOptions struct {
 	repos         int
 	latency       time.Duration
 	noAutoApprove bool
+
+	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
 func (a *app) newEmulatorCmd() *cobra.Command {
@@ -27,7 +29,8 @@ func (a *app) newEmulatorCmd() *cobra.Command {
 until Ctrl+C. It prints its URLs and the key and secret of a demo OAuth consumer,
 which are throwaway credentials valid only for this run.`,
 		Example: `  bbsetup emulator --port 7990 --repos 5000
-  bbsetup emulator --latency 100ms --no-auto-approve`,
+  bbsetup emulator --latency 100ms --no-auto-approve
+  bbsetup emulator --scopes account,repository   # rehearse a consumer lacking permissions`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runEmulator(cmd, o)
@@ -38,6 +41,8 @@ which are throwaway credentials valid only for this run.`,
 	f.IntVar(&o.repos, "repos", 2000, "number of repositories spread over the demo workspaces")
 	f.DurationVar(&o.latency, "latency", 0, "latency added to every request, e.g. 100ms")
 	f.BoolVar(&o.noAutoApprove, "no-auto-approve", false, "show a consent page with Grant and Cancel instead of approving at once")
+
+	addConsumerMistakeFlags(f, &o.mistakes)
 	return c
 }
 
@@ -51,7 +56,14 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if o.latency < 0 {
 		return usageErrorf("--latency %s is negative; use 0 or a duration such as 100ms", o.latency)
 	}
+	if err := o.mistakes.resolve(cmd.Flags()); err != nil {
+		return err
+	}
 	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
+	if o.mistakes.any() {
+		o.mistakes.apply(&cons)
+		e.AddConsumer(cons)
+	}
 	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
@@ -69,7 +81,10 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	fmt.Fprintf(&b, "  Demo consumer key                %s\n", cons.Key)
 	fmt.Fprintf(&b, "  Demo consumer secret             %s\n", cons.Secret)
 	fmt.Fprintf(&b, "    (a throwaway demo credential: it works only against this emulator, until it stops)\n")
-	fmt.Fprintf(&b, "  Consumer callback URL            %s\n", cons.CallbackURL)
+	fmt.Fprintf(&b, "  Consumer callback URL            %s\n", bbapiOr(cons.CallbackURL, "none"))
+	if o.mistakes.any() {
+		fmt.Fprintf(&b, "  Consumer mistakes                %s\n", o.mistakes.describe())
+	}
 	fmt.Fprintf(&b, "  Authorize                        %s\n", approve)
 	fmt.Fprintf(&b, "  Data                             user Demo Operator; workspaces acme (admin), acme-labs, playground; %d repositories\n", o.repos)
 	if o.latency > 0 {

@@ -187,10 +187,10 @@ func TestFaultDebugLogRedacts(t *testing.T) {
 			debugWords: []string{"debug: listening for the callback", "debug: http: POST", "debug: http: GET", "/2.0/user: 200", "debug: granted scopes:"}},
 		{name: "workspaces --debug", expect: "token and API request lines; no secret or token",
 			args:       []string{"workspaces"},
-			debugWords: []string{"debug: http: POST", "bitbucket: GET /user/workspaces: 200"}},
+			debugWords: []string{"debug: http: POST", "debug: http: GET", "/2.0/user/workspaces?pagelen=100: 200"}},
 		{name: "repos list --debug", expect: "token and API request lines; no secret or token",
 			args:       []string{"repos", "list", "--workspace", "acme"},
-			debugWords: []string{"debug: http: POST", "bitbucket: GET /repositories/acme: 200"}},
+			debugWords: []string{"debug: http: POST", "debug: http: GET", "/2.0/repositories/acme?pagelen=100: 200"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,8 +2,9 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,7 +46,10 @@ func (a *app) newReposCmd() *cobra.Command {
 		Short: "List or create repositories in a Bitbucket workspace",
 		Long: `List or create repositories in a Bitbucket workspace, signed in with the key and
 secret in the Amplication checkout's .env.local files (client_credentials grant).`,
+		// Runnable, so that a mistyped subcommand is a usage error (cobra.NoArgs names it)
+		// rather than the help and exit status 0.
 		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 
 	var lo struct {
@@ -55,11 +59,16 @@ secret in the Amplication checkout's .env.local files (client_credentials grant)
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the repositories of a workspace",
-		Long: `List the repositories of a workspace, sorted by slug. --filter narrows the list on
-Bitbucket's side to names that contain the text (case-insensitive).
+		Long: `List the repositories of a workspace in the order Bitbucket lists them, which is
+the order the wizard's "Connect an existing repository" screen shows them in. --filter
+narrows the list on Bitbucket's side to names that contain the text (case-insensitive).
+
+At a terminal it prints a table with a header and the count. Piped or redirected, it
+prints one tab-separated line per repository (slug, name, project, visibility, date
+updated) and nothing else; the count goes to standard error.
 
 Needs the "Repositories: Read" permission.`,
-		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list --workspace acme --filter api --json",
+		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list -w acme | cut -f1\n  bbsetup repos list --workspace acme --filter api --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runReposList(cmd.Context(), lo.workspace, lo.filter, lo.asJSON)
@@ -119,7 +128,8 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(all, func(x, y bitbucket.Repository) int { return strings.Compare(x.Slug, y.Slug) })
+	// Bitbucket's order, as the wizard's connect screen shows them (ListRepositories
+	// hands pages on in page order).
 
 	if asJSON {
 		out := make([]repoJSON, 0, len(all))
@@ -128,32 +138,47 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 		}
 		return bbapiWriteJSON(a.env.Stdout, out)
 	}
+	// At a terminal: an aligned table with a header and the count. Piped (like gh): one
+	// tab-separated line per repository and nothing else on stdout; the count and the
+	// "no repositories" sentence go to stderr.
+	tty := writerIsTerminal(a.env.Stdout)
+	notes := a.env.Stdout
+	if !tty {
+		notes = a.env.Stderr
+	}
 	if len(all) == 0 {
 		if strings.TrimSpace(filter) != "" {
-			fmt.Fprintf(a.env.Stdout, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
+			fmt.Fprintf(notes, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
 		} else {
-			fmt.Fprintf(a.env.Stdout, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
+			fmt.Fprintf(notes, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
+	out := a.env.Stdout
+	var tw *tabwriter.Writer
+	if tty {
+		tw = tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+		out = tw
+		fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
+	}
 	for _, r := range all {
 		updated := "-"
 		if !r.UpdatedOn.IsZero() {
 			updated = r.UpdatedOn.UTC().Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
 			bbapiClean(bbapiOr(r.ProjectKey, "-")), bbapiVisibility(r.IsPrivate), updated)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	noun := "repositories"
 	if len(all) == 1 {
 		noun = "repository"
 	}
-	fmt.Fprintf(a.env.Stdout, "%d %s in workspace %s\n", len(all), noun, ws)
+	fmt.Fprintf(notes, "%d %s in workspace %s.\n", len(all), noun, ws)
 	return nil
 }
 
@@ -174,7 +199,7 @@ func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateR
 	defer done()
 	repo, err := bb.CreateRepository(ctx, ws, r)
 	if err != nil {
-		return err
+		return a.reposCreateProjectError(ctx, bb, ws, r.ProjectKey, err)
 	}
 	if asJSON {
 		return bbapiWriteJSON(a.env.Stdout, toRepoJSON(*repo))
@@ -205,4 +230,37 @@ func bbapiOr(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// reposCreateProjectError turns Bitbucket's refusal of an unknown --project into an error
+// that names the workspace's project keys; any other error is returned as it is. It asks
+// for the projects only after a refusal, so a create that works costs no extra request.
+func (a *app) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {
+	var ae *bitbucket.APIError
+	if key == "" || !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+		return err
+	}
+	projects, perr := bb.Projects(ctx, ws)
+	if perr != nil {
+		a.debugf("listing the projects of %s after the create failed: %v", ws, perr)
+		return err
+	}
+	keys := make([]string, 0, len(projects))
+	for _, p := range projects {
+		if p.Key == key {
+			return err // the project exists: Bitbucket refused something else
+		}
+		keys = append(keys, bbapiClean(p.Key))
+	}
+	if len(keys) == 0 {
+		return fmt.Errorf("workspace %s has no project %s, and no projects at all; create one in Bitbucket first", ws, bbapiClean(key))
+	}
+	hint := ""
+	for _, k := range keys {
+		if strings.EqualFold(k, key) {
+			hint = fmt.Sprintf(" (project keys are case-sensitive: did you mean %s?)", k)
+		}
+	}
+	return fmt.Errorf("workspace %s has no project %s%s; its project keys are %s (see bbsetup projects -w %s)",
+		ws, bbapiClean(key), hint, strings.Join(keys, ", "), ws)
 }

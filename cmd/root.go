@@ -26,7 +26,7 @@ const (
 )
 
 // version is set at build time with -ldflags "-X github.com/bbsetup/bbsetup/cmd.version=...".
-var version = "0.1.0-dev"
+var version = defaultVersion
 
 // Env is everything a command takes from its process: streams, environment and working
 // directory. Tests build one by hand; Main builds it from the real process.
@@ -117,11 +117,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
-	return a.report(ctx, err)
+	c, err := root.ExecuteContextC(ctx)
+	return a.report(ctx, err, c)
 }
 
-func (a *app) report(ctx context.Context, err error) int {
+// report prints err (see errorText) and returns the exit code; c is the command that ran.
+func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
 	if err == nil {
 		return ExitOK
 	}
@@ -133,10 +134,10 @@ func (a *app) report(ctx context.Context, err error) int {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: interrupted; nothing more was changed.")
 		return ExitInterrupted
 	}
-	msg := withCLIAdvice(err.Error(), err)
+	msg := a.errorText(err)
 	var ue *UsageError
-	if errors.As(err, &ue) || isCobraUsageError(msg) {
-		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\nRun 'bbsetup --help' for usage.\n", msg)
+	if errors.As(err, &ue) || isCobraUsageError(err.Error()) {
+		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n%s\n", msg, usageHint(c))
 		return ExitUsage
 	}
 	fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n", msg)
@@ -179,9 +180,8 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		},
 	}
 	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
-	root.SetVersionTemplate("bbsetup {{.Version}}\n")
+	root.SetVersionTemplate(versionTemplate())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
-	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.g.Repo, "repo", "", "Amplication checkout `DIR` (env BBSETUP_REPO; default: nearest directory at or above the working directory with packages/amplication-server)")
@@ -196,10 +196,12 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newCheckCmd(),
 		a.newAuthorizeCmd(),
 		a.newWorkspacesCmd(),
+		a.newProjectsCmd(),
 		a.newReposCmd(),
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
+	a.addCompletion(root) // completion.go
 	return root
 }
 
@@ -234,16 +236,4 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	a.g.BitbucketURL = strings.TrimRight(a.g.BitbucketURL, "/")
 	a.g.APIURL = strings.TrimRight(a.g.APIURL, "/")
 	return nil
-}
-
-func (a *app) newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print bbsetup's version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(a.env.Stdout, "bbsetup %s\n", version)
-			return nil
-		},
-	}
 }

@@ -83,6 +83,11 @@ func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
 // checkout's key and secret, a client_credentials token, and the global URLs. done
 // releases the client's idle connections.
 func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error) {
+	return a.bbapiClientWith(ctx, bitbucket.Options{})
+}
+
+// bbapiClientWith is bbapiClient with client options (completion: no retries).
+func (a *app) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (*bitbucket.Client, func(), error) {
 	_, cr, err := a.configuredCheckout()
 	if err != nil {
 		return nil, nil, err
@@ -91,10 +96,8 @@ func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
-	opts := bitbucket.Options{}
-	if w := a.debugWriter(); w != nil {
-		opts.Debug = w
-	}
+	// No Options.Debug: the debug transport already logs every request (the token's
+	// too), once, with the one "debug: " prefix.
 	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
 }
 

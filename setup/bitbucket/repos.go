@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,7 +28,7 @@ type ListOptions struct {
 // ListRepositories lists the repositories of workspace ws
 // (GET /repositories/{ws}) and hands them to fn in batches as pages arrive, so a caller
 // can show the first page at once. fn is called from the calling goroutine, one call at a
-// time, in any page order; loaded is how many repositories have been delivered so far
+// time, in page order (Bitbucket's order); loaded is how many repositories have been delivered so far
 // (this batch included) and total is the size Bitbucket reported (never less than
 // loaded), or -1 when it reported none.
 //
@@ -73,8 +75,10 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 	// deliver hands fn the repositories of batch not delivered before (a server that
 	// repeats a page, or a list that shifted while it was read, must not show one twice)
 	// and returns how many that was.
-	deliver := func(batch []Repository) int {
-		fresh := batch[:0:0]
+	// It is fresh, then emit: the concurrent path finds a page with nothing new (the end)
+	// as soon as the page arrives, but emits pages in page order.
+	fresh := func(batch []Repository) []Repository {
+		out := batch[:0:0]
 		for _, r := range batch {
 			id, name := repoKeys(r)
 			if (id != "" && seenRepo[id]) || (id == "" && name != "" && seenRepo[name]) {
@@ -85,17 +89,24 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 					seenRepo[k] = true
 				}
 			}
-			fresh = append(fresh, r)
+			out = append(out, r)
 		}
-		if len(fresh) == 0 && batch != nil {
-			return 0
-		}
+		return out
+	}
+	emit := func(fresh []Repository) {
 		loaded += len(fresh)
 		t := total
 		if t >= 0 && t < loaded {
 			t = loaded
 		}
 		fn(fresh, loaded, t)
+	}
+	deliver := func(batch []Repository) int {
+		fresh := fresh(batch)
+		if len(fresh) == 0 && batch != nil {
+			return 0
+		}
+		emit(fresh)
 		return len(fresh)
 	}
 	if len(p1.Values) == 0 {
@@ -127,7 +138,7 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		// The same bound as the sequential path: at most maxPages pages after this one,
 		// however large a size the server claims.
 		pages = min(pages, current+maxPages)
-		return c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver)
+		return c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver, fresh, emit)
 	}
 
 	// Sequential path: follow next links.
@@ -225,7 +236,8 @@ func pageURL(tmpl *url.URL, page int) string {
 // repositories, means pages in the middle of the list are missing (size promised them):
 // that is an error, since a listing that looks complete but is not would let the
 // operator pick among the wrong repositories.
-func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository, deliver func([]Repository) int) error {
+func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository,
+	deliver func([]Repository) int, fresh func([]Repository) []Repository, emit func([]Repository)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -292,6 +304,44 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 		endIs404  bool
 		lastFound int // the highest page that held repositories
 	)
+	// Pages arrive in any order; they are emitted in page order (a page that arrives early
+	// waits for the ones before it), so the list is in Bitbucket's order however the
+	// fetches interleave. The end of the list is found as pages arrive.
+	ready := map[int][]Repository{} // a page's new repositories, until the pages before it are emitted
+	want := from
+	process := func(r result) {
+		if r.wrong != 0 {
+			c.debugf("asked for page %d, Bitbucket answered page %d: it ignores the page parameter; the listing ends here", r.page, r.wrong)
+		}
+		count[r.page] = len(r.repos)
+		end := len(r.repos) == 0
+		var f []Repository
+		if !end {
+			if f = fresh(r.repos); len(f) == 0 {
+				end = true // nothing new: the server is repeating itself
+			}
+		}
+		ready[r.page] = f
+		for {
+			f, ok := ready[want]
+			if !ok {
+				break
+			}
+			delete(ready, want)
+			want++
+			if len(f) > 0 {
+				emit(f)
+			}
+		}
+		if !end {
+			lastFound = max(lastFound, r.page)
+			return
+		}
+		lowerTo(&limit, int64(r.page-1))
+		if r.page < endAt {
+			endAt, endIs404 = r.page, r.notFound
+		}
+	}
 	for r := range results {
 		if firstErr != nil {
 			continue // draining after cancel
@@ -301,21 +351,14 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 			cancel()
 			continue
 		}
-		if r.wrong != 0 {
-			c.debugf("asked for page %d, Bitbucket answered page %d: it ignores the page parameter; the listing ends here", r.page, r.wrong)
-		}
-		count[r.page] = len(r.repos)
-		end := len(r.repos) == 0
-		if !end && deliver(r.repos) == 0 {
-			end = true // nothing new: the server is repeating itself
-		}
-		if !end {
-			lastFound = max(lastFound, r.page)
-			continue
-		}
-		lowerTo(&limit, int64(r.page-1))
-		if r.page < endAt {
-			endAt, endIs404 = r.page, r.notFound
+		process(r)
+	}
+	if firstErr == nil && len(ready) > 0 {
+		// Pages after one that never arrived: only the caller's cancellation leaves a gap.
+		for _, k := range slices.Sorted(maps.Keys(ready)) {
+			if len(ready[k]) > 0 {
+				emit(ready[k])
+			}
 		}
 	}
 	if firstErr == nil {

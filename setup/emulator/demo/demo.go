@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,6 +38,14 @@ type Options struct {
 	TempDir string
 	// ConsentPage makes the emulator show its consent page instead of approving at once.
 	ConsentPage bool
+
+	// The demo consumer's mistakes, to rehearse what bbsetup says about them:
+	// PublicConsumer leaves "This is a private consumer" unticked (Bitbucket then refuses
+	// the client_credentials grant), Scopes, when not nil, are its only permissions (an
+	// empty list: none), and NoCallback leaves its Callback URL empty.
+	PublicConsumer bool
+	Scopes         []string
+	NoCallback     bool
 }
 
 // World is a running demo: the emulator, its consumer, and the scratch checkout.
@@ -64,8 +73,18 @@ func Start(o Options) (*World, error) {
 		Latency:     o.Latency,
 		AutoApprove: !o.ConsentPage,
 	}, o.Repos)
-	if consumer.CallbackURL != callback {
-		consumer.CallbackURL = callback
+	edited := consumer.CallbackURL != callback || o.PublicConsumer || o.Scopes != nil || o.NoCallback
+	consumer.CallbackURL = callback
+	if o.PublicConsumer {
+		consumer.Private = false
+	}
+	if o.Scopes != nil {
+		consumer.Scopes = slices.Clone(o.Scopes)
+	}
+	if o.NoCallback {
+		consumer.CallbackURL = ""
+	}
+	if edited {
 		emu.AddConsumer(consumer)
 	}
 	srv, err := bbemu.Start(emu)

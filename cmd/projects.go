@@ -1,0 +1,81 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
+)
+
+// projectJSON is one element of `bbsetup projects --json`.
+type projectJSON struct {
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	UUID      string `json:"uuid"`
+	IsPrivate bool   `json:"is_private"`
+}
+
+func (a *app) newProjectsCmd() *cobra.Command {
+	var o struct {
+		workspace string
+		asJSON    bool
+	}
+	c := &cobra.Command{
+		Use:   "projects --workspace W",
+		Short: "List the projects of a workspace",
+		Long: `List the projects of a Bitbucket workspace, sorted by key: the keys
+'bbsetup repos create --project KEY' takes.
+
+It signs in with the key and secret in the Amplication checkout's .env.local files
+(client_credentials grant) and needs the "Projects: Read" permission.`,
+		Example: "  bbsetup projects -w acme\n  bbsetup projects -w acme --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runProjects(cmd.Context(), o.workspace, o.asJSON)
+		},
+	}
+	c.Flags().StringVarP(&o.workspace, "workspace", "w", "", "workspace `SLUG` (see bbsetup workspaces)")
+	c.Flags().BoolVar(&o.asJSON, "json", false, "print a JSON array instead of a table")
+	_ = c.MarkFlagRequired("workspace")
+	return c
+}
+
+func (a *app) runProjects(ctx context.Context, ws string, asJSON bool) error {
+	if strings.TrimSpace(ws) == "" {
+		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+	}
+	bb, done, err := a.bbapiClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	list, err := bb.Projects(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := make([]projectJSON, 0, len(list))
+		for _, p := range list {
+			out = append(out, projectJSON{Key: p.Key, Name: p.Name, UUID: p.UUID, IsPrivate: p.IsPrivate})
+		}
+		return bbapiWriteJSON(a.env.Stdout, out)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(a.env.Stdout, "Workspace %s has no projects.\n", safetext.Line(ws))
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tNAME\tPRIVATE")
+	for _, p := range list {
+		private := "no"
+		if p.IsPrivate {
+			private = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", safetext.Line(p.Key), safetext.Line(p.Name), private)
+	}
+	return tw.Flush()
+}

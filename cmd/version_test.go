@@ -1,0 +1,84 @@
+package cmd
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+func TestBuildVersionFrom(t *testing.T) {
+	bi := &debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Path: "github.com/bbsetup/bbsetup", Version: "v0.3.0"},
+		Settings: []debug.BuildSetting{
+			{Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+			{Key: "vcs.time", Value: "2026-11-30T12:34:56Z"},
+			{Key: "vcs.modified", Value: "true"},
+		},
+	}
+	got := buildVersionFrom(defaultVersion, bi).String()
+	for _, want := range []string{
+		"bbsetup v0.3.0\n",
+		"commit:  0123456789abcdef0123456789abcdef01234567 (with uncommitted changes)\n",
+		"date:    2026-11-30T12:34:56Z (commit time)\n",
+		"go:      go1.26.8\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("version text lacks %q:\n%s", want, got)
+		}
+	}
+	// An -ldflags version wins over the module's; "(devel)" is no version.
+	if got := buildVersionFrom("1.2.3", bi).Version; got != "1.2.3" {
+		t.Errorf("ldflags version: %q", got)
+	}
+	bi.Main.Version = "(devel)"
+	bi.Settings = nil
+	v := buildVersionFrom(defaultVersion, bi)
+	if v.Version != defaultVersion || v.Commit != "" || !strings.Contains(v.String(), "commit:  unknown") {
+		t.Errorf("a build without VCS information: %+v\n%s", v, v)
+	}
+	if v := buildVersionFrom(defaultVersion, nil); v.Version != defaultVersion || v.Go == "" {
+		t.Errorf("no build information: %+v", v)
+	}
+}
+
+// TestVersionBinary builds bbsetup as an operator would and runs `version` and
+// `--version`: both print the same text, with the -ldflags version, and the commit the
+// work tree is at when Go could stamp it (a clone; Go does not stamp in a git worktree).
+func TestVersionBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bbsetup")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-ldflags", "-X github.com/bbsetup/bbsetup/cmd.version=9.8.7-test", "-o", bin, "github.com/bbsetup/bbsetup")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bbsetup %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	v, flag := run("version"), run("--version")
+	if v != flag {
+		t.Errorf("bbsetup version and bbsetup --version differ:\n%s---\n%s", v, flag)
+	}
+	if !strings.HasPrefix(v, "bbsetup 9.8.7-test\n") || !strings.Contains(v, "  go:      go") {
+		t.Errorf("bbsetup version:\n%s", v)
+	}
+	if fi, err := os.Stat(filepath.Join("..", ".git")); err == nil && fi.IsDir() {
+		head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+		if err == nil && !strings.Contains(v, "commit:  "+strings.TrimSpace(string(head))) {
+			t.Errorf("bbsetup version does not name the commit %s:\n%s", head, v)
+		}
+	} else if !strings.Contains(v, "commit:  ") {
+		t.Errorf("bbsetup version has no commit line:\n%s", v)
+	}
+}
