@@ -25,10 +25,10 @@ type gqlRequest struct {
 
 // outError is one entry of "errors", shaped like Apollo Server 3's.
 type outError struct {
-	Message    string                `json:"message"`
+	Message    string               `json:"message"`
 	Locations  []gqlerrors.Location `json:"locations,omitempty"`
-	Path       []any                 `json:"path,omitempty"`
-	Extensions map[string]any        `json:"extensions,omitempty"`
+	Path       []any                `json:"path,omitempty"`
+	Extensions map[string]any       `json:"extensions,omitempty"`
 }
 
 type outBody struct {

@@ -346,8 +346,8 @@ type userR struct {
 	u member
 }
 
-func (u *userR) ID() string     { return u.u.id }
-func (u *userR) IsOwner() bool  { return u.u.owner }
+func (u *userR) ID() string    { return u.u.id }
+func (u *userR) IsOwner() bool { return u.u.owner }
 func (u *userR) Account() *accountR {
 	u.e.mu.Lock()
 	defer u.e.mu.Unlock()
