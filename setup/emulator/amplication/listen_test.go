@@ -2,6 +2,7 @@ package amplication_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net"
 	"testing"
 )
@@ -16,3 +17,5 @@ func listen(t *testing.T) net.Listener {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
