@@ -45,7 +45,7 @@ type ampWorldOptions struct {
 const ampBitbucketOrgID = "cltestorg0000000000000001"
 
 // ampFreeHost returns http://127.0.0.1:PORT for a port that was free a moment ago.
-func ampFreeHost(t *testing.T) string {
+func ampFreeHost(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +55,7 @@ func ampFreeHost(t *testing.T) string {
 	return "http://" + l.Addr().String()
 }
 
-func ampStart(t *testing.T, o ampWorldOptions) *ampWorld {
+func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 	t.Helper()
 	host := o.host
 	if host == "" {
@@ -73,7 +73,7 @@ func ampStart(t *testing.T, o ampWorldOptions) *ampWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(bb.Close)
-	w := &ampWorld{bb: bb, dir: demoCheckout(t), cons: cons, host: host}
+	w := &ampWorld{bb: bb, dir: ampCheckout(t), cons: cons, host: host}
 	if !o.stale {
 		w.writeEnv(t)
 	}
@@ -107,7 +107,17 @@ func ampStart(t *testing.T, o ampWorldOptions) *ampWorld {
 	return w
 }
 
-func (w *ampWorld) writeEnv(t *testing.T) {
+// ampCheckout is a temporary copy of the demo's scratch checkout (the current layout).
+func ampCheckout(t testing.TB) string {
+	t.Helper()
+	dst := t.TempDir()
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join("..", "setup", "emulator", "demo", "checkout"))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func (w *ampWorld) writeEnv(t testing.TB) {
 	t.Helper()
 	keys := "BITBUCKET_CLIENT_ID=" + w.cons.Key + "\nBITBUCKET_CLIENT_SECRET=" + w.cons.Secret + "\n"
 	for p, body := range map[string]string{
@@ -574,4 +584,58 @@ func TestAmplicationConnectNeedsAuthorizeAndUsage(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "it has orders, payments, catalog") {
 		t.Errorf("unknown service: exit %d: %s", code, errOut)
 	}
+}
+
+// ampConnectRoundTrips counts the requests one `amplication connect --repository` sends,
+// on both emulators' logs.
+func ampConnectRoundTrips(t testing.TB, w *ampWorld, args ...string) (amp, bb int) {
+	ampFrom, bbFrom := len(w.amp.Log()), len(w.bb.Controls().Log())
+	var out, errb bytes.Buffer
+	wd := filepath.Join(w.dir, "packages", "amplication-server")
+	code := Run(context.Background(), args, Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return w.env[k] }, Getwd: func() (string, error) { return wd, nil },
+	})
+	if code != ExitOK {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+	return len(w.amp.Log()) - ampFrom, len(w.bb.Controls().Log()) - bbFrom
+}
+
+// TestAmplicationConnectCost: a connect to an existing repository takes at most 6
+// requests in all (both sides, signed in with email and password): Bitbucket's token and
+// repository check, and Amplication's login, overview, connect and read-back.
+func TestAmplicationConnectCost(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	amp, bb := ampConnectRoundTrips(t, w, "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
+	t.Logf("Amplication %d requests, Bitbucket %d", amp, bb)
+	if amp+bb > 6 {
+		t.Errorf("connect sent %d requests (Amplication %d, Bitbucket %d), want at most 6", amp+bb, amp, bb)
+	}
+	if bb != 2 {
+		t.Errorf("Bitbucket requests %d, want 2 (token, repository)", bb)
+	}
+}
+
+// BenchmarkAmplicationConnect times `amplication connect --repository` with 100 ms added
+// to every request on both emulators and prints the figure in round trips (wall time over
+// 100 ms) beside the requests sent: the Bitbucket check runs beside the sign-in, so the
+// command waits for fewer round trips than it sends requests.
+func BenchmarkAmplicationConnect(b *testing.B) {
+	const rtt = 100 * time.Millisecond
+	var total time.Duration
+	var reqs int
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		w := ampStart(b, ampWorldOptions{bitbucketOrg: true, latency: rtt})
+		b.StartTimer()
+		start := time.Now()
+		amp, bb := ampConnectRoundTrips(b, w, "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
+		total += time.Since(start)
+		reqs += amp + bb
+	}
+	rt := float64(total) / float64(b.N) / float64(rtt)
+	b.ReportMetric(rt, "round-trips/op")
+	b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
+	b.Logf("connect to an existing repository at %s per request: %.1f round trips of wall time, %d requests", rtt, rt, reqs/b.N)
 }
