@@ -269,6 +269,21 @@ func (a *app) ampError(s *ampSession, err error) error {
 	return err
 }
 
+// ampCleanError makes an error's message safe for the terminal (it may quote a server:
+// Amplication's or Bitbucket's words) while errors.As still finds what it wraps.
+type ampCleanError struct{ err error }
+
+func (e *ampCleanError) Error() string { return safetext.Line(e.err.Error()) }
+func (e *ampCleanError) Unwrap() error { return e.err }
+
+// ampClean wraps err (nil stays nil): every amplication command returns through it.
+func ampClean(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ampCleanError{err: err}
+}
+
 // ampName is a server string made safe for the terminal.
 func ampName(s string) string { return safetext.Line(s) }
 

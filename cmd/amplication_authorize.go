@@ -42,7 +42,7 @@ press Enter.`,
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 5m or 90s")
 			}
-			return a.runAmplicationAuthorize(cmd.Context(), *si, o)
+			return ampClean(a.runAmplicationAuthorize(cmd.Context(), *si, o))
 		},
 	}
 	f := c.Flags()

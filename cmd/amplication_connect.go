@@ -59,7 +59,7 @@ Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize
   bbsetup amplication connect --workspace acme --create "Shop Platform" --project-key WEB --project Shop --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runAmplicationConnect(cmd.Context(), *si, o)
+			return ampClean(a.runAmplicationConnect(cmd.Context(), *si, o))
 		},
 	}
 	f := c.Flags()

@@ -84,7 +84,7 @@ server answers, the sign-in works and the keys match.`,
 		Example: "  BBSETUP_AMPLICATION_TOKEN=... bbsetup amplication status\n  bbsetup amplication status --email me@example.com --password-stdin --json < pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runAmplicationStatus(cmd.Context(), *si, asJSON)
+			return ampClean(a.runAmplicationStatus(cmd.Context(), *si, asJSON))
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")

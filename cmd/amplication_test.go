@@ -40,6 +40,8 @@ type ampWorldOptions struct {
 	bitbucketOrg bool
 	// host is CLIENT_HOST; "" picks a free loopback port.
 	host string
+	// seed edits the demo seed.
+	seed func(*ampemu.Seed)
 }
 
 const ampBitbucketOrgID = "cltestorg0000000000000001"
@@ -81,6 +83,9 @@ func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 	if o.bitbucketOrg {
 		seed.Workspaces[0].GitOrganizations = append(seed.Workspaces[0].GitOrganizations, ampemu.GitOrganization{
 			ID: ampBitbucketOrgID, Name: "demo", Provider: "Bitbucket", Type: "Organization", InstallationID: "{demo-uuid}"})
+	}
+	if o.seed != nil {
+		o.seed(&seed)
 	}
 	emu, err := ampemu.New(ampemu.Options{CheckoutDir: w.dir, BitbucketURL: bb.URL, BitbucketAPIURL: bb.APIURL,
 		Schema: o.schema, Latency: o.latency}, seed)
@@ -427,7 +432,7 @@ func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
 func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
 	host := authzHoldPort(t) // the Amplication client holds the callback port
 	w := ampStart(t, ampWorldOptions{host: host})
-	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m", "--json")
 	authURL := ss.authorizeURL(t)
 	loc := ss.land(t, authURL) // the Amplication tab would show "Please wait..." at loc
 	io.WriteString(ss.stdinW, "just-a-code-without-state\n")
@@ -441,8 +446,10 @@ func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errText)
 		}
 	}
-	if !strings.Contains(ss.outText(), "Amplication is connected to Bitbucket as demo") {
-		t.Errorf("stdout:\n%s", ss.outText())
+	var res ampAuthorizeResult
+	if err := json.Unmarshal([]byte(ss.outText()), &res); err != nil || res.GitOrganization.Name != "demo" || res.GitOrganization.ID == "" ||
+		res.Workspace == nil || res.Workspace.ID != ampemu.DemoWorkspaceID || !res.StateSupported {
+		t.Errorf("--json: %v\n%s", err, ss.outText())
 	}
 }
 
@@ -638,4 +645,35 @@ func BenchmarkAmplicationConnect(b *testing.B) {
 	b.ReportMetric(rt, "round-trips/op")
 	b.ReportMetric(float64(reqs)/float64(b.N), "requests/op")
 	b.Logf("connect to an existing repository at %s per request: %.1f round trips of wall time, %d requests", rtt, rt, reqs/b.N)
+}
+
+// TestAmplicationServerTextSanitised: names from the server cannot move the cursor, retitle
+// the terminal or reverse text, in the findings, the listing and the errors.
+func TestAmplicationServerTextSanitised(t *testing.T) {
+	evil := "Int\x1b[2J\x1b]0;pwned\x07er\u202enal"
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true, seed: func(s *ampemu.Seed) {
+		s.Workspaces[0].Projects[1].Name = evil
+		s.Workspaces[0].Projects[1].Resources[1].Name = "ad\x1b[31mmin"
+	}})
+	check := func(what, s string) {
+		t.Helper()
+		if strings.ContainsAny(s, "\x1b\x07\u202e") {
+			t.Errorf("%s carries control characters: %q", what, s)
+		}
+	}
+	code, out, errOut := w.run(t, "", "amplication", "status")
+	if code != ExitOK || !strings.Contains(out, "Internal") || !strings.Contains(out, "admin not connected") {
+		t.Errorf("status: exit %d:\n%s%s", code, out, errOut)
+	}
+	check("status", out+errOut)
+	code, out, errOut = w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Nope")
+	if code != ExitUsage {
+		t.Errorf("connect: exit %d", code)
+	}
+	check("connect error", out+errOut)
+	code, out, errOut = w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", evil, "--service", "ad\x1b[31mmin")
+	if code != ExitOK || !strings.Contains(out, "admin (project Internal) → acme/checkout-service") {
+		t.Errorf("connect: exit %d:\n%s%s", code, out, errOut)
+	}
+	check("connect", out+errOut)
 }
