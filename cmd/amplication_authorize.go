@@ -203,7 +203,8 @@ func (a *app) ampCompleteError(s *ampSession, err error) error {
 	case strings.Contains(low, "username") || strings.Contains(low, "user"):
 		todo = "Amplication could not read the Bitbucket account (GET /user): check that the consumer has the Account: Read permission (bbsetup check), then try again"
 	default:
-		todo = "check the server with bbsetup amplication status, then run bbsetup amplication authorize again"
+		// The server often says no more than "Bitbucket request failed.": name the causes.
+		todo = "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it), or the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check). Run bbsetup amplication authorize again"
 	}
 	return fmt.Errorf("Amplication could not finish the Bitbucket authorization (%s): %s", why, todo)
 }

@@ -7,12 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
@@ -676,4 +679,148 @@ func TestAmplicationServerTextSanitised(t *testing.T) {
 		t.Errorf("connect: exit %d:\n%s%s", code, out, errOut)
 	}
 	check("connect", out+errOut)
+}
+
+// ampFront serves the Amplication emulator behind a handler that can answer some requests
+// itself (by operation name), as a server with introspection off, or one failing an
+// operation, would; the commands then talk to the front.
+func ampFront(t *testing.T, w *ampWorld, intercept func(op string) (status int, body string, ok bool)) {
+	t.Helper()
+	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req struct {
+			OperationName string `json:"operationName"`
+		}
+		_ = json.Unmarshal(b, &req)
+		if status, body, ok := intercept(req.OperationName); ok {
+			rw.Header().Set("Content-Type", "application/json")
+			rw.WriteHeader(status)
+			io.WriteString(rw, body)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		w.amp.Emulator.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(front.Close)
+	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
+}
+
+// TestAmplicationAuthorizeOlderServerFromCheckoutSchema: a v1.10.0 server with
+// introspection off; bbsetup reads the checkout's own schema.graphql, learns there is no
+// state, and checks the callback's state against the workspace id.
+func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
+	schema, err := os.ReadFile(testkit.RequireShared(t, "amplication", "schema-v1.10.0.graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
+	src := filepath.Join(w.dir, "packages", "amplication-server", "src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "schema.graphql"), schema, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ampFront(t, w, func(op string) (int, string, bool) {
+		if op == "GitInstallationInputFields" {
+			return 400, `{"errors":[{"message":"GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`, true
+		}
+		return 0, "", false
+	})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	authURL := ss.authorizeURL(t)
+	if !strings.Contains(authURL, "state="+ampemu.DemoWorkspaceID) {
+		t.Errorf("authorize URL %s: want the workspace id as state", authURL)
+	}
+	loc := ss.land(t, authURL)
+	resp, err := ss.browser.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := ss.wait(t); code != ExitOK || !strings.Contains(ss.outText(), "Amplication is connected to Bitbucket as demo") {
+		t.Fatalf("exit %d\n%s%s", code, ss.outText(), ss.errText())
+	}
+	for _, op := range w.ampOps(0) {
+		if strings.HasSuffix(op, "WithState") {
+			t.Errorf("sent %s to a v1.10.0 server", op)
+		}
+	}
+}
+
+// TestAmplicationAuthorizeCodeAlreadyUsed: the Amplication client page (or anyone) used
+// the code first; the server's "Failed to complete OAuth2 flow - …" becomes what to do.
+func TestAmplicationAuthorizeCodeAlreadyUsed(t *testing.T) {
+	host := authzHoldPort(t)
+	w := ampStart(t, ampWorldOptions{host: host})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	loc := ss.land(t, ss.authorizeURL(t))
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, w.bb.URL+"/site/oauth2/access_token",
+		strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(w.cons.Key, w.cons.Secret)
+	resp, err := ss.browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the first exchange answered %d", resp.StatusCode)
+	}
+	io.WriteString(ss.stdinW, loc+"\n")
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	}
+	errText := ss.errText()
+	if !strings.Contains(errText, "Failed to complete OAuth2 flow") || !strings.Contains(errText, "already used or has expired") ||
+		!strings.Contains(errText, "bbsetup amplication authorize again") {
+		t.Errorf("stderr:\n%s", errText)
+	}
+}
+
+// TestAmplicationReplaceRestoresOnFailure: --replace disconnects, the connect fails, and
+// the old repository is put back.
+func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	failed := false
+	ampFront(t, w, func(op string) (int, string, bool) {
+		if op == "ConnectResourceGitRepository" && !failed {
+			failed = true
+			return 200, `{"errors":[{"message":"Something broke","extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":null}`, true
+		}
+		return 0, "", false
+	})
+	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog", "--replace")
+	if code != ExitFailure || !strings.Contains(errOut, "so it is connected to catalog-legacy again") || !strings.Contains(errOut, "Something broke") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" || r.Repo.GitOrganizationID != ampemu.DemoGitHubOrgID {
+		t.Errorf("catalog after a failed replace: %+v", r.Repo)
+	}
+}
+
+// TestAmplicationWorkspaceChoice: --amplication-workspace switches the session's
+// workspace (setCurrentWorkspace) by name or id, and refuses an unknown one.
+func TestAmplicationWorkspaceChoice(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{seed: func(s *ampemu.Seed) {
+		s.Workspaces = append(s.Workspaces, ampemu.Workspace{ID: "clsecondws000000000000001", Name: "Second", Members: []string{ampemu.DemoEmail},
+			Projects: []ampemu.Project{{Name: "Blog"}}})
+	}})
+	code, out, _ := w.run(t, "", "amplication", "status", "--amplication-workspace", "second")
+	if code != ExitOK || !strings.Contains(out, "workspace Second") || !strings.Contains(out, "  Blog\n") || strings.Contains(out, "  Shop\n") {
+		t.Errorf("by name: exit %d:\n%s", code, out)
+	}
+	w.env["BBSETUP_AMPLICATION_WORKSPACE"] = "clsecondws000000000000001"
+	code, out, _ = w.run(t, "", "amplication", "status", "--json")
+	if code != ExitOK || !strings.Contains(out, `"name": "Second"`) {
+		t.Errorf("by id in the environment: exit %d:\n%s", code, out)
+	}
+	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "x", "--project", "Shop", "--amplication-workspace", "Nope")
+	if code != ExitUsage || !strings.Contains(errOut, "no such workspace; it has Demo (id "+ampemu.DemoWorkspaceID+"), Second") {
+		t.Errorf("unknown: exit %d: %s", code, errOut)
+	}
 }
