@@ -2,6 +2,7 @@ package amplication_test
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -369,5 +370,86 @@ func TestSchemaV1(t *testing.T) {
 	_, b, tok3 := authorized(t, ampemu.SchemaV3)
 	if d := b.ok(tok3, intro, nil); fmt.Sprint(dig(d, "__type", "inputFields")) != "[map[name:gitProvider] map[name:state]]" {
 		t.Errorf("v3 introspection: %v", d)
+	}
+}
+
+func TestHTTPSurface(t *testing.T) {
+	a := startAmp(t, ampemu.Options{}, ampemu.DemoSeed())
+	get := func(q string) (int, string) {
+		t.Helper()
+		res, err := a.hc.Get(a.srv.URL + "/graphql?query=" + url.QueryEscape(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, res.Body)
+		return res.StatusCode, b.String()
+	}
+	// GET answers queries (introspection here, with no token), never mutations.
+	if code, body := get(`{ __schema { mutationType { name } } }`); code != 200 || !strings.Contains(body, `"Mutation"`) {
+		t.Errorf("GET query: %d %s", code, body)
+	}
+	if code, body := get(`mutation { login(data: {email: "a", password: "b"}) { token } }`); code != 405 {
+		t.Errorf("GET mutation: %d %s", code, body)
+	}
+	// Not JSON, another path.
+	res, err := a.hc.Post(a.srv.URL+"/graphql", "text/plain", strings.NewReader("{ me { id } }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 400 {
+		t.Errorf("text/plain POST: %d", res.StatusCode)
+	}
+	res, err = a.hc.Post(a.srv.URL+"/other", "application/json", strings.NewReader(`{"query":"{ me { id } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("POST /other: %d", res.StatusCode)
+	}
+	// Only loopback addresses.
+	if _, err := ampemu.StartOn(a.emu, "0.0.0.0:0"); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("StartOn 0.0.0.0: %v", err)
+	}
+	if _, err := ampemu.New(ampemu.Options{Schema: "v2"}, ampemu.Seed{}); err == nil {
+		t.Error("unknown schema accepted")
+	}
+}
+
+func TestSeedErrors(t *testing.T) {
+	for name, seed := range map[string]ampemu.Seed{
+		"member not a user":    {Workspaces: []ampemu.Workspace{{Name: "W", Members: []string{"x@y"}}}},
+		"user in no workspace": {Users: []ampemu.User{{Email: "a@b"}}},
+		"bad resource type": {Users: []ampemu.User{{Email: "a@b"}}, Workspaces: []ampemu.Workspace{{Name: "W", Members: []string{"a@b"},
+			Projects: []ampemu.Project{{Name: "P", Resources: []ampemu.Resource{{Name: "r", Type: "Lambda"}}}}}}},
+		"repository of an unknown organization": {Users: []ampemu.User{{Email: "a@b"}}, Workspaces: []ampemu.Workspace{{Name: "W", Members: []string{"a@b"},
+			Projects: []ampemu.Project{{Name: "P", Resources: []ampemu.Resource{{Name: "r", Type: "Service", Repo: &ampemu.GitRepository{Name: "x", GitOrganizationID: "nope"}}}}}}}},
+	} {
+		if _, err := ampemu.New(ampemu.Options{}, seed); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	// A project's repository reaches the resources that inherit it.
+	seed := ampemu.Seed{Users: []ampemu.User{{Email: "a@b"}}, Workspaces: []ampemu.Workspace{{Name: "W", Members: []string{"a@b"},
+		GitOrganizations: []ampemu.GitOrganization{{ID: "o", Name: "acme", Provider: "Bitbucket"}},
+		Projects: []ampemu.Project{{Name: "P", Resources: []ampemu.Resource{
+			{ID: "cfg", Name: "P", Type: "ProjectConfiguration", Repo: &ampemu.GitRepository{Name: "shop", GroupName: "acme", GitOrganizationID: "o"}},
+			{ID: "s1", Name: "s1", Type: "Service"},
+			{ID: "s2", Name: "s2", Type: "Service", GitRepositoryOverride: true}}}}}}}
+	e, err := ampemu.New(ampemu.Options{}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Resource("s1"); r.Repo == nil || r.Repo.Name != "shop" {
+		t.Errorf("s1 %+v", r)
+	}
+	if r, _ := e.Resource("s2"); r.Repo != nil {
+		t.Errorf("s2 %+v", r)
+	}
+	if len(e.Resources("P")) != 3 {
+		t.Errorf("Resources(P) = %v", e.Resources("P"))
 	}
 }

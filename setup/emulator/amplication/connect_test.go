@@ -220,3 +220,22 @@ func TestLogHoldsNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenHelper(t *testing.T) {
+	a := startAmp(t, ampemu.Options{}, twoWorkspaces())
+	for ws, want := range map[string]string{"": "Demo", "Second": "Second", "ws-second": "Second"} {
+		tok, ok := a.emu.Token(strings.ToUpper(ampemu.DemoEmail), ws)
+		if !ok {
+			t.Fatalf("Token(%q) failed", ws)
+		}
+		if d := a.ok(tok, `{ currentWorkspace { name } }`, nil); dig(d, "currentWorkspace", "name") != want {
+			t.Errorf("Token(%q): %v", ws, d)
+		}
+	}
+	if _, ok := a.emu.Token(ampemu.DemoEmail, "Other"); ok {
+		t.Error("a token for a workspace the user is not in")
+	}
+	if _, ok := a.emu.Token("nobody@x", ""); ok {
+		t.Error("a token for nobody")
+	}
+}
