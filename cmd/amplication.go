@@ -260,7 +260,7 @@ func (a *app) ampError(s *ampSession, err error) error {
 	case errors.As(err, &ue):
 		return fmt.Errorf("cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere: %w", s.url, ue.Reason, err)
 	case errors.As(err, &ua) && ua.Login:
-		return fmt.Errorf("Amplication refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN: %w", safetext.Line(ua.Message), err)
+		return fmt.Errorf("the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN: %w", safetext.Line(ua.Message), err)
 	case errors.As(err, &ua):
 		return fmt.Errorf("the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email: %w", safetext.Line(ua.Message), err)
 	case errors.As(err, &he), errors.As(err, &ng):

@@ -206,7 +206,7 @@ func (a *app) ampCompleteError(s *ampSession, err error) error {
 		// The server often says no more than "Bitbucket request failed.": name the causes.
 		todo = "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it), or the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check). Run bbsetup amplication authorize again"
 	}
-	return fmt.Errorf("Amplication could not finish the Bitbucket authorization (%s): %s", why, todo)
+	return fmt.Errorf("the Amplication server could not finish the Bitbucket authorization (%s): %s", why, todo)
 }
 
 // ampAuthorizeWait waits for the callback or a pasted address, whichever comes first,

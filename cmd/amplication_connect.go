@@ -137,7 +137,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		wsName = "workspace " + ampName(ov.Current.Name)
 	}
 	if len(orgs) == 0 {
-		return fmt.Errorf("Amplication (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
+		return fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
 	}
 	org := orgs[0]
 	if len(orgs) > 1 {
@@ -163,7 +163,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		var nf *bitbucket.NotFoundError
 		switch {
 		case errors.As(l.err, &nf):
-			return fmt.Errorf("Bitbucket has no repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
+			return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
 				ws, strings.TrimSpace(o.repository), ws)
 		case l.err != nil:
 			return l.err
@@ -216,7 +216,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	if cerr != nil {
 		cerr = a.ampError(s, cerr)
 		if old == nil {
-			return fmt.Errorf("Amplication did not connect %s to %s: %w", label, full, cerr)
+			return fmt.Errorf("the Amplication server did not connect %s to %s: %w", label, full, cerr)
 		}
 		orgID := old.Organization.ID
 		if orgID == "" {
@@ -225,10 +225,10 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		_, rerr := s.c.Connect(ctx, amplication.ConnectInput{ResourceID: res.ID, GitOrganizationID: orgID,
 			Repository: old.Name, Group: old.GroupName, Override: res.Override})
 		if rerr != nil {
-			return fmt.Errorf("Amplication did not connect %s to %s (%w), and putting back %s failed too (%v): connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s",
+			return fmt.Errorf("the Amplication server did not connect %s to %s (%w), and putting back %s failed too (%v): connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s",
 				label, full, cerr, ampName(old.FullName()), a.ampError(s, rerr), ampName(old.GroupName), ampName(old.Name), ampName(p.ID))
 		}
-		return fmt.Errorf("Amplication did not connect %s to %s, so it is connected to %s again: %w", label, full, ampName(old.FullName()), cerr)
+		return fmt.Errorf("the Amplication server did not connect %s to %s, so it is connected to %s again: %w", label, full, ampName(old.FullName()), cerr)
 	}
 	return a.ampConnectPrint(ctx, o, s, p, res, org, ws, slug, created, old, false)
 }
@@ -273,7 +273,7 @@ func (a *app) ampConnectPrint(ctx context.Context, o ampConnectOptions, s *ampSe
 			if nr != nil && nr.Repo != nil {
 				got = ampName(nr.Repo.FullName())
 			}
-			return fmt.Errorf("Amplication answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", ampResourceLabel(*res, *p), got, full)
+			return fmt.Errorf("the Amplication server answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", ampResourceLabel(*res, *p), got, full)
 		}
 	}
 	var inheriting []amplication.Resource

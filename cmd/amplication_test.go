@@ -23,14 +23,13 @@ import (
 // ampWorld is both emulators on loopback and a temp checkout whose .env.local files carry
 // the consumer's key and secret and a CLIENT_HOST on a test-picked loopback port.
 type ampWorld struct {
-	bb       *bbemu.Server
-	amp      *ampemu.Server
-	dir      string
-	cons     bbemu.Consumer
-	host     string // CLIENT_HOST
-	env      map[string]string
-	secrets  []string // never in any output
-	bbLogLen int
+	bb      *bbemu.Server
+	amp     *ampemu.Server
+	dir     string
+	cons    bbemu.Consumer
+	host    string // CLIENT_HOST
+	env     map[string]string
+	secrets []string // never in any output
 }
 
 type ampWorldOptions struct {
@@ -494,7 +493,7 @@ func TestAmplicationConnectExisting(t *testing.T) {
 func TestAmplicationConnectMissingRepositoryRefused(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "no-such-repo", "--project", "Shop")
-	if code != ExitFailure || !strings.Contains(errOut, "no repository acme/no-such-repo") || !strings.Contains(errOut, "nothing was connected") {
+	if code != ExitFailure || !strings.Contains(errOut, "no Bitbucket repository acme/no-such-repo") || !strings.Contains(errOut, "nothing was connected") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 	for _, op := range w.ampOps(0) {

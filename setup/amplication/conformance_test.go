@@ -178,7 +178,7 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 			if perr != nil {
 				t.Fatal(perr)
 			}
-			if errs := validator.Validate(schemas[tag], qd); len(errs) > 0 {
+			if errs := validator.ValidateWithRules(schemas[tag], qd, nil); len(errs) > 0 {
 				t.Errorf("%s on %s: %v", d.Name, tag, errs)
 				continue
 			}

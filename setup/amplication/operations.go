@@ -141,7 +141,7 @@ type (
 )
 
 func (w wireOrg) org() GitOrganization {
-	return GitOrganization{ID: w.ID, Name: w.Name, Provider: w.Provider, Type: w.Type, UseGroupingForRepositories: w.UseGroupingForRepositories}
+	return GitOrganization(w)
 }
 
 func (w wireResource) resource() Resource {
@@ -240,7 +240,7 @@ func (c *Client) Overview(ctx context.Context) (*Overview, error) {
 		o.Current = &Workspace{ID: w.ID, Name: w.Name}
 	}
 	for _, w := range out.Workspaces {
-		o.Workspaces = append(o.Workspaces, Workspace{ID: w.ID, Name: w.Name})
+		o.Workspaces = append(o.Workspaces, Workspace(w))
 	}
 	for _, g := range out.GitOrganizations {
 		o.GitOrganizations = append(o.GitOrganizations, g.org())
