@@ -94,7 +94,6 @@ func (a *app) ampClient() (*ampSession, error) {
 		s.in = bufio.NewReader(a.env.Stdin)
 	}
 	s.tr = http.DefaultTransport.(*http.Transport).Clone()
-	s.tr.Proxy = nil // a local server; credentials go to it only
 	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
 	if w := a.debugWriter(); w != nil {
 		opts.Debug = w

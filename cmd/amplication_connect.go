@@ -118,8 +118,14 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		err  error
 	}
 	var lookup chan looked
+	received := false
 	lctx, lcancel := context.WithCancel(ctx)
-	defer lcancel()
+	defer func() {
+		lcancel()
+		if lookup != nil && !received {
+			<-lookup // the look-up ends with the command, not after it
+		}
+	}()
 	if o.repository != "" {
 		lookup = make(chan looked, 1)
 		go func() {
@@ -160,6 +166,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	var repo *bitbucket.Repository
 	if lookup != nil {
 		l := <-lookup
+		received = true
 		var nf *bitbucket.NotFoundError
 		switch {
 		case errors.As(l.err, &nf):
