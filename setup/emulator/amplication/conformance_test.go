@@ -363,8 +363,21 @@ func TestSchemaV1(t *testing.T) {
 	if cb.Query().Get("state") != ampemu.DemoWorkspaceID {
 		t.Errorf("v1 callback state %q", cb.Query().Get("state"))
 	}
-	if r := a.complete(tok, cb.Query().Get("code"), nil); dig(r.Data, "completeGitOAuth2Flow", "name") != "demo" {
-		t.Errorf("v1 complete: %s", r.Raw)
+	// With billing disabled (what bbsetup writes, and what a local server without Stigg
+	// ends up with) v1.10.0 refuses to complete the Bitbucket authorization at all.
+	if r := a.complete(tok, cb.Query().Get("code"), nil); r.errText() != "In order to connect Bitbucket service should upgrade its plan" || r.Data != nil {
+		t.Errorf("v1 complete without billing: %s", r.Raw)
+	}
+	// An entitled deployment (BILLING_ENABLED=true) completes it; errors are not prefixed.
+	dir := checkout(t, map[string]string{"packages/amplication-server/.env.local": keysFile(bb.Consumer) + "BILLING_ENABLED=true\n"})
+	v1 := startAmp(t, ampemu.Options{CheckoutDir: dir, BitbucketURL: bb.URL, BitbucketAPIURL: bb.APIURL, Schema: ampemu.SchemaV1}, twoWorkspaces())
+	vtok := v1.login(ampemu.DemoEmail, ampemu.DemoPassword)
+	cb = follow(t, u)
+	if r := v1.complete(vtok, cb.Query().Get("code"), nil); dig(r.Data, "completeGitOAuth2Flow", "name") != "demo" {
+		t.Errorf("v1 complete with billing: %s", r.Raw)
+	}
+	if r := v1.complete(vtok, cb.Query().Get("code"), nil); r.errText() != "Bitbucket request failed." {
+		t.Errorf("v1 used code: %s", r.Raw)
 	}
 	// v3 for comparison: state is there.
 	_, b, tok3 := authorized(t, ampemu.SchemaV3)

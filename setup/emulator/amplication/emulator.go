@@ -34,8 +34,9 @@ const (
 
 // The server's env variables the emulator reads.
 const (
-	EnvClientID     = "BITBUCKET_CLIENT_ID"
-	EnvClientSecret = "BITBUCKET_CLIENT_SECRET"
+	EnvClientID       = "BITBUCKET_CLIENT_ID"
+	EnvClientSecret   = "BITBUCKET_CLIENT_SECRET"
+	EnvBillingEnabled = "BILLING_ENABLED" // read by SchemaV1 only, see CompleteGitOAuth2Flow
 )
 
 // DefaultBitbucketURL and DefaultBitbucketAPIURL are Bitbucket Cloud's own addresses, the
@@ -138,6 +139,7 @@ type Emulator struct {
 	mu         sync.Mutex
 	clientID   string // as loaded at start ("" when unset)
 	secretKey  string
+	billing    bool // BILLING_ENABLED == "true" at start
 	accounts   []*account
 	users      []*member
 	workspaces []*workspace
@@ -232,8 +234,9 @@ const ServerDir = "packages/amplication-server"
 
 func (e *Emulator) readEnv() {
 	id, sec := e.lookupEnv(EnvClientID), e.lookupEnv(EnvClientSecret)
+	billing := e.lookupEnv(EnvBillingEnabled) == "true"
 	e.mu.Lock()
-	e.clientID, e.secretKey = id, sec
+	e.clientID, e.secretKey, e.billing = id, sec, billing
 	e.mu.Unlock()
 }
 

@@ -80,6 +80,23 @@ func (r *root) CompleteGitOAuth2Flow(ctx context.Context, args oauthFlowArgs) (*
 	if err := providerSupported(args.Data.GitProvider); err != nil {
 		return nil, err
 	}
+	if e.gen == SchemaV1 {
+		// v1.10.0 gates the completion on a billing entitlement, which is false whenever
+		// billing is disabled (BILLING_ENABLED not "true", or Stigg unreachable): a local
+		// v1.10.0 server cannot connect Bitbucket. With BILLING_ENABLED=true the emulator
+		// stands for an entitled deployment. Its errors are not prefixed.
+		e.mu.Lock()
+		billing := e.billing
+		e.mu.Unlock()
+		if !billing {
+			return nil, fail("In order to connect Bitbucket service should upgrade its plan")
+		}
+		org, err := e.completeOAuth2(ctx, me.workspaceID, args.Data.Code)
+		if err != nil {
+			return nil, fail(err.Error())
+		}
+		return &orgR{o: org}, nil
+	}
 	org, err := e.completeOAuth2(ctx, me.workspaceID, args.Data.Code)
 	if err != nil {
 		return nil, fail("Failed to complete OAuth2 flow - " + err.Error())
@@ -133,7 +150,9 @@ func (e *Emulator) completeOAuth2(ctx context.Context, workspaceID, code string)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, g := range e.orgs {
-		if g.provider == "Bitbucket" && g.installationID == u.UUID && g.workspaceID == workspaceID {
+		// The upsert's key: (provider, installationId, workspace); v1.10.0 leaves the
+		// workspace out, so there the same Bitbucket user updates the first workspace's.
+		if g.provider == "Bitbucket" && g.installationID == u.UUID && (g.workspaceID == workspaceID || e.gen == SchemaV1) {
 			if u.Username != "" { // Prisma leaves a field alone when its value is undefined
 				g.name = u.Username
 			}
