@@ -239,3 +239,24 @@ func TestTokenHelper(t *testing.T) {
 		t.Error("a token for nobody")
 	}
 }
+
+func TestSkipTakeAndWhere(t *testing.T) {
+	a := startAmp(t, ampemu.Options{}, ampemu.DemoSeed())
+	tok := a.login(ampemu.DemoEmail, ampemu.DemoPassword)
+	for doc, want := range map[string]string{
+		`{ projects { name } }`:                                                        "[map[name:Shop] map[name:Internal]]",
+		`{ projects(skip: 1) { name } }`:                                               "[map[name:Internal]]",
+		`{ projects(skip: 5) { name } }`:                                               "[]",
+		`{ projects(take: 1) { name } }`:                                               "[map[name:Shop]]",
+		`{ projects(where: {id: "` + ampemu.DemoInternalID + `"}) { name } }`:          "[map[name:Internal]]",
+		`{ gitOrganizations(take: 0) { name } }`:                                       "[]",
+		`{ gitOrganizations(where: {id: "` + ampemu.DemoGitHubOrgID + `"}) { name } }`: "[map[name:acme-archive]]",
+	} {
+		d := a.ok(tok, doc, nil)
+		for _, v := range d {
+			if got := fmt.Sprint(v); got != want {
+				t.Errorf("%s: %s, want %s", doc, got, want)
+			}
+		}
+	}
+}

@@ -179,10 +179,7 @@ func f64(p *float64) int {
 // window applies skip and take (-1: absent).
 func window[T any](in []T, skip, take int) []T {
 	if skip > 0 {
-		if skip >= len(in) {
-			return nil
-		}
-		in = in[skip:]
+		in = in[min(skip, len(in)):]
 	}
 	if take >= 0 && take < len(in) {
 		in = in[:take]
