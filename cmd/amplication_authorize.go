@@ -184,16 +184,21 @@ func (a *app) ampInstallError(s *ampSession, err error) error {
 	return a.ampError(s, err)
 }
 
-// ampCompleteError maps "Failed to complete OAuth2 flow - …" to what to do.
+// ampCompleteError maps the server's refusals of completeGitOAuth2Flow ("Failed to
+// complete OAuth2 flow - …" from v3.5.0 on, the bare reason before) to what to do.
 func (a *app) ampCompleteError(s *ampSession, err error) error {
 	var ge *amplication.GraphQLError
-	if !errors.As(err, &ge) || !ge.Has("Failed to complete OAuth2 flow") {
+	if !errors.As(err, &ge) {
 		return a.ampError(s, err)
 	}
 	why := ampName(ge.Message())
 	low := strings.ToLower(ge.Message())
 	var todo string
 	switch {
+	case strings.Contains(low, "upgrade its plan"):
+		// Servers before v3.5.0 gate the completion on a billing entitlement, which a local
+		// server (BILLING_ENABLED not true) never has.
+		return fmt.Errorf("the Amplication server refuses Bitbucket without a paid plan (%s): Amplication servers before v3.5.0 check a billing entitlement that a local server never has; update the checkout to a current Amplication release (git pull), then %s", why, ampRestart)
 	case strings.Contains(low, "invalid oauth client credentials") || strings.Contains(low, "unauthorized_client"):
 		todo = "Bitbucket refused the key and secret the running server loaded: check them with bbsetup check; if they are right, " + ampRestart
 	case strings.Contains(low, "redirect_uri"):

@@ -30,6 +30,7 @@ type ampWorld struct {
 	host    string // CLIENT_HOST
 	env     map[string]string
 	secrets []string // never in any output
+	billing bool
 }
 
 type ampWorldOptions struct {
@@ -44,6 +45,9 @@ type ampWorldOptions struct {
 	host string
 	// seed edits the demo seed.
 	seed func(*ampemu.Seed)
+	// billing writes BILLING_ENABLED=true (an entitled deployment: a v1.10.0 server
+	// completes a Bitbucket authorization only then).
+	billing bool
 }
 
 const ampBitbucketOrgID = "cltestorg0000000000000001"
@@ -77,7 +81,7 @@ func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(bb.Close)
-	w := &ampWorld{bb: bb, dir: ampCheckout(t), cons: cons, host: host}
+	w := &ampWorld{bb: bb, dir: ampCheckout(t), cons: cons, host: host, billing: o.billing}
 	if !o.stale {
 		w.writeEnv(t)
 	}
@@ -126,9 +130,13 @@ func ampCheckout(t testing.TB) string {
 
 func (w *ampWorld) writeEnv(t testing.TB) {
 	t.Helper()
+	billing := "BILLING_ENABLED=false\n"
+	if w.billing {
+		billing = "BILLING_ENABLED=true\n"
+	}
 	keys := "BITBUCKET_CLIENT_ID=" + w.cons.Key + "\nBITBUCKET_CLIENT_SECRET=" + w.cons.Secret + "\n"
 	for p, body := range map[string]string{
-		filepath.Join(w.dir, "packages", "amplication-server", ".env.local"):     "CLIENT_HOST=" + w.host + "\n" + keys,
+		filepath.Join(w.dir, "packages", "amplication-server", ".env.local"):     "CLIENT_HOST=" + w.host + "\n" + billing + keys,
 		filepath.Join(w.dir, "ee", "packages", "git-sync-manager", ".env.local"): keys,
 	} {
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -348,7 +356,7 @@ func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
 func TestAmplicationAuthorizeCallback(t *testing.T) {
 	for _, schema := range []string{ampemu.SchemaV3, ampemu.SchemaV1} {
 		t.Run(schema, func(t *testing.T) {
-			w := ampStart(t, ampWorldOptions{schema: schema})
+			w := ampStart(t, ampWorldOptions{schema: schema, billing: schema == ampemu.SchemaV1})
 			ss := w.start(t, "--debug", "amplication", "authorize", "--no-browser", "--timeout", "1m")
 			authURL := ss.authorizeURL(t)
 			if strings.Contains(authURL, "redirect_uri") || strings.Contains(authURL, "code_challenge") || !strings.Contains(authURL, "client_id="+w.cons.Key) {
@@ -712,7 +720,7 @@ func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
+	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1, billing: true})
 	src := filepath.Join(w.dir, "packages", "amplication-server", "src")
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		t.Fatal(err)
@@ -821,5 +829,24 @@ func TestAmplicationWorkspaceChoice(t *testing.T) {
 	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "x", "--project", "Shop", "--amplication-workspace", "Nope")
 	if code != ExitUsage || !strings.Contains(errOut, "no such workspace; it has Demo (id "+ampemu.DemoWorkspaceID+"), Second") {
 		t.Errorf("unknown: exit %d: %s", code, errOut)
+	}
+}
+
+// TestAmplicationAuthorizeOlderServerWithoutPlan: a local v1.10.0 server (billing off)
+// refuses to complete a Bitbucket authorization; bbsetup says why and what to do.
+func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	loc := ss.land(t, ss.authorizeURL(t))
+	resp, err := ss.browser.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	}
+	if e := ss.errText(); !strings.Contains(e, "without a paid plan") || !strings.Contains(e, "before v3.5.0") || !strings.Contains(e, "git pull") {
+		t.Errorf("stderr:\n%s", e)
 	}
 }
