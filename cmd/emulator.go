@@ -87,6 +87,23 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	}
 
 	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
+	// A checkout configured on an earlier run holds that run's (random) demo key: register
+	// the key the server will load as a consumer too, so the checkout keeps working here.
+	ownKey := false
+	if root != "" {
+		id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
+		sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
+		if id != "" && sec != "" && id != checkout.PlaceholderClientID && sec != checkout.PlaceholderClientSecret && id != cons.Key {
+			host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
+			if host == "" {
+				host = checkout.DefaultClientHost
+			}
+			e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
+				CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
+				Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
+			ownKey = true
+		}
+	}
 	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
@@ -123,8 +140,10 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 			keys = "the demo consumer's, from " + root
 		case id == "" || id == checkout.PlaceholderClientID:
 			keys = "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
+		case ownKey:
+			keys = "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
 		default:
-			keys = "another consumer's, from " + root + " (Bitbucket exchanges here fail unless it is the demo consumer; run configure with the demo consumer, then restart)"
+			keys = "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
 		}
 	}
 

@@ -194,3 +194,63 @@ func TestEmulatorCommandAmplicationErrors(t *testing.T) {
 		}
 	}
 }
+
+// The user flow: emulator, configure the checkout with the printed (random) demo key,
+// restart the emulator so the server loads it: the checkout's key still works.
+func TestEmulatorCommandRestartKeepsTheCheckoutWorking(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	server := filepath.Join(dir, "packages", "amplication-server")
+	for _, d := range []string{server, filepath.Join(dir, "ee", "packages", "git-sync-manager")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(server, ".env"), []byte("BITBUCKET_CLIENT_ID=[bitbucket-client-id]\nBITBUCKET_CLIENT_SECRET=[bitbucket-client-secret]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out1, errOut1 lockedBuffer
+	printed, stop := runEmulatorCmd(t, emulatorEnv(&out1, &errOut1), &out1, &errOut1, "--repos", "0", "--repo", dir)
+	key := regexp.MustCompile(`Demo consumer key\s+(\S+)`).FindStringSubmatch(printed)
+	secret := regexp.MustCompile(`Demo consumer secret\s+(\S+)`).FindStringSubmatch(printed)
+	stop()
+	if key == nil || secret == nil {
+		t.Fatalf("no demo consumer:\n%s", printed)
+	}
+	// What configure writes.
+	if err := os.WriteFile(filepath.Join(server, ".env.local"), []byte("BITBUCKET_CLIENT_ID="+key[1]+"\nBITBUCKET_CLIENT_SECRET="+secret[1]+"\nBILLING_ENABLED=false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut lockedBuffer
+	printed, stop = runEmulatorCmd(t, emulatorEnv(&out, &errOut), &out, &errOut, "--repos", "0", "--repo", dir)
+	defer stop()
+	if !strings.Contains(printed, "Bitbucket key loaded at start    the checkout's own, from "+dir) || strings.Contains(printed, secret[1]) {
+		t.Fatalf("second run:\n%s", printed)
+	}
+	amp := regexp.MustCompile(`export BBSETUP_AMPLICATION_URL=(\S+)`).FindStringSubmatch(printed)[1]
+	hc := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer hc.CloseIdleConnections()
+	d := gql(t, hc, amp, "", `mutation { login(data: {email: "demo@amplication.local", password: "demo-password-not-secret"}) { token } }`, nil)
+	tok := field(d, "login", "token")
+	d = gql(t, hc, amp, tok, `mutation { getGitResourceInstallationUrl(data: {gitProvider: Bitbucket, state: "s"}) { url } }`, nil)
+	u := field(d, "getGitResourceInstallationUrl", "url")
+	if !strings.Contains(u, "client_id="+key[1]+"&") {
+		t.Fatalf("authorize URL %s lacks the checkout's key", u)
+	}
+	res, err := hc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := res.Location()
+	if res.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("code") == "" {
+		t.Fatalf("the Bitbucket emulator does not know the checkout's key: %d %v", res.StatusCode, loc)
+	}
+	d = gql(t, hc, amp, tok, `mutation($c: String!) { completeGitOAuth2Flow(data: {gitProvider: Bitbucket, code: $c, state: "s"}) { name } }`,
+		map[string]any{"c": loc.Query().Get("code")})
+	if field(d, "completeGitOAuth2Flow", "name") != "demo" {
+		t.Errorf("complete: %v", d)
+	}
+}

@@ -241,15 +241,22 @@ func (e *Emulator) readEnv() {
 }
 
 func (e *Emulator) lookupEnv(key string) string {
-	if e.opts.Getenv != nil {
-		if v := e.opts.Getenv(key); v != "" {
+	return ServerEnv(e.opts.CheckoutDir, e.opts.Getenv, key)
+}
+
+// ServerEnv is the value the server started by `npx nx serve amplication-server` in
+// checkoutDir sees for key: getenv's (the shell's) when it is set, else the first of the
+// server's and then the root's env files, in Nx's order, that sets it ("" when none does).
+func ServerEnv(checkoutDir string, getenv func(string) string, key string) string {
+	if getenv != nil {
+		if v := getenv(key); v != "" {
 			return v
 		}
 	}
-	if e.opts.CheckoutDir == "" {
+	if checkoutDir == "" {
 		return ""
 	}
-	for _, dir := range []string{filepath.Join(e.opts.CheckoutDir, filepath.FromSlash(ServerDir)), e.opts.CheckoutDir} {
+	for _, dir := range []string{filepath.Join(checkoutDir, filepath.FromSlash(ServerDir)), checkoutDir} {
 		for _, name := range nxEnvFiles {
 			data, err := envfile.ReadRegular(filepath.Join(dir, name))
 			if err != nil {
