@@ -130,11 +130,12 @@ const maxLog = 1 << 14
 // Emulator is an in-process amplication-server. It is safe for concurrent use and
 // implements http.Handler; Start serves it on a loopback port.
 type Emulator struct {
-	opts   Options
-	gen    string
-	schema *graphql.Schema
-	hc     *http.Client
-	secret []byte // signs session tokens; survives Restart like the real JWT_SECRET
+	opts      Options
+	gen       string
+	schema    *graphql.Schema
+	hc        *http.Client
+	ownClient bool   // hc is the default made by New: Server.Close closes its idle connections
+	secret    []byte // signs session tokens; survives Restart like the real JWT_SECRET
 
 	mu         sync.Mutex
 	clientID   string // as loaded at start ("" when unset)
@@ -198,7 +199,10 @@ func New(opts Options, seed Seed) (*Emulator, error) {
 	opts.BitbucketAPIURL = strings.TrimRight(opts.BitbucketAPIURL, "/")
 	e := &Emulator{opts: opts, gen: gen, hc: opts.HTTPClient, repos: map[string]*repo{}}
 	if e.hc == nil {
-		e.hc = &http.Client{Timeout: 20 * time.Second}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil // like node-fetch: no proxy from the environment
+		e.hc = &http.Client{Timeout: 20 * time.Second, Transport: tr}
+		e.ownClient = true
 	}
 	e.secret = make([]byte, 32)
 	if _, err := rand.Read(e.secret); err != nil {

@@ -234,4 +234,7 @@ func (s *Server) Close() {
 		_ = s.srv.Close()
 	}
 	<-s.served
+	if s.ownClient {
+		s.hc.CloseIdleConnections()
+	}
 }
