@@ -192,7 +192,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		}
 		if !o.replace {
 			how := ""
-			if res.Type != amplication.TypeProjectConfiguration && !res.Override {
+			if ampInherits(*p, *res) {
 				how = ", the project's repository, which it inherits"
 			}
 			return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), how, full)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -46,12 +47,27 @@ type ampResourceJSON struct {
 	Type       string  `json:"type"`
 	Override   bool    `json:"override"`
 	Repository *string `json:"repository"` // "workspace/slug", null when not connected
+	// Inherited: a service whose repository is the project's (its settings'), not its own.
+	Inherited bool `json:"inherited"`
 }
 
 type ampProjectJSON struct {
 	ID        string            `json:"id"`
 	Name      string            `json:"name"`
 	Resources []ampResourceJSON `json:"resources"`
+}
+
+// ampInherits reports whether r, a resource other than the project's settings, uses the
+// repository the settings have (the same record, as connecting the settings makes it).
+func ampInherits(p amplication.Project, r amplication.Resource) bool {
+	set := p.Settings()
+	if r.Type == amplication.TypeProjectConfiguration || r.Repo == nil || set == nil || set.Repo == nil {
+		return false
+	}
+	if r.Repo.ID != "" && set.Repo.ID != "" {
+		return r.Repo.ID == set.Repo.ID
+	}
+	return strings.EqualFold(r.Repo.GroupName, set.Repo.GroupName) && r.Repo.Name == set.Repo.Name
 }
 
 func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
@@ -61,6 +77,7 @@ func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
 		if r.Repo != nil {
 			s := r.Repo.FullName()
 			rj.Repository = &s
+			rj.Inherited = ampInherits(p, r)
 		}
 		out.Resources = append(out.Resources, rj)
 	}
@@ -256,7 +273,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 					repo := "not connected"
 					if r.Repository != nil {
 						repo = "→ " + ampName(*r.Repository)
-						if r.Type != amplication.TypeProjectConfiguration && !r.Override {
+						if r.Inherited {
 							repo += " (the project's)"
 						}
 					}

@@ -564,6 +564,20 @@ func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
 	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
 		t.Errorf("catalog (own repository) changed: %+v", r.Repo)
 	}
+	// One service gets a repository of its own: refused while it inherits, then --replace.
+	args := []string{"amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop", "--service", "orders"}
+	code, _, errOut = w.run(t, "", args...)
+	if code != ExitFailure || !strings.Contains(errOut, "orders (project Shop) is already connected to acme/shop-platform-2, the project's repository, which it inherits") {
+		t.Errorf("inheriting service: exit %d: %s", code, errOut)
+	}
+	code, out, errOut = w.run(t, "", append(args, "--replace")...)
+	if code != ExitOK || strings.TrimSpace(out) != "orders (project Shop) → acme/checkout-service (was acme/shop-platform-2)" {
+		t.Errorf("--replace: exit %d: %s%s", code, out, errOut)
+	}
+	code, out, _ = w.run(t, "", "amplication", "status")
+	if code != ExitOK || !strings.Contains(out, "    orders → acme/checkout-service\n") || !strings.Contains(out, "    payments → acme/shop-platform-2 (the project's)\n") {
+		t.Errorf("status after a service of its own: exit %d:\n%s", code, out)
+	}
 	// Bitbucket has it, in the project asked for.
 	code, out, _ = w.run(t, "", "repos", "list", "--workspace", "acme", "--filter", "Shop Platform 2", "--json")
 	if code != 0 || !strings.Contains(out, `"project_key": "WEB"`) {
