@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/checkout"
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/spf13/cobra"
 )
@@ -16,6 +18,8 @@ type emulatorOptions struct {
 	repos         int
 	latency       time.Duration
 	noAutoApprove bool
+	ampPort       int
+	ampSchema     string
 
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
@@ -24,12 +28,19 @@ func (a *app) newEmulatorCmd() *cobra.Command {
 	var o emulatorOptions
 	c := &cobra.Command{
 		Use:   "emulator",
-		Short: "Run the built-in Bitbucket Cloud emulator on 127.0.0.1",
-		Long: `Run the built-in Bitbucket Cloud emulator (OAuth and REST API 2.0) on 127.0.0.1
-until Ctrl+C. It prints its URLs and the key and secret of a demo OAuth consumer,
-which are throwaway credentials valid only for this run.`,
+		Short: "Run the built-in Bitbucket Cloud and Amplication server emulators on 127.0.0.1",
+		Long: `Run the built-in Bitbucket Cloud emulator (OAuth and REST API 2.0) and an Amplication
+server emulator (its GraphQL API) on 127.0.0.1 until Ctrl+C. It prints their URLs, the key
+and secret of a demo OAuth consumer and the email and password of a demo Amplication user:
+throwaway credentials valid only against these emulators, for this run.
+
+Like the real server, the Amplication emulator reads its Bitbucket key once, at start, from
+the checkout's server env files (--repo, or the checkout at or above the working directory);
+a key written later is seen only after a restart. Without a checkout it uses the demo
+consumer's key.`,
 		Example: `  bbsetup emulator --port 7990 --repos 5000
   bbsetup emulator --latency 100ms --no-auto-approve
+  bbsetup emulator --repo ~/src/amplication --amplication-port 3000
   bbsetup emulator --scopes account,repository   # rehearse a consumer lacking permissions`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -41,6 +52,8 @@ which are throwaway credentials valid only for this run.`,
 	f.IntVar(&o.repos, "repos", 2000, "number of repositories spread over the demo workspaces")
 	f.DurationVar(&o.latency, "latency", 0, "latency added to every request, e.g. 100ms")
 	f.BoolVar(&o.noAutoApprove, "no-auto-approve", false, "show a consent page with Grant and Cancel instead of approving at once")
+	f.IntVar(&o.ampPort, "amplication-port", 0, "port of the Amplication server emulator at 127.0.0.1 (0 picks a free one; the real server's is 3000)")
+	f.StringVar(&o.ampSchema, "amplication-schema", ampemu.SchemaV3, "Amplication server generation to play: "+ampemu.SchemaV3+" or "+ampemu.SchemaV1+" (no state argument)")
 
 	addConsumerMistakeFlags(f, &o.mistakes)
 	return c
@@ -59,16 +72,92 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err := o.mistakes.resolve(cmd.Flags()); err != nil {
 		return err
 	}
+	if o.ampPort < 0 || o.ampPort > 65535 {
+		return usageErrorf("--amplication-port %d is not a port number; use 1-65535, or 0 to pick a free port", o.ampPort)
+	}
+	if o.ampSchema != ampemu.SchemaV3 && o.ampSchema != ampemu.SchemaV1 {
+		return usageErrorf("--amplication-schema %q is not a generation the emulator plays; use %s or %s", o.ampSchema, ampemu.SchemaV3, ampemu.SchemaV1)
+	}
+	// The checkout whose server env the Amplication emulator loads: --repo (which must be
+	// a complete one, as for every command), else the nearest server directory at or above
+	// the working directory, else none.
+	root := ""
+	if a.g.Repo != "" {
+		co, err := a.openCheckout()
+		if err != nil {
+			return err
+		}
+		root = co.Root
+	} else if wd, err := a.env.Getwd(); err == nil {
+		if r, err := checkout.Find(wd); err == nil {
+			root = r
+		}
+	}
+
 	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
 	if o.mistakes.any() {
 		o.mistakes.apply(&cons)
 		e.AddConsumer(cons)
+	}
+	// A checkout configured on an earlier run holds that run's (random) demo key: register
+	// the key the server will load as a consumer too, so the checkout keeps working here.
+	ownKey := false
+	if root != "" {
+		id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
+		sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
+		if id != "" && sec != "" && id != checkout.PlaceholderClientID && sec != checkout.PlaceholderClientSecret && id != cons.Key {
+			host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
+			if host == "" {
+				host = checkout.DefaultClientHost
+			}
+			e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
+				CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
+				Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
+			ownKey = true
+		}
 	}
 	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
 	}
 	defer s.Close()
+
+	ampOpts := ampemu.Options{BitbucketURL: s.URL, BitbucketAPIURL: s.APIURL, Schema: o.ampSchema, Latency: o.latency}
+	keys := "the demo consumer's (no Amplication checkout here; pass --repo DIR to load a checkout's env files instead)"
+	if root != "" {
+		ampOpts.CheckoutDir, ampOpts.Getenv = root, a.env.Getenv
+	} else {
+		ampOpts.Getenv = func(k string) string {
+			switch k {
+			case ampemu.EnvClientID:
+				return cons.Key
+			case ampemu.EnvClientSecret:
+				return cons.Secret
+			}
+			return ""
+		}
+	}
+	ae, err := ampemu.New(ampOpts, ampemu.DemoSeed())
+	if err != nil {
+		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
+	}
+	as, err := ampemu.StartOn(ae, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.ampPort)))
+	if err != nil {
+		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
+	}
+	defer as.Close()
+	if root != "" {
+		switch id := ae.LoadedClientID(); {
+		case id == cons.Key:
+			keys = "the demo consumer's, from " + root
+		case id == "" || id == checkout.PlaceholderClientID:
+			keys = "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
+		case ownKey:
+			keys = "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
+		default:
+			keys = "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
+		}
+	}
 
 	approve := "auto-approve (the authorize URL redirects to the callback at once)"
 	if o.noAutoApprove {
@@ -90,13 +179,22 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if o.latency > 0 {
 		fmt.Fprintf(&b, "  Latency                          %s per request\n", o.latency)
 	}
-	fmt.Fprintf(&b, "\nPoint bbsetup at it from another shell:\n")
+	fmt.Fprintf(&b, "\nAmplication server emulator (%s) listening on %s\n\n", o.ampSchema, as.URL)
+	fmt.Fprintf(&b, "  Amplication URL                  %s (GraphQL at %s)\n", as.URL, as.GraphQLURL())
+	fmt.Fprintf(&b, "  Amplication email                %s\n", ampemu.DemoEmail)
+	fmt.Fprintf(&b, "  Amplication password             %s\n", ampemu.DemoPassword)
+	fmt.Fprintf(&b, "    (a throwaway demo account: it exists only in this emulator, until it stops)\n")
+	fmt.Fprintf(&b, "  Bitbucket key loaded at start    %s\n", keys)
+	fmt.Fprintf(&b, "  Data                             workspace Demo; projects Shop (orders, payments, catalog: connected to GitHub) and Internal (admin)\n")
+	fmt.Fprintf(&b, "\nPoint bbsetup at them from another shell:\n")
 	fmt.Fprintf(&b, "  export BBSETUP_BITBUCKET_URL=%s BBSETUP_API_URL=%s\n", s.URL, s.APIURL)
+	fmt.Fprintf(&b, "  export BBSETUP_AMPLICATION_URL=%s BBSETUP_AMPLICATION_EMAIL=%s\n", as.URL, ampemu.DemoEmail)
 	fmt.Fprintf(&b, "\nServing until Ctrl+C.\n")
 	fmt.Fprint(a.env.Stdout, b.String())
 
 	<-cmd.Context().Done()
+	as.Close()
 	s.Close()
-	fmt.Fprintln(a.env.Stdout, "Emulator stopped.")
+	fmt.Fprintln(a.env.Stdout, "Emulators stopped.")
 	return nil
 }

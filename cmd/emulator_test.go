@@ -124,7 +124,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("emulator did not stop after the context was cancelled")
 	}
-	if !strings.Contains(out.String(), "Emulator stopped.") {
+	if !strings.Contains(out.String(), "Emulators stopped.") {
 		t.Errorf("no stop message:\n%s", out.String())
 	}
 	if _, err := http.Get(base + "/2.0/user"); err == nil {

@@ -68,12 +68,20 @@ type Globals struct {
 	BitbucketURL string // --bitbucket-url / BBSETUP_BITBUCKET_URL
 	APIURL       string // --api-url / BBSETUP_API_URL
 	Debug        bool   // --debug / BBSETUP_DEBUG: a redacted debug log on stderr
+	// AmplicationURL is --amplication-url / BBSETUP_AMPLICATION_URL; "" means the HOST in
+	// the server's env files, then DefaultAmplicationURL (resolved by the amplication commands).
+	AmplicationURL string
+	// AmplicationWorkspace is --amplication-workspace / BBSETUP_AMPLICATION_WORKSPACE: the
+	// Amplication workspace (name or id) the amplication commands act on; "" is the current one.
+	AmplicationWorkspace string
 }
 
 // Default service addresses.
 const (
 	DefaultBitbucketURL = "https://bitbucket.org"
 	DefaultAPIURL       = "https://api.bitbucket.org/2.0"
+	// DefaultAmplicationURL is the Amplication server when neither a flag nor HOST says.
+	DefaultAmplicationURL = "http://localhost:3000"
 )
 
 // app is the state one invocation of bbsetup shares between its commands.
@@ -187,6 +195,8 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	pf.StringVar(&a.g.Repo, "repo", "", "Amplication checkout `DIR` (env BBSETUP_REPO; default: nearest directory at or above the working directory with packages/amplication-server)")
 	pf.StringVar(&a.g.BitbucketURL, "bitbucket-url", "", "Bitbucket `URL` for OAuth (env BBSETUP_BITBUCKET_URL; default "+DefaultBitbucketURL+")")
 	pf.StringVar(&a.g.APIURL, "api-url", "", "Bitbucket REST API `URL` (env BBSETUP_API_URL; default "+DefaultAPIURL+")")
+	pf.StringVar(&a.g.AmplicationURL, "amplication-url", "", "Amplication server `URL` (env BBSETUP_AMPLICATION_URL; default: HOST in the server's env files, then "+DefaultAmplicationURL+")")
+	pf.StringVar(&a.g.AmplicationWorkspace, "amplication-workspace", "", "Amplication workspace `NAME|ID` for the amplication commands (env BBSETUP_AMPLICATION_WORKSPACE; default: the current one)")
 	pf.BoolVar(&a.g.Debug, "debug", false, "write a debug log with secrets redacted to stderr (env BBSETUP_DEBUG=1)")
 
 	root.AddCommand(
@@ -198,6 +208,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newWorkspacesCmd(),
 		a.newProjectsCmd(),
 		a.newReposCmd(),
+		a.newAmplicationCmd(),
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
@@ -222,6 +233,8 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	fromEnv("repo", &a.g.Repo, "BBSETUP_REPO", "")
 	fromEnv("bitbucket-url", &a.g.BitbucketURL, "BBSETUP_BITBUCKET_URL", DefaultBitbucketURL)
 	fromEnv("api-url", &a.g.APIURL, "BBSETUP_API_URL", DefaultAPIURL)
+	fromEnv("amplication-url", &a.g.AmplicationURL, "BBSETUP_AMPLICATION_URL", "")
+	fromEnv("amplication-workspace", &a.g.AmplicationWorkspace, "BBSETUP_AMPLICATION_WORKSPACE", "")
 	if !cmd.Flags().Changed("debug") {
 		switch strings.ToLower(a.env.Getenv("BBSETUP_DEBUG")) {
 		case "1", "true", "yes":
@@ -232,6 +245,9 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 		if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
 			return usageErrorf("%s %q is not an http(s) URL", u.flag, u.v)
 		}
+	}
+	if u := a.g.AmplicationURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return usageErrorf("--amplication-url %q is not an http(s) URL", u)
 	}
 	a.g.BitbucketURL = strings.TrimRight(a.g.BitbucketURL, "/")
 	a.g.APIURL = strings.TrimRight(a.g.APIURL, "/")

@@ -48,6 +48,7 @@ var UsedOperations = []string{
 	"GET /workspaces/{workspace}",
 	"GET /workspaces/{workspace}/projects",
 	"GET /repositories/{workspace}",
+	"GET /repositories/{workspace}/{repo_slug}",
 	"POST /repositories/{workspace}/{repo_slug}",
 }
 

@@ -81,6 +81,13 @@ func TestClientAgainstEmulator(t *testing.T) {
 	if _, err := c.CreateRepository(ctx, "acme", bitbucket.CreateRepo{Name: "No Project"}); err != nil {
 		t.Errorf("CreateRepository without a project: %v", err)
 	}
+	if got, err := c.Repository(ctx, "acme", "conformance-app"); err != nil || got.Slug != "conformance-app" {
+		t.Errorf("Repository(acme, conformance-app) = %+v, %v", got, err)
+	}
+	var nf *bitbucket.NotFoundError
+	if _, err := c.Repository(ctx, "acme", "no-such-repository"); !errors.As(err, &nf) {
+		t.Errorf("Repository of a missing slug: %v, want *NotFoundError", err)
+	}
 	_, err = c.CreateRepository(ctx, "acme", bitbucket.CreateRepo{Name: "Conformance App"})
 	var exists *bitbucket.ExistsError
 	if !errors.As(err, &exists) {

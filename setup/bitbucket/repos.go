@@ -502,3 +502,33 @@ type CreateUncertainError struct {
 
 func (e *CreateUncertainError) Error() string { return e.msg }
 func (e *CreateUncertainError) Unwrap() error { return e.err }
+
+// NotFoundError is a 404 for a repository bbsetup looked up by slug.
+type NotFoundError struct {
+	Workspace, Slug string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("workspace %q has no repository %q that the consumer's owner can see", e.Workspace, e.Slug)
+}
+
+// Repository reads one repository (GET /repositories/{ws}/{slug}). A repository that does
+// not exist, or that the consumer's owner cannot see, is a *NotFoundError.
+func (c *Client) Repository(ctx context.Context, ws, slug string) (*Repository, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(slug) == "" {
+		return nil, errors.New("no repository slug given")
+	}
+	var out repoJSON
+	if err := c.getJSON(ctx, c.endpoint(nil, "repositories", ws, slug), &out); err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+			return nil, &NotFoundError{Workspace: ws, Slug: slug}
+		}
+		return nil, err
+	}
+	repo := out.repository()
+	return &repo, nil
+}

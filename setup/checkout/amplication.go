@@ -266,3 +266,10 @@ func ExpansionRisk(value string) bool {
 	}
 	return false
 }
+
+// ServerEnv is the effective value of key in the server's env files (.env.local over .env),
+// and whether either file sets it. bbsetup reads HOST (the server's own URL) with it.
+func (c *Checkout) ServerEnv(key string) (string, bool) {
+	s := effective(c.ServerDir, key)
+	return s.value, s.set
+}

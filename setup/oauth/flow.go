@@ -23,6 +23,7 @@ type Flow struct {
 	redirect *url.URL
 	state    string
 	verifier string
+	receiver bool // NewReceiver: only the callback side works
 }
 
 // NewFlow starts an authorization attempt. redirectURL is the consumer's callback URL
@@ -52,9 +53,27 @@ func NewFlow(ep Endpoints, clientID, secret, redirectURL string, hc *http.Client
 	}, nil
 }
 
+// NewReceiver is the callback side of an authorization someone else started: Amplication's
+// server builds the authorize URL (with its own key and state) and exchanges the code
+// itself. Listen, Serve and ParsePasted work as for NewFlow and accept only answers
+// carrying state; AuthURL is "" and Exchange fails.
+func NewReceiver(redirectURL, state string) (*Flow, error) {
+	u, err := url.Parse(strings.TrimSpace(redirectURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the callback URL %q is not an http(s) URL; check CLIENT_HOST in the server's env files", redirectURL)
+	}
+	if state == "" {
+		return nil, errors.New("no state to wait for")
+	}
+	return &Flow{redirect: u, state: state, receiver: true, cfg: oauth2.Config{RedirectURL: u.String()}}, nil
+}
+
 // AuthURL is the URL the operator opens to grant access: client_id, response_type=code,
 // state, redirect_uri and an S256 PKCE challenge. It holds no secret.
 func (f *Flow) AuthURL() string {
+	if f.receiver {
+		return ""
+	}
 	return f.cfg.AuthCodeURL(f.state, oauth2.S256ChallengeOption(f.verifier))
 }
 
@@ -108,10 +127,16 @@ func (f *Flow) ParsePasted(s string) (string, error) {
 			return "", errors.New("the pasted text has no code= in it; paste the address the browser shows after you click \"Grant access\"")
 		}
 	default:
+		if f.receiver {
+			return "", errors.New("paste the whole address from the browser's address bar: it carries the state that ties it to this authorization")
+		}
 		if !plausibleCode(s) {
 			return "", errors.New("that does not look like an address or an authorization code; paste the full address your browser shows after granting access")
 		}
 		return s, nil
+	}
+	if _, ok := q["state"]; !ok && f.receiver {
+		return "", errors.New("the pasted address has no state= in it; copy the whole address from the browser's address bar")
 	}
 	if st, ok := q["state"]; ok && !f.stateOK(firstOf(st)) {
 		return "", ErrStateMismatch
@@ -180,6 +205,9 @@ func (f *Flow) Exchange(ctx context.Context, code string) (*oauth2.Token, error)
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return nil, errors.New("no authorization code to exchange")
+	}
+	if f.receiver {
+		return nil, errors.New("this authorization's code is exchanged by the server that started it")
 	}
 	cctx, cancel := context.WithTimeout(ctx, DefaultTokenTimeout)
 	defer cancel()

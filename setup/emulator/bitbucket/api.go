@@ -240,6 +240,7 @@ type userJSON struct {
 	AccountID     string          `json:"account_id"`
 	DisplayName   string          `json:"display_name"`
 	Nickname      string          `json:"nickname"`
+	Username      string          `json:"username,omitempty"` // only in GET /user, see getUser
 	AccountStatus string          `json:"account_status"`
 	IsStaff       bool            `json:"is_staff"`
 	CreatedOn     string          `json:"created_on"`
@@ -584,8 +585,14 @@ func paginate[T any](r *http.Request, n, pg, pagelen int, item func(i int) T) pa
 
 // Endpoints.
 
+// getUser is GET /user. Besides the documented fields it carries the deprecated
+// `username` (the nickname): Amplication's server names its git organization from it and
+// fails the OAuth completion without it, so the authenticated user's own record evidently
+// still has it (SPEC.md, uncertain). bbsetup itself must not depend on it.
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request, c *caller) {
-	writeJSON(w, http.StatusOK, hostsOf(r).user(c.user, genEpoch))
+	u := hostsOf(r).user(c.user, genEpoch)
+	u.Username = c.user.Nickname
+	writeJSON(w, http.StatusOK, u)
 }
 
 func (e *Emulator) memberWorkspaces(accountID string) []*workspace {

@@ -21,6 +21,11 @@ const (
 	descBadCode         = "The specified code is not valid."
 	descBadRefresh      = "Invalid refresh_token"
 	descRedirectInvalid = "Invalid redirect_uri"
+
+	descRedirectMissing  = "redirect_uri is missing; the authorization request included one, so the token request must repeat it."
+	descRedirectMismatch = "The redirect_uri does not match the one used to authorize."
+	descVerifierMissing  = "code_verifier is missing; the authorization request included a code_challenge."
+	descVerifierMismatch = "The code_verifier does not match the code_challenge."
 )
 
 // Token lifetimes.
@@ -298,13 +303,30 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 			writeOAuthError(w, "invalid_grant", descBadCode)
 			return
 		}
-		if ac.redirectURI != "" && r.PostForm.Get("redirect_uri") != ac.redirectURI {
-			writeOAuthError(w, "invalid_grant", "The redirect_uri does not match the one used to authorize.")
-			return
+		// RFC 6749 §4.1.3: a redirect_uri the authorization request carried must be sent
+		// again, identical. (Amplication's own exchange sends none, so its authorize URL
+		// must not carry one either.)
+		if ac.redirectURI != "" {
+			switch got, sent := r.PostForm.Get("redirect_uri"), r.PostForm.Has("redirect_uri"); {
+			case !sent:
+				writeOAuthError(w, "invalid_grant", descRedirectMissing)
+				return
+			case got != ac.redirectURI:
+				writeOAuthError(w, "invalid_grant", descRedirectMismatch)
+				return
+			}
 		}
-		if ac.challenge != "" && !verifierMatches(ac.challenge, ac.method, r.PostForm.Get("code_verifier")) {
-			writeOAuthError(w, "invalid_grant", "The code_verifier does not match the code_challenge.")
-			return
+		// RFC 7636 §4.6: a code issued with a code_challenge needs its code_verifier.
+		if ac.challenge != "" {
+			v := r.PostForm.Get("code_verifier")
+			if v == "" {
+				writeOAuthError(w, "invalid_grant", descVerifierMissing)
+				return
+			}
+			if !verifierMatches(ac.challenge, ac.method, v) {
+				writeOAuthError(w, "invalid_grant", descVerifierMismatch)
+				return
+			}
 		}
 		ac.used = true
 		user = ac.user

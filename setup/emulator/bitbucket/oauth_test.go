@@ -266,29 +266,43 @@ func (w *world) code(c Consumer, extra url.Values) string {
 
 func TestCodeIsBound(t *testing.T) {
 	w := newWorld(t, Options{AutoApprove: true})
-	invalid := func(t *testing.T, r resp) {
+	invalid := func(t *testing.T, r resp, desc string) {
 		t.Helper()
-		if r.status != 400 || r.json(t)["error"] != "invalid_grant" {
-			t.Errorf("%d %s, want 400 invalid_grant", r.status, r.body)
+		m := r.json(t)
+		if r.status != 400 || m["error"] != "invalid_grant" || m["error_description"] != desc {
+			t.Errorf("%d %s, want 400 invalid_grant %q", r.status, r.body, desc)
 		}
 	}
 	t.Run("to the client", func(t *testing.T) {
 		code := w.code(full, nil)
-		invalid(t, w.tokenReq(&bobs, url.Values{"grant_type": {"authorization_code"}, "code": {code}}))
+		invalid(t, w.tokenReq(&bobs, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), descBadCode)
 	})
+	// RFC 6749 §4.1.3: a redirect_uri sent to authorize must be repeated, identical; the
+	// failed attempts do not use the code up.
 	t.Run("to the redirect_uri", func(t *testing.T) {
 		code := w.code(full, url.Values{"redirect_uri": {full.CallbackURL + "/a"}})
-		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}))
+		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), descRedirectMissing)
 		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code},
-			"redirect_uri": {full.CallbackURL + "/b"}}))
+			"redirect_uri": {""}}), descRedirectMismatch)
+		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"redirect_uri": {full.CallbackURL + "/b"}}), descRedirectMismatch)
 		if r := w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code},
 			"redirect_uri": {full.CallbackURL + "/a"}}); r.status != 200 {
 			t.Errorf("matching redirect_uri: %d %s", r.status, r.body)
 		}
 	})
+	// Amplication's way: no redirect_uri at authorize, none at the exchange.
+	t.Run("without redirect_uri on both sides", func(t *testing.T) {
+		code := w.code(full, nil)
+		if r := w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}); r.status != 200 {
+			t.Errorf("no redirect_uri anywhere: %d %s", r.status, r.body)
+		}
+	})
 	t.Run("to the PKCE challenge", func(t *testing.T) {
 		code := w.code(full, url.Values{"code_challenge": {"plain-challenge-value"}, "code_challenge_method": {"plain"}})
-		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}))
+		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), descVerifierMissing)
+		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"code_verifier": {"another-value"}}), descVerifierMismatch)
 		if r := w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code},
 			"code_verifier": {"plain-challenge-value"}}); r.status != 200 {
 			t.Errorf("plain verifier: %d %s", r.status, r.body)
@@ -297,7 +311,7 @@ func TestCodeIsBound(t *testing.T) {
 	t.Run("in time", func(t *testing.T) {
 		code := w.code(full, nil)
 		w.clock.Add(CodeLifetime + time.Second)
-		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}))
+		invalid(t, w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {code}}), descBadCode)
 	})
 }
 

@@ -1,7 +1,10 @@
 // Package demo builds bbsetup's demo world: the Bitbucket Cloud emulator with a demo
-// consumer and a few thousand repositories, and a scratch Amplication checkout (current
-// layout, with Amplication's committed .env files) in a temporary directory. `bbsetup demo`
-// runs the wizard against it, and the end-to-end tests use it too.
+// consumer and a few thousand repositories, a scratch Amplication checkout (current
+// layout, with Amplication's committed .env files) in a temporary directory, and an
+// Amplication server emulator for that checkout (DemoSeed: a demo user, projects Shop and
+// Internal) that "starts" when asked, normally after the env files are written, as an
+// operator starts `npx nx serve amplication-server`. `bbsetup demo` runs the wizard
+// against it, and the end-to-end tests use it too.
 package demo
 
 import (
@@ -14,8 +17,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 )
 
@@ -46,15 +51,34 @@ type Options struct {
 	PublicConsumer bool
 	Scopes         []string
 	NoCallback     bool
+	// StaleServer starts the Amplication emulator at once, before anything writes the
+	// keys: it keeps the committed placeholders until RestartAmplication (the restart path).
+	StaleServer bool
+	// AmplicationSchema is the generation the Amplication emulator plays (default
+	// ampemu.SchemaV3).
+	AmplicationSchema string
+	// AmplicationPort is the Amplication emulator's port on 127.0.0.1, written to the
+	// scratch checkout as HOST and PORT; 0 picks a free one.
+	AmplicationPort int
 }
 
-// World is a running demo: the emulator, its consumer, and the scratch checkout.
+// World is a running demo: the emulators, the consumer, and the scratch checkout.
 type World struct {
 	Server      *bbemu.Server
 	Consumer    bbemu.Consumer
 	CheckoutDir string
 	ClientHost  string
 	CallbackURL string
+	// AmplicationURL is where the Amplication emulator listens once started: the HOST in
+	// the scratch checkout's server .env.local. Nothing answers there before StartAmplication.
+	AmplicationURL string
+	// The demo Amplication user's sign-in (throwaway; it exists only in the emulator).
+	AmplicationEmail, AmplicationPassword string
+
+	ampOpts ampemu.Options
+	ampAddr string
+	ampMu   sync.Mutex
+	amp     *ampemu.Server
 }
 
 // Start builds and starts the demo world. Close it when done.
@@ -96,19 +120,91 @@ func Start(o Options) (*World, error) {
 		srv.Close()
 		return nil, fmt.Errorf("make the scratch checkout: %w", err)
 	}
-	w := &World{Server: srv, Consumer: consumer, CheckoutDir: dir, ClientHost: clientHost, CallbackURL: callback}
-	if err := writeCheckout(dir, clientHost); err != nil {
+	w := &World{Server: srv, Consumer: consumer, CheckoutDir: dir, ClientHost: clientHost, CallbackURL: callback,
+		AmplicationEmail: ampemu.DemoEmail, AmplicationPassword: ampemu.DemoPassword}
+	ampPort := o.AmplicationPort
+	if ampPort == 0 {
+		if ampPort, err = freePort(); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	w.ampAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ampPort))
+	w.AmplicationURL = "http://" + w.ampAddr
+	w.ampOpts = ampemu.Options{CheckoutDir: dir, BitbucketURL: srv.URL, BitbucketAPIURL: srv.APIURL,
+		Schema: o.AmplicationSchema, Latency: o.Latency}
+	if err := writeCheckout(dir, clientHost, w.AmplicationURL, ampPort); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if o.StaleServer {
+		if _, err := w.StartAmplication(); err != nil {
+			w.Close()
+			return nil, err
+		}
 	}
 	return w, nil
 }
 
-// Close stops the emulator and removes the scratch checkout.
-func (w *World) Close() error {
+// StartAmplication starts the Amplication emulator on AmplicationURL if it is not running
+// yet: this is the moment it reads the scratch checkout's server env (the keys it will use
+// until RestartAmplication). Call it after the env files are written; calling it again
+// returns the running server.
+func (w *World) StartAmplication() (*ampemu.Server, error) {
+	w.ampMu.Lock()
+	defer w.ampMu.Unlock()
+	if w.amp != nil {
+		return w.amp, nil
+	}
+	e, err := ampemu.New(w.ampOpts, ampemu.DemoSeed())
+	if err != nil {
+		return nil, fmt.Errorf("start the demo's Amplication server: %w", err)
+	}
+	s, err := ampemu.StartOn(e, w.ampAddr)
+	if err != nil {
+		return nil, fmt.Errorf("start the demo's Amplication server: %w", err)
+	}
+	w.amp = s
+	return s, nil
+}
+
+// Amplication is the running Amplication emulator, nil before StartAmplication.
+func (w *World) Amplication() *ampemu.Server {
+	w.ampMu.Lock()
+	defer w.ampMu.Unlock()
+	return w.amp
+}
+
+// RestartAmplication is what the operator's restart of `npx nx serve amplication-server`
+// does: the server reads the env files again (its data and sign-ins survive). It starts
+// the server when it is not running.
+func (w *World) RestartAmplication() (*ampemu.Server, error) {
+	w.ampMu.Lock()
+	s := w.amp
+	w.ampMu.Unlock()
+	if s == nil {
+		return w.StartAmplication()
+	}
+	s.Restart()
+	return s, nil
+}
+
+// CloseServers stops both emulators and keeps the scratch checkout.
+func (w *World) CloseServers() {
+	w.ampMu.Lock()
+	if w.amp != nil {
+		w.amp.Close()
+		w.amp = nil
+	}
+	w.ampMu.Unlock()
 	if w.Server != nil {
 		w.Server.Close()
 	}
+}
+
+// Close stops the emulators and removes the scratch checkout.
+func (w *World) Close() error {
+	w.CloseServers()
 	if w.CheckoutDir != "" {
 		return os.RemoveAll(w.CheckoutDir)
 	}
@@ -116,8 +212,9 @@ func (w *World) Close() error {
 }
 
 // writeCheckout copies the embedded checkout into dir and gives the server a .env.local
-// that sets CLIENT_HOST, as an operator's own local overrides would.
-func writeCheckout(dir, clientHost string) error {
+// that sets CLIENT_HOST, HOST and PORT, as an operator's own local overrides would (HOST
+// and PORT where the demo's Amplication server listens).
+func writeCheckout(dir, clientHost, ampURL string, ampPort int) error {
 	err := fs.WalkDir(checkoutFS, "checkout", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -137,7 +234,9 @@ func writeCheckout(dir, clientHost string) error {
 		return fmt.Errorf("write the scratch checkout in %s: %w", dir, err)
 	}
 	local := "# Local overrides of the demo checkout (bbsetup keeps every line of this file)\n" +
-		"CLIENT_HOST=" + clientHost + "\n"
+		"CLIENT_HOST=" + clientHost + "\n" +
+		"HOST=" + ampURL + "\n" +
+		"PORT=" + strconv.Itoa(ampPort) + "\n"
 	p := filepath.Join(dir, "packages", "amplication-server", ".env.local")
 	if err := os.WriteFile(p, []byte(local), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
@@ -154,14 +253,23 @@ func pickClientPort(want int) (int, error) {
 	if portFree(DefaultClientPort) {
 		return DefaultClientPort, nil
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freePort()
 	if err != nil {
 		return 0, fmt.Errorf("find a free port for the demo's callback: %w", err)
+	}
+	return p, nil
+}
+
+// freePort is a port the system picks on 127.0.0.1 (free now; taken again when used).
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer ln.Close()
 	addr, ok := ln.Addr().(*net.TCPAddr)
 	if !ok {
-		return 0, errors.New("find a free port for the demo's callback: unexpected address")
+		return 0, errors.New("find a free port: unexpected address")
 	}
 	return addr.Port, nil
 }

@@ -1,0 +1,298 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
+)
+
+// ampStatusResult is the --json output of `bbsetup amplication status`.
+type ampStatusResult struct {
+	OK               bool               `json:"ok"`
+	ServerURL        string             `json:"server_url"`
+	Findings         []checkFinding     `json:"findings"`
+	Account          *ampAccountJSON    `json:"account"`
+	Workspace        *ampWorkspaceJSON  `json:"workspace"`
+	GitOrganizations []ampOrgJSON       `json:"git_organizations"`
+	Projects         []ampProjectJSON   `json:"projects"`
+	State            *bool              `json:"state_supported"` // null when unknown
+	Workspaces       []ampWorkspaceJSON `json:"workspaces"`
+}
+
+type ampAccountJSON struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
+
+type ampWorkspaceJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type ampOrgJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type ampResourceJSON struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	Override   bool    `json:"override"`
+	Repository *string `json:"repository"` // "workspace/slug", null when not connected
+	// Inherited: a service whose repository is the project's (its settings'), not its own.
+	Inherited bool `json:"inherited"`
+}
+
+type ampProjectJSON struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Resources []ampResourceJSON `json:"resources"`
+}
+
+// ampInherits reports whether r, a resource other than the project's settings, uses the
+// repository the settings have (the same record, as connecting the settings makes it).
+func ampInherits(p amplication.Project, r amplication.Resource) bool {
+	set := p.Settings()
+	if r.Type == amplication.TypeProjectConfiguration || r.Repo == nil || set == nil || set.Repo == nil {
+		return false
+	}
+	if r.Repo.ID != "" && set.Repo.ID != "" {
+		return r.Repo.ID == set.Repo.ID
+	}
+	return strings.EqualFold(r.Repo.GroupName, set.Repo.GroupName) && r.Repo.Name == set.Repo.Name
+}
+
+func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
+	out := ampProjectJSON{ID: p.ID, Name: p.Name, Resources: []ampResourceJSON{}}
+	for _, r := range p.Resources {
+		rj := ampResourceJSON{ID: r.ID, Name: r.Name, Type: r.Type, Override: r.Override}
+		if r.Repo != nil {
+			s := r.Repo.FullName()
+			rj.Repository = &s
+			rj.Inherited = ampInherits(p, r)
+		}
+		out.Resources = append(out.Resources, rj)
+	}
+	return out
+}
+
+func (a *app) newAmplicationStatusCmd(si *ampSignIn) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "Check the running Amplication server: its Bitbucket key, the sign-in, projects",
+		Long: `status asks the running Amplication server what it has: whether it answers, whether
+the sign-in works (as whom, in which workspace), and whether it runs with the Bitbucket
+key written in the server's .env.local: the client_id inside the authorize URL it builds
+must be that key. A placeholder, another key or "Missing Bitbucket configuration" means the
+server was started before the keys were written: restart npx nx serve amplication-server.
+
+It also reports, without failing on them, whether Amplication already has a Bitbucket
+git organization, and each project and service with its repository. It exits 0 when the
+server answers, the sign-in works and the keys match.`,
+		Example: "  BBSETUP_AMPLICATION_TOKEN=... bbsetup amplication status\n  bbsetup amplication status --email me@example.com --password-stdin --json < pw.txt",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return ampClean(a.runAmplicationStatus(cmd.Context(), *si, asJSON))
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	return c
+}
+
+func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON bool) error {
+	s, err := a.ampClient()
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	res := ampStatusResult{ServerURL: s.url, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
+	var findings []checkout.Finding
+	add := func(f checkout.Finding) { findings = append(findings, f) }
+
+	// 1. The server answers (introspection needs no sign-in and tells the generation).
+	state, serr := s.c.StateSupport(ctx)
+	var ge *amplication.GraphQLError
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case serr == nil:
+		res.State = &state
+		gen := "older than v3.5.0: no state in the authorize URL"
+		if state {
+			gen = "v3.5.0 or later"
+		}
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url, Detail: gen})
+	case errors.As(serr, &ge):
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url,
+			Detail: "it does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known"})
+	default:
+		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.url,
+			Detail: ampName(a.ampError(s, serr).Error())})
+		return a.ampStatusPrint(s, res, findings, asJSON)
+	}
+
+	// 2. The sign-in.
+	if err := a.ampSignIn(ctx, s, si); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		add(checkout.Finding{ID: "signin", Title: "the sign-in to Amplication failed", Detail: ampName(err.Error())})
+		return a.ampStatusPrint(s, res, findings, asJSON)
+	}
+	ov := s.ov
+	res.Account = &ampAccountJSON{Email: ov.Account.Email, Name: ov.Account.Name()}
+	for _, w := range ov.Workspaces {
+		res.Workspaces = append(res.Workspaces, ampWorkspaceJSON{ID: w.ID, Name: w.Name})
+	}
+	wsName := "no workspace"
+	if ov.Current != nil {
+		res.Workspace = &ampWorkspaceJSON{ID: ov.Current.ID, Name: ov.Current.Name}
+		wsName = "workspace " + ampName(ov.Current.Name)
+	}
+	add(checkout.Finding{ID: "signin", OK: true, Title: fmt.Sprintf("signed in to Amplication as %s <%s>, %s",
+		ampName(ov.Account.Name()), ampName(ov.Account.Email), wsName)})
+
+	// 3. The running server's Bitbucket key.
+	add(a.ampKeyFinding(ctx, s))
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for _, g := range ov.Bitbucket() {
+		res.GitOrganizations = append(res.GitOrganizations, ampOrgJSON{ID: g.ID, Name: g.Name, Type: g.Type})
+	}
+	for _, p := range ov.Projects {
+		res.Projects = append(res.Projects, toAmpProjectJSON(p))
+	}
+	return a.ampStatusPrint(s, res, findings, asJSON)
+}
+
+// ampKeyFinding compares the client_id in the server's authorize URL with the key in the
+// env files.
+func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
+	f := checkout.Finding{ID: "server-key"}
+	cr, configured := s.co.Current()
+	u, err := s.c.InstallationURL(ctx, "", false)
+	var ge *amplication.GraphQLError
+	switch {
+	case err == nil:
+	case errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration"):
+		f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
+		if configured {
+			f.Detail = "the key is in " + s.co.ServerEnvLocal + ", so the server was started before it was written"
+			f.Hint = ampRestart
+		} else {
+			f.Hint = "run bbsetup configure, then " + ampRestart
+		}
+		return f
+	default:
+		f.Title = "the server's Bitbucket key could not be read"
+		f.Detail = ampName(a.ampError(s, err).Error())
+		return f
+	}
+	info, err := amplication.ParseAuthorizeURL(u)
+	if err != nil {
+		f.Title = "the server's Bitbucket authorize URL is not a URL"
+		f.Detail = ampName(err.Error())
+		return f
+	}
+	running := info.ClientID
+	switch {
+	case !configured:
+		f.Title = "the Bitbucket key is not written in the env files"
+		f.Detail = fmt.Sprintf("the running server uses %q", ampName(running))
+		f.Hint = "run bbsetup configure, then " + ampRestart
+	case running == cr.ClientID:
+		f.OK = true
+		f.Title = "the running server uses the key in .env.local"
+		f.Detail = "BITBUCKET_CLIENT_ID " + ampName(running)
+	case running == "" || running == checkout.PlaceholderClientID:
+		f.Title = "the running server still has the placeholder Bitbucket key"
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", ampName(running), s.co.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = ampRestart
+	default:
+		f.Title = "the running server uses another Bitbucket key than .env.local"
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", ampName(running), s.co.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = ampRestart
+	}
+	return f
+}
+
+func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
+	res.OK = true
+	for _, f := range findings {
+		res.OK = res.OK && f.OK
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
+	}
+	if asJSON {
+		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
+			return err
+		}
+	} else {
+		w := a.env.Stdout
+		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", s.url, s.co.Root)
+		failed := 0
+		for _, f := range findings {
+			mark := "✓"
+			if !f.OK {
+				mark = "✗"
+				failed++
+			}
+			fmt.Fprintf(w, "%s %s\n", mark, f.Title)
+			if f.Detail != "" {
+				fmt.Fprintf(w, "    %s\n", f.Detail)
+			}
+			if !f.OK && f.Hint != "" {
+				fmt.Fprintf(w, "    → %s\n", f.Hint)
+			}
+		}
+		if s.ov != nil {
+			fmt.Fprintln(w)
+			if len(res.GitOrganizations) == 0 {
+				fmt.Fprintln(w, "Bitbucket in Amplication: not connected yet (run bbsetup amplication authorize).")
+			}
+			for _, g := range res.GitOrganizations {
+				fmt.Fprintf(w, "Bitbucket in Amplication: connected as %s.\n", ampName(g.Name))
+			}
+			if len(res.Projects) == 0 {
+				fmt.Fprintln(w, "Projects: none.")
+			} else {
+				fmt.Fprintln(w, "Projects:")
+			}
+			for _, p := range res.Projects {
+				fmt.Fprintf(w, "  %s\n", ampName(p.Name))
+				for _, r := range p.Resources {
+					repo := "not connected"
+					if r.Repository != nil {
+						repo = "→ " + ampName(*r.Repository)
+						if r.Inherited {
+							repo += " (the project's)"
+						}
+					}
+					label := ampName(r.Name)
+					if r.Type == amplication.TypeProjectConfiguration {
+						label = "project settings"
+					}
+					fmt.Fprintf(w, "    %s %s\n", label, repo)
+				}
+			}
+		}
+		if failed == 0 {
+			fmt.Fprintf(w, "\nAll %d checks passed.\n", len(findings))
+		} else {
+			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, len(findings))
+		}
+	}
+	if !res.OK {
+		return &ExitError{Code: ExitFailure}
+	}
+	return nil
+}
