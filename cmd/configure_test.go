@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -26,10 +27,10 @@ var envcmdLayouts = map[string][2]string{
 	"current": {"ee/packages/git-sync-manager", "git-sync-manager"},
 }
 
-// envcmdCheckout copies shared/fixtures/amplication/<layout> (read-only) into a temp dir.
+// envcmdCheckout copies testdata/amplication/<layout> into a temp dir.
 func envcmdCheckout(t *testing.T, layout string) string {
 	t.Helper()
-	return copyTree(t, filepath.Join("..", "..", "shared", "fixtures", "amplication", layout))
+	return testkit.AmplicationCheckout(t, layout)
 }
 
 type envcmdRun struct {

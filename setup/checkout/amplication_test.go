@@ -12,8 +12,6 @@ import (
 	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
-const fixtures = "../../../shared/fixtures/amplication"
-
 // checkout copies a fixture layout ("older" or "current") into a temp dir.
 func checkout(t *testing.T, layout string) string {
 	t.Helper()

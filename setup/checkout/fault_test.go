@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/internal/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
@@ -420,10 +421,10 @@ func clipped(b []byte) []byte {
 	return b
 }
 
-// copyFixture copies a fixture layout into dst (created).
+// copyFixture copies a fixture layout (testdata/amplication/<layout>) into dst (created).
 func copyFixture(t *testing.T, layout, dst string) {
 	t.Helper()
-	src := filepath.Join(fixtures, layout)
+	src := testkit.Testdata(t, "amplication", layout)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
