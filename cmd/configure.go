@@ -182,7 +182,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 	backups := false
 	defer func() {
 		if backups {
-			fmt.Fprintln(w, "The .bak files hold the previous values, secrets included, and Amplication's .gitignore does not cover them: do not commit them; delete them once the new values work.")
+			fmt.Fprintln(w, "The backups hold the previous values, secrets included; they are outside the checkout (readable only by you), where git cannot see them: delete them once the new values work.")
 		}
 	}()
 	for i, r := range results {

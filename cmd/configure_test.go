@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,13 @@ type envcmdRun struct {
 func envcmdExec(t *testing.T, wd, stdin string, env map[string]string, args ...string) envcmdRun {
 	t.Helper()
 	var out, errOut bytes.Buffer
+	if _, ok := env["XDG_STATE_HOME"]; !ok {
+		withState := map[string]string{"XDG_STATE_HOME": os.Getenv("XDG_STATE_HOME")}
+		for k, v := range env {
+			withState[k] = v
+		}
+		env = withState
+	}
 	e := Env{
 		Stdin:     strings.NewReader(stdin),
 		Stdout:    &out,
@@ -130,8 +138,22 @@ func TestConfigureBothLayouts(t *testing.T) {
 			if got := envfile.Parse(envcmdRead(t, filepath.Join(prDir, ".env.local")))["BITBUCKET_CLIENT_SECRET"]; got != "otherSecret12345678" {
 				t.Errorf("PR secret = %q", got)
 			}
-			if envfile.Parse(envcmdRead(t, filepath.Join(prDir, ".env.local.bak")))["BITBUCKET_CLIENT_SECRET"] != envcmdSecret {
+			// The backup is under the state directory, outside the checkout, named in the output.
+			m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(filepath.Join(prDir, ".env.local")) + `: updated \(previous content in (.+)\)$`).FindStringSubmatch(r.stdout)
+			if m == nil {
+				t.Fatalf("the output does not name the PR file's backup:\n%s", r.stdout)
+			}
+			if !strings.HasPrefix(m[1], os.Getenv("XDG_STATE_HOME")+string(filepath.Separator)+filepath.Join("bbsetup", "backups")) {
+				t.Errorf("backup %s is not under the state directory", m[1])
+			}
+			if envfile.Parse(envcmdRead(t, m[1]))["BITBUCKET_CLIENT_SECRET"] != envcmdSecret {
 				t.Errorf("backup does not hold the previous secret")
+			}
+			if fi, err := os.Stat(m[1]); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("backup mode %v (%v), want 0600", fi.Mode().Perm(), err)
+			}
+			if _, err := os.Stat(filepath.Join(prDir, ".env.local.bak")); err == nil {
+				t.Errorf("a .env.local.bak was written inside the checkout, where git can see it")
 			}
 		})
 	}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -16,18 +16,38 @@ import (
 // every one of them is a left-over.
 func StaleTemps(target string) []string {
 	dir, base := filepath.Dir(target), filepath.Base(target)
-	pat := regexp.MustCompile(`^\.` + regexp.QuoteMeta(base) + `(\.bak)?\.bbsetup-[0-9]+$`)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
 	var out []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && pat.MatchString(e.Name()) {
+		if e.Type().IsRegular() && isTempOf(e.Name(), base) {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
 	return out
+}
+
+// isTempOf reports whether name is "."+base+".bbsetup-" or "."+base+".bak.bbsetup-"
+// followed by digits (os.CreateTemp's suffix). Names are compared as bytes: they need not
+// be UTF-8.
+func isTempOf(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, "."+base)
+	if !ok {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, ".bak")
+	digits, ok := strings.CutPrefix(rest, ".bbsetup-")
+	if !ok || digits == "" {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // removeStaleTemps removes StaleTemps(target) and returns those it removed. Apply calls it
