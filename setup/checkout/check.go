@@ -293,11 +293,13 @@ func (in *Inspection) CheckBilling() []Finding {
 	return []Finding{f}
 }
 
-// CheckServeOverride looks for the files Nx loads before a project's .env.local
-// (.env.serve*, .serve.env, ...) setting a Bitbucket key: their values win.
+// CheckServeOverride looks for files whose Bitbucket settings win over the .env.local
+// bbsetup writes when Nx starts a service: a project's .env.serve*, .serve.env and
+// .env.<configuration> files, and a root .local.env, .env.local or .env whose value has a
+// $ the nx CLI expands.
 func (in *Inspection) CheckServeOverride() []Finding {
 	c := in.c
-	f := Finding{ID: "no-serve-env-override", Kind: KindCheck, OK: true, Title: "no .env.serve* file overrides the Bitbucket settings"}
+	f := Finding{ID: "no-serve-env-override", Kind: KindCheck, OK: true, Title: "no .env.serve* or other file Nx loads first overrides the Bitbucket settings"}
 	var hits []string
 	for _, p := range in.pkgs {
 		entries, err := os.ReadDir(p.dir)
@@ -325,11 +327,31 @@ func (in *Inspection) CheckServeOverride() []Finding {
 			}
 		}
 	}
+	// The root's .local.env, .env.local and .env are loaded by the nx CLI itself at
+	// start-up, with variables expanded; the task runner then drops from the environment
+	// only the values that equal a file's raw value. A value that expansion changes stays,
+	// and wins over every project file (verified with Nx 16.9.1).
+	for _, name := range []string{".local.env", ".env.local", ".env"} {
+		data, err := envfile.ReadRegular(filepath.Join(c.Root, name))
+		if err != nil {
+			continue
+		}
+		var keys []string
+		for k, v := range envfile.Parse(data) {
+			if (k == KeyClientID || k == KeyClientSecret || k == KeyBillingEnabled) && ExpansionRisk(v) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			sort.Strings(keys)
+			hits = append(hits, fmt.Sprintf("%s (in the checkout's root) sets %s to a value with $, which the nx CLI expands at start-up", name, strings.Join(keys, ", ")))
+		}
+	}
 	if len(hits) > 0 {
 		f.OK = false
-		f.Title = "a .env.serve* file overrides the Bitbucket settings"
+		f.Title = "a file Nx loads first overrides the Bitbucket settings"
 		f.Detail = strings.Join(hits, "; ")
-		f.Hint = "Nx loads these before .env.local, so their values win: remove those lines (or the files)"
+		f.Hint = "Nx gives these values to the service instead of those in .env.local: remove those lines (or the files)"
 	}
 	return []Finding{f}
 }

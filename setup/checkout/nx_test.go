@@ -206,6 +206,27 @@ func TestNxPrecedence(t *testing.T) {
 					t.Errorf("check does not report %s, which Nx lets win: %+v", f, g)
 				}
 			}
+			if strings.Contains(g.Detail, "checkout's root") {
+				t.Errorf("check reports a root file that loses to the project's: %+v", g)
+			}
+
+			// A root .env.local, .local.env or .env value that expands: the CLI expands it
+			// into its own environment at start-up, the task runner does not recognise it as
+			// a file's value any more, and it wins over every project file.
+			writeFile(t, filepath.Join(co.Root, ".local.env"), "BITBUCKET_CLIENT_ID=expanded$HOME\n")
+			envs = nxTaskEnv(t, co.Root, home, shell, tasks)
+			for i, who := range []string{"server", pr.Project} {
+				if got := envs[i][KeyClientID]; got != "expanded"+home {
+					t.Errorf("%s: Nx gives %s=%q, want the root file's expanded %q", who, KeyClientID, got, "expanded"+home)
+				}
+			}
+			g = findings(co.CheckOffline(nil))["no-serve-env-override"]
+			if !g.Failed() || !strings.Contains(g.Detail, ".local.env (in the checkout's root) sets BITBUCKET_CLIENT_ID") {
+				t.Errorf("check does not report the root .local.env that wins: %+v", g)
+			}
+			if strings.Contains(g.Detail, ".env.local (in the checkout's root)") {
+				t.Errorf("check reports the root .env.local, whose value has no $ and loses: %+v", g)
+			}
 		})
 	}
 }
