@@ -262,8 +262,10 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	return p, nil
 }
 
-// ExpansionRisk reports whether Nx, which loads .env files with dotenv-expand before the
-// service starts, would change value: "$NAME", "${...}" and "\$" are rewritten by it.
+// ExpansionRisk reports whether dotenv-expand would change value: it rewrites "$NAME",
+// "${...}" and "\$". Whether that matters depends on who loads the file: Nx 16.9.1 passes
+// a project's values unchanged but expands the root's .local.env, .env.local and .env
+// (see CheckDollar and CheckServeOverride).
 func ExpansionRisk(value string) bool {
 	for i := 0; i < len(value); i++ {
 		if value[i] == '\\' && i+1 < len(value) && value[i+1] == '$' {

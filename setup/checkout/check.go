@@ -356,9 +356,9 @@ func (in *Inspection) CheckServeOverride() []Finding {
 	return []Finding{f}
 }
 
-// CheckShellOverride: the shell environment wins over every file, so any of the keys set
-// there is reported, failing when it differs from the server's files (or turns billing
-// on), and still named when it matches (it decides instead of the files).
+// CheckShellOverride reports the Bitbucket keys set in the shell, which wins over every
+// file: failing when one differs from the server's files (or turns billing on), and still
+// naming it when it matches (it decides instead of the files).
 func (in *Inspection) CheckShellOverride() []Finding {
 	c := in.c
 	f := Finding{ID: "no-shell-override", Kind: KindCheck, OK: true, Title: "no shell variable overrides the Bitbucket settings"}
