@@ -187,6 +187,9 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 	}()
 	for i, r := range results {
 		backups = backups || r.Backup != ""
+		for _, t := range r.RemovedTemps {
+			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", t)
+		}
 		switch {
 		case !r.Changed:
 			fmt.Fprintf(w, "%s: unchanged\n", r.SameFile())

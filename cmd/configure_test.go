@@ -283,3 +283,23 @@ func TestConfigureReadOnlyFileChangesNothing(t *testing.T) {
 		t.Errorf("the read-only file changed")
 	}
 }
+
+// A temp file left by a killed configure is removed by the next one, which says so.
+func TestConfigureRemovesLeftOverTemp(t *testing.T) {
+	root := envcmdCheckout(t, "current")
+	left := filepath.Join(root, "packages", "amplication-server", "..env.local.bbsetup-31415")
+	if err := os.WriteFile(left, []byte("BITBUCKET_CLIENT_SECRET="+envcmdSecret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := envcmdExec(t, root, envcmdSecret, nil, "check", "--offline")
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ temporary files from an interrupted write are left in the checkout") {
+		t.Errorf("check: exit %d\n%s", r.code, r.stdout)
+	}
+	r = envcmdExec(t, root, envcmdSecret, nil, "configure", "--client-id", envcmdKey, "--client-secret-stdin", "--no-verify")
+	if r.code != 0 || !strings.Contains(r.stdout, "Removed "+left+", a temporary file an interrupted write had left") {
+		t.Fatalf("configure: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(left); err == nil {
+		t.Errorf("the temp file is still there")
+	}
+}
