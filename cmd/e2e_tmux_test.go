@@ -326,6 +326,7 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	tt := w.run(t, "")
 	tt.waitFor("Callback URL to register")
 	tt.keys("Enter")
+	tt.waitFor("Workspace slug") // typing before the screen is up loses the keys
 	tt.typeText("acme")
 	tt.keys("Enter", "Enter")
 	tt.waitFor("0 of 6 rows ticked")
