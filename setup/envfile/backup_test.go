@@ -195,3 +195,33 @@ func TestFaultStaleTempCleaned(t *testing.T) {
 		t.Errorf("StaleTemps after the write = %q", got)
 	}
 }
+
+// While another bbsetup writes in a directory (it holds the lock), a write there is
+// refused rather than taking that run's temp files for left-overs.
+func TestFaultConcurrentWriteRefused(t *testing.T) {
+	matrix.Record(t, "Temporary files", "another bbsetup is writing in the same directory",
+		"refused, says to wait and run again; its temp file untouched, the file unchanged")
+	dir := t.TempDir()
+	a := filepath.Join(dir, ".env.local")
+	write(t, a, "X=1\n", 0o600)
+	live := filepath.Join(dir, "..env.local.bbsetup-777")
+	write(t, live, "in flight\n", 0o600)
+	unlock, err := lockDirs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	p, err := PlanFiles(map[string][]KV{a: kvs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Apply(); err == nil || !strings.Contains(err.Error(), "another bbsetup is writing in "+dir) {
+		t.Fatalf("Apply = %v, want a refusal naming the directory", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("the other run's temp file was removed: %v", err)
+	}
+	if string(readFile(t, a)) != "X=1\n" {
+		t.Errorf("the file changed")
+	}
+}
