@@ -303,3 +303,32 @@ func TestConfigureRemovesLeftOverTemp(t *testing.T) {
 		t.Errorf("the temp file is still there")
 	}
 }
+
+// A secret with $ on the Nx Amplication pins (verified: passed unchanged) gets no warning;
+// on another Nx, or none found, a note says it is unverified.
+func TestConfigureDollarByNxVersion(t *testing.T) {
+	for _, c := range []struct {
+		pkg, want string
+	}{
+		{`{"devDependencies": {"nx": "16.9.1"}}`, ""},
+		{`{"devDependencies": {"nx": "^19.0.0"}}`, "Nx ^19.0.0 is unverified"},
+		{"", "Nx version was not found"},
+	} {
+		root := envcmdCheckout(t, "current")
+		if c.pkg != "" {
+			if err := os.WriteFile(filepath.Join(root, "package.json"), []byte(c.pkg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := envcmdExec(t, root, "dollar$HOMEsecret1234", nil, "configure", "--client-id", envcmdKey, "--client-secret-stdin", "--no-verify")
+		if r.code != 0 {
+			t.Fatalf("configure: exit %d %s", r.code, r.stderr)
+		}
+		switch {
+		case c.want == "" && strings.Contains(r.stderr, "$NAME"):
+			t.Errorf("Nx 16.9.1: a note about $ although it passes values unchanged:\n%s", r.stderr)
+		case c.want != "" && (!strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "warning")):
+			t.Errorf("package.json %q: stderr lacks a note %q:\n%s", c.pkg, c.want, r.stderr)
+		}
+	}
+}
