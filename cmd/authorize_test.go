@@ -26,7 +26,7 @@ const (
 )
 
 // authzCheckout copies the current-layout Amplication fixture (the demo package's copy of
-// shared/fixtures/amplication/current) into a temp dir and writes both .env.local files.
+// testdata/amplication/current) into a temp dir and writes both .env.local files.
 func authzCheckout(t *testing.T, clientHost, key, secret string) string {
 	t.Helper()
 	dir := demoCheckout(t)

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,11 +11,13 @@ import (
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/mask"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // checkFinding is one finding in `check --json`.
 type checkFinding struct {
 	ID     string `json:"id"`
+	Kind   string `json:"kind"` // "check" (passed or failed) or "note" (an instruction or a fact; always ok)
 	OK     bool   `json:"ok"`
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
@@ -68,8 +71,8 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	res := checkResult{OK: true}
 	for _, f := range findings {
 		a.debugf("finding %s: ok=%v %s", f.ID, f.OK, f.Detail)
-		res.OK = res.OK && f.OK
-		res.Findings = append(res.Findings, checkFinding{ID: f.ID, OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
+		res.OK = res.OK && !f.Failed()
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
 	}
 	if asJSON {
 		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
@@ -78,25 +81,34 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	} else {
 		w := a.env.Stdout
 		fmt.Fprintf(w, "Amplication checkout: %s (%s layout)\n\n", co.Root, co.Layout())
-		failed := 0
+		checks, failed := 0, 0
 		for _, f := range findings {
+			if f.Kind != checkout.KindCheck {
+				continue
+			}
+			checks++
 			mark := "✓"
-			if !f.OK {
+			if f.Failed() {
 				mark = "✗"
 				failed++
 			}
-			fmt.Fprintf(w, "%s %s\n", mark, f.Title)
-			if f.Detail != "" {
-				fmt.Fprintf(w, "    %s\n", f.Detail)
+			printFinding(w, mark, f)
+		}
+		notes := false
+		for _, f := range findings {
+			if f.Kind != checkout.KindNote {
+				continue
 			}
-			if !f.OK && f.Hint != "" {
-				fmt.Fprintf(w, "    → %s\n", f.Hint)
+			if !notes {
+				fmt.Fprintln(w, "\nNotes:")
+				notes = true
 			}
+			printFinding(w, "•", f)
 		}
 		if failed == 0 {
-			fmt.Fprintf(w, "\nAll %d checks passed.\n", len(findings))
+			fmt.Fprintf(w, "\nAll %d checks passed.\n", checks)
 		} else {
-			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, len(findings))
+			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, checks)
 		}
 	}
 	if !res.OK {
@@ -105,15 +117,27 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	return nil
 }
 
+// printFinding prints one finding: the mark and title, the detail, and the hint of a
+// failed check. Text from the files is sanitised before it reaches the terminal.
+func printFinding(w io.Writer, mark string, f checkout.Finding) {
+	fmt.Fprintf(w, "%s %s\n", mark, safetext.Line(f.Title))
+	if f.Detail != "" {
+		fmt.Fprintf(w, "    %s\n", safetext.Line(f.Detail))
+	}
+	if f.Failed() && f.Hint != "" {
+		fmt.Fprintf(w, "    → %s\n", safetext.Line(f.Hint))
+	}
+}
+
 // checkCredentials is the online finding: the effective key and secret against Bitbucket.
 func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) checkout.Finding {
-	f := checkout.Finding{ID: "credentials"}
+	f := checkout.Finding{ID: "credentials", Kind: checkout.KindCheck}
 	cr, ok := co.Current()
 	if !ok {
-		f.Title = "the key and secret were not checked with Bitbucket"
-		f.Detail = "they are not configured (or differ between the server and the PR service)"
-		f.Hint = "run: bbsetup configure --client-id KEY --client-secret-stdin"
-		return f
+		// The same cause as the failed checks above: a note, not a second failure.
+		return checkout.Finding{ID: "credentials", Kind: checkout.KindNote, OK: true,
+			Title:  "the key and secret were not checked with Bitbucket",
+			Detail: "they are not configured yet, or differ between the services (see above)"}
 	}
 	v := a.verifyCredentials(ctx, cr.ClientID, cr.ClientSecret)
 	f.Detail = mask.In(v.Message, cr.ClientSecret)

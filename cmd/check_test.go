@@ -18,10 +18,19 @@ func TestCheckOfflineBothLayouts(t *testing.T) {
 			if r.code != 1 {
 				t.Fatalf("fresh checkout: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 			}
-			for _, want := range []string{"✗ amplication-server has no .env.local", "✗ " + pr[1] + " has no .env.local", "placeholder [bitbucket-client-id]", "→ run: bbsetup configure", "✓ the consumer's callback URL must be http://localhost:3001/bitbucket-auth-app/callback", "checks failed"} {
+			// One failed check per missing file; the callback URL and the services to start
+			// are notes (instructions), and the count is of checks only.
+			for _, want := range []string{"✗ amplication-server has no .env.local", "✗ " + pr[1] + " has no .env.local", "placeholder [bitbucket-client-id]", "→ run: bbsetup configure",
+				"\nNotes:\n", "• the consumer's callback URL must be http://localhost:3001/bitbucket-auth-app/callback", "npx nx serve " + pr[1], "2 of 6 checks failed."} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 				}
+			}
+			if n := strings.Count(r.stdout, "✗"); n != 2 {
+				t.Errorf("%d ✗ for two missing files, want 2:\n%s", n, r.stdout)
+			}
+			if strings.Contains(r.stdout, "✓ the consumer's callback URL") || strings.Contains(r.stdout, "✓ port") {
+				t.Errorf("an instruction or a fact is shown as a passed check:\n%s", r.stdout)
 			}
 			if r := envcmdExec(t, root, envcmdSecret, nil, "configure", "--client-id", envcmdKey, "--client-secret-stdin", "--no-verify"); r.code != 0 {
 				t.Fatalf("configure: %d %s", r.code, r.stderr)
@@ -51,6 +60,9 @@ func TestCheckOfflineBothLayouts(t *testing.T) {
 			}
 			if res.OK || byID["no-shell-override"].OK || byID["no-serve-env-override"].OK || !byID["server-keys"].OK {
 				t.Errorf("findings: %+v", res)
+			}
+			if byID["callback-url"].Kind != "note" || byID["server-keys"].Kind != "check" {
+				t.Errorf("kinds: callback-url %q, server-keys %q", byID["callback-url"].Kind, byID["server-keys"].Kind)
 			}
 			if !strings.Contains(byID["no-serve-env-override"].Detail, ".env.serve sets BITBUCKET_CLIENT_ID") {
 				t.Errorf("serve finding: %+v", byID["no-serve-env-override"])
@@ -102,5 +114,22 @@ func TestCheckOnlineWithEmulator(t *testing.T) {
 	r = envcmdExec(t, root, "", nil, "check", "--bitbucket-url", srv.URL)
 	if r.code != 1 || !strings.Contains(r.stdout, "✗ Bitbucket could not be reached") {
 		t.Fatalf("unreachable: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Not configured yet: the online check is not a third failure for the same cause, but a
+// note, and the count is of checks only.
+func TestCheckOnlineNotConfiguredIsANote(t *testing.T) {
+	e, _ := bbemu.NewDemo(bbemu.Options{}, 1)
+	srv, err := bbemu.Start(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	root := envcmdCheckout(t, "current")
+	r := envcmdExec(t, root, "", nil, "check", "--bitbucket-url", srv.URL)
+	if r.code != 1 || !strings.Contains(r.stdout, "• the key and secret were not checked with Bitbucket") ||
+		!strings.Contains(r.stdout, "2 of 6 checks failed.") || strings.Count(r.stdout, "✗") != 2 {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -11,6 +11,16 @@ import (
 // explicit directory that is not a checkout is an error, not a reason to look higher),
 // else the nearest one at or above the working directory.
 func (a *app) openCheckout() (*checkout.Checkout, error) {
+	co, err := a.findCheckout()
+	if err != nil {
+		return nil, err
+	}
+	// Backups go under the user's state directory, taken from bbsetup's own environment.
+	co.BackupDir = checkout.BackupDirFor(checkout.StateHome(a.env.Getenv), co.Root)
+	return co, nil
+}
+
+func (a *app) findCheckout() (*checkout.Checkout, error) {
 	if a.g.Repo != "" {
 		return checkout.Open(a.g.Repo)
 	}

@@ -105,7 +105,15 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
 	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
-		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key or secret contains $NAME, ${...} or \\$; Nx expands these when it loads .env files, so Amplication may see a different value. Check that you copied the right values.")
+		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
+		// checkout runs another (or an unknown) version.
+		if v := co.NxVersion(); !v.Verified() {
+			which := "the checkout's Nx version was not found"
+			if v.Version != "" {
+				which = "this checkout's Nx " + v.Version + " is unverified"
+			}
+			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
+		}
 	}
 	verified := false
 	if !o.noVerify {
@@ -184,11 +192,14 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 	backups := false
 	defer func() {
 		if backups {
-			fmt.Fprintln(w, "The .bak files hold the previous values, secrets included, and Amplication's .gitignore does not cover them: do not commit them; delete them once the new values work.")
+			fmt.Fprintln(w, "The backups hold the previous values, secrets included; they are outside the checkout (readable only by you), where git cannot see them: delete them once the new values work.")
 		}
 	}()
 	for i, r := range results {
 		backups = backups || r.Backup != ""
+		for _, t := range r.RemovedTemps {
+			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", t)
+		}
 		switch {
 		case !r.Changed:
 			fmt.Fprintf(w, "%s: unchanged\n", r.SameFile())

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -26,10 +28,10 @@ var envcmdLayouts = map[string][2]string{
 	"current": {"ee/packages/git-sync-manager", "git-sync-manager"},
 }
 
-// envcmdCheckout copies shared/fixtures/amplication/<layout> (read-only) into a temp dir.
+// envcmdCheckout copies testdata/amplication/<layout> into a temp dir.
 func envcmdCheckout(t *testing.T, layout string) string {
 	t.Helper()
-	return copyTree(t, filepath.Join("..", "..", "shared", "fixtures", "amplication", layout))
+	return testkit.AmplicationCheckout(t, layout)
 }
 
 type envcmdRun struct {
@@ -42,6 +44,13 @@ type envcmdRun struct {
 func envcmdExec(t *testing.T, wd, stdin string, env map[string]string, args ...string) envcmdRun {
 	t.Helper()
 	var out, errOut bytes.Buffer
+	if _, ok := env["XDG_STATE_HOME"]; !ok {
+		withState := map[string]string{"XDG_STATE_HOME": os.Getenv("XDG_STATE_HOME")}
+		for k, v := range env {
+			withState[k] = v
+		}
+		env = withState
+	}
 	e := Env{
 		Stdin:     strings.NewReader(stdin),
 		Stdout:    &out,
@@ -129,8 +138,22 @@ func TestConfigureBothLayouts(t *testing.T) {
 			if got := envfile.Parse(envcmdRead(t, filepath.Join(prDir, ".env.local")))["BITBUCKET_CLIENT_SECRET"]; got != "otherSecret12345678" {
 				t.Errorf("PR secret = %q", got)
 			}
-			if envfile.Parse(envcmdRead(t, filepath.Join(prDir, ".env.local.bak")))["BITBUCKET_CLIENT_SECRET"] != envcmdSecret {
+			// The backup is under the state directory, outside the checkout, named in the output.
+			m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(filepath.Join(prDir, ".env.local")) + `: updated \(previous content in (.+)\)$`).FindStringSubmatch(r.stdout)
+			if m == nil {
+				t.Fatalf("the output does not name the PR file's backup:\n%s", r.stdout)
+			}
+			if !strings.HasPrefix(m[1], os.Getenv("XDG_STATE_HOME")+string(filepath.Separator)+filepath.Join("bbsetup", "backups")) {
+				t.Errorf("backup %s is not under the state directory", m[1])
+			}
+			if envfile.Parse(envcmdRead(t, m[1]))["BITBUCKET_CLIENT_SECRET"] != envcmdSecret {
 				t.Errorf("backup does not hold the previous secret")
+			}
+			if fi, err := os.Stat(m[1]); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("backup mode %v (%v), want 0600", fi.Mode().Perm(), err)
+			}
+			if _, err := os.Stat(filepath.Join(prDir, ".env.local.bak")); err == nil {
+				t.Errorf("a .env.local.bak was written inside the checkout, where git can see it")
 			}
 		})
 	}
@@ -258,5 +281,54 @@ func TestConfigureReadOnlyFileChangesNothing(t *testing.T) {
 	}
 	if string(envcmdRead(t, pr)) != "X=1\n" {
 		t.Errorf("the read-only file changed")
+	}
+}
+
+// A temp file left by a killed configure is removed by the next one, which says so.
+func TestConfigureRemovesLeftOverTemp(t *testing.T) {
+	root := envcmdCheckout(t, "current")
+	left := filepath.Join(root, "packages", "amplication-server", "..env.local.bbsetup-31415")
+	if err := os.WriteFile(left, []byte("BITBUCKET_CLIENT_SECRET="+envcmdSecret+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := envcmdExec(t, root, envcmdSecret, nil, "check", "--offline")
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ temporary files from an interrupted write are left in the checkout") {
+		t.Errorf("check: exit %d\n%s", r.code, r.stdout)
+	}
+	r = envcmdExec(t, root, envcmdSecret, nil, "configure", "--client-id", envcmdKey, "--client-secret-stdin", "--no-verify")
+	if r.code != 0 || !strings.Contains(r.stdout, "Removed "+left+", a temporary file an interrupted write had left") {
+		t.Fatalf("configure: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(left); err == nil {
+		t.Errorf("the temp file is still there")
+	}
+}
+
+// A secret with $ on the Nx Amplication pins (verified: passed unchanged) gets no warning;
+// on another Nx, or none found, a note says it is unverified.
+func TestConfigureDollarByNxVersion(t *testing.T) {
+	for _, c := range []struct {
+		pkg, want string
+	}{
+		{`{"devDependencies": {"nx": "16.9.1"}}`, ""},
+		{`{"devDependencies": {"nx": "^19.0.0"}}`, "Nx ^19.0.0 is unverified"},
+		{"", "Nx version was not found"},
+	} {
+		root := envcmdCheckout(t, "current")
+		if c.pkg != "" {
+			if err := os.WriteFile(filepath.Join(root, "package.json"), []byte(c.pkg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := envcmdExec(t, root, "dollar$HOMEsecret1234", nil, "configure", "--client-id", envcmdKey, "--client-secret-stdin", "--no-verify")
+		if r.code != 0 {
+			t.Fatalf("configure: exit %d %s", r.code, r.stderr)
+		}
+		switch {
+		case c.want == "" && strings.Contains(r.stderr, "$NAME"):
+			t.Errorf("Nx 16.9.1: a note about $ although it passes values unchanged:\n%s", r.stderr)
+		case c.want != "" && (!strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "warning")):
+			t.Errorf("package.json %q: stderr lacks a note %q:\n%s", c.pkg, c.want, r.stderr)
+		}
 	}
 }

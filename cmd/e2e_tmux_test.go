@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -44,7 +45,7 @@ type tmuxTerm struct {
 func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv ...string) *tmuxTerm {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
-		skipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
+		testkit.SkipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
 	}
 	tt := &tmuxTerm{t: t, secret: secret, socket: fmt.Sprintf("bbsetup-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24"}
@@ -158,7 +159,7 @@ type e2eWorld struct {
 func newE2EWorld(t *testing.T) *e2eWorld {
 	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
-		skipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
+		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
 	}
 	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
@@ -325,6 +326,7 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	tt := w.run(t, "")
 	tt.waitFor("Callback URL to register")
 	tt.keys("Enter")
+	tt.waitFor("Workspace slug") // typing before the screen is up loses the keys
 	tt.typeText("acme")
 	tt.keys("Enter", "Enter")
 	tt.waitFor("0 of 6 rows ticked")
@@ -359,14 +361,4 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// skipUnlessCI skips the test with a loud message, except under CI (CI set), where a
-// missing tool or file means the CI script is broken: there it fails.
-func skipUnlessCI(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
-	}
-	t.Skip(msg)
 }

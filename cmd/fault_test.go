@@ -208,7 +208,7 @@ func TestFaultDebugLogRedacts(t *testing.T) {
 				stdout, stderr = ss.outText(), ss.errText()
 			} else {
 				args := append(append([]string{}, tc.args...), "--debug")
-				env := map[string]string{"BBSETUP_BITBUCKET_URL": tw.srv.URL, "BBSETUP_API_URL": tw.srv.APIURL}
+				env := map[string]string{"BBSETUP_BITBUCKET_URL": tw.srv.URL, "BBSETUP_API_URL": tw.srv.APIURL, "XDG_STATE_HOME": t.TempDir()}
 				var out, errb bytes.Buffer
 				stdin := ""
 				if tc.stdin {

@@ -11,5 +11,14 @@ import (
 var matrix = faultmatrix.New("cmd", "Command line: faults and secrets (cmd)")
 
 func TestMain(m *testing.M) {
-	os.Exit(faultmatrix.Wrap(m, matrix).Run())
+	// Backups go to the user's state directory: keep the tests' (and those of the
+	// binaries they start) out of the real one.
+	state, err := os.MkdirTemp("", "bbsetup-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
+	code := faultmatrix.Wrap(m, matrix).Run()
+	os.RemoveAll(state)
+	os.Exit(code)
 }

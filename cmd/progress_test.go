@@ -11,7 +11,7 @@ import (
 // line on stderr; at a terminal, a spinner that is erased when the answer is in.
 func TestConfigureShowsProgress(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
-	env := map[string]string{"BBSETUP_BITBUCKET_URL": w.srv.URL, "BBSETUP_API_URL": w.srv.APIURL}
+	env := map[string]string{"BBSETUP_BITBUCKET_URL": w.srv.URL, "BBSETUP_API_URL": w.srv.APIURL, "XDG_STATE_HOME": t.TempDir()}
 	const line = "Checking the key and secret with Bitbucket…"
 
 	r := envcmdExec(t, w.dir, w.consumer.Secret+"\n", env, "configure", "--client-id", w.consumer.Key, "--client-secret-stdin", "--dry-run")

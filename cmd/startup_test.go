@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
 // TestStartupAsksTheTerminalNothing runs the built binary on a pseudo-terminal that has no
@@ -18,7 +20,7 @@ import (
 // tui/terminit keeps Bubble Tea's init from sending it).
 func TestStartupAsksTheTerminalNothing(t *testing.T) {
 	if _, err := exec.LookPath("script"); err != nil {
-		skipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
+		testkit.SkipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
 	}
 	bin := buildBinary(t)
 	typescript := filepath.Join(t.TempDir(), "typescript")
@@ -45,7 +47,7 @@ func TestStartupAsksTheTerminalNothing(t *testing.T) {
 // screen or in the scrollback, and the files get it.
 func TestConfigureSecretFromTerminalIsNotEchoed(t *testing.T) {
 	if _, err := exec.LookPath("script"); err != nil {
-		skipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
+		testkit.SkipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
 	}
 	bin := buildBinary(t)
 	repo := demoCheckout(t)

@@ -195,7 +195,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 	if cr, ok := co.Current(); ok {
 		out.Configured = true
 		for _, f := range co.CheckOffline(b.a.env.LookupEnv) {
-			if !f.OK {
+			if f.Failed() { // notes (callback URL, services to start) never fail
 				out.Configured = false
 			}
 		}

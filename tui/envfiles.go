@@ -121,7 +121,7 @@ func (s *envScreen) heading() string {
 	if s.plan != nil && !s.planning && !s.applied && s.planErr == nil {
 		if s.plan.Changed() {
 			h += st.subtle.Render("Nothing is written until you press enter. The secret is masked ("+
-				mask.Secret(s.creds.Secret)+"). A .bak copy of each file is kept.") + "\n\n"
+				mask.Secret(s.creds.Secret)+"). A backup of each file is kept outside the checkout.") + "\n\n"
 		} else {
 			h += st.ok.Render("✓") + " The files already hold this key and secret; nothing to write.\n\n"
 		}

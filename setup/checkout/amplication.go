@@ -66,6 +66,10 @@ type Checkout struct {
 	PRServices                      []PRService // every one that exists
 	ClientHost                      string      // from the server's .env.local then .env; default DefaultClientHost
 	CallbackURL                     string      // ClientHost + CallbackPath
+	// BackupDir is where Plan's writes keep the previous content of the files they
+	// replace (BackupDirFor); Open sets it from the process environment, callers with
+	// their own environment set it again. "" makes a write that needs a backup fail.
+	BackupDir string
 }
 
 // Credentials are the OAuth consumer's key and secret.
@@ -103,7 +107,7 @@ func Open(root string) (*Checkout, error) {
 	if !isDir(filepath.Join(abs, serverDir)) {
 		return nil, fmt.Errorf("%w: %s has no packages/amplication-server; name the top directory of your Amplication checkout", ErrNotFound, abs)
 	}
-	c := &Checkout{Root: abs, ServerDir: filepath.Join(abs, serverDir)}
+	c := &Checkout{Root: abs, ServerDir: filepath.Join(abs, serverDir), BackupDir: BackupDirFor(StateHome(os.Getenv), abs)}
 	c.ServerEnvLocal = filepath.Join(c.ServerDir, ".env.local")
 	for _, l := range prLayouts {
 		d := filepath.Join(abs, filepath.FromSlash(l.dir))
@@ -233,6 +237,14 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.BackupDir, p.BackupRoot = c.BackupDir, c.Root
+	if c.BackupDir == "" {
+		for _, f := range p.Files {
+			if f.Exists && f.Changed() {
+				return nil, fmt.Errorf("%w, so the previous content of %s could not be kept outside the checkout; set HOME (or XDG_STATE_HOME) and run again", ErrNoBackupDir, f.Path)
+			}
+		}
+	}
 	// Order as EnvFiles does. A file that several paths name (one .env.local a symlink to
 	// another) is one change, placed where the first of its paths is.
 	order := map[string]int{}
@@ -250,8 +262,10 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	return p, nil
 }
 
-// ExpansionRisk reports whether Nx, which loads .env files with dotenv-expand before the
-// service starts, would change value: "$NAME", "${...}" and "\$" are rewritten by it.
+// ExpansionRisk reports whether dotenv-expand would change value: it rewrites "$NAME",
+// "${...}" and "\$". Whether that matters depends on who loads the file: Nx 16.9.1 passes
+// a project's values unchanged but expands the root's .local.env, .env.local and .env
+// (see CheckDollar and CheckServeOverride).
 func ExpansionRisk(value string) bool {
 	for i := 0; i < len(value); i++ {
 		if value[i] == '\\' && i+1 < len(value) && value[i+1] == '$' {

@@ -12,8 +12,6 @@ import (
 	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
-const fixtures = "../../../shared/fixtures/amplication"
-
 // checkout copies a fixture layout ("older" or "current") into a temp dir.
 func checkout(t *testing.T, layout string) string {
 	t.Helper()
@@ -189,19 +187,40 @@ func findings(fs []Finding) map[string]Finding {
 func TestCheckOffline(t *testing.T) {
 	root := checkout(t, "older")
 	co, _ := Open(root)
-	got := findings(co.CheckOffline(nil))
-	for _, id := range []string{"server-env-local", "amplication-git-pull-request-service-env-local", "server-keys", "amplication-git-pull-request-service-keys"} {
-		if got[id].OK || got[id].Hint == "" {
-			t.Errorf("fresh checkout: %s = %+v, want failing with a hint", id, got[id])
+	all := co.CheckOffline(nil)
+	got := findings(all)
+	// One cause, one finding: a package without .env.local is one failed check, naming
+	// the placeholders, not one for the file and another for the keys.
+	for _, id := range []string{"server-keys", "amplication-git-pull-request-service-keys"} {
+		if !got[id].Failed() || got[id].Hint == "" || !strings.Contains(got[id].Title, "has no .env.local") || !strings.Contains(got[id].Detail, "placeholder") {
+			t.Errorf("fresh checkout: %s = %+v, want one failing check naming the missing file and the placeholders, with a hint", id, got[id])
 		}
 	}
-	if !strings.Contains(got["server-keys"].Detail, "placeholder") {
-		t.Errorf("server-keys detail %q does not mention the placeholder", got["server-keys"].Detail)
-	}
-	for _, id := range []string{"billing-disabled", "no-serve-env-override", "no-shell-override", "callback-url", "callback-port"} {
-		if !got[id].OK {
-			t.Errorf("fresh checkout: %s = %+v, want OK", id, got[id])
+	failed := 0
+	for _, f := range all {
+		if f.Failed() {
+			failed++
 		}
+	}
+	if failed != 2 {
+		t.Errorf("fresh checkout: %d failed checks, want 2 (one per missing .env.local): %+v", failed, all)
+	}
+	if _, ok := got["keys-identical"]; ok {
+		t.Errorf("placeholders compared as if they were keys: %+v", got["keys-identical"])
+	}
+	for _, id := range []string{"billing-disabled", "no-serve-env-override", "no-shell-override", "no-temp-files"} {
+		if got[id].Kind != KindCheck || !got[id].OK {
+			t.Errorf("fresh checkout: %s = %+v, want a passing check", id, got[id])
+		}
+	}
+	// Instructions and facts are notes, never a ✓.
+	for _, id := range []string{"callback-url", "callback-port", "services", "nx-version"} {
+		if got[id].Kind != KindNote || !got[id].OK || got[id].Failed() {
+			t.Errorf("fresh checkout: %s = %+v, want a note", id, got[id])
+		}
+	}
+	if !strings.Contains(got["services"].Title, "amplication-git-pull-request-service") || !strings.Contains(got["services"].Detail, "npx nx serve amplication-git-pull-request-service") {
+		t.Errorf("services note does not name the older layout's PR service: %+v", got["services"])
 	}
 	if !strings.Contains(got["callback-url"].Title, "http://localhost:3001/bitbucket-auth-app/callback") {
 		t.Errorf("callback-url: %+v", got["callback-url"])
@@ -296,8 +315,31 @@ func TestCheckOffline(t *testing.T) {
 		old := mustRead(t, f)
 		defer os.WriteFile(f, old, 0o600)
 		os.WriteFile(f, []byte(strings.Replace(string(old), secret, "abc$HOME", 1)), 0o600)
-		if g := findings(co.CheckOffline(nil))["server-keys"]; g.OK {
-			t.Errorf("%+v", g)
+		// No Nx version found: a note, not a failure.
+		g := findings(co.CheckOffline(nil))
+		if d := g["nx-dollar"]; d.Kind != KindNote || !strings.Contains(d.Detail, "amplication-server's BITBUCKET_CLIENT_SECRET") || !strings.Contains(d.Title, "no Nx version") {
+			t.Errorf("no Nx version: %+v", d)
+		}
+		if !g["server-keys"].OK {
+			t.Errorf("server-keys: %+v", g["server-keys"])
+		}
+		// Nx 16.9.1 (verified with the real package) passes $ unchanged: a passing check.
+		pj := filepath.Join(root, "package.json")
+		writeFile(t, pj, `{"devDependencies": {"nx": "16.9.1"}}`)
+		defer os.Remove(pj)
+		if d := findings(co.CheckOffline(nil))["nx-dollar"]; d.Kind != KindCheck || !d.OK || !strings.Contains(d.Title, "16.9.1") {
+			t.Errorf("Nx 16.9.1: %+v", d)
+		}
+		// A newer installed Nx wins over the declared one, and is unverified: a note.
+		os.MkdirAll(filepath.Join(root, "node_modules", "nx"), 0o755)
+		defer os.RemoveAll(filepath.Join(root, "node_modules"))
+		writeFile(t, filepath.Join(root, "node_modules", "nx", "package.json"), `{"name": "nx", "version": "20.1.0"}`)
+		g = findings(co.CheckOffline(nil))
+		if d := g["nx-dollar"]; d.Kind != KindNote || !strings.Contains(d.Title, "20.1.0 is unverified") {
+			t.Errorf("Nx 20.1.0: %+v", d)
+		}
+		if n := g["nx-version"]; n.Kind != KindNote || !strings.Contains(n.Title, "20.1.0") || !strings.Contains(n.Title, "node_modules/nx/package.json") {
+			t.Errorf("nx-version: %+v", n)
 		}
 	})
 	for _, f := range co.CheckOffline(nil) {

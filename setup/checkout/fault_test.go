@@ -12,13 +12,22 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/internal/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
 var matrix = faultmatrix.New("checkout", "Env files: the checkout's two .env.local files (setup/checkout)")
 
 func TestMain(m *testing.M) {
-	os.Exit(faultmatrix.Wrap(m, matrix).Run())
+	// Backups go to the user's state directory: keep the tests' out of the real one.
+	state, err := os.MkdirTemp("", "bbsetup-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
+	code := faultmatrix.Wrap(m, matrix).Run()
+	os.RemoveAll(state)
+	os.Exit(code)
 }
 
 const (
@@ -145,14 +154,23 @@ func TestFaultEnvFiles(t *testing.T) {
 			wantErr: "is not a regular file",
 		},
 		{
-			name: "directory in place of the .bak", expect: "refused at write time, says so; both unchanged",
+			name: "directory in place of an old .bak", expect: "both updated; backups go outside the checkout, the directory untouched",
 			server: ptr("X=1\n"), pr: ptr("Y=2\n"),
-			prep: func(t *testing.T, e *faultEnv) {
+			between: func(t *testing.T, e *faultEnv) {
 				if err := os.Mkdir(e.pr+".bak", 0o755); err != nil {
 					t.Fatal(err)
 				}
 			},
-			wantErr: "so bbsetup can keep a backup there",
+		},
+		{
+			name: "the backup directory cannot be made", expect: "refused at write time, names it; both unchanged",
+			server: ptr("X=1\n"), pr: ptr("Y=2\n"),
+			prep: func(t *testing.T, e *faultEnv) {
+				file := filepath.Join(t.TempDir(), "state-is-a-file")
+				writeFile(t, file, "")
+				t.Setenv("XDG_STATE_HOME", file)
+			},
+			wantErr: "cannot make the backup directory",
 		},
 		{
 			name: "missing PR-service directory", expect: "Open refuses, names both layouts and says it does not create them; nothing written",
@@ -376,9 +394,10 @@ func TestFaultEnvFiles(t *testing.T) {
 			if tc.wantPR != nil && string(after.pr) != tc.wantPR(lit) {
 				t.Errorf("PR .env.local:\n%q\nwant\n%q", clipped(after.pr), clipped([]byte(tc.wantPR(lit))))
 			}
-			// Both updated, and nothing else appeared but backups.
+			// Both updated, and nothing else appeared in the checkout (backups go to the
+			// state directory).
 			for n := range after.names {
-				if !before.names[n] && !strings.HasSuffix(n, ".bak") && n != e.server && n != e.pr {
+				if !before.names[n] && n != e.server && n != e.pr {
 					t.Errorf("unexpected new file: %s", n)
 				}
 			}
@@ -420,10 +439,10 @@ func clipped(b []byte) []byte {
 	return b
 }
 
-// copyFixture copies a fixture layout into dst (created).
+// copyFixture copies a fixture layout (testdata/amplication/<layout>) into dst (created).
 func copyFixture(t *testing.T, layout, dst string) {
 	t.Helper()
-	src := filepath.Join(fixtures, layout)
+	src := testkit.Testdata(t, "amplication", layout)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

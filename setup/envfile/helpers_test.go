@@ -4,15 +4,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
 func fixtureFiles(t *testing.T) []string {
 	t.Helper()
-	a, _ := filepath.Glob("../../../shared/fixtures/amplication/*/*/*/.env")
-	b, _ := filepath.Glob("../../../shared/fixtures/amplication/*/*/*/*/.env")
+	dir := testkit.Testdata(t, "amplication")
+	a, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*", ".env"))
+	b, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*", "*", ".env"))
 	all := append(a, b...)
 	if len(all) != 4 {
-		t.Fatalf("found %d fixture .env files under shared/fixtures/amplication, want 4", len(all))
+		t.Fatalf("found %d fixture .env files under testdata/amplication, want 4", len(all))
 	}
 	return all
 }

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
 // dotenvDir holds package.json/package-lock.json pinning npm dotenv and parse.js.
@@ -19,10 +21,10 @@ func nodeParse(t *testing.T, inputs [][]byte) []map[string]string {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		skipUnlessCI(t, "SKIPPED: node is not installed, so the round trip through the real npm dotenv parser did not run; install Node.js and run `npm ci` in testdata/dotenv")
+		testkit.SkipUnlessCI(t, "SKIPPED: node is not installed, so the round trip through the real npm dotenv parser did not run; install Node.js and run `npm ci` in testdata/dotenv")
 	}
 	if _, err := os.Stat(filepath.Join(dotenvDir, "node_modules", "dotenv", "package.json")); err != nil {
-		skipUnlessCI(t, "SKIPPED: testdata/dotenv/node_modules is missing, so the round trip through the real npm dotenv parser did not run; run `npm ci` in testdata/dotenv")
+		testkit.SkipUnlessCI(t, "SKIPPED: testdata/dotenv/node_modules is missing, so the round trip through the real npm dotenv parser did not run; run `npm ci` in testdata/dotenv")
 	}
 	enc := make([]string, len(inputs))
 	for i, in := range inputs {
@@ -58,14 +60,4 @@ func sameMap(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// skipUnlessCI skips the test with a loud message, except under CI (CI set), where a
-// missing tool or file means the CI script is broken: there it fails.
-func skipUnlessCI(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
-	}
-	t.Skip(msg)
 }

@@ -2,6 +2,8 @@ package envfile
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // FileChange is the planned change of one file.
@@ -35,7 +38,16 @@ type FileChange struct {
 func (f FileChange) Changed() bool { return !f.Exists || !bytes.Equal(f.Before, f.After) }
 
 // Plan is a set of file changes, computed and validated but not yet written.
-type Plan struct{ Files []FileChange }
+type Plan struct {
+	Files []FileChange
+	// BackupDir, when set, is where Apply keeps the previous content of each file it
+	// replaces, outside the work tree: each write gets a new directory in it (0700) named
+	// after the time, holding each file under its path relative to BackupRoot (0600). A
+	// backup is never overwritten. When BackupDir is "", the backup is the file's name
+	// plus ".bak" beside it (only for callers whose directory git cannot see).
+	BackupDir  string
+	BackupRoot string
+}
 
 // Changed reports whether any file would change.
 func (p *Plan) Changed() bool {
@@ -53,6 +65,9 @@ type Result struct {
 	Aliases []string // the other paths that are the same file as Path (FileChange.Aliases)
 	Changed bool
 	Backup  string // the backup of the previous content, "" when none was written
+	// RemovedTemps are temporary files left next to the file by an earlier write that was
+	// killed mid-way (they may hold a secret): Apply removed them.
+	RemovedTemps []string
 }
 
 // SameFile describes a path with its aliases for the operator: "a" alone, or
@@ -292,20 +307,25 @@ type staged struct {
 	undoTmp    string // the previous content again, to put back if another file fails
 	backupPath string
 	replaced   bool // tmp has been renamed onto the target
+	backedUp   bool // bakTmp has been renamed to backupPath
 }
 
 // renameFile is os.Rename; tests replace it to make a rename fail.
 var renameFile = os.Rename
 
-// Apply writes every changed file, all or nothing. It first checks every file again and
-// stages, as synced temporary files in the target's directory, each new content, the backup
-// of the old one and a second copy of the old one to roll back with; if anything fails, it
-// removes what it staged and no file has changed. Then it renames the backups and the files
-// into place and syncs the directories. If one rename fails, the files already replaced are
-// put back (by renaming their staged old content over them), so the operator sees either
-// every file old or every file new. Unchanged files are not touched at all.
+// Apply writes every changed file, all or nothing. It first locks each target's directory
+// against another bbsetup writing there, removes temporary files an earlier write left
+// behind when it was killed, checks every file again and stages, as synced temporary files
+// (0600 while they exist), each new content, the backup of the old one and a second copy
+// of the old one to roll back with; if anything fails, it removes what it staged and no
+// file has changed. Then it renames the files into place, and only when every file is new
+// the backups, and syncs the directories. If one rename fails, the files already replaced
+// are put back (by renaming their staged old content over them), so the operator sees
+// either every file old or every file new, and no earlier backup is touched. Unchanged
+// files are not touched at all.
 func (p *Plan) Apply() ([]Result, error) {
 	var st []*staged
+	runDir := "" // this write's directory under BackupDir, "" until made
 	cleanup := func() {
 		for _, s := range st {
 			for _, f := range []string{s.tmp, s.bakTmp, s.undoTmp} {
@@ -315,36 +335,70 @@ func (p *Plan) Apply() ([]Result, error) {
 			}
 		}
 	}
+	dropRun := func() {
+		if runDir != "" {
+			os.RemoveAll(runDir)
+		}
+	}
 	results := make([]Result, len(p.Files))
+	var dirs []string
+	for _, fc := range p.Files {
+		if fc.Changed() {
+			dirs = append(dirs, filepath.Dir(fc.Target))
+		}
+	}
+	unlock, err := lockDirs(dirs)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	for i, fc := range p.Files {
 		results[i] = Result{Path: fc.Path, Aliases: fc.Aliases}
 		if !fc.Changed() {
 			continue
 		}
-		s, err := stage(fc)
+		results[i].RemovedTemps = removeStaleTemps(fc.Target)
+		if fc.Exists && p.BackupDir != "" && runDir == "" {
+			if runDir, err = newRunDir(p.BackupDir); err != nil {
+				cleanup()
+				return nil, err
+			}
+		}
+		s, err := stage(fc, p.backupPath(runDir, fc.Target))
 		if s != nil {
 			st = append(st, s)
 		}
 		if err != nil {
 			cleanup()
+			dropRun()
 			return nil, err
 		}
 	}
 	for _, s := range st {
-		if s.bakTmp != "" {
-			if err := renameFile(s.bakTmp, s.backupPath); err != nil {
-				return nil, rollback(st, fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err), cleanup)
-			}
-			s.bakTmp = ""
-		}
 		if err := renameFile(s.tmp, s.fc.Target); err != nil {
-			return nil, rollback(st, fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err), cleanup)
+			return nil, rollback(st, fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err), cleanup, dropRun)
 		}
 		s.tmp = ""
 		s.replaced = true
+		if s.fc.Mode != 0o600 {
+			os.Chmod(s.fc.Target, s.fc.Mode) // the temp file was 0600 while it held the secret
+		}
+	}
+	for _, s := range st {
+		if s.bakTmp == "" {
+			continue
+		}
+		if err := renameFile(s.bakTmp, s.backupPath); err != nil {
+			return nil, rollback(st, fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err), cleanup, dropRun)
+		}
+		s.bakTmp = ""
+		s.backedUp = true
 	}
 	for _, s := range st {
 		syncDir(filepath.Dir(s.fc.Target))
+		if s.backupPath != "" {
+			syncDir(filepath.Dir(s.backupPath))
+		}
 	}
 	cleanup() // the undo copies
 	for i, fc := range p.Files {
@@ -361,9 +415,48 @@ func (p *Plan) Apply() ([]Result, error) {
 	return results, nil
 }
 
+// backupPath is where the previous content of target goes: beside it (".bak") without a
+// BackupDir, else under this write's directory runDir, at target's path relative to
+// BackupRoot (a file outside BackupRoot by its name and a hash of its path).
+func (p *Plan) backupPath(runDir, target string) string {
+	if p.BackupDir == "" {
+		return target + ".bak"
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		abs = target
+	}
+	rel, err := filepath.Rel(p.BackupRoot, abs)
+	if p.BackupRoot == "" || err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		sum := sha256.Sum256([]byte(abs))
+		rel = filepath.Join("outside-the-checkout", filepath.Base(abs)+"-"+hex.EncodeToString(sum[:6]))
+	}
+	return filepath.Join(runDir, rel)
+}
+
+// newRunDir makes dir (0700, tightened if it exists looser) and a new directory in it for
+// one write, named after the time (UTC) so that the newest sorts last.
+func newRunDir(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("cannot make the backup directory %s: %w", dir, err)
+	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return "", fmt.Errorf("the backup directory %s can be read by others and cannot be made private (%w); chmod 700 it and run again", dir, err)
+		}
+	}
+	run, err := os.MkdirTemp(dir, time.Now().UTC().Format("20060102T150405Z")+"-")
+	if err != nil {
+		return "", fmt.Errorf("cannot make a directory in the backup directory %s: %w", dir, err)
+	}
+	return run, nil
+}
+
 // rollback puts back every file already replaced and returns the error to report: msg
-// and either "no file was changed" or which files could not be restored.
-func rollback(st []*staged, msg string, cleanup func()) error {
+// and either "no file was changed" or which files could not be restored. This write's
+// backups are removed when every file was put back (they would only repeat the files) and
+// kept, named in the error, for a file left new.
+func rollback(st []*staged, msg string, cleanup, dropRun func()) error {
 	var stuck []string
 	for _, s := range st {
 		if !s.replaced {
@@ -374,25 +467,39 @@ func rollback(st []*staged, msg string, cleanup func()) error {
 			err = renameFile(s.undoTmp, s.fc.Target)
 			if err == nil {
 				s.undoTmp = ""
+				os.Chmod(s.fc.Target, s.fc.Mode)
 			}
 		} else {
 			err = os.Remove(s.fc.Target)
 		}
 		if err != nil {
-			stuck = append(stuck, s.fc.Target)
+			if s.bakTmp != "" && renameFile(s.bakTmp, s.backupPath) == nil {
+				s.bakTmp, s.backedUp = "", true
+			}
+			where := ""
+			if s.backedUp {
+				where = " (previous content in " + s.backupPath + ")"
+			}
+			stuck = append(stuck, s.fc.Target+where)
 			continue
 		}
 		syncDir(filepath.Dir(s.fc.Target))
 	}
 	cleanup()
 	if len(stuck) == 0 {
+		for _, s := range st {
+			if s.backedUp {
+				os.Remove(s.backupPath)
+			}
+		}
+		dropRun()
 		return errors.New(msg + "; no file was changed (the files already written were put back)")
 	}
-	return fmt.Errorf("%s; these files have the new values but could not be put back: %s (the previous content is in the .bak file next to each); fix the problem and run bbsetup again so every file agrees",
+	return fmt.Errorf("%s; these files have the new values but could not be put back: %s; fix the problem and run bbsetup again so every file agrees",
 		msg, strings.Join(stuck, ", "))
 }
 
-func stage(fc FileChange) (*staged, error) {
+func stage(fc FileChange, backupPath string) (*staged, error) {
 	dir := filepath.Dir(fc.Target)
 	if err := checkDir(dir); err != nil {
 		return nil, err
@@ -423,20 +530,24 @@ func stage(fc FileChange) (*staged, error) {
 		return nil, err
 	}
 	s := &staged{fc: fc}
-	s.tmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.After, fc.Mode)
+	s.tmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.After)
 	if err != nil {
 		return s, err
 	}
 	if fc.Exists {
-		s.backupPath = fc.Target + ".bak"
+		s.backupPath = backupPath
 		if fi, err := os.Lstat(s.backupPath); err == nil && fi.IsDir() {
 			return s, fmt.Errorf("%s is a directory; move it out of the way so bbsetup can keep a backup there", s.backupPath)
 		}
-		s.bakTmp, err = writeTemp(dir, filepath.Base(s.backupPath), fc.Before, 0o600)
+		bakDir := filepath.Dir(s.backupPath)
+		if err := os.MkdirAll(bakDir, 0o700); err != nil {
+			return s, fmt.Errorf("cannot make the backup directory %s: %w", bakDir, err)
+		}
+		s.bakTmp, err = writeTemp(bakDir, filepath.Base(s.backupPath), fc.Before)
 		if err != nil {
 			return s, err
 		}
-		s.undoTmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.Before, fc.Mode)
+		s.undoTmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.Before)
 		if err != nil {
 			return s, err
 		}
@@ -444,7 +555,10 @@ func stage(fc FileChange) (*staged, error) {
 	return s, nil
 }
 
-func writeTemp(dir, base string, data []byte, mode os.FileMode) (string, error) {
+// writeTemp writes data to a new synced temporary file in dir, named after base. It is
+// 0600 (os.CreateTemp's mode) whatever the file it will replace: it may hold a secret, and a
+// kill can leave it behind (removeStaleTemps cleans it up on the next write).
+func writeTemp(dir, base string, data []byte) (string, error) {
 	f, err := os.CreateTemp(dir, "."+base+".bbsetup-*")
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
@@ -461,7 +575,7 @@ func writeTemp(dir, base string, data []byte, mode os.FileMode) (string, error) 
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
 	}
-	if err := f.Chmod(mode); err != nil {
+	if err := f.Chmod(0o600); err != nil {
 		return fail(err)
 	}
 	if err := f.Sync(); err != nil {

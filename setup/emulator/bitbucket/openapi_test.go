@@ -16,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
 // specPath is Bitbucket's OpenAPI document, beside the repository (../shared/spec).
@@ -27,7 +29,7 @@ var specPath = filepath.Join("..", "..", "..", "..", "shared", "spec", "bitbucke
 // setup/bitbucket's conformance_test.go holds the client to it; this is the in-package guard.)
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	if _, err := os.Stat(specPath); err != nil {
-		skipUnlessCI(t, fmt.Sprintf("SKIPPING OpenAPI validation: %s is absent (%v)", specPath, err))
+		testkit.SkipUnlessCI(t, fmt.Sprintf("SKIPPING OpenAPI validation: %s is absent (%v)", specPath, err))
 	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile(specPath)
@@ -119,7 +121,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 // follows SPEC.md; this test notices if either side changes.
 func TestScopeErrorDetailDisagreesWithDocument(t *testing.T) {
 	if _, err := os.Stat(specPath); err != nil {
-		skipUnlessCI(t, fmt.Sprintf("SKIPPING: %s is absent (%v)", specPath, err))
+		testkit.SkipUnlessCI(t, fmt.Sprintf("SKIPPING: %s is absent (%v)", specPath, err))
 	}
 	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
 	if err != nil {
@@ -148,14 +150,4 @@ func truncate(b []byte) string {
 		return string(b[:600]) + "..."
 	}
 	return string(b)
-}
-
-// skipUnlessCI skips the test with a loud message, except under CI (CI set), where a
-// missing tool or file means the CI script is broken: there it fails.
-func skipUnlessCI(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI must provide it: see .ci/run)", msg)
-	}
-	t.Skip(msg)
 }
