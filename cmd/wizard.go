@@ -515,7 +515,7 @@ func (b wizardAPI) Projects(ctx context.Context, workspace string) ([]tui.Projec
 func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRepo) (tui.Repo, error) {
 	api := b.api
 	repo, err := api.CreateRepository(ctx, workspace, bitbucket.CreateRepo{
-		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private,
+		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private, Description: r.Description,
 	})
 	var ee *bitbucket.ExistsError
 	if errors.As(err, &ee) {
@@ -525,6 +525,38 @@ func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRe
 		return tui.Repo{}, err
 	}
 	return toTUIRepo(*repo), nil
+}
+
+// RepoExists implements tui.Bitbucket with the listing's server-side name filter (there is
+// no lookup by slug in setup/bitbucket yet): the slug is searched for as a name, and as the
+// name it most likely came from (hyphens as spaces: "Orders API" -> orders-api), and the
+// hits are compared by slug. A name that slugifies in other ways can be missed; the create
+// still reports a taken slug then.
+func (b wizardAPI) RepoExists(ctx context.Context, workspace, slug string) (bool, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	filters := []string{slug}
+	if spaced := strings.ReplaceAll(slug, "-", " "); spaced != slug {
+		filters = append(filters, spaced)
+	}
+	found := false
+	for _, f := range filters {
+		err := b.api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: f}, func(batch []bitbucket.Repository, _, _ int) {
+			for _, r := range batch {
+				if strings.EqualFold(r.Slug, slug) {
+					found = true
+					cancel() // no need for the other pages
+				}
+			}
+		})
+		if found {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // Slugify implements tui.Bitbucket.

@@ -125,6 +125,9 @@ type RepoCreator interface {
 	Slugify(name string) string
 	// ValidateSlug says, in the operator's words, why slug is not a valid repository slug.
 	ValidateSlug(slug string) error
+	// RepoExists reports whether the workspace already has a repository with this slug (a
+	// cheap lookup, made while the operator types the name).
+	RepoExists(ctx context.Context, workspace, slug string) (bool, error)
 }
 
 // RepoLister lists repositories (the Connect screen).
@@ -320,6 +323,9 @@ type NewRepo struct {
 	Slug       string
 	ProjectKey string // "" = Bitbucket's default project (the workspace's oldest)
 	Private    bool
+	// Description is the repository's description (optional), as repos create
+	// --description.
+	Description string
 }
 
 // ExistsError is what CreateRepo returns when the slug is already taken.

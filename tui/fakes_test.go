@@ -67,8 +67,9 @@ type fakeBackend struct {
 	projErr  error
 	projGate chan struct{} // Projects blocks on it
 
-	created   []NewRepo
-	createErr error
+	created     []NewRepo
+	existsCalls []string // the slugs RepoExists was asked about
+	createErr   error
 
 	// blocked counts calls waiting on a gate, so the harness knows when everything still
 	// in flight is parked on purpose.
@@ -372,6 +373,18 @@ func (f *fakeBackend) CreateRepo(ctx context.Context, ws string, r NewRepo) (Rep
 		CloneSSH:   "git@bitbucket.org:" + ws + "/" + r.Slug + ".git"}
 	f.repos[ws] = append(f.repos[ws], repo)
 	return repo, nil
+}
+
+func (f *fakeBackend) RepoExists(ctx context.Context, ws, slug string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.existsCalls = append(f.existsCalls, slug)
+	for _, x := range f.repos[ws] {
+		if x.Slug == slug {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (f *fakeBackend) Slugify(name string) string {

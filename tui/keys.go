@@ -18,6 +18,7 @@ type keyMap struct {
 	PageUp     key.Binding
 	PageDown   key.Binding
 	Tab        key.Binding
+	PrevField  key.Binding // shift+tab in a form
 	Toggle     key.Binding // space
 	ToggleAll  key.Binding // a
 	Open       key.Binding // o: open in browser
@@ -37,6 +38,9 @@ type keyMap struct {
 	Filter     key.Binding // "/" in the workspace list
 }
 
+// focusMarker marks the focused field or row; it is text, so it survives NO_COLOR.
+const focusMarker = "› "
+
 func defaultKeyMap() keyMap {
 	return keyMap{
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -49,6 +53,7 @@ func defaultKeyMap() keyMap {
 		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		Tab:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "tick")),
 		ToggleAll:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "tick all")),
 		Open:       key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open in browser")),

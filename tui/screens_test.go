@@ -457,6 +457,9 @@ func TestCreateRepository(t *testing.T) {
 	hs.wantText("Slug: acme/my-new-service")
 	hs.typeText("q") // typing, not quitting
 	hs.press("backspace")
+	// Issue 16 item 18: the Description field comes after the name (tab reaches it).
+	hs.press("tab")
+	hs.typeText("Orders and payments")
 	hs.press("tab", "space")
 	hs.wantText("Private [ ]")
 	hs.press("space", "tab", "right")
@@ -469,7 +472,8 @@ func TestCreateRepository(t *testing.T) {
 	if len(fb.created) != 1 {
 		t.Fatalf("CreateRepo calls %d", len(fb.created))
 	}
-	if r := fb.created[0]; r.Name != "My New Service!" || r.Slug != "my-new-service" || !r.Private || r.ProjectKey != "" {
+	if r := fb.created[0]; r.Name != "My New Service!" || r.Slug != "my-new-service" || !r.Private || r.ProjectKey != "" ||
+		r.Description != "Orders and payments" {
 		t.Fatalf("CreateRepo got %+v", r)
 	}
 	hs.press("enter")
@@ -488,8 +492,14 @@ func TestCreateInvalidAndExists(t *testing.T) {
 	hs.wantNoText("Create this repository?")
 	hs.press("backspace", "backspace", "backspace")
 	hs.typeText("service 00001")
-	hs.press("enter", "enter")
+	// Issue 16 item 18: the slug is looked up while typing, so enter goes straight to
+	// "already exists" (this test used to press enter twice: review, then create).
+	hs.untilText("Already taken")
+	hs.press("enter")
 	hs.untilText("acme/service-00001 already exists", "connect to it instead")
+	if n := len(fb.created); n != 0 {
+		t.Fatalf("CreateRepo called %d times for a slug known to be taken", n)
+	}
 	hs.press("enter")
 	hs.wantStep(stepConnect)
 	hs.untilText("service-00001", "1 match")
