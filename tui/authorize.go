@@ -202,7 +202,11 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Enter) && !msg.Paste:
 			v := strings.TrimSpace(s.paste.Value())
-			if v == "" || s.sess == nil {
+			if s.sess == nil {
+				return nil
+			}
+			if v == "" {
+				s.pasteErr = errors.New("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with " + s.callback + "?code=), then press enter.")
 				return nil
 			}
 			s.pasteBusy, s.pasteErr = true, nil

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -107,5 +108,59 @@ func TestCreateChecksTheSlugWhileTyping(t *testing.T) {
 	cs := hs.m.w.screens[stepCreate].(*createScreen)
 	if cmd := cs.update(slugPauseMsg{seq: cs.takenSeq - 1, slug: "service-0000"}); cmd != nil {
 		t.Fatal("a superseded pause still looks the slug up")
+	}
+}
+
+// Issue 16 item 7: on the consumer screen letters go into the slug; ctrl+o and ctrl+y open
+// and copy while it is edited.
+func TestConsumerOpenAndCopyWhileEditingTheSlug(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.toConsumer()
+	hs.typeText("co") // a workspace named "co": o and c are letters here
+	if n := len(fb.opened); n != 0 {
+		t.Fatalf("o opened a browser while typing the slug: %q", fb.opened)
+	}
+	hs.wantText("ctrl+o opens it", "ctrl+y copies it", "ctrl+o open in browser")
+	hs.press("ctrl+o")
+	hs.untilText("Opened the settings page in your browser")
+	if got := fb.opened; len(got) != 1 || got[0] != "https://bitbucket.org/co/workspace/settings/api" {
+		t.Fatalf("opened %q", got)
+	}
+	hs.press("ctrl+y")
+	hs.untilText("Callback URL sent to the clipboard")
+	if !strings.Contains(hs.clip.String(), "\x1b]52;") {
+		t.Fatalf("no OSC 52 sequence written: %q", hs.clip.String())
+	}
+	hs.press("enter")
+	hs.wantText("o opens it", "c copies it")
+}
+
+// Issue 16 item 7: ~ in the checkout path is the home directory.
+func TestWelcomePathExpandsTilde(t *testing.T) {
+	t.Setenv("HOME", "/home/op")
+	fb := newFake()
+	fb.findErr = errors.New("no Amplication checkout at or above /tmp/x")
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.untilText("Type the path")
+	hs.typeText("~/amplication")
+	hs.press("enter")
+	hs.untilText("Checkout /home/op/amplication")
+	if got := fb.findCalls; got[len(got)-1] != "/home/op/amplication" {
+		t.Fatalf("FindCheckout calls = %q", got)
+	}
+}
+
+// Issue 16 item 7: enter on an empty paste field says what to paste.
+func TestAuthorizeEnterOnAnEmptyPasteSaysWhatToPaste(t *testing.T) {
+	fb := newFake()
+	fb.waitGate = make(chan struct{})
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toAuthorize()
+	hs.untilText("Waiting for Bitbucket…")
+	hs.press("p", "enter")
+	hs.wantText("Nothing pasted yet", "?code=")
+	if len(fb.pasted) != 0 {
+		t.Fatalf("an empty paste reached the backend: %q", fb.pasted)
 	}
 }

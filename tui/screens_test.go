@@ -69,7 +69,8 @@ func TestConsumerScreen(t *testing.T) {
 	hs := newHarness(t, fb, Options{}, 80, 24)
 	hs.toConsumer()
 	hs.wantText("https://bitbucket.org/<workspace>/workspace/settings/api", "Add consumer",
-		"Callback URL (c copies it): http://localhost:3001/bitbucket-auth-app/callback", "This is a private consumer", "Save")
+		// While the slug is typed, letters are letters: ctrl+y copies (issue 16 item 7).
+		"Callback URL (ctrl+y copies it): http://localhost:3001/bitbucket-auth-app/callback", "This is a private consumer", "Save")
 	hs.typeText("Not A Slug!")
 	hs.press("enter")
 	hs.wantText("is not a workspace slug")
@@ -77,6 +78,7 @@ func TestConsumerScreen(t *testing.T) {
 	hs.typeText("acme")
 	hs.wantText("https://bitbucket.org/acme/workspace/settings/api")
 	hs.press("enter")
+	hs.wantText("Callback URL (c copies it)")
 	hs.press("o")
 	hs.untilText("Opened the settings page")
 	if len(fb.opened) != 1 || fb.opened[0] != "https://bitbucket.org/acme/workspace/settings/api" {

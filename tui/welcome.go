@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -57,7 +59,7 @@ func (s *welcomeScreen) find(dir string) tea.Cmd {
 	s.seq = s.c.nextSeq()
 	seq, finder := s.seq, s.finder
 	return func() tea.Msg {
-		co, err := finder.FindCheckout(dir)
+		co, err := finder.FindCheckout(expandHome(dir))
 		return checkoutFoundMsg{seq: seq, co: co, err: err}
 	}
 }
@@ -182,6 +184,19 @@ func choiceLine(c *common, selected bool, text string) string {
 		return c.st.cursor.Render("› ") + c.st.selected.Render(text)
 	}
 	return "  " + c.st.text.Render(text)
+}
+
+// expandHome expands a leading ~ (alone or followed by /) to the home directory, as a shell
+// would: the path input is not a shell.
+func expandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~"))
 }
 
 func layoutText(co Checkout) string {
