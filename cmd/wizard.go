@@ -101,7 +101,8 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 	}
 }
 
-// quitMessage says what a wizard that was left early has changed on disk.
+// quitMessage says what a wizard that was left early has changed on disk and outside this
+// machine (a repository created, or a create under way and how to check it).
 func quitMessage(s tui.Summary) string {
 	var written []string
 	for _, f := range s.Files {
@@ -109,11 +110,15 @@ func quitMessage(s tui.Summary) string {
 			written = append(written, f.Path)
 		}
 	}
-	if len(written) == 0 {
-		return "bbsetup: setup stopped; nothing was written."
+	msg := "bbsetup: setup stopped; nothing was written."
+	if len(written) > 0 {
+		msg = "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
+			". Run 'bbsetup check' to see where things stand."
 	}
-	return "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
-		". Run 'bbsetup check' to see where things stand."
+	for _, o := range s.DoneOutside {
+		msg += "\n" + o
+	}
+	return msg
 }
 
 // wizardBackend implements tui.Backend on the setup/ packages. The wizard calls it from

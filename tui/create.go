@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -245,14 +246,22 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 		s.creating = false
 		if ee, ok := isExists(msg.err); ok {
 			s.exists, s.taken = ee, ee.Slug
-			return nil
+			return s.c.report(outsideMsg{outsideFact{key: "repo"}}) // nothing was created
 		}
 		if msg.err != nil {
 			s.err = msg.err
-			return nil
+			fact := outsideFact{key: "repo"} // failed: nothing was created
+			var mh interface{ MayHaveSucceeded() bool }
+			if errors.As(msg.err, &mh) && mh.MayHaveSucceeded() {
+				req := s.request()
+				fact.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+					s.ws, req.Slug, checkCommand(s.ws, req.Name))
+			}
+			return s.c.report(outsideMsg{fact})
 		}
 		r := msg.repo
 		s.result = &r
+		return s.c.report(outsideMsg{outsideFact{key: "repo", text: "Created the repository " + r.FullName + " on Bitbucket (" + r.HTMLURL + ")."}})
 	case tea.KeyMsg:
 		return s.key(msg, km)
 	}
@@ -286,6 +295,9 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 			// Creating is not cancelled by leaving the screen: a half-sent create would
 			// leave the operator unsure whether the repository exists.
 			ctx := context.WithoutCancel(s.ctx)
+			s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
+				"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
+				ws, req.Slug, checkCommand(ws, req.Name))}})
 			return func() tea.Msg {
 				r, err := api.CreateRepo(ctx, ws, req)
 				return createdMsg{seq: seq, repo: r, err: err}
@@ -420,6 +432,19 @@ func (s *createScreen) view() string {
 		b.WriteString("\n" + s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again."))
 	}
 	return b.String()
+}
+
+// checkCommand is the command that shows whether the repository named name exists in ws.
+func checkCommand(ws, name string) string {
+	return "bbsetup repos list -w " + ws + " --filter " + shellWord(name)
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // repoLinks lists a repository's web and clone URLs.

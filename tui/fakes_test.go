@@ -70,6 +70,7 @@ type fakeBackend struct {
 	created     []NewRepo
 	existsCalls []string // the slugs RepoExists was asked about
 	createErr   error
+	createGate  chan struct{} // CreateRepo blocks on it (a create in flight)
 
 	// blocked counts calls waiting on a gate, so the harness knows when everything still
 	// in flight is parked on purpose.
@@ -356,6 +357,12 @@ func (f *fakeBackend) Projects(ctx context.Context, ws string) ([]Project, error
 }
 
 func (f *fakeBackend) CreateRepo(ctx context.Context, ws string, r NewRepo) (Repo, error) {
+	f.mu.Lock()
+	gate := f.createGate
+	f.mu.Unlock()
+	if err := f.wait(ctx, gate); err != nil {
+		return Repo{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.created = append(f.created, r)

@@ -159,6 +159,11 @@ func (w *wizard) quitView() string {
 			}
 			b.WriteString(line + "\n")
 		}
+	}
+	if out := w.s.doneOutside(); len(out) > 0 {
+		b.WriteString(st.strong.Render("Done outside this machine:") + "\n" + bullets(out) + "\n")
+	}
+	if len(w.s.written) > 0 {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
 	return wrap(b.String(), w.winW)

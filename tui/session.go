@@ -26,6 +26,44 @@ type session struct {
 	repo       *Repo
 	created    bool
 	finished   bool // the operator reached the last screen
+	// outside is what was done outside this machine (a repository created; later what was
+	// stored in Amplication), in order, for the quit message and the Summary. Screens
+	// report each fact with outsideMsg.
+	outside []outsideFact
+}
+
+// outsideFact is one thing done (or under way) outside this machine. A later fact with the
+// same key replaces it ("being created" becomes "created"); an empty text removes it (the
+// create failed: nothing exists).
+type outsideFact struct {
+	key  string
+	text string // one sentence, in the operator's words
+}
+
+// record adds, replaces or removes f.
+func (ses *session) record(f outsideFact) {
+	for i, o := range ses.outside {
+		if o.key == f.key {
+			if f.text == "" {
+				ses.outside = append(ses.outside[:i:i], ses.outside[i+1:]...)
+			} else {
+				ses.outside[i] = f
+			}
+			return
+		}
+	}
+	if f.text != "" {
+		ses.outside = append(ses.outside, f)
+	}
+}
+
+// doneOutside is the texts of the outside facts.
+func (ses *session) doneOutside() []string {
+	out := make([]string, 0, len(ses.outside))
+	for _, f := range ses.outside {
+		out = append(out, f.text)
+	}
+	return out
 }
 
 // entry is what a screen is given each time it becomes active.
@@ -57,7 +95,10 @@ type Summary struct {
 	Repository      *Repo        `json:"repository,omitempty"`
 	CreatedRepo     bool         `json:"created_repository"`
 	Services        []string     `json:"services,omitempty"`
-	NextSteps       []string     `json:"next_steps,omitempty"`
+	// DoneOutside is what was done outside this machine (a repository created), or was
+	// under way when the wizard was left, and how to check it.
+	DoneOutside []string `json:"done_outside,omitempty"`
+	NextSteps   []string `json:"next_steps,omitempty"`
 }
 
 // summary is the session as the Summary Run returns.
@@ -75,6 +116,7 @@ func (ses *session) summary() Summary {
 		Repository:      ses.repo,
 		CreatedRepo:     ses.created,
 		Services:        ses.checkout.Services,
+		DoneOutside:     ses.doneOutside(),
 	}
 	if ses.kept {
 		s.ClientID = ses.checkout.ClientIDMasked

@@ -54,7 +54,9 @@ type (
 		created bool
 	}
 	connectInsteadMsg struct{ slug string }
-	finishMsg         struct{}
+	// outsideMsg records something done outside this machine (see session.outside).
+	outsideMsg struct{ fact outsideFact }
+	finishMsg  struct{}
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
 	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
@@ -255,6 +257,9 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		if s, ok := w.back(); ok {
 			return w.goTo(s)
 		}
+		return nil
+	case outsideMsg:
+		w.s.record(msg.fact)
 		return nil
 	case checkoutMsg:
 		w.s.checkout = msg.co

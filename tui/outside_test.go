@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Issue 16 item 1: quit messages list what was done outside this machine.
+
+func createRepoNamed(hs *harness, name string) {
+	hs.t.Helper()
+	hs.toChoice()
+	hs.press("down", "enter")
+	hs.wantStep(stepCreate)
+	hs.untilText("1 of 3")
+	hs.typeText(name)
+	hs.press("enter")
+	hs.wantText("Create this repository?")
+	hs.press("enter")
+}
+
+func TestQuitAfterCreatingSaysTheRepositoryExists(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	createRepoNamed(hs, "Shop API")
+	hs.untilText("Created acme/shop-api")
+	hs.press("q")
+	if !hs.quit {
+		t.Fatal("q did not quit")
+	}
+	v := flat(hs.m.View())
+	for _, want := range []string{"These files were already written", "Done outside this machine:",
+		"Created the repository acme/shop-api on Bitbucket (https://bitbucket.org/acme/shop-api)."} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("quit message lacks %q:\n%s", want, v)
+		}
+	}
+	if sum := hs.m.Summary(); len(sum.DoneOutside) != 1 || !strings.Contains(sum.DoneOutside[0], "acme/shop-api") {
+		t.Fatalf("Summary.DoneOutside = %q", sum.DoneOutside)
+	}
+}
+
+func TestQuitDuringACreateSaysHowToCheck(t *testing.T) {
+	fb := newFake()
+	fb.createGate = make(chan struct{})
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	createRepoNamed(hs, "Shop API")
+	hs.untilText("Creating acme/shop-api…")
+	hs.press("ctrl+c")
+	if !hs.quit {
+		t.Fatal("ctrl+c did not quit")
+	}
+	v := flat(hs.m.View())
+	if !strings.Contains(v, "Creating the repository acme/shop-api was under way: check whether it exists with bbsetup repos list -w acme --filter 'Shop API' before you create it again.") {
+		t.Fatalf("quit message:\n%s", v)
+	}
+	close(fb.createGate)
+}
+
+// mayHaveErr is an error for a create that may have been carried out (as setup/bitbucket's).
+type mayHaveErr struct{}
+
+func (mayHaveErr) Error() string          { return "the connection broke before Bitbucket answered" }
+func (mayHaveErr) MayHaveSucceeded() bool { return true }
+
+func TestCreateFailuresInTheQuitMessage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string // "" : nothing outside
+	}{
+		{"refused", errors.New("Bitbucket answered 403: you cannot create repositories in acme"), ""},
+		{"uncertain", mayHaveErr{}, "The repository acme/shop may have been created although the request failed: check with bbsetup repos list -w acme --filter Shop."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fb := newFake()
+			fb.createErr = tc.err
+			hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+			createRepoNamed(hs, "Shop")
+			hs.untilText("The repository was not created")
+			hs.press("ctrl+c")
+			v := flat(hs.m.View())
+			if tc.want == "" {
+				if strings.Contains(v, "Done outside") {
+					t.Fatalf("a refused create is reported as done outside:\n%s", v)
+				}
+				return
+			}
+			if !strings.Contains(v, tc.want) {
+				t.Fatalf("quit message lacks %q:\n%s", tc.want, v)
+			}
+		})
+	}
+}
