@@ -272,7 +272,10 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	// "connect" path with a filter.
 	jsonOut := filepath.Join(t.TempDir(), "summary.json")
 	tt = w.run(t, jsonOut, "--json")
-	tt.waitFor("already configured", "› Keep them")
+	tt.waitFor("already configured (key "+w.Consumer.Key+")", "› Keep them")
+	tt.keys("Enter")
+	// Kept: checked with Bitbucket first (issue 16 item 2), then authorized.
+	tt.waitFor("Bitbucket accepted the key and secret", "nothing needs writing")
 	tt.keys("Enter")
 	tt.waitFor("Connected as Demo Operator (demo)")
 	tt.keys("Enter")
@@ -288,6 +291,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	tt.waitFor("EXIT=0")
 	var sum struct {
+		ClientID    string `json:"client_id"`
 		Completed   bool   `json:"completed"`
 		Workspace   string `json:"workspace"`
 		ConnectedAs struct {
@@ -304,7 +308,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatalf("--json summary: %v\n%s", err, data)
 	}
-	if !sum.Completed || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
+	if !sum.Completed || sum.ClientID != w.Consumer.Key || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
 		t.Errorf("--json summary %+v", sum)
 	}
 	if strings.Contains(string(data), w.Consumer.Secret) {

@@ -205,7 +205,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 			}
 		}
 		if out.Configured {
-			out.ClientIDMasked = mask.Secret(cr.ClientID)
+			out.ClientID, out.SecretMasked = cr.ClientID, mask.Secret(cr.ClientSecret)
 		}
 	}
 	return out, nil
@@ -220,6 +220,19 @@ func (b *wizardBackend) CheckCredentials(ctx context.Context, c tui.Credentials)
 		out.Granted = grantedLabels(v.Granted)
 	}
 	return out
+}
+
+// CheckConfigured implements tui.CredentialChecker: the key and secret configured in co.
+func (b *wizardBackend) CheckConfigured(ctx context.Context, tco tui.Checkout) tui.Verdict {
+	co, err := b.checkout(tco)
+	if err != nil {
+		return tui.Verdict{Kind: tui.VerdictUnexpected, Message: err.Error()}
+	}
+	cr, ok := co.Current()
+	if !ok {
+		return tui.Verdict{Kind: tui.VerdictUnexpected, Message: fmt.Sprintf("The Bitbucket key and secret are not set in %s; go back and replace them with a new consumer.", co.ServerEnvLocal)}
+	}
+	return b.CheckCredentials(ctx, tui.Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }
 
 var verdictKinds = map[oauth.VerdictKind]tui.VerdictKind{

@@ -56,6 +56,9 @@ type CredentialChecker interface {
 	// CheckCredentials checks the key and secret live; it never returns the secret in the
 	// Verdict.
 	CheckCredentials(ctx context.Context, c Credentials) Verdict
+	// CheckConfigured checks the key and secret already configured in co (the operator
+	// chose to keep them) the same way, with one token request.
+	CheckConfigured(ctx context.Context, co Checkout) Verdict
 }
 
 // EnvPlanner plans the .env.local files of a checkout (the Env files screen).
@@ -148,8 +151,13 @@ type Checkout struct {
 	Services    []string // "npx nx serve ..." lines to run afterwards
 	// Configured reports that a key and secret are already set consistently (the offline
 	// check passes), so the operator may keep them.
-	Configured     bool
-	ClientIDMasked string // the configured key, masked, when Configured
+	Configured bool
+	// ClientID is the configured key, when Configured. The key is not a secret (it is in
+	// every authorize URL): it is shown whole.
+	ClientID string
+	// SecretMasked is the configured secret, masked (its last four characters), when
+	// Configured.
+	SecretMasked string
 }
 
 // Credentials are a consumer's key (client id) and secret.

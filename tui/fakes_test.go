@@ -25,6 +25,8 @@ type fakeBackend struct {
 	checkGate   chan struct{}
 	checkCalls  []Credentials
 	checkCtxErr error // the context error CheckCredentials saw when it returned
+	// configuredCalls are the checkouts CheckConfigured was asked about.
+	configuredCalls []Checkout
 
 	plan       EnvPlan
 	planErr    error
@@ -187,6 +189,20 @@ func (f *fakeBackend) CheckCredentials(ctx context.Context, c Credentials) Verdi
 		f.mu.Unlock()
 		return Verdict{Kind: VerdictNetwork, Message: err.Error()}
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.verdicts[0]
+	if len(f.verdicts) > 1 {
+		f.verdicts = f.verdicts[1:]
+	}
+	return v
+}
+
+func (f *fakeBackend) CheckConfigured(ctx context.Context, co Checkout) Verdict {
+	f.mu.Lock()
+	f.configuredCalls = append(f.configuredCalls, co)
+	f.mu.Unlock()
+	// The same answers as CheckCredentials, without recording a typed key.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	v := f.verdicts[0]

@@ -93,3 +93,36 @@ func TestCreateFailuresInTheQuitMessage(t *testing.T) {
 		})
 	}
 }
+
+// Issue 16 item 2: a dead configured key is found before the browser trip, and fixing it
+// replaces it.
+func TestKeepWithADeadKeyLeadsToReplacingIt(t *testing.T) {
+	fb := newFake()
+	fb.checkout.Configured, fb.checkout.ClientID, fb.checkout.SecretMasked = true, "DEADKEY", "••••0000"
+	bad := Verdict{Kind: VerdictBadCredentials, Message: "Bitbucket rejected the key or secret (unauthorized_client)."}
+	fb.verdicts = []Verdict{bad, bad, {Kind: VerdictOK}}
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.untilText("already configured")
+	hs.press("enter")
+	hs.untilText("The key or the secret is wrong", "they replace the configured ones")
+	if len(fb.startCalls) != 0 {
+		t.Fatal("the authorization started with a key Bitbucket rejected")
+	}
+	hs.press("esc")
+	hs.wantStep(stepWelcome)
+	hs.press("enter")
+	hs.untilText("The key or the secret is wrong")
+	hs.press("enter")
+	hs.wantStep(stepCredentials)
+	hs.typeText("NEWKEY")
+	hs.press("enter")
+	hs.paste(testSecret)
+	hs.press("enter")
+	hs.wantStep(stepVerify)
+	hs.untilText("Bitbucket accepted")
+	hs.press("enter")
+	hs.wantStep(stepEnv) // a new key: the files are written again
+	if sum := hs.m.Summary(); sum.KeptCredentials || sum.ClientID != "NEWKEY" {
+		t.Fatalf("summary %+v", sum)
+	}
+}

@@ -40,12 +40,21 @@ func TestWelcomeNotFoundAsksForPath(t *testing.T) {
 	}
 }
 
-func TestWelcomeConfiguredKeepJumpsToAuthorize(t *testing.T) {
+// Keeping the configured key and secret checks them first (issue 16 item 2: this test
+// used to expect Authorize right after the welcome screen), then authorizes.
+func TestWelcomeConfiguredKeepVerifiesThenAuthorizes(t *testing.T) {
 	fb := newFake()
-	fb.checkout.Configured, fb.checkout.ClientIDMasked = true, "ab…yz"
+	fb.checkout.Configured, fb.checkout.ClientID, fb.checkout.SecretMasked = true, "abKEYyz", "••••9876"
 	fb.waitGate = make(chan struct{})
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
-	hs.untilText("already configured", "Keep them and go straight to authorizing", "Replace them")
+	hs.untilText("already configured (key abKEYyz)", "Keep them: check them with Bitbucket, then authorize", "Replace them")
+	hs.press("enter")
+	hs.wantStep(stepVerify)
+	hs.untilText("Key abKEYyz", "Secret ••••9876", "Bitbucket accepted the key and secret", "nothing needs writing")
+	if n := len(fb.configuredCalls); n != 1 || len(fb.checkCalls) != 0 || len(fb.startCalls) != 0 {
+		t.Fatalf("CheckConfigured %d, CheckCredentials %d, StartAuth %d calls: want one check of the configured ones, no authorization yet",
+			n, len(fb.checkCalls), len(fb.startCalls))
+	}
 	hs.press("enter")
 	hs.wantStep(stepAuthorize)
 	hs.untilText("Waiting for Bitbucket…", "Using the key and secret already configured")

@@ -3,8 +3,6 @@ package tui
 import (
 	"context"
 	"strings"
-
-	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // session is what the operator chose and what happened so far. Only the root changes it,
@@ -86,10 +84,10 @@ type Summary struct {
 	Checkout        string       `json:"checkout,omitempty"`
 	Layout          string       `json:"layout,omitempty"`
 	CallbackURL     string       `json:"callback_url,omitempty"`
-	KeptCredentials bool         `json:"kept_credentials"` // the configured key and secret were kept
-	ClientID        string       `json:"client_id_masked,omitempty"`
-	Verified        bool         `json:"verified"` // the live credential check passed
-	Files           []FileResult `json:"files"`    // the files written (empty: nothing written)
+	KeptCredentials bool         `json:"kept_credentials"`    // the configured key and secret were kept
+	ClientID        string       `json:"client_id,omitempty"` // the key, whole: it is not a secret
+	Verified        bool         `json:"verified"`            // the live credential check passed
+	Files           []FileResult `json:"files"`               // the files written (empty: nothing written)
 	ConnectedAs     *Identity    `json:"connected_as,omitempty"`
 	Workspace       string       `json:"workspace,omitempty"`
 	Repository      *Repo        `json:"repository,omitempty"`
@@ -119,9 +117,9 @@ func (ses *session) summary() Summary {
 		DoneOutside:     ses.doneOutside(),
 	}
 	if ses.kept {
-		s.ClientID = ses.checkout.ClientIDMasked
-	} else if ses.creds.ID != "" {
-		s.ClientID = mask.Secret(ses.creds.ID)
+		s.ClientID = ses.checkout.ClientID
+	} else {
+		s.ClientID = ses.creds.ID
 	}
 	if ses.checkout.Root != "" {
 		s.NextSteps = nextSteps(ses.checkout)

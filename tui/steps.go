@@ -84,8 +84,13 @@ var steps = [numSteps]stepDef{
 		new:  func(c *common, b Backend) screen { return newCredentials(c) },
 		back: to(stepPermissions)},
 	stepVerify: {title: "Verify",
-		new:  func(c *common, b Backend) screen { return newVerify(c, b) },
-		back: to(stepCredentials)},
+		new: func(c *common, b Backend) screen { return newVerify(c, b) },
+		back: func(s *session) (step, bool) {
+			if s.kept {
+				return stepWelcome, true
+			}
+			return stepCredentials, true
+		}},
 	stepEnv: {title: "Env files",
 		new: func(c *common, b Backend) screen { return newEnv(c, b) },
 		back: func(s *session) (step, bool) {

@@ -169,8 +169,8 @@ func (s *welcomeScreen) view() string {
 	}
 	b.WriteString(st.faint.Render("Only .env.local files; the committed .env files stay as they are.") + "\n\n")
 	if co.Configured {
-		b.WriteString(st.ok.Render("✓") + " A key and secret are already configured (key " + st.code.Render(co.ClientIDMasked) + ").\n")
-		b.WriteString(choiceLine(s.c, s.keep, "Keep them and go straight to authorizing") + "\n")
+		b.WriteString(st.ok.Render("✓") + " A key and secret are already configured (key " + st.code.Render(co.ClientID) + ").\n")
+		b.WriteString(choiceLine(s.c, s.keep, "Keep them: check them with Bitbucket, then authorize") + "\n")
 		b.WriteString(choiceLine(s.c, !s.keep, "Replace them with a new consumer"))
 	} else {
 		b.WriteString("Press enter to start: first, create the consumer in Bitbucket.")

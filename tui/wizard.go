@@ -266,7 +266,7 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		w.s.kept = msg.keep
 		if msg.keep {
 			w.s.creds = Credentials{}
-			return w.goTo(stepAuthorize)
+			return w.goTo(stepVerify) // one token request before the browser trip
 		}
 		return w.goTo(stepConsumer)
 	case consumerDoneMsg:
@@ -281,6 +281,9 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		v := msg.v
 		w.s.verdict = &v
 		w.s.unverified = msg.unverified
+		if w.s.kept {
+			return w.goTo(stepAuthorize) // nothing to write
+		}
 		return w.goTo(stepEnv)
 	case fixMsg:
 		return w.fix(msg.v)
@@ -325,6 +328,10 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 
 // fix sends the operator to the screen that fixes what the verdict found.
 func (w *wizard) fix(v Verdict) tea.Cmd {
+	if w.s.kept {
+		// The configured key and secret are wrong: fixing them is replacing them.
+		w.s.kept = false
+	}
 	switch v.Kind {
 	case VerdictBadCredentials:
 		return w.enter(stepCredentials, entry{fix: &v})

@@ -189,11 +189,14 @@ func (b *backend) FindCheckout(string) (tui.Checkout, error) {
 		ServerEnv:   "/srv/amplication/packages/amplication-server/.env.local",
 		CallbackURL: "http://localhost:3001/bitbucket-auth-app/callback",
 		Services:    []string{"npx nx serve amplication-server"},
-		Configured:  true, ClientIDMasked: "••••demo",
+		Configured:  true, ClientID: "demokey", SecretMasked: "••••demo",
 	}, nil
 }
 
 func (b *backend) CheckCredentials(context.Context, tui.Credentials) tui.Verdict {
+	return tui.Verdict{Kind: tui.VerdictOK}
+}
+func (b *backend) CheckConfigured(context.Context, tui.Checkout) tui.Verdict {
 	return tui.Verdict{Kind: tui.VerdictOK}
 }
 func (b *backend) Permissions() []tui.PermissionRow { return nil }
