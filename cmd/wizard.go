@@ -74,6 +74,7 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 		Remote:       a.env.Getenv("SSH_CONNECTION") != "",
 		RepoDir:      a.g.Repo,
 		Demo:         o.demo,
+		DemoVisits:   o.visit != nil && a.env.Getenv("BROWSER") == "", // as OpenBrowser decides
 		NoColor:      a.env.Getenv("NO_COLOR") != "",
 		BitbucketURL: a.g.BitbucketURL,
 		Prefill:      o.prefill,
@@ -435,7 +436,7 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 		if pasted && codeRejected(err) {
 			return tui.Authorized{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
 		}
-		return tui.Authorized{}, err
+		return tui.Authorized{}, keyRejected(err)
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
 	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{Debug: b.a.debugWriter()})
@@ -462,6 +463,17 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 	}, nil
 }
 
+// keyRejected marks err as Bitbucket rejecting the consumer's key or secret (a token
+// request answered unauthorized_client or invalid_client, or a bare 401), so the wizard
+// offers the way back to them; other errors pass unchanged.
+func keyRejected(err error) error {
+	var te *oauth.TokenError
+	if errors.As(err, &te) && (te.Code == "unauthorized_client" || te.Code == "invalid_client" || (te.Code == "" && te.Status == http.StatusUnauthorized)) {
+		return &tui.CredentialsError{Err: err}
+	}
+	return err
+}
+
 // OpenBrowser implements tui.Backend: BROWSER or the system's opener; in the demo on a
 // machine with no browser, the visit is made here.
 func (b *wizardBackend) OpenBrowser(url string) error {
@@ -484,7 +496,7 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 	api := b.api
 	ws, err := api.Workspaces(ctx)
 	if err != nil {
-		return nil, err
+		return nil, keyRejected(err)
 	}
 	out := make([]tui.Workspace, 0, len(ws))
 	for _, w := range ws {
@@ -496,7 +508,7 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 // ListRepos implements tui.Bitbucket.
 func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
 	api := b.api
-	return api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
+	return keyRejected(api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
 		out := make([]tui.Repo, len(batch))
 		for i, r := range batch {
 			out[i] = toTUIRepo(r)
@@ -505,7 +517,7 @@ func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn f
 			total = 0
 		}
 		fn(out, loaded, total)
-	})
+	}))
 }
 
 func toTUIRepo(r bitbucket.Repository) tui.Repo {

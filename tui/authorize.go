@@ -109,6 +109,9 @@ func (s *authorizeScreen) keys() bindings {
 		return bindings{}
 	}
 	b := []key.Binding{with(km.Retry, "enter/r", "try again")}
+	if credentialsRejected(s.err) {
+		b = []key.Binding{km.ChangeKey, km.Retry}
+	}
 	if s.sess != nil {
 		b = append(b, km.Paste)
 	}
@@ -157,6 +160,9 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 			s.browser = "Could not open a browser (" + msg.err.Error() + "): open the URL above yourself."
 		} else {
 			s.browser = "Opened in your browser."
+			if s.c.opts.DemoVisits {
+				s.browser = "The demo visited the page for you, as a browser would (no browser was opened)."
+			}
 		}
 	case authDoneMsg:
 		if msg.seq != s.seq || s.id != nil {
@@ -254,7 +260,9 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	}
 	// Cancelled or failed.
 	switch {
-	case key.Matches(msg, km.Enter, km.Retry):
+	case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
+		return s.c.report(rejectedFix(s.err))
+	case key.Matches(msg, km.Retry), key.Matches(msg, km.Enter) && !credentialsRejected(s.err):
 		return s.start()
 	case key.Matches(msg, km.Paste) && s.sess != nil:
 		s.pasting, s.cancelled = true, false
@@ -339,6 +347,9 @@ func (s *authorizeScreen) view() string {
 	case s.waiting:
 		b.WriteString(s.c.spinnerLine("Waiting for Bitbucket…") + "\n")
 		b.WriteString(st.faint.Render("After Grant access the browser lands on " + s.callback + ". If it never comes back here, press p and paste that URL."))
+	case s.err != nil && credentialsRejected(s.err):
+		b.WriteString(s.c.errorBox("Authorization failed", s.err.Error(),
+			"Press k to change the key and secret (they are written again after the check), or r to try again."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("Authorization failed", s.err.Error(),
 			"Press enter to try again, or p to paste the URL the browser landed on."))

@@ -336,6 +336,23 @@ type NewRepo struct {
 	Description string
 }
 
+// CredentialsError wraps an error Bitbucket gave because it rejected the consumer's key or
+// secret (the code exchange, or a token renewal during a listing): the way out is another
+// key and secret, so the screens offer the way back to them. The adapter wraps such errors.
+type CredentialsError struct{ Err error }
+
+// Error implements error.
+func (e *CredentialsError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// credentialsRejected reports whether err says Bitbucket rejected the key or secret.
+func credentialsRejected(err error) bool {
+	var ce *CredentialsError
+	return errors.As(err, &ce)
+}
+
 // ExistsError is what CreateRepo returns when the slug is already taken.
 type ExistsError struct {
 	Workspace, Slug string

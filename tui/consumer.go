@@ -97,6 +97,9 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 			s.status = s.c.st.warn.Render("Could not open a browser: open the URL above yourself.")
 		} else {
 			s.status = s.c.st.ok.Render("✓") + " Opened the settings page in your browser."
+			if s.c.opts.DemoVisits {
+				s.status = s.c.st.ok.Render("✓") + " The demo visited the settings page for you (no browser was opened); in real use it opens in your browser."
+			}
 		}
 	case copiedMsg:
 		if msg.err != nil {

@@ -31,6 +31,7 @@ type envScreen struct {
 	// quitPending: the operator quit during the write; the wizard quits when it is done.
 	quitPending bool
 	applied     bool
+	appliedFor  Credentials // the key and secret that were written
 	results     []FileResult
 	applyErr    error
 }
@@ -58,9 +59,11 @@ func newEnv(c *common, planner EnvPlanner) *envScreen {
 
 func (s *envScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.creds = e.ctx, e.s.checkout, e.s.creds
-	if s.applied {
+	if s.applied && s.appliedFor == s.creds {
 		return nil
 	}
+	// A new key and secret (Bitbucket rejected the written ones): plan them afresh.
+	s.applied, s.applyErr, s.results = false, nil, nil
 	return s.planCmd()
 }
 
@@ -164,7 +167,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq {
 			return nil
 		}
-		s.applying, s.applied = false, true
+		s.applying, s.applied, s.appliedFor = false, true, s.creds
 		s.results, s.applyErr = msg.results, msg.err
 	case tea.KeyMsg:
 		switch {

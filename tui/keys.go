@@ -28,6 +28,7 @@ type keyMap struct {
 	OpenURL    key.Binding // ctrl+o: open in browser, also while a text field has focus
 	CopyURL    key.Binding // ctrl+y: copy (OSC 52), also while a text field has focus
 	Retry      key.Binding // r
+	ChangeKey  key.Binding // k: back to the key and secret (Bitbucket rejected them)
 	RetryList  key.Binding // ctrl+r: retry where letters go into a filter
 	Skip       key.Binding // s
 	Yes        key.Binding // y
@@ -63,6 +64,7 @@ func defaultKeyMap() keyMap {
 		OpenURL:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open URL")),
 		CopyURL:    key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy URL")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
+		ChangeKey:  key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "change key and secret")),
 		RetryList:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry listing")),
 		Skip:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
 		Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),

@@ -126,3 +126,69 @@ func TestKeepWithADeadKeyLeadsToReplacingIt(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 }
+
+// Issue 16 item 3: after the write, a listing that fails because Bitbucket rejected the
+// key or secret offers the way back to them; the new ones are checked and written.
+func TestRejectedKeyAfterTheWriteLeadsBackToTheKey(t *testing.T) {
+	fb := newFake()
+	fb.wsErr = &CredentialsError{Err: errors.New("Bitbucket rejected the key or secret (unauthorized_client).")}
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toAuthorize()
+	hs.untilText("Connected as Demo Operator (demo)")
+	hs.press("enter")
+	hs.wantStep(stepWorkspaces)
+	hs.untilText("Could not list your workspaces", "Press k to change the key and secret")
+	if h := hs.helpLine(); !strings.Contains(h, "k change key and secret") {
+		t.Fatalf("help line %q", h)
+	}
+	hs.press("k")
+	hs.wantStep(stepCredentials)
+	hs.wantText("Bitbucket rejected the key or secret")
+	hs.press("ctrl+u")
+	hs.typeText("KEY456")
+	hs.press("enter", "ctrl+u")
+	hs.paste(testSecret)
+	fb.mu.Lock()
+	fb.wsErr = nil
+	fb.mu.Unlock()
+	hs.press("enter")
+	hs.untilText("Bitbucket accepted")
+	hs.press("enter")
+	hs.wantStep(stepEnv)
+	hs.untilText("Nothing is written until you press enter") // planned again for the new key
+	if n := fb.get(func() int { return fb.planCalls }); n != 2 {
+		t.Fatalf("PlanEnv calls = %d, want 2", n)
+	}
+	hs.press("enter")
+	hs.untilText("written")
+	if n := fb.get(func() int { return fb.applyCalls }); n != 2 {
+		t.Fatalf("Apply calls = %d, want 2", n)
+	}
+	hs.press("enter")
+	hs.wantStep(stepAuthorize)
+	if c := fb.startCalls[len(fb.startCalls)-1]; c.ID != "KEY456" {
+		t.Fatalf("authorized with %q", c.ID)
+	}
+}
+
+func TestRejectedKeyDuringAuthorizeOffersTheKey(t *testing.T) {
+	fb := newFake()
+	fb.waitErr = &CredentialsError{Err: errors.New("Bitbucket rejected the key or secret (unauthorized_client).")}
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toAuthorize()
+	hs.untilText("Authorization failed", "Press k to change the key and secret")
+	hs.press("enter") // not a retry here: k or r
+	hs.wantText("Authorization failed")
+	hs.press("k")
+	hs.wantStep(stepCredentials)
+}
+
+// Issue 16 item 4: the demo says it visited the page itself, not that a browser opened.
+func TestDemoSaysItVisitedThePage(t *testing.T) {
+	fb := newFake()
+	fb.waitGate = make(chan struct{})
+	hs := newHarness(t, fb, Options{Demo: true, DemoVisits: true, NoBrowser: true}, 80, 24)
+	hs.toAuthorize()
+	hs.untilText("The demo visited the page for you")
+	hs.wantNoText("Opened in your browser")
+}

@@ -25,7 +25,10 @@ type Options struct {
 	RepoDir   string
 	// Demo marks the screens as a demo. OpenBrowser is then called even with NoBrowser, so
 	// the demo backend can make the browser's visit itself on a headless machine.
-	Demo         bool
+	Demo bool
+	// DemoVisits: the demo backend makes the browser's visit itself (OpenBrowser opens no
+	// browser), so the screens say so instead of "opened in your browser".
+	DemoVisits   bool
 	NoColor      bool   // plain output; NO_COLOR in the environment has the same effect
 	BitbucketURL string // e.g. https://bitbucket.org (for links shown on screen)
 	// Prefill is typed into the key and secret inputs (the demo's consumer); the secret is

@@ -326,6 +326,12 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 	return w.withSpinner(w.active().update(msg))
 }
 
+// rejectedFix is the fix for an error in which Bitbucket rejected the key or secret: back to
+// them, with the error as the note.
+func rejectedFix(err error) fixMsg {
+	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: err.Error()}}
+}
+
 // fix sends the operator to the screen that fixes what the verdict found.
 func (w *wizard) fix(v Verdict) tea.Cmd {
 	if w.s.kept {

@@ -111,6 +111,8 @@ func (s *workspacesScreen) keys() bindings {
 	switch {
 	case s.loading:
 		return bindings{short: []key.Binding{with(km.Back, "esc", "cancel")}}
+	case credentialsRejected(s.err):
+		return bindings{short: []key.Binding{km.ChangeKey, with(km.Retry, "r", "reload")}}
 	case s.err != nil || len(s.all) == 0:
 		return bindings{short: []key.Binding{with(km.Retry, "r", "reload")}}
 	case s.list.FilterState() == list.Filtering:
@@ -166,8 +168,11 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if s.err != nil || len(s.all) == 0 {
-			if key.Matches(msg, km.Retry) {
+			switch {
+			case key.Matches(msg, km.Retry):
 				return s.load()
+			case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
+				return s.c.report(rejectedFix(s.err))
 			}
 			return nil
 		}
@@ -196,6 +201,9 @@ func (s *workspacesScreen) view() string {
 	switch {
 	case s.loading:
 		b.WriteString(s.c.spinnerLine("Loading your workspaces…"))
+	case credentialsRejected(s.err):
+		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(),
+			"Press k to change the key and secret (they are checked, then written again), or r to try again."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(), "Press r to try again."))
 	case len(s.all) == 0:
