@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -491,19 +490,36 @@ func (s *connectScreen) view() string {
 		return b.String()
 	}
 	end := min(s.offset+h, len(s.matches))
+	// Aligned columns over the rows shown: slug (at most half the width), name (a third),
+	// project.
+	slugW, nameW := 0, 0
+	for vi := s.offset; vi < end; vi++ {
+		r := &s.repos[s.matches[vi]]
+		slugW = max(slugW, ansi.StringWidth(r.Slug))
+		if r.Name != r.Slug {
+			nameW = max(nameW, ansi.StringWidth(r.Name))
+		}
+	}
+	slugW, nameW = min(slugW, max(w/2-2, 1)), min(nameW, max(w/3, 1))
 	for vi := s.offset; vi < end; vi++ {
 		r := &s.repos[s.matches[vi]]
 		var line strings.Builder
 		if vi == s.cursor {
-			line.WriteString(st.cursor.Render("› "))
+			line.WriteString(st.cursor.Render(focusMarker))
 			line.WriteString(st.selected.Render(r.Slug))
 		} else {
 			line.WriteString("  ")
 			line.WriteString(r.Slug)
 		}
-		if r.Name != "" && r.Name != r.Slug {
+		line.WriteString(strings.Repeat(" ", max(slugW-ansi.StringWidth(r.Slug), 0)))
+		name := ""
+		if r.Name != r.Slug {
+			name = r.Name
+		}
+		if nameW > 0 {
 			line.WriteString("  ")
-			line.WriteString(st.subtle.Render(r.Name))
+			line.WriteString(st.subtle.Render(name))
+			line.WriteString(strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0)))
 		}
 		if r.Project != "" {
 			line.WriteString(st.faint.Render("  " + r.Project))
@@ -511,7 +527,7 @@ func (s *connectScreen) view() string {
 		if !r.Private {
 			line.WriteString(st.warn.Render("  public"))
 		}
-		b.WriteString(fit(line.String(), w))
+		b.WriteString(fit(strings.TrimRight(line.String(), " "), w))
 		if vi < end-1 {
 			b.WriteByte('\n')
 		}
@@ -533,8 +549,11 @@ func (s *connectScreen) status() string {
 	default:
 		parts = append(parts, thousands(len(s.repos))+" repositories")
 	}
+	if n := len(s.matches); n > 0 && s.cursor < n {
+		parts = append(parts, "row "+thousands(s.cursor+1)+" of "+thousands(n))
+	}
 	if s.filter != "" {
-		parts = append(parts, fmt.Sprintf("%s match", thousands(len(s.matches))))
+		parts = append(parts, plural(len(s.matches), "match", "matches"))
 		switch {
 		case s.searching == s.filter:
 			parts = append(parts, "searching Bitbucket…")

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bbsetup/bbsetup/setup/mask"
 )
@@ -239,13 +240,32 @@ func (s *envScreen) diffText() string {
 			case strings.HasPrefix(line, "-"):
 				render = st.diffDel.Render
 			}
-			for _, seg := range strings.Split(wrap(line, width), "\n") {
+			// A wrapped diff line goes on with a continuation marker in the sign column.
+			for _, seg := range strings.Split(diffWrap(line, width), "\n") {
 				b.WriteString(render(seg) + "\n")
 			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// diffWrap wraps one diff line to width: the lines it goes on to start with "↪" in the
+// +/- column, so they read as one line of the file.
+func diffWrap(line string, width int) string {
+	if ansi.StringWidth(line) <= width || width < 4 {
+		return wrap(line, width)
+	}
+	first, _, _ := strings.Cut(wrapPlain(line, width), "\n")
+	rest := strings.TrimLeft(line[len(first):], " ")
+	segs := strings.Split(wrapPlain(rest, width-1), "\n")
+	for i, seg := range segs {
+		segs[i] = diffCont + seg
+	}
+	return first + "\n" + strings.Join(segs, "\n")
+}
+
+// diffCont marks a diff line's continuation.
+const diffCont = "↪"
 
 func (s *envScreen) view() string {
 	st := s.c.st

@@ -82,6 +82,14 @@ func thousands(n int) string {
 	return b.String()
 }
 
+// plural is "1 match", "48 matches", "1,200 matches".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
 // callbackPort is the port of the callback URL (3001 by default).
 func callbackPort(callback string) string {
 	u, err := url.Parse(callback)

@@ -18,10 +18,10 @@ func (hs *harness) wantVisible(subs ...string) {
 	}
 }
 
-// helpLine is the last line of the screen, plain.
+// helpLine is the help at the bottom of the screen (all its lines), plain.
 func (hs *harness) helpLine() string {
 	lines := strings.Split(hs.m.View(), "\n")
-	return flat(lines[len(lines)-1])
+	return flat(strings.Join(lines[len(lines)-len(hs.m.w.helpLines()):], "\n"))
 }
 
 // allPermissions are the labels of every box of the consumer form.

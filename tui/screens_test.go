@@ -13,7 +13,7 @@ func TestWelcomeShowsCheckoutAndGoesToConsumer(t *testing.T) {
 	hs.untilText("Callback URL to register")
 	hs.wantText("/home/op/amplication", "older (server + amplication-git-pull-request-service)",
 		"Will set BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET (and BILLING_ENABLED=false for the server) in: packages/amplication-server/.env.local packages/amplication-git-pull-request-service/.env.local",
-		"http://localhost:3001/bitbucket-auth-app/callback", "1/12")
+		"http://localhost:3001/bitbucket-auth-app/callback", "1/11")
 	hs.press("enter")
 	hs.wantStep(stepConsumer)
 }

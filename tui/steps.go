@@ -60,13 +60,19 @@ type stepDef struct {
 	new func(c *common, b Backend) screen
 	// back is where Esc leads from this step, if going back is safe there (nil: nowhere).
 	back func(s *session) (step, bool)
+	// skipped reports that the step is not on the operator's path (nil: it always is), so
+	// the header's counter ("3/11") does not count it.
+	skipped func(s *session) bool
+	// alternative: the step is an alternative to the one before it (Connect to Create):
+	// the operator goes through one of them, and both count as one place.
+	alternative bool
 }
 
 // steps is the step table: every screen, in order. The transitions between them are in
 // wizard.go.
 //
 // Adding a screen: a step constant above (in flow order), a row here (title, constructor,
-// back rule), a file with the screen (it implements screen, and sizer or quitHolder if it
+// back rule, and skipped or alternative when it is not on every operator's path), a file with the screen (it implements screen, and sizer or quitHolder if it
 // needs to; it takes what it needs from its entry and reports with its own "done" message),
 // and, for I/O, one role interface in backend.go that the constructor takes (added to
 // Backend), or a value returned by an earlier role (as Authorized.API). Then one case in
@@ -75,14 +81,17 @@ var steps = [numSteps]stepDef{
 	stepWelcome: {title: "Amplication checkout",
 		new: func(c *common, b Backend) screen { return newWelcome(c, b) }},
 	stepConsumer: {title: "Create the consumer",
-		new:  func(c *common, b Backend) screen { return newConsumer(c, b) },
-		back: to(stepWelcome)},
+		new:     func(c *common, b Backend) screen { return newConsumer(c, b) },
+		back:    to(stepWelcome),
+		skipped: kept},
 	stepPermissions: {title: "Permissions",
-		new:  func(c *common, b Backend) screen { return newPermissions(c, b) },
-		back: to(stepConsumer)},
+		new:     func(c *common, b Backend) screen { return newPermissions(c, b) },
+		back:    to(stepConsumer),
+		skipped: kept},
 	stepCredentials: {title: "Key and secret",
-		new:  func(c *common, b Backend) screen { return newCredentials(c) },
-		back: to(stepPermissions)},
+		new:     func(c *common, b Backend) screen { return newCredentials(c) },
+		back:    to(stepPermissions),
+		skipped: kept},
 	stepVerify: {title: "Verify",
 		new: func(c *common, b Backend) screen { return newVerify(c, b) },
 		back: func(s *session) (step, bool) {
@@ -92,7 +101,8 @@ var steps = [numSteps]stepDef{
 			return stepCredentials, true
 		}},
 	stepEnv: {title: "Env files",
-		new: func(c *common, b Backend) screen { return newEnv(c, b) },
+		new:     func(c *common, b Backend) screen { return newEnv(c, b) },
+		skipped: kept,
 		back: func(s *session) (step, bool) {
 			return stepCredentials, s.written == nil // written: nothing to go back to
 		}},
@@ -113,10 +123,33 @@ var steps = [numSteps]stepDef{
 		new:  func(c *common, b Backend) screen { return newCreate(c) },
 		back: to(stepChoice)},
 	stepConnect: {title: "Connect repository",
-		new:  func(c *common, b Backend) screen { return newConnect(c) },
-		back: to(stepChoice)},
+		new:         func(c *common, b Backend) screen { return newConnect(c) },
+		back:        to(stepChoice),
+		alternative: true},
 	stepSummary: {title: "Summary",
 		new: func(c *common, b Backend) screen { return newSummary(c) }},
+}
+
+// kept is a skipped rule: the step is only for a new key and secret.
+func kept(s *session) bool { return s.kept }
+
+// position is cur's place on the operator's path and the path's length, for the header:
+// skipped steps are not counted, and an alternative shares its place with the step before.
+func position(cur step, s *session) (n, total int) {
+	for i := range numSteps {
+		def := steps[i]
+		if def.alternative || (def.skipped != nil && def.skipped(s)) {
+			if i == cur {
+				n = total
+			}
+			continue
+		}
+		total++
+		if i == cur {
+			n = total
+		}
+	}
+	return max(n, 1), total
 }
 
 // to is a back rule that always leads to s.

@@ -119,15 +119,17 @@ type Model struct{ w *wizard }
 
 // wizard is the root state; Model wraps a pointer so the tea.Model value stays cheap.
 type wizard struct {
-	c       *common
-	base    context.Context
-	cur     step
-	cancel  context.CancelFunc
-	help    help.Model
-	scroll  int
-	winW    int
-	winH    int
-	screens [numSteps]screen
+	c      *common
+	base   context.Context
+	cur    step
+	cancel context.CancelFunc
+	help   help.Model
+	scroll int
+	// followed is the focused body line (and the size) the scroll last followed.
+	followed [3]int
+	winW     int
+	winH     int
+	screens  [numSteps]screen
 
 	spinning bool
 	quitting bool
