@@ -44,6 +44,16 @@ type tmuxTerm struct {
 
 func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv ...string) *tmuxTerm {
 	t.Helper()
+	shell := strings.Join(quoteAll(argv), " ")
+	if stdout != "" {
+		shell += " > " + quoteAll([]string{stdout})[0]
+	}
+	return newTmuxShell(t, secret, env, shell)
+}
+
+// newTmuxShell runs a shell command line in a new 80x24 tmux session.
+func newTmuxShell(t *testing.T, secret string, env []string, shell string) *tmuxTerm {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
 	}
@@ -53,10 +63,6 @@ func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv 
 		args = append(args, "-e", e)
 	}
 	// Keep the pane after the program exits so its last screen can still be read.
-	shell := strings.Join(quoteAll(argv), " ")
-	if stdout != "" {
-		shell += " > " + quoteAll([]string{stdout})[0]
-	}
 	shell += `; echo "EXIT=$?"; sleep 60`
 	args = append(args, shell)
 	tt.tmux(args...)

@@ -59,8 +59,15 @@ func addWizardFlags(c *cobra.Command, o *wizardOptions) {
 
 // runWizard runs the Bubble Tea wizard on the terminal with the real setup/ packages.
 func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
-	if !a.env.StdinIsTerminal {
-		return errors.New("the wizard needs an interactive terminal; in scripts use 'bbsetup configure', 'bbsetup check' and 'bbsetup authorize' instead")
+	// Stdin and the screen must be a terminal: piped, redirected from /dev/null or to a
+	// file, the program could not read keys or draw (and would leave the cursor hidden).
+	screenIsTerminal := a.env.StdoutIsTerminal
+	if o.json {
+		screenIsTerminal = a.env.StderrIsTerminal // stdout carries the JSON
+	}
+	if !a.env.StdinIsTerminal || !screenIsTerminal {
+		fmt.Fprintln(a.env.Stderr, "bbsetup: "+errNotATerminal)
+		return &ExitError{Code: ExitUsage}
 	}
 	b := a.newWizardBackend(ctx, o)
 	defer b.close()
@@ -101,6 +108,10 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 		return err
 	}
 }
+
+// errNotATerminal is what the wizard (and the demo) say when stdin or the screen is not a
+// terminal, whatever it is instead (a pipe, /dev/null, a file).
+const errNotATerminal = "the wizard needs an interactive terminal (stdin and the screen); in scripts use 'bbsetup configure', 'bbsetup check' and 'bbsetup authorize' instead."
 
 // quitMessage says what a wizard that was left early has changed on disk and outside this
 // machine (a repository created, or a create under way and how to check it).

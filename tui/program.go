@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	_ "github.com/bbsetup/bbsetup/tui/terminit" // before bubbletea's init: see its doc
 )
@@ -99,6 +100,9 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	fm.w.stop()
 	sum := fm.Summary()
 	if err != nil {
+		// Whatever stopped the program, leave the terminal as it was: the cursor shown
+		// (Bubble Tea hides it and may not get to show it again on an error).
+		_, _ = io.WriteString(out, ansi.ShowCursor)
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
 		}

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -203,5 +205,23 @@ func TestRunCancelledContext(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after its context was cancelled")
+	}
+}
+
+// Whatever stops the program with an error, Run shows the cursor again (issue 16 item 11):
+// here the input cannot be read (/dev/null cannot be polled).
+func TestRunShowsTheCursorOnAnError(t *testing.T) {
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip("no /dev/null:", err)
+	}
+	defer devnull.Close()
+	var out bytes.Buffer
+	_, err = Run(context.Background(), newFake(), Options{NoColor: true}, devnull, &out)
+	if err == nil || errors.Is(err, ErrQuit) {
+		t.Skipf("the program ran on /dev/null here (err %v): no error path to check", err)
+	}
+	if !strings.HasSuffix(out.String(), ansi.ShowCursor) {
+		t.Fatalf("the output does not end by showing the cursor: %q", out.String())
 	}
 }
