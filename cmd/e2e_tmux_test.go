@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +143,35 @@ func (tt *tmuxTerm) waitFor(texts ...string) string {
 	}
 }
 
+// wantWholeAuthorizeURL finds the authorize URL in the pane with wrapped lines joined, and
+// checks it is complete and starts its line.
+func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string) {
+	tt.t.Helper()
+	s := tt.tmux("capture-pane", "-p", "-J", "-t", "e2e")
+	for _, l := range strings.Split(s, "\n") {
+		i := strings.Index(l, "/site/oauth2/authorize?")
+		if i < 0 {
+			continue
+		}
+		if !strings.HasPrefix(l, "http") {
+			tt.t.Fatalf("the authorize URL does not start its line: %q\n%s", l, s)
+		}
+		if strings.TrimSpace(l) != strings.Fields(l)[0] {
+			tt.t.Fatalf("the authorize URL shares its line: %q\n%s", l, s)
+		}
+		u, err := url.Parse(strings.TrimSpace(l))
+		if err != nil {
+			tt.t.Fatalf("the authorize URL line does not parse: %v: %q", err, l)
+		}
+		q := u.Query()
+		if q.Get("client_id") != clientID || q.Get("state") == "" || q.Get("redirect_uri") == "" || q.Get("response_type") != "code" {
+			tt.t.Fatalf("the authorize URL on screen is not whole: %q\n%s", l, s)
+		}
+		return
+	}
+	tt.t.Fatalf("no authorize URL on screen:\n%s", s)
+}
+
 // exitCode waits for the program to end and returns its exit code.
 func (tt *tmuxTerm) exitCode() int {
 	tt.t.Helper()
@@ -233,6 +263,10 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.waitFor("✓ written", "npx nx serve git-sync-manager")
 	tt.keys("Enter")
 	tt.waitFor("Connected as Demo Operator (demo)")
+	// The authorize URL is on screen whole: unindented on its own line, wrapped by the
+	// terminal (capture-pane -J joins what the terminal wrapped), so a mouse selection
+	// copies it in one piece (issue 16 item 8).
+	tt.wantWholeAuthorizeURL(w.Consumer.Key)
 	tt.keys("Enter")
 	tt.waitFor("acme", "Acme Corporation", "[admin]", "playground")
 	tt.keys("Enter")

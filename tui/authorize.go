@@ -41,7 +41,12 @@ type authorizeScreen struct {
 	browser    string    // what happened with the browser
 	id         *Identity // who authorized (done.Identity), once done
 	done       Authorized
+	above      string // the URL printed above the frame (see printer)
 }
+
+// printed implements printer: the authorize URL, printed above the frame where the
+// terminal wraps it and it can be copied whole.
+func (s *authorizeScreen) printed() string { return s.above }
 
 // authStartedMsg is the result of StartAuth.
 type authStartedMsg struct {
@@ -66,6 +71,7 @@ func newAuthorize(c *common, auth Authorizer) *authorizeScreen {
 
 func (s *authorizeScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.creds, s.kept = e.ctx, e.s.checkout, e.s.creds, e.s.kept
+	s.above = ""
 	s.callback, s.canBack = e.s.checkout.CallbackURL, e.canBack
 	s.id = nil
 	return s.start()
@@ -135,19 +141,21 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		sess := msg.sess
 		s.sess = &sess
+		print := printAbove(sess.URL)
+		s.above = sess.URL
 		var open tea.Cmd
 		if !s.c.opts.NoBrowser || s.c.opts.Demo {
 			open = s.c.openCmd(sess.URL)
 		}
 		if sess.PortInUse {
 			s.pasting = true
-			return tea.Batch(s.paste.Focus(), open)
+			return tea.Batch(print, s.paste.Focus(), open)
 		}
 		wctx, cancel := context.WithCancel(s.ctx)
 		s.waitCancel = cancel
 		s.waiting = true
 		seq := s.seq
-		return tea.Batch(func() tea.Msg {
+		return tea.Batch(print, func() tea.Msg {
 			a, err := sess.Wait(wctx)
 			return authDoneMsg{seq: seq, a: a, err: err}
 		}, open)
@@ -260,6 +268,10 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	}
 	// Cancelled or failed.
 	switch {
+	case key.Matches(msg, km.Open) && s.sess != nil:
+		return s.c.openCmd(s.sess.URL)
+	case key.Matches(msg, km.Copy) && s.sess != nil:
+		return s.c.copyCmd(s.sess.URL)
 	case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
 		return s.c.report(rejectedFix(s.err))
 	case key.Matches(msg, km.Retry), key.Matches(msg, km.Enter) && !credentialsRejected(s.err):
@@ -271,6 +283,14 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		return s.c.report(backMsg{})
 	}
 	return nil
+}
+
+// openCopyKeys names the keys that open and copy the URL in the current state.
+func (s *authorizeScreen) openCopyKeys() string {
+	if s.pasting {
+		return "ctrl+o to open it, ctrl+y to copy it"
+	}
+	return "o to open it, c to copy it"
 }
 
 func (s *authorizeScreen) view() string {
@@ -303,8 +323,9 @@ func (s *authorizeScreen) view() string {
 		b.WriteString(s.c.box("ok", "✓ Connected as "+s.id.DisplayName+" ("+s.id.Nickname+")", body, "Press enter to choose the workspace."))
 		return b.String()
 	}
-	b.WriteString("Open this URL in a browser where you are logged in to Bitbucket, and click " + st.strong.Render("Grant access") + ":\n")
-	b.WriteString(st.code.Render(s.sess.URL) + "\n")
+	// The URL itself is printed above the frame, whole (see printer).
+	b.WriteString("Open the URL printed above this frame in a browser where you are logged in to Bitbucket, and click " +
+		st.strong.Render("Grant access") + ". Select it with the mouse, or press " + s.openCopyKeys() + ".\n")
 	if s.browser != "" {
 		b.WriteString(st.faint.Render(s.browser) + "\n")
 	} else if s.c.opts.NoBrowser && !s.c.opts.Demo {

@@ -71,10 +71,25 @@ func (w *wizard) follow(lines []string) {
 	}
 }
 
-// chromeHeight is the lines the header and help take.
+// chromeHeight is the lines the header and help take, and the rows kept free for what the
+// screen printed above the frame.
 func (w *wizard) chromeHeight() int {
-	// header, blank, [body], blank, help
-	return 3 + len(w.helpLines())
+	// [printed], header, blank, [body], blank, help
+	return 3 + len(w.helpLines()) + w.aboveRows()
+}
+
+// aboveRows is how many terminal rows the active screen's printed text takes (see printer),
+// at most half the terminal: on a tiny one the frame comes first.
+func (w *wizard) aboveRows() int {
+	p, ok := w.active().(printer)
+	if !ok || p.printed() == "" {
+		return 0
+	}
+	rows := 1 // the blank line after it
+	for _, l := range strings.Split(p.printed(), "\n") {
+		rows += max((ansi.StringWidth(l)+w.winW-1)/w.winW, 1)
+	}
+	return min(rows, w.winH/2)
 }
 
 // globalKeys are help and quit, shown on every screen.

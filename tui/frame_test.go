@@ -214,3 +214,37 @@ func TestViewportFollowsTheFocusAt30x10(t *testing.T) {
 	hs.press("shift+tab")
 	hs.wantVisible("› Key")
 }
+
+// Issue 16 item 8: the authorize URL is printed above the frame, unindented and whole (the
+// terminal wraps it), and the frame leaves its rows free so it stays on screen.
+func TestAuthorizeURLPrintedAboveTheFrame(t *testing.T) {
+	fb := newFake()
+	fb.sess = AuthSession{URL: longAuthURL}
+	fb.waitGate = make(chan struct{})
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toAuthorize()
+	hs.untilText("Waiting for Bitbucket…", "printed above")
+	a := hs.m.w.screens[stepAuthorize].(*authorizeScreen)
+	if a.printed() != longAuthURL {
+		t.Fatalf("printed %q", a.printed())
+	}
+	rows := (len(longAuthURL)+79)/80 + 1
+	if n := len(strings.Split(hs.m.View(), "\n")); n != 24-rows {
+		t.Fatalf("the frame is %d lines with the URL's %d rows above it, want %d", n, rows, 24-rows)
+	}
+	if strings.Contains(hs.m.View(), "oauth2/authorize") {
+		t.Fatal("the URL is cut into the frame as well")
+	}
+	hs.press("c")
+	if !strings.Contains(hs.clip.String(), "\x1b]52;") {
+		t.Fatal("c copies no URL")
+	}
+	// Leaving the step gives the frame its rows back.
+	close(fb.waitGate)
+	hs.untilText("Connected as")
+	hs.press("enter")
+	hs.wantStep(stepWorkspaces)
+	if n := len(strings.Split(hs.m.View(), "\n")); n != 24 {
+		t.Fatalf("after Authorize the frame is %d lines, want 24", n)
+	}
+}

@@ -119,6 +119,15 @@ func fit(s string, width int) string {
 	return ansi.Truncate(s, width, "…")
 }
 
+// printAbove prints text above the frame, unindented and not cut: the terminal wraps it, so
+// it is selected and copied whole (an authorize URL). The screen then reports it with
+// printer.printed, so the frame keeps it on screen.
+//
+// It starts by erasing the screen below the cursor: Bubble Tea writes printed lines over the
+// last frame and, for a line wider than the terminal, does not erase what the frame left on
+// its last row (it repaints the whole frame after them anyway).
+func printAbove(text string) tea.Cmd { return tea.Println(ansi.EraseScreenBelow + text + "\n") }
+
 // openedMsg is the result of openCmd.
 type openedMsg struct {
 	url string

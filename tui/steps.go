@@ -30,6 +30,12 @@ type sizer interface{ layout() }
 // quits once the work's result is in.
 type quitHolder interface{ holdsQuit() bool }
 
+// printer is a screen that printed text above the frame, where the terminal wraps it (the
+// frame's own lines are cut at the width, so a long URL there could not be copied whole):
+// printed returns that text while the screen shows it, and the frame leaves its rows free
+// so it stays on screen. Print it with printAbove.
+type printer interface{ printed() string }
+
 // targeted is a message for one step's screen whatever step is active (a listing that
 // outlives its step, a load cancelled by leaving it): the root delivers it there.
 type targeted interface{ target() step }
