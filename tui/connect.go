@@ -500,7 +500,11 @@ func (s *connectScreen) view() string {
 			nameW = max(nameW, ansi.StringWidth(r.Name))
 		}
 	}
-	slugW, nameW = min(slugW, max(w/2-2, 1)), min(nameW, max(w/3, 1))
+	// The name column only when the slugs leave room for it: columns stay aligned.
+	if slugW+2+8 > w-2 {
+		nameW = 0
+	}
+	nameW = min(nameW, max(w-2-slugW-2, 0))
 	for vi := s.offset; vi < end; vi++ {
 		r := &s.repos[s.matches[vi]]
 		var line strings.Builder

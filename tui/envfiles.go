@@ -313,7 +313,7 @@ func (s *envScreen) resultsView() string {
 	}
 	b.WriteString("\n" + st.strong.Render("Start these services") + " (each in its own terminal, from the checkout), after this wizard:\n")
 	for _, svc := range s.co.Services {
-		b.WriteString(s.c.indented("  ", st.code.Render(svc)) + "\n")
+		b.WriteString("  " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 	}
 	b.WriteString("\nPress enter to authorize your Bitbucket account.")
 	return b.String()

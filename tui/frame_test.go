@@ -248,3 +248,33 @@ func TestAuthorizeURLPrintedAboveTheFrame(t *testing.T) {
 		t.Fatalf("after Authorize the frame is %d lines, want 24", n)
 	}
 }
+
+// The summary's service commands keep their indent when they wrap (issue 16 item 10).
+func TestSummaryServiceListHangsAt30Columns(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 30, 40)
+	hs.toChoice()
+	hs.press("enter")
+	hs.untilText("30 repositories")
+	hs.press("enter")
+	hs.wantStep(stepSummary)
+	lines := hs.m.w.bodyLines()
+	in, seen := false, 0
+	for _, l := range lines {
+		p := ansi.Strip(l)
+		switch {
+		case strings.HasPrefix(p, "  1. Start the services"):
+			in = true
+		case strings.HasPrefix(p, "  2. "):
+			in = false
+		case in:
+			seen++
+			if !strings.HasPrefix(p, "     ") {
+				t.Fatalf("a service line lost its indent: %q\n%s", p, strings.Join(lines, "\n"))
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("the service list did not wrap at 30 columns (%d lines):\n%s", seen, strings.Join(lines, "\n"))
+	}
+}

@@ -79,7 +79,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	b.WriteString(st.strong.Render("Next steps") + "\n")
 	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 	for _, svc := range sum.Services {
-		b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+		b.WriteString("     " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 	}
 	b.WriteString("  2. Open Amplication (" + clientHost(sum.CallbackURL) + "), pick a service and use " +
 		st.strong.Render("Connect to Bitbucket") + ": workspace " + sum.Workspace)

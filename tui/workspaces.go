@@ -68,10 +68,14 @@ func (d wsDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
 	}
 	// Columns: at most half the width for the slug, a third for the name.
 	lw := m.Width()
-	slugW, nameW := min(*d.slugW, max(lw/2-2, 1)), min(*d.nameW, max(lw/3, 1))
+	slugW, nameW := *d.slugW, *d.nameW
+	if slugW+2+8 > lw-2 {
+		nameW = 0 // no room for aligned names
+	}
+	nameW = min(nameW, max(lw-2-slugW-2, 0))
 	line := cur + slug + strings.Repeat(" ", max(slugW-ansi.StringWidth(ws.Slug), 0))
 	name := ""
-	if ws.Name != "" && ws.Name != ws.Slug {
+	if ws.Name != "" && ws.Name != ws.Slug && nameW > 0 {
 		name = ws.Name
 	}
 	if ws.Admin || name != "" {
