@@ -82,7 +82,12 @@ type stepDef struct {
 // needs to; it takes what it needs from its entry and reports with its own "done" message),
 // and, for I/O, one role interface in backend.go that the constructor takes (added to
 // Backend), or a value returned by an earlier role (as Authorized.API). Then one case in
-// wizard.go's update records the done message in the session and goes to the next step.
+// wizard.go's update records the done message in the session and goes to the next step. A
+// screen that changes something outside this machine (a repository, later what is stored
+// in Amplication) reports it with outsideMsg when it starts and when it ends, so a quit
+// says what exists and how to check what was under way (see session.outside). The frame
+// wraps the help line by key priority (enter, esc first) and follows the focus marker
+// (focusMarker) when the body scrolls; a long URL goes above the frame (printer).
 var steps = [numSteps]stepDef{
 	stepWelcome: {title: "Amplication checkout",
 		new: func(c *common, b Backend) screen { return newWelcome(c, b) }},
