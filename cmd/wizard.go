@@ -568,36 +568,18 @@ func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRe
 	return toTUIRepo(*repo), nil
 }
 
-// RepoExists implements tui.Bitbucket with the listing's server-side name filter (there is
-// no lookup by slug in setup/bitbucket yet): the slug is searched for as a name, and as the
-// name it most likely came from (hyphens as spaces: "Orders API" -> orders-api), and the
-// hits are compared by slug. A name that slugifies in other ways can be missed; the create
-// still reports a taken slug then.
+// RepoExists implements tui.Bitbucket with one lookup by slug (GET
+// /repositories/{ws}/{slug}): a 404 means the slug is free.
 func (b wizardAPI) RepoExists(ctx context.Context, workspace, slug string) (bool, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	filters := []string{slug}
-	if spaced := strings.ReplaceAll(slug, "-", " "); spaced != slug {
-		filters = append(filters, spaced)
+	_, err := b.api.Repository(ctx, workspace, slug)
+	var nf *bitbucket.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, keyRejected(err)
 	}
-	found := false
-	for _, f := range filters {
-		err := b.api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: f}, func(batch []bitbucket.Repository, _, _ int) {
-			for _, r := range batch {
-				if strings.EqualFold(r.Slug, slug) {
-					found = true
-					cancel() // no need for the other pages
-				}
-			}
-		})
-		if found {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-	return false, nil
+	return true, nil
 }
 
 // Slugify implements tui.Bitbucket.

@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
@@ -36,5 +39,63 @@ func TestKeyRejectedMarksOnlyKeyFailures(t *testing.T) {
 		if got := errors.As(keyRejected(tc.err), &ce); got != tc.want {
 			t.Errorf("keyRejected(%v) marked = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// authorized runs the adapter's authorization against the emulator, as the browser would.
+func (aw *adapterWorld) authorized(t *testing.T) tui.Bitbucket {
+	t.Helper()
+	s := aw.start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	type result struct {
+		a   tui.Authorized
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		a, err := s.Wait(ctx)
+		done <- result{a, err}
+	}()
+	c := &http.Client{Timeout: 10 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.a.API
+}
+
+// The create form's slug lookup and description go through the adapter to the emulator
+// (issue 16 item 18).
+func TestWizardAdapterRepoExistsAndDescription(t *testing.T) {
+	aw := newAdapterWorld(t)
+	api := aw.authorized(t)
+	ctx := context.Background()
+	var first tui.Repo
+	if err := api.ListRepos(ctx, "acme", "", func(b []tui.Repo, _, _ int) {
+		if first.Slug == "" && len(b) > 0 {
+			first = b[0]
+		}
+	}); err != nil || first.Slug == "" {
+		t.Fatalf("listing: %v", err)
+	}
+	if taken, err := api.RepoExists(ctx, "acme", first.Slug); err != nil || !taken {
+		t.Fatalf("RepoExists(%s) = %v, %v; want taken", first.Slug, taken, err)
+	}
+	if taken, err := api.RepoExists(ctx, "acme", "no-such-repository-here"); err != nil || taken {
+		t.Fatalf("RepoExists(missing) = %v, %v; want free", taken, err)
+	}
+	r, err := api.CreateRepo(ctx, "acme", tui.NewRepo{Name: "Shop", Slug: "shop", Private: true, Description: "Orders and payments"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if taken, err := api.RepoExists(ctx, "acme", r.Slug); err != nil || !taken {
+		t.Fatalf("RepoExists after the create = %v, %v", taken, err)
 	}
 }
