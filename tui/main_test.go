@@ -13,12 +13,9 @@ var matrix = faultmatrix.New("tui", "Terminal: the wizard's screens (tui)")
 
 // TestMain fails the package when a test leaves goroutines behind (a listing stream or a
 // backend call outliving its step's context, say). teatest's own SIGINT watcher is the one
-// goroutine that legitimately stays. Bubble Tea leaves its renderer's goroutine behind
-// when the input cannot be set up (bubbletea v1.3.10 returns that error without stopping
-// the renderer: TestRunShowsTheCursorOnAnError goes there on purpose).
+// goroutine that legitimately stays.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(faultmatrix.Wrap(m, matrix),
 		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"),
-		goleak.IgnoreTopFunction("github.com/charmbracelet/bubbletea.(*standardRenderer).listen"),
 	)
 }

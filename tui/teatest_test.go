@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,19 +209,52 @@ func TestRunCancelledContext(t *testing.T) {
 }
 
 // Whatever stops the program with an error, Run shows the cursor again (issue 16 item 11):
-// here the input cannot be read (/dev/null cannot be polled).
+// here a signal (the context cancelled) while the wizard waits for the browser.
 func TestRunShowsTheCursorOnAnError(t *testing.T) {
-	devnull, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Skip("no /dev/null:", err)
+	fb := newFake()
+	fb.checkout.Configured = true
+	fb.waitGate = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, fb, Options{NoBrowser: true, NoColor: true}, pr, out)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "already configured") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
 	}
-	defer devnull.Close()
-	var out bytes.Buffer
-	_, err = Run(context.Background(), newFake(), Options{NoColor: true}, devnull, &out)
-	if err == nil || errors.Is(err, ErrQuit) {
-		t.Skipf("the program ran on /dev/null here (err %v): no error path to check", err)
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run returned no error after its context was cancelled")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
 	}
 	if !strings.HasSuffix(out.String(), ansi.ShowCursor) {
 		t.Fatalf("the output does not end by showing the cursor: %q", out.String())
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the renderer's goroutine and the test's.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
