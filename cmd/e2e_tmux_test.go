@@ -147,7 +147,7 @@ func (tt *tmuxTerm) waitFor(texts ...string) string {
 // checks it is complete and starts its line.
 func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string) {
 	tt.t.Helper()
-	s := tt.tmux("capture-pane", "-p", "-J", "-t", "e2e")
+	s := tt.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "e2e")
 	for _, l := range strings.Split(s, "\n") {
 		i := strings.Index(l, "/site/oauth2/authorize?")
 		if i < 0 {
@@ -263,9 +263,10 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.waitFor("✓ written", "npx nx serve git-sync-manager")
 	tt.keys("Enter")
 	tt.waitFor("Connected as Demo Operator (demo)")
-	// The authorize URL is on screen whole: unindented on its own line, wrapped by the
-	// terminal (capture-pane -J joins what the terminal wrapped), so a mouse selection
-	// copies it in one piece (issue 16 item 8).
+	// The authorize URL was on screen whole (now in the scrollback: done, the frame took
+	// its rows back): unindented on its own line, wrapped by the terminal (capture-pane -J
+	// joins what the terminal wrapped), so a mouse selection copies it in one piece (issue
+	// 16 item 8).
 	tt.wantWholeAuthorizeURL(w.Consumer.Key)
 	tt.keys("Enter")
 	tt.waitFor("acme", "Acme Corporation", "[admin]", "playground")

@@ -195,6 +195,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		s.done = msg.a
 		id := msg.a.Identity
 		s.id = &id
+		s.above = "" // done: the frame takes the URL's rows back (it stays in the scrollback)
 		s.waiting, s.pasting, s.pasteBusy = false, false, false
 		s.paste.Blur()
 	case tea.KeyMsg:
