@@ -238,6 +238,9 @@ func (s *connectScreen) keys() bindings {
 	short := []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "connect"), back}
 	if s.loadErr != nil {
 		short = append(short, km.RetryList)
+		if credentialsRejected(s.loadErr) {
+			short = append(short, km.ChangeKeyTyping)
+		}
 	}
 	return bindings{
 		short: short,
@@ -357,6 +360,8 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 			if s.cursor < len(s.matches) {
 				return s.c.report(repoMsg{repo: s.repos[s.matches[s.cursor]]})
 			}
+		case key.Matches(msg, km.ChangeKeyTyping) && credentialsRejected(s.loadErr):
+			return s.c.report(rejectedFix(s.loadErr))
 		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
 			v := s.input.Value()
 			s.reset()
@@ -473,7 +478,11 @@ func (s *connectScreen) view() string {
 	}
 	switch {
 	case s.loadErr != nil && len(s.repos) == 0:
-		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), "Press ctrl+r to try again."))
+		next := "Press ctrl+r to try again."
+		if credentialsRejected(s.loadErr) {
+			next = "Press ctrl+k to change the key and secret (they are checked, then written again), or ctrl+r to try again."
+		}
+		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), next))
 		return b.String()
 	case len(s.matches) == 0 && len(s.repos) == 0 && s.loadedAll:
 		b.WriteString(st.faint.Render("This workspace has no repositories yet (or none you can see). Press esc, then choose Create."))

@@ -192,3 +192,20 @@ func TestDemoSaysItVisitedThePage(t *testing.T) {
 	hs.untilText("The demo visited the page for you")
 	hs.wantNoText("Opened in your browser")
 }
+
+// The same on Connect, whose letters go into the filter: ctrl+k.
+func TestRejectedKeyDuringTheRepositoryListing(t *testing.T) {
+	fb := newFake()
+	fb.listErr = &CredentialsError{Err: errors.New("Bitbucket rejected the key or secret (unauthorized_client).")}
+	fb.batchSize = 100
+	fb.repos["acme"] = nil
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toChoice()
+	hs.press("enter")
+	hs.untilText("Could not list the repositories", "Press ctrl+k to change the key and secret")
+	hs.typeText("k") // a letter: into the filter
+	hs.wantStep(stepConnect)
+	hs.press("ctrl+k")
+	hs.wantStep(stepCredentials)
+	hs.wantText("Bitbucket rejected the key or secret")
+}
