@@ -3,17 +3,21 @@ package bitbucket
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // CurrentUser returns the account the token acts for (GET /user).
 func (c *Client) CurrentUser(ctx context.Context) (*User, error) {
+	ctx, done := c.bound(ctx, "GET /user")
 	var u userJSON
-	if err := c.getJSON(ctx, c.endpoint(nil, "user"), &u); err != nil {
+	if err := done(c.getJSON(ctx, c.endpoint(nil, "user"), &u)); err != nil {
 		return nil, err
 	}
 	return &User{UUID: u.UUID, AccountID: u.AccountID, DisplayName: u.DisplayName,
@@ -24,13 +28,19 @@ func (c *Client) CurrentUser(ctx context.Context) (*User, error) {
 // (GET /user/workspaces, all pages). Names come from GET /workspaces/{slug}, looked up
 // concurrently (at most Options.NameConcurrency at a time); a workspace whose look-up fails
 // keeps its slug as its name rather than failing the list.
-func (c *Client) Workspaces(ctx context.Context) ([]Workspace, error) {
+func (c *Client) Workspaces(ctx context.Context) (ws []Workspace, err error) {
+	ctx, done := c.bound(ctx, "the list of workspaces")
+	defer func() { err = done(err) }()
 	q := url.Values{"pagelen": {"100"}}
 	var out []Workspace
 	seen := map[string]bool{}
-	err := listAll(ctx, c, c.endpoint(q, "user", "workspaces"), func(vals []workspaceAccessJSON) {
+	err = listAll(ctx, c, "workspaces", c.endpoint(q, "user", "workspaces"), func(vals []workspaceAccessJSON) {
 		for _, v := range vals {
 			if v.Workspace.Slug == "" || seen[v.Workspace.Slug] {
+				continue
+			}
+			if err := checkSegment(v.Workspace.Slug); err != nil {
+				c.debugf("ignoring a workspace whose slug %q is not a path segment (%v)", safetext.Line(v.Workspace.Slug), err)
 				continue
 			}
 			seen[v.Workspace.Slug] = true
@@ -79,13 +89,15 @@ func (c *Client) Workspaces(ctx context.Context) ([]Workspace, error) {
 
 // Projects returns the projects of workspace ws, sorted by key
 // (GET /workspaces/{ws}/projects, all pages).
-func (c *Client) Projects(ctx context.Context, ws string) ([]Project, error) {
+func (c *Client) Projects(ctx context.Context, ws string) (_ []Project, err error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, err
 	}
+	ctx, done := c.bound(ctx, "the project list of "+ws)
+	defer func() { err = done(err) }()
 	q := url.Values{"pagelen": {"100"}}
 	var out []Project
-	err := listAll(ctx, c, c.endpoint(q, "workspaces", ws, "projects"), func(vals []projectJSON) {
+	err = listAll(ctx, c, "projects in workspace "+ws, c.endpoint(q, "workspaces", ws, "projects"), func(vals []projectJSON) {
 		for _, p := range vals {
 			out = append(out, Project(p))
 		}
@@ -99,8 +111,9 @@ func (c *Client) Projects(ctx context.Context, ws string) ([]Project, error) {
 
 // listAll follows a paginated list sequentially from first, calling each with every
 // non-empty page. It stops at the last page, at a next link already fetched, at an
-// empty page, once size items have arrived, or after maxPages pages.
-func listAll[T any](ctx context.Context, c *Client, first string, each func([]T)) error {
+// empty page, or once size items have arrived; past MaxRepositories items or maxPages
+// pages it fails with a *TooManyError naming what.
+func listAll[T any](ctx context.Context, c *Client, what, first string, each func([]T)) error {
 	seen := map[string]bool{}
 	loaded := 0
 	next := first
@@ -119,12 +132,18 @@ func listAll[T any](ctx context.Context, c *Client, first string, each func([]T)
 		if len(p.Values) == 0 {
 			return nil
 		}
+		if loaded+len(p.Values) > MaxRepositories {
+			return &TooManyError{What: what, Limit: MaxRepositories}
+		}
 		each(p.Values)
 		loaded += len(p.Values)
 		if p.Size != nil && loaded >= *p.Size {
 			return nil
 		}
 		next = p.Next
+	}
+	if next != "" && !seen[pageKey(next)] {
+		return &TooManyError{What: what + fmt.Sprintf(" (in %d pages)", maxPages), Limit: loaded}
 	}
 	return nil
 }
@@ -140,6 +159,27 @@ func errForeignNext(next string) error {
 func checkWorkspace(ws string) error {
 	if strings.TrimSpace(ws) == "" {
 		return ErrNoWorkspace
+	}
+	if err := checkSegment(ws); err != nil {
+		return fmt.Errorf("%q is not a workspace slug (%s): name a workspace slug as 'bbsetup workspaces' lists it", safetext.Line(ws), err)
+	}
+	return nil
+}
+
+// checkSegment refuses a value that is not one plain path segment: "." and ".." (which a
+// URL resolves away: /repositories/../user is /user), and anything with a slash, a
+// backslash, whitespace or a control character.
+func checkSegment(s string) error {
+	switch {
+	case s == "." || s == "..":
+		return errors.New(`"." and ".." are never valid`)
+	case strings.ContainsAny(s, "/\\"):
+		return errors.New("it contains a slash")
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return errors.New("it contains a blank or a control character")
+		}
 	}
 	return nil
 }

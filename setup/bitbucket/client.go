@@ -40,6 +40,9 @@ const (
 	DefaultMaxRetries     = 4
 	DefaultBaseBackoff    = 250 * time.Millisecond
 	DefaultMaxBackoff     = 8 * time.Second
+	// DefaultDeadline bounds one call as a whole: a listing with all its pages, or one
+	// request with its retries and backoff.
+	DefaultDeadline = 2 * time.Minute
 )
 
 // MaxBodyBytes caps one decoded answer (one page). A Bitbucket page of 100 repositories
@@ -49,10 +52,14 @@ const MaxBodyBytes = 16 << 20
 // maxErrorBytes caps how much of an error answer is read.
 const maxErrorBytes = 64 << 10
 
-// maxPages bounds any listing, sequential or concurrent (100 repositories a page: a
-// million repositories), so a misbehaving server cannot keep it going forever. A
-// variable only so that tests can lower it.
-var maxPages = 10000
+// MaxRepositories caps a listing (repositories, workspaces or projects): past it the
+// listing stops with a *TooManyError. A size Bitbucket reports above it is ignored.
+const MaxRepositories = 10000
+
+// maxPages bounds any listing, sequential or concurrent, however small its pages, so a
+// misbehaving server cannot keep it going forever. A variable only so that tests can
+// lower it.
+var maxPages = 1000
 
 // Options tune a Client; zero values take the defaults.
 type Options struct {
@@ -66,6 +73,9 @@ type Options struct {
 	// BaseBackoff and MaxBackoff bound the wait between retries (default 250ms and 8s):
 	// BaseBackoff·2^attempt with jitter, or Retry-After when given, never above MaxBackoff.
 	BaseBackoff, MaxBackoff time.Duration
+	// Deadline bounds one call as a whole (every page of a listing, every retry and
+	// backoff), default DefaultDeadline; past it the call fails with a *DeadlineError.
+	Deadline time.Duration
 	// Debug, when set, gets one line per request attempt: method, path, status and
 	// duration. Never headers or bodies, so never a token.
 	Debug io.Writer
@@ -83,9 +93,8 @@ type Client struct {
 // New returns a client for apiURL (e.g. https://api.bitbucket.org/2.0). hc carries the
 // authentication (an oauth2 transport); nil means http.DefaultClient.
 func New(apiURL string, hc *http.Client, opts Options) *Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	// The token goes to the API's origin only: a redirect to another is refused.
+	hc = oauth.SameOriginRedirects(hc)
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
@@ -99,6 +108,9 @@ func New(apiURL string, hc *http.Client, opts Options) *Client {
 		opts.MaxRetries = DefaultMaxRetries
 	} else if opts.MaxRetries < 0 {
 		opts.MaxRetries = 0
+	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = DefaultDeadline
 	}
 	if opts.BaseBackoff <= 0 {
 		opts.BaseBackoff = DefaultBaseBackoff
@@ -153,6 +165,56 @@ func (c *Client) op(method, rawURL string) string {
 func (c *Client) sameOrigin(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	return err == nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
+}
+
+// errDeadline is the cause of a call's context when its Deadline passes.
+var errDeadline = errors.New("bbsetup's deadline for the call passed")
+
+// DeadlineError is a call that did not finish within Options.Deadline.
+type DeadlineError struct {
+	What  string        // what was asked, e.g. "the repository list of acme"
+	Limit time.Duration // the deadline
+}
+
+func (e *DeadlineError) Error() string {
+	return fmt.Sprintf("Bitbucket did not finish %s within %s (bbsetup's limit for it, retries included): check your network connection, or try again later",
+		e.What, e.Limit)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) hold.
+func (e *DeadlineError) Unwrap() error { return context.DeadlineExceeded }
+
+// bound gives a call its overall deadline. done turns an error caused by that deadline
+// into a *DeadlineError naming what.
+func (c *Client) bound(ctx context.Context, what string) (context.Context, func(error) error) {
+	bctx, cancel := context.WithTimeoutCause(ctx, c.opts.Deadline, errDeadline)
+	return bctx, func(err error) error {
+		defer cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(bctx), errDeadline) {
+			return &DeadlineError{What: what, Limit: c.opts.Deadline}
+		}
+		return err
+	}
+}
+
+// TooManyError is a listing that passed MaxRepositories items (or maxPages pages).
+type TooManyError struct {
+	What  string // "repositories in workspace acme"
+	Limit int
+}
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("Bitbucket lists more than %s %s; bbsetup stops at that many: narrow the list with --filter TEXT (or the wizard's filter)",
+		thousands(e.Limit), e.What)
+}
+
+// thousands writes n with comma separators: 10000 -> "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // errTooLarge is returned when an answer exceeds MaxBodyBytes.

@@ -566,8 +566,9 @@ func TestListPageCap(t *testing.T) {
 	_, c := fakeServer(t, f.handler)
 	c.opts.Concurrency = 4
 	got, fn := collect(t)
-	if err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn); err != nil {
-		t.Fatal(err)
+	var tm *TooManyError
+	if err := c.ListRepositories(context.Background(), "acme", ListOptions{}, fn); !errors.As(err, &tm) {
+		t.Fatalf("err = %v, want a *TooManyError: the listing was cut short", err)
 	}
 	if n := f.n.Load(); n != 1+20 {
 		t.Errorf("%d requests, want 1+maxPages (21)", n)

@@ -42,10 +42,13 @@ type ListOptions struct {
 // the end of the list only after a short page; a 404 for a page in the middle of the
 // list is an error. On the first error every request in flight is cancelled and the
 // error returned (batches already delivered stay delivered).
-func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions, fn func(batch []Repository, loaded, total int)) error {
+func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions, fn func(batch []Repository, loaded, total int)) (err error) {
 	if err := checkWorkspace(ws); err != nil {
 		return err
 	}
+	ctx, done := c.bound(ctx, "the repository list of workspace "+ws)
+	defer func() { err = done(err) }()
+	tooMany := &TooManyError{What: "repositories in workspace " + ws, Limit: MaxRepositories}
 	if fn == nil {
 		fn = func([]Repository, int, int) {}
 	}
@@ -67,11 +70,19 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		return err
 	}
 	total := -1
-	if p1.Size != nil {
+	switch {
+	case p1.Size != nil && *p1.Size > MaxRepositories:
+		// Implausible for a listing bbsetup completes: planning pages from it would let
+		// a server make bbsetup fetch (and hold) without end. Follow next links instead.
+		c.debugf("ignoring the reported size %d (above the cap of %d)", *p1.Size, MaxRepositories)
+	case p1.Size != nil:
 		total = max(*p1.Size, 0)
 	}
 	loaded := 0
 	seenRepo := map[string]bool{}
+	// accepted counts the repositories fresh let through; past MaxRepositories, fresh
+	// truncates and sets capped: the listing stops with tooMany.
+	accepted, capped := 0, false
 	// deliver hands fn the repositories of batch not delivered before (a server that
 	// repeats a page, or a list that shifted while it was read, must not show one twice)
 	// and returns how many that was.
@@ -89,6 +100,11 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 					seenRepo[k] = true
 				}
 			}
+			if accepted >= MaxRepositories {
+				capped = true
+				break
+			}
+			accepted++
 			out = append(out, r)
 		}
 		return out
@@ -101,12 +117,19 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		}
 		fn(fresh, loaded, t)
 	}
+	// deliver returns how many new repositories it emitted, or -1 once the cap is reached
+	// (what fitted under it was emitted).
 	deliver := func(batch []Repository) int {
 		fresh := fresh(batch)
-		if len(fresh) == 0 && batch != nil {
+		if len(fresh) == 0 && batch != nil && !capped {
 			return 0
 		}
-		emit(fresh)
+		if len(fresh) > 0 || batch == nil {
+			emit(fresh)
+		}
+		if capped {
+			return -1
+		}
 		return len(fresh)
 	}
 	if len(p1.Values) == 0 {
@@ -114,11 +137,15 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		return nil
 	}
 	if p1.Next == "" {
-		deliver(mapRepos(p1.Values))
+		if deliver(mapRepos(p1.Values)) < 0 {
+			return tooMany
+		}
 		return nil
 	}
 	if !c.sameOrigin(p1.Next) {
-		deliver(mapRepos(p1.Values))
+		if deliver(mapRepos(p1.Values)) < 0 {
+			return tooMany
+		}
 		return errForeignNext(p1.Next)
 	}
 
@@ -132,17 +159,32 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		}
 		if pages <= current {
 			// size promised no more pages: the listing is complete.
-			deliver(mapRepos(p1.Values))
+			if deliver(mapRepos(p1.Values)) < 0 {
+				return tooMany
+			}
 			return nil
 		}
 		// The same bound as the sequential path: at most maxPages pages after this one,
 		// however large a size the server claims.
+		more := pages > current+maxPages
 		pages = min(pages, current+maxPages)
-		return c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver, fresh, emit)
+		err := c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver, fresh, emit,
+			func() error {
+				if capped {
+					return tooMany
+				}
+				return nil
+			})
+		if err == nil && more && loaded < total {
+			return &TooManyError{What: fmt.Sprintf("pages of repositories in workspace %s (%d repositories so far)", ws, loaded), Limit: maxPages}
+		}
+		return err
 	}
 
 	// Sequential path: follow next links.
-	deliver(mapRepos(p1.Values))
+	if deliver(mapRepos(p1.Values)) < 0 {
+		return tooMany
+	}
 	seen := map[string]bool{pageKey(first): true}
 	maxItems := -1
 	if total >= 0 {
@@ -164,10 +206,16 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		if len(p.Values) == 0 {
 			return nil
 		}
-		if deliver(mapRepos(p.Values)) == 0 {
+		switch deliver(mapRepos(p.Values)) {
+		case 0:
 			return nil // nothing new: the server is repeating itself
+		case -1:
+			return tooMany
 		}
 		next = p.Next
+	}
+	if next != "" && !seen[pageKey(next)] && (maxItems < 0 || loaded < maxItems) {
+		return &TooManyError{What: fmt.Sprintf("pages of repositories in workspace %s (%d repositories so far)", ws, loaded), Limit: maxPages}
 	}
 	return nil
 }
@@ -236,8 +284,9 @@ func pageURL(tmpl *url.URL, page int) string {
 // repositories, means pages in the middle of the list are missing (size promised them):
 // that is an error, since a listing that looks complete but is not would let the
 // operator pick among the wrong repositories.
+// over reports the cap's error once fresh has reached MaxRepositories.
 func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository,
-	deliver func([]Repository) int, fresh func([]Repository) []Repository, emit func([]Repository)) error {
+	deliver func([]Repository) int, fresh func([]Repository) []Repository, emit func([]Repository), over func() error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -296,7 +345,6 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 		close(results)
 	}()
 
-	deliver(first)
 	var (
 		firstErr  error
 		count     = map[int]int{from - 1: len(first)} // repositories each page held
@@ -342,6 +390,10 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 			endAt, endIs404 = r.page, r.notFound
 		}
 	}
+	if deliver(first) < 0 {
+		firstErr = over()
+		cancel()
+	}
 	for r := range results {
 		if firstErr != nil {
 			continue // draining after cancel
@@ -352,6 +404,10 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 			continue
 		}
 		process(r)
+		if err := over(); err != nil {
+			firstErr = err
+			cancel()
+		}
 	}
 	if firstErr == nil && len(ready) > 0 {
 		// Pages after one that never arrived: only the caller's cancellation leaves a gap.
@@ -423,10 +479,12 @@ type CreateRepo struct {
 // the error is a *CreateUncertainError: it says the repository may have been created and to
 // list the workspace's repositories to check (it still unwraps to the *APIError when there
 // was one).
-func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) (*Repository, error) {
+func (c *Client) CreateRepository(ctx context.Context, ws string, r CreateRepo) (_ *Repository, err error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, err
 	}
+	ctx, done := c.bound(ctx, "creating the repository in workspace "+ws)
+	defer func() { err = done(err) }()
 	slug := r.Slug
 	if slug == "" {
 		slug = Slugify(r.Name)

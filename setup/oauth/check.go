@@ -128,6 +128,9 @@ func plural(n int) string {
 
 // verdictForError classifies a failed client_credentials grant.
 func verdictForError(ep Endpoints, err error) Verdict {
+	if rd := asRedirect(err); rd != nil {
+		return Verdict{Kind: VerdictUnexpected, Message: rd.Error()}
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		code, desc := re.ErrorCode, strings.ToLower(re.ErrorDescription)

@@ -33,8 +33,10 @@ func newBearerClient(hc *http.Client, tok *oauth2.Token, renew renewFunc, renewa
 			base = hc.Transport
 		}
 		out.Timeout = hc.Timeout
-		out.CheckRedirect = hc.CheckRedirect
 	}
+	// The token goes to one origin only: a redirect elsewhere is refused, not followed
+	// with the Authorization header added again by RoundTrip.
+	out.CheckRedirect = checkSameOrigin
 	out.Transport = &bearerTransport{base: base, renew: renew, renewable: renewable, sem: make(chan struct{}, 1), tok: tok}
 	return out
 }

@@ -87,6 +87,9 @@ func (e *TokenError) Is(target error) bool { return target == ErrCheckBitbucketU
 // tokenError words a failed token request. what is "exchange" or "refresh"; redirectURL is
 // the flow's callback; secret is redacted from anything the server said.
 func tokenError(ep Endpoints, err error, what, redirectURL, secret string) error {
+	if rd := asRedirect(err); rd != nil {
+		return &TokenError{Message: rd.Error(), Err: err}
+	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		te := &TokenError{Code: re.ErrorCode, Description: oneLine(re.ErrorDescription), Status: statusOf(re)}

@@ -7,11 +7,16 @@ package oauth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Endpoints are the two OAuth 2.0 URLs of a Bitbucket site.
@@ -38,12 +43,68 @@ const (
 	DefaultTokenTimeout = 30 * time.Second
 )
 
-// withClient makes golang.org/x/oauth2 use hc for its token requests.
+// withClient makes golang.org/x/oauth2 use hc for its token requests (nil: the client ctx
+// carries, else http.DefaultClient), never following a redirect to another origin: the
+// token request carries the key and secret.
 func withClient(ctx context.Context, hc *http.Client) context.Context {
 	if hc == nil {
-		return ctx
+		if c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok {
+			hc = c
+		}
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, hc)
+	return context.WithValue(ctx, oauth2.HTTPClient, SameOriginRedirects(hc))
+}
+
+// RedirectError is a redirect to another origin (scheme, host or port) that bbsetup
+// refused to follow, so that no key, secret or token reaches a host other than the one
+// the request was for.
+type RedirectError struct {
+	From, To string // the origins, scheme://host[:port]
+}
+
+// Error says what happened and what to check.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s answered with a redirect to another origin (%s); bbsetup does not follow redirects to another host or port, so no key, secret or token was sent there: check --bitbucket-url and --api-url (they must name Bitbucket itself)",
+		safetext.Line(e.From), safetext.Line(e.To))
+}
+
+// maxRedirects bounds the redirects followed within one origin (Go's default).
+const maxRedirects = 10
+
+// SameOriginRedirects returns a copy of hc (nil: http.DefaultClient) that follows
+// redirects only within the origin of the request that started the chain, and refuses
+// any other with a *RedirectError (inside the *url.Error the client returns).
+func SameOriginRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	out := *hc
+	out.CheckRedirect = checkSameOrigin
+	return &out
+}
+
+func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
+
+func checkSameOrigin(req *http.Request, via []*http.Request) error {
+	if len(via) == 0 {
+		return nil
+	}
+	if from, to := origin(via[0].URL), origin(req.URL); from != to {
+		return &RedirectError{From: from, To: to}
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("%s redirected %d times; check --bitbucket-url and --api-url", origin(via[0].URL), len(via))
+	}
+	return nil
+}
+
+// asRedirect returns the *RedirectError inside err, or nil.
+func asRedirect(err error) *RedirectError {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return re
+	}
+	return nil
 }
 
 // endpoint converts Endpoints for golang.org/x/oauth2, always with Basic auth in the header.
