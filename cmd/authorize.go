@@ -17,6 +17,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // authorizeOptions are the flags of `bbsetup authorize`.
@@ -109,7 +110,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 		fmt.Fprintf(say, "Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself.\n", pe.Port)
 		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", co.CallbackURL)
 	case lerr != nil:
-		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %v\n", lerr)
+		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %s\n", safetext.Line(lerr.Error()))
 		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", co.CallbackURL)
 	default:
 		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, co.CallbackURL)
@@ -165,9 +166,9 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 
 func (a *app) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
 	out := a.env.Stdout
-	who := id.DisplayName
-	if id.Nickname != "" {
-		who += " (" + id.Nickname + ")"
+	who := safetext.Line(id.DisplayName)
+	if n := safetext.Line(id.Nickname); n != "" {
+		who += " (" + n + ")"
 	}
 	fmt.Fprintf(out, "Connected as %s.\n", who)
 	lacking := map[string]bool{}
@@ -236,7 +237,7 @@ func (a *app) authorizeWait(wctx, ctx context.Context, o authorizeOptions, flow 
 				if errors.As(err, &ae) {
 					return "", err
 				}
-				fmt.Fprintf(say, "That did not work: %v\nPaste again and press Enter:\n", err)
+				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", safetext.Line(err.Error()))
 				continue
 			}
 			return code, nil

@@ -80,7 +80,7 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 		}
 	} else {
 		w := a.env.Stdout
-		fmt.Fprintf(w, "Amplication checkout: %s (%s layout)\n\n", co.Root, co.Layout())
+		fmt.Fprintf(w, "Amplication checkout: %s (%s layout)\n\n", safetext.Line(co.Root), co.Layout())
 		checks, failed := 0, 0
 		for _, f := range findings {
 			if f.Kind != checkout.KindCheck {

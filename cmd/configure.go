@@ -16,6 +16,7 @@ import (
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // configureOptions are the flags of `bbsetup configure`.
@@ -104,6 +105,15 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
+	if looksLikeSecret(id) {
+		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
+		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
+		a.secret(id)
+		for i := range plan.Files {
+			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
+		}
+		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
+	}
 	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
 		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
 		// checkout runs another (or an unknown) version.
@@ -163,7 +173,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	} else {
 		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
 	}
-	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n  %s\n", co.CallbackURL)
+	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n  %s\n", safetext.Line(co.CallbackURL))
 	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
 	for _, s := range co.Services() {
 		fmt.Fprintf(w, "  %s\n", s)
@@ -176,14 +186,14 @@ func (a *app) configurePrintDryRun(plan *envfile.Plan) {
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
 		if !f.Changed() {
-			fmt.Fprintf(w, "\n%s: unchanged\n", f.SameFile())
+			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(f.SameFile()))
 			continue
 		}
 		verb := "would be updated"
 		if !f.Exists {
 			verb = "would be created"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n%s", f.SameFile(), verb, f.Diff())
+		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(f.SameFile()), verb, safetext.Block(f.Diff()))
 	}
 }
 
@@ -202,11 +212,11 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 		}
 		switch {
 		case !r.Changed:
-			fmt.Fprintf(w, "%s: unchanged\n", r.SameFile())
+			fmt.Fprintf(w, "%s: unchanged\n", safetext.Line(r.SameFile()))
 		case !plan.Files[i].Exists:
-			fmt.Fprintf(w, "%s: created\n", r.SameFile())
+			fmt.Fprintf(w, "%s: created\n", safetext.Line(r.SameFile()))
 		default:
-			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", r.SameFile(), r.Backup)
+			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", safetext.Line(r.SameFile()), safetext.Line(r.Backup))
 		}
 	}
 }
@@ -240,6 +250,20 @@ func (a *app) configureSecret(o configureOptions) (string, error) {
 		return s, nil
 	}
 	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
+}
+
+// looksLikeSecret reports whether a --client-id value has the shape of a Bitbucket
+// consumer secret: exactly 32 ASCII letters and digits.
+func looksLikeSecret(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // readFirstLine returns the first line of r without its line ending and trailing blanks.

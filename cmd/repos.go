@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // repoJSON is one repository in `bbsetup repos list --json` and `repos create --json`.
@@ -77,7 +78,6 @@ Needs the "Repositories: Read" permission.`,
 	list.Flags().StringVarP(&lo.workspace, "workspace", "w", "", "workspace `SLUG` (see bbsetup workspaces)")
 	list.Flags().StringVar(&lo.filter, "filter", "", "only repositories whose name contains `TEXT`")
 	list.Flags().BoolVar(&lo.asJSON, "json", false, "print a JSON array instead of a table")
-	_ = list.MarkFlagRequired("workspace")
 
 	var co struct {
 		workspace, name, project, description string
@@ -105,8 +105,6 @@ Needs the "Repositories: Admin" permission.`,
 	create.Flags().StringVar(&co.description, "description", "", "repository description `TEXT`")
 	create.Flags().BoolVar(&co.public, "public", false, "make the repository public (default private)")
 	create.Flags().BoolVar(&co.asJSON, "json", false, "print the created repository as a JSON object")
-	_ = create.MarkFlagRequired("workspace")
-	_ = create.MarkFlagRequired("name")
 
 	repos.AddCommand(list, create)
 	return repos
@@ -114,7 +112,7 @@ Needs the "Repositories: Admin" permission.`,
 
 func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
 	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
@@ -148,9 +146,9 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	}
 	if len(all) == 0 {
 		if strings.TrimSpace(filter) != "" {
-			fmt.Fprintf(notes, "No repositories in workspace %s have a name containing %q.\n", ws, filter)
+			fmt.Fprintf(notes, "No repositories in workspace %s have a name containing %q.\n", safetext.Line(ws), safetext.Line(filter))
 		} else {
-			fmt.Fprintf(notes, "Workspace %s has no repositories the consumer's owner can see.\n", ws)
+			fmt.Fprintf(notes, "Workspace %s has no repositories the consumer's owner can see.\n", safetext.Line(ws))
 		}
 		return nil
 	}
@@ -178,16 +176,16 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	if len(all) == 1 {
 		noun = "repository"
 	}
-	fmt.Fprintf(notes, "%d %s in workspace %s.\n", len(all), noun, ws)
+	fmt.Fprintf(notes, "%d %s in workspace %s.\n", len(all), noun, safetext.Line(ws))
 	return nil
 }
 
 func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
 	}
 	if strings.TrimSpace(r.Name) == "" {
-		return usageErrorf("--name is empty: give the repository a name")
+		return usageErrorf("--name is missing or empty: give the repository a name")
 	}
 	if err := bitbucket.ValidateSlug(bitbucket.Slugify(r.Name)); err != nil {
 		return usageErrorf("--name %q cannot be used: %v", r.Name, err)

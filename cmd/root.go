@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"net/url"
 	"os/signal"
 	"strings"
 	"sync"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bbsetup/bbsetup/setup/redact"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Exit codes, as documented in the README.
@@ -148,9 +151,11 @@ func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: interrupted; nothing more was changed.")
 		return ExitInterrupted
 	}
-	msg := a.errorText(err)
+	msg := a.errorText(err) // sanitised: error text may carry a server's or a file's words
+	// The exit code comes from the error's type, set where it arose (flag parsing, an
+	// argument check, a command's own validation), never from its wording.
 	var ue *UsageError
-	if errors.As(err, &ue) || isCobraUsageError(err.Error()) {
+	if errors.As(err, &ue) {
 		fmt.Fprintf(a.env.Stderr, "bbsetup: %s\n%s\n", msg, usageHint(c))
 		return ExitUsage
 	}
@@ -158,16 +163,38 @@ func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
 	return ExitFailure
 }
 
-// isCobraUsageError recognises the flag and argument errors cobra returns as plain errors.
-func isCobraUsageError(msg string) bool {
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
-		"flag needs an argument", "invalid argument", "accepts ", "requires at least",
-		"required flag(s)", "if any flags in the group"} {
-		if strings.Contains(msg, p) {
-			return true
+// flagError turns a flag-parsing error into a *UsageError. A value given to a secret
+// flag (--client-secret-stdin=VALUE) is never repeated: it may be the pasted secret.
+func flagError(_ *cobra.Command, err error) error {
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) && ive.GetFlag() != nil && isSecretFlag(ive.GetFlag().Name) {
+		return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin", ive.GetFlag().Name)
+	}
+	return &UsageError{Err: err}
+}
+
+func isSecretFlag(name string) bool {
+	return strings.Contains(name, "secret") || strings.Contains(name, "token") || strings.Contains(name, "password")
+}
+
+// typedArgErrors makes every argument check of c and its subcommands return a
+// *UsageError (cobra's own are plain errors), so the exit code comes from the check.
+func typedArgErrors(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				var ue *UsageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return &UsageError{Err: err}
+			}
+			return nil
 		}
 	}
-	return false
+	for _, sub := range c.Commands() {
+		typedArgErrors(sub)
+	}
 }
 
 func (a *app) newRootCmd() *cobra.Command {
@@ -187,6 +214,14 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// cobra checks required flags and flag groups after this hook, with plain
+			// errors: check them here first, so that their exit code comes from the check.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return &UsageError{Err: err}
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return &UsageError{Err: err}
+			}
 			return a.resolveGlobals(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -195,7 +230,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	}
 	addWizardFlags(root, &rootWizard) // bbsetup is bbsetup wizard, flags included
 	root.SetVersionTemplate(versionTemplate())
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.SetFlagErrorFunc(flagError)
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.g.Repo, "repo", "", "Amplication checkout `DIR` (env BBSETUP_REPO; default: nearest directory at or above the working directory with packages/amplication-server)")
@@ -219,6 +254,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newVersionCmd(),
 	)
 	a.addCompletion(root) // completion.go
+	typedArgErrors(root)
 	return root
 }
 
@@ -249,7 +285,16 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 	}
 	for _, u := range []struct{ flag, v string }{{"--bitbucket-url", a.g.BitbucketURL}, {"--api-url", a.g.APIURL}} {
 		if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
-			return usageErrorf("%s %q is not an http(s) URL", u.flag, u.v)
+			return usageErrorf("%s %q is not an http(s) URL", u.flag, safetext.Line(u.v))
+		}
+		pu, err := url.Parse(u.v)
+		switch {
+		case err != nil:
+			return usageErrorf("%s is not a valid URL (%v): pass a URL like %s", u.flag, safetext.Line(err.Error()), DefaultAPIURL)
+		case pu.Hostname() == "":
+			return usageErrorf("%s %q has no host: pass a URL like %s", u.flag, safetext.Line(pu.Redacted()), DefaultAPIURL)
+		case pu.User != nil:
+			return usageErrorf("%s %q holds a user name or password, which bbsetup never sends: remove it (bbsetup signs in with the consumer's key and secret)", u.flag, safetext.Line(pu.Redacted()))
 		}
 	}
 	if u := a.g.AmplicationURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {

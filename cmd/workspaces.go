@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // workspaceJSON is one element of `bbsetup workspaces --json`.
@@ -108,13 +109,9 @@ func bbapiWriteJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// bbapiClean makes a server-provided string safe for one table cell: control characters
-// (which could move the cursor or recolour the terminal) and tabs become spaces.
+// bbapiClean makes a server-provided string safe for one table cell: ESC sequences,
+// C0/C1 controls and bidi controls removed, line breaks and tabs folded into a space
+// (safetext.Line), and the Unicode line and paragraph separators too.
 func bbapiClean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
+	return safetext.Line(strings.NewReplacer("\u2028", " ", "\u2029", " ").Replace(s))
 }

@@ -163,10 +163,11 @@ func statusOf(re *oauth2.RetrieveError) int {
 // unexpectedMessage words a token-endpoint refusal bbsetup has no special sentence for, and
 // says whether its advice includes checking the Bitbucket URL.
 func unexpectedMessage(ep Endpoints, re *oauth2.RetrieveError, what string) (string, bool) {
+	if statusOf(re) == http.StatusTooManyRequests { // whatever code the body carries
+		return fmt.Sprintf("%s answered HTTP 429 to %s: Bitbucket's rate limit is used up. Wait a few minutes and try again.", ep.host(), what), false
+	}
 	if re.ErrorCode == "" {
 		switch st := statusOf(re); {
-		case st == http.StatusTooManyRequests:
-			return fmt.Sprintf("%s answered HTTP 429 to %s: Bitbucket's rate limit is used up. Wait a few minutes and try again.", ep.host(), what), false
 		case st >= 500:
 			return fmt.Sprintf("%s answered HTTP %d to %s: Bitbucket is having trouble. Try again in a few minutes (https://bitbucket.status.atlassian.com); if it persists, check the Bitbucket URL if you set it.", ep.host(), st, what), true
 		}

@@ -109,3 +109,19 @@ func TestHostileRedirects(t *testing.T) {
 		check(t, rec, err.Error())
 	})
 }
+
+// TestHostile429WithErrorCode: a 429 from the token endpoint is the rate limit, whatever
+// error code its body carries; it never says to check the consumer.
+func TestHostile429WithErrorCode(t *testing.T) {
+	oauth.FaultMatrix.Record(t, "Hostile input", "429 from the token endpoint with an OAuth error body", "says the rate limit is used up and to wait; not to check the consumer")
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"error":"rate_limited","error_description":"Too many requests"}`))
+	}))
+	t.Cleanup(s.Close)
+	v := oauth.CheckCredentials(context.Background(), oauth.EndpointsFor(s.URL), testKey, testSecret, nil)
+	if !strings.Contains(v.Message, "rate limit") || strings.Contains(v.Message, "consumer's settings") {
+		t.Errorf("message %q", v.Message)
+	}
+}

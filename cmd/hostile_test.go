@@ -1,0 +1,209 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// hostileESC is server text that would retitle the window, clear the screen, plant a
+// link and reverse the text if it reached the terminal raw.
+const hostileESC = "\x1b]0;pwned\x07\x1b[2J\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\u202egnp.exe"
+
+// hostileAPI is a Bitbucket stand-in whose every string carries terminal controls, and
+// whose repository list fails with text that contains cobra's usage words.
+func hostileAPI(t *testing.T) *httptest.Server {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/site/oauth2/access_token":
+			fmt.Fprint(w, `{"access_token":"hostile-token-0123456789","token_type":"bearer","expires_in":3600,"scopes":"account"}`)
+		case r.URL.Path == "/2.0/user/workspaces":
+			fmt.Fprintf(w, `{"values":[{"administrator":true,"workspace":{"slug":"acme\u202e"}}],"size":1}`)
+		case strings.HasPrefix(r.URL.Path, "/2.0/workspaces/"):
+			fmt.Fprintf(w, `{"name":"Acme %s"}`, jsonText(hostileESC))
+		case r.URL.Path == "/2.0/repositories/acme":
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"type":"error","error":{"message":"accepts 1 arg(s), invalid argument, unknown flag %s"}}`, jsonText(hostileESC))
+		default:
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"type":"error","error":{"message":"no"}}`)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func jsonText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		} else if r == '"' || r == '\\' {
+			b.WriteString(`\` + string(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// terminalSafe fails when s holds an ESC, another C0/C1 control (but newline) or a bidi
+// control.
+func terminalSafe(t *testing.T, what, s string) {
+	t.Helper()
+	for _, r := range s {
+		if (r < 0x20 && r != '\n') || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			t.Errorf("%s holds %U: %q", what, r, s)
+			return
+		}
+	}
+}
+
+// TestHostileServerTextCLI: server text with ESC sequences and bidi controls reaches
+// neither stdout nor stderr raw; an error whose wording contains cobra's usage phrases
+// still exits 1, not 2.
+func TestHostileServerTextCLI(t *testing.T) {
+	api := hostileAPI(t)
+	dir := demoCheckout(t)
+	w := &bbapiWorld{dir: dir}
+	w.writeCredentials(t, "hostileKey0123", "hostileSecret0123456789abcdefgh")
+	env := map[string]string{"BBSETUP_BITBUCKET_URL": api.URL, "BBSETUP_API_URL": api.URL + "/2.0"}
+	t.Run("workspaces table", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "ESC sequences and bidi controls in workspace slugs and names", "the table shows the printable text only")
+		r := envcmdExec(t, dir, "", env, "workspaces")
+		if r.code != ExitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		terminalSafe(t, "stdout", r.stdout)
+		if !strings.Contains(r.stdout, "pwned") && !strings.Contains(r.stdout, "Acme") {
+			t.Errorf("the names are not shown: %q", r.stdout)
+		}
+	})
+	t.Run("error text with usage words", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", `server error text containing "accepts ", "invalid argument", "unknown flag" and ESC sequences`, "exit 1 (not 2); stderr is terminal-safe")
+		r := envcmdExec(t, dir, "", env, "repos", "list", "--workspace", "acme")
+		if r.code != ExitFailure {
+			t.Errorf("exit %d, want 1\n%s", r.code, r.stderr)
+		}
+		terminalSafe(t, "stderr", r.stderr)
+		if strings.Contains(r.stderr, "--help") {
+			t.Errorf("a server error is reported as a usage mistake: %q", r.stderr)
+		}
+	})
+}
+
+// TestHostileUsageExitCodes: the exit code of a usage mistake comes from where it arose.
+func TestHostileUsageExitCodes(t *testing.T) {
+	matrix.Record(t, "Hostile input", "usage mistakes (unknown command, flag, missing --workspace, extra argument)", "exit 2 from typed errors, with the --help hint")
+	dir := demoCheckout(t)
+	for _, args := range [][]string{
+		{"nosuchcommand"}, {"--nosuchflag"}, {"repos", "list"}, {"repos", "list", "--workspace", "acme", "extra"},
+		{"repos", "create", "--workspace", "acme"}, {"authorize", "--timeout", "soon"}, {"repos", "nosuch"},
+	} {
+		r := envcmdExec(t, dir, "", nil, args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--help") {
+			t.Errorf("bbsetup %q: exit %d, want 2 with the --help hint\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestHostileSecretFlagValue: a value given to the secret flag is never echoed.
+func TestHostileSecretFlagValue(t *testing.T) {
+	matrix.Record(t, "Hostile input", "--client-secret-stdin=VALUE", "exit 2; the error names the flag, never VALUE")
+	dir := demoCheckout(t)
+	const value = "pastedSecretValue0123456789abcde"
+	for _, args := range [][]string{
+		{"configure", "--client-id", "k", "--client-secret-stdin=" + value},
+		{"configure", "--client-id", "k", "--client-secret-stdin=" + value, "--dry-run"},
+	} {
+		r := envcmdExec(t, dir, "", nil, args...)
+		if r.code != ExitUsage {
+			t.Errorf("exit %d, want 2", r.code)
+		}
+		if strings.Contains(r.stdout+r.stderr, value) || strings.Contains(r.stdout+r.stderr, "pastedSecret") {
+			t.Errorf("the value was echoed: %q", r.stderr)
+		}
+		if !strings.Contains(r.stderr, "--client-secret-stdin") {
+			t.Errorf("the error does not name the flag: %q", r.stderr)
+		}
+	}
+}
+
+// TestHostileSwappedKeyAndSecret: a "key" that looks like a secret (32 letters and
+// digits) gets a warning, and --dry-run does not print it.
+func TestHostileSwappedKeyAndSecret(t *testing.T) {
+	matrix.Record(t, "Hostile input", "key and secret swapped, --no-verify --dry-run", "a warning that the key looks like a secret; the key is not printed")
+	dir := demoCheckout(t)
+	const secretLike = "Zq8XvR2mN4pL6tY0wK3sH5jD7fG9bC1a"
+	r := envcmdExec(t, dir, "shortKey123456789\n", nil, "configure", "--client-id", secretLike, "--client-secret-stdin", "--no-verify", "--dry-run")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, secretLike) {
+		t.Errorf("the secret-like key was printed:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "looks like a secret") {
+		t.Errorf("no warning: %q", r.stderr)
+	}
+}
+
+// TestHostileMessages: messages that named the wrong cause.
+func TestHostileMessages(t *testing.T) {
+	dir := demoCheckout(t)
+	t.Run("--api-url http://", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "--api-url http:// (no host)", "exit 2; says the URL has no host, not a next-page link")
+		w := &bbapiWorld{dir: dir}
+		w.writeCredentials(t, "k0123", "s0123456789")
+		r := envcmdExec(t, dir, "", nil, "workspaces", "--api-url", "http://")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "no host") || strings.Contains(r.stderr, "next-page") {
+			t.Errorf("exit %d: %q", r.code, r.stderr)
+		}
+	})
+	t.Run("empty stdin that is not a terminal", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "configure --client-secret-stdin </dev/null", "exit 2; says standard input is empty, not an ioctl error")
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer null.Close()
+		e, out, errb := testEnv(dir, nil)
+		e.Stdin, e.StdinIsTerminal = null, isTerminal(null)
+		code := Run(t.Context(), []string{"configure", "--client-id", "k", "--client-secret-stdin"}, e)
+		if code != ExitUsage || !strings.Contains(errb.String(), "standard input is empty") || strings.Contains(errb.String(), "ioctl") {
+			t.Errorf("exit %d: %q %q", code, out.String(), errb.String())
+		}
+	})
+	t.Run("a FIFO for .env.local", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "check with a FIFO as .env.local", "says it is not a regular file (a FIFO), not that there is none")
+		p := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+		os.Remove(p)
+		if err := mkfifo(p); err != nil {
+			t.Skip(err)
+		}
+		r := envcmdExec(t, dir, "", nil, "check", "--offline")
+		if !strings.Contains(r.stdout+r.stderr, "not a regular file") {
+			t.Errorf("check does not say the file is not a regular file:\n%s\n%s", r.stdout, r.stderr)
+		}
+	})
+}
+
+func mkfifo(p string) error { return syscall.Mkfifo(p, 0o600) }
+
+// testEnv is an Env for an in-process run from dir with env as the environment.
+func testEnv(dir string, env map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv:    func(k string) string { return env[k] },
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Getwd:     func() (string, error) { return dir, nil },
+	}, &out, &errb
+}
