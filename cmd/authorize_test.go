@@ -241,9 +241,9 @@ func TestAuthorizePastePath(t *testing.T) {
 }
 
 func TestAuthorizeCallbackJSONMissing(t *testing.T) {
-	// CLIENT_HOST on port 0: the callback listens on a port the system picks; the test
-	// pastes anyway (whichever comes first), and the consumer lacks two boxes.
-	host := "http://127.0.0.1:0"
+	// CLIENT_HOST on a free port; the test pastes anyway (whichever comes first), and the
+	// consumer lacks two boxes. (Port 0 is refused in CLIENT_HOST.)
+	host := "http://127.0.0.1:" + freePortText(t)
 	scopes := []string{"account", "team:write", "project", "repository:admin", "pullrequest:write"}
 	s := authzEmulator(t, host+"/bitbucket-auth-app/callback", scopes)
 	dir := authzCheckout(t, host, authzKey, authzSecret)
@@ -348,9 +348,10 @@ func TestAuthorizeNeedsConfiguredCheckout(t *testing.T) {
 }
 
 func TestAuthorizeCallbackPath(t *testing.T) {
-	// CLIENT_HOST on port 0: the command listens on a port the system picks and says which
-	// with --debug; the test's "browser" follows Bitbucket's redirect to that port.
-	host := "http://127.0.0.1:0"
+	// CLIENT_HOST on a free port: the command listens there and says so with --debug; the
+	// test's "browser" follows Bitbucket's redirect to that port.
+	port0 := freePortText(t)
+	host := "http://127.0.0.1:" + port0
 	s := authzEmulator(t, host+"/bitbucket-auth-app/callback", authzAllScopes())
 	dir := authzCheckout(t, host, authzKey, authzSecret)
 
@@ -362,7 +363,9 @@ func TestAuthorizeCallbackPath(t *testing.T) {
 		t.Fatalf("no listening address in:\n%s", ss.errText())
 	}
 	port := strings.Fields(ss.errText()[i+len(marker):])[0]
-	loc = strings.Replace(loc, "127.0.0.1:0", "127.0.0.1:"+port, 1)
+	if port != port0 {
+		t.Fatalf("listening on port %s, CLIENT_HOST says %s", port, port0)
+	}
 	resp, err := ss.browser.Get(loc)
 	if err != nil {
 		t.Fatal(err)

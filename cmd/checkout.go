@@ -3,8 +3,11 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
 // openCheckout opens the Amplication checkout: exactly --repo when it is given (an
@@ -15,9 +18,16 @@ func (a *app) openCheckout() (*checkout.Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.prepareCheckout(co)
+	return co, nil
+}
+
+// prepareCheckout sets what an opened checkout takes from bbsetup's own environment and
+// flags: where backups go, and what the operator trusts.
+func (a *app) prepareCheckout(co *checkout.Checkout) {
 	// Backups go under the user's state directory, taken from bbsetup's own environment.
 	co.BackupDir = checkout.BackupDirFor(checkout.StateHome(a.env.Getenv), co.Root)
-	return co, nil
+	a.trustCheckout(co)
 }
 
 func (a *app) findCheckout() (*checkout.Checkout, error) {
@@ -52,3 +62,39 @@ func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, er
 	}
 	return co, cr, nil
 }
+
+// trustCheckout sets what the operator trusts: BBSETUP_SAFE_DIRECTORY (checkouts that
+// another user owns or group or others can write) and --allow-outside-checkout (env
+// files that link outside the checkout).
+func (a *app) trustCheckout(co *checkout.Checkout) {
+	if v := a.env.Getenv(checkout.SafeDirectoryEnv); v != "" {
+		co.SafeDirectories = filepath.SplitList(v)
+	}
+	co.AllowOutside = a.g.AllowOutside
+}
+
+// shownPath is how a planned file is named for the operator: its path, and where it
+// leads when that is another file ("path -> target").
+func shownPath(f envfile.FileChange) string {
+	s := f.SameFile()
+	abs, err := filepath.Abs(f.Path)
+	if err == nil && f.Target != "" && filepath.Clean(abs) != f.Target {
+		s += " -> " + f.Target
+	}
+	return s
+}
+
+// fileNotes are the facts about a planned file the operator must be told: a mode
+// tightened and hard links that keep the old content.
+func fileNotes(f envfile.FileChange) []string {
+	var out []string
+	if f.Tightened != 0 {
+		out = append(out, fmt.Sprintf("its mode was %04o (readable by group or others); it is now %04o because it holds the secret", f.Tightened, f.Mode))
+	}
+	if f.OtherLinks > 0 {
+		out = append(out, fmt.Sprintf("it had %d other hard link(s); bbsetup replaced the file, so the other name(s) keep the old content", f.OtherLinks))
+	}
+	return out
+}
+
+func joinNotes(n []string) string { return strings.Join(n, "; ") }

@@ -146,6 +146,11 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 		Repo: co.Root, Layout: co.Layout(), CallbackURL: co.CallbackURL,
 		Verified: verified, DryRun: o.dryRun, Services: co.Services(),
 	}
+	if !o.json {
+		// Before anything is written: which checkout (it may have been found by walking
+		// up from the working directory).
+		fmt.Fprintf(a.env.Stdout, "Amplication checkout: %s\n", safetext.Line(co.Root))
+	}
 	if o.dryRun {
 		for _, f := range plan.Files {
 			res.Files = append(res.Files, configureFile{Path: f.Path, Changed: f.Changed()})
@@ -186,14 +191,17 @@ func (a *app) configurePrintDryRun(plan *envfile.Plan) {
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
 		if !f.Changed() {
-			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(f.SameFile()))
+			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(shownPath(f)))
 			continue
 		}
 		verb := "would be updated"
 		if !f.Exists {
 			verb = "would be created"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(f.SameFile()), verb, safetext.Block(f.Diff()))
+		if n := fileNotes(f); len(n) > 0 {
+			verb += " (" + strings.ReplaceAll(joinNotes(n), "it is now", "it would be") + ")"
+		}
+		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(shownPath(f)), verb, safetext.Block(f.Diff()))
 	}
 }
 
@@ -208,15 +216,21 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 	for i, r := range results {
 		backups = backups || r.Backup != ""
 		for _, t := range r.RemovedTemps {
-			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", t)
+			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", safetext.Line(t))
 		}
+		name := safetext.Line(shownPath(plan.Files[i]))
 		switch {
 		case !r.Changed:
-			fmt.Fprintf(w, "%s: unchanged\n", safetext.Line(r.SameFile()))
+			fmt.Fprintf(w, "%s: unchanged\n", name)
 		case !plan.Files[i].Exists:
-			fmt.Fprintf(w, "%s: created\n", safetext.Line(r.SameFile()))
+			fmt.Fprintf(w, "%s: created\n", name)
 		default:
-			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", safetext.Line(r.SameFile()), safetext.Line(r.Backup))
+			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", name, safetext.Line(r.Backup))
+		}
+		if r.Changed {
+			for _, n := range fileNotes(plan.Files[i]) {
+				fmt.Fprintf(w, "  note: %s\n", n)
+			}
 		}
 	}
 }

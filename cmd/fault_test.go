@@ -168,7 +168,7 @@ func startTap(t *testing.T, callback string) *tapWorld {
 // TestFaultDebugLogRedacts runs each command with --debug against the emulator and checks
 // that the debug log is there and never shows the secret, a token or a code.
 func TestFaultDebugLogRedacts(t *testing.T) {
-	const host = "http://127.0.0.1:0"
+	host := "http://127.0.0.1:" + freePortText(t)
 	tests := []struct {
 		name, expect string
 		args         []string

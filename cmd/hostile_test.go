@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -207,3 +208,6 @@ func testEnv(dir string, env map[string]string) (Env, *bytes.Buffer, *bytes.Buff
 		Getwd:     func() (string, error) { return dir, nil },
 	}, &out, &errb
 }
+
+// freePortText is freePort as text, for CLIENT_HOST (which may not name port 0).
+func freePortText(t *testing.T) string { return strconv.Itoa(freePort(t)) }

@@ -83,6 +83,9 @@ type Globals struct {
 	// AmplicationWorkspace is --amplication-workspace / BBSETUP_AMPLICATION_WORKSPACE: the
 	// Amplication workspace (name or id) the amplication commands act on; "" is the current one.
 	AmplicationWorkspace string
+	// AllowOutside lets bbsetup write an env file that links outside the checkout
+	// (--allow-outside-checkout / BBSETUP_ALLOW_OUTSIDE_CHECKOUT=1).
+	AllowOutside bool
 }
 
 // Default service addresses.
@@ -239,6 +242,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	pf.StringVar(&a.g.AmplicationURL, "amplication-url", "", "Amplication server `URL` (env BBSETUP_AMPLICATION_URL; default: HOST in the server's env files, then "+DefaultAmplicationURL+")")
 	pf.StringVar(&a.g.AmplicationWorkspace, "amplication-workspace", "", "Amplication workspace `NAME|ID` for the amplication commands (env BBSETUP_AMPLICATION_WORKSPACE; default: the current one)")
 	pf.BoolVar(&a.g.Debug, "debug", false, "write a debug log with secrets redacted to stderr (env BBSETUP_DEBUG=1)")
+	pf.BoolVar(&a.g.AllowOutside, "allow-outside-checkout", false, "write a .env.local that is a symlink to a file outside the checkout (env BBSETUP_ALLOW_OUTSIDE_CHECKOUT=1); bbsetup refuses by default")
 
 	root.AddCommand(
 		a.newWizardCmd(),
@@ -281,6 +285,12 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 		switch strings.ToLower(a.env.Getenv("BBSETUP_DEBUG")) {
 		case "1", "true", "yes":
 			a.g.Debug = true
+		}
+	}
+	if !cmd.Flags().Changed("allow-outside-checkout") {
+		switch strings.ToLower(a.env.Getenv("BBSETUP_ALLOW_OUTSIDE_CHECKOUT")) {
+		case "1", "true", "yes":
+			a.g.AllowOutside = true
 		}
 	}
 	for _, u := range []struct{ flag, v string }{{"--bitbucket-url", a.g.BitbucketURL}, {"--api-url", a.g.APIURL}} {

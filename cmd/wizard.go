@@ -17,6 +17,7 @@ import (
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -177,7 +178,12 @@ func (b *wizardBackend) checkout(co tui.Checkout) (*checkout.Checkout, error) {
 	if co.Root == "" {
 		return nil, errors.New("no Amplication checkout is selected yet")
 	}
-	return checkout.Open(co.Root)
+	c, err := checkout.Open(co.Root)
+	if err != nil {
+		return nil, err
+	}
+	b.a.trustCheckout(c)
+	return c, nil
 }
 
 // FindCheckout implements tui.CheckoutFinder.
@@ -191,23 +197,27 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 		if root, err = checkout.Find(dir); err == nil {
 			co, err = checkout.Open(root)
 		}
+		if err == nil {
+			b.a.trustCheckout(co)
+		}
 	}
 	if err != nil {
-		return tui.Checkout{}, err
+		return tui.Checkout{}, clean(err)
 	}
 	b.mu.Lock()
 	b.co = co
 	b.mu.Unlock()
 
+	// Paths and CLIENT_HOST come from the file system and a file: safe text only.
 	out := tui.Checkout{
-		Root:        co.Root,
+		Root:        safetext.Line(co.Root),
 		Layout:      co.Layout(),
-		ServerEnv:   co.ServerEnvLocal,
-		CallbackURL: co.CallbackURL,
+		ServerEnv:   safetext.Line(co.ServerEnvLocal),
+		CallbackURL: safetext.Line(co.CallbackURL),
 		Services:    co.Services(),
 	}
 	for _, p := range co.PRServices {
-		out.PREnvs = append(out.PREnvs, p.EnvLocal)
+		out.PREnvs = append(out.PREnvs, safetext.Line(p.EnvLocal))
 	}
 	if cr, ok := co.Current(); ok {
 		out.Configured = true
@@ -227,7 +237,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 func (b *wizardBackend) CheckCredentials(ctx context.Context, c tui.Credentials) tui.Verdict {
 	b.a.secret(c.Secret)
 	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, b.hc)
-	out := tui.Verdict{Kind: verdictKinds[v.Kind], Message: v.Message, Missing: oauth.Labels(v.Missing)}
+	out := tui.Verdict{Kind: verdictKinds[v.Kind], Message: safetext.Line(v.Message), Missing: oauth.Labels(v.Missing)}
 	if v.Kind == oauth.VerdictOK || v.Kind == oauth.VerdictMissingScopes {
 		out.Granted = grantedLabels(v.Granted)
 	}
@@ -294,15 +304,16 @@ func (b *wizardBackend) SettingsURL(workspace string) string {
 func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Credentials) (tui.EnvPlan, error) {
 	co, err := b.checkout(tco)
 	if err != nil {
-		return tui.EnvPlan{}, err
+		return tui.EnvPlan{}, clean(err)
 	}
 	plan, err := co.Plan(checkout.Credentials{ClientID: c.ID, ClientSecret: c.Secret})
 	if err != nil {
-		return tui.EnvPlan{}, err
+		return tui.EnvPlan{}, clean(err)
 	}
 	out := tui.EnvPlan{Applier: envApplier{plan}}
 	for _, f := range plan.Files {
-		out.Files = append(out.Files, tui.FilePlan{Path: f.Path, Diff: f.Diff(), Changed: f.Changed(), Exists: f.Exists})
+		// The operator sees where a link leads before confirming; file content is safe text.
+		out.Files = append(out.Files, tui.FilePlan{Path: safetext.Line(shownPath(f)), Diff: safetext.Block(f.Diff()), Changed: f.Changed(), Exists: f.Exists})
 	}
 	return out, nil
 }
@@ -317,14 +328,14 @@ func (e envApplier) Apply(_ context.Context) ([]tui.FileResult, error) {
 	for _, r := range res {
 		out = append(out, tui.FileResult{Path: r.Path, Changed: r.Changed, Backup: r.Backup})
 	}
-	return out, err
+	return out, clean(err)
 }
 
 // StartAuth implements tui.Authorizer.
 func (b *wizardBackend) StartAuth(ctx context.Context, tco tui.Checkout, c tui.Credentials) (tui.AuthSession, error) {
 	co, err := b.checkout(tco)
 	if err != nil {
-		return tui.AuthSession{}, err
+		return tui.AuthSession{}, clean(err)
 	}
 	if c.IsZero() {
 		cr, ok := co.Current()
@@ -336,7 +347,7 @@ func (b *wizardBackend) StartAuth(ctx context.Context, tco tui.Checkout, c tui.C
 	b.a.secret(c.Secret)
 	flow, err := oauth.NewFlow(oauth.EndpointsFor(b.a.g.BitbucketURL), c.ID, c.Secret, co.CallbackURL, b.hc)
 	if err != nil {
-		return tui.AuthSession{}, err
+		return tui.AuthSession{}, clean(err)
 	}
 	as := &authSession{b: b, flow: flow}
 	b.mu.Lock()
@@ -352,10 +363,10 @@ func (b *wizardBackend) StartAuth(ctx context.Context, tco tui.Checkout, c tui.C
 	switch {
 	case errors.As(lerr, &pe):
 		s.PortInUse = true
-		s.PortMessage = fmt.Sprintf("Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself. After granting access, paste the address your browser lands on (it starts with %s).", pe.Port, co.CallbackURL)
+		s.PortMessage = fmt.Sprintf("Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself. After granting access, paste the address your browser lands on (it starts with %s).", pe.Port, safetext.Line(co.CallbackURL))
 	case lerr != nil:
 		s.PortInUse = true
-		s.PortMessage = fmt.Sprintf("bbsetup cannot receive the browser's redirect itself (%v). After granting access, paste the address your browser lands on.", lerr)
+		s.PortMessage = fmt.Sprintf("bbsetup cannot receive the browser's redirect itself (%s). After granting access, paste the address your browser lands on.", safetext.Line(lerr.Error()))
 	default:
 		b.mu.Lock()
 		if b.auth == as {
@@ -404,7 +415,7 @@ func (s *authSession) Wait(ctx context.Context) (tui.Authorized, error) {
 		}
 		b.mu.Unlock()
 		cb.Close()
-		return tui.Authorized{}, err
+		return tui.Authorized{}, clean(err)
 	}
 	return s.finish(ctx, code, false)
 }
@@ -413,7 +424,7 @@ func (s *authSession) Wait(ctx context.Context) (tui.Authorized, error) {
 func (s *authSession) Paste(ctx context.Context, pasted string) (tui.Authorized, error) {
 	code, err := s.flow.ParsePasted(pasted)
 	if err != nil {
-		return tui.Authorized{}, err
+		return tui.Authorized{}, clean(err)
 	}
 	return s.finish(ctx, code, true)
 }
@@ -445,15 +456,15 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 	tok, err := flow.Exchange(ctx, code)
 	if err != nil {
 		if pasted && codeRejected(err) {
-			return tui.Authorized{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
+			return tui.Authorized{}, clean(fmt.Errorf(errPastedCodeRejected, flow.RedirectURL()))
 		}
-		return tui.Authorized{}, keyRejected(err)
+		return tui.Authorized{}, clean(keyRejected(err))
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
 	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{Debug: b.a.debugWriter()})
 	id, err := api.CurrentUser(ctx)
 	if err != nil {
-		return tui.Authorized{}, err
+		return tui.Authorized{}, clean(err)
 	}
 	granted := oauth.Scopes(tok)
 	b.mu.Lock()
@@ -465,8 +476,8 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 	}
 	return tui.Authorized{
 		Identity: tui.Identity{
-			DisplayName: id.DisplayName,
-			Nickname:    id.Nickname,
+			DisplayName: safetext.Line(id.DisplayName),
+			Nickname:    safetext.Line(id.Nickname),
 			Granted:     grantedLabels(granted),
 			Missing:     oauth.Labels(oauth.Missing(granted)),
 		},
@@ -507,11 +518,11 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 	api := b.api
 	ws, err := api.Workspaces(ctx)
 	if err != nil {
-		return nil, keyRejected(err)
+		return nil, clean(keyRejected(err))
 	}
 	out := make([]tui.Workspace, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, tui.Workspace{Slug: w.Slug, Name: w.Name, Admin: w.Administrator})
+		out = append(out, tui.Workspace{Slug: safetext.Line(w.Slug), Name: safetext.Line(w.Name), Admin: w.Administrator})
 	}
 	return out, nil
 }
@@ -519,7 +530,7 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 // ListRepos implements tui.Bitbucket.
 func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
 	api := b.api
-	return keyRejected(api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
+	return clean(keyRejected(api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
 		out := make([]tui.Repo, len(batch))
 		for i, r := range batch {
 			out[i] = toTUIRepo(r)
@@ -528,13 +539,15 @@ func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn f
 			total = 0
 		}
 		fn(out, loaded, total)
-	}))
+	})))
 }
 
 func toTUIRepo(r bitbucket.Repository) tui.Repo {
+	// Every field is the server's text and the wizard shows it: safe text only.
+	l := safetext.Line
 	return tui.Repo{
-		Slug: r.Slug, Name: r.Name, FullName: r.FullName, HTMLURL: r.HTMLURL,
-		CloneHTTPS: r.CloneHTTPS, CloneSSH: r.CloneSSH, Private: r.IsPrivate, Project: r.ProjectKey,
+		Slug: l(r.Slug), Name: l(r.Name), FullName: l(r.FullName), HTMLURL: l(r.HTMLURL),
+		CloneHTTPS: l(r.CloneHTTPS), CloneSSH: l(r.CloneSSH), Private: r.IsPrivate, Project: l(r.ProjectKey),
 	}
 }
 
@@ -543,11 +556,11 @@ func (b wizardAPI) Projects(ctx context.Context, workspace string) ([]tui.Projec
 	api := b.api
 	ps, err := api.Projects(ctx, workspace)
 	if err != nil {
-		return nil, err
+		return nil, clean(err)
 	}
 	out := make([]tui.Project, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, tui.Project{Key: p.Key, Name: p.Name})
+		out = append(out, tui.Project{Key: safetext.Line(p.Key), Name: safetext.Line(p.Name)})
 	}
 	return out, nil
 }
@@ -560,10 +573,10 @@ func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRe
 	})
 	var ee *bitbucket.ExistsError
 	if errors.As(err, &ee) {
-		return tui.Repo{}, &tui.ExistsError{Workspace: workspace, Slug: ee.Slug}
+		return tui.Repo{}, &tui.ExistsError{Workspace: safetext.Line(workspace), Slug: safetext.Line(ee.Slug)}
 	}
 	if err != nil {
-		return tui.Repo{}, err
+		return tui.Repo{}, clean(err)
 	}
 	return toTUIRepo(*repo), nil
 }
@@ -587,3 +600,19 @@ func (b wizardAPI) Slugify(name string) string { return bitbucket.Slugify(name) 
 
 // ValidateSlug implements tui.Bitbucket.
 func (b wizardAPI) ValidateSlug(slug string) error { return bitbucket.ValidateSlug(slug) }
+
+// cleanError is an error whose text is safe for the terminal (safetext.Block): errors can
+// carry a server's or a file's words. It unwraps to the original, so the wizard can still
+// branch on its type.
+type cleanError struct{ err error }
+
+func (e *cleanError) Error() string { return safetext.Block(e.err.Error()) }
+func (e *cleanError) Unwrap() error { return e.err }
+
+// clean wraps err (nil stays nil) for the wizard.
+func clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &cleanError{err: err}
+}

@@ -7,12 +7,16 @@ package checkout
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // The variables bbsetup writes.
@@ -70,6 +74,42 @@ type Checkout struct {
 	// replace (BackupDirFor); Open sets it from the process environment, callers with
 	// their own environment set it again. "" makes a write that needs a backup fail.
 	BackupDir string
+
+	// SafeDirectories are checkouts the operator trusts although another user owns them
+	// or group or others can write them (SafeDirectoryEnv); "*" trusts every one.
+	SafeDirectories []string
+	// AllowOutside lets Plan write through a symlink to a file outside the checkout.
+	AllowOutside bool
+}
+
+// SafeDirectoryEnv names the environment variable that trusts a checkout Plan would
+// refuse for its owner or permissions, like git's safe.directory: a list of directories
+// separated by the path-list separator (":"), or "*".
+const SafeDirectoryEnv = "BBSETUP_SAFE_DIRECTORY"
+
+// AllowOutsideFlag is the command-line flag that sets AllowOutside.
+const AllowOutsideFlag = "--allow-outside-checkout"
+
+// UnsafeError is a checkout directory or env file that another user owns, or that group
+// or others can write: the secret would land where someone else can read or replace it.
+type UnsafeError struct {
+	Root, Path, Why, Fix string
+}
+
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("%s %s, so bbsetup does not write the Bitbucket secret there: someone else could read it or swap the file. Fix it (%s), or, if you trust this checkout, run again with %s=%s",
+		safetext.Line(e.Path), e.Why, safetext.Line(e.Fix), SafeDirectoryEnv, safetext.Line(e.Root))
+}
+
+// OutsideError is an env file that is a symlink (or lies in a symlinked directory)
+// leading outside the checkout.
+type OutsideError struct {
+	Link, Target, Root string
+}
+
+func (e *OutsideError) Error() string {
+	return fmt.Sprintf("%s -> %s leads outside the checkout %s, so bbsetup does not write the secret there (a cloned checkout can ship such a link). Remove the link (rm %s) and run again, or, if you meant it, pass %s",
+		safetext.Line(e.Link), safetext.Line(e.Target), safetext.Line(e.Root), safetext.Line(e.Link), AllowOutsideFlag)
 }
 
 // Credentials are the OAuth consumer's key and secret.
@@ -118,13 +158,44 @@ func Open(root string) (*Checkout, error) {
 	if len(c.PRServices) == 0 {
 		return nil, fmt.Errorf("%w: neither packages/amplication-git-pull-request-service (older checkouts) nor ee/packages/git-sync-manager (current checkouts) exists in %s; update the checkout (git pull) or name a complete Amplication checkout; bbsetup does not create these directories", ErrNoPRService, abs)
 	}
-	host := effective(c.ServerDir, "CLIENT_HOST").value
+	hs := effective(c.ServerDir, "CLIENT_HOST")
+	host := hs.value
 	if strings.TrimSpace(host) == "" {
 		host = DefaultClientHost
+	} else if err := checkClientHost(strings.TrimSpace(host)); err != nil {
+		return nil, fmt.Errorf("CLIENT_HOST in %s %v: set it to the Amplication client's address, e.g. CLIENT_HOST=%s, and run again", safetext.Line(c.rel(hs.source)), err, DefaultClientHost)
 	}
 	c.ClientHost = strings.TrimRight(strings.TrimSpace(host), "/")
 	c.CallbackURL = c.ClientHost + CallbackPath
 	return c, nil
+}
+
+// checkClientHost refuses a CLIENT_HOST that is not a plain http(s) origin. Its error
+// shows the value with any password hidden.
+func checkClientHost(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("is not a valid URL")
+	}
+	shown := safetext.Line(u.Redacted())
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("(%s) is not an http(s) URL", shown)
+	case u.Hostname() == "":
+		return fmt.Errorf("(%s) has no host", shown)
+	case u.User != nil:
+		return fmt.Errorf("(%s) holds a user name or password, which a browser's callback URL must not", shown)
+	case u.RawQuery != "" || u.ForceQuery:
+		return fmt.Errorf("(%s) has a query (?...), which the callback URL cannot have", shown)
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return fmt.Errorf("(%s) has a fragment (#...), which the callback URL cannot have", shown)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
+			return fmt.Errorf("(%s) has port %s; use the port the Amplication client listens on (3001 by default)", shown, safetext.Line(p))
+		}
+	}
+	return nil
 }
 
 func isDir(p string) bool {
@@ -245,6 +316,9 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 			}
 		}
 	}
+	if err := c.checkTargets(p); err != nil {
+		return nil, err
+	}
 	// Order as EnvFiles does. A file that several paths name (one .env.local a symlink to
 	// another) is one change, placed where the first of its paths is.
 	order := map[string]int{}
@@ -286,4 +360,113 @@ func ExpansionRisk(value string) bool {
 func (c *Checkout) ServerEnv(key string) (string, bool) {
 	s := effective(c.ServerDir, key)
 	return s.value, s.set
+}
+
+// checkTargets refuses, before anything is written, an env file whose resolved target lies
+// outside the checkout (unless AllowOutside), and a checkout directory on the way to a
+// target, a target's directory or an existing target that another user owns or that group
+// or others can write (unless the checkout is in SafeDirectories).
+func (c *Checkout) checkTargets(p *envfile.Plan) error {
+	root := c.Root
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	trusted := c.trusted(root)
+	for _, f := range p.Files {
+		rel, err := filepath.Rel(root, f.Target)
+		inside := err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+		if !inside && !c.AllowOutside {
+			return &OutsideError{Link: f.Path, Target: f.Target, Root: c.Root}
+		}
+		if trusted {
+			continue
+		}
+		dirs := []string{filepath.Dir(f.Target)}
+		if inside { // every directory from the root down to the file's
+			dirs = []string{root}
+			d := root
+			for _, part := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
+				if part == "." || part == "" {
+					continue
+				}
+				d = filepath.Join(d, part)
+				dirs = append(dirs, d)
+			}
+		}
+		if f.Exists {
+			dirs = append(dirs, f.Target)
+		}
+		for _, d := range dirs {
+			if err := c.checkOwner(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Checkout) trusted(realRoot string) bool {
+	for _, s := range c.SafeDirectories {
+		s = strings.TrimSpace(s)
+		if s == "*" {
+			return true
+		}
+		if s == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(s); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			if abs == realRoot || abs == c.Root {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkOwner refuses p when it is owned by someone other than the user bbsetup runs as
+// (or, under sudo, the user who ran sudo), or group or others can write it.
+func (c *Checkout) checkOwner(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil // a missing directory or file is reported by the writer
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	kind := "the file"
+	if fi.IsDir() {
+		kind = "the directory"
+	}
+	if !ownUID(int(st.Uid)) {
+		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (uid %d)", kind, st.Uid),
+			Fix: "check who prepared this checkout; sudo chown -R $(id -un) " + c.Root + " if it is yours"}
+	}
+	if m := fi.Mode().Perm(); m&0o022 != 0 {
+		who := "others"
+		if m&0o002 == 0 {
+			who = "its group"
+		}
+		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s, mode %04o) can be written by %s", kind, m, who),
+			Fix: "chmod go-w " + p}
+	}
+	return nil
+}
+
+// ownUID reports whether uid is the user bbsetup acts for: its effective user, or, when
+// it runs as root through sudo, the user who ran sudo.
+func ownUID(uid int) bool {
+	euid := os.Geteuid()
+	if uid == euid {
+		return true
+	}
+	if euid == 0 {
+		if s, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil && s == uid {
+			return true
+		}
+	}
+	return false
 }

@@ -208,10 +208,11 @@ func TestFaultEnvFiles(t *testing.T) {
 			wantErr: "client secret",
 		},
 		{
-			name: "symlinked .env.local", expect: "both updated; the link stays a link, its target outside the checkout is written",
+			name: "symlinked .env.local", expect: "both updated; the link stays a link, its target elsewhere in the checkout is written",
 			pr: ptr("Y=2\n"),
 			prep: func(t *testing.T, e *faultEnv) {
-				target := filepath.Join(t.TempDir(), "shared-secrets.env")
+				// Inside the checkout: a target outside it is refused (TestHostileSymlinkOutside).
+				target := filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(e.server))), "shared-secrets.env")
 				if err := os.WriteFile(target, []byte("X=1\n"), 0o600); err != nil {
 					t.Fatal(err)
 				}

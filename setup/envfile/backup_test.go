@@ -123,7 +123,7 @@ func TestBackupsOutsideTheWorkTree(t *testing.T) {
 // Every temporary file Apply creates is 0600 while it exists, even when the file it
 // replaces is 0644: a kill mid-write must not leave the secret readable by others.
 func TestFaultTempFilesPrivate(t *testing.T) {
-	matrix.Record(t, "Temporary files", "the target is 0644", "every temp file is 0600 until it is renamed; the target keeps 0644")
+	matrix.Record(t, "Temporary files", "the target is 0644", "every temp file is 0600 until it is renamed; the target, which now holds the secret, ends 0600 (issue 11)")
 	dir := t.TempDir()
 	a := filepath.Join(dir, ".env.local")
 	write(t, a, "X=1\n", 0o644)
@@ -150,8 +150,8 @@ func TestFaultTempFilesPrivate(t *testing.T) {
 	if seen == 0 {
 		t.Fatal("no rename seen: the test checked nothing")
 	}
-	if fi, _ := os.Stat(a); fi.Mode().Perm() != 0o644 {
-		t.Errorf("target mode %v, want 0644 kept", fi.Mode().Perm())
+	if fi, _ := os.Stat(a); fi.Mode().Perm() != 0o600 {
+		t.Errorf("target mode %v, want 0600: it holds the secret, others must not read it", fi.Mode().Perm())
 	}
 }
 

@@ -23,7 +23,18 @@ type FileChange struct {
 	Before []byte // current content (nil when the file does not exist)
 	After  []byte
 	Exists bool
-	Mode   os.FileMode // kept on write; 0600 for a new file
+	Mode   os.FileMode // kept on write; 0600 for a new file, and for one that gets a secret
+	// Tightened is the old mode of an existing file that group or others could read and
+	// that gets a secret: it is written with Mode (the group and other bits cleared)
+	// instead, and the operator should be told. 0 when the mode is kept.
+	Tightened os.FileMode
+	// OtherLinks is how many other hard links the existing file has: writing replaces the
+	// file, so those names keep the old content (the operator should be told).
+	OtherLinks int
+	// UID and GID are the owner the written file (and its temporary files) get when
+	// bbsetup runs as root: the existing file's, or for a new file its directory's. -1
+	// when unknown.
+	UID, GID int
 	// Secrets are values to mask in diffs: the new secret values and the ones they replace.
 	Secrets []string
 	// SecretKeys are the keys whose values are masked wherever they are assigned in a diff.
@@ -32,6 +43,14 @@ type FileChange struct {
 	// symlink to it, or a path through a symlinked directory): their edits were merged
 	// into this change, which writes the file once.
 	Aliases []string
+}
+
+// oldMode is the mode the existing file had (before Mode tightened it).
+func (f FileChange) oldMode() os.FileMode {
+	if f.Tightened != 0 {
+		return f.Tightened
+	}
+	return f.Mode
 }
 
 // Changed reports whether writing the file would change it (or create it).
@@ -206,7 +225,7 @@ func isSymlink(path string) bool {
 }
 
 func planFile(path string, kvs []KV) (FileChange, error) {
-	fc := FileChange{Path: path, Mode: 0o600}
+	fc := FileChange{Path: path, Mode: 0o600, UID: -1, GID: -1}
 	target, err := resolve(path)
 	if err != nil {
 		return fc, err
@@ -214,6 +233,9 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 	fc.Target = target
 	if err := checkDir(filepath.Dir(target)); err != nil {
 		return fc, err
+	}
+	if di, err := os.Stat(filepath.Dir(target)); err == nil {
+		fc.UID, fc.GID = owner(di)
 	}
 	fi, err := os.Stat(target)
 	switch {
@@ -227,6 +249,10 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 			return fc, fmt.Errorf("cannot read %s (%v); check its permissions", target, err)
 		}
 		fc.Before, fc.Exists, fc.Mode = data, true, fi.Mode().Perm()
+		fc.UID, fc.GID = owner(fi)
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+			fc.OtherLinks = int(st.Nlink) - 1
+		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:
 		return fc, fmt.Errorf("cannot read %s: %v", target, err)
@@ -243,6 +269,10 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 	}
 	old := Parse(fc.Before)
 	for _, kv := range kvs {
+		if kv.Secret && fc.Mode&0o077 != 0 {
+			// Never leave a secret in a file group or others can read.
+			fc.Tightened, fc.Mode = fc.Mode, fc.Mode&^0o077
+		}
 		if kv.Secret {
 			fc.SecretKeys = append(fc.SecretKeys, kv.Key)
 			fc.Secrets = append(fc.Secrets, kv.Value)
@@ -254,10 +284,32 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 	return fc, nil
 }
 
-// resolve follows path if it is a symlink (also a dangling one, whose target is then created).
+// owner is the owner and group of fi, or -1, -1 when the system does not say.
+func owner(fi os.FileInfo) (int, int) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid), int(st.Gid)
+	}
+	return -1, -1
+}
+
+// resolve returns the file that opening path would open, resolved as the kernel does:
+// every directory component with its symlinks resolved, and a symlinked file followed
+// (also a dangling one, whose target is then created), a relative link from the real
+// directory that holds it, with ".." applied after the links before it. The result is
+// absolute.
 func resolve(path string) (string, error) {
-	cur := path
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot resolve %s: %v", path, err)
+	}
+	dir, name := filepath.Dir(abs), filepath.Base(abs)
 	for i := 0; i < 40; i++ {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = real
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("cannot resolve %s: %v", dir, err)
+		}
+		cur := filepath.Join(dir, name)
 		fi, err := os.Lstat(cur)
 		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 			return cur, nil
@@ -267,9 +319,18 @@ func resolve(path string) (string, error) {
 			return "", fmt.Errorf("cannot follow the symlink %s: %v", cur, err)
 		}
 		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(cur), dest)
+			// Not filepath.Join: it would apply ".." to the link's text, before the links
+			// in it are resolved. EvalSymlinks of the directory part does it in order.
+			dest = dir + string(filepath.Separator) + dest
 		}
-		cur = dest
+		i := strings.LastIndexByte(dest, filepath.Separator)
+		dir, name = dest[:i], dest[i+1:]
+		if dir == "" {
+			dir = string(filepath.Separator)
+		}
+		if name == "" || name == "." || name == ".." {
+			return "", fmt.Errorf("the symlink %s points at a directory (%s), not a file; point it at a file", cur, dest)
+		}
 	}
 	return "", fmt.Errorf("%s: too many levels of symbolic links; point it at a real file", path)
 }
@@ -467,7 +528,7 @@ func rollback(st []*staged, msg string, cleanup, dropRun func()) error {
 			err = renameFile(s.undoTmp, s.fc.Target)
 			if err == nil {
 				s.undoTmp = ""
-				os.Chmod(s.fc.Target, s.fc.Mode)
+				os.Chmod(s.fc.Target, s.fc.oldMode()) // as it was, also when Mode tightened it
 			}
 		} else {
 			err = os.Remove(s.fc.Target)
@@ -530,7 +591,7 @@ func stage(fc FileChange, backupPath string) (*staged, error) {
 		return nil, err
 	}
 	s := &staged{fc: fc}
-	s.tmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.After)
+	s.tmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.After, fc.UID, fc.GID)
 	if err != nil {
 		return s, err
 	}
@@ -543,11 +604,11 @@ func stage(fc FileChange, backupPath string) (*staged, error) {
 		if err := os.MkdirAll(bakDir, 0o700); err != nil {
 			return s, fmt.Errorf("cannot make the backup directory %s: %w", bakDir, err)
 		}
-		s.bakTmp, err = writeTemp(bakDir, filepath.Base(s.backupPath), fc.Before)
+		s.bakTmp, err = writeTemp(bakDir, filepath.Base(s.backupPath), fc.Before, fc.UID, fc.GID)
 		if err != nil {
 			return s, err
 		}
-		s.undoTmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.Before)
+		s.undoTmp, err = writeTemp(dir, filepath.Base(fc.Target), fc.Before, fc.UID, fc.GID)
 		if err != nil {
 			return s, err
 		}
@@ -557,8 +618,10 @@ func stage(fc FileChange, backupPath string) (*staged, error) {
 
 // writeTemp writes data to a new synced temporary file in dir, named after base. It is
 // 0600 (os.CreateTemp's mode) whatever the file it will replace: it may hold a secret, and a
-// kill can leave it behind (removeStaleTemps cleans it up on the next write).
-func writeTemp(dir, base string, data []byte) (string, error) {
+// kill can leave it behind (removeStaleTemps cleans it up on the next write). When bbsetup
+// runs as root it gets uid:gid first (the owner of the file it replaces), so that a user's
+// file keeps its owner.
+func writeTemp(dir, base string, data []byte, uid, gid int) (string, error) {
 	f, err := os.CreateTemp(dir, "."+base+".bbsetup-*")
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
@@ -571,6 +634,11 @@ func writeTemp(dir, base string, data []byte) (string, error) {
 		f.Close()
 		os.Remove(name)
 		return "", fmt.Errorf("cannot write in %s: %v", dir, err)
+	}
+	if os.Geteuid() == 0 && uid >= 0 && gid >= 0 {
+		if err := f.Chown(uid, gid); err != nil {
+			return fail(err)
+		}
 	}
 	if _, err := f.Write(data); err != nil {
 		return fail(err)

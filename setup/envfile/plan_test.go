@@ -63,8 +63,8 @@ func TestPlanApplyWritesBothFiles(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("server file:\n%q\nwant\n%q", got, want)
 	}
-	if fi, _ := os.Stat(a); fi.Mode().Perm() != 0o640 {
-		t.Errorf("mode of the existing file = %v, want 0640 kept", fi.Mode().Perm())
+	if fi, _ := os.Stat(a); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode of the existing 0640 file = %v, want 0600: it holds the secret, the group must not read it", fi.Mode().Perm())
 	}
 	if fi, _ := os.Stat(b); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode of the new file = %v, want 0600", fi.Mode().Perm())

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Callback serves the flow's redirect URL on loopback until one valid answer arrives.
@@ -43,9 +45,10 @@ type callbackResult struct {
 const shutdownGrace = 2 * time.Second
 
 // Listen starts serving the flow's redirect URL. For host "localhost" it listens on
-// 127.0.0.1 and [::1] (where IPv6 exists) on the URL's port; for an IP literal, on that
-// address; for another name, on the addresses it resolves to that belong to this machine.
-// It never listens on all interfaces. A taken port gives *PortInUseError; the paste fallback
+// 127.0.0.1 and [::1] (where IPv6 exists) on the URL's port; for a loopback IP literal, on
+// that address; for another name, on the loopback addresses it resolves to. It listens on
+// loopback only, never on an address reachable from the network: a callback host that is
+// not loopback gives a *NotLoopbackError (the paste fallback still works). A taken port gives *PortInUseError; the paste fallback
 // (ParsePasted + Exchange) works regardless.
 func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 	u := f.redirect
@@ -100,6 +103,9 @@ func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 		if ip.IsUnspecified() {
 			return nil, fmt.Errorf("the callback URL %s names every network interface (%s); bbsetup does not listen there; paste the URL your browser lands on instead", u.Redacted(), host)
 		}
+		if !ip.IsLoopback() {
+			return nil, &NotLoopbackError{Host: host}
+		}
 		addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
 		l, err := lc.Listen(ctx, "tcp", addr)
 		if err != nil {
@@ -117,10 +123,12 @@ func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 			return nil, fmt.Errorf("cannot resolve the callback host %s (%v); paste the URL your browser lands on instead", host, err)
 		}
 		var firstErr error
+		loopback := false
 		for _, a := range ips {
-			if a.IP.IsUnspecified() {
+			if a.IP.IsUnspecified() || !a.IP.IsLoopback() {
 				continue
 			}
+			loopback = true
 			addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(port))
 			l, err := lc.Listen(ctx, "tcp", addr)
 			if err != nil {
@@ -134,11 +142,23 @@ func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 			}
 			ls = append(ls, l)
 		}
+		if !loopback {
+			return nil, &NotLoopbackError{Host: host}
+		}
 		if len(ls) == 0 {
-			return nil, fmt.Errorf("the callback host %s is not an address of this machine (%v); paste the URL your browser lands on instead", host, firstErr)
+			return nil, fmt.Errorf("cannot listen on the callback host %s (%v); paste the URL your browser lands on instead", host, firstErr)
 		}
 	}
 	return f.Serve(ls...), nil
+}
+
+// NotLoopbackError is a callback host that is not a loopback address: bbsetup does not
+// listen there, since anyone on the network could then reach the listener.
+type NotLoopbackError struct{ Host string }
+
+func (e *NotLoopbackError) Error() string {
+	return fmt.Sprintf("the callback host %s is not a loopback address (127.0.0.1, ::1 or localhost), and bbsetup listens on loopback only so that nothing on the network can reach it; paste the URL your browser lands on instead",
+		safetext.Line(e.Host))
 }
 
 func isAddrInUse(err error) bool {

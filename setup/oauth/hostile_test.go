@@ -2,6 +2,7 @@ package oauth_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -123,5 +124,37 @@ func TestHostile429WithErrorCode(t *testing.T) {
 	v := oauth.CheckCredentials(context.Background(), oauth.EndpointsFor(s.URL), testKey, testSecret, nil)
 	if !strings.Contains(v.Message, "rate limit") || strings.Contains(v.Message, "consumer's settings") {
 		t.Errorf("message %q", v.Message)
+	}
+}
+
+// TestHostileCallbackNotLoopback: a callback host that is an address of this machine but
+// not loopback is never listened on (it would be reachable from the network).
+func TestHostileCallbackNotLoopback(t *testing.T) {
+	oauth.FaultMatrix.Record(t, "Hostile input", "CLIENT_HOST on a LAN address of this machine", "Listen refuses (error says loopback only, paste instead); nothing listens there")
+	var lan net.IP
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			lan = ipn.IP
+			break
+		}
+	}
+	if lan == nil {
+		t.Skip("no non-loopback IPv4 address on this machine")
+	}
+	redirect := "http://" + lan.String() + ":0/bitbucket-auth-app/callback"
+	flow, err := oauth.NewFlow(oauth.EndpointsFor("http://127.0.0.1:1"), testKey, testSecret, redirect, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := flow.Listen(context.Background())
+	if cb != nil {
+		for _, a := range cb.Addrs() {
+			t.Errorf("listening on %s", a)
+		}
+		cb.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "loopback") || !strings.Contains(err.Error(), "paste") {
+		t.Errorf("Listen = %v, want a refusal that says loopback only and to paste", err)
 	}
 }
