@@ -87,7 +87,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	if id == "" {
 		return usageErrorf("--client-id is required: the consumer's Key (Bitbucket: Workspace settings → OAuth consumers → the consumer's name)")
 	}
-	secret, err := a.configureSecret(o)
+	secret, err := a.configureSecret(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 
 // configureSecret reads the client secret from stdin (--client-secret-stdin) or from
 // BBSETUP_CLIENT_SECRET. It is never a flag, so it never shows in the process list.
-func (a *app) configureSecret(o configureOptions) (string, error) {
+func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, error) {
 	if o.secretStdin {
 		var s string
 		var err error
@@ -245,10 +245,11 @@ func (a *app) configureSecret(o configureOptions) (string, error) {
 			// Typed or pasted at a terminal: read it without echo, so it is not on screen
 			// or in the scrollback.
 			fmt.Fprint(a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
-			var b []byte
-			b, err = term.ReadPassword(f.Fd())
+			s, err = readHidden(ctx, f.Fd())
 			fmt.Fprintln(a.env.Stderr)
-			s = strings.TrimSpace(string(b))
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
 		} else {
 			s, err = readFirstLine(a.env.Stdin)
 		}
@@ -264,6 +265,32 @@ func (a *app) configureSecret(o configureOptions) (string, error) {
 		return s, nil
 	}
 	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
+}
+
+// readHidden reads one line from the terminal fd without echo. A signal (ctx cancelled)
+// ends the wait at once, echo back on; the read itself cannot be interrupted, so it is
+// left to a goroutine that the process's exit ends.
+func readHidden(ctx context.Context, fd uintptr) (string, error) {
+	st, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
+	type read struct {
+		b   []byte
+		err error
+	}
+	got := make(chan read, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		got <- read{b, err}
+	}()
+	select {
+	case r := <-got:
+		return strings.TrimSpace(string(r.b)), r.err
+	case <-ctx.Done():
+		_ = term.Restore(fd, st)
+		return "", ctx.Err()
+	}
 }
 
 // looksLikeSecret reports whether a --client-id value has the shape of a Bitbucket

@@ -122,10 +122,46 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
+// stopSignals are the signals that stop bbsetup: the first cancels the command's context
+// (an orderly stop: nothing more is written, the demo removes its scratch checkout), a
+// second ends the process at once with ExitInterrupted. bbsetup is their only owner: the
+// wizard's Bubble Tea program installs no handler of its own.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
 // Main runs bbsetup with the real process environment and returns the exit code.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, stopSignals...)
+	defer signal.Stop(sigs)
+	// The terminal as it was, to put back if a second signal ends bbsetup mid-wizard
+	// (raw mode) or mid-prompt (echo off).
+	var restore func()
+	if fd := os.Stdin.Fd(); term.IsTerminal(fd) {
+		if st, err := term.GetState(fd); err == nil {
+			restore = func() { _ = term.Restore(fd, st) }
+		}
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			if restore != nil {
+				restore()
+			}
+			fmt.Fprintln(os.Stderr, "\nbbsetup: stopped at once (second signal); a file being written is either old or new, never half-written.")
+			os.Exit(ExitInterrupted)
+		case <-done:
+		}
+	}()
 	return Run(ctx, args, ProcessEnv())
 }
 

@@ -117,7 +117,10 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 // programOptions are the Bubble Tea program's options: the one place the terminal is set
 // up.
 func programOptions(ctx context.Context, in io.Reader, out io.Writer) []tea.ProgramOption {
-	return []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx)}
+	// No signal handler of Bubble Tea's own: bbsetup's (cmd.Main) is the only owner of
+	// SIGINT/SIGTERM/SIGHUP/SIGQUIT and stops the program through ctx. With two owners,
+	// Bubble Tea's handler could block sending to a loop ctx had already ended: a hang.
+	return []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx), tea.WithoutSignalHandler()}
 }
 
 // Summary reports what the wizard did so far.

@@ -1,0 +1,153 @@
+package cmd
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
+)
+
+// ptyRun starts argv on a pseudo-terminal (script(1); "exec" makes the program script's
+// own child) and returns the script process and the program's pid once it runs.
+func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteCloser, *bytes.Buffer, func() int) {
+	t.Helper()
+	if _, err := exec.LookPath("script"); err != nil {
+		testkit.SkipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
+	}
+	c := exec.Command("script", "-qfec", "exec "+strings.Join(quoteAll(argv), " "), "/dev/null")
+	c.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
+	stdin, err := c.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	child := func() int {
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			b, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(c.Process.Pid), "task", strconv.Itoa(c.Process.Pid), "children"))
+			if f := strings.Fields(string(b)); len(f) > 0 {
+				pid, _ := strconv.Atoi(f[0])
+				return pid
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatal("the program never started under script(1)")
+		return 0
+	}
+	return c, stdin, &out, child
+}
+
+// waitExit waits (bounded) for script to end and returns the program's exit code.
+func waitExit(t *testing.T, c *exec.Cmd, limit time.Duration, out *bytes.Buffer) (int, bool) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), true
+		}
+		return 0, true
+	case <-time.After(limit):
+		return -1, false
+	}
+}
+
+// TestSignalsAtRandomMoments sends SIGTERM to the built binary running the demo (wizard,
+// emulator and scratch checkout) at random moments, many times: every run ends, promptly,
+// with 130 (or killed by the signal before bbsetup's handler was installed), and leaves no
+// scratch checkout behind.
+func TestSignalsAtRandomMoments(t *testing.T) {
+	matrix.Record(t, "Hostile input", "SIGTERM at random moments to the demo, 12 times", "every run ends (exit 130) and removes its scratch checkout; none hangs")
+	if testing.Short() {
+		t.Skip("builds and runs the binary 12 times")
+	}
+	bin := buildBinary(t)
+	for i := range 12 {
+		tmp := t.TempDir()
+		// NO_COLOR: no colour query, which script(1) would leave unanswered for 5 s.
+		c, _, out, child := ptyRun(t, []string{"TMPDIR=" + tmp, "NO_COLOR=1"}, bin, "demo", "--no-browser", "--repos", "50")
+		pid := child()
+		delay := time.Duration(rand.IntN(1500)) * time.Millisecond
+		time.Sleep(delay)
+		syscall.Kill(pid, syscall.SIGTERM)
+		code, ok := waitExit(t, c, 10*time.Second, out)
+		if !ok {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("run %d: bbsetup did not end within 10s of SIGTERM (%s after start)\n%s", i, delay, out.String())
+		}
+		if code != ExitInterrupted && code != 128+int(syscall.SIGTERM) {
+			t.Errorf("run %d: exit %d, want 130\n%s", i, code, out.String())
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, "bbsetup-demo-*")); len(left) > 0 && code == ExitInterrupted {
+			t.Errorf("run %d: the scratch checkout was left behind: %v", i, left)
+		}
+	}
+}
+
+// TestSecondSignalForcesExit: two signals in a row (the second may arrive while the first
+// one's orderly stop runs, and then ends bbsetup at once) still end with 130.
+func TestSecondSignalForcesExit(t *testing.T) {
+	matrix.Record(t, "Hostile input", "two SIGTERMs in a row to the demo", "exit 130, promptly")
+	bin := buildBinary(t)
+	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + t.TempDir()}, bin, "demo", "--no-browser", "--repos", "50")
+	pid := child()
+	time.Sleep(500 * time.Millisecond)
+	syscall.Kill(pid, syscall.SIGTERM)
+	syscall.Kill(pid, syscall.SIGTERM)
+	code, ok := waitExit(t, c, 10*time.Second, out)
+	if !ok || code != ExitInterrupted {
+		t.Fatalf("exit %d (ended: %v), want 130\n%s", code, ok, out.String())
+	}
+}
+
+// TestSecretPromptReactsToSignals: Ctrl+C (SIGINT from the terminal) and SIGTERM at the
+// hidden secret prompt end configure with 130 at once, without waiting for Enter, and
+// the terminal's echo is back on.
+func TestSecretPromptReactsToSignals(t *testing.T) {
+	matrix.Record(t, "Hostile input", "Ctrl+C and SIGTERM at the hidden secret prompt", "exit 130 without Enter; nothing written")
+	bin := buildBinary(t)
+	for _, how := range []string{"ctrl+c", "sigterm"} {
+		t.Run(how, func(t *testing.T) {
+			repo := demoCheckout(t)
+			c, stdin, out, child := ptyRun(t, nil, bin, "configure", "--no-verify", "--client-id", "k0123456789", "--client-secret-stdin", "--repo", repo)
+			pid := child()
+			deadline := time.Now().Add(15 * time.Second)
+			for !strings.Contains(out.String(), "Paste the consumer's secret") {
+				if time.Now().After(deadline) {
+					t.Fatalf("no prompt:\n%s", out.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if how == "ctrl+c" {
+				io.WriteString(stdin, "\x03")
+			} else {
+				syscall.Kill(pid, syscall.SIGTERM)
+			}
+			code, ok := waitExit(t, c, 10*time.Second, out)
+			if !ok {
+				t.Fatalf("configure still waits for Enter after %s\n%s", how, out.String())
+			}
+			if code != ExitInterrupted {
+				t.Errorf("exit %d, want 130\n%s", code, out.String())
+			}
+			if _, err := os.Stat(filepath.Join(repo, "packages", "amplication-server", ".env.local")); err == nil {
+				t.Errorf("a file was written")
+			}
+		})
+	}
+}
