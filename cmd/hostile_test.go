@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/tui"
 )
 
 // hostileESC is server text that would retitle the window, clear the screen, plant a
@@ -211,3 +215,27 @@ func testEnv(dir string, env map[string]string) (Env, *bytes.Buffer, *bytes.Buff
 
 // freePortText is freePort as text, for CLIENT_HOST (which may not name port 0).
 func freePortText(t *testing.T) string { return strconv.Itoa(freePort(t)) }
+
+// TestHostileWizardAdapter: everything the wizard's adapter hands the TUI from a server
+// (names, slugs, error text) is terminal-safe, and errors keep their type.
+func TestHostileWizardAdapter(t *testing.T) {
+	matrix.Record(t, "Hostile input", "wizard: ESC sequences and bidi controls in workspace names and error text", "the adapter hands the TUI safe text only; errors keep their type")
+	api := hostileAPI(t)
+	a := &app{env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
+		g: Globals{BitbucketURL: api.URL, APIURL: api.URL + "/2.0"}}
+	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
+	t.Cleanup(b.close)
+	b.api = bitbucket.New(api.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1})
+	ws, err := b.Workspaces(t.Context())
+	if err != nil || len(ws) != 1 {
+		t.Fatalf("workspaces %v, %v", ws, err)
+	}
+	terminalSafe(t, "workspace name", ws[0].Name)
+	terminalSafe(t, "workspace slug", ws[0].Slug)
+	err = b.ListRepos(t.Context(), "acme", "", func([]tui.Repo, int, int) {})
+	var ae *bitbucket.APIError
+	if err == nil || !errors.As(err, &ae) {
+		t.Fatalf("ListRepos = %v, want an *APIError inside", err)
+	}
+	terminalSafe(t, "error", err.Error())
+}

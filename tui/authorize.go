@@ -165,7 +165,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		}
 	case openedMsg:
 		if msg.err != nil {
-			s.browser = "Could not open a browser (" + msg.err.Error() + "): open the URL above yourself."
+			s.browser = "Could not open a browser (" + errText(msg.err) + "): open the URL above yourself."
 		} else {
 			s.browser = "Opened in your browser."
 			if s.c.opts.DemoVisits {
@@ -348,7 +348,7 @@ func (s *authorizeScreen) view() string {
 			b.WriteString("\n" + s.c.spinnerLine("Exchanging the code…"))
 		}
 		if s.pasteErr != nil {
-			b.WriteString("\n" + st.bad.Render(s.pasteErr.Error()))
+			b.WriteString("\n" + st.bad.Render(errText(s.pasteErr)))
 		}
 		if s.waiting {
 			b.WriteString("\n" + st.faint.Render("Still listening for the browser too."))

@@ -465,7 +465,7 @@ func (s *connectScreen) view() string {
 	h := s.listHeight()
 	if s.loadErr != nil && len(s.repos) > 0 {
 		// Say why the listing stopped, in at most two lines taken from the list.
-		msg := strings.Split(wrap("Listing stopped: "+s.loadErr.Error()+" (ctrl+r retries)", w), "\n")
+		msg := strings.Split(wrap("Listing stopped: "+errText(s.loadErr)+" (ctrl+r retries)", w), "\n")
 		if len(msg) > 2 {
 			msg = append(msg[:1], fit(strings.Join(msg[1:], " "), w))
 		}
@@ -571,7 +571,7 @@ func (s *connectScreen) status() string {
 		case s.searching == s.filter:
 			parts = append(parts, "searching Bitbucket…")
 		case s.searchErr != nil:
-			parts = append(parts, st.warn.Render("search failed: "+s.searchErr.Error()))
+			parts = append(parts, st.warn.Render("search failed: "+errText(s.searchErr)))
 		case s.searched[s.filter] && !s.loadedAll:
 			parts = append(parts, "Bitbucket searched")
 		}

@@ -122,7 +122,7 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(msg, km.Enter):
 				v := normalizeWorkspace(s.input.Value(), s.c.bitbucketURL())
 				if err := validWorkspaceSlug(v); err != nil {
-					s.err = err.Error()
+					s.err = errText(err)
 					return nil
 				}
 				s.slug, s.err, s.editing = v, "", false

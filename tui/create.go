@@ -381,7 +381,7 @@ func (s *createScreen) view() string {
 	case strings.TrimSpace(s.name.Value()) == "":
 		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
 	case err != nil:
-		b.WriteString(st.bad.Render("  Slug "+slug+": "+err.Error()) + "\n")
+		b.WriteString(st.bad.Render("  Slug "+slug+": "+errText(err)) + "\n")
 	case slug == s.taken:
 		b.WriteString(st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n" +
 			st.warn.Render("  Already taken: choose another name, or press enter to connect to it instead.") + "\n")
@@ -406,7 +406,7 @@ func (s *createScreen) view() string {
 	case s.projLoading:
 		proj += st.faint.Render(" (loading projects…)")
 	case s.projErr != nil:
-		proj += st.warn.Render(" (projects could not be listed: " + s.projErr.Error() + ")")
+		proj += st.warn.Render(" (projects could not be listed: " + errText(s.projErr) + ")")
 	case len(s.projects) > 0:
 		proj = "‹ " + proj + " ›" + st.faint.Render(fmt.Sprintf(" %d of %d", s.projIdx+1, len(s.projects)+1))
 	}

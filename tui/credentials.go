@@ -103,11 +103,11 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 		id := strings.TrimSpace(s.id.Value())
 		secret := strings.TrimSpace(s.secret.Value())
 		if err := checkFormat("key", id); err != nil {
-			s.err = err.Error()
+			s.err = errText(err)
 			return s.setFocus(0)
 		}
 		if err := checkFormat("secret", secret); err != nil {
-			s.err = err.Error()
+			s.err = errText(err)
 			return s.setFocus(1)
 		}
 		s.err, s.note = "", ""

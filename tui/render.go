@@ -10,6 +10,8 @@ import (
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Helpers the screens share for rendering and for the few commands several screens issue.
@@ -41,7 +43,14 @@ func (c *common) box(kind string, title, body, next string) string {
 }
 
 // errorBox is a styled error with the next action.
-func (c *common) errorBox(title, body, next string) string { return c.box("err", title, body, next) }
+// errorBox's body is usually an error's text, which can carry a server's or a file's
+// words: it is made safe for the terminal here, once for every screen.
+func (c *common) errorBox(title, body, next string) string {
+	return c.box("err", title, safetext.Block(body), next)
+}
+
+// errText is an error's text made safe for one line of the terminal.
+func errText(err error) string { return safetext.Line(err.Error()) }
 
 // spinnerLine is the spinner followed by text.
 func (c *common) spinnerLine(text string) string {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Mark replaces every redacted value.
@@ -74,8 +76,9 @@ func (r *Redactor) String(s string) string {
 	return s
 }
 
-// Writer returns an io.Writer that redacts what it passes to w. Each Write is redacted on
-// its own, so write whole lines (fmt.Fprintf of a line does). Writes are serialised.
+// Writer returns an io.Writer that redacts what it passes to w and makes it safe for a
+// terminal (safetext.Block: the log quotes servers). Each Write is redacted on its own,
+// so write whole lines (fmt.Fprintf of a line does). Writes are serialised.
 func (r *Redactor) Writer(w io.Writer) io.Writer { return &writer{r: r, w: w} }
 
 type writer struct {
@@ -88,7 +91,7 @@ type writer struct {
 func (w *writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, err := io.WriteString(w.w, w.r.String(string(p))); err != nil {
+	if _, err := io.WriteString(w.w, safetext.Block(w.r.String(string(p)))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

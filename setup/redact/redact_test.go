@@ -51,3 +51,14 @@ func TestWriterConcurrent(t *testing.T) {
 		t.Errorf("writer output wrong: %d bytes", b.Len())
 	}
 }
+
+// TestWriterSanitises: server text in the --debug log (an error message, a scope list)
+// reaches the terminal without ESC sequences, C0/C1 or bidi controls.
+func TestWriterSanitises(t *testing.T) {
+	var b strings.Builder
+	w := New("s3cr3t-value").Writer(&b)
+	w.Write([]byte("granted scopes: account\x1b]0;pwned\x07 \u202eteam s3cr3t-value\n"))
+	if got, want := b.String(), "granted scopes: account team [redacted]\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
