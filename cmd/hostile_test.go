@@ -239,3 +239,42 @@ func TestHostileWizardAdapter(t *testing.T) {
 	}
 	terminalSafe(t, "error", err.Error())
 }
+
+// TestHostileWizardOutsideLink: the adapter reports a link outside the checkout as a
+// tui.OutsideCheckoutError, and plans through it (showing path -> target) once allowed.
+func TestHostileWizardOutsideLink(t *testing.T) {
+	matrix.Record(t, "Hostile input", "wizard: .env.local linking outside the checkout", "refused until the operator allows it; the plan then shows path -> target")
+	dir := demoCheckout(t)
+	outside := filepath.Join(t.TempDir(), "bashrc")
+	os.WriteFile(outside, []byte("alias ll='ls -l'\n"), 0o600)
+	link := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+	os.Remove(link)
+	if err := os.Symlink(outside, link); err != nil {
+		t.Fatal(err)
+	}
+	a := &app{env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
+		g: Globals{Repo: dir, BitbucketURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:1/2.0"}}
+	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
+	t.Cleanup(b.close)
+	if _, err := b.FindCheckout(""); err != nil {
+		t.Fatal(err)
+	}
+	creds := tui.Credentials{ID: "key0123456789", Secret: "secret-0123456789abcdef"}
+	_, err := b.PlanEnv(t.Context(), creds)
+	var oe *tui.OutsideCheckoutError
+	if !errors.As(err, &oe) || oe.Target != outside {
+		t.Fatalf("PlanEnv = %v, want a tui.OutsideCheckoutError for %s", err, outside)
+	}
+	b.AllowOutsideCheckout()
+	plan, err := b.PlanEnv(t.Context(), creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range plan.Files {
+		found = found || strings.Contains(f.Path, " -> "+outside)
+	}
+	if !found {
+		t.Errorf("no planned file shows -> %s: %+v", outside, plan.Files)
+	}
+}

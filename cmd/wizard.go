@@ -307,6 +307,11 @@ func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Crede
 		return tui.EnvPlan{}, clean(err)
 	}
 	plan, err := co.Plan(checkout.Credentials{ClientID: c.ID, ClientSecret: c.Secret})
+	var oe *checkout.OutsideError
+	if errors.As(err, &oe) {
+		// The wizard shows path -> target and asks before it writes there.
+		return tui.EnvPlan{}, &tui.OutsideCheckoutError{Link: safetext.Line(oe.Link), Target: safetext.Line(oe.Target), Message: safetext.Line(oe.Error())}
+	}
 	if err != nil {
 		return tui.EnvPlan{}, clean(err)
 	}
@@ -316,6 +321,16 @@ func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Crede
 		out.Files = append(out.Files, tui.FilePlan{Path: safetext.Line(shownPath(f)), Diff: safetext.Block(f.Diff()), Changed: f.Changed(), Exists: f.Exists})
 	}
 	return out, nil
+}
+
+// AllowOutsideCheckout implements tui.OutsideAllower: the operator confirmed writing
+// through a link that leads outside the checkout.
+func (b *wizardBackend) AllowOutsideCheckout() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.co != nil {
+		b.co.AllowOutside = true
+	}
 }
 
 // envApplier writes one plan (tui.EnvApplier).

@@ -353,6 +353,23 @@ func credentialsRejected(err error) bool {
 	return errors.As(err, &ce)
 }
 
+// OutsideCheckoutError is what PlanEnv returns when an env file is a symlink (or lies in a
+// symlinked directory) that leads outside the checkout. The wizard shows it and, when the
+// backend implements OutsideAllower, offers to write there anyway.
+type OutsideCheckoutError struct {
+	Link, Target string
+	Message      string // the backend's sentence, with what to do
+}
+
+// Error implements error.
+func (e *OutsideCheckoutError) Error() string { return e.Message }
+
+// OutsideAllower is an optional EnvWriter extension: AllowOutsideCheckout makes the next
+// PlanEnv accept env files that lead outside the checkout (the operator confirmed).
+type OutsideAllower interface {
+	AllowOutsideCheckout()
+}
+
 // ExistsError is what CreateRepo returns when the slug is already taken.
 type ExistsError struct {
 	Workspace, Slug string

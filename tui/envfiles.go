@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -35,6 +36,20 @@ type envScreen struct {
 	appliedFor  Credentials // the key and secret that were written
 	results     []FileResult
 	applyErr    error
+}
+
+// allowOutsideKey confirms writing through a link that leads outside the checkout.
+var allowOutsideKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "write there anyway"))
+
+// outside returns the plan error when it is a link leading outside the checkout and the
+// backend can allow it.
+func (s *envScreen) outside() (*OutsideCheckoutError, OutsideAllower, bool) {
+	var oe *OutsideCheckoutError
+	al, ok := s.planner.(OutsideAllower)
+	if s.planErr == nil || !ok || !errors.As(s.planErr, &oe) {
+		return nil, nil, false
+	}
+	return oe, al, true
 }
 
 // planMsg is the result of PlanEnv.
@@ -109,6 +124,9 @@ func (s *envScreen) keys() bindings {
 	case s.applied:
 		return bindings{short: []key.Binding{with(km.Retry, "r", "plan again")}}
 	case s.planErr != nil:
+		if _, _, ok := s.outside(); ok {
+			return bindings{short: []key.Binding{allowOutsideKey, km.Retry, km.Back}}
+		}
 		return bindings{short: []key.Binding{km.Retry, km.Back}}
 	case s.plan != nil && !s.plan.Changed():
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "next"), km.Back}}
@@ -188,6 +206,10 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 			return s.c.report(backMsg{})
 		case s.planErr != nil:
 			if key.Matches(msg, km.Retry) {
+				return s.planCmd()
+			}
+			if _, al, ok := s.outside(); ok && key.Matches(msg, allowOutsideKey) {
+				al.AllowOutsideCheckout() // sets a flag; the reading happens in planCmd
 				return s.planCmd()
 			}
 		case s.plan != nil && key.Matches(msg, km.Enter):
@@ -281,8 +303,11 @@ func (s *envScreen) view() string {
 			b.WriteString(s.c.spinnerLine("Writing the env files…"))
 		}
 	case s.planErr != nil:
-		b.WriteString(s.c.errorBox("The env files cannot be written", s.planErr.Error(),
-			"Fix what it says, then press r to read them again (or esc to go back)."))
+		next := "Fix what it says, then press r to read them again (or esc to go back)."
+		if oe, _, ok := s.outside(); ok {
+			next = "Press a to write there anyway if " + oe.Target + " is yours and meant to get the secret, r to read the files again, or esc to go back."
+		}
+		b.WriteString(s.c.errorBox("The env files cannot be written", s.planErr.Error(), next))
 	case s.applied:
 		b.WriteString(s.resultsView())
 	case s.plan != nil:
