@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -71,6 +72,7 @@ func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string
 	if strings.TrimSpace(clientID) == "" || secret == "" {
 		return Verdict{Kind: VerdictBadCredentials, Message: "The key or the secret is empty. Copy both from the consumer's page (Workspace settings → OAuth consumers → the consumer's name)."}
 	}
+	limit := limitOf(ctx, hc, DefaultCheckTimeout)
 	cctx, cancel := context.WithTimeout(ctx, DefaultCheckTimeout)
 	defer cancel()
 	cfg := clientcredentials.Config{
@@ -81,10 +83,13 @@ func CheckCredentials(ctx context.Context, ep Endpoints, clientID, secret string
 	}
 	tok, err := cfg.Token(withClient(cctx, hc))
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return Verdict{Kind: VerdictUnexpected, Message: "The check was cancelled before Bitbucket answered."}
 		}
-		v := verdictForError(ep, err)
+		if cctx.Err() != nil { // our limit or the caller's deadline
+			err = context.DeadlineExceeded
+		}
+		v := verdictForError(ep, err, limit)
 		v.Message = mask.In(v.Message, secret)
 		return v
 	}
@@ -127,7 +132,7 @@ func plural(n int) string {
 }
 
 // verdictForError classifies a failed client_credentials grant.
-func verdictForError(ep Endpoints, err error) Verdict {
+func verdictForError(ep Endpoints, err error, limit time.Duration) Verdict {
 	if rd := asRedirect(err); rd != nil {
 		return Verdict{Kind: VerdictUnexpected, Message: rd.Error()}
 	}
@@ -148,7 +153,7 @@ func verdictForError(ep Endpoints, err error) Verdict {
 		return Verdict{Kind: VerdictUnexpected, Message: msg, CheckURL: checkURL}
 	}
 	if reason, ok := networkReason(err); ok {
-		return Verdict{Kind: VerdictNetwork, Message: networkMessage(ep, reason), CheckURL: true}
+		return Verdict{Kind: VerdictNetwork, Message: networkMessage(ep, within(reason, limit)), CheckURL: true}
 	}
 	return Verdict{Kind: VerdictUnexpected, CheckURL: true, Message: fmt.Sprintf("The credential check failed: %s. Check the Bitbucket URL if you set it, and try again.", oneLine(err.Error()))}
 }
@@ -185,6 +190,9 @@ func networkMessage(ep Endpoints, reason string) string {
 	return fmt.Sprintf("Could not reach Bitbucket at %s (%s). Check your network connection, or the Bitbucket URL if you set it.", ep.host(), reason)
 }
 
+// reasonTimeout is networkReason's words for a timeout; within adds the limit.
+const reasonTimeout = "no answer in time"
+
 // networkReason reports whether err is a failure to reach the server and says why in a
 // few words.
 func networkReason(err error) (string, bool) {
@@ -194,7 +202,7 @@ func networkReason(err error) (string, bool) {
 	var opErr *net.OpError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return "no answer in time", true
+		return reasonTimeout, true
 	case errors.As(err, &dnsErr):
 		return fmt.Sprintf("the name %s does not resolve", dnsErr.Name), true
 	case errors.Is(err, syscall.ECONNREFUSED):

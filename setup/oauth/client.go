@@ -180,6 +180,7 @@ func ClientCredentialsClient(ctx context.Context, ep Endpoints, clientID, secret
 		AuthStyle:    oauth2.AuthStyleInHeader,
 	}
 	renew := func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		limit := limitOf(ctx, hc, DefaultTokenTimeout)
 		cctx, cancel := context.WithTimeout(ctx, DefaultTokenTimeout)
 		defer cancel()
 		tok, err := cfg.Token(withClient(cctx, hc))
@@ -187,7 +188,7 @@ func ClientCredentialsClient(ctx context.Context, ep Endpoints, clientID, secret
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, tokenError(ep, err, "request (client credentials)", "", secret)
+			return nil, tokenError(ep, err, "request (client credentials)", "", secret, limit)
 		}
 		return tok, nil
 	}

@@ -198,7 +198,7 @@ func TestCheckCredentialsTimeout(t *testing.T) {
 	s.Controls().SetFaults(bbemu.Fault{PathPrefix: "/site/oauth2/access_token", Kind: bbemu.FaultHang})
 	hc := &http.Client{Timeout: 200 * time.Millisecond}
 	v := oauth.CheckCredentials(ctxT(t), oauth.EndpointsFor(s.URL), testKey, testSecret, hc)
-	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "no answer in time") {
+	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "no answer within 200ms") {
 		t.Errorf("hang: %v %q", v.Kind, v.Message)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -86,7 +87,7 @@ func (e *TokenError) Is(target error) bool { return target == ErrCheckBitbucketU
 
 // tokenError words a failed token request. what is "exchange" or "refresh"; redirectURL is
 // the flow's callback; secret is redacted from anything the server said.
-func tokenError(ep Endpoints, err error, what, redirectURL, secret string) error {
+func tokenError(ep Endpoints, err error, what, redirectURL, secret string, limit time.Duration) error {
 	if rd := asRedirect(err); rd != nil {
 		return &TokenError{Message: rd.Error(), Err: err}
 	}
@@ -115,7 +116,7 @@ func tokenError(ep Endpoints, err error, what, redirectURL, secret string) error
 		return te
 	}
 	if reason, ok := networkReason(err); ok {
-		return &TokenError{Message: networkMessage(ep, reason), Err: err, CheckURL: true}
+		return &TokenError{Message: networkMessage(ep, within(reason, limit)), Err: err, CheckURL: true}
 	}
 	return &TokenError{Message: mask.In(fmt.Sprintf("The token %s failed: %s. Try again.", what, oneLine(err.Error())), secret), Err: err}
 }

@@ -245,9 +245,9 @@ func TestFaultTokenEndpoint(t *testing.T) {
 		{name: "token endpoint resets mid-body", expect: "verdict network; says the connection was dropped",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultReset},
 			kind:  oauth.VerdictNetwork, words: []string{"Could not reach Bitbucket", "Check your network connection"}},
-		{name: "token endpoint never answers", expect: "verdict network within the client timeout; says no answer in time",
+		{name: "token endpoint never answers", expect: "verdict network within the client timeout; says no answer within that timeout",
 			fault: &bbemu.Fault{PathPrefix: tokenPath, Kind: bbemu.FaultHang},
-			kind:  oauth.VerdictNetwork, words: []string{"no answer in time", "Check your network connection"}},
+			kind:  oauth.VerdictNetwork, words: []string{"no answer within 300ms", "Check your network connection"}},
 		{name: "token endpoint refuses connections", expect: "verdict network; says connection refused",
 			refused: true, kind: oauth.VerdictNetwork, words: []string{"connection refused", "the Bitbucket URL"}},
 	}

@@ -209,6 +209,7 @@ func (f *Flow) Exchange(ctx context.Context, code string) (*oauth2.Token, error)
 	if f.receiver {
 		return nil, errors.New("this authorization's code is exchanged by the server that started it")
 	}
+	limit := limitOf(ctx, f.hc, DefaultTokenTimeout)
 	cctx, cancel := context.WithTimeout(ctx, DefaultTokenTimeout)
 	defer cancel()
 	tok, err := f.cfg.Exchange(withClient(cctx, f.hc), code, oauth2.VerifierOption(f.verifier))
@@ -216,7 +217,7 @@ func (f *Flow) Exchange(ctx context.Context, code string) (*oauth2.Token, error)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, tokenError(f.ep, err, "exchange", f.cfg.RedirectURL, f.secret)
+		return nil, tokenError(f.ep, err, "exchange", f.cfg.RedirectURL, f.secret, limit)
 	}
 	return tok, nil
 }
@@ -226,6 +227,7 @@ func (f *Flow) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, e
 	if tok == nil || tok.RefreshToken == "" {
 		return nil, &TokenError{Message: "The access token expired and there is no refresh token to renew it. Authorize again."}
 	}
+	limit := limitOf(ctx, f.hc, DefaultTokenTimeout)
 	cctx, cancel := context.WithTimeout(ctx, DefaultTokenTimeout)
 	defer cancel()
 	nt, err := f.cfg.TokenSource(withClient(cctx, f.hc), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
@@ -233,7 +235,7 @@ func (f *Flow) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, e
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, tokenError(f.ep, err, "refresh", f.cfg.RedirectURL, f.secret)
+		return nil, tokenError(f.ep, err, "refresh", f.cfg.RedirectURL, f.secret, limit)
 	}
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = tok.RefreshToken

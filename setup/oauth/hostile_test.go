@@ -158,3 +158,33 @@ func TestHostileCallbackNotLoopback(t *testing.T) {
 		t.Errorf("Listen = %v, want a refusal that says loopback only and to paste", err)
 	}
 }
+
+// TestHostileTimeoutStatesLimit: a token endpoint that never answers ends at the limit,
+// and the message states that limit.
+func TestHostileTimeoutStatesLimit(t *testing.T) {
+	oauth.FaultMatrix.Record(t, "Hostile input", "token endpoint that never answers", "the check and the exchange end at their limit; each message states it")
+	stop := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(hang.Close)
+	t.Cleanup(func() { close(stop) })
+	hc := &http.Client{Timeout: 300 * time.Millisecond}
+	v := oauth.CheckCredentials(context.Background(), oauth.EndpointsFor(hang.URL), testKey, testSecret, hc)
+	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "within 300ms") {
+		t.Errorf("check: %v %q", v.Kind, v.Message)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	v = oauth.CheckCredentials(ctx, oauth.EndpointsFor(hang.URL), testKey, testSecret, nil)
+	if v.Kind != oauth.VerdictNetwork || !strings.Contains(v.Message, "within 400ms") {
+		t.Errorf("check with a deadline: %v %q", v.Kind, v.Message)
+	}
+	flow, _ := oauth.NewFlow(oauth.EndpointsFor(hang.URL), testKey, testSecret, "http://127.0.0.1:3001/cb", hc)
+	if _, err := flow.Exchange(context.Background(), "code123"); err == nil || !strings.Contains(err.Error(), "within 300ms") {
+		t.Errorf("exchange: %v", err)
+	}
+}

@@ -55,6 +55,31 @@ func withClient(ctx context.Context, hc *http.Client) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, SameOriginRedirects(hc))
 }
 
+// limitOf is the longest a request through hc within ctx may take: d, or less when hc's
+// Timeout or ctx's deadline comes sooner. Messages about a timeout state it.
+func limitOf(ctx context.Context, hc *http.Client, d time.Duration) time.Duration {
+	if hc != nil && hc.Timeout > 0 && hc.Timeout < d {
+		d = hc.Timeout
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < d {
+			d = left
+		}
+	}
+	if d >= 10*time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+// within rewords a timeout reason with the limit that ran out.
+func within(reason string, limit time.Duration) string {
+	if reason == reasonTimeout {
+		return "no answer within " + limit.String()
+	}
+	return reason
+}
+
 // RedirectError is a redirect to another origin (scheme, host or port) that bbsetup
 // refused to follow, so that no key, secret or token reaches a host other than the one
 // the request was for.

@@ -702,7 +702,7 @@ func TestTokenErrorMessages(t *testing.T) {
 		{"not a token endpoint", "exchange", re(404, "", ""), "Check the Bitbucket URL if you set it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tokenError(ep, tc.err, tc.what, "http://localhost:3001/cb", testSecret)
+			err := tokenError(ep, tc.err, tc.what, "http://localhost:3001/cb", testSecret, DefaultTokenTimeout)
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%q lacks %q", err, tc.want)
 			}
