@@ -278,3 +278,51 @@ func TestHostileWizardOutsideLink(t *testing.T) {
 		t.Errorf("no planned file shows -> %s: %+v", outside, plan.Files)
 	}
 }
+
+// TestHostileConfigureFiles: configure as a user would: run from a directory inside a
+// checkout another user owns (refused, override spelled out and working), and over a
+// .env.local others can read (tightened to 0600, and said).
+func TestHostileConfigureFiles(t *testing.T) {
+	const secret = "fileSecret0123456789abcdefghijk"
+	t.Run("checkout owned by another user", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "configure from inside a checkout another user owns", "exit 1, nothing written, names BBSETUP_SAFE_DIRECTORY; with it set, written and the checkout printed first")
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to chown")
+		}
+		dir := demoCheckout(t)
+		if err := os.Chown(dir, 4321, 4321); err != nil {
+			t.Fatal(err)
+		}
+		wd := filepath.Join(dir, "packages", "amplication-server")
+		args := []string{"configure", "--client-id", "fileKey0123", "--client-secret-stdin", "--no-verify"}
+		r := envcmdExec(t, wd, secret+"\n", nil, args...)
+		server := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+		if r.code != ExitFailure || !strings.Contains(r.stderr, "BBSETUP_SAFE_DIRECTORY="+dir) {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if _, err := os.Stat(server); err == nil {
+			t.Fatal("a file was written")
+		}
+		r = envcmdExec(t, wd, secret+"\n", map[string]string{"BBSETUP_SAFE_DIRECTORY": dir}, args...)
+		if r.code != ExitOK || !strings.HasPrefix(r.stdout, "Amplication checkout: "+dir+"\n") {
+			t.Fatalf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("existing .env.local 0644", func(t *testing.T) {
+		matrix.Record(t, "Hostile input", "configure over a .env.local 0644", "written 0600 and the output says the mode was tightened")
+		dir := demoCheckout(t)
+		server := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+		os.WriteFile(server, []byte("PORT=3000\n"), 0o644)
+		os.Chmod(server, 0o644)
+		r := envcmdExec(t, dir, secret+"\n", nil, "configure", "--client-id", "fileKey0123", "--client-secret-stdin", "--no-verify", "--repo", dir)
+		if r.code != ExitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if fi, _ := os.Stat(server); fi.Mode().Perm() != 0o600 {
+			t.Errorf("mode %04o", fi.Mode().Perm())
+		}
+		if !strings.Contains(r.stdout, "its mode was 0644") || !strings.Contains(r.stdout, "now 0600") {
+			t.Errorf("the tightening is not said:\n%s", r.stdout)
+		}
+	})
+}
