@@ -326,3 +326,20 @@ func TestHostileConfigureFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestHostileDotWorkspaceCLI: -w .. is a usage mistake, refused before any request.
+func TestHostileDotWorkspaceCLI(t *testing.T) {
+	matrix.Record(t, "Hostile input", "repos list / create -w ..", "exit 2 before any request (no POST /2.0/repositories/../user)")
+	w := bbapiStart(t, 1, nil)
+	for _, args := range [][]string{{"repos", "list", "-w", ".."}, {"repos", "create", "-w", "..", "--name", "user"}, {"repos", "list", "-w", "."}} {
+		code, _, errOut := w.run(t, args...)
+		if code != ExitUsage || !strings.Contains(errOut, "not a workspace slug") {
+			t.Errorf("%q: exit %d: %s", args, code, errOut)
+		}
+	}
+	for _, r := range w.srv.Log() {
+		if strings.HasPrefix(r.Path, "/2.0/") {
+			t.Errorf("a request reached the API: %s %s", r.Method, r.Path)
+		}
+	}
+}

@@ -114,6 +114,9 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	if strings.TrimSpace(ws) == "" {
 		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
 	}
+	if err := bitbucket.ValidateWorkspace(ws); err != nil {
+		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
+	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err
@@ -183,6 +186,9 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
 		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
+	}
+	if err := bitbucket.ValidateWorkspace(ws); err != nil {
+		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
 	}
 	if strings.TrimSpace(r.Name) == "" {
 		return usageErrorf("--name is missing or empty: give the repository a name")

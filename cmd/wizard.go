@@ -318,7 +318,11 @@ func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Crede
 	out := tui.EnvPlan{Applier: envApplier{plan}}
 	for _, f := range plan.Files {
 		// The operator sees where a link leads before confirming; file content is safe text.
-		out.Files = append(out.Files, tui.FilePlan{Path: safetext.Line(shownPath(f)), Diff: safetext.Block(f.Diff()), Changed: f.Changed(), Exists: f.Exists})
+		diff := f.Diff()
+		for _, n := range fileNotes(f) { // a mode tightened, hard links replaced: said before the confirm
+			diff = "note: " + strings.Replace(n, "it is now", "it will be", 1) + "\n" + diff
+		}
+		out.Files = append(out.Files, tui.FilePlan{Path: safetext.Line(shownPath(f)), Diff: safetext.Block(diff), Changed: f.Changed(), Exists: f.Exists})
 	}
 	return out, nil
 }

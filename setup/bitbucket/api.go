@@ -156,6 +156,10 @@ func errForeignNext(next string) error {
 	return checkAPIURL(fmt.Errorf("Bitbucket's next-page link points at another host (%s), which bbsetup does not send its token to: check that the API URL names the same host Bitbucket answers from", host))
 }
 
+// ValidateWorkspace reports, in the operator's words, why ws cannot be a workspace slug
+// (empty, "." or "..", a slash, a blank or a control character), or nil.
+func ValidateWorkspace(ws string) error { return checkWorkspace(ws) }
+
 func checkWorkspace(ws string) error {
 	if strings.TrimSpace(ws) == "" {
 		return ErrNoWorkspace
