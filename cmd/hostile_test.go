@@ -221,11 +221,7 @@ func freePortText(t *testing.T) string { return strconv.Itoa(freePort(t)) }
 func TestHostileWizardAdapter(t *testing.T) {
 	matrix.Record(t, "Hostile input", "wizard: ESC sequences and bidi controls in workspace names and error text", "the adapter hands the TUI safe text only; errors keep their type")
 	api := hostileAPI(t)
-	a := &app{env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
-		g: Globals{BitbucketURL: api.URL, APIURL: api.URL + "/2.0"}}
-	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
-	b.api = bitbucket.New(api.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1})
+	b := WizardAPI(bitbucket.New(api.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1}))
 	ws, err := b.Workspaces(t.Context())
 	if err != nil || len(ws) != 1 {
 		t.Fatalf("workspaces %v, %v", ws, err)
@@ -252,21 +248,29 @@ func TestHostileWizardOutsideLink(t *testing.T) {
 	if err := os.Symlink(outside, link); err != nil {
 		t.Fatal(err)
 	}
-	a := &app{env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
+	home := t.TempDir() // backups go under HOME/.local/state
+	getenv := func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}
+	a := &app{env: Env{Getenv: getenv, LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }},
 		g: Globals{Repo: dir, BitbucketURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:1/2.0"}}
 	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
 	t.Cleanup(b.close)
-	if _, err := b.FindCheckout(""); err != nil {
+	creds := tui.Credentials{ID: "key0123456789", Secret: "secret-0123456789abcdef"}
+	co, err := b.FindCheckout("")
+	if err != nil {
 		t.Fatal(err)
 	}
-	creds := tui.Credentials{ID: "key0123456789", Secret: "secret-0123456789abcdef"}
-	_, err := b.PlanEnv(t.Context(), creds)
+	_, err = b.PlanEnv(t.Context(), co, creds)
 	var oe *tui.OutsideCheckoutError
 	if !errors.As(err, &oe) || oe.Target != outside {
 		t.Fatalf("PlanEnv = %v, want a tui.OutsideCheckoutError for %s", err, outside)
 	}
 	b.AllowOutsideCheckout()
-	plan, err := b.PlanEnv(t.Context(), creds)
+	plan, err := b.PlanEnv(t.Context(), co, creds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,9 +341,25 @@ func TestHostileDotWorkspaceCLI(t *testing.T) {
 			t.Errorf("%q: exit %d: %s", args, code, errOut)
 		}
 	}
-	for _, r := range w.srv.Log() {
+	for _, r := range w.srv.Controls().Log() {
 		if strings.HasPrefix(r.Path, "/2.0/") {
 			t.Errorf("a request reached the API: %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+// TestHostileCheckReadableEnvFile: check fails for a .env.local others can read.
+func TestHostileCheckReadableEnvFile(t *testing.T) {
+	matrix.Record(t, "Hostile input", "check with a .env.local 0644 holding the secret", "exit 1; names the file, its mode and chmod 600")
+	dir := demoCheckout(t)
+	w := &bbapiWorld{dir: dir}
+	w.writeCredentials(t, "readableKey0123", "readableSecret0123456789abcdef")
+	server := filepath.Join(dir, "packages", "amplication-server", ".env.local")
+	if err := os.Chmod(server, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := envcmdExec(t, dir, "", nil, "check", "--offline")
+	if r.code != ExitFailure || !strings.Contains(r.stdout, "can be read by other users") || !strings.Contains(r.stdout, "mode 0644") || !strings.Contains(r.stdout, "chmod 600 "+server) {
+		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }

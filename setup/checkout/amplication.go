@@ -308,6 +308,10 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Whose files and where they lead first: a refusal for safety comes before anything else.
+	if err := c.checkTargets(p); err != nil {
+		return nil, err
+	}
 	p.BackupDir, p.BackupRoot = c.BackupDir, c.Root
 	if c.BackupDir == "" {
 		for _, f := range p.Files {
@@ -315,9 +319,6 @@ func (c *Checkout) Plan(cr Credentials) (*envfile.Plan, error) {
 				return nil, fmt.Errorf("%w, so the previous content of %s could not be kept outside the checkout; set HOME (or XDG_STATE_HOME) and run again", ErrNoBackupDir, f.Path)
 			}
 		}
-	}
-	if err := c.checkTargets(p); err != nil {
-		return nil, err
 	}
 	// Order as EnvFiles does. A file that several paths name (one .env.local a symlink to
 	// another) is one change, placed where the first of its paths is.

@@ -117,6 +117,7 @@ func OfflineChecks() []OfflineCheck {
 		{"no-shell-override", (*Inspection).CheckShellOverride},
 		{"secrets-not-in-git", (*Inspection).CheckGitVisible},
 		{"no-temp-files", (*Inspection).CheckTempFiles},
+		{"env-files-private", (*Inspection).CheckPrivate},
 		{"nx-version", (*Inspection).NoteNxVersion},
 		{"callback-url", (*Inspection).NoteCallbackURL},
 		{"callback-port", (*Inspection).NoteCallbackPort},
@@ -435,6 +436,37 @@ func (in *Inspection) CheckTempFiles() []Finding {
 		f.Title = "temporary files from an interrupted write are left in the checkout"
 		f.Detail = strings.Join(left, ", ") + " (they may hold a secret)"
 		f.Hint = "run bbsetup configure again (it removes them), or delete them"
+	}
+	return []Finding{f}
+}
+
+// CheckPrivate fails when a .env.local (it holds the secret) can be read by its group or
+// by others: configure writes them 0600, an editor or a copy may not have. It applies only
+// when a .env.local exists (otherwise CheckConfigured says so).
+func (in *Inspection) CheckPrivate() []Finding {
+	f := Finding{ID: "env-files-private", Kind: KindCheck, OK: true, Title: "only their owner can read the .env.local files"}
+	var open, fix []string
+	exist := false
+	for _, p := range in.pkgs {
+		fi, err := os.Stat(p.envLocal)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		exist = true
+		if fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		open = append(open, fmt.Sprintf("%s (mode %04o)", in.c.rel(p.envLocal), fi.Mode().Perm()))
+		fix = append(fix, p.envLocal)
+	}
+	if len(open) > 0 {
+		f.OK = false
+		f.Title = "a .env.local holding the secret can be read by other users"
+		f.Detail = strings.Join(open, ", ")
+		f.Hint = "chmod 600 " + strings.Join(fix, " ") + " (bbsetup configure does it when it writes)"
+	}
+	if !exist {
+		return nil
 	}
 	return []Finding{f}
 }
