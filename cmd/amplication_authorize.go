@@ -140,10 +140,10 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 		fmt.Fprintf(say, "Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself.\n", pe.Port)
 		fmt.Fprint(say, pasteHow)
 	case lerr != nil:
-		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %v\n", lerr)
+		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %s\n", ampName(lerr.Error()))
 		fmt.Fprint(say, pasteHow)
 	default:
-		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, s.co.CallbackURL)
+		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, ampName(s.co.CallbackURL))
 		fmt.Fprintln(say, "If it cannot reach this machine, paste the whole address your browser lands on here and press Enter.")
 	}
 
@@ -280,7 +280,7 @@ func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, re
 				if errors.Is(err, oauth.ErrStateMismatch) {
 					err = errors.New("that address carries another state: it is not the answer to this authorization (bbsetup refuses it); paste the address of the tab you opened from the URL above")
 				}
-				fmt.Fprintf(say, "That did not work: %v\nPaste again and press Enter:\n", err)
+				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", ampName(err.Error()))
 				continue
 			}
 			return code, nil

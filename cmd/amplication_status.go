@@ -238,7 +238,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 		}
 	} else {
 		w := a.env.Stdout
-		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", s.url, s.co.Root)
+		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.url), ampName(s.co.Root))
 		failed := 0
 		for _, f := range findings {
 			mark := "✓"
@@ -246,12 +246,13 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 				mark = "✗"
 				failed++
 			}
-			fmt.Fprintf(w, "%s %s\n", mark, f.Title)
+			// Findings quote the server and the files: safe text only.
+			fmt.Fprintf(w, "%s %s\n", mark, ampName(f.Title))
 			if f.Detail != "" {
-				fmt.Fprintf(w, "    %s\n", f.Detail)
+				fmt.Fprintf(w, "    %s\n", ampName(f.Detail))
 			}
 			if !f.OK && f.Hint != "" {
-				fmt.Fprintf(w, "    → %s\n", f.Hint)
+				fmt.Fprintf(w, "    → %s\n", ampName(f.Hint))
 			}
 		}
 		if s.ov != nil {

@@ -108,12 +108,12 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	switch {
 	case errors.As(lerr, &pe):
 		fmt.Fprintf(say, "Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself.\n", pe.Port)
-		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", co.CallbackURL)
+		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", safetext.Line(co.CallbackURL))
 	case lerr != nil:
 		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %s\n", safetext.Line(lerr.Error()))
-		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", co.CallbackURL)
+		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", safetext.Line(co.CallbackURL))
 	default:
-		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, co.CallbackURL)
+		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, safetext.Line(co.CallbackURL))
 		fmt.Fprintln(say, "If it cannot reach this machine, paste the full address your browser lands on here and press Enter.")
 	}
 

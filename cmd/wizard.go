@@ -345,7 +345,7 @@ func (e envApplier) Apply(_ context.Context) ([]tui.FileResult, error) {
 	res, err := e.plan.Apply()
 	out := make([]tui.FileResult, 0, len(res))
 	for _, r := range res {
-		out = append(out, tui.FileResult{Path: r.Path, Changed: r.Changed, Backup: r.Backup})
+		out = append(out, tui.FileResult{Path: safetext.Line(r.Path), Changed: r.Changed, Backup: safetext.Line(r.Backup)})
 	}
 	return out, clean(err)
 }
