@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,7 +19,25 @@ import (
 
 // ptyRun starts argv on a pseudo-terminal (script(1); "exec" makes the program script's
 // own child) and returns the script process and the program's pid once it runs.
-func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteCloser, *bytes.Buffer, func() int) {
+// syncBuffer is a bytes.Buffer that script's output goroutine and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteCloser, *syncBuffer, func() int) {
 	t.Helper()
 	if _, err := exec.LookPath("script"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
@@ -29,12 +48,12 @@ func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteClos
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
+	out := &syncBuffer{}
+	c.Stdout, c.Stderr = out, out
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	t.Cleanup(func() { c.Process.Kill() }) // waitExit reaps it
 	child := func() int {
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
@@ -48,11 +67,11 @@ func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteClos
 		t.Fatal("the program never started under script(1)")
 		return 0
 	}
-	return c, stdin, &out, child
+	return c, stdin, out, child
 }
 
 // waitExit waits (bounded) for script to end and returns the program's exit code.
-func waitExit(t *testing.T, c *exec.Cmd, limit time.Duration, out *bytes.Buffer) (int, bool) {
+func waitExit(t *testing.T, c *exec.Cmd, limit time.Duration, out *syncBuffer) (int, bool) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- c.Wait() }()
