@@ -138,9 +138,9 @@ func TestSecondSignalForcesExit(t *testing.T) {
 // hidden secret prompt end configure with 130 at once, without waiting for Enter, and
 // the terminal's echo is back on.
 func TestSecretPromptReactsToSignals(t *testing.T) {
-	matrix.Record(t, "Hostile input", "Ctrl+C and SIGTERM at the hidden secret prompt", "exit 130 without Enter; nothing written")
+	matrix.Record(t, "Hostile input", "Ctrl+C, SIGTERM and SIGQUIT at the hidden secret prompt", "exit 130 without Enter (SIGQUIT too: no goroutine dump, no exit 2); nothing written")
 	bin := buildBinary(t)
-	for _, how := range []string{"ctrl+c", "sigterm"} {
+	for _, how := range []string{"ctrl+c", "sigterm", "sigquit"} {
 		t.Run(how, func(t *testing.T) {
 			repo := demoCheckout(t)
 			c, stdin, out, child := ptyRun(t, nil, bin, "configure", "--no-verify", "--client-id", "k0123456789", "--client-secret-stdin", "--repo", repo)
@@ -152,17 +152,20 @@ func TestSecretPromptReactsToSignals(t *testing.T) {
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
-			if how == "ctrl+c" {
+			switch how {
+			case "ctrl+c":
 				io.WriteString(stdin, "\x03")
-			} else {
+			case "sigterm":
 				syscall.Kill(pid, syscall.SIGTERM)
+			default:
+				syscall.Kill(pid, syscall.SIGQUIT)
 			}
 			code, ok := waitExit(t, c, 10*time.Second, out)
 			if !ok {
 				t.Fatalf("configure still waits for Enter after %s\n%s", how, out.String())
 			}
-			if code != ExitInterrupted {
-				t.Errorf("exit %d, want 130\n%s", code, out.String())
+			if code != ExitInterrupted || strings.Contains(out.String(), "goroutine ") {
+				t.Errorf("exit %d, want 130 (and no goroutine dump)\n%s", code, out.String())
 			}
 			if _, err := os.Stat(filepath.Join(repo, "packages", "amplication-server", ".env.local")); err == nil {
 				t.Errorf("a file was written")
