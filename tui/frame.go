@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 func (w *wizard) resize(width, height int) {
@@ -161,6 +163,7 @@ func (w *wizard) quitView() string {
 		}
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
+	b.WriteString(w.ampQuitFacts())
 	return wrap(b.String(), w.winW)
 }
 
@@ -179,3 +182,25 @@ func wrap(s string, width int) string {
 }
 
 const nbHyphen = "\u2011"
+
+// ampQuitFacts says what a quit leaves stored in Amplication ("" when nothing).
+func (w *wizard) ampQuitFacts() string {
+	var facts []string
+	if o := w.s.orgStored; o != nil {
+		facts = append(facts, "Amplication's Bitbucket connection as "+safetext.Line(o.Name)+" (its git organization)")
+	}
+	if c := w.s.connected; c != nil {
+		facts = append(facts, safetext.Line(c.Line()))
+	}
+	if len(facts) == 0 {
+		if w.s.amp != nil {
+			return "Nothing was stored in Amplication.\n"
+		}
+		return ""
+	}
+	out := "Stored in Amplication:\n"
+	for _, f := range facts {
+		out += "  " + f + "\n"
+	}
+	return out + "See it with bbsetup amplication status.\n"
+}

@@ -244,7 +244,16 @@ func (hs *harness) toAuthorize() {
 	hs.press("enter")
 	hs.untilText("written")
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
+}
+
+// skipAmp skips Amplication on its server screen: the bbsetup-only path the walkers and
+// the older tests take.
+func (hs *harness) skipAmp() {
+	hs.t.Helper()
+	hs.wantStep(stepAmpServer)
+	hs.press("s", "y")
 }
 
 func (hs *harness) toWorkspaces() {

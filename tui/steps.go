@@ -44,11 +44,15 @@ const (
 	stepCredentials
 	stepVerify
 	stepEnv
+	stepAmpServer
+	stepAmpSignIn
 	stepAuthorize
 	stepWorkspaces
 	stepChoice
 	stepCreate
 	stepConnect
+	stepAmpTarget
+	stepAmpConnect
 	stepSummary
 	numSteps
 )
@@ -91,13 +95,24 @@ var steps = [numSteps]stepDef{
 		back: func(s *session) (step, bool) {
 			return stepCredentials, s.written == nil // written: nothing to go back to
 		}},
-	stepAuthorize: {title: "Authorize",
-		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
+	stepAmpServer: {title: "Amplication server",
+		new: func(c *common, b Backend) screen { return newAmpServer(c, b) },
 		back: func(s *session) (step, bool) {
 			if s.kept {
 				return stepWelcome, true
 			}
 			return stepEnv, s.written == nil // nothing written: back to the diff is safe
+		}},
+	stepAmpSignIn: {title: "Sign in to Amplication",
+		new:  func(c *common, b Backend) screen { return newAmpSignIn(c, b) },
+		back: to(stepAmpServer)},
+	stepAuthorize: {title: "Authorize",
+		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
+		back: func(s *session) (step, bool) {
+			if s.ampPath() {
+				return stepAmpSignIn, true
+			}
+			return stepAmpServer, true // skipped: the operator may change their mind
 		}},
 	stepWorkspaces: {title: "Workspace",
 		new: func(c *common, b Backend) screen { return newWorkspaces(c) }},
@@ -110,6 +125,12 @@ var steps = [numSteps]stepDef{
 	stepConnect: {title: "Connect repository",
 		new:  func(c *common, b Backend) screen { return newConnect(c) },
 		back: to(stepChoice)},
+	stepAmpTarget: {title: "Amplication target",
+		new:  func(c *common, b Backend) screen { return newAmpTarget(c) },
+		back: to(stepChoice)},
+	stepAmpConnect: {title: "Connect in Amplication",
+		new:  func(c *common, b Backend) screen { return newAmpConnect(c) },
+		back: to(stepAmpTarget)},
 	stepSummary: {title: "Summary",
 		new: func(c *common, b Backend) screen { return newSummary(c) }},
 }

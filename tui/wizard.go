@@ -46,7 +46,10 @@ type (
 	}
 	fixMsg        struct{ v Verdict }
 	envDoneMsg    struct{}
-	authorizedMsg struct{ a Authorized }
+	authorizedMsg struct {
+		a      Authorized
+		reused bool // Amplication's existing git organization was kept
+	}
 	workspaceMsg  struct{ ws Workspace }
 	choiceMsg     struct{ create bool }
 	repoMsg       struct {
@@ -54,7 +57,13 @@ type (
 		created bool
 	}
 	connectInsteadMsg struct{ slug string }
-	finishMsg         struct{}
+	// ampServerDoneMsg: the server answers (and, signed in, uses the written key), or the
+	// operator skips Amplication.
+	ampServerDoneMsg struct{ skip bool }
+	ampSignedMsg     struct{ a AmpSignedIn }
+	ampTargetMsg     struct{ t AmpTarget }
+	ampConnectedMsg  struct{ r AmpConnected }
+	finishMsg        struct{}
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
 	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
@@ -95,6 +104,8 @@ type common struct {
 
 	// debounce is how long typing must pause before the connect screen searches the server.
 	debounce time.Duration
+	// ampPoll is how often the Amplication server screen re-checks on its own.
+	ampPoll time.Duration
 
 	// reports are the messages the screens reported during this update (see report).
 	reports []tea.Msg
@@ -251,6 +262,21 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 			w.active().update(msg)
 			return w.quit()
 		}
+	case authDoneMsg:
+		// Amplication stored its git organization, whatever the screen makes of it.
+		if msg.err == nil && msg.a.Org != nil && !msg.reused {
+			org := *msg.a.Org
+			w.s.orgStored = &org
+		}
+	case ampConnectResultMsg:
+		if msg.err == nil {
+			r := msg.r
+			w.s.connected = &r
+		}
+		if w.quitHeld {
+			w.active().update(msg)
+			return w.quit()
+		}
 	case backMsg:
 		if s, ok := w.back(); ok {
 			return w.goTo(s)
@@ -261,7 +287,7 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		w.s.kept = msg.keep
 		if msg.keep {
 			w.s.creds = Credentials{}
-			return w.goTo(stepAuthorize)
+			return w.goTo(stepAmpServer)
 		}
 		return w.goTo(stepConsumer)
 	case consumerDoneMsg:
@@ -280,11 +306,32 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 	case fixMsg:
 		return w.fix(msg.v)
 	case envDoneMsg:
+		return w.goTo(stepAmpServer)
+	case ampServerDoneMsg:
+		w.s.ampSkipped = msg.skip
+		if msg.skip {
+			w.s.amp = nil
+			return w.goTo(stepAuthorize)
+		}
+		if w.s.amp != nil && w.s.amp.Key.OK { // back from a restart: signed in already
+			return w.goTo(stepAuthorize)
+		}
+		return w.goTo(stepAmpSignIn)
+	case ampSignedMsg:
+		a := msg.a
+		w.s.amp = &a
+		if !a.Key.OK {
+			// The server must be restarted (or its key could not be read): the server
+			// screen shows it and re-checks, signed in.
+			return w.goTo(stepAmpServer)
+		}
 		return w.goTo(stepAuthorize)
 	case authorizedMsg:
 		id := msg.a.Identity
 		w.s.identity = &id
 		w.s.api = msg.a.API
+		w.s.org = msg.a.Org
+		w.s.orgReused = msg.reused
 		return w.goTo(stepWorkspaces)
 	case workspaceMsg:
 		w.s.workspace = msg.ws
@@ -303,7 +350,19 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		r := msg.repo
 		w.s.repo = &r
 		w.s.created = msg.created
+		if w.s.ampPath() && w.s.org != nil {
+			return w.goTo(stepAmpTarget)
+		}
 		w.s.finished = true // the summary is the end: quitting from it is finishing
+		return w.goTo(stepSummary)
+	case ampTargetMsg:
+		t := msg.t
+		w.s.target = &t
+		return w.goTo(stepAmpConnect)
+	case ampConnectedMsg:
+		r := msg.r
+		w.s.connected = &r
+		w.s.finished = true
 		return w.goTo(stepSummary)
 	case finishMsg:
 		w.s.finished = true
