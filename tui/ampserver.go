@@ -197,7 +197,12 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, km.Enter) && s.ready():
-			return s.c.report(ampServerDoneMsg{})
+			var k *AmpKey
+			if s.amp != nil {
+				cp := *s.key
+				k = &cp
+			}
+			return s.c.report(ampServerDoneMsg{key: k})
 		case key.Matches(msg, km.Retry) && !s.ready() && !s.checking && !s.restarting:
 			return s.check()
 		case key.Matches(msg, km.Skip):

@@ -60,7 +60,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 			b.WriteString(c.kv("Replaced", 12, safetext.Line(amp.Connected.Replaced)) + "\n")
 		}
 		acct := safetext.Line(amp.Account) + ", workspace " + safetext.Line(amp.Workspace)
-		b.WriteString(c.kv("Amplication", 12, acct+" at "+safetext.Line(amp.ServerURL)) + "\n")
+		b.WriteString(c.kv("Amplication", 12, acct) + "\n")
 		if amp.GitOrganization != nil {
 			b.WriteString(c.kv("Bitbucket as", 12, safetext.Line(amp.GitOrganization.Name)+st.faint.Render(" (Amplication's connection)")) + "\n")
 		}

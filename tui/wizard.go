@@ -59,7 +59,10 @@ type (
 	connectInsteadMsg struct{ slug string }
 	// ampServerDoneMsg: the server answers (and, signed in, uses the written key), or the
 	// operator skips Amplication.
-	ampServerDoneMsg struct{ skip bool }
+	ampServerDoneMsg struct {
+		skip bool
+		key  *AmpKey // signed in: the key check that passed
+	}
 	ampSignedMsg     struct{ a AmpSignedIn }
 	ampTargetMsg     struct{ t AmpTarget }
 	ampConnectedMsg  struct{ r AmpConnected }
@@ -313,7 +316,8 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 			w.s.amp = nil
 			return w.goTo(stepAuthorize)
 		}
-		if w.s.amp != nil && w.s.amp.Key.OK { // back from a restart: signed in already
+		if w.s.amp != nil && msg.key != nil { // after a restart: signed in already
+			w.s.amp.Key = *msg.key
 			return w.goTo(stepAuthorize)
 		}
 		return w.goTo(stepAmpSignIn)
