@@ -37,9 +37,9 @@ type ampSignInScreen struct {
 
 // ampSignInMsg is the result of SignInAmp or UseAmpWorkspace.
 type ampSignInMsg struct {
-	seq    uint64
-	a      AmpSignedIn
-	err    error
+	seq      uint64
+	a        AmpSignedIn
+	err      error
 	switched bool // the result of a workspace switch
 }
 

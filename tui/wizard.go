@@ -50,9 +50,9 @@ type (
 		a      Authorized
 		reused bool // Amplication's existing git organization was kept
 	}
-	workspaceMsg  struct{ ws Workspace }
-	choiceMsg     struct{ create bool }
-	repoMsg       struct {
+	workspaceMsg struct{ ws Workspace }
+	choiceMsg    struct{ create bool }
+	repoMsg      struct {
 		repo    Repo
 		created bool
 	}
@@ -63,10 +63,10 @@ type (
 		skip bool
 		key  *AmpKey // signed in: the key check that passed
 	}
-	ampSignedMsg     struct{ a AmpSignedIn }
-	ampTargetMsg     struct{ t AmpTarget }
-	ampConnectedMsg  struct{ r AmpConnected }
-	finishMsg        struct{}
+	ampSignedMsg    struct{ a AmpSignedIn }
+	ampTargetMsg    struct{ t AmpTarget }
+	ampConnectedMsg struct{ r AmpConnected }
+	finishMsg       struct{}
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
 	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
