@@ -81,6 +81,10 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 	const wait = 20 * time.Second
 	p.must(tb, "Keep them and go straight to authorizing")
 	p.d.Key("enter")
+	p.must(tb, "s skips Amplication") // the listing is measured on the bbsetup-only path
+	p.d.Key("s")
+	p.must(tb, "Skip Amplication?")
+	p.d.Key("y")
 	p.must(tb, "Connected as")
 	p.d.Key("enter")
 	// The workspaces are listed (acme, the first, is highlighted).

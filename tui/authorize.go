@@ -234,7 +234,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 			s.waitCancel()
 		}
 		s.done = msg.a
-		s.reused = msg.reused
+		s.reused, s.offer = msg.reused, false
 		id := msg.a.Identity
 		s.id = &id
 		s.waiting, s.pasting, s.pasteBusy = false, false, false
@@ -355,17 +355,6 @@ func (s *authorizeScreen) view() string {
 	if s.kept && s.amp == nil {
 		b.WriteString(st.subtle.Render("Using the key and secret already configured in the checkout.") + "\n")
 	}
-	if s.starting {
-		b.WriteString(s.c.spinnerLine("Preparing the authorization…"))
-		return b.String()
-	}
-	if s.startErr != nil {
-		b.WriteString(s.c.errorBox("Authorization could not start", s.startErr.Error(), "Press enter to try again."))
-		return b.String()
-	}
-	if s.sess == nil {
-		return b.String()
-	}
 	if s.id != nil && s.amp != nil {
 		org := ""
 		if s.done.Org != nil {
@@ -378,6 +367,17 @@ func (s *authorizeScreen) view() string {
 		body := "bbsetup lists and creates repositories with the consumer's own key (client credentials), as " +
 			safetext.Line(s.id.DisplayName) + "."
 		b.WriteString(s.c.box("ok", title, body, "Press enter to choose the workspace."))
+		return b.String()
+	}
+	if s.starting {
+		b.WriteString(s.c.spinnerLine("Preparing the authorization…"))
+		return b.String()
+	}
+	if s.startErr != nil {
+		b.WriteString(s.c.errorBox("Authorization could not start", s.startErr.Error(), "Press enter to try again."))
+		return b.String()
+	}
+	if s.sess == nil {
 		return b.String()
 	}
 	if s.id != nil {
