@@ -99,7 +99,7 @@ func (s *ampServerScreen) check() tea.Cmd {
 // poll schedules the next check.
 func (s *ampServerScreen) poll() tea.Cmd {
 	seq := s.seq
-	return tea.Tick(s.c.ampPoll, func(time.Time) tea.Msg { return ampPollMsg{seq: seq} })
+	return s.c.tick(s.c.ampPoll, func(time.Time) tea.Msg { return ampPollMsg{seq: seq} })
 }
 
 // ready reports that the screen can go on: the server answers and, signed in, uses the key.
@@ -165,7 +165,7 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 			// server as the operator would.
 			s.restarting = true
 			seq := s.seq
-			return tea.Tick(ampDemoRestartDelay, func(time.Time) tea.Msg { return ampDemoStartMsg{seq: seq} })
+			return s.c.tick(ampDemoRestartDelay, func(time.Time) tea.Msg { return ampDemoStartMsg{seq: seq} })
 		}
 		return s.poll()
 	case ampPollMsg:

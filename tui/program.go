@@ -64,6 +64,7 @@ func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Mode
 		clip:     out,
 		debounce: 300 * time.Millisecond,
 		ampPoll:  ampPollInterval,
+		tick:     tea.Tick,
 	}
 	c.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.st.code))
 	h := help.New()

@@ -109,6 +109,8 @@ type common struct {
 	debounce time.Duration
 	// ampPoll is how often the Amplication server screen re-checks on its own.
 	ampPoll time.Duration
+	// tick is tea.Tick (tests fire the ticks themselves).
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
 	// reports are the messages the screens reported during this update (see report).
 	reports []tea.Msg
