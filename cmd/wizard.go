@@ -118,11 +118,15 @@ func quitMessage(s tui.Summary) string {
 			written = append(written, f.Path)
 		}
 	}
+	amp := ""
+	if a := s.Amplication; a != nil && a.Connected != nil {
+		amp = " Stored in Amplication: " + ampName(a.Connected.Line()) + "."
+	}
 	if len(written) == 0 {
-		return "bbsetup: setup stopped; nothing was written."
+		return "bbsetup: setup stopped; nothing was written." + amp
 	}
 	return "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
-		". Run 'bbsetup check' to see where things stand."
+		"." + amp + " Run 'bbsetup check' to see where things stand."
 }
 
 // wizardBackend implements tui.Backend on the setup/ packages. The wizard calls it from

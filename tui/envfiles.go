@@ -292,6 +292,6 @@ func (s *envScreen) resultsView() string {
 	for _, svc := range s.co.Services {
 		b.WriteString(s.c.indented("  ", st.code.Render(svc)) + "\n")
 	}
-	b.WriteString("\nPress enter to authorize your Bitbucket account.")
+	b.WriteString("\nThe Amplication server reads these files when it starts: start (or restart) npx nx serve amplication-server now. Press enter to check it.")
 	return b.String()
 }

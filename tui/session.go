@@ -140,9 +140,23 @@ func nextSteps(co Checkout, amp *AmpSummary) []string {
 		steps = append(steps, "Start the services (each in its own terminal, from "+co.Root+"): "+strings.Join(co.Services, "; "))
 	}
 	if amp != nil && amp.Connected != nil {
+		var others []string
+		for _, svc := range co.Services {
+			if svc != "npx nx serve amplication-server" {
+				others = append(others, svc)
+			}
+		}
+		steps = steps[:0]
+		if len(others) > 0 {
+			steps = append(steps, "Start the other services (each in its own terminal, from "+co.Root+"): "+strings.Join(others, "; "))
+		}
 		if pr := prService(co.Services); pr != "" {
 			steps = append(steps, "Start "+strings.TrimPrefix(pr, "npx nx serve ")+" ("+pr+") so Amplication can open pull requests in "+amp.Connected.Repository+".")
 		}
+		return steps
+	}
+	if amp != nil && amp.Skipped {
+		steps = append(steps, "Amplication was skipped: once its server runs with the new key, connect it with bbsetup amplication authorize, then bbsetup amplication connect.")
 		return steps
 	}
 	steps = append(steps, "Open Amplication (the client, "+clientHost(co.CallbackURL)+"), choose a service and use Connect to Bitbucket under Sync with Git Provider.")

@@ -100,9 +100,12 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	}
 	b.WriteString(st.strong.Render("Next steps") + "\n")
 	if amp != nil && amp.Connected != nil {
-		b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
+		// The server runs already (the wizard talked to it).
+		b.WriteString("  1. Start the other services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 		for _, svc := range sum.Services {
-			b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+			if svc != "npx nx serve amplication-server" {
+				b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+			}
 		}
 		if pr := prService(sum.Services); pr != "" {
 			b.WriteString("  2. Start " + strings.TrimPrefix(pr, "npx nx serve ") + " so Amplication can open pull requests in " + st.code.Render(safetext.Line(amp.Connected.Repository)) + ".")
@@ -117,6 +120,18 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 	for _, svc := range sum.Services {
 		b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+	}
+	if amp != nil && amp.Skipped {
+		b.WriteString("  2. Amplication was skipped: once its server runs with the new key, connect it with " +
+			st.code.Render("bbsetup amplication authorize") + ", then " + st.code.Render("bbsetup amplication connect --workspace "+sum.Workspace))
+		if sum.Repository != nil {
+			b.WriteString(st.code.Render(" --repository " + sum.Repository.Slug))
+		}
+		b.WriteString(st.code.Render(" --project NAME") + ".")
+		if live {
+			b.WriteString("\n" + st.faint.Render("Press enter to finish."))
+		}
+		return b.String()
 	}
 	b.WriteString("  2. Open Amplication (" + clientHost(sum.CallbackURL) + "), pick a service and use " +
 		st.strong.Render("Connect to Bitbucket") + ": workspace " + sum.Workspace)
