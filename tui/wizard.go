@@ -268,8 +268,9 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 			return w.quit()
 		}
 	case authDoneMsg:
-		// Amplication stored its git organization, whatever the screen makes of it.
-		if msg.err == nil && msg.a.Org != nil && !msg.reused {
+		// Amplication stored its git organization, whatever the screen makes of it (also
+		// when bbsetup's own Bitbucket access failed afterwards).
+		if msg.a.Org != nil && !msg.reused {
 			org := *msg.a.Org
 			w.s.orgStored = &org
 		}
