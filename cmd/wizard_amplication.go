@@ -113,9 +113,9 @@ func (b *wizardBackend) ampSignInError(s *ampSession, err error) error {
 	var ua *amplication.UnauthorizedError
 	switch {
 	case errors.As(err, &ua) && ua.Login:
-		return fmt.Errorf("Amplication refused the sign-in (%s): check the email and password, or press ctrl+t and paste an API token", ua.Message)
+		return fmt.Errorf("the Amplication server refused the sign-in (%s): check the email and password, or press ctrl+t and paste an API token", ua.Message)
 	case errors.As(err, &ua):
-		return fmt.Errorf("Amplication refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens), or sign in with your email and password", ua.Message)
+		return fmt.Errorf("the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens), or sign in with your email and password", ua.Message)
 	}
 	return b.a.ampError(s, err)
 }
@@ -323,7 +323,7 @@ func (f *ampAuthFlow) complete(ctx context.Context, code string) (tui.Authorized
 	out, err := api.bitbucketAPI(ctx)
 	if err != nil {
 		// Amplication has the connection even so: say it.
-		return tui.Authorized{Org: &tui.AmpOrg{ID: org.ID, Name: org.Name}}, fmt.Errorf("Amplication is connected to Bitbucket as %s, but %w", ampName(org.Name), err)
+		return tui.Authorized{Org: &tui.AmpOrg{ID: org.ID, Name: org.Name}}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %w", ampName(org.Name), err)
 	}
 	out.Org = &tui.AmpOrg{ID: org.ID, Name: org.Name}
 	return out, nil
