@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -187,6 +188,9 @@ func (api *ampWizardAPI) UseAmpWorkspace(ctx context.Context, id string) (tui.Am
 func (api *ampWizardAPI) CheckAmpKey(ctx context.Context) tui.AmpKey {
 	k := amplication.CheckKey(ctx, api.s.c, api.written())
 	env := api.s.co.ServerEnvLocal
+	if r, err := filepath.Rel(api.s.co.Root, env); err == nil && !strings.HasPrefix(r, "..") {
+		env = r // the screen names the checkout already
+	}
 	running := ampName(k.Running)
 	out := tui.AmpKey{Stale: k.Stale(), Restart: ampRestart}
 	switch k.State {
