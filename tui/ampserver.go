@@ -214,7 +214,7 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// undone is what skipping Amplication leaves undone.
+// ampUndone is what skipping Amplication leaves undone.
 const ampUndone = "Amplication itself stays unconnected: bbsetup then authorizes only itself (to list or create the repository), and no Amplication service is connected to it. Amplication's own \"Connect to Bitbucket\" button is locked on a local platform (Amplication issue #7305); connect later with bbsetup amplication authorize and bbsetup amplication connect."
 
 func (s *ampServerScreen) view() string {
