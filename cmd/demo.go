@@ -71,8 +71,9 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if o.repos < 0 {
 		return usageErrorf("--repos must not be negative")
 	}
-	if !a.env.StdinIsTerminal {
-		return fmt.Errorf("the demo runs the interactive wizard and needs a terminal; for a scripted try, run 'bbsetup emulator' and point the other commands at it")
+	if !a.env.StdinIsTerminal || !(a.env.StdoutIsTerminal || o.wizard.json && a.env.StderrIsTerminal) {
+		fmt.Fprintln(a.env.Stderr, "bbsetup: the demo runs the interactive wizard and needs a terminal (stdin and the screen); for a scripted try, run 'bbsetup emulator' and point the other commands at it.")
+		return &ExitError{Code: ExitUsage}
 	}
 	do := demo.Options{Repos: o.repos, Latency: o.latency,
 		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback, StaleServer: o.stale}

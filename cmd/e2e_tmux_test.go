@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +46,16 @@ type tmuxTerm struct {
 
 func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv ...string) *tmuxTerm {
 	t.Helper()
+	shell := strings.Join(quoteAll(argv), " ")
+	if stdout != "" {
+		shell += " > " + quoteAll([]string{stdout})[0]
+	}
+	return newTmuxShell(t, secret, env, shell)
+}
+
+// newTmuxShell runs a shell command line in a new 80x24 tmux session.
+func newTmuxShell(t *testing.T, secret string, env []string, shell string) *tmuxTerm {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
 	}
@@ -54,10 +65,6 @@ func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv 
 		args = append(args, "-e", e)
 	}
 	// Keep the pane after the program exits so its last screen can still be read.
-	shell := strings.Join(quoteAll(argv), " ")
-	if stdout != "" {
-		shell += " > " + quoteAll([]string{stdout})[0]
-	}
 	shell += `; echo "EXIT=$?"; sleep 60`
 	args = append(args, shell)
 	tt.tmux(args...)
@@ -135,6 +142,35 @@ func (tt *tmuxTerm) waitFor(texts ...string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// wantWholeAuthorizeURL finds the authorize URL in the pane with wrapped lines joined, and
+// checks it is complete and starts its line.
+func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string, redirect bool) {
+	tt.t.Helper()
+	s := tt.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "e2e")
+	for _, l := range strings.Split(s, "\n") {
+		i := strings.Index(l, "/site/oauth2/authorize?")
+		if i < 0 {
+			continue
+		}
+		if !strings.HasPrefix(l, "http") {
+			tt.t.Fatalf("the authorize URL does not start its line: %q\n%s", l, s)
+		}
+		if strings.TrimSpace(l) != strings.Fields(l)[0] {
+			tt.t.Fatalf("the authorize URL shares its line: %q\n%s", l, s)
+		}
+		u, err := url.Parse(strings.TrimSpace(l))
+		if err != nil {
+			tt.t.Fatalf("the authorize URL line does not parse: %v: %q", err, l)
+		}
+		q := u.Query()
+		if q.Get("client_id") != clientID || q.Get("state") == "" || (q.Get("redirect_uri") != "") != redirect || q.Get("response_type") != "code" {
+			tt.t.Fatalf("the authorize URL on screen is not whole: %q\n%s", l, s)
+		}
+		return
+	}
+	tt.t.Fatalf("no authorize URL on screen:\n%s", s)
 }
 
 // exitCode waits for the program to end and returns its exit code.
@@ -238,6 +274,11 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	w.signIn(tt)
 	tt.waitFor("Amplication is connected to Bitbucket as demo")
+	// The authorize URL (the Amplication server's: its key, a state, no redirect_uri) was
+	// on screen whole (now in the scrollback: done, the frame took its rows back):
+	// unindented on its own line, wrapped by the terminal (capture-pane -J joins what the
+	// terminal wrapped), so a mouse selection copies it in one piece (issue 16 item 8).
+	tt.wantWholeAuthorizeURL(w.Consumer.Key, false)
 	tt.keys("Enter")
 	tt.waitFor("acme", "Acme Corporation", "[admin]", "playground")
 	tt.keys("Enter")
@@ -294,7 +335,10 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	// "connect" path with a filter.
 	jsonOut := filepath.Join(t.TempDir(), "summary.json")
 	tt = w.run(t, jsonOut, "--json")
-	tt.waitFor("already configured", "› Keep them")
+	tt.waitFor("already configured (key "+w.Consumer.Key+")", "› Keep them")
+	tt.keys("Enter")
+	// Kept: checked with Bitbucket first (issue 16 item 2), then authorized.
+	tt.waitFor("Bitbucket accepted the key and secret", "nothing needs writing")
 	tt.keys("Enter")
 	tt.waitFor("The Amplication server answers")
 	tt.keys("Enter")
@@ -327,6 +371,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	w.wantRepo(t, ampemu.DemoCatalogID, "acme", "e2e-service")
 	w.scanPanes(t, tt)
 	var sum struct {
+		ClientID    string `json:"client_id"`
 		Completed   bool   `json:"completed"`
 		Workspace   string `json:"workspace"`
 		ConnectedAs struct {
@@ -352,7 +397,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatalf("--json summary: %v\n%s", err, data)
 	}
-	if !sum.Completed || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
+	if !sum.Completed || sum.ClientID != w.Consumer.Key || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
 		t.Errorf("--json summary %+v", sum)
 	}
 	if c := sum.Amplication.Connected; c.Resource != "catalog" || c.Project != "Shop" || c.Repository != "acme/e2e-service" || c.Replaced != "catalog-legacy" ||

@@ -79,7 +79,9 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 	tb.Cleanup(p.close)
 
 	const wait = 20 * time.Second
-	p.must(tb, "Keep them and go straight to authorizing")
+	p.must(tb, "Keep them: check them with Bitbucket, then authorize")
+	p.d.Key("enter")
+	p.must(tb, "Bitbucket accepted the key and secret")
 	p.d.Key("enter")
 	p.must(tb, "s skips Amplication") // the listing is measured on the bbsetup-only path
 	p.d.Key("s")

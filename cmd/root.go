@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/redact"
@@ -42,6 +43,9 @@ type Env struct {
 	Getwd func() (string, error)
 	// StdinIsTerminal reports whether stdin is an interactive terminal.
 	StdinIsTerminal bool
+	// StdoutIsTerminal and StderrIsTerminal report the same of stdout and stderr (the
+	// wizard draws on one of them).
+	StdoutIsTerminal, StderrIsTerminal bool
 }
 
 // ProcessEnv returns the Env of the running process.
@@ -54,13 +58,15 @@ func ProcessEnv() Env {
 		LookupEnv:       os.LookupEnv,
 		Getwd:           os.Getwd,
 		StdinIsTerminal: isTerminal(os.Stdin),
+		// The wizard's check (see runWizard).
+		StdoutIsTerminal: isTerminal(os.Stdout),
+		StderrIsTerminal: isTerminal(os.Stderr),
 	}
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal asks the terminal driver, not the file mode: /dev/null is a character device
+// too, but no terminal.
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
 // Globals are the flags every command shares; each has an environment variable.
 type Globals struct {

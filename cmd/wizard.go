@@ -66,8 +66,15 @@ func addWizardFlags(c *cobra.Command, o *wizardOptions) {
 
 // runWizard runs the Bubble Tea wizard on the terminal with the real setup/ packages.
 func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
-	if !a.env.StdinIsTerminal {
-		return errors.New("the wizard needs an interactive terminal; in scripts use 'bbsetup configure', 'bbsetup check' and 'bbsetup authorize' instead")
+	// Stdin and the screen must be a terminal: piped, redirected from /dev/null or to a
+	// file, the program could not read keys or draw (and would leave the cursor hidden).
+	screenIsTerminal := a.env.StdoutIsTerminal
+	if o.json {
+		screenIsTerminal = a.env.StderrIsTerminal // stdout carries the JSON
+	}
+	if !a.env.StdinIsTerminal || !screenIsTerminal {
+		fmt.Fprintln(a.env.Stderr, "bbsetup: "+errNotATerminal)
+		return &ExitError{Code: ExitUsage}
 	}
 	b := a.newWizardBackend(ctx, o)
 	defer b.close()
@@ -81,6 +88,7 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 		Remote:       a.env.Getenv("SSH_CONNECTION") != "",
 		RepoDir:      a.g.Repo,
 		Demo:         o.demo,
+		DemoVisits:   o.visit != nil && a.env.Getenv("BROWSER") == "", // as OpenBrowser decides
 		NoColor:      a.env.Getenv("NO_COLOR") != "",
 		BitbucketURL: a.g.BitbucketURL,
 		Prefill:      o.prefill,
@@ -110,7 +118,12 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 	}
 }
 
-// quitMessage says what a wizard that was left early has changed on disk.
+// errNotATerminal is what the wizard (and the demo) say when stdin or the screen is not a
+// terminal, whatever it is instead (a pipe, /dev/null, a file).
+const errNotATerminal = "the wizard needs an interactive terminal (stdin and the screen); in scripts use 'bbsetup configure', 'bbsetup check' and 'bbsetup authorize' instead."
+
+// quitMessage says what a wizard that was left early has changed on disk and outside this
+// machine (a repository created, or a create under way and how to check it).
 func quitMessage(s tui.Summary) string {
 	var written []string
 	for _, f := range s.Files {
@@ -118,15 +131,15 @@ func quitMessage(s tui.Summary) string {
 			written = append(written, f.Path)
 		}
 	}
-	amp := ""
-	if a := s.Amplication; a != nil && a.Connected != nil {
-		amp = " Stored in Amplication: " + ampName(a.Connected.Line()) + "."
+	msg := "bbsetup: setup stopped; nothing was written."
+	if len(written) > 0 {
+		msg = "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
+			". Run 'bbsetup check' to see where things stand."
 	}
-	if len(written) == 0 {
-		return "bbsetup: setup stopped; nothing was written." + amp
+	for _, o := range s.DoneOutside {
+		msg += "\n" + o
 	}
-	return "bbsetup: setup stopped; these files were written: " + strings.Join(written, ", ") +
-		"." + amp + " Run 'bbsetup check' to see where things stand."
+	return msg
 }
 
 // wizardBackend implements tui.Backend on the setup/ packages. The wizard calls it from
@@ -217,7 +230,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 			}
 		}
 		if out.Configured {
-			out.ClientIDMasked = mask.Secret(cr.ClientID)
+			out.ClientID, out.SecretMasked = cr.ClientID, mask.Secret(cr.ClientSecret)
 		}
 	}
 	return out, nil
@@ -232,6 +245,19 @@ func (b *wizardBackend) CheckCredentials(ctx context.Context, c tui.Credentials)
 		out.Granted = grantedLabels(v.Granted)
 	}
 	return out
+}
+
+// CheckConfigured implements tui.CredentialChecker: the key and secret configured in co.
+func (b *wizardBackend) CheckConfigured(ctx context.Context, tco tui.Checkout) tui.Verdict {
+	co, err := b.checkout(tco)
+	if err != nil {
+		return tui.Verdict{Kind: tui.VerdictUnexpected, Message: err.Error()}
+	}
+	cr, ok := co.Current()
+	if !ok {
+		return tui.Verdict{Kind: tui.VerdictUnexpected, Message: fmt.Sprintf("The Bitbucket key and secret are not set in %s; go back and replace them with a new consumer.", co.ServerEnvLocal)}
+	}
+	return b.CheckCredentials(ctx, tui.Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }
 
 var verdictKinds = map[oauth.VerdictKind]tui.VerdictKind{
@@ -440,7 +466,7 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 		if pasted && codeRejected(err) {
 			return tui.Authorized{}, fmt.Errorf(errPastedCodeRejected, flow.RedirectURL())
 		}
-		return tui.Authorized{}, err
+		return tui.Authorized{}, keyRejected(err)
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
 	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{Debug: b.a.debugWriter()})
@@ -467,6 +493,17 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 	}, nil
 }
 
+// keyRejected marks err as Bitbucket rejecting the consumer's key or secret (a token
+// request answered unauthorized_client or invalid_client, or a bare 401), so the wizard
+// offers the way back to them; other errors pass unchanged.
+func keyRejected(err error) error {
+	var te *oauth.TokenError
+	if errors.As(err, &te) && (te.Code == "unauthorized_client" || te.Code == "invalid_client" || (te.Code == "" && te.Status == http.StatusUnauthorized)) {
+		return &tui.CredentialsError{Err: err}
+	}
+	return err
+}
+
 // OpenBrowser implements tui.Backend: BROWSER or the system's opener; in the demo on a
 // machine with no browser, the visit is made here.
 func (b *wizardBackend) OpenBrowser(url string) error {
@@ -489,7 +526,7 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 	api := b.api
 	ws, err := api.Workspaces(ctx)
 	if err != nil {
-		return nil, err
+		return nil, keyRejected(err)
 	}
 	out := make([]tui.Workspace, 0, len(ws))
 	for _, w := range ws {
@@ -501,7 +538,7 @@ func (b wizardAPI) Workspaces(ctx context.Context) ([]tui.Workspace, error) {
 // ListRepos implements tui.Bitbucket.
 func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn func([]tui.Repo, int, int)) error {
 	api := b.api
-	return api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
+	return keyRejected(api.ListRepositories(ctx, workspace, bitbucket.ListOptions{Filter: filter}, func(batch []bitbucket.Repository, loaded, total int) {
 		out := make([]tui.Repo, len(batch))
 		for i, r := range batch {
 			out[i] = toTUIRepo(r)
@@ -510,7 +547,7 @@ func (b wizardAPI) ListRepos(ctx context.Context, workspace, filter string, fn f
 			total = 0
 		}
 		fn(out, loaded, total)
-	})
+	}))
 }
 
 func toTUIRepo(r bitbucket.Repository) tui.Repo {
@@ -538,7 +575,7 @@ func (b wizardAPI) Projects(ctx context.Context, workspace string) ([]tui.Projec
 func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRepo) (tui.Repo, error) {
 	api := b.api
 	repo, err := api.CreateRepository(ctx, workspace, bitbucket.CreateRepo{
-		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private,
+		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private, Description: r.Description,
 	})
 	var ee *bitbucket.ExistsError
 	if errors.As(err, &ee) {
@@ -548,6 +585,20 @@ func (b wizardAPI) CreateRepo(ctx context.Context, workspace string, r tui.NewRe
 		return tui.Repo{}, err
 	}
 	return toTUIRepo(*repo), nil
+}
+
+// RepoExists implements tui.Bitbucket with one lookup by slug (GET
+// /repositories/{ws}/{slug}): a 404 means the slug is free.
+func (b wizardAPI) RepoExists(ctx context.Context, workspace, slug string) (bool, error) {
+	_, err := b.api.Repository(ctx, workspace, slug)
+	var nf *bitbucket.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, keyRejected(err)
+	}
+	return true, nil
 }
 
 // Slugify implements tui.Bitbucket.

@@ -249,7 +249,7 @@ func TestAmpAuthorizeQuitSaysWhatWasStored(t *testing.T) {
 		t.Fatal("q did not quit")
 	}
 	v := flat(hs.m.View())
-	for _, want := range []string{"These files were already written", "Stored in Amplication:", "Amplication's Bitbucket connection as demo"} {
+	for _, want := range []string{"These files were already written", "Done outside this machine:", "Stored in Amplication: workspace Demo's Bitbucket connection as demo"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("quit message lacks %q:\n%s", want, v)
 		}

@@ -46,6 +46,7 @@ type authorizeScreen struct {
 	browser    string    // what happened with the browser
 	id         *Identity // who authorized (done.Identity), once done
 	done       Authorized
+	above      string // the URL printed above the frame (see printer)
 
 	// amp: Amplication is authorized (signed in); nil: bbsetup's own authorization.
 	amp *AmpSignedIn
@@ -55,6 +56,10 @@ type authorizeScreen struct {
 	offerNew bool
 	reused   bool
 }
+
+// printed implements printer: the authorize URL, printed above the frame where the
+// terminal wraps it and it can be copied whole.
+func (s *authorizeScreen) printed() string { return s.above }
 
 // authStartedMsg is the result of StartAuth.
 type authStartedMsg struct {
@@ -80,8 +85,9 @@ func newAuthorize(c *common, auth Authorizer) *authorizeScreen {
 
 func (s *authorizeScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.creds, s.kept = e.ctx, e.s.checkout, e.s.creds, e.s.kept
+	s.above = ""
 	s.callback, s.canBack = e.s.checkout.CallbackURL, e.canBack
-	s.id, s.amp, s.offer, s.offerNew, s.reused = nil, nil, false, false, false
+	s.id, s.amp, s.offer, s.offerNew, s.reused, s.above = nil, nil, false, false, false, ""
 	if e.s.ampPath() {
 		a := *e.s.amp
 		s.amp = &a
@@ -157,6 +163,9 @@ func (s *authorizeScreen) keys() bindings {
 		return bindings{}
 	}
 	b := []key.Binding{with(km.Retry, "enter/r", "try again")}
+	if credentialsRejected(s.err) {
+		b = []key.Binding{km.ChangeKey, km.Retry}
+	}
 	if s.sess != nil {
 		b = append(b, km.Paste)
 	}
@@ -180,19 +189,21 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		sess := msg.sess
 		s.sess = &sess
+		print := printAbove(sess.URL)
+		s.above = safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
 		var open tea.Cmd
 		if !s.c.opts.NoBrowser || s.c.opts.Demo {
 			open = s.c.openCmd(sess.URL)
 		}
 		if sess.PortInUse {
 			s.pasting = true
-			return tea.Batch(s.paste.Focus(), open)
+			return tea.Batch(print, s.paste.Focus(), open)
 		}
 		wctx, cancel := context.WithCancel(s.ctx)
 		s.waitCancel = cancel
 		s.waiting = true
 		seq := s.seq
-		return tea.Batch(func() tea.Msg {
+		return tea.Batch(print, func() tea.Msg {
 			a, err := sess.Wait(wctx)
 			return authDoneMsg{seq: seq, a: a, err: err}
 		}, open)
@@ -205,6 +216,9 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 			s.browser = "Could not open a browser (" + msg.err.Error() + "): open the URL above yourself."
 		} else {
 			s.browser = "Opened in your browser."
+			if s.c.opts.DemoVisits {
+				s.browser = "The demo visited the page for you, as a browser would (no browser was opened)."
+			}
 		}
 	case authDoneMsg:
 		if msg.seq != s.seq || s.id != nil {
@@ -237,6 +251,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		s.reused, s.offer = msg.reused, false
 		id := msg.a.Identity
 		s.id = &id
+		s.above = "" // done: the frame takes the URL's rows back (it stays in the scrollback)
 		s.waiting, s.pasting, s.pasteBusy = false, false, false
 		s.paste.Blur()
 	case tea.KeyMsg:
@@ -271,7 +286,11 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Enter) && !msg.Paste:
 			v := strings.TrimSpace(s.paste.Value())
-			if v == "" || s.sess == nil {
+			if s.sess == nil {
+				return nil
+			}
+			if v == "" {
+				s.pasteErr = errors.New("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with " + s.callback + "?code=), then press enter.")
 				return nil
 			}
 			s.pasteBusy, s.pasteErr = true, nil
@@ -319,7 +338,13 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	}
 	// Cancelled or failed.
 	switch {
-	case key.Matches(msg, km.Enter, km.Retry):
+	case key.Matches(msg, km.Open) && s.sess != nil:
+		return s.c.openCmd(s.sess.URL)
+	case key.Matches(msg, km.Copy) && s.sess != nil:
+		return s.c.copyCmd(s.sess.URL)
+	case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
+		return s.c.report(rejectedFix(s.err))
+	case key.Matches(msg, km.Retry), key.Matches(msg, km.Enter) && !credentialsRejected(s.err):
 		return s.start()
 	case key.Matches(msg, km.Paste) && s.sess != nil:
 		s.pasting, s.cancelled = true, false
@@ -328,6 +353,14 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		return s.c.report(backMsg{})
 	}
 	return nil
+}
+
+// openCopyKeys names the keys that open and copy the URL in the current state.
+func (s *authorizeScreen) openCopyKeys() string {
+	if s.pasting {
+		return "ctrl+o to open it, ctrl+y to copy it"
+	}
+	return "o to open it, c to copy it"
 }
 
 func (s *authorizeScreen) view() string {
@@ -392,8 +425,9 @@ func (s *authorizeScreen) view() string {
 		b.WriteString(s.c.box("ok", "✓ Connected as "+s.id.DisplayName+" ("+s.id.Nickname+")", body, "Press enter to choose the workspace."))
 		return b.String()
 	}
-	b.WriteString("Open this URL in a browser where you are logged in to Bitbucket, and click " + st.strong.Render("Grant access") + ":\n")
-	b.WriteString(st.code.Render(safetext.Line(s.sess.URL)) + "\n")
+	// The URL itself is printed above the frame, whole (see printer).
+	b.WriteString("Open the URL printed above this frame in a browser where you are logged in to Bitbucket, and click " +
+		st.strong.Render("Grant access") + ". Select it with the mouse, or press " + s.openCopyKeys() + ".\n")
 	if s.browser != "" {
 		b.WriteString(st.faint.Render(s.browser) + "\n")
 	} else if s.c.opts.NoBrowser && !s.c.opts.Demo {
@@ -436,6 +470,9 @@ func (s *authorizeScreen) view() string {
 	case s.waiting:
 		b.WriteString(s.c.spinnerLine("Waiting for Bitbucket…") + "\n")
 		b.WriteString(st.faint.Render("After Grant access the browser lands on " + s.callback + ". If it never comes back here, press p and paste that URL."))
+	case s.err != nil && credentialsRejected(s.err):
+		b.WriteString(s.c.errorBox("Authorization failed", s.err.Error(),
+			"Press k to change the key and secret (they are written again after the check), or r to try again."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("Authorization failed", s.err.Error(),
 			"Press enter to try again, or p to paste the URL the browser landed on."))

@@ -58,6 +58,9 @@ type CredentialChecker interface {
 	// CheckCredentials checks the key and secret live; it never returns the secret in the
 	// Verdict.
 	CheckCredentials(ctx context.Context, c Credentials) Verdict
+	// CheckConfigured checks the key and secret already configured in co (the operator
+	// chose to keep them) the same way, with one token request.
+	CheckConfigured(ctx context.Context, co Checkout) Verdict
 }
 
 // EnvPlanner plans the .env.local files of a checkout (the Env files screen).
@@ -297,6 +300,9 @@ type RepoCreator interface {
 	Slugify(name string) string
 	// ValidateSlug says, in the operator's words, why slug is not a valid repository slug.
 	ValidateSlug(slug string) error
+	// RepoExists reports whether the workspace already has a repository with this slug (a
+	// cheap lookup, made while the operator types the name).
+	RepoExists(ctx context.Context, workspace, slug string) (bool, error)
 }
 
 // RepoLister lists repositories (the Connect screen).
@@ -317,8 +323,13 @@ type Checkout struct {
 	Services    []string // "npx nx serve ..." lines to run afterwards
 	// Configured reports that a key and secret are already set consistently (the offline
 	// check passes), so the operator may keep them.
-	Configured     bool
-	ClientIDMasked string // the configured key, masked, when Configured
+	Configured bool
+	// ClientID is the configured key, when Configured. The key is not a secret (it is in
+	// every authorize URL): it is shown whole.
+	ClientID string
+	// SecretMasked is the configured secret, masked (its last four characters), when
+	// Configured.
+	SecretMasked string
 }
 
 // Credentials are a consumer's key (client id) and secret.
@@ -495,6 +506,26 @@ type NewRepo struct {
 	Slug       string
 	ProjectKey string // "" = Bitbucket's default project (the workspace's oldest)
 	Private    bool
+	// Description is the repository's description (optional), as repos create
+	// --description.
+	Description string
+}
+
+// CredentialsError wraps an error Bitbucket gave because it rejected the consumer's key or
+// secret (the code exchange, or a token renewal during a listing): the way out is another
+// key and secret, so the screens offer the way back to them. The adapter wraps such errors.
+type CredentialsError struct{ Err error }
+
+// Error implements error.
+func (e *CredentialsError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the wrapped error.
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// credentialsRejected reports whether err says Bitbucket rejected the key or secret.
+func credentialsRejected(err error) bool {
+	var ce *CredentialsError
+	return errors.As(err, &ce)
 }
 
 // ExistsError is what CreateRepo returns when the slug is already taken.

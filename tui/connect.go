@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -239,6 +238,9 @@ func (s *connectScreen) keys() bindings {
 	short := []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "connect"), back}
 	if s.loadErr != nil {
 		short = append(short, km.RetryList)
+		if credentialsRejected(s.loadErr) {
+			short = append(short, km.ChangeKeyTyping)
+		}
 	}
 	return bindings{
 		short: short,
@@ -358,6 +360,8 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 			if s.cursor < len(s.matches) {
 				return s.c.report(repoMsg{repo: s.repos[s.matches[s.cursor]]})
 			}
+		case key.Matches(msg, km.ChangeKeyTyping) && credentialsRejected(s.loadErr):
+			return s.c.report(rejectedFix(s.loadErr))
 		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
 			v := s.input.Value()
 			s.reset()
@@ -474,7 +478,11 @@ func (s *connectScreen) view() string {
 	}
 	switch {
 	case s.loadErr != nil && len(s.repos) == 0:
-		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), "Press ctrl+r to try again."))
+		next := "Press ctrl+r to try again."
+		if credentialsRejected(s.loadErr) {
+			next = "Press ctrl+k to change the key and secret (they are checked, then written again), or ctrl+r to try again."
+		}
+		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), next))
 		return b.String()
 	case len(s.matches) == 0 && len(s.repos) == 0 && s.loadedAll:
 		b.WriteString(st.faint.Render("This workspace has no repositories yet (or none you can see). Press esc, then choose Create."))
@@ -491,19 +499,40 @@ func (s *connectScreen) view() string {
 		return b.String()
 	}
 	end := min(s.offset+h, len(s.matches))
+	// Aligned columns over the rows shown: slug (at most half the width), name (a third),
+	// project.
+	slugW, nameW := 0, 0
+	for vi := s.offset; vi < end; vi++ {
+		r := &s.repos[s.matches[vi]]
+		slugW = max(slugW, ansi.StringWidth(r.Slug))
+		if r.Name != r.Slug {
+			nameW = max(nameW, ansi.StringWidth(r.Name))
+		}
+	}
+	// The name column only when the slugs leave room for it: columns stay aligned.
+	if slugW+2+8 > w-2 {
+		nameW = 0
+	}
+	nameW = min(nameW, max(w-2-slugW-2, 0))
 	for vi := s.offset; vi < end; vi++ {
 		r := &s.repos[s.matches[vi]]
 		var line strings.Builder
 		if vi == s.cursor {
-			line.WriteString(st.cursor.Render("› "))
+			line.WriteString(st.cursor.Render(focusMarker))
 			line.WriteString(st.selected.Render(r.Slug))
 		} else {
 			line.WriteString("  ")
 			line.WriteString(r.Slug)
 		}
-		if r.Name != "" && r.Name != r.Slug {
+		line.WriteString(strings.Repeat(" ", max(slugW-ansi.StringWidth(r.Slug), 0)))
+		name := ""
+		if r.Name != r.Slug {
+			name = r.Name
+		}
+		if nameW > 0 {
 			line.WriteString("  ")
-			line.WriteString(st.subtle.Render(r.Name))
+			line.WriteString(st.subtle.Render(name))
+			line.WriteString(strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0)))
 		}
 		if r.Project != "" {
 			line.WriteString(st.faint.Render("  " + r.Project))
@@ -511,7 +540,7 @@ func (s *connectScreen) view() string {
 		if !r.Private {
 			line.WriteString(st.warn.Render("  public"))
 		}
-		b.WriteString(fit(line.String(), w))
+		b.WriteString(fit(strings.TrimRight(line.String(), " "), w))
 		if vi < end-1 {
 			b.WriteByte('\n')
 		}
@@ -533,8 +562,11 @@ func (s *connectScreen) status() string {
 	default:
 		parts = append(parts, thousands(len(s.repos))+" repositories")
 	}
+	if n := len(s.matches); n > 0 && s.cursor < n {
+		parts = append(parts, "row "+thousands(s.cursor+1)+" of "+thousands(n))
+	}
 	if s.filter != "" {
-		parts = append(parts, fmt.Sprintf("%s match", thousands(len(s.matches))))
+		parts = append(parts, plural(len(s.matches), "match", "matches"))
 		switch {
 		case s.searching == s.filter:
 			parts = append(parts, "searching Bitbucket…")

@@ -52,7 +52,9 @@ func (s *consumerScreen) busy() bool   { return false }
 func (s *consumerScreen) keys() bindings {
 	km := s.c.km
 	if s.editing {
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "confirm slug"), km.Back}}
+		// Letters go into the slug: open and copy take ctrl here.
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "confirm slug"), km.Back,
+			with(km.OpenURL, "ctrl+o", "open in browser"), with(km.CopyURL, "ctrl+y", "copy callback URL")}}
 	}
 	return bindings{short: []key.Binding{
 		with(km.Enter, "enter", "next"), km.Open, km.Copy, with(km.Edit, "e", "edit slug"), km.Back,
@@ -95,6 +97,9 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 			s.status = s.c.st.warn.Render("Could not open a browser: open the URL above yourself.")
 		} else {
 			s.status = s.c.st.ok.Render("✓") + " Opened the settings page in your browser."
+			if s.c.opts.DemoVisits {
+				s.status = s.c.st.ok.Render("✓") + " The demo visited the settings page for you (no browser was opened); in real use it opens in your browser."
+			}
 		}
 	case copiedMsg:
 		if msg.err != nil {
@@ -105,6 +110,15 @@ func (s *consumerScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		if s.editing {
 			switch {
+			case key.Matches(msg, km.OpenURL):
+				ws := normalizeWorkspace(s.input.Value(), s.c.bitbucketURL())
+				if err := validWorkspaceSlug(ws); err != nil {
+					s.err = err.Error()
+					return nil
+				}
+				return s.c.openCmd(s.settings.SettingsURL(ws))
+			case key.Matches(msg, km.CopyURL):
+				return s.c.copyCmd(s.callback)
 			case key.Matches(msg, km.Enter):
 				v := normalizeWorkspace(s.input.Value(), s.c.bitbucketURL())
 				if err := validWorkspaceSlug(v); err != nil {
@@ -178,12 +192,16 @@ func (s *consumerScreen) view() string {
 	if ws == "" {
 		ws = "<workspace>"
 	}
-	b.WriteString("\n" + st.strong.Render("Settings page") + " (o opens it):\n" + s.c.indented("  ", st.code.Render(s.settings.SettingsURL(ws))) + "\n\n")
+	opens, copies := "o opens it", "c copies it"
+	if s.editing {
+		opens, copies = "ctrl+o opens it", "ctrl+y copies it"
+	}
+	b.WriteString("\n" + st.strong.Render("Settings page") + " (" + opens + "):\n" + s.c.indented("  ", st.code.Render(s.settings.SettingsURL(ws))) + "\n\n")
 	b.WriteString(st.strong.Render("On that page:") + "\n")
 	steps := []string{
 		"Under OAuth consumers (bottom of the sidebar), click " + st.strong.Render("Add consumer") + ".",
 		st.strong.Render("Name") + ": anything, e.g. Amplication (local).",
-		st.strong.Render("Callback URL") + " (c copies it):\n" + s.c.indented("     ", st.code.Render(s.callback)),
+		st.strong.Render("Callback URL") + " (" + copies + "):\n" + s.c.indented("     ", st.code.Render(s.callback)),
 		"Tick " + st.strong.Render("This is a private consumer") + ".",
 		"Tick the permissions (next screen), then click " + st.strong.Render("Save") + ".",
 	}

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -16,6 +18,7 @@ import (
 
 const (
 	fieldName = iota
+	fieldDesc
 	fieldPrivate
 	fieldProject
 	numFields
@@ -28,8 +31,16 @@ type createScreen struct {
 	ws  string
 
 	name    textinput.Model
+	desc    textinput.Model
 	private bool
 	field   int
+
+	// The slug is looked up while typing (debounced): taken is the slug found to exist.
+	takenSeq    uint64
+	takenCancel context.CancelFunc
+	checking    string // the slug being looked up
+	taken       string
+	free        string // the slug found not to exist
 
 	projWS      string // the workspace the projects were loaded for
 	projSeq     uint64
@@ -57,6 +68,20 @@ type projectsMsg struct {
 // whatever is active.
 func (projectsMsg) target() step { return stepCreate }
 
+// slugPauseMsg fires when typing the name paused: the slug is then looked up.
+type slugPauseMsg struct {
+	seq  uint64
+	slug string
+}
+
+// slugTakenMsg is the result of RepoExists.
+type slugTakenMsg struct {
+	seq   uint64
+	slug  string
+	taken bool
+	err   error
+}
+
 // createdMsg is the result of CreateRepo.
 type createdMsg struct {
 	seq  uint64
@@ -65,9 +90,10 @@ type createdMsg struct {
 }
 
 func newCreate(c *common) *createScreen {
-	s := &createScreen{c: c, name: newInput(c, "my-service"), private: true}
-	s.name.Prompt = "  " // the field label carries the cursor marker
+	s := &createScreen{c: c, name: newInput(c, "my-service"), desc: newInput(c, "optional"), private: true}
+	s.name.Prompt, s.desc.Prompt = "  ", "  " // the field label carries the focus marker
 	s.name.CharLimit = 255
+	s.desc.CharLimit = 1000
 	return s
 }
 
@@ -80,7 +106,9 @@ func (s *createScreen) enter(e entry) tea.Cmd {
 	}
 	s.result = nil
 	s.field = fieldName
-	cmds := []tea.Cmd{s.name.Focus()}
+	s.desc.Blur()
+	s.taken, s.free = "", "" // looked up again: the workspace or the repositories may have changed
+	cmds := []tea.Cmd{s.name.Focus(), s.lookUpSlug()}
 	// Reload when the workspace changed, the last load failed, or it was still loading
 	// when the operator left (leaving cancels it).
 	if s.projWS != s.ws || s.projErr != nil || s.projLoading {
@@ -96,7 +124,7 @@ func (s *createScreen) enter(e entry) tea.Cmd {
 }
 
 func (s *createScreen) typing() bool {
-	return s.field == fieldName && !s.confirming && !s.creating && s.result == nil && s.exists == nil
+	return (s.field == fieldName || s.field == fieldDesc) && !s.confirming && !s.creating && s.result == nil && s.exists == nil
 }
 func (s *createScreen) busy() bool { return s.creating || s.projLoading }
 
@@ -112,14 +140,14 @@ func (s *createScreen) keys() bindings {
 	case s.confirming:
 		return bindings{short: []key.Binding{with(km.Enter, "enter/y", "create"), with(km.Back, "esc/n", "edit")}}
 	}
-	b := []key.Binding{with(km.Tab, "tab/↓", "next field")}
+	b := []key.Binding{with(km.Enter, "enter", "review"), km.Back}
 	switch s.field {
 	case fieldPrivate:
 		b = append(b, with(km.Toggle, "space", "toggle private"))
 	case fieldProject:
 		b = append(b, with(km.Left, "←/→", "project"))
 	}
-	return bindings{short: append(b, with(km.Enter, "enter", "review"), km.Back)}
+	return bindings{short: append(b, with(km.Tab, "tab/↓", "next field"), with(km.PrevField, "shift+tab/↑", "previous field"))}
 }
 
 // slug is the live slug of the typed name and why it is invalid, if it is.
@@ -142,7 +170,8 @@ func (s *createScreen) projectLabel() string {
 
 func (s *createScreen) request() NewRepo {
 	slug, _ := s.slug()
-	r := NewRepo{Name: strings.TrimSpace(s.name.Value()), Slug: slug, Private: s.private}
+	r := NewRepo{Name: strings.TrimSpace(s.name.Value()), Slug: slug, Private: s.private,
+		Description: strings.TrimSpace(s.desc.Value())}
 	if s.projIdx > 0 && s.projIdx <= len(s.projects) {
 		r.ProjectKey = s.projects[s.projIdx-1].Key
 	}
@@ -151,11 +180,31 @@ func (s *createScreen) request() NewRepo {
 
 func (s *createScreen) focusField(f int) tea.Cmd {
 	s.field = (f + numFields) % numFields
-	if s.field == fieldName {
-		return s.name.Focus()
-	}
 	s.name.Blur()
+	s.desc.Blur()
+	switch s.field {
+	case fieldName:
+		return s.name.Focus()
+	case fieldDesc:
+		return s.desc.Focus()
+	}
 	return nil
+}
+
+// lookUpSlug waits for typing to pause, then asks whether the slug is taken.
+func (s *createScreen) lookUpSlug() tea.Cmd {
+	if s.takenCancel != nil {
+		s.takenCancel()
+		s.takenCancel = nil
+	}
+	s.checking = ""
+	slug, err := s.slug()
+	if err != nil || slug == s.taken || slug == s.free {
+		return nil
+	}
+	s.takenSeq = s.c.nextSeq()
+	seq := s.takenSeq
+	return tea.Tick(s.c.debounce, func(time.Time) tea.Msg { return slugPauseMsg{seq: seq, slug: slug} })
 }
 
 func (s *createScreen) update(msg tea.Msg) tea.Cmd {
@@ -167,21 +216,52 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		s.projLoading = false
 		s.projects, s.projErr = msg.ps, msg.err
+	case slugPauseMsg:
+		if msg.seq != s.takenSeq {
+			return nil
+		}
+		ctx, cancel := context.WithCancel(s.ctx)
+		s.takenCancel, s.checking = cancel, msg.slug
+		api, ws, seq, slug := s.api, s.ws, msg.seq, msg.slug
+		return func() tea.Msg {
+			taken, err := api.RepoExists(ctx, ws, slug)
+			return slugTakenMsg{seq: seq, slug: slug, taken: taken, err: err}
+		}
+	case slugTakenMsg:
+		if msg.seq != s.takenSeq {
+			return nil
+		}
+		s.checking = ""
+		switch {
+		case msg.err != nil: // the create still says so; no guess either way
+		case msg.taken:
+			s.taken = msg.slug
+		default:
+			s.free = msg.slug
+		}
 	case createdMsg:
 		if msg.seq != s.seq {
 			return nil
 		}
 		s.creating = false
 		if ee, ok := isExists(msg.err); ok {
-			s.exists = ee
-			return nil
+			s.exists, s.taken = ee, ee.Slug
+			return s.c.report(outsideMsg{outsideFact{key: "repo"}}) // nothing was created
 		}
 		if msg.err != nil {
 			s.err = msg.err
-			return nil
+			fact := outsideFact{key: "repo"} // failed: nothing was created
+			var mh interface{ MayHaveSucceeded() bool }
+			if errors.As(msg.err, &mh) && mh.MayHaveSucceeded() {
+				req := s.request()
+				fact.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+					s.ws, req.Slug, checkCommand(s.ws, req.Name))
+			}
+			return s.c.report(outsideMsg{fact})
 		}
 		r := msg.repo
 		s.result = &r
+		return s.c.report(outsideMsg{outsideFact{key: "repo", text: "Created the repository " + r.FullName + " on Bitbucket (" + r.HTMLURL + ")."}})
 	case tea.KeyMsg:
 		return s.key(msg, km)
 	}
@@ -215,6 +295,9 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 			// Creating is not cancelled by leaving the screen: a half-sent create would
 			// leave the operator unsure whether the repository exists.
 			ctx := context.WithoutCancel(s.ctx)
+			s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
+				"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
+				ws, req.Slug, checkCommand(ws, req.Name))}})
 			return func() tea.Msg {
 				r, err := api.CreateRepo(ctx, ws, req)
 				return createdMsg{seq: seq, repo: r, err: err}
@@ -226,17 +309,24 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	}
 	switch {
 	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
-		return s.focusField(s.field + 1)
-	case msg.Type == tea.KeyUp:
+		return s.focusField(min(s.field+1, numFields-1))
+	case (msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp) && s.field > 0:
+		// As in huh: shift+tab goes to the previous field and leaves only from the first.
 		return s.focusField(s.field - 1)
 	case key.Matches(msg, km.Back):
 		return s.c.report(backMsg{})
 	case key.Matches(msg, km.Enter) && !msg.Paste:
-		if _, err := s.slug(); err != nil {
+		slug, err := s.slug()
+		if err != nil {
 			s.err = nil
 			return s.focusField(fieldName)
 		}
 		s.err = nil
+		if slug == s.taken {
+			// Known to exist already: offer to connect to it, as a create would.
+			s.exists = &ExistsError{Workspace: s.ws, Slug: slug}
+			return nil
+		}
 		s.confirming = true
 		return nil
 	}
@@ -253,10 +343,18 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		case tea.KeyRight, tea.KeySpace:
 			s.projIdx = (s.projIdx + 1) % n
 		}
+	case fieldDesc:
+		var cmd tea.Cmd
+		s.desc, cmd = s.desc.Update(msg)
+		return cmd
 	default:
 		var cmd tea.Cmd
+		before := s.name.Value()
 		s.name, cmd = s.name.Update(msg)
 		s.err = nil
+		if s.name.Value() != before {
+			return tea.Batch(cmd, s.lookUpSlug())
+		}
 		return cmd
 	}
 	return nil
@@ -273,7 +371,7 @@ func (s *createScreen) view() string {
 	}
 	label := func(f int, text string) string {
 		if s.field == f && !s.confirming {
-			return st.cursor.Render("› ") + st.selected.Render(text)
+			return st.cursor.Render(focusMarker) + st.selected.Render(text)
 		}
 		return "  " + st.strong.Render(text)
 	}
@@ -284,14 +382,25 @@ func (s *createScreen) view() string {
 		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
 	case err != nil:
 		b.WriteString(st.bad.Render("  Slug "+slug+": "+err.Error()) + "\n")
+	case slug == s.taken:
+		b.WriteString(st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n" +
+			st.warn.Render("  Already taken: choose another name, or press enter to connect to it instead.") + "\n")
 	default:
-		b.WriteString(st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n")
+		line := st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug)
+		switch slug {
+		case s.checking:
+			line += st.faint.Render(" (checking…)")
+		case s.free:
+			line += st.ok.Render(" ✓ free")
+		}
+		b.WriteString(line + "\n")
 	}
-	box := "[ ]"
+	b.WriteString(label(fieldDesc, "Description") + "\n" + s.desc.View() + "\n")
 	if s.private {
-		box = "[x]"
+		b.WriteString(label(fieldPrivate, "Private") + " [x]" + st.faint.Render(" only people with access can see it") + "\n")
+	} else {
+		b.WriteString(label(fieldPrivate, "Private") + " [ ]" + st.warn.Render(" public: anyone on the internet can see and clone it") + "\n")
 	}
-	b.WriteString(label(fieldPrivate, "Private") + " " + box + st.faint.Render(" only people with access can see it") + "\n")
 	proj := s.projectLabel()
 	switch {
 	case s.projLoading:
@@ -310,17 +419,32 @@ func (s *createScreen) view() string {
 			"A repository with this slug is already in the workspace.",
 			"Press enter to connect to it instead, or esc to choose another name."))
 	case s.confirming:
-		vis := "public"
-		if s.private {
-			vis = "private"
+		body := fmt.Sprintf("A private repository %s in %s.", st.code.Render(s.ws+"/"+slug), s.projectLabel())
+		if !s.private {
+			body = fmt.Sprintf("A PUBLIC repository %s in %s. ", st.code.Render(s.ws+"/"+slug), s.projectLabel()) +
+				st.warn.Render("Anyone on the internet will be able to see and clone its code; Amplication pushes generated code there.")
 		}
-		b.WriteString("\n" + s.c.box("warn", "Create this repository?",
-			fmt.Sprintf("A %s repository %s in %s.", vis, st.code.Render(s.ws+"/"+slug), s.projectLabel()),
-			"enter: create   esc: edit"))
+		if d := strings.TrimSpace(s.desc.Value()); d != "" {
+			body += "\nDescription: " + d
+		}
+		b.WriteString("\n" + s.c.box("warn", "Create this repository?", body, "enter: create   esc: edit"))
 	case s.err != nil:
 		b.WriteString("\n" + s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again."))
 	}
 	return b.String()
+}
+
+// checkCommand is the command that shows whether the repository named name exists in ws.
+func checkCommand(ws, name string) string {
+	return "bbsetup repos list -w " + ws + " --filter " + shellWord(name)
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // repoLinks lists a repository's web and clone URLs.

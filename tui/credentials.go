@@ -28,6 +28,8 @@ func newCredentials(c *common) *credentialsScreen {
 	s.secret.EchoMode = textinput.EchoPassword
 	s.secret.EchoCharacter = '•'
 	s.id.CharLimit, s.secret.CharLimit = 256, 256
+	// The field label carries the focus marker, which survives NO_COLOR.
+	s.id.Prompt, s.secret.Prompt = "  ", "  "
 	s.id.SetValue(c.opts.Prefill.ID)
 	s.secret.SetValue(c.opts.Prefill.Secret)
 	return s
@@ -59,11 +61,13 @@ func (s *credentialsScreen) busy() bool   { return false }
 
 func (s *credentialsScreen) keys() bindings {
 	km := s.c.km
-	enter := with(km.Enter, "enter", "next")
-	if s.focus == 1 {
-		enter = with(km.Enter, "enter", "verify")
+	// As in huh and browser forms: enter on the last field submits, shift+tab goes to the
+	// previous field and leaves the form only from the first.
+	if s.focus == 0 {
+		return bindings{short: []key.Binding{with(km.Enter, "enter", "next field"), km.Back, with(km.Tab, "tab", "next field")}}
 	}
-	return bindings{short: []key.Binding{with(km.Tab, "tab", "switch field"), enter, km.Back}}
+	return bindings{short: []key.Binding{with(km.Enter, "enter", "verify"), km.Back,
+		with(km.PrevField, "shift+tab", "previous field")}}
 }
 
 // checkFormat says what is wrong with a pasted key or secret, in the operator's words.
@@ -86,6 +90,8 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case k.Type == tea.KeyShiftTab && s.focus == 1, k.Type == tea.KeyUp && s.focus == 1:
+		return s.setFocus(0)
 	case k.Type == tea.KeyTab || k.Type == tea.KeyDown || k.Type == tea.KeyUp:
 		return s.setFocus(1 - s.focus)
 	case key.Matches(k, km.Back):
@@ -121,6 +127,20 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// secretShaped reports whether v has the shape of a consumer secret (32 letters and
+// digits); keys are shorter (18).
+func secretShaped(v string) bool {
+	if len(v) != 32 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *credentialsScreen) view() string {
 	st := s.c.st
 	var b strings.Builder
@@ -133,11 +153,14 @@ func (s *credentialsScreen) view() string {
 	}
 	label := func(i int, text string) string {
 		if s.focus == i {
-			return st.selected.Render(text)
+			return st.cursor.Render(focusMarker) + st.selected.Render(text)
 		}
-		return st.strong.Render(text)
+		return "  " + st.strong.Render(text)
 	}
 	b.WriteString(label(0, "Key") + "\n" + s.id.View() + "\n")
+	if secretShaped(strings.TrimSpace(s.id.Value())) {
+		b.WriteString(st.warn.Render("  This looks like a secret (32 letters and digits). The Key is the shorter value, shown above the Secret.") + "\n")
+	}
 	b.WriteString(label(1, "Secret") + st.faint.Render(" (hidden)") + "\n" + s.secret.View())
 	if s.err != "" {
 		b.WriteString("\n" + st.bad.Render(s.err))

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bbsetup/bbsetup/setup/mask"
 )
@@ -31,6 +32,7 @@ type envScreen struct {
 	// quitPending: the operator quit during the write; the wizard quits when it is done.
 	quitPending bool
 	applied     bool
+	appliedFor  Credentials // the key and secret that were written
 	results     []FileResult
 	applyErr    error
 }
@@ -58,9 +60,11 @@ func newEnv(c *common, planner EnvPlanner) *envScreen {
 
 func (s *envScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.creds = e.ctx, e.s.checkout, e.s.creds
-	if s.applied {
+	if s.applied && s.appliedFor == s.creds {
 		return nil
 	}
+	// A new key and secret (Bitbucket rejected the written ones): plan them afresh.
+	s.applied, s.applyErr, s.results = false, nil, nil
 	return s.planCmd()
 }
 
@@ -164,7 +168,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq {
 			return nil
 		}
-		s.applying, s.applied = false, true
+		s.applying, s.applied, s.appliedFor = false, true, s.creds
 		s.results, s.applyErr = msg.results, msg.err
 	case tea.KeyMsg:
 		switch {
@@ -236,13 +240,32 @@ func (s *envScreen) diffText() string {
 			case strings.HasPrefix(line, "-"):
 				render = st.diffDel.Render
 			}
-			for _, seg := range strings.Split(wrap(line, width), "\n") {
+			// A wrapped diff line goes on with a continuation marker in the sign column.
+			for _, seg := range strings.Split(diffWrap(line, width), "\n") {
 				b.WriteString(render(seg) + "\n")
 			}
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// diffWrap wraps one diff line to width: the lines it goes on to start with "↪" in the
+// +/- column, so they read as one line of the file.
+func diffWrap(line string, width int) string {
+	if ansi.StringWidth(line) <= width || width < 4 {
+		return wrap(line, width)
+	}
+	first, _, _ := strings.Cut(wrapPlain(line, width), "\n")
+	rest := strings.TrimLeft(line[len(first):], " ")
+	segs := strings.Split(wrapPlain(rest, width-1), "\n")
+	for i, seg := range segs {
+		segs[i] = diffCont + seg
+	}
+	return first + "\n" + strings.Join(segs, "\n")
+}
+
+// diffCont marks a diff line's continuation.
+const diffCont = "↪"
 
 func (s *envScreen) view() string {
 	st := s.c.st
@@ -290,7 +313,7 @@ func (s *envScreen) resultsView() string {
 	}
 	b.WriteString("\n" + st.strong.Render("Start these services") + " (each in its own terminal, from the checkout), after this wizard:\n")
 	for _, svc := range s.co.Services {
-		b.WriteString(s.c.indented("  ", st.code.Render(svc)) + "\n")
+		b.WriteString("  " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 	}
 	b.WriteString("\nThe Amplication server reads these files when it starts: start (or restart) npx nx serve amplication-server now. Press enter to check it.")
 	return b.String()

@@ -25,6 +25,8 @@ type fakeBackend struct {
 	checkGate   chan struct{}
 	checkCalls  []Credentials
 	checkCtxErr error // the context error CheckCredentials saw when it returned
+	// configuredCalls are the checkouts CheckConfigured was asked about.
+	configuredCalls []Checkout
 
 	plan       EnvPlan
 	planErr    error
@@ -67,8 +69,10 @@ type fakeBackend struct {
 	projErr  error
 	projGate chan struct{} // Projects blocks on it
 
-	created   []NewRepo
-	createErr error
+	created     []NewRepo
+	existsCalls []string // the slugs RepoExists was asked about
+	createErr   error
+	createGate  chan struct{} // CreateRepo blocks on it (a create in flight)
 
 	amp *fakeAmp // the Amplication server (answers by default; skipped by the walkers)
 
@@ -189,6 +193,20 @@ func (f *fakeBackend) CheckCredentials(ctx context.Context, c Credentials) Verdi
 		f.mu.Unlock()
 		return Verdict{Kind: VerdictNetwork, Message: err.Error()}
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.verdicts[0]
+	if len(f.verdicts) > 1 {
+		f.verdicts = f.verdicts[1:]
+	}
+	return v
+}
+
+func (f *fakeBackend) CheckConfigured(ctx context.Context, co Checkout) Verdict {
+	f.mu.Lock()
+	f.configuredCalls = append(f.configuredCalls, co)
+	f.mu.Unlock()
+	// The same answers as CheckCredentials, without recording a typed key.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	v := f.verdicts[0]
@@ -360,6 +378,12 @@ func (f *fakeBackend) Projects(ctx context.Context, ws string) ([]Project, error
 
 func (f *fakeBackend) CreateRepo(ctx context.Context, ws string, r NewRepo) (Repo, error) {
 	f.mu.Lock()
+	gate := f.createGate
+	f.mu.Unlock()
+	if err := f.wait(ctx, gate); err != nil {
+		return Repo{}, err
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.created = append(f.created, r)
 	if f.createErr != nil {
@@ -376,6 +400,18 @@ func (f *fakeBackend) CreateRepo(ctx context.Context, ws string, r NewRepo) (Rep
 		CloneSSH:   "git@bitbucket.org:" + ws + "/" + r.Slug + ".git"}
 	f.repos[ws] = append(f.repos[ws], repo)
 	return repo, nil
+}
+
+func (f *fakeBackend) RepoExists(ctx context.Context, ws, slug string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.existsCalls = append(f.existsCalls, slug)
+	for _, x := range f.repos[ws] {
+		if x.Slug == slug {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (f *fakeBackend) Slugify(name string) string {

@@ -5,13 +5,11 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 func (w *wizard) resize(width, height int) {
@@ -28,24 +26,70 @@ func (w *wizard) resize(width, height int) {
 // layout sizes the active screen to the body and keeps the scroll position inside the
 // body, after every update: view changes no state.
 func (w *wizard) layout() {
+	// The help line wraps, so the body's height follows the active screen's keys.
+	w.c.height = max(w.winH-w.chromeHeight(), 1)
 	if l, ok := w.active().(sizer); ok {
 		l.layout()
 	}
+	lines := w.bodyLines()
+	h := w.c.height
+	if len(lines) > h {
+		w.follow(lines)
+	}
 	if w.scroll > 0 {
-		if lines, h := len(w.bodyLines()), w.c.height; lines > h {
-			w.scroll = min(w.scroll, lines-max(h-1, 1))
+		if len(lines) > h {
+			w.scroll = min(w.scroll, len(lines)-max(h-1, 1))
+		} else {
+			w.scroll = 0
 		}
 	}
 }
 
-// chromeHeight is the lines the header and help take.
-func (w *wizard) chromeHeight() int {
-	helpLines := 1
-	if w.help.ShowAll {
-		helpLines = lipgloss.Height(w.help.View(w.bindings()))
+// follow scrolls the body so the focused line (the one with the focus marker: the focused
+// field's label or input, the highlighted option) and the line after it are in view, when
+// the focus moved or the terminal was resized; otherwise pgup/pgdn keep their position.
+func (w *wizard) follow(lines []string) {
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(ansi.Strip(l), strings.TrimSpace(focusMarker)+" ") {
+			at = i
+			break
+		}
 	}
-	// header, blank, [body], blank, help
-	return 3 + helpLines
+	key := [3]int{at, w.winW, w.winH}
+	if at < 0 || key == w.followed {
+		return
+	}
+	w.followed = key
+	shown := max(w.c.height-1, 1) // the last line is the scroll hint
+	last := min(at+1, len(lines)-1)
+	switch {
+	case at < w.scroll:
+		w.scroll = at
+	case last >= w.scroll+shown:
+		w.scroll = max(last-shown+1, 0)
+	}
+}
+
+// chromeHeight is the lines the header and help take, and the rows kept free for what the
+// screen printed above the frame.
+func (w *wizard) chromeHeight() int {
+	// [printed], header, blank, [body], blank, help
+	return 3 + len(w.helpLines()) + w.aboveRows()
+}
+
+// aboveRows is how many terminal rows the active screen's printed text takes (see printer),
+// at most half the terminal: on a tiny one the frame comes first.
+func (w *wizard) aboveRows() int {
+	p, ok := w.active().(printer)
+	if !ok || p.printed() == "" {
+		return 0
+	}
+	rows := 1 // the blank line after it
+	for _, l := range strings.Split(p.printed(), "\n") {
+		rows += max((ansi.StringWidth(l)+w.winW-1)/w.winW, 1)
+	}
+	return min(rows, w.winH/2)
 }
 
 // globalKeys are help and quit, shown on every screen.
@@ -56,31 +100,85 @@ func (w *wizard) globalKeys() []key.Binding {
 	return []key.Binding{w.c.km.Help, w.c.km.Quit}
 }
 
+// byPriority orders a screen's keys for the help line: enter first, then esc, then the
+// others in the screen's order, so the primary keys are the ones a narrow line shows first.
+func byPriority(keys []key.Binding) []key.Binding {
+	rank := func(b key.Binding) int {
+		for _, k := range b.Keys() {
+			switch k {
+			case "enter":
+				return 0
+			case "esc":
+				return 1
+			}
+		}
+		return 2
+	}
+	out := append([]key.Binding{}, keys...)
+	slices.SortStableFunc(out, func(a, b key.Binding) int { return rank(a) - rank(b) })
+	return out
+}
+
 // bindings are the active screen's keys plus help and quit.
 func (w *wizard) bindings() bindings {
 	b := w.active().keys()
 	global := w.globalKeys()
-	short := append(append([]key.Binding{}, b.short...), global...)
+	short := append(byPriority(b.short), global...)
 	full := append(append([][]key.Binding{}, b.FullHelp()...), global)
 	return bindings{short: short, full: full}
 }
 
-// helpView is the help line (or the full help). The short line keeps help and quit: when
-// it is too wide, the screen's keys are dropped from the end (? shows them all).
-func (w *wizard) helpView() string {
+// helpLines is the help (or the full help) as lines. The short help is the screen's keys by
+// priority, then help and quit, wrapped onto more lines rather than dropping keys. It takes
+// at most a quarter of the terminal's height; beyond that the screen's last keys are
+// dropped (? shows them all) and help and quit stay.
+func (w *wizard) helpLines() []string {
 	if w.help.ShowAll {
-		return w.help.View(w.bindings())
+		lines := strings.Split(w.help.View(w.bindings()), "\n")
+		for i, l := range lines {
+			lines[i] = fit(l, w.winW)
+		}
+		return lines
 	}
-	screen := w.active().keys().short
+	screen := byPriority(w.active().keys().short)
 	global := w.globalKeys()
 	measure := w.help
 	measure.Width = 0 // no truncation while measuring
-	for n := len(screen); ; n-- {
-		keys := append(append([]key.Binding{}, screen[:n]...), global...)
-		if n == 0 || ansi.StringWidth(measure.ShortHelpView(keys)) <= w.winW {
-			return w.help.ShortHelpView(keys)
+	wrapKeys := func(keys []key.Binding) []string {
+		var lines []string
+		var cur []key.Binding
+		for _, k := range keys {
+			if !k.Enabled() {
+				continue
+			}
+			try := append(cur[:len(cur):len(cur)], k)
+			if len(cur) > 0 && ansi.StringWidth(measure.ShortHelpView(try)) > w.winW {
+				lines = append(lines, fit(measure.ShortHelpView(cur), w.winW))
+				cur = []key.Binding{k}
+				continue
+			}
+			cur = try
+		}
+		if len(cur) > 0 {
+			lines = append(lines, fit(measure.ShortHelpView(cur), w.winW))
+		}
+		return lines
+	}
+	maxLines := max(w.winH/4, 1)
+	all := append(append([]key.Binding{}, screen...), global...)
+	if lines := wrapKeys(all); len(lines) <= maxLines {
+		if len(lines) == 0 {
+			return []string{""}
+		}
+		return lines
+	}
+	// Too many lines: drop the screen's keys from the end until they fit.
+	for n := len(screen) - 1; n >= 0; n-- {
+		if lines := wrapKeys(append(append([]key.Binding{}, screen[:n]...), global...)); len(lines) <= maxLines || n == 0 {
+			return lines[:min(len(lines), maxLines)]
 		}
 	}
+	return []string{""}
 }
 
 func (w *wizard) overflow() int {
@@ -97,8 +195,9 @@ func (w *wizard) view() string {
 	if w.quitting {
 		return w.quitView()
 	}
+	n, total := position(w.cur, &w.s)
 	header := st.title.Render("bbsetup") + " " +
-		st.stepLabel.Render(fmt.Sprintf("%d/%d %s", int(w.cur)+1, int(numSteps), w.cur))
+		st.stepLabel.Render(fmt.Sprintf("%d/%d %s", n, total, w.cur))
 	if w.c.opts.Demo {
 		header += " " + st.demo.Render("[demo]")
 	}
@@ -132,13 +231,12 @@ func (w *wizard) view() string {
 		b.WriteString(ansi.Truncate(l, w.c.width, "…"))
 		b.WriteString("\n")
 	}
-	b.WriteString("\n")
-	// help truncates with an ellipsis only when the ellipsis fits; make sure of the rest.
-	hl := strings.Split(w.helpView(), "\n")
-	for i, l := range hl {
-		hl[i] = fit(l, w.winW)
+	// The footer sits at the bottom on every screen: short bodies are padded.
+	for range h - len(lines) {
+		b.WriteString("\n")
 	}
-	b.WriteString(strings.Join(hl, "\n"))
+	b.WriteString("\n")
+	b.WriteString(strings.Join(w.helpLines(), "\n"))
 	return b.String()
 }
 
@@ -161,46 +259,99 @@ func (w *wizard) quitView() string {
 			}
 			b.WriteString(line + "\n")
 		}
+	}
+	if out := w.s.doneOutside(); len(out) > 0 {
+		b.WriteString(st.strong.Render("Done outside this machine:") + "\n" + bullets(out) + "\n")
+	}
+	if len(w.s.written) > 0 {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
-	b.WriteString(w.ampQuitFacts())
+	b.WriteString(w.ampQuitNote())
 	return wrap(b.String(), w.winW)
 }
 
-// wrap wraps s to width columns at spaces, with hard breaks only for words longer than a
-// line. Hyphens do not break (paths and slugs such as amplication-server stay whole): they
-// are swapped for a non-breaking hyphen of the same width while wrapping.
+// wrap wraps s to width columns at spaces and after slashes (paths break between their
+// parts, not inside a name), with hard breaks only for words longer than a line. Hyphens do
+// not break (slugs such as amplication-server stay whole): they are swapped for a
+// non-breaking hyphen of the same width while wrapping. A wrapped line keeps its hanging
+// indent: continuation lines start under the text after the line's indent and its marker
+// ("• ", "› ", "1. ", "✓ "), so lists and indented values stay readable.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return s
 	}
-	if !strings.Contains(s, "-") {
-		return ansi.Wrap(s, width, "")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = wrapLine(l, width)
+		}
 	}
-	s = strings.ReplaceAll(s, "-", nbHyphen)
-	return strings.ReplaceAll(ansi.Wrap(s, width, ""), nbHyphen, "-")
+	return strings.Join(lines, "\n")
 }
 
-const nbHyphen = "\u2011"
-
-// ampQuitFacts says what a quit leaves stored in Amplication ("" when nothing).
-func (w *wizard) ampQuitFacts() string {
-	var facts []string
-	if o := w.s.orgStored; o != nil {
-		facts = append(facts, "Amplication's Bitbucket connection as "+safetext.Line(o.Name)+" (its git organization)")
-	}
-	if c := w.s.connected; c != nil {
-		facts = append(facts, safetext.Line(c.Line()))
-	}
-	if len(facts) == 0 {
-		if w.s.amp != nil {
-			return "Nothing was stored in Amplication.\n"
-		}
+// ampQuitNote says, when signed in to Amplication and nothing was stored there, that
+// nothing was (what was stored is among the outside facts).
+func (w *wizard) ampQuitNote() string {
+	if w.s.amp == nil || w.s.orgStored != nil || w.s.connected != nil {
 		return ""
 	}
-	out := "Stored in Amplication:\n"
-	for _, f := range facts {
-		out += "  " + f + "\n"
-	}
-	return out + "See it with bbsetup amplication status.\n"
+	return "Nothing was stored in Amplication.\n"
 }
+
+// wrapLine wraps one line with its hanging indent (see wrap).
+func wrapLine(l string, width int) string {
+	hang := hangWidth(ansi.Strip(l))
+	if hang == 0 || hang > width/2 {
+		return wrapPlain(l, width)
+	}
+	first, _, _ := strings.Cut(wrapPlain(l, width), "\n")
+	rest := ansi.Cut(l, ansi.StringWidth(first), ansi.StringWidth(l))
+	rest = strings.TrimLeft(rest, " ")
+	if ansi.StringWidth(rest) == 0 {
+		return first
+	}
+	pad := strings.Repeat(" ", hang)
+	parts := strings.Split(wrapPlain(rest, width-hang), "\n")
+	for i, p := range parts {
+		parts[i] = pad + strings.TrimLeft(p, " ")
+	}
+	return first + "\n" + strings.Join(parts, "\n")
+}
+
+// hangWidth is the width of a line's indent and list marker: where its wrapped lines start.
+func hangWidth(plain string) int {
+	n := len(plain) - len(strings.TrimLeft(plain, " "))
+	rest := plain[n:]
+	for _, m := range []string{"• ", "› ", "✓ ", "= ", "→ "} {
+		if strings.HasPrefix(rest, m) {
+			return n + ansi.StringWidth(m)
+		}
+	}
+	if d := len(rest) - len(strings.TrimLeft(rest, "0123456789")); d > 0 && d <= 3 && strings.HasPrefix(rest[d:], ". ") {
+		return n + d + 2
+	}
+	return n
+}
+
+// wrapPlain wraps at spaces, hyphens and URLs kept whole; a path too long for a line of
+// its own breaks after a slash rather than inside a name (see wrap).
+func wrapPlain(s string, width int) string {
+	breaks := ""
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		switch {
+		case strings.Contains(w, "://"):
+			words[i] = strings.ReplaceAll(w, "/", urlSlash)
+		case strings.Contains(w, "/") && ansi.StringWidth(w) > width:
+			breaks = "/"
+		}
+	}
+	s = strings.ReplaceAll(strings.Join(words, " "), "-", nbHyphen)
+	return strings.NewReplacer(nbHyphen, "-", urlSlash, "/").Replace(ansi.Wrap(s, width, breaks))
+}
+
+// Stand-ins of the same width, for characters that must not be wrap points while wrapping.
+const (
+	nbHyphen = "\u2011"
+	urlSlash = "\u2215"
+)

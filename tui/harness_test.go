@@ -165,10 +165,15 @@ func (hs *harness) untilText(subs ...string) {
 	})
 }
 
-// view is the plain text of the screen with wrapped lines joined by spaces: the header,
-// the whole body (also the part scrolled out of sight) and the help line.
+// view is the plain text of the screen with wrapped lines joined by spaces: what the screen
+// printed above the frame (an authorize URL), the header, the whole body (also the part
+// scrolled out of sight) and the help line.
 func (hs *harness) view() string {
-	return flat(hs.m.View() + "\n" + strings.Join(hs.m.w.bodyLines(), "\n"))
+	above := ""
+	if p, ok := hs.m.w.active().(printer); ok {
+		above = p.printed() + "\n"
+	}
+	return flat(above + hs.m.View() + "\n" + strings.Join(hs.m.w.bodyLines(), "\n"))
 }
 
 // flat strips styles and joins lines, so assertions do not depend on wrapping.

@@ -265,7 +265,9 @@ func TestFullHelpClosesOnTheNextStep(t *testing.T) {
 	}
 	hs.press("enter")
 	hs.wantStep(stepConsumer)
-	if hs.m.w.help.ShowAll || hs.m.w.c.height != full {
-		t.Fatalf("on the next step: full help %v, body %d lines, want %d", hs.m.w.help.ShowAll, hs.m.w.c.height, full)
+	// The short help may wrap onto more lines (issue 16 item 9): the body is what it leaves.
+	want := 24 - 3 - len(hs.m.w.helpLines())
+	if hs.m.w.help.ShowAll || hs.m.w.c.height != want {
+		t.Fatalf("on the next step: full help %v, body %d lines, want %d", hs.m.w.help.ShowAll, hs.m.w.c.height, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	_ "github.com/bbsetup/bbsetup/tui/terminit" // before bubbletea's init: see its doc
 )
@@ -25,7 +26,10 @@ type Options struct {
 	RepoDir   string
 	// Demo marks the screens as a demo. OpenBrowser is then called even with NoBrowser, so
 	// the demo backend can make the browser's visit itself on a headless machine.
-	Demo         bool
+	Demo bool
+	// DemoVisits: the demo backend makes the browser's visit itself (OpenBrowser opens no
+	// browser), so the screens say so instead of "opened in your browser".
+	DemoVisits   bool
 	NoColor      bool   // plain output; NO_COLOR in the environment has the same effect
 	BitbucketURL string // e.g. https://bitbucket.org (for links shown on screen)
 	// Prefill is typed into the key and secret inputs (the demo's consumer); the secret is
@@ -101,6 +105,9 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	fm.w.stop()
 	sum := fm.Summary()
 	if err != nil {
+		// Whatever stopped the program, leave the terminal as it was: the cursor shown
+		// (Bubble Tea hides it and may not get to show it again on an error).
+		_, _ = io.WriteString(out, ansi.ShowCursor)
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
 		}

@@ -82,6 +82,14 @@ func thousands(n int) string {
 	return b.String()
 }
 
+// plural is "1 match", "48 matches", "1,200 matches".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
+}
+
 // callbackPort is the port of the callback URL (3001 by default).
 func callbackPort(callback string) string {
 	u, err := url.Parse(callback)
@@ -110,6 +118,15 @@ func fit(s string, width int) string {
 	}
 	return ansi.Truncate(s, width, "…")
 }
+
+// printAbove prints text above the frame, unindented and not cut: the terminal wraps it, so
+// it is selected and copied whole (an authorize URL). The screen then reports it with
+// printer.printed, so the frame keeps it on screen.
+//
+// It starts by erasing the screen below the cursor: Bubble Tea writes printed lines over the
+// last frame and, for a line wider than the terminal, does not erase what the frame left on
+// its last row (it repaints the whole frame after them anyway).
+func printAbove(text string) tea.Cmd { return tea.Println(ansi.EraseScreenBelow + text + "\n") }
 
 // openedMsg is the result of openCmd.
 type openedMsg struct {

@@ -13,7 +13,7 @@ func TestWelcomeShowsCheckoutAndGoesToConsumer(t *testing.T) {
 	hs.untilText("Callback URL to register")
 	hs.wantText("/home/op/amplication", "older (server + amplication-git-pull-request-service)",
 		"Will set BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET (and BILLING_ENABLED=false for the server) in: packages/amplication-server/.env.local packages/amplication-git-pull-request-service/.env.local",
-		"http://localhost:3001/bitbucket-auth-app/callback", "1/16")
+		"http://localhost:3001/bitbucket-auth-app/callback", "1/15")
 	hs.press("enter")
 	hs.wantStep(stepConsumer)
 }
@@ -40,12 +40,21 @@ func TestWelcomeNotFoundAsksForPath(t *testing.T) {
 	}
 }
 
-func TestWelcomeConfiguredKeepJumpsToAuthorize(t *testing.T) {
+// Keeping the configured key and secret checks them first (issue 16 item 2: this test
+// used to expect Authorize right after the welcome screen), then authorizes.
+func TestWelcomeConfiguredKeepVerifiesThenAuthorizes(t *testing.T) {
 	fb := newFake()
-	fb.checkout.Configured, fb.checkout.ClientIDMasked = true, "ab…yz"
+	fb.checkout.Configured, fb.checkout.ClientID, fb.checkout.SecretMasked = true, "abKEYyz", "••••9876"
 	fb.waitGate = make(chan struct{})
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
-	hs.untilText("already configured", "Keep them and go straight to authorizing", "Replace them")
+	hs.untilText("already configured (key abKEYyz)", "Keep them: check them with Bitbucket, then authorize", "Replace them")
+	hs.press("enter")
+	hs.wantStep(stepVerify)
+	hs.untilText("Key abKEYyz", "Secret ••••9876", "Bitbucket accepted the key and secret", "nothing needs writing")
+	if n := len(fb.configuredCalls); n != 1 || len(fb.checkCalls) != 0 || len(fb.startCalls) != 0 {
+		t.Fatalf("CheckConfigured %d, CheckCredentials %d, StartAuth %d calls: want one check of the configured ones, no authorization yet",
+			n, len(fb.checkCalls), len(fb.startCalls))
+	}
 	hs.press("enter")
 	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
@@ -73,7 +82,8 @@ func TestConsumerScreen(t *testing.T) {
 	hs := newHarness(t, fb, Options{}, 80, 24)
 	hs.toConsumer()
 	hs.wantText("https://bitbucket.org/<workspace>/workspace/settings/api", "Add consumer",
-		"Callback URL (c copies it): http://localhost:3001/bitbucket-auth-app/callback", "This is a private consumer", "Save")
+		// While the slug is typed, letters are letters: ctrl+y copies (issue 16 item 7).
+		"Callback URL (ctrl+y copies it): http://localhost:3001/bitbucket-auth-app/callback", "This is a private consumer", "Save")
 	hs.typeText("Not A Slug!")
 	hs.press("enter")
 	hs.wantText("is not a workspace slug")
@@ -81,6 +91,7 @@ func TestConsumerScreen(t *testing.T) {
 	hs.typeText("acme")
 	hs.wantText("https://bitbucket.org/acme/workspace/settings/api")
 	hs.press("enter")
+	hs.wantText("Callback URL (c copies it)")
 	hs.press("o")
 	hs.untilText("Opened the settings page")
 	if len(fb.opened) != 1 || fb.opened[0] != "https://bitbucket.org/acme/workspace/settings/api" {
@@ -463,6 +474,9 @@ func TestCreateRepository(t *testing.T) {
 	hs.wantText("Slug: acme/my-new-service")
 	hs.typeText("q") // typing, not quitting
 	hs.press("backspace")
+	// Issue 16 item 18: the Description field comes after the name (tab reaches it).
+	hs.press("tab")
+	hs.typeText("Orders and payments")
 	hs.press("tab", "space")
 	hs.wantText("Private [ ]")
 	hs.press("space", "tab", "right")
@@ -475,7 +489,8 @@ func TestCreateRepository(t *testing.T) {
 	if len(fb.created) != 1 {
 		t.Fatalf("CreateRepo calls %d", len(fb.created))
 	}
-	if r := fb.created[0]; r.Name != "My New Service!" || r.Slug != "my-new-service" || !r.Private || r.ProjectKey != "" {
+	if r := fb.created[0]; r.Name != "My New Service!" || r.Slug != "my-new-service" || !r.Private || r.ProjectKey != "" ||
+		r.Description != "Orders and payments" {
 		t.Fatalf("CreateRepo got %+v", r)
 	}
 	hs.press("enter")
@@ -494,8 +509,14 @@ func TestCreateInvalidAndExists(t *testing.T) {
 	hs.wantNoText("Create this repository?")
 	hs.press("backspace", "backspace", "backspace")
 	hs.typeText("service 00001")
-	hs.press("enter", "enter")
+	// Issue 16 item 18: the slug is looked up while typing, so enter goes straight to
+	// "already exists" (this test used to press enter twice: review, then create).
+	hs.untilText("Already taken")
+	hs.press("enter")
 	hs.untilText("acme/service-00001 already exists", "connect to it instead")
+	if n := len(fb.created); n != 0 {
+		t.Fatalf("CreateRepo called %d times for a slug known to be taken", n)
+	}
 	hs.press("enter")
 	hs.wantStep(stepConnect)
 	hs.untilText("service-00001", "1 match")

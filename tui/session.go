@@ -3,8 +3,6 @@ package tui
 import (
 	"context"
 	"strings"
-
-	"github.com/bbsetup/bbsetup/setup/mask"
 )
 
 // session is what the operator chose and what happened so far. Only the root changes it,
@@ -36,6 +34,44 @@ type session struct {
 	target     *AmpTarget
 	connected  *AmpConnected
 	finished   bool // the operator reached the last screen
+	// outside is what was done outside this machine (a repository created; later what was
+	// stored in Amplication), in order, for the quit message and the Summary. Screens
+	// report each fact with outsideMsg.
+	outside []outsideFact
+}
+
+// outsideFact is one thing done (or under way) outside this machine. A later fact with the
+// same key replaces it ("being created" becomes "created"); an empty text removes it (the
+// create failed: nothing exists).
+type outsideFact struct {
+	key  string
+	text string // one sentence, in the operator's words
+}
+
+// record adds, replaces or removes f.
+func (ses *session) record(f outsideFact) {
+	for i, o := range ses.outside {
+		if o.key == f.key {
+			if f.text == "" {
+				ses.outside = append(ses.outside[:i:i], ses.outside[i+1:]...)
+			} else {
+				ses.outside[i] = f
+			}
+			return
+		}
+	}
+	if f.text != "" {
+		ses.outside = append(ses.outside, f)
+	}
+}
+
+// doneOutside is the texts of the outside facts.
+func (ses *session) doneOutside() []string {
+	out := make([]string, 0, len(ses.outside))
+	for _, f := range ses.outside {
+		out = append(out, f.text)
+	}
+	return out
 }
 
 // ampPath reports that the wizard finishes inside Amplication (signed in, not skipped).
@@ -61,16 +97,19 @@ type Summary struct {
 	Checkout        string       `json:"checkout,omitempty"`
 	Layout          string       `json:"layout,omitempty"`
 	CallbackURL     string       `json:"callback_url,omitempty"`
-	KeptCredentials bool         `json:"kept_credentials"` // the configured key and secret were kept
-	ClientID        string       `json:"client_id_masked,omitempty"`
-	Verified        bool         `json:"verified"` // the live credential check passed
-	Files           []FileResult `json:"files"`    // the files written (empty: nothing written)
+	KeptCredentials bool         `json:"kept_credentials"`    // the configured key and secret were kept
+	ClientID        string       `json:"client_id,omitempty"` // the key, whole: it is not a secret
+	Verified        bool         `json:"verified"`            // the live credential check passed
+	Files           []FileResult `json:"files"`               // the files written (empty: nothing written)
 	ConnectedAs     *Identity    `json:"connected_as,omitempty"`
 	Workspace       string       `json:"workspace,omitempty"`
 	Repository      *Repo        `json:"repository,omitempty"`
 	CreatedRepo     bool         `json:"created_repository"`
 	Services        []string     `json:"services,omitempty"`
-	NextSteps       []string     `json:"next_steps,omitempty"`
+	// DoneOutside is what was done outside this machine (a repository created, what was
+	// stored in Amplication), or was under way when the wizard was left, and how to check it.
+	DoneOutside []string `json:"done_outside,omitempty"`
+	NextSteps   []string `json:"next_steps,omitempty"`
 	// Amplication is the part inside Amplication (nil before its server screen).
 	Amplication *AmpSummary `json:"amplication,omitempty"`
 }
@@ -103,11 +142,12 @@ func (ses *session) summary() Summary {
 		Repository:      ses.repo,
 		CreatedRepo:     ses.created,
 		Services:        ses.checkout.Services,
+		DoneOutside:     ses.doneOutside(),
 	}
 	if ses.kept {
-		s.ClientID = ses.checkout.ClientIDMasked
-	} else if ses.creds.ID != "" {
-		s.ClientID = mask.Secret(ses.creds.ID)
+		s.ClientID = ses.checkout.ClientID
+	} else {
+		s.ClientID = ses.creds.ID
 	}
 	switch {
 	case ses.ampSkipped:

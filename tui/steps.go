@@ -30,6 +30,12 @@ type sizer interface{ layout() }
 // quits once the work's result is in.
 type quitHolder interface{ holdsQuit() bool }
 
+// printer is a screen that printed text above the frame, where the terminal wraps it (the
+// frame's own lines are cut at the width, so a long URL there could not be copied whole):
+// printed returns that text while the screen shows it, and the frame leaves its rows free
+// so it stays on screen. Print it with printAbove.
+type printer interface{ printed() string }
+
 // targeted is a message for one step's screen whatever step is active (a listing that
 // outlives its step, a load cancelled by leaving it): the root delivers it there.
 type targeted interface{ target() step }
@@ -64,34 +70,54 @@ type stepDef struct {
 	new func(c *common, b Backend) screen
 	// back is where Esc leads from this step, if going back is safe there (nil: nowhere).
 	back func(s *session) (step, bool)
+	// skipped reports that the step is not on the operator's path (nil: it always is), so
+	// the header's counter ("3/11") does not count it.
+	skipped func(s *session) bool
+	// alternative: the step is an alternative to the one before it (Connect to Create):
+	// the operator goes through one of them, and both count as one place.
+	alternative bool
 }
 
 // steps is the step table: every screen, in order. The transitions between them are in
 // wizard.go.
 //
 // Adding a screen: a step constant above (in flow order), a row here (title, constructor,
-// back rule), a file with the screen (it implements screen, and sizer or quitHolder if it
+// back rule, and skipped or alternative when it is not on every operator's path), a file with the screen (it implements screen, and sizer or quitHolder if it
 // needs to; it takes what it needs from its entry and reports with its own "done" message),
 // and, for I/O, one role interface in backend.go that the constructor takes (added to
 // Backend), or a value returned by an earlier role (as Authorized.API). Then one case in
-// wizard.go's update records the done message in the session and goes to the next step.
+// wizard.go's update records the done message in the session and goes to the next step. A
+// screen that changes something outside this machine (a repository, later what is stored
+// in Amplication) reports it with outsideMsg when it starts and when it ends, so a quit
+// says what exists and how to check what was under way (see session.outside). The frame
+// wraps the help line by key priority (enter, esc first) and follows the focus marker
+// (focusMarker) when the body scrolls; a long URL goes above the frame (printer).
 var steps = [numSteps]stepDef{
 	stepWelcome: {title: "Amplication checkout",
 		new: func(c *common, b Backend) screen { return newWelcome(c, b) }},
 	stepConsumer: {title: "Create the consumer",
-		new:  func(c *common, b Backend) screen { return newConsumer(c, b) },
-		back: to(stepWelcome)},
+		new:     func(c *common, b Backend) screen { return newConsumer(c, b) },
+		back:    to(stepWelcome),
+		skipped: kept},
 	stepPermissions: {title: "Permissions",
-		new:  func(c *common, b Backend) screen { return newPermissions(c, b) },
-		back: to(stepConsumer)},
+		new:     func(c *common, b Backend) screen { return newPermissions(c, b) },
+		back:    to(stepConsumer),
+		skipped: kept},
 	stepCredentials: {title: "Key and secret",
-		new:  func(c *common, b Backend) screen { return newCredentials(c) },
-		back: to(stepPermissions)},
+		new:     func(c *common, b Backend) screen { return newCredentials(c) },
+		back:    to(stepPermissions),
+		skipped: kept},
 	stepVerify: {title: "Verify",
-		new:  func(c *common, b Backend) screen { return newVerify(c, b) },
-		back: to(stepCredentials)},
+		new: func(c *common, b Backend) screen { return newVerify(c, b) },
+		back: func(s *session) (step, bool) {
+			if s.kept {
+				return stepWelcome, true
+			}
+			return stepCredentials, true
+		}},
 	stepEnv: {title: "Env files",
-		new: func(c *common, b Backend) screen { return newEnv(c, b) },
+		new:     func(c *common, b Backend) screen { return newEnv(c, b) },
+		skipped: kept,
 		back: func(s *session) (step, bool) {
 			return stepCredentials, s.written == nil // written: nothing to go back to
 		}},
@@ -104,8 +130,9 @@ var steps = [numSteps]stepDef{
 			return stepEnv, s.written == nil // nothing written: back to the diff is safe
 		}},
 	stepAmpSignIn: {title: "Sign in to Amplication",
-		new:  func(c *common, b Backend) screen { return newAmpSignIn(c, b) },
-		back: to(stepAmpServer)},
+		new:     func(c *common, b Backend) screen { return newAmpSignIn(c, b) },
+		skipped: ampSkipped,
+		back:    to(stepAmpServer)},
 	stepAuthorize: {title: "Authorize",
 		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
 		back: func(s *session) (step, bool) {
@@ -123,17 +150,45 @@ var steps = [numSteps]stepDef{
 		new:  func(c *common, b Backend) screen { return newCreate(c) },
 		back: to(stepChoice)},
 	stepConnect: {title: "Connect repository",
-		new:  func(c *common, b Backend) screen { return newConnect(c) },
-		back: to(stepChoice)},
+		new:         func(c *common, b Backend) screen { return newConnect(c) },
+		back:        to(stepChoice),
+		alternative: true},
 	stepAmpTarget: {title: "Amplication target",
-		new:  func(c *common, b Backend) screen { return newAmpTarget(c) },
-		back: to(stepChoice)},
+		new:     func(c *common, b Backend) screen { return newAmpTarget(c) },
+		skipped: ampSkipped,
+		back:    to(stepChoice)},
 	stepAmpConnect: {title: "Connect in Amplication",
-		new:  func(c *common, b Backend) screen { return newAmpConnect(c) },
-		back: to(stepAmpTarget)},
+		new:     func(c *common, b Backend) screen { return newAmpConnect(c) },
+		skipped: ampSkipped,
+		back:    to(stepAmpTarget)},
 	stepSummary: {title: "Summary",
 		new: func(c *common, b Backend) screen { return newSummary(c) }},
 }
+
+// kept is a skipped rule: the step is only for a new key and secret.
+func kept(s *session) bool { return s.kept }
+
+// position is cur's place on the operator's path and the path's length, for the header:
+// skipped steps are not counted, and an alternative shares its place with the step before.
+func position(cur step, s *session) (n, total int) {
+	for i := range numSteps {
+		def := steps[i]
+		if def.alternative || (def.skipped != nil && def.skipped(s)) {
+			if i == cur {
+				n = total
+			}
+			continue
+		}
+		total++
+		if i == cur {
+			n = total
+		}
+	}
+	return max(n, 1), total
+}
+
+// ampSkipped: the operator skipped Amplication (its later screens are off the path).
+func ampSkipped(s *session) bool { return s.ampSkipped }
 
 // to is a back rule that always leads to s.
 func to(s step) func(*session) (step, bool) {

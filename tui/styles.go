@@ -33,7 +33,7 @@ type styles struct {
 	noColor bool
 
 	title     lipgloss.Style // "bbsetup"
-	stepLabel lipgloss.Style // "3/12 Permissions"
+	stepLabel lipgloss.Style // "3/11 Permissions"
 	demo      lipgloss.Style // demo badge
 	heading   lipgloss.Style // a screen's heading
 	text      lipgloss.Style

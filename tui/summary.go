@@ -119,7 +119,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	}
 	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 	for _, svc := range sum.Services {
-		b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+		b.WriteString("     " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 	}
 	if amp != nil && amp.Skipped {
 		b.WriteString("  2. Amplication was skipped: once its server runs with the new key, connect it with " +

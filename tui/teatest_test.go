@@ -7,10 +7,12 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -206,4 +208,55 @@ func TestRunCancelledContext(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after its context was cancelled")
 	}
+}
+
+// Whatever stops the program with an error, Run shows the cursor again (issue 16 item 11):
+// here a signal (the context cancelled) while the wizard waits for the browser.
+func TestRunShowsTheCursorOnAnError(t *testing.T) {
+	fb := newFake()
+	fb.checkout.Configured = true
+	fb.waitGate = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, fb, Options{NoBrowser: true, NoColor: true}, pr, out)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "already configured") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run returned no error after its context was cancelled")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	if !strings.HasSuffix(out.String(), ansi.ShowCursor) {
+		t.Fatalf("the output does not end by showing the cursor: %q", out.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the renderer's goroutine and the test's.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

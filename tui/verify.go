@@ -19,6 +19,8 @@ type verifyScreen struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	creds    Credentials
+	kept     bool     // checking the configured key and secret (co)
+	co       Checkout // the checkout, whose configured ones those are
 	callback string
 	seq      uint64
 	checking bool
@@ -37,6 +39,7 @@ func newVerify(c *common, checker CredentialChecker) *verifyScreen {
 
 func (s *verifyScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.creds, s.callback = e.ctx, e.s.creds, e.s.checkout.CallbackURL
+	s.kept, s.co = e.s.kept, e.s.checkout
 	return s.check()
 }
 
@@ -48,8 +51,11 @@ func (s *verifyScreen) check() tea.Cmd {
 	s.cancel = cancel
 	s.checking, s.v = true, nil
 	s.seq = s.c.nextSeq()
-	seq, checker, creds := s.seq, s.checker, s.creds
+	seq, checker, creds, kept, co := s.seq, s.checker, s.creds, s.kept, s.co
 	return func() tea.Msg {
+		if kept {
+			return verdictMsg{seq: seq, v: checker.CheckConfigured(ctx, co)}
+		}
 		return verdictMsg{seq: seq, v: checker.CheckCredentials(ctx, creds)}
 	}
 }
@@ -128,8 +134,14 @@ func (s *verifyScreen) view() string {
 	st := s.c.st
 	var b strings.Builder
 	b.WriteString(st.heading.Render("Check the key and secret with Bitbucket") + "\n")
-	b.WriteString(st.strong.Render("Key    ") + st.code.Render(s.creds.ID) + "\n")
-	b.WriteString(st.strong.Render("Secret ") + st.code.Render(mask.Secret(s.creds.Secret)) + "\n\n")
+	if s.kept {
+		b.WriteString(st.subtle.Render("The key and secret already configured in "+rel(s.co.Root, s.co.ServerEnv)+":") + "\n")
+		b.WriteString(st.strong.Render("Key    ") + st.code.Render(s.co.ClientID) + "\n")
+		b.WriteString(st.strong.Render("Secret ") + st.code.Render(s.co.SecretMasked) + "\n\n")
+	} else {
+		b.WriteString(st.strong.Render("Key    ") + st.code.Render(s.creds.ID) + "\n")
+		b.WriteString(st.strong.Render("Secret ") + st.code.Render(mask.Secret(s.creds.Secret)) + "\n\n")
+	}
 	if s.checking {
 		b.WriteString(s.c.spinnerLine("Asking Bitbucket for a token with this key and secret…"))
 		return b.String()
@@ -146,10 +158,17 @@ func (s *verifyScreen) view() string {
 		if len(v.Granted) > 0 {
 			body += "\nGranted:\n" + bullets(groupPermissions(v.Granted))
 		}
-		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, "Press enter to see what will be written."))
+		next := "Press enter to see what will be written."
+		if s.kept {
+			next = "Press enter to authorize (nothing needs writing)."
+		}
+		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, next))
 	case VerdictBadCredentials:
-		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg,
-			"Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."))
+		next := "Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."
+		if s.kept {
+			next = "Press enter to paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
+		}
+		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg, next))
 	case VerdictNotPrivate:
 		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg,
 			"Tick it on the consumer's edit page and Save; press enter for the consumer steps."))

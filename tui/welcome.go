@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -57,7 +59,7 @@ func (s *welcomeScreen) find(dir string) tea.Cmd {
 	s.seq = s.c.nextSeq()
 	seq, finder := s.seq, s.finder
 	return func() tea.Msg {
-		co, err := finder.FindCheckout(dir)
+		co, err := finder.FindCheckout(expandHome(dir))
 		return checkoutFoundMsg{seq: seq, co: co, err: err}
 	}
 }
@@ -167,8 +169,8 @@ func (s *welcomeScreen) view() string {
 	}
 	b.WriteString(st.faint.Render("Only .env.local files; the committed .env files stay as they are.") + "\n\n")
 	if co.Configured {
-		b.WriteString(st.ok.Render("✓") + " A key and secret are already configured (key " + st.code.Render(co.ClientIDMasked) + ").\n")
-		b.WriteString(choiceLine(s.c, s.keep, "Keep them and go straight to authorizing") + "\n")
+		b.WriteString(st.ok.Render("✓") + " A key and secret are already configured (key " + st.code.Render(co.ClientID) + ").\n")
+		b.WriteString(choiceLine(s.c, s.keep, "Keep them: check them with Bitbucket, then authorize") + "\n")
 		b.WriteString(choiceLine(s.c, !s.keep, "Replace them with a new consumer"))
 	} else {
 		b.WriteString("Press enter to start: first, create the consumer in Bitbucket.")
@@ -182,6 +184,19 @@ func choiceLine(c *common, selected bool, text string) string {
 		return c.st.cursor.Render("› ") + c.st.selected.Render(text)
 	}
 	return "  " + c.st.text.Render(text)
+}
+
+// expandHome expands a leading ~ (alone or followed by /) to the home directory, as a shell
+// would: the path input is not a shell.
+func expandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~"))
 }
 
 func layoutText(co Checkout) string {

@@ -27,6 +27,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Messages from the screens to the root. Screens send them with report; only the root
@@ -66,7 +68,9 @@ type (
 	ampSignedMsg    struct{ a AmpSignedIn }
 	ampTargetMsg    struct{ t AmpTarget }
 	ampConnectedMsg struct{ r AmpConnected }
-	finishMsg       struct{}
+	// outsideMsg records something done outside this machine (see session.outside).
+	outsideMsg struct{ fact outsideFact }
+	finishMsg  struct{}
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
 	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
@@ -133,15 +137,17 @@ type Model struct{ w *wizard }
 
 // wizard is the root state; Model wraps a pointer so the tea.Model value stays cheap.
 type wizard struct {
-	c       *common
-	base    context.Context
-	cur     step
-	cancel  context.CancelFunc
-	help    help.Model
-	scroll  int
-	winW    int
-	winH    int
-	screens [numSteps]screen
+	c      *common
+	base   context.Context
+	cur    step
+	cancel context.CancelFunc
+	help   help.Model
+	scroll int
+	// followed is the focused body line (and the size) the scroll last followed.
+	followed [3]int
+	winW     int
+	winH     int
+	screens  [numSteps]screen
 
 	spinning bool
 	quitting bool
@@ -273,11 +279,18 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		if msg.a.Org != nil && !msg.reused {
 			org := *msg.a.Org
 			w.s.orgStored = &org
+			ws := ""
+			if w.s.amp != nil {
+				ws = " workspace " + safetext.Line(w.s.amp.Workspace.Name) + "'s"
+			}
+			w.s.record(outsideFact{key: "amp-org", text: "Stored in Amplication:" + ws + " Bitbucket connection as " +
+				safetext.Line(org.Name) + " (its git organization; see bbsetup amplication status)."})
 		}
 	case ampConnectResultMsg:
 		if msg.err == nil {
 			r := msg.r
 			w.s.connected = &r
+			w.s.record(outsideFact{key: "amp-connect", text: "Stored in Amplication: " + safetext.Line(r.Line()) + " (read back from the server)."})
 		}
 		if w.quitHeld {
 			w.active().update(msg)
@@ -288,12 +301,15 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 			return w.goTo(s)
 		}
 		return nil
+	case outsideMsg:
+		w.s.record(msg.fact)
+		return nil
 	case checkoutMsg:
 		w.s.checkout = msg.co
 		w.s.kept = msg.keep
 		if msg.keep {
 			w.s.creds = Credentials{}
-			return w.goTo(stepAmpServer)
+			return w.goTo(stepVerify) // one token request before the browser trip
 		}
 		return w.goTo(stepConsumer)
 	case consumerDoneMsg:
@@ -308,6 +324,9 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		v := msg.v
 		w.s.verdict = &v
 		w.s.unverified = msg.unverified
+		if w.s.kept {
+			return w.goTo(stepAmpServer) // nothing to write
+		}
 		return w.goTo(stepEnv)
 	case fixMsg:
 		return w.fix(msg.v)
@@ -384,8 +403,18 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 	return w.withSpinner(w.active().update(msg))
 }
 
+// rejectedFix is the fix for an error in which Bitbucket rejected the key or secret: back to
+// them, with the error as the note.
+func rejectedFix(err error) fixMsg {
+	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: err.Error()}}
+}
+
 // fix sends the operator to the screen that fixes what the verdict found.
 func (w *wizard) fix(v Verdict) tea.Cmd {
+	if w.s.kept {
+		// The configured key and secret are wrong: fixing them is replacing them.
+		w.s.kept = false
+	}
 	switch v.Kind {
 	case VerdictBadCredentials:
 		return w.enter(stepCredentials, entry{fix: &v})

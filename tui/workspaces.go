@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Step 8: the workspace picker, a bubbles/list with filtering.
@@ -26,7 +27,9 @@ type workspacesScreen struct {
 	err     error
 	all     []Workspace
 	list    list.Model
-	hint    string // the slug typed on the consumer screen, preselected
+	// slugW and nameW are the widest slug and name (the delegate's columns).
+	slugW, nameW int
+	hint         string // the slug typed on the consumer screen, preselected
 }
 
 // workspacesMsg is the result of Workspaces.
@@ -42,8 +45,12 @@ type wsItem Workspace
 // FilterValue implements list.Item: the filter matches slug and name.
 func (i wsItem) FilterValue() string { return i.Slug + " " + i.Name }
 
-// wsDelegate renders one workspace per line: slug, name, admin marker.
-type wsDelegate struct{ c *common }
+// wsDelegate renders one workspace per line: slug, name, admin marker, in aligned columns
+// (slugW and nameW are the widest slug and name, set when the list is loaded).
+type wsDelegate struct {
+	c            *common
+	slugW, nameW *int
+}
 
 // Height, Spacing, Update and Render implement list.ItemDelegate.
 func (d wsDelegate) Height() int                         { return 1 }
@@ -59,18 +66,31 @@ func (d wsDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
 	if index == m.Index() {
 		cur, slug = st.cursor.Render("› "), st.selected.Render(ws.Slug)
 	}
-	line := cur + slug
-	if ws.Name != "" && ws.Name != ws.Slug {
-		line += "  " + st.subtle.Render(ws.Name)
+	// Columns: at most half the width for the slug, a third for the name.
+	lw := m.Width()
+	slugW, nameW := *d.slugW, *d.nameW
+	if slugW+2+8 > lw-2 {
+		nameW = 0 // no room for aligned names
+	}
+	nameW = min(nameW, max(lw-2-slugW-2, 0))
+	line := cur + slug + strings.Repeat(" ", max(slugW-ansi.StringWidth(ws.Slug), 0))
+	name := ""
+	if ws.Name != "" && ws.Name != ws.Slug && nameW > 0 {
+		name = ws.Name
+	}
+	if ws.Admin || name != "" {
+		line += "  " + st.subtle.Render(name) + strings.Repeat(" ", max(nameW-ansi.StringWidth(name), 0))
 	}
 	if ws.Admin {
 		line += "  " + st.ok.Render("[admin]")
 	}
+	line = strings.TrimRight(line, " ")
 	fmt.Fprint(w, fit(line, m.Width()))
 }
 
 func newWorkspaces(c *common) *workspacesScreen {
-	l := list.New(nil, wsDelegate{c: c}, c.width, 10)
+	s := &workspacesScreen{c: c}
+	l := list.New(nil, wsDelegate{c: c, slugW: &s.slugW, nameW: &s.nameW}, c.width, 10)
 	l.SetShowTitle(false)
 	l.SetShowHelp(false)
 	l.SetStatusBarItemName("workspace", "workspaces")
@@ -80,7 +100,8 @@ func newWorkspaces(c *common) *workspacesScreen {
 	l.Styles = c.st.list
 	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	c.st.styleInput(&l.FilterInput)
-	return &workspacesScreen{c: c, list: l}
+	s.list = l
+	return s
 }
 
 func (s *workspacesScreen) enter(e entry) tea.Cmd {
@@ -111,6 +132,8 @@ func (s *workspacesScreen) keys() bindings {
 	switch {
 	case s.loading:
 		return bindings{short: []key.Binding{with(km.Back, "esc", "cancel")}}
+	case credentialsRejected(s.err):
+		return bindings{short: []key.Binding{km.ChangeKey, with(km.Retry, "r", "reload")}}
 	case s.err != nil || len(s.all) == 0:
 		return bindings{short: []key.Binding{with(km.Retry, "r", "reload")}}
 	case s.list.FilterState() == list.Filtering:
@@ -146,8 +169,13 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 		s.loaded, s.all = true, msg.ws
 		items := make([]list.Item, len(msg.ws))
 		sel := 0
+		s.slugW, s.nameW = 0, 0
 		for i, w := range msg.ws {
 			items[i] = wsItem(w)
+			s.slugW = max(s.slugW, ansi.StringWidth(w.Slug))
+			if w.Name != w.Slug {
+				s.nameW = max(s.nameW, ansi.StringWidth(w.Name))
+			}
 			if w.Slug == s.hint {
 				sel = i
 			}
@@ -166,8 +194,11 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if s.err != nil || len(s.all) == 0 {
-			if key.Matches(msg, km.Retry) {
+			switch {
+			case key.Matches(msg, km.Retry):
 				return s.load()
+			case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
+				return s.c.report(rejectedFix(s.err))
 			}
 			return nil
 		}
@@ -196,6 +227,9 @@ func (s *workspacesScreen) view() string {
 	switch {
 	case s.loading:
 		b.WriteString(s.c.spinnerLine("Loading your workspaces…"))
+	case credentialsRejected(s.err):
+		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(),
+			"Press k to change the key and secret (they are checked, then written again), or r to try again."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(), "Press r to try again."))
 	case len(s.all) == 0:

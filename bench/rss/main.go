@@ -92,7 +92,8 @@ func run(bin string, n int) error {
 		text string
 		key  string
 	}{
-		{"Keep them and go straight to authorizing", "enter"},
+		{"Keep them: check them with Bitbucket", "enter"},
+		{"Bitbucket accepted", "enter"},
 		{"s skips Amplication", "s"}, // the bbsetup-only path: Amplication is not measured here
 		{"Skip Amplication?", "y"},
 		{"Connected as", "enter"},
@@ -191,11 +192,14 @@ func (b *backend) FindCheckout(string) (tui.Checkout, error) {
 		ServerEnv:   "/srv/amplication/packages/amplication-server/.env.local",
 		CallbackURL: "http://localhost:3001/bitbucket-auth-app/callback",
 		Services:    []string{"npx nx serve amplication-server"},
-		Configured:  true, ClientIDMasked: "••••demo",
+		Configured:  true, ClientID: "demokey", SecretMasked: "••••demo",
 	}, nil
 }
 
 func (b *backend) CheckCredentials(context.Context, tui.Credentials) tui.Verdict {
+	return tui.Verdict{Kind: tui.VerdictOK}
+}
+func (b *backend) CheckConfigured(context.Context, tui.Checkout) tui.Verdict {
 	return tui.Verdict{Kind: tui.VerdictOK}
 }
 func (b *backend) Permissions() []tui.PermissionRow { return nil }

@@ -373,6 +373,10 @@ type uncertainError struct {
 func (e *uncertainError) Error() string { return e.msg }
 func (e *uncertainError) Unwrap() error { return e.err }
 
+// MayHaveSucceeded reports that the request may have been carried out although it failed:
+// callers (the wizard's quit message) can tell it from a plain failure without the type.
+func (e *uncertainError) MayHaveSucceeded() bool { return true }
+
 // uncertainMessage says what happened to a request that may have been carried out.
 func (c *Client) uncertainMessage(op string, err error, actx context.Context) string {
 	if errors.Is(actx.Err(), context.DeadlineExceeded) {
