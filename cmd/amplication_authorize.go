@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,37 +78,26 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	if err := a.ampSignIn(ctx, s, si); err != nil {
 		return err
 	}
-	withState, known := a.ampStateSupport(ctx, s)
-	state := rand.Text() // base32: URL-safe, 26 characters, 130 bits
-	if !known {
-		withState = true // tried first; an older server refuses the document and says so
+	support := func(ctx context.Context) (bool, bool) { return a.ampStateSupport(ctx, s) }
+	wsID := ""
+	if s.ov.Current != nil {
+		wsID = s.ov.Current.ID
 	}
-	authURL, err := s.c.InstallationURL(ctx, state, withState)
-	var ge *amplication.GraphQLError
-	if !known && errors.As(err, &ge) && ge.Validation() {
-		a.debugf("amplication: the server refused state (%v): an older server", ge)
-		withState = false
-		authURL, err = s.c.InstallationURL(ctx, "", false)
-	}
-	if err != nil {
+	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID)
+	var sm *amplication.StateMismatchError
+	switch {
+	case errors.Is(err, amplication.ErrNoWorkspaceForState):
+		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
+	case errors.As(err, &sm):
+		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
+	case err != nil:
 		return a.ampInstallError(s, err)
 	}
-	if !withState {
-		if s.ov.Current == nil {
-			return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
-		}
-		state = s.ov.Current.ID
-	}
-	info, err := amplication.ParseAuthorizeURL(authURL)
-	if err != nil {
-		return err
-	}
+	authURL, state, withState := az.URL, az.State, az.WithState
+	info := amplication.AuthorizeURLInfo{ClientID: az.ClientID, State: az.State}
 	if cr, ok := s.co.Current(); ok && info.ClientID != cr.ClientID {
 		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
 			ampName(info.ClientID), s.co.ServerEnvLocal, ampName(cr.ClientID), ampRestart)
-	}
-	if info.State != state {
-		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(info.State))
 	}
 	a.secret(state)
 

@@ -185,20 +185,19 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	}
 	full := ws + "/" + slug
 
-	var old *amplication.GitRepository
-	if res.Repo != nil {
-		if strings.EqualFold(res.Repo.GroupName, ws) && res.Repo.Name == slug && o.create == "" {
-			return a.ampConnectPrint(ctx, o, s, p, res, org, ws, slug, false, nil, true)
+	unchanged, err := amplication.Connectable(*p, *res, ws, slug, o.replace)
+	var ace *amplication.AlreadyConnectedError
+	switch {
+	case errors.As(err, &ace):
+		how := ""
+		if ace.Inherited {
+			how = ", the project's repository, which it inherits"
 		}
-		if !o.replace {
-			how := ""
-			if ampInherits(*p, *res) {
-				how = ", the project's repository, which it inherits"
-			}
-			return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), how, full)
-		}
-		cp := *res.Repo
-		old = &cp
+		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(ace.Repo.FullName()), how, full)
+	case unchanged && o.create == "":
+		return a.ampConnectPrint(o, amplication.Settled(*p, *res, ws, slug), org, ws, slug, false, true)
+	case unchanged && !o.replace:
+		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), full)
 	}
 
 	created := false
@@ -212,32 +211,42 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(r.IsPrivate), ampName(full))
 	}
 
-	override := res.Type != amplication.TypeProjectConfiguration
-	if old != nil {
-		if err := s.c.Disconnect(ctx, res.ID); err != nil {
-			return fmt.Errorf("could not disconnect %s from %s, so nothing was changed: %w", label, ampName(old.FullName()), a.ampError(s, err))
-		}
+	out, err := amplication.ConnectResource(ctx, s.c, amplication.ConnectRequest{Project: *p, Resource: *res, Org: org, Group: ws, Slug: slug})
+	if err != nil {
+		return a.ampConnectError(s, err, label, full, p)
 	}
-	_, cerr := s.c.Connect(ctx, amplication.ConnectInput{ResourceID: res.ID, GitOrganizationID: org.ID,
-		Repository: slug, Group: ws, Override: override})
-	if cerr != nil {
-		cerr = a.ampError(s, cerr)
-		if old == nil {
+	return a.ampConnectPrint(o, out, org, ws, slug, created, false)
+}
+
+// ampConnectError words a failed amplication.ConnectResource.
+func (a *app) ampConnectError(s *ampSession, err error, label, full string, p *amplication.Project) error {
+	var ce *amplication.ConnectError
+	if !errors.As(err, &ce) {
+		return a.ampError(s, err)
+	}
+	old := ce.Old
+	switch ce.Phase {
+	case amplication.PhaseDisconnect:
+		return fmt.Errorf("could not disconnect %s from %s, so nothing was changed: %w", label, ampName(old.FullName()), a.ampError(s, ce.Err))
+	case amplication.PhaseConnect:
+		cerr := a.ampError(s, ce.Err)
+		switch {
+		case old == nil:
 			return fmt.Errorf("the Amplication server did not connect %s to %s: %w", label, full, cerr)
-		}
-		orgID := old.Organization.ID
-		if orgID == "" {
-			orgID = org.ID
-		}
-		_, rerr := s.c.Connect(ctx, amplication.ConnectInput{ResourceID: res.ID, GitOrganizationID: orgID,
-			Repository: old.Name, Group: old.GroupName, Override: res.Override})
-		if rerr != nil {
+		case !ce.Restored:
 			return fmt.Errorf("the Amplication server did not connect %s to %s (%w), and putting back %s failed too (%v): connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s",
-				label, full, cerr, ampName(old.FullName()), a.ampError(s, rerr), ampName(old.GroupName), ampName(old.Name), ampName(p.ID))
+				label, full, cerr, ampName(old.FullName()), a.ampError(s, ce.RestoreErr), ampName(old.GroupName), ampName(old.Name), ampName(p.ID))
 		}
 		return fmt.Errorf("the Amplication server did not connect %s to %s, so it is connected to %s again: %w", label, full, ampName(old.FullName()), cerr)
 	}
-	return a.ampConnectPrint(ctx, o, s, p, res, org, ws, slug, created, old, false)
+	if ce.Err != nil {
+		return fmt.Errorf("connected, but reading it back failed: %w; check with bbsetup amplication status", a.ampError(s, ce.Err))
+	}
+	got := "no repository"
+	if ce.Got != "" {
+		got = ampName(ce.Got)
+	}
+	return fmt.Errorf("the Amplication server answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", label, got, full)
 }
 
 // ampResourceLabel names a resource for the operator: "orders (project Shop)", or
@@ -249,48 +258,10 @@ func ampResourceLabel(r amplication.Resource, p amplication.Project) string {
 	return fmt.Sprintf("%s (project %s)", ampName(r.Name), ampName(p.Name))
 }
 
-// ampConnectPrint reads the project back, checks that the resource has the repository
-// and prints the result.
-func (a *app) ampConnectPrint(ctx context.Context, o ampConnectOptions, s *ampSession, p *amplication.Project, res *amplication.Resource,
-	org amplication.GitOrganization, ws, slug string, created bool, old *amplication.GitRepository, unchanged bool) error {
+// ampConnectPrint prints the result read back (or, unchanged, as it was).
+func (a *app) ampConnectPrint(o ampConnectOptions, res *amplication.ConnectResult, org amplication.GitOrganization, ws, slug string, created, unchanged bool) error {
 	full := ws + "/" + slug
-	var np *amplication.Project
-	var nr *amplication.Resource
-	if unchanged {
-		np, nr = p, res
-	} else {
-		ps, err := s.c.Projects(ctx)
-		if err != nil {
-			return fmt.Errorf("connected, but reading it back failed: %w; check with bbsetup amplication status", a.ampError(s, err))
-		}
-		for i := range ps {
-			if ps[i].ID == p.ID {
-				np = &ps[i]
-			}
-		}
-		if np != nil {
-			for i := range np.Resources {
-				if np.Resources[i].ID == res.ID {
-					nr = &np.Resources[i]
-				}
-			}
-		}
-		if nr == nil || nr.Repo == nil || !strings.EqualFold(nr.Repo.GroupName, ws) || nr.Repo.Name != slug {
-			got := "no repository"
-			if nr != nil && nr.Repo != nil {
-				got = ampName(nr.Repo.FullName())
-			}
-			return fmt.Errorf("the Amplication server answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", ampResourceLabel(*res, *p), got, full)
-		}
-	}
-	var inheriting []amplication.Resource
-	if nr.Type == amplication.TypeProjectConfiguration {
-		for _, r := range np.Inheriting() {
-			if r.Repo != nil && strings.EqualFold(r.Repo.GroupName, ws) && r.Repo.Name == slug {
-				inheriting = append(inheriting, r)
-			}
-		}
-	}
+	np, nr, old, inheriting := &res.Project, &res.Resource, res.Old, res.Inheriting
 	if o.json {
 		out := ampConnectResult{
 			Resource:        ampResourceJSON{ID: nr.ID, Name: nr.Name, Type: nr.Type, Override: nr.Override, Repository: &full},

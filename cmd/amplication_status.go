@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -57,19 +56,6 @@ type ampProjectJSON struct {
 	Resources []ampResourceJSON `json:"resources"`
 }
 
-// ampInherits reports whether r, a resource other than the project's settings, uses the
-// repository the settings have (the same record, as connecting the settings makes it).
-func ampInherits(p amplication.Project, r amplication.Resource) bool {
-	set := p.Settings()
-	if r.Type == amplication.TypeProjectConfiguration || r.Repo == nil || set == nil || set.Repo == nil {
-		return false
-	}
-	if r.Repo.ID != "" && set.Repo.ID != "" {
-		return r.Repo.ID == set.Repo.ID
-	}
-	return strings.EqualFold(r.Repo.GroupName, set.Repo.GroupName) && r.Repo.Name == set.Repo.Name
-}
-
 func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
 	out := ampProjectJSON{ID: p.ID, Name: p.Name, Resources: []ampResourceJSON{}}
 	for _, r := range p.Resources {
@@ -77,7 +63,7 @@ func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
 		if r.Repo != nil {
 			s := r.Repo.FullName()
 			rj.Repository = &s
-			rj.Inherited = ampInherits(p, r)
+			rj.Inherited = p.Inherits(r)
 		}
 		out.Resources = append(out.Resources, rj)
 	}
@@ -180,47 +166,43 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
 	f := checkout.Finding{ID: "server-key"}
 	cr, configured := s.co.Current()
-	u, err := s.c.InstallationURL(ctx, "", false)
-	var ge *amplication.GraphQLError
-	switch {
-	case err == nil:
-	case errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration"):
+	written := ""
+	if configured {
+		written = cr.ClientID
+	}
+	k := amplication.CheckKey(ctx, s.c, written)
+	running := ampName(k.Running)
+	switch k.State {
+	case amplication.KeyMissing:
 		f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
-		if configured {
-			f.Detail = "the key is in " + s.co.ServerEnvLocal + ", so the server was started before it was written"
-			f.Hint = ampRestart
-		} else {
-			f.Hint = "run bbsetup configure, then " + ampRestart
-		}
-		return f
-	default:
+		f.Detail = "the key is in " + s.co.ServerEnvLocal + ", so the server was started before it was written"
+		f.Hint = ampRestart
+	case amplication.KeyUnknown:
 		f.Title = "the server's Bitbucket key could not be read"
-		f.Detail = ampName(a.ampError(s, err).Error())
-		return f
-	}
-	info, err := amplication.ParseAuthorizeURL(u)
-	if err != nil {
-		f.Title = "the server's Bitbucket authorize URL is not a URL"
-		f.Detail = ampName(err.Error())
-		return f
-	}
-	running := info.ClientID
-	switch {
-	case !configured:
+		f.Detail = ampName(a.ampError(s, k.Err).Error())
+		if k.BadURL {
+			f.Title = "the server's Bitbucket authorize URL is not a URL"
+			f.Detail = ampName(k.Err.Error())
+		}
+	case amplication.KeyNotWritten:
 		f.Title = "the Bitbucket key is not written in the env files"
-		f.Detail = fmt.Sprintf("the running server uses %q", ampName(running))
+		f.Detail = fmt.Sprintf("the running server uses %q", running)
+		if k.Running == "" {
+			f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
+			f.Detail = ""
+		}
 		f.Hint = "run bbsetup configure, then " + ampRestart
-	case running == cr.ClientID:
+	case amplication.KeyMatches:
 		f.OK = true
 		f.Title = "the running server uses the key in .env.local"
-		f.Detail = "BITBUCKET_CLIENT_ID " + ampName(running)
-	case running == "" || running == checkout.PlaceholderClientID:
+		f.Detail = "BITBUCKET_CLIENT_ID " + running
+	case amplication.KeyPlaceholder:
 		f.Title = "the running server still has the placeholder Bitbucket key"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", ampName(running), s.co.ServerEnvLocal, ampName(cr.ClientID))
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
 		f.Hint = ampRestart
 	default:
 		f.Title = "the running server uses another Bitbucket key than .env.local"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", ampName(running), s.co.ServerEnvLocal, ampName(cr.ClientID))
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
 		f.Hint = ampRestart
 	}
 	return f

@@ -18,6 +18,7 @@ type demoOptions struct {
 	repos   int
 	latency time.Duration
 	keep    bool
+	stale   bool // --stale-server
 
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
@@ -33,9 +34,18 @@ The demo starts the built-in Bitbucket Cloud emulator on 127.0.0.1 with a demo c
 and about 2,000 repositories in three workspaces, makes a scratch Amplication checkout in
 a temporary directory, and runs the wizard against both. The key and secret inputs come
 filled in with the demo consumer's; its authorization page approves at once, and where no
-browser can open, the demo makes the browser's visit itself after showing the URL.`,
+browser can open, the demo makes the browser's visit itself after showing the URL.
+
+It also runs an emulated Amplication server for the scratch checkout, with a demo user
+(its email and password come filled in) and two projects, Shop (services orders and
+payments, which inherit the project's repository, and catalog, already connected
+elsewhere) and Internal. The server "starts" once the env files are written, as you would
+start npx nx serve amplication-server; with --stale-server it runs from the start with the
+committed placeholder key, to show the restart the wizard then asks for (the demo restarts
+it for you, and says so).`,
 		Example: `  bbsetup demo
   bbsetup demo --latency 100ms --keep
+  bbsetup demo --stale-server                    # the Amplication server must be restarted
   bbsetup demo --public-consumer                 # rehearse a consumer left public
   bbsetup demo --scopes account,repository       # ... or lacking permissions
   bbsetup demo --no-callback                     # ... or without a callback URL`,
@@ -51,6 +61,7 @@ browser can open, the demo makes the browser's visit itself after showing the UR
 	c.Flags().IntVar(&o.repos, "repos", o.repos, "how many repositories the demo workspaces hold")
 	c.Flags().DurationVar(&o.latency, "latency", 0, "latency the emulator adds to every request, e.g. 100ms")
 	c.Flags().BoolVar(&o.keep, "keep", false, "keep the scratch checkout after the demo (its path is printed)")
+	c.Flags().BoolVar(&o.stale, "stale-server", false, "start the emulated Amplication server before the keys are written, to show the restart path")
 
 	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
 	return c
@@ -65,7 +76,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 		return &ExitError{Code: ExitUsage}
 	}
 	do := demo.Options{Repos: o.repos, Latency: o.latency,
-		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback}
+		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback, StaleServer: o.stale}
 	if o.mistakes.scopesSet {
 		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
 	}
@@ -75,7 +86,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	}
 	defer func() {
 		if o.keep {
-			w.Server.Close()
+			w.CloseServers()
 			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s.\n", w.CheckoutDir)
 			return
 		}
@@ -86,6 +97,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 
 	fmt.Fprintf(a.env.Stderr, "bbsetup demo\n  Bitbucket emulator: %s (API %s)\n  scratch checkout:   %s\n",
 		w.Server.URL, w.Server.APIURL, w.CheckoutDir)
+	when := "starts once the env files are written"
+	if o.stale {
+		when = "running already, with the placeholder key (--stale-server)"
+	}
+	fmt.Fprintf(a.env.Stderr, "  Amplication:        %s (%s); user %s, password filled in\n", w.AmplicationURL, when, w.AmplicationEmail)
 	if o.mistakes.any() {
 		fmt.Fprintf(a.env.Stderr, "  consumer mistakes:  %s\n", o.mistakes.describe())
 	}
@@ -94,12 +110,25 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	a.g.BitbucketURL = w.Server.URL
 	a.g.APIURL = w.Server.APIURL
 
-	wo := o.wizard
+	return a.runWizard(ctx, demoWizardOptions(o.wizard, w))
+}
+
+// demoWizardOptions are the wizard's options in the demo world w: the consumer and the
+// Amplication user filled in, the Amplication server started after the env files are
+// written (and restarted when the wizard asks, --stale-server), the browser's visit made
+// by the demo when no browser can open.
+func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 	wo.demo = true
 	wo.workspace = "acme" // the demo world's admin workspace, pre-filled
 	wo.prefill = tui.Credentials{ID: w.Consumer.Key, Secret: w.Consumer.Secret}
 	wo.visit = visitLikeABrowser
-	return a.runWizard(ctx, wo)
+	wo.ampEmail, wo.ampPassword = w.AmplicationEmail, w.AmplicationPassword
+	wo.afterWrite = func() { _, _ = w.StartAmplication() } // a failure shows as "does not answer"
+	wo.restartAmp = func() error {
+		_, err := w.RestartAmplication()
+		return err
+	}
+	return wo
 }
 
 // visitLikeABrowser makes the visit a browser would: it opens the authorize URL and follows

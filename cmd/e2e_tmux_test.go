@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/internal/testkit"
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -145,7 +146,7 @@ func (tt *tmuxTerm) waitFor(texts ...string) string {
 
 // wantWholeAuthorizeURL finds the authorize URL in the pane with wrapped lines joined, and
 // checks it is complete and starts its line.
-func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string) {
+func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string, redirect bool) {
 	tt.t.Helper()
 	s := tt.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "e2e")
 	for _, l := range strings.Split(s, "\n") {
@@ -164,7 +165,7 @@ func (tt *tmuxTerm) wantWholeAuthorizeURL(clientID string) {
 			tt.t.Fatalf("the authorize URL line does not parse: %v: %q", err, l)
 		}
 		q := u.Query()
-		if q.Get("client_id") != clientID || q.Get("state") == "" || q.Get("redirect_uri") == "" || q.Get("response_type") != "code" {
+		if q.Get("client_id") != clientID || q.Get("state") == "" || (q.Get("redirect_uri") != "") != redirect || q.Get("response_type") != "code" {
 			tt.t.Fatalf("the authorize URL on screen is not whole: %q\n%s", l, s)
 		}
 		return
@@ -223,6 +224,9 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "create, then connect (already configured, --json), 80x24",
 		"completes; files on disk parse back; no captured pane contains the secret")
+	// Both runs finish inside Amplication (sign-in, Amplication's authorization, then the
+	// second run reuses it; orders, then catalog with the replace prompt), and the
+	// Amplication emulator's state is checked after each.
 	w := newE2EWorld(t)
 	serverEnv := filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local")
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
@@ -261,13 +265,20 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	}
 	tt.keys("Enter")
 	tt.waitFor("✓ written", "npx nx serve git-sync-manager")
+	// The operator starts the Amplication server now, after the keys are written.
+	if _, err := w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
 	tt.keys("Enter")
-	tt.waitFor("Connected as Demo Operator (demo)")
-	// The authorize URL was on screen whole (now in the scrollback: done, the frame took
-	// its rows back): unindented on its own line, wrapped by the terminal (capture-pane -J
-	// joins what the terminal wrapped), so a mouse selection copies it in one piece (issue
-	// 16 item 8).
-	tt.wantWholeAuthorizeURL(w.Consumer.Key)
+	tt.waitFor("The Amplication server answers", w.AmplicationURL)
+	tt.keys("Enter")
+	w.signIn(tt)
+	tt.waitFor("Amplication is connected to Bitbucket as demo")
+	// The authorize URL (the Amplication server's: its key, a state, no redirect_uri) was
+	// on screen whole (now in the scrollback: done, the frame took its rows back):
+	// unindented on its own line, wrapped by the terminal (capture-pane -J joins what the
+	// terminal wrapped), so a mouse selection copies it in one piece (issue 16 item 8).
+	tt.wantWholeAuthorizeURL(w.Consumer.Key, false)
 	tt.keys("Enter")
 	tt.waitFor("acme", "Acme Corporation", "[admin]", "playground")
 	tt.keys("Enter")
@@ -281,11 +292,22 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	tt.waitFor("✓ Created acme/e2e-service")
 	tt.keys("Enter")
-	tt.waitFor("Summary", "acme/e2e-service (created)")
+	tt.waitFor("Which Amplication project or service", "›   orders  not connected", "catalog-legacy")
+	tt.keys("Enter")
+	tt.waitFor("Connect in Amplication", "Nothing is stored in Amplication until you press enter")
+	if r, _ := w.Amplication().Resource(ampemu.DemoOrdersID); r.Repo != nil {
+		t.Fatalf("stored in Amplication before the confirm: %+v", r.Repo)
+	}
+	tt.keys("Enter")
+	tt.waitFor("✓ orders (project Shop) → acme/e2e-service", "Read back")
+	tt.keys("Enter")
+	tt.waitFor("Summary", "orders (project Shop) → acme/e2e-service", "acme/e2e-service (created)")
 	tt.keys("Enter")
 	if code := tt.exitCode(); code != 0 {
 		t.Fatalf("wizard exit %d", code)
 	}
+	w.wantRepo(t, ampemu.DemoOrdersID, "acme", "e2e-service")
+	w.scanPanes(t, tt)
 
 	// The files on disk: every original byte kept, the keys parse back exactly.
 	after, err := os.ReadFile(serverEnv)
@@ -318,7 +340,13 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	// Kept: checked with Bitbucket first (issue 16 item 2), then authorized.
 	tt.waitFor("Bitbucket accepted the key and secret", "nothing needs writing")
 	tt.keys("Enter")
-	tt.waitFor("Connected as Demo Operator (demo)")
+	tt.waitFor("The Amplication server answers")
+	tt.keys("Enter")
+	w.signIn(tt)
+	// Amplication has its Bitbucket connection from the first run: reuse it.
+	tt.waitFor("already connected to Bitbucket as demo", "› Use this connection (demo)")
+	tt.keys("Enter")
+	tt.waitFor("Amplication keeps its Bitbucket connection as demo")
 	tt.keys("Enter")
 	tt.waitFor("Acme Corporation")
 	tt.keys("Enter")
@@ -328,9 +356,20 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.typeText("e2e-serv")
 	tt.waitFor("1 match", "e2e-service")
 	tt.keys("Enter")
-	tt.waitFor("acme/e2e-service (chosen)")
+	// orders has it now; catalog is connected elsewhere: replacing it asks first.
+	tt.waitFor("Which Amplication project or service", "orders  → acme/e2e-service", "›   payments")
+	tt.keys("Down", "Enter")
+	tt.waitFor("Replace its repository?", "catalog (project Shop) is connected to catalog-legacy")
+	tt.keys("y")
+	tt.waitFor("Replaces", "catalog-legacy", "Nothing is stored in Amplication until you press enter")
+	tt.keys("Enter")
+	tt.waitFor("✓ catalog (project Shop) → acme/e2e-service")
+	tt.keys("Enter")
+	tt.waitFor("Summary")
 	tt.keys("Enter")
 	tt.waitFor("EXIT=0")
+	w.wantRepo(t, ampemu.DemoCatalogID, "acme", "e2e-service")
+	w.scanPanes(t, tt)
 	var sum struct {
 		ClientID    string `json:"client_id"`
 		Completed   bool   `json:"completed"`
@@ -341,6 +380,15 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 		Repository struct {
 			FullName string `json:"full_name"`
 		} `json:"repository"`
+		Amplication struct {
+			GitOrganization struct {
+				Name string `json:"name"`
+			} `json:"git_organization"`
+			Reused    bool `json:"git_organization_reused"`
+			Connected struct {
+				Resource, Project, Repository, Replaced string
+			} `json:"connected"`
+		} `json:"amplication"`
 	}
 	data, err := os.ReadFile(jsonOut)
 	if err != nil {
@@ -351,6 +399,13 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	}
 	if !sum.Completed || sum.ClientID != w.Consumer.Key || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
 		t.Errorf("--json summary %+v", sum)
+	}
+	if c := sum.Amplication.Connected; c.Resource != "catalog" || c.Project != "Shop" || c.Repository != "acme/e2e-service" || c.Replaced != "catalog-legacy" ||
+		sum.Amplication.GitOrganization.Name != "demo" || !sum.Amplication.Reused {
+		t.Errorf("--json summary's amplication part %+v", sum.Amplication)
+	}
+	if strings.Contains(string(data), w.AmplicationPassword) || strings.Contains(string(data), "eyJ") {
+		t.Error("the --json summary contains the Amplication password or a token")
 	}
 	if strings.Contains(string(data), w.Consumer.Secret) {
 		t.Error("the --json summary contains the secret")
@@ -394,6 +449,38 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
 		t.Errorf("Ctrl+C before the confirm wrote %s", prEnv)
+	}
+}
+
+// signIn signs in to Amplication on its screen as an operator would: the email typed,
+// the password pasted (through a tmux buffer: in no argv).
+func (w *e2eWorld) signIn(tt *tmuxTerm) {
+	tt.t.Helper()
+	tt.waitFor("Sign in to Amplication", "Email", "Password")
+	tt.typeText(w.AmplicationEmail)
+	tt.keys("Enter")
+	tt.paste(w.AmplicationPassword)
+	tt.waitFor("•••")
+	tt.keys("Enter")
+}
+
+// wantRepo checks the Amplication emulator's state: the resource pushes to group/slug.
+func (w *e2eWorld) wantRepo(t *testing.T, id, group, slug string) {
+	t.Helper()
+	r, ok := w.Amplication().Resource(id)
+	if !ok || r.Repo == nil || r.Repo.GroupName != group || r.Repo.Name != slug {
+		t.Fatalf("the Amplication emulator's resource %s has %+v, want %s/%s", id, r.Repo, group, slug)
+	}
+}
+
+// scanPanes checks every captured pane for the Amplication password and any token (a JWT
+// starts with eyJ); the consumer's secret is checked on every capture already.
+func (w *e2eWorld) scanPanes(t *testing.T, tt *tmuxTerm) {
+	t.Helper()
+	for _, p := range tt.panes {
+		if strings.Contains(p, w.AmplicationPassword) || strings.Contains(p, "eyJ") {
+			t.Fatalf("a pane shows the Amplication password or a token:\n%s", p)
+		}
 	}
 }
 

@@ -83,6 +83,10 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 	p.d.Key("enter")
 	p.must(tb, "Bitbucket accepted the key and secret")
 	p.d.Key("enter")
+	p.must(tb, "s skips Amplication") // the listing is measured on the bbsetup-only path
+	p.d.Key("s")
+	p.must(tb, "Skip Amplication?")
+	p.d.Key("y")
 	p.must(tb, "Connected as")
 	p.d.Key("enter")
 	// The workspaces are listed (acme, the first, is highlighted).

@@ -32,6 +32,13 @@ type wizardOptions struct {
 	// visit makes the browser's visit itself instead of opening a browser (the demo on a
 	// machine with no browser).
 	visit func(ctx context.Context, url string) error
+	// afterWrite runs after the env files are written (the demo starts its Amplication
+	// server then, as the operator would start npx nx serve amplication-server).
+	afterWrite func()
+	// restartAmp restarts the demo's Amplication server (the --stale-server path).
+	restartAmp func() error
+	// ampEmail and ampPassword pre-fill the Amplication sign-in (the demo's user).
+	ampEmail, ampPassword string
 }
 
 func (a *app) newWizardCmd() *cobra.Command {
@@ -87,6 +94,8 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 		BitbucketURL: a.g.BitbucketURL,
 		Prefill:      o.prefill,
 		Workspace:    o.workspace,
+		AmpEmail:     o.ampEmail,
+		AmpPassword:  o.ampPassword,
 	}, a.env.Stdin, screen)
 	if o.json {
 		enc := json.NewEncoder(a.env.Stdout)
@@ -147,6 +156,7 @@ type wizardBackend struct {
 	mu   sync.Mutex
 	co   *checkout.Checkout // the last checkout found
 	auth *authSession       // the latest authorization, whose listener holds the port
+	amps []*ampWizardAPI    // the Amplication sessions, whose authorizations may listen
 }
 
 var _ tui.Backend = (*wizardBackend)(nil)
@@ -162,6 +172,9 @@ func (b *wizardBackend) close() {
 	defer b.mu.Unlock()
 	if b.auth != nil {
 		b.auth.closeListenerLocked()
+	}
+	for _, api := range b.amps {
+		api.closeAmp()
 	}
 	b.hc.CloseIdleConnections()
 }
@@ -315,7 +328,7 @@ func (b *wizardBackend) PlanEnv(_ context.Context, tco tui.Checkout, c tui.Crede
 	if err != nil {
 		return tui.EnvPlan{}, clean(err)
 	}
-	out := tui.EnvPlan{Applier: envApplier{plan}}
+	out := tui.EnvPlan{Applier: envApplier{plan: plan, after: b.o.afterWrite}}
 	for _, f := range plan.Files {
 		// The operator sees where a link leads before confirming; file content is safe text.
 		diff := f.Diff()
@@ -338,11 +351,17 @@ func (b *wizardBackend) AllowOutsideCheckout() {
 }
 
 // envApplier writes one plan (tui.EnvApplier).
-type envApplier struct{ plan *envfile.Plan }
+type envApplier struct {
+	plan  *envfile.Plan
+	after func() // after a successful write (the demo starts its Amplication server)
+}
 
 // Apply implements tui.EnvApplier.
 func (e envApplier) Apply(_ context.Context) ([]tui.FileResult, error) {
 	res, err := e.plan.Apply()
+	if err == nil && e.after != nil {
+		e.after()
+	}
 	out := make([]tui.FileResult, 0, len(res))
 	for _, r := range res {
 		out = append(out, tui.FileResult{Path: safetext.Line(r.Path), Changed: r.Changed, Backup: safetext.Line(r.Backup)})

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -133,6 +134,12 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	r.keys(tea.KeyEnter)
 	r.waitFor("✓ written")
 	r.keys(tea.KeyEnter)
+	// Nothing started the Amplication server: the screen says how; the operator skips it
+	// and authorizes bbsetup alone (the older path).
+	r.waitFor("does not answer", "npx nx serve amplication-server")
+	r.runes("s")
+	r.waitFor("Skip Amplication?")
+	r.runes("y")
 	r.waitFor("Waiting for Bitbucket")
 	// No browser: the operator opens the URL elsewhere and pastes where it landed.
 	b.mu.Lock()
@@ -170,4 +177,125 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 			t.Errorf("%s: the key and secret do not parse back (pasted whitespace must be trimmed)", p)
 		}
 	}
+}
+
+// ampTeaRun starts the demo world (both emulators) and the real wizard with the demo's
+// options, as bbsetup demo does.
+func ampTeaRun(t *testing.T, do demo.Options) (*teaRun, *demo.World) {
+	t.Helper()
+	do.Repos, do.ClientPort, do.TempDir = 250, freePort(t), t.TempDir()
+	w, err := demo.Start(do)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	a := &app{
+		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
+		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	b := a.newWizardBackend(ctx, demoWizardOptions(wizardOptions{}, w))
+	t.Cleanup(b.close)
+	m := tui.New(b, tui.Options{Demo: true, RepoDir: w.CheckoutDir, BitbucketURL: w.Server.URL, NoColor: true,
+		Prefill: b.o.prefill, Workspace: b.o.workspace, AmpEmail: b.o.ampEmail, AmpPassword: b.o.ampPassword})
+	r := &teaRun{t: t, secret: w.Consumer.Secret, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))}
+	return r, w
+}
+
+// toAmpWritten drives the demo wizard to the written env files, pressing only enter (and
+// a to tick the permissions), as the demo's operator does.
+func (r *teaRun) toAmpWritten() {
+	r.waitFor("Callback URL to register")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Workspace slug")
+	r.keys(tea.KeyEnter)
+	r.waitFor("open in browser")
+	r.keys(tea.KeyEnter)
+	r.waitFor("0 of 6 rows ticked")
+	r.runes("a")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Secret")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Bitbucket accepted the key and secret")
+	r.keys(tea.KeyEnter)
+	r.waitFor("will change")
+	r.keys(tea.KeyEnter)
+	r.waitFor("✓ written")
+	r.keys(tea.KeyEnter)
+}
+
+// The whole wizard against both emulators, as bbsetup demo runs it: the Amplication
+// server starts once the env files are written; sign in with the pre-filled user;
+// Amplication authorizes (one browser trip, the demo's visit); create a repository; the
+// first unconnected service (orders) is connected; the emulator has it.
+func TestWizardTeatestAmplicationCreatePath(t *testing.T) {
+	r, w := ampTeaRun(t, demo.Options{})
+	r.toAmpWritten()
+	r.waitFor("The Amplication server answers", w.AmplicationURL)
+	r.keys(tea.KeyEnter)
+	r.waitFor("Sign in to Amplication", "Email", w.AmplicationEmail)
+	r.keys(tea.KeyEnter)
+	r.waitFor("Authorize Amplication with Bitbucket")
+	r.waitFor("Amplication is connected to Bitbucket as demo")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Acme Corporation")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Connect an existing repository")
+	r.keys(tea.KeyDown, tea.KeyEnter)
+	r.waitFor("Create repository")
+	r.runes("Checkout Service")
+	r.waitFor("acme/checkout-service")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Create this repository?")
+	r.keys(tea.KeyEnter)
+	r.waitFor("✓ Created acme/checkout-service")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Which Amplication project or service", "catalog", "catalog-legacy (Github)", "›   orders")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Connect in Amplication", "Nothing is stored in Amplication until you press enter")
+	if res, _ := w.Amplication().Resource(ampemu.DemoOrdersID); res.Repo != nil {
+		t.Fatalf("something was stored before the confirm: %+v", res.Repo)
+	}
+	r.keys(tea.KeyEnter)
+	r.waitFor("✓ orders (project Shop) → acme/checkout-service", "Read back")
+	r.keys(tea.KeyEnter)
+	r.waitFor("orders (project Shop) → acme/checkout-service", "Next steps")
+	r.keys(tea.KeyEnter)
+	r.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	rest, _ := io.ReadAll(r.tm.FinalOutput(t))
+	r.all.Write(rest)
+	if final := ansi.Strip(string(rest)); !strings.Contains(final, "git-sync-manager so Amplication can open pull requests") {
+		t.Errorf("the final summary lacks the PR service step:\n%s", final)
+	}
+	if strings.Contains(r.all.String(), w.AmplicationPassword) {
+		t.Error("the Amplication password reached the terminal")
+	}
+	sum := r.tm.FinalModel(t).(tui.Model).Summary()
+	if !sum.Completed || sum.Amplication == nil || sum.Amplication.Connected == nil ||
+		sum.Amplication.Connected.Repository != "acme/checkout-service" || sum.Amplication.GitOrganization == nil {
+		t.Fatalf("summary %+v (amplication %+v)", sum, sum.Amplication)
+	}
+	res, _ := w.Amplication().Resource(ampemu.DemoOrdersID)
+	if res.Repo == nil || res.Repo.GroupName != "acme" || res.Repo.Name != "checkout-service" {
+		t.Fatalf("the emulator's orders resource has %+v, want acme/checkout-service", res.Repo)
+	}
+}
+
+// --stale-server: the server runs with the placeholder key; the server screen says to
+// restart it, the demo restarts it (saying so), and the wizard goes on once it uses the key.
+func TestWizardTeatestAmplicationStaleServer(t *testing.T) {
+	r, w := ampTeaRun(t, demo.Options{StaleServer: true})
+	r.toAmpWritten()
+	r.waitFor("The Amplication server answers")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Sign in to Amplication")
+	r.keys(tea.KeyEnter)
+	r.waitFor("The server must be restarted", "placeholder", "npx nx serve amplication-server")
+	r.waitFor("The server uses the new key")
+	if got := w.Amplication().LoadedClientID(); got != w.Consumer.Key {
+		t.Fatalf("the emulator loaded %q after the demo's restart", got)
+	}
+	r.keys(tea.KeyEnter)
+	r.waitFor("Amplication is connected to Bitbucket as demo")
 }

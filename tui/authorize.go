@@ -8,11 +8,16 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
-// Step 7: authorize the operator's Bitbucket account. The URL is shown first; the browser is
-// opened unless --no-browser; a spinner waits for the callback; p (or a taken port) switches
-// to pasting the landed URL; Esc cancels.
+// Authorize: signed in to Amplication, it authorizes *Amplication* with Bitbucket (the URL
+// is the Amplication server's, the code goes to the server, one browser trip), or offers to
+// reuse the Bitbucket git organization Amplication already has. With Amplication skipped,
+// it authorizes bbsetup's own access (the operator's account). The URL is shown first; the
+// browser is opened unless --no-browser; a spinner waits for the callback; p (or a taken
+// port) switches to pasting the landed URL; Esc cancels.
 
 type authorizeScreen struct {
 	c        *common
@@ -42,6 +47,14 @@ type authorizeScreen struct {
 	id         *Identity // who authorized (done.Identity), once done
 	done       Authorized
 	above      string // the URL printed above the frame (see printer)
+
+	// amp: Amplication is authorized (signed in); nil: bbsetup's own authorization.
+	amp *AmpSignedIn
+	// offer: Amplication already has a Bitbucket git organization; reuse it (offerNew
+	// false) or authorize again (true).
+	offer    bool
+	offerNew bool
+	reused   bool
 }
 
 // printed implements printer: the authorize URL, printed above the frame where the
@@ -61,6 +74,7 @@ type authDoneMsg struct {
 	a      Authorized
 	err    error
 	pasted bool
+	reused bool
 }
 
 func newAuthorize(c *common, auth Authorizer) *authorizeScreen {
@@ -73,8 +87,28 @@ func (s *authorizeScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.creds, s.kept = e.ctx, e.s.checkout, e.s.creds, e.s.kept
 	s.above = ""
 	s.callback, s.canBack = e.s.checkout.CallbackURL, e.canBack
-	s.id = nil
+	s.id, s.amp, s.offer, s.offerNew, s.reused, s.above = nil, nil, false, false, false, ""
+	if e.s.ampPath() {
+		a := *e.s.amp
+		s.amp = &a
+		if len(a.Orgs) > 0 {
+			s.offer = true
+			s.sess, s.startErr, s.err, s.starting = nil, nil, nil, false
+			return nil
+		}
+	}
 	return s.start()
+}
+
+// reuse keeps Amplication's existing git organization.
+func (s *authorizeScreen) reuse() tea.Cmd {
+	s.seq = s.c.nextSeq()
+	s.starting, s.err, s.startErr = true, nil, nil
+	seq, ctx, api, org := s.seq, s.ctx, s.amp.API, s.amp.Orgs[0]
+	return func() tea.Msg {
+		a, err := api.ReuseAmpOrg(ctx, org)
+		return authDoneMsg{seq: seq, a: a, err: err, reused: true}
+	}
 }
 
 func (s *authorizeScreen) start() tea.Cmd {
@@ -85,8 +119,16 @@ func (s *authorizeScreen) start() tea.Cmd {
 	s.waiting, s.pasting, s.pasteBusy, s.cancelled, s.browser = false, false, false, false, ""
 	s.paste.SetValue("")
 	s.paste.Blur()
+	s.offer = false
 	s.seq = s.c.nextSeq()
 	seq, auth, ctx, co, creds := s.seq, s.auth, s.ctx, s.co, s.creds
+	if s.amp != nil {
+		api := s.amp.API
+		return func() tea.Msg {
+			sess, err := api.StartAmpAuth(ctx)
+			return authStartedMsg{seq: seq, sess: sess, err: err}
+		}
+	}
 	return func() tea.Msg {
 		sess, err := auth.StartAuth(ctx, co, creds)
 		return authStartedMsg{seq: seq, sess: sess, err: err}
@@ -101,6 +143,12 @@ func (s *authorizeScreen) keys() bindings {
 	switch {
 	case s.id != nil:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
+	case s.offer && !s.starting:
+		b := []key.Binding{with(km.Up, "↑/↓", "choose"), km.Enter}
+		if s.canBack {
+			b = append(b, km.Back)
+		}
+		return bindings{short: b}
 	case s.pasting:
 		b := []key.Binding{with(km.Enter, "enter", "use this URL"), km.OpenURL, km.CopyURL}
 		if s.sess != nil && !s.sess.PortInUse {
@@ -142,7 +190,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		sess := msg.sess
 		s.sess = &sess
 		print := printAbove(sess.URL)
-		s.above = sess.URL
+		s.above = safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
 		var open tea.Cmd
 		if !s.c.opts.NoBrowser || s.c.opts.Demo {
 			open = s.c.openCmd(sess.URL)
@@ -176,6 +224,13 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != s.seq || s.id != nil {
 			return nil
 		}
+		if msg.reused {
+			s.starting = false
+		}
+		if msg.err != nil && msg.reused {
+			s.err = msg.err
+			return nil
+		}
 		if msg.err != nil {
 			if msg.pasted {
 				s.pasteBusy = false
@@ -193,6 +248,7 @@ func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 			s.waitCancel()
 		}
 		s.done = msg.a
+		s.reused, s.offer = msg.reused, false
 		id := msg.a.Identity
 		s.id = &id
 		s.above = "" // done: the frame takes the URL's rows back (it stays in the scrollback)
@@ -208,10 +264,23 @@ func (s *authorizeScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	switch {
 	case s.id != nil:
 		if key.Matches(msg, km.Enter) {
-			return s.c.report(authorizedMsg{a: s.done})
+			return s.c.report(authorizedMsg{a: s.done, reused: s.reused})
 		}
 		return nil
 	case s.starting || s.pasteBusy:
+		return nil
+	case s.offer:
+		switch {
+		case key.Matches(msg, km.Up, km.Down):
+			s.offerNew = !s.offerNew
+			s.err = nil
+		case key.Matches(msg, km.Enter) && s.offerNew:
+			return s.start()
+		case key.Matches(msg, km.Enter):
+			return s.reuse()
+		case key.Matches(msg, km.Back) && s.canBack:
+			return s.c.report(backMsg{})
+		}
 		return nil
 	case s.pasting:
 		switch {
@@ -297,9 +366,41 @@ func (s *authorizeScreen) openCopyKeys() string {
 func (s *authorizeScreen) view() string {
 	st := s.c.st
 	var b strings.Builder
-	b.WriteString(st.heading.Render("Authorize bbsetup with your Bitbucket account") + "\n")
-	if s.kept {
+	if s.amp != nil {
+		b.WriteString(st.heading.Render("Authorize Amplication with Bitbucket") + "\n")
+		b.WriteString(st.subtle.Render("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace "+safetext.Line(s.amp.Workspace.Name)+".") + "\n")
+		if s.offer {
+			org := safetext.Line(s.amp.Orgs[0].Name)
+			b.WriteString("\nAmplication is already connected to Bitbucket as " + st.strong.Render(org) + ".\n\n")
+			b.WriteString(choiceLine(s.c, !s.offerNew, "Use this connection ("+org+")") + "\n")
+			b.WriteString(choiceLine(s.c, s.offerNew, "Authorize again (a browser trip)") + "\n")
+			if s.starting {
+				b.WriteString("\n" + s.c.spinnerLine("Checking bbsetup's own access to Bitbucket…"))
+			}
+			if s.err != nil {
+				b.WriteString("\n" + s.c.errorBox("That did not work", safetext.Line(s.err.Error()), "Press enter to try again."))
+			}
+			return strings.TrimRight(b.String(), "\n")
+		}
+	} else {
+		b.WriteString(st.heading.Render("Authorize bbsetup with your Bitbucket account") + "\n")
+	}
+	if s.kept && s.amp == nil {
 		b.WriteString(st.subtle.Render("Using the key and secret already configured in the checkout.") + "\n")
+	}
+	if s.id != nil && s.amp != nil {
+		org := ""
+		if s.done.Org != nil {
+			org = safetext.Line(s.done.Org.Name)
+		}
+		title := "✓ Amplication is connected to Bitbucket as " + org
+		if s.reused {
+			title = "✓ Amplication keeps its Bitbucket connection as " + org
+		}
+		body := "bbsetup lists and creates repositories with the consumer's own key (client credentials), as " +
+			safetext.Line(s.id.DisplayName) + "."
+		b.WriteString(s.c.box("ok", title, body, "Press enter to choose the workspace."))
+		return b.String()
 	}
 	if s.starting {
 		b.WriteString(s.c.spinnerLine("Preparing the authorization…"))
@@ -355,7 +456,7 @@ func (s *authorizeScreen) view() string {
 		}
 		b.WriteString("\n")
 		if s.sess.PortInUse {
-			b.WriteString("\n" + s.c.box("warn", "The callback port is taken", s.sess.PortMessage,
+			b.WriteString("\n" + s.c.box("warn", "The callback port is taken", safetext.Line(s.sess.PortMessage),
 				"Open the URL (ctrl+o), grant access, then paste the URL the browser lands on (it fails to load; that is fine)."))
 		}
 		if remote != "" {

@@ -25,6 +25,8 @@ type Backend interface {
 	CredentialChecker
 	EnvPlanner
 	Authorizer
+	AmpProber
+	AmpSignIner
 	Browser
 }
 
@@ -95,6 +97,176 @@ type AuthFlow interface {
 	// Paste takes the URL (or query string, or bare code) the operator copied from the
 	// browser's address bar and completes the flow with it.
 	Paste(ctx context.Context, pasted string) (Authorized, error)
+}
+
+// AmpProber asks whether the Amplication server answers (the Amplication server screen).
+type AmpProber interface {
+	// ProbeAmp asks the server co's env files (or the --amplication-url flag) name whether
+	// it answers; it needs no sign-in.
+	ProbeAmp(ctx context.Context, co Checkout) AmpProbe
+}
+
+// AmpDemoRestarter is what the demo's backend adds to AmpProber: it restarts the emulated
+// Amplication server, as the operator's Ctrl+C and npx nx serve amplication-server would.
+// The server screen uses it only in the demo (Options.Demo), and says so on screen.
+type AmpDemoRestarter interface {
+	RestartAmpDemo(ctx context.Context) error
+}
+
+// AmpSignIner signs in to Amplication (the sign-in screen).
+type AmpSignIner interface {
+	// SignInAmp signs in with an email and password, or a token, reads the account's
+	// workspaces and git organizations and checks which Bitbucket key the running server
+	// uses. Its error says what happened and what to do, in the operator's words.
+	SignInAmp(ctx context.Context, co Checkout, l AmpLogin) (AmpSignedIn, error)
+}
+
+// Amplication is the Amplication server as the signed-in account (AmpSignedIn.API): the
+// sign-in, server, Authorize, Amplication target and Connect screens each use their part.
+type Amplication interface {
+	AmpWorkspaceSwitcher
+	AmpKeyChecker
+	AmpAuthorizer
+	AmpTargetLister
+	AmpConnector
+}
+
+// AmpWorkspaceSwitcher switches the session's Amplication workspace (the sign-in screen).
+type AmpWorkspaceSwitcher interface {
+	UseAmpWorkspace(ctx context.Context, id string) (AmpSignedIn, error)
+}
+
+// AmpKeyChecker re-checks which Bitbucket key the running server uses (the server screen
+// while it waits for a restart).
+type AmpKeyChecker interface {
+	CheckAmpKey(ctx context.Context) AmpKey
+}
+
+// AmpAuthorizer authorizes Amplication itself with Bitbucket (the Authorize screen): one
+// browser trip; the code goes to the Amplication server, which exchanges it. The
+// Authorized it completes with carries the git organization and the Bitbucket API of
+// bbsetup's own client (the consumer's client_credentials).
+type AmpAuthorizer interface {
+	// StartAmpAuth asks the server for its authorize URL and listens on the callback (or,
+	// with the port taken, takes a paste). A new session replaces the previous one.
+	StartAmpAuth(ctx context.Context) (AuthSession, error)
+	// ReuseAmpOrg keeps the Bitbucket git organization Amplication already has.
+	ReuseAmpOrg(ctx context.Context, org AmpOrg) (Authorized, error)
+}
+
+// AmpTargetLister lists the projects and their resources (the Amplication target screen).
+type AmpTargetLister interface {
+	AmpProjects(ctx context.Context) ([]AmpProject, error)
+}
+
+// AmpConnector connects the chosen resource to the repository and reads it back (the
+// Connect step inside Amplication). Nothing is stored in Amplication before it.
+type AmpConnector interface {
+	ConnectAmp(ctx context.Context, r AmpConnectRequest) (AmpConnected, error)
+}
+
+// AmpProbe is what ProbeAmp found.
+type AmpProbe struct {
+	URL     string // the server URL it asked
+	Answers bool
+	Detail  string // answering: e.g. the generation; not: what happened and what to do
+	// StartCommand is the command that starts the server, run from Dir (the checkout).
+	StartCommand, Dir string
+}
+
+// AmpLogin is a sign-in: an email and password, or a token.
+type AmpLogin struct {
+	Email, Password string
+	Token           string // an API token from Amplication's settings (then no email)
+}
+
+// AmpSignedIn is a signed-in Amplication session.
+type AmpSignedIn struct {
+	URL        string
+	Account    string // "Name <email>"
+	Workspace  AmpWorkspace
+	Workspaces []AmpWorkspace
+	Orgs       []AmpOrg // the workspace's Bitbucket git organizations
+	Key        AmpKey   // whether the running server uses the written key
+	API        Amplication
+}
+
+// AmpWorkspace is an Amplication workspace.
+type AmpWorkspace struct{ ID, Name string }
+
+// AmpOrg is a Bitbucket git organization of an Amplication workspace: the Bitbucket
+// account Amplication acts as.
+type AmpOrg struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// AmpKey is which Bitbucket key the running server uses.
+type AmpKey struct {
+	OK bool // it uses the key in .env.local
+	// Stale: it runs with settings older than the env files (a placeholder, no key, or
+	// another key): it must be restarted.
+	Stale   bool
+	Message string // what it found, in the operator's words
+	Restart string // the restart advice, when Stale
+}
+
+// AmpProject is an Amplication project with its resources.
+type AmpProject struct {
+	ID, Name  string
+	Resources []AmpResource // the settings first when it has them
+}
+
+// AmpResource is a project's resource: its settings (which services inherit) or a service.
+type AmpResource struct {
+	ID, Name string
+	Settings bool   // the project's settings (ProjectConfiguration)
+	Repo     string // "group/name" it pushes to, "" when none
+	Provider string // the provider of Repo (Bitbucket, GitHub…)
+	Inherits bool   // a service whose Repo is the project's
+}
+
+// AmpTarget is the chosen resource.
+type AmpTarget struct {
+	Project  AmpProject
+	Resource AmpResource
+	Replace  bool // it has another repository now and the operator agreed to replace it
+}
+
+// Label names the target: "orders (project Shop)" or "the settings of project Shop".
+func (t AmpTarget) Label() string {
+	if t.Resource.Settings {
+		return "the settings of project " + t.Project.Name
+	}
+	return t.Resource.Name + " (project " + t.Project.Name + ")"
+}
+
+// AmpConnectRequest is one connect.
+type AmpConnectRequest struct {
+	Target    AmpTarget
+	Org       AmpOrg
+	Workspace string // the Bitbucket workspace slug
+	Slug      string // the repository slug
+}
+
+// AmpConnected is a connect as read back from the server.
+type AmpConnected struct {
+	Project    string   `json:"project"`
+	Resource   string   `json:"resource"`
+	Settings   bool     `json:"project_settings"`
+	Repository string   `json:"repository"` // "workspace/slug"
+	Replaced   string   `json:"replaced,omitempty"`
+	Unchanged  bool     `json:"unchanged"`
+	Inheriting []string `json:"inheriting,omitempty"`
+}
+
+// Line is "orders (project Shop) → acme/checkout-service".
+func (c AmpConnected) Line() string {
+	name := c.Resource
+	if c.Settings {
+		name = "project settings"
+	}
+	return name + " (project " + c.Project + ") → " + c.Repository
 }
 
 // Browser opens URLs in the operator's browser (the Consumer and Authorize screens).
@@ -290,6 +462,9 @@ func (s AuthSession) Paste(ctx context.Context, pasted string) (Authorized, erro
 type Authorized struct {
 	Identity Identity
 	API      Bitbucket
+	// Org is the Bitbucket git organization Amplication has, when the Authorize screen
+	// authorized Amplication (nil: bbsetup alone was authorized).
+	Org *AmpOrg
 }
 
 // Identity is the Bitbucket account that authorized.

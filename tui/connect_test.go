@@ -35,7 +35,7 @@ func TestConnectStreamsBatches(t *testing.T) {
 	hs.press("enter")
 	hs.wantStep(stepSummary)
 	hs.wantText("acme/service-00029 (chosen)", "https://bitbucket.org/acme/service-00029",
-		"git@bitbucket.org:acme/service-00029.git", "npx nx serve amplication-client", "Connect to Bitbucket")
+		"git@bitbucket.org:acme/service-00029.git", "npx nx serve amplication-client", "Amplication was skipped", "bbsetup amplication connect --workspace acme --repository service-00029")
 }
 
 func TestConnectFilterAndServerSearch(t *testing.T) {

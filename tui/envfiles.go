@@ -340,6 +340,6 @@ func (s *envScreen) resultsView() string {
 	for _, svc := range s.co.Services {
 		b.WriteString("  " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 	}
-	b.WriteString("\nPress enter to authorize your Bitbucket account.")
+	b.WriteString("\nThe Amplication server reads these files when it starts: start (or restart) npx nx serve amplication-server now. Press enter to check it.")
 	return b.String()
 }

@@ -74,6 +74,8 @@ type fakeBackend struct {
 	createErr   error
 	createGate  chan struct{} // CreateRepo blocks on it (a create in flight)
 
+	amp *fakeAmp // the Amplication server (answers by default; skipped by the walkers)
+
 	// blocked counts calls waiting on a gate, so the harness knows when everything still
 	// in flight is parked on purpose.
 	blocked atomic.Int64
@@ -94,7 +96,7 @@ func testRows() []PermissionRow {
 
 func newFake() *fakeBackend {
 	root := "/home/op/amplication"
-	return &fakeBackend{
+	f := &fakeBackend{
 		checkout: Checkout{
 			Root:        root,
 			Layout:      "older",
@@ -127,6 +129,8 @@ func newFake() *fakeBackend {
 		batchSize:  10,
 		projects:   []Project{{Key: "PROJ", Name: "Project"}, {Key: "WEB", Name: "Web apps"}},
 	}
+	f.amp = newFakeAmp(f)
+	return f
 }
 
 func genRepos(ws string, n int) []Repo {

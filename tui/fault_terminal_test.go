@@ -126,6 +126,7 @@ func TestFaultTerminalWholeRunAt20x8(t *testing.T) {
 		t.Fatal("the confirm at 20x8 wrote nothing")
 	}
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
 	hs.press("enter")
 	hs.wantStep(stepWorkspaces)

@@ -266,6 +266,7 @@ func (w *wizard) quitView() string {
 	if len(w.s.written) > 0 {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
+	b.WriteString(w.ampQuitNote())
 	return wrap(b.String(), w.winW)
 }
 
@@ -286,6 +287,15 @@ func wrap(s string, width int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ampQuitNote says, when signed in to Amplication and nothing was stored there, that
+// nothing was (what was stored is among the outside facts).
+func (w *wizard) ampQuitNote() string {
+	if w.s.amp == nil || w.s.orgStored != nil || w.s.connected != nil {
+		return ""
+	}
+	return "Nothing was stored in Amplication.\n"
 }
 
 // wrapLine wraps one line with its hanging indent (see wrap).

@@ -32,28 +32,30 @@ func counters(hs *harness) *[]string {
 func TestStepCounterHasNoJumps(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		hs := newHarness(t, newFake(), Options{NoBrowser: true}, 80, 24)
-		hs.untilText("1/11 Amplication checkout")
+		hs.untilText("1/15 Amplication checkout")
 		seen := counters(hs)
 		hs.toChoice()
 		hs.press("down", "enter")
 		hs.wantStep(stepCreate)
-		want := "2/11 3/11 4/11 5/11 6/11 7/11 8/11 9/11 10/11"
+		// Skipping Amplication takes its sign-in, target and connect off the path.
+		want := "2/15 3/15 4/15 5/15 6/15 7/15 8/12 9/12 10/12 11/12"
 		if got := strings.Join(*seen, " "); got != want {
 			t.Fatalf("counters %q, want %q", got, want)
 		}
 		hs.press("esc", "up", "enter")
 		hs.wantStep(stepConnect)
-		hs.wantText("10/11 Connect repository") // Connect takes Create's place
+		hs.wantText("11/12 Connect repository") // Connect takes Create's place
 	})
 	t.Run("kept", func(t *testing.T) {
 		fb := newFake()
 		fb.checkout.Configured, fb.checkout.ClientID = true, "KEY123"
 		hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
-		hs.untilText("already configured", "1/11 Amplication checkout")
+		hs.untilText("already configured", "1/15 Amplication checkout")
 		seen := counters(hs)
 		hs.press("enter")
 		hs.untilText("Bitbucket accepted")
 		hs.press("enter")
+		hs.skipAmp()
 		hs.untilText("Connected as")
 		hs.press("enter")
 		hs.untilText("acme-labs")
@@ -61,9 +63,9 @@ func TestStepCounterHasNoJumps(t *testing.T) {
 		hs.untilText("row 1 of 30")
 		hs.press("enter")
 		hs.wantStep(stepSummary)
-		// The total is 11 until the operator chooses to keep the key (then the consumer
-		// steps leave the path).
-		want := "2/7 3/7 4/7 5/7 6/7 7/7"
+		// The total is 15 until the operator chooses to keep the key (then the consumer
+		// steps leave the path), and 8 once Amplication is skipped.
+		want := "2/11 3/11 4/8 5/8 6/8 7/8 8/8"
 		if got := strings.Join(*seen, " "); got != want {
 			t.Fatalf("counters %q, want %q", got, want)
 		}

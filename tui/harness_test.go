@@ -29,6 +29,19 @@ type harness struct {
 	// views counts the views checked.
 	views  int
 	onView func(string) // sees every rendered view
+	// ticks are the timers screens set (the Amplication server's polling): fireTicks
+	// fires them, so no test waits for time to pass.
+	ticks []func(time.Time) tea.Msg
+}
+
+// fireTicks fires the timers set so far.
+func (hs *harness) fireTicks() {
+	hs.t.Helper()
+	due := hs.ticks
+	hs.ticks = nil
+	for _, fn := range due {
+		hs.send(fn(time.Now()))
+	}
 }
 
 // resize sends a new terminal size.
@@ -50,6 +63,10 @@ func newHarnessR(t *testing.T, fb *fakeBackend, opts Options, w, h int, r *lipgl
 	hs.m = newModel(fb, opts, hs.clip, r)
 	hs.m.w.c.noTicks = true
 	hs.m.w.c.debounce = time.Millisecond
+	hs.m.w.c.tick = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		hs.ticks = append(hs.ticks, fn)
+		return nil
+	}
 	t.Cleanup(hs.m.w.stop)
 	hs.d = teadrive.New(hs.m)
 	hs.d.AfterUpdate = hs.check
@@ -249,7 +266,16 @@ func (hs *harness) toAuthorize() {
 	hs.press("enter")
 	hs.untilText("written")
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
+}
+
+// skipAmp skips Amplication on its server screen: the bbsetup-only path the walkers and
+// the older tests take.
+func (hs *harness) skipAmp() {
+	hs.t.Helper()
+	hs.wantStep(stepAmpServer)
+	hs.press("s", "y")
 }
 
 func (hs *harness) toWorkspaces() {

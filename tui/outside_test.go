@@ -165,6 +165,7 @@ func TestRejectedKeyAfterTheWriteLeadsBackToTheKey(t *testing.T) {
 		t.Fatalf("Apply calls = %d, want 2", n)
 	}
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
 	if c := fb.startCalls[len(fb.startCalls)-1]; c.ID != "KEY456" {
 		t.Fatalf("authorized with %q", c.ID)

@@ -38,6 +38,9 @@ type Options struct {
 	// Workspace is typed into the workspace slug input (the demo's "acme"); the operator
 	// still confirms it.
 	Workspace string
+	// AmpEmail and AmpPassword are typed into the Amplication sign-in (the demo's user);
+	// the password is still shown as bullets only.
+	AmpEmail, AmpPassword string
 }
 
 // ErrQuit is returned by Run when the operator quit before the last screen.
@@ -64,6 +67,8 @@ func newModel(b Backend, opts Options, out io.Writer, r *lipgloss.Renderer) Mode
 		height:   20,
 		clip:     out,
 		debounce: 300 * time.Millisecond,
+		ampPoll:  ampPollInterval,
+		tick:     tea.Tick,
 	}
 	c.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.st.code))
 	h := help.New()

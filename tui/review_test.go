@@ -91,8 +91,9 @@ func TestAuthorizePasteInputVisibleAt80x24(t *testing.T) {
 	})
 }
 
-// The Authorize help line offers only keys that work: no p before a session exists, no esc
-// once the env files are written.
+// The Authorize help line offers only keys that work: no p before a session exists; esc
+// (after the write, on the path that skipped Amplication) leads back to the Amplication
+// server screen only, never to the written env files.
 func TestAuthorizeHelpOnlyOffersWorkingKeys(t *testing.T) {
 	t.Run("start error", func(t *testing.T) {
 		fb := newFake()
@@ -100,8 +101,8 @@ func TestAuthorizeHelpOnlyOffersWorkingKeys(t *testing.T) {
 		hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
 		hs.toAuthorize()
 		hs.untilText("Authorization could not start")
-		if h := hs.helpLine(); strings.Contains(h, "paste") || strings.Contains(h, "esc") {
-			t.Fatalf("help line %q offers p or esc (no session; files written)", h)
+		if h := hs.helpLine(); strings.Contains(h, "paste") {
+			t.Fatalf("help line %q offers p (no session)", h)
 		}
 	})
 	t.Run("failed after the write", func(t *testing.T) {
@@ -111,14 +112,13 @@ func TestAuthorizeHelpOnlyOffersWorkingKeys(t *testing.T) {
 		hs.toAuthorize()
 		hs.untilText("Authorization failed")
 		h := hs.helpLine()
-		if strings.Contains(h, "esc") {
-			t.Fatalf("help line %q offers esc although back is refused after the write", h)
-		}
 		if !strings.Contains(h, "p paste URL") {
 			t.Fatalf("help line %q lacks p (a session exists)", h)
 		}
 		hs.press("esc")
-		hs.wantStep(stepAuthorize)
+		hs.wantStep(stepAmpServer)
+		hs.press("esc")
+		hs.wantStep(stepAmpServer) // the env files are written: no way back to them
 	})
 	t.Run("nothing written: esc goes back", func(t *testing.T) {
 		fb := newFake()
@@ -130,10 +130,13 @@ func TestAuthorizeHelpOnlyOffersWorkingKeys(t *testing.T) {
 		hs.press("enter")
 		hs.untilText("nothing to write")
 		hs.press("enter")
+		hs.skipAmp()
 		hs.untilText("Authorization failed")
 		if h := hs.helpLine(); !strings.Contains(h, "esc back") {
 			t.Fatalf("help line %q lacks esc back", h)
 		}
+		hs.press("esc")
+		hs.wantStep(stepAmpServer)
 		hs.press("esc")
 		hs.wantStep(stepEnv)
 	})
@@ -192,6 +195,7 @@ func TestSuccessBoxesFitIn80x24(t *testing.T) {
 	hs.press("enter")
 	hs.untilText("written")
 	hs.press("enter")
+	hs.skipAmp()
 	hs.untilText("Connected as Demo Operator (demo)")
 	hs.wantVisible("Workspace membership: Read, Write", "Press enter to choose the workspace")
 	hs.wantNoText("more lines (pgdn)", "oauth2/authorize", "ssh -L")

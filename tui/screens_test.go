@@ -13,7 +13,7 @@ func TestWelcomeShowsCheckoutAndGoesToConsumer(t *testing.T) {
 	hs.untilText("Callback URL to register")
 	hs.wantText("/home/op/amplication", "older (server + amplication-git-pull-request-service)",
 		"Will set BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET (and BILLING_ENABLED=false for the server) in: packages/amplication-server/.env.local packages/amplication-git-pull-request-service/.env.local",
-		"http://localhost:3001/bitbucket-auth-app/callback", "1/11")
+		"http://localhost:3001/bitbucket-auth-app/callback", "1/15")
 	hs.press("enter")
 	hs.wantStep(stepConsumer)
 }
@@ -56,6 +56,7 @@ func TestWelcomeConfiguredKeepVerifiesThenAuthorizes(t *testing.T) {
 			n, len(fb.checkCalls), len(fb.startCalls))
 	}
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
 	hs.untilText("Waiting for Bitbucket…", "Using the key and secret already configured")
 	if len(fb.startCalls) != 1 || !fb.startCalls[0].IsZero() {
@@ -64,9 +65,12 @@ func TestWelcomeConfiguredKeepVerifiesThenAuthorizes(t *testing.T) {
 	if co := fb.startCOs[0]; co.Root != fb.checkout.Root || co.CallbackURL != fb.checkout.CallbackURL {
 		t.Fatalf("StartAuth got checkout %+v, want the one found", co)
 	}
-	// Esc cancels the wait, a second esc goes back to the welcome screen.
+	// Esc cancels the wait, a second esc goes back to the Amplication server screen (the
+	// operator may change their mind about skipping it), a third to the welcome screen.
 	hs.press("esc")
 	hs.untilText("Cancelled")
+	hs.press("esc")
+	hs.wantStep(stepAmpServer)
 	hs.press("esc")
 	hs.wantStep(stepWelcome)
 	hs.press("down", "enter")
@@ -314,6 +318,7 @@ func TestEnvPlanErrorAndNoChange(t *testing.T) {
 	hs.press("r")
 	hs.untilText("nothing to write")
 	hs.press("enter")
+	hs.skipAmp()
 	hs.wantStep(stepAuthorize)
 	if fb.applyCalls != 0 {
 		t.Fatal("Apply called with nothing to change")
@@ -328,6 +333,7 @@ func TestAuthorizeWaitPasteAndBrowser(t *testing.T) {
 	hs.press("enter")
 	hs.untilText("written")
 	hs.press("enter")
+	hs.skipAmp()
 	hs.untilText("Waiting for Bitbucket…", "https://bitbucket.org/site/oauth2/authorize?client_id=KEY123",
 		"ssh -L 3001:localhost:3001", "Opened in your browser")
 	if len(fb.opened) != 1 || fb.opened[0] != fb.sess.URL {

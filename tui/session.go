@@ -23,6 +23,16 @@ type session struct {
 	workspace  Workspace
 	repo       *Repo
 	created    bool
+	// The Amplication part: the signed-in session (nil: not signed in), whether the
+	// operator skipped it, the git organization Amplication has (after Authorize), the
+	// chosen resource and the connect as read back.
+	amp        *AmpSignedIn
+	ampSkipped bool
+	org        *AmpOrg
+	orgReused  bool
+	orgStored  *AmpOrg // Authorize stored this git organization in Amplication
+	target     *AmpTarget
+	connected  *AmpConnected
 	finished   bool // the operator reached the last screen
 	// outside is what was done outside this machine (a repository created; later what was
 	// stored in Amplication), in order, for the quit message and the Summary. Screens
@@ -64,6 +74,9 @@ func (ses *session) doneOutside() []string {
 	return out
 }
 
+// ampPath reports that the wizard finishes inside Amplication (signed in, not skipped).
+func (ses *session) ampPath() bool { return ses.amp != nil && !ses.ampSkipped }
+
 // entry is what a screen is given each time it becomes active.
 type entry struct {
 	// ctx is cancelled when the step stops being active.
@@ -93,10 +106,25 @@ type Summary struct {
 	Repository      *Repo        `json:"repository,omitempty"`
 	CreatedRepo     bool         `json:"created_repository"`
 	Services        []string     `json:"services,omitempty"`
-	// DoneOutside is what was done outside this machine (a repository created), or was
-	// under way when the wizard was left, and how to check it.
+	// DoneOutside is what was done outside this machine (a repository created, what was
+	// stored in Amplication), or was under way when the wizard was left, and how to check it.
 	DoneOutside []string `json:"done_outside,omitempty"`
 	NextSteps   []string `json:"next_steps,omitempty"`
+	// Amplication is the part inside Amplication (nil before its server screen).
+	Amplication *AmpSummary `json:"amplication,omitempty"`
+}
+
+// AmpSummary is what the wizard did inside Amplication.
+type AmpSummary struct {
+	Skipped   bool   `json:"skipped"` // the operator chose to skip Amplication
+	ServerURL string `json:"server_url,omitempty"`
+	Account   string `json:"account,omitempty"`
+	Workspace string `json:"workspace,omitempty"`
+	// GitOrganization is Amplication's Bitbucket connection (stored once Authorize is
+	// done); Reused: it existed before.
+	GitOrganization *AmpOrg       `json:"git_organization,omitempty"`
+	Reused          bool          `json:"git_organization_reused,omitempty"`
+	Connected       *AmpConnected `json:"connected,omitempty"` // the connect, read back
 }
 
 // summary is the session as the Summary Run returns.
@@ -121,16 +149,55 @@ func (ses *session) summary() Summary {
 	} else {
 		s.ClientID = ses.creds.ID
 	}
+	switch {
+	case ses.ampSkipped:
+		s.Amplication = &AmpSummary{Skipped: true}
+	case ses.amp != nil:
+		a := &AmpSummary{ServerURL: ses.amp.URL, Account: ses.amp.Account, Workspace: ses.amp.Workspace.Name,
+			GitOrganization: ses.org, Reused: ses.orgReused, Connected: ses.connected}
+		s.Amplication = a
+	}
 	if ses.checkout.Root != "" {
-		s.NextSteps = nextSteps(ses.checkout)
+		s.NextSteps = nextSteps(ses.checkout, s.Amplication)
 	}
 	return s
 }
 
-func nextSteps(co Checkout) []string {
+// prService is the PR service's start command among the services ("" when none):
+// Amplication opens pull requests through it.
+func prService(services []string) string {
+	for _, svc := range services {
+		if strings.Contains(svc, "git-sync-manager") || strings.Contains(svc, "git-pull-request-service") {
+			return svc
+		}
+	}
+	return ""
+}
+
+func nextSteps(co Checkout, amp *AmpSummary) []string {
 	steps := []string{}
 	if len(co.Services) > 0 {
 		steps = append(steps, "Start the services (each in its own terminal, from "+co.Root+"): "+strings.Join(co.Services, "; "))
+	}
+	if amp != nil && amp.Connected != nil {
+		var others []string
+		for _, svc := range co.Services {
+			if svc != "npx nx serve amplication-server" {
+				others = append(others, svc)
+			}
+		}
+		steps = steps[:0]
+		if len(others) > 0 {
+			steps = append(steps, "Start the other services (each in its own terminal, from "+co.Root+"): "+strings.Join(others, "; "))
+		}
+		if pr := prService(co.Services); pr != "" {
+			steps = append(steps, "Start "+strings.TrimPrefix(pr, "npx nx serve ")+" ("+pr+") so Amplication can open pull requests in "+amp.Connected.Repository+".")
+		}
+		return steps
+	}
+	if amp != nil && amp.Skipped {
+		steps = append(steps, "Amplication was skipped: once its server runs with the new key, connect it with bbsetup amplication authorize, then bbsetup amplication connect.")
+		return steps
 	}
 	steps = append(steps, "Open Amplication (the client, "+clientHost(co.CallbackURL)+"), choose a service and use Connect to Bitbucket under Sync with Git Provider.")
 	return steps

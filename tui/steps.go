@@ -50,11 +50,15 @@ const (
 	stepCredentials
 	stepVerify
 	stepEnv
+	stepAmpServer
+	stepAmpSignIn
 	stepAuthorize
 	stepWorkspaces
 	stepChoice
 	stepCreate
 	stepConnect
+	stepAmpTarget
+	stepAmpConnect
 	stepSummary
 	numSteps
 )
@@ -117,13 +121,25 @@ var steps = [numSteps]stepDef{
 		back: func(s *session) (step, bool) {
 			return stepCredentials, s.written == nil // written: nothing to go back to
 		}},
-	stepAuthorize: {title: "Authorize",
-		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
+	stepAmpServer: {title: "Amplication server",
+		new: func(c *common, b Backend) screen { return newAmpServer(c, b) },
 		back: func(s *session) (step, bool) {
 			if s.kept {
 				return stepWelcome, true
 			}
 			return stepEnv, s.written == nil // nothing written: back to the diff is safe
+		}},
+	stepAmpSignIn: {title: "Sign in to Amplication",
+		new:     func(c *common, b Backend) screen { return newAmpSignIn(c, b) },
+		skipped: ampSkipped,
+		back:    to(stepAmpServer)},
+	stepAuthorize: {title: "Authorize",
+		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
+		back: func(s *session) (step, bool) {
+			if s.ampPath() {
+				return stepAmpSignIn, true
+			}
+			return stepAmpServer, true // skipped: the operator may change their mind
 		}},
 	stepWorkspaces: {title: "Workspace",
 		new: func(c *common, b Backend) screen { return newWorkspaces(c) }},
@@ -137,6 +153,14 @@ var steps = [numSteps]stepDef{
 		new:         func(c *common, b Backend) screen { return newConnect(c) },
 		back:        to(stepChoice),
 		alternative: true},
+	stepAmpTarget: {title: "Amplication target",
+		new:     func(c *common, b Backend) screen { return newAmpTarget(c) },
+		skipped: ampSkipped,
+		back:    to(stepChoice)},
+	stepAmpConnect: {title: "Connect in Amplication",
+		new:     func(c *common, b Backend) screen { return newAmpConnect(c) },
+		skipped: ampSkipped,
+		back:    to(stepAmpTarget)},
 	stepSummary: {title: "Summary",
 		new: func(c *common, b Backend) screen { return newSummary(c) }},
 }
@@ -162,6 +186,9 @@ func position(cur step, s *session) (n, total int) {
 	}
 	return max(n, 1), total
 }
+
+// ampSkipped: the operator skipped Amplication (its later screens are off the path).
+func ampSkipped(s *session) bool { return s.ampSkipped }
 
 // to is a back rule that always leads to s.
 func to(s step) func(*session) (step, bool) {

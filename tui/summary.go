@@ -5,6 +5,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Step 12: what was written where, who is connected, the workspace and repository, and the
@@ -44,7 +46,27 @@ func finalSummary(c *common, sum Summary) string { return renderSummary(c, sum, 
 func renderSummary(c *common, sum Summary, live bool) string {
 	st := c.st
 	var b strings.Builder
-	b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
+	amp := sum.Amplication
+	if amp != nil && amp.Connected != nil {
+		b.WriteString(st.ok.Render("✓ ") + st.heading.Render(safetext.Line(amp.Connected.Line())) + "\n")
+		if len(amp.Connected.Inheriting) > 0 {
+			names := make([]string, len(amp.Connected.Inheriting))
+			for i, n := range amp.Connected.Inheriting {
+				names[i] = safetext.Line(n)
+			}
+			b.WriteString(c.kv("Inheriting", 12, strings.Join(names, ", ")) + "\n")
+		}
+		if amp.Connected.Replaced != "" {
+			b.WriteString(c.kv("Replaced", 12, safetext.Line(amp.Connected.Replaced)) + "\n")
+		}
+		acct := safetext.Line(amp.Account) + ", workspace " + safetext.Line(amp.Workspace)
+		b.WriteString(c.kv("Amplication", 12, acct) + "\n")
+		if amp.GitOrganization != nil {
+			b.WriteString(c.kv("Bitbucket as", 12, safetext.Line(amp.GitOrganization.Name)+st.faint.Render(" (Amplication's connection)")) + "\n")
+		}
+	} else {
+		b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
+	}
 	switch {
 	case sum.KeptCredentials:
 		b.WriteString(c.kv("Env files", 12, "kept the configured key "+st.code.Render(sum.ClientID)+"; nothing written") + "\n")
@@ -63,7 +85,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 			b.WriteString(c.kv(label, 12, p) + "\n")
 		}
 	}
-	if sum.ConnectedAs != nil {
+	if sum.ConnectedAs != nil && amp == nil || sum.ConnectedAs != nil && amp.Skipped {
 		b.WriteString(c.kv("Authorized", 12, sum.ConnectedAs.DisplayName+" ("+sum.ConnectedAs.Nickname+")") + "\n")
 	}
 	if r := sum.Repository; r != nil {
@@ -77,9 +99,39 @@ func renderSummary(c *common, sum Summary, live bool) string {
 		b.WriteString(c.kv("Workspace", 12, st.code.Render(sum.Workspace)) + "\n")
 	}
 	b.WriteString(st.strong.Render("Next steps") + "\n")
+	if amp != nil && amp.Connected != nil {
+		// The server runs already (the wizard talked to it).
+		b.WriteString("  1. Start the other services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
+		for _, svc := range sum.Services {
+			if svc != "npx nx serve amplication-server" {
+				b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+			}
+		}
+		if pr := prService(sum.Services); pr != "" {
+			b.WriteString("  2. Start " + strings.TrimPrefix(pr, "npx nx serve ") + " so Amplication can open pull requests in " + st.code.Render(safetext.Line(amp.Connected.Repository)) + ".")
+		} else {
+			b.WriteString("  2. Build in Amplication: it pushes to " + st.code.Render(safetext.Line(amp.Connected.Repository)) + ".")
+		}
+		if live {
+			b.WriteString("\n" + st.faint.Render("Press enter to finish."))
+		}
+		return b.String()
+	}
 	b.WriteString("  1. Start the services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 	for _, svc := range sum.Services {
 		b.WriteString("     " + st.code.Render(svc) + "\n") // wrapped lines hang under it
+	}
+	if amp != nil && amp.Skipped {
+		b.WriteString("  2. Amplication was skipped: once its server runs with the new key, connect it with " +
+			st.code.Render("bbsetup amplication authorize") + ", then " + st.code.Render("bbsetup amplication connect --workspace "+sum.Workspace))
+		if sum.Repository != nil {
+			b.WriteString(st.code.Render(" --repository " + sum.Repository.Slug))
+		}
+		b.WriteString(st.code.Render(" --project NAME") + ".")
+		if live {
+			b.WriteString("\n" + st.faint.Render("Press enter to finish."))
+		}
+		return b.String()
 	}
 	b.WriteString("  2. Open Amplication (" + clientHost(sum.CallbackURL) + "), pick a service and use " +
 		st.strong.Render("Connect to Bitbucket") + ": workspace " + sum.Workspace)

@@ -89,6 +89,8 @@ func (p *program) toChoice() {
 	p.keys("enter")
 	p.waitFor("Start these services")
 	p.keys("enter")
+	p.waitFor("The Amplication server answers")
+	p.typeText("sy")
 	p.waitFor("Connected as Demo Operator (demo)")
 	p.keys("enter")
 	p.waitFor("acme-labs")

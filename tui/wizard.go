@@ -27,6 +27,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Messages from the screens to the root. Screens send them with report; only the root
@@ -46,14 +48,26 @@ type (
 	}
 	fixMsg        struct{ v Verdict }
 	envDoneMsg    struct{}
-	authorizedMsg struct{ a Authorized }
-	workspaceMsg  struct{ ws Workspace }
-	choiceMsg     struct{ create bool }
-	repoMsg       struct {
+	authorizedMsg struct {
+		a      Authorized
+		reused bool // Amplication's existing git organization was kept
+	}
+	workspaceMsg struct{ ws Workspace }
+	choiceMsg    struct{ create bool }
+	repoMsg      struct {
 		repo    Repo
 		created bool
 	}
 	connectInsteadMsg struct{ slug string }
+	// ampServerDoneMsg: the server answers (and, signed in, uses the written key), or the
+	// operator skips Amplication.
+	ampServerDoneMsg struct {
+		skip bool
+		key  *AmpKey // signed in: the key check that passed
+	}
+	ampSignedMsg    struct{ a AmpSignedIn }
+	ampTargetMsg    struct{ t AmpTarget }
+	ampConnectedMsg struct{ r AmpConnected }
 	// outsideMsg records something done outside this machine (see session.outside).
 	outsideMsg struct{ fact outsideFact }
 	finishMsg  struct{}
@@ -97,6 +111,10 @@ type common struct {
 
 	// debounce is how long typing must pause before the connect screen searches the server.
 	debounce time.Duration
+	// ampPoll is how often the Amplication server screen re-checks on its own.
+	ampPoll time.Duration
+	// tick is tea.Tick (tests fire the ticks themselves).
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
 	// reports are the messages the screens reported during this update (see report).
 	reports []tea.Msg
@@ -255,6 +273,29 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 			w.active().update(msg)
 			return w.quit()
 		}
+	case authDoneMsg:
+		// Amplication stored its git organization, whatever the screen makes of it (also
+		// when bbsetup's own Bitbucket access failed afterwards).
+		if msg.a.Org != nil && !msg.reused {
+			org := *msg.a.Org
+			w.s.orgStored = &org
+			ws := ""
+			if w.s.amp != nil {
+				ws = " workspace " + safetext.Line(w.s.amp.Workspace.Name) + "'s"
+			}
+			w.s.record(outsideFact{key: "amp-org", text: "Stored in Amplication:" + ws + " Bitbucket connection as " +
+				safetext.Line(org.Name) + " (its git organization; see bbsetup amplication status)."})
+		}
+	case ampConnectResultMsg:
+		if msg.err == nil {
+			r := msg.r
+			w.s.connected = &r
+			w.s.record(outsideFact{key: "amp-connect", text: "Stored in Amplication: " + safetext.Line(r.Line()) + " (read back from the server)."})
+		}
+		if w.quitHeld {
+			w.active().update(msg)
+			return w.quit()
+		}
 	case backMsg:
 		if s, ok := w.back(); ok {
 			return w.goTo(s)
@@ -284,17 +325,39 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		w.s.verdict = &v
 		w.s.unverified = msg.unverified
 		if w.s.kept {
-			return w.goTo(stepAuthorize) // nothing to write
+			return w.goTo(stepAmpServer) // nothing to write
 		}
 		return w.goTo(stepEnv)
 	case fixMsg:
 		return w.fix(msg.v)
 	case envDoneMsg:
+		return w.goTo(stepAmpServer)
+	case ampServerDoneMsg:
+		w.s.ampSkipped = msg.skip
+		if msg.skip {
+			w.s.amp = nil
+			return w.goTo(stepAuthorize)
+		}
+		if w.s.amp != nil && msg.key != nil { // after a restart: signed in already
+			w.s.amp.Key = *msg.key
+			return w.goTo(stepAuthorize)
+		}
+		return w.goTo(stepAmpSignIn)
+	case ampSignedMsg:
+		a := msg.a
+		w.s.amp = &a
+		if !a.Key.OK {
+			// The server must be restarted (or its key could not be read): the server
+			// screen shows it and re-checks, signed in.
+			return w.goTo(stepAmpServer)
+		}
 		return w.goTo(stepAuthorize)
 	case authorizedMsg:
 		id := msg.a.Identity
 		w.s.identity = &id
 		w.s.api = msg.a.API
+		w.s.org = msg.a.Org
+		w.s.orgReused = msg.reused
 		return w.goTo(stepWorkspaces)
 	case workspaceMsg:
 		w.s.workspace = msg.ws
@@ -313,7 +376,19 @@ func (w *wizard) handle(msg tea.Msg) tea.Cmd {
 		r := msg.repo
 		w.s.repo = &r
 		w.s.created = msg.created
+		if w.s.ampPath() && w.s.org != nil {
+			return w.goTo(stepAmpTarget)
+		}
 		w.s.finished = true // the summary is the end: quitting from it is finishing
+		return w.goTo(stepSummary)
+	case ampTargetMsg:
+		t := msg.t
+		w.s.target = &t
+		return w.goTo(stepAmpConnect)
+	case ampConnectedMsg:
+		r := msg.r
+		w.s.connected = &r
+		w.s.finished = true
 		return w.goTo(stepSummary)
 	case finishMsg:
 		w.s.finished = true

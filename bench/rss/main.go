@@ -92,7 +92,10 @@ func run(bin string, n int) error {
 		text string
 		key  string
 	}{
-		{"Keep them and go straight to authorizing", "enter"},
+		{"Keep them: check them with Bitbucket", "enter"},
+		{"Bitbucket accepted", "enter"},
+		{"s skips Amplication", "s"}, // the bbsetup-only path: Amplication is not measured here
+		{"Skip Amplication?", "y"},
 		{"Connected as", "enter"},
 		{"acme-labs", "enter"}, // acme, the first workspace, is highlighted
 		{"Connect an existing repository", "enter"},
@@ -213,4 +216,11 @@ func (b *backend) Wait(context.Context) (tui.Authorized, error) {
 	return tui.Authorized{Identity: tui.Identity{DisplayName: "Demo Operator", Nickname: "demo"}, API: b.api}, nil
 }
 func (b *backend) Paste(ctx context.Context, _ string) (tui.Authorized, error) { return b.Wait(ctx) }
-func (b *backend) OpenBrowser(string) error                                    { return nil }
+func (b *backend) ProbeAmp(context.Context, tui.Checkout) tui.AmpProbe {
+	return tui.AmpProbe{URL: "http://127.0.0.1:1", Detail: "not running (the benchmark skips Amplication)",
+		StartCommand: "npx nx serve amplication-server", Dir: "/srv/amplication"}
+}
+func (b *backend) SignInAmp(context.Context, tui.Checkout, tui.AmpLogin) (tui.AmpSignedIn, error) {
+	return tui.AmpSignedIn{}, errors.New("the benchmark skips Amplication")
+}
+func (b *backend) OpenBrowser(string) error { return nil }

@@ -1,0 +1,117 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/tui"
+)
+
+// The wizard's Amplication adapter on the demo world: what the screens are given.
+
+// writeKeys writes the demo consumer's key and secret through the adapter, as the env
+// screen does.
+func (aw *adapterWorld) writeKeys(t *testing.T) {
+	t.Helper()
+	// Found by its directory, as the wizard's --repo does (backups in the test's state
+	// directory).
+	if _, err := aw.b.FindCheckout(aw.co.Root); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := aw.b.PlanEnv(context.Background(), aw.co, tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWizardAdapterAmplicationProbeSignInAndKey(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	p := aw.b.ProbeAmp(ctx, aw.co)
+	if p.Answers || p.URL != aw.w.AmplicationURL || !strings.Contains(p.Detail, "cannot reach the Amplication server") ||
+		p.StartCommand != "npx nx serve amplication-server" || p.Dir != aw.co.Root {
+		t.Fatalf("before the start: %+v", p)
+	}
+	// Started before the keys are written: it answers, with the placeholder.
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	aw.writeKeys(t)
+	if p := aw.b.ProbeAmp(ctx, aw.co); !p.Answers || !strings.Contains(p.Detail, "v3.5.0 or later") {
+		t.Fatalf("started: %+v", p)
+	}
+	_, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: "wrong-password"})
+	if err == nil || !strings.Contains(err.Error(), "Invalid password") || !strings.Contains(err.Error(), "ctrl+t") || strings.Contains(err.Error(), "--email") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key.OK || !a.Key.Stale || !strings.Contains(a.Key.Message, "placeholder key [bitbucket-client-id]") ||
+		a.Workspace.Name != "Demo" || len(a.Orgs) != 0 || !strings.Contains(a.Account, ampemu.DemoEmail) {
+		t.Fatalf("signed in on the stale server: %+v", a)
+	}
+	if _, err := a.API.StartAmpAuth(ctx); err == nil || !strings.Contains(err.Error(), "started before the key was written") {
+		t.Fatalf("authorize on the stale server: %v", err)
+	}
+	if _, err := aw.w.RestartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	if k := a.API.CheckAmpKey(ctx); !k.OK || !strings.Contains(k.Message, aw.w.Consumer.Key) {
+		t.Fatalf("after the restart: %+v", k)
+	}
+	// A token signs in too.
+	tok, ok := aw.w.Amplication().Token(ampemu.DemoEmail, "")
+	if !ok {
+		t.Fatal("no token")
+	}
+	if a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Token: tok}); err != nil || !a.Key.OK {
+		t.Fatalf("token sign-in: %+v, %v", a, err)
+	}
+	if _, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Token: "not-a-token"}); err == nil || !strings.Contains(err.Error(), "refused the token") {
+		t.Fatalf("bad token: %v", err)
+	}
+}
+
+// A target that changed since it was listed (connected meanwhile elsewhere) is refused,
+// not replaced; nothing is stored.
+func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := a.API.AmpProjects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalog tui.AmpTarget
+	for _, p := range ps {
+		for _, r := range p.Resources {
+			if r.ID == ampemu.DemoCatalogID {
+				catalog = tui.AmpTarget{Project: p, Resource: r}
+			}
+		}
+	}
+	if catalog.Resource.Repo != "catalog-legacy" || catalog.Resource.Provider != "Github" || ps[0].Resources[0].Settings != true {
+		t.Fatalf("projects %+v", ps)
+	}
+	_, err = a.API.ConnectAmp(ctx, tui.AmpConnectRequest{Target: catalog, Org: tui.AmpOrg{ID: ampemu.DemoGitHubOrgID}, Workspace: "acme", Slug: "x"})
+	if err == nil || !strings.Contains(err.Error(), "catalog (project Shop) is now connected to catalog-legacy") {
+		t.Fatalf("connect without replace: %v", err)
+	}
+	if r, _ := aw.w.Amplication().Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
+		t.Fatalf("catalog changed: %+v", r.Repo)
+	}
+}
