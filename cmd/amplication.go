@@ -255,17 +255,32 @@ func (a *app) ampError(s *ampSession, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ue) && ue.Timeout:
-		return fmt.Errorf("the Amplication server at %s did not answer within %s: check that it has finished starting (npx nx serve amplication-server), then try again: %w", s.url, ampRequestTimeout, err)
+		return ampWorded(err, "the Amplication server at %s did not answer within %s: check that it has finished starting (npx nx serve amplication-server), then try again", s.url, ampRequestTimeout)
 	case errors.As(err, &ue):
-		return fmt.Errorf("cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere: %w", s.url, ue.Reason, err)
+		return ampWorded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.url, ue.Reason)
 	case errors.As(err, &ua) && ua.Login:
-		return fmt.Errorf("the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN: %w", safetext.Line(ua.Message), err)
+		return ampWorded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", safetext.Line(ua.Message))
 	case errors.As(err, &ua):
-		return fmt.Errorf("the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email: %w", safetext.Line(ua.Message), err)
+		return ampWorded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", safetext.Line(ua.Message))
 	case errors.As(err, &he), errors.As(err, &ng):
-		return fmt.Errorf("%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001): %w", s.url, safetext.Line(err.Error()), err)
+		return ampWorded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.url, safetext.Line(err.Error()))
 	}
 	return err
+}
+
+// ampWordedError is a client error worded for the operator: its text is the sentence
+// alone, which already names the cause, while errors.As still finds the typed error it
+// wraps (so the cause is said once, not again after the advice).
+type ampWordedError struct {
+	msg string
+	err error
+}
+
+func (e *ampWordedError) Error() string { return e.msg }
+func (e *ampWordedError) Unwrap() error { return e.err }
+
+func ampWorded(err error, format string, args ...any) error {
+	return &ampWordedError{msg: fmt.Sprintf(format, args...), err: err}
 }
 
 // ampCleanError makes an error's message safe for the terminal (it may quote a server:
