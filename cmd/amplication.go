@@ -96,9 +96,11 @@ func (a *app) ampClient() (*ampSession, error) {
 	s.tr = http.DefaultTransport.(*http.Transport).Clone()
 	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
 	if w := a.debugWriter(); w != nil {
-		opts.Debug = w
+		// The client logs each request once, by operation name; the HTTP client gets no
+		// debug transport, which would log every request a second time.
+		opts.Debug = debugPrefixWriter{w}
 	}
-	c, err := amplication.New(s.url, &http.Client{Transport: a.debugTransport(s.tr)}, opts)
+	c, err := amplication.New(s.url, &http.Client{Transport: s.tr}, opts)
 	if err != nil {
 		return nil, usageErrorf("--amplication-url: %v", err)
 	}

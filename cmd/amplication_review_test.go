@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,36 @@ func TestAmplicationErrorsSayTheCauseOnce(t *testing.T) {
 				t.Errorf("the cause %q is said %d times:\n%s", tc.cause, n, line)
 			}
 		})
+	}
+}
+
+// --debug logs each request to the Amplication server once, every line with the one
+// "debug: " prefix (issue 16 item 16), as it does for Bitbucket's.
+func TestAmplicationDebugLogsEachRequestOnce(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	ampFrom, bbFrom := len(w.amp.Log()), len(w.bb.Controls().Log())
+	code, out, errOut := w.run(t, "", "--debug", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
+	if code != ExitOK {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
+	ampLine := regexp.MustCompile(`^debug: (amplication: \w+: |http: POST \S*/graphql: )`)
+	bbLine := regexp.MustCompile(`^debug: http: (GET|POST) ` + regexp.QuoteMeta(w.bb.URL))
+	var ampN, bbN int
+	for _, l := range strings.Split(strings.TrimRight(errOut, "\n"), "\n") {
+		if !strings.HasPrefix(l, "debug: ") {
+			t.Errorf("a debug line without the prefix: %q", l)
+		}
+		switch {
+		case ampLine.MatchString(l):
+			ampN++
+		case bbLine.MatchString(l):
+			bbN++
+		}
+	}
+	if served := len(w.amp.Log()) - ampFrom; ampN != served {
+		t.Errorf("Amplication served %d requests, the log has %d lines for them:\n%s", served, ampN, errOut)
+	}
+	if served := len(w.bb.Controls().Log()) - bbFrom; bbN != served {
+		t.Errorf("Bitbucket served %d requests, the log has %d lines for them:\n%s", served, bbN, errOut)
 	}
 }

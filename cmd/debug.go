@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/redact"
@@ -48,6 +49,19 @@ func (a *app) debugf(format string, args ...any) {
 	if w := a.debugWriter(); w != nil {
 		fmt.Fprintf(w, "debug: "+format+"\n", args...)
 	}
+}
+
+// debugPrefixWriter gives every line written to it the "debug: " prefix of the --debug
+// log (for a package that writes its own debug lines, such as setup/amplication's).
+type debugPrefixWriter struct{ w io.Writer }
+
+func (d debugPrefixWriter) Write(p []byte) (int, error) {
+	body := strings.TrimSuffix(string(p), "\n")
+	line := "debug: " + strings.ReplaceAll(body, "\n", "\ndebug: ") + "\n"
+	if _, err := io.WriteString(d.w, line); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // debugTransport logs one line per HTTP exchange (method, URL, status, duration; never
