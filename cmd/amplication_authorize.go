@@ -114,7 +114,9 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 			a.debugf("listening for the callback on %s", ad)
 		}
 	}
-	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\" (it is the Amplication server's own, with its key %s):\n\n  %s\n\n",
+	// The URL unindented on a line of its own: the terminal wraps it and the mouse copies
+	// it whole.
+	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\" (it is the Amplication server's own, with its key %s):\n\n%s\n\n",
 		ampName(info.ClientID), safetext.Line(authURL))
 	var browserDone chan error
 	if !o.noBrowser {
@@ -268,7 +270,7 @@ func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, re
 				if errors.Is(err, oauth.ErrStateMismatch) {
 					err = errors.New("that address carries another state: it is not the answer to this authorization (bbsetup refuses it); paste the address of the tab you opened from the URL above")
 				}
-				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", ampName(err.Error()))
+				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", sentence(ampName(err.Error())))
 				continue
 			}
 			return code, nil

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,5 +78,39 @@ func TestAmplicationDebugLogsEachRequestOnce(t *testing.T) {
 	}
 	if served := len(w.bb.Controls().Log()) - bbFrom; bbN != served {
 		t.Errorf("Bitbucket served %d requests, the log has %d lines for them:\n%s", served, bbN, errOut)
+	}
+}
+
+// authorize prints the authorize URL unindented on a line of its own, so the terminal
+// wraps it and the mouse copies it whole (issue 16 item 8); a refused paste is answered
+// in sentences that end with full stops.
+func TestAmplicationAuthorizeURLAloneAndPasteSentences(t *testing.T) {
+	host := authzHoldPort(t)
+	w := ampStart(t, ampWorldOptions{host: host})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	authURL := ss.authorizeURL(t)
+	loc := ss.land(t, authURL)
+	i := strings.Index(loc, "state=")
+	io.WriteString(ss.stdinW, loc[:i]+"state=forged-state-0000\n")
+	io.WriteString(ss.stdinW, "not an address at all\n")
+	io.WriteString(ss.stdinW, loc+"\n")
+	if code := ss.wait(t); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, ss.errText())
+	}
+	errText := ss.errText()
+	if !strings.Contains(errText, "\n"+authURL+"\n") {
+		t.Errorf("the URL is not on a line of its own, unindented:\n%s", errText)
+	}
+	refusals := 0
+	for _, l := range strings.Split(errText, "\n") {
+		if strings.HasPrefix(l, "That did not work") {
+			refusals++
+			if !strings.HasSuffix(l, ".") {
+				t.Errorf("no full stop: %q", l)
+			}
+		}
+	}
+	if refusals != 2 {
+		t.Errorf("%d refusals, want 2:\n%s", refusals, errText)
 	}
 }
