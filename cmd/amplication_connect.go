@@ -204,7 +204,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	if o.create != "" {
 		r, err := bb.CreateRepository(ctx, ws, bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public})
 		if err != nil {
-			return err
+			return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
 		}
 		repo, slug, created = r, r.Slug, true
 		full = ws + "/" + slug

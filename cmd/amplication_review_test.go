@@ -114,3 +114,13 @@ func TestAmplicationAuthorizeURLAloneAndPasteSentences(t *testing.T) {
 		t.Errorf("%d refusals, want 2:\n%s", refusals, errText)
 	}
 }
+
+// connect --create with a project key the workspace lacks names the keys it has, as
+// repos create does (issue 16 item 12).
+func TestAmplicationConnectCreateUnknownProjectKey(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Brand New", "--project-key", "NOPE", "--project", "Shop")
+	if code != ExitFailure || !strings.Contains(errOut, "has no project NOPE; its project keys are ") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
