@@ -199,7 +199,7 @@ func (a *app) ampCompleteError(s *ampSession, err error) error {
 		todo = "Amplication could not read the Bitbucket account (GET /user): check that the consumer has the Account: Read permission (bbsetup check), then try again"
 	default:
 		// The server often says no more than "Bitbucket request failed.": name the causes.
-		todo = "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it), or the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check). Run bbsetup amplication authorize again"
+		todo = "Bitbucket refused the server's exchange, usually because the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it) or because the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check); run bbsetup amplication authorize again"
 	}
 	return fmt.Errorf("the Amplication server could not finish the Bitbucket authorization (%s): %s", why, todo)
 }
@@ -230,11 +230,17 @@ func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, re
 		return "", errors.New("cannot receive the browser's redirect and there is no input to paste into; run bbsetup amplication authorize in a terminal")
 	}
 	timeout := func() error {
-		note := ""
-		if cb != nil && cb.IgnoredWrongState() > 0 {
-			note = fmt.Sprintf(" %d answers with another state were refused (not from this authorization).", cb.IgnoredWrongState())
+		note, n := "", 0
+		if cb != nil {
+			n = cb.IgnoredWrongState()
 		}
-		return fmt.Errorf("no answer within %s: the browser never came back to %s and nothing was pasted.%s Run bbsetup amplication authorize again (--timeout sets the wait)",
+		switch {
+		case n == 1:
+			note = " (1 answer with another state, not from this authorization, was refused)"
+		case n > 1:
+			note = fmt.Sprintf(" (%d answers with another state, not from this authorization, were refused)", n)
+		}
+		return fmt.Errorf("no answer within %s: the browser never came back to %s and nothing was pasted%s; run bbsetup amplication authorize again (--timeout sets the wait)",
 			o.timeout, s.co.CallbackURL, note)
 	}
 	for {

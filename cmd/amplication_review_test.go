@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"io"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,5 +123,88 @@ func TestAmplicationConnectCreateUnknownProjectKey(t *testing.T) {
 	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Brand New", "--project-key", "NOPE", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "has no project NOPE; its project keys are ") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// extraSentences counts the sentences that start after the first one in an error line,
+// not counting what is in parentheses or quotes (a server's own words).
+func extraSentences(line string) int {
+	var b strings.Builder
+	depth, quoted := 0, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return len(regexp.MustCompile(`[.!?] +[A-Z]`).FindAllString(b.String(), -1))
+}
+
+// One error, one sentence, with a full stop (issue 16 item 12): outside a checkout (the
+// error that mentions bbsetup demo, item 20), a code Amplication could not exchange, and
+// an authorize that timed out after refusing another state's answer.
+func TestAmplicationErrorsAreOneSentence(t *testing.T) {
+	lastLine := func(s string) string {
+		s = strings.TrimRight(s, "\n")
+		return s[strings.LastIndexByte(s, '\n')+1:]
+	}
+	check := func(t *testing.T, what, line string) {
+		t.Helper()
+		if !strings.HasPrefix(line, "bbsetup: ") || !strings.HasSuffix(line, ".") || extraSentences(line) != 0 {
+			t.Errorf("%s: want one sentence with a full stop:\n%s", what, line)
+		}
+	}
+	if extraSentences(`a (b. C) "d. E" f`) != 0 || extraSentences("a. B") != 1 {
+		t.Fatal("extraSentences is wrong")
+	}
+
+	r := envcmdExec(t, t.TempDir(), "", nil, "amplication", "status")
+	check(t, "outside a checkout", lastLine(r.stderr))
+	if !strings.Contains(r.stderr, "bbsetup demo") {
+		t.Errorf("outside a checkout, no mention of bbsetup demo: %s", r.stderr)
+	}
+
+	// A code the Amplication server cannot exchange: Bitbucket refuses it.
+	host := authzHoldPort(t)
+	w := ampStart(t, ampWorldOptions{host: host})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	loc := ss.land(t, ss.authorizeURL(t))
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("code", "not-a-code-bitbucket-issued")
+	u.RawQuery = q.Encode()
+	io.WriteString(ss.stdinW, u.String()+"\n")
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	}
+	check(t, "a code Bitbucket refused", lastLine(ss.errText()))
+
+	// No answer in time, after refusing an answer with another state on the callback.
+	w2 := ampStart(t, ampWorldOptions{})
+	ss = w2.start(t, "amplication", "authorize", "--no-browser", "--timeout", "2s")
+	loc = ss.land(t, ss.authorizeURL(t))
+	forged := loc[:strings.Index(loc, "state=")] + "state=forged-state-0000"
+	resp, err := ss.browser.Get(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	}
+	line := lastLine(ss.errText())
+	check(t, "no answer in time", line)
+	if !strings.Contains(line, "another state") {
+		t.Errorf("the timeout does not say an answer was refused: %s", line)
 	}
 }

@@ -41,7 +41,7 @@ func (a *app) findCheckout() (*checkout.Checkout, error) {
 	root, err := checkout.Find(wd)
 	if errors.Is(err, checkout.ErrNotFound) {
 		// Most often a newcomer trying bbsetup out: say how to try it with no checkout.
-		return nil, fmt.Errorf("no Amplication checkout at or above %s (bbsetup looks for a directory with packages/amplication-server). Run bbsetup inside your Amplication checkout or pass --repo DIR; to try bbsetup without one, run: bbsetup demo", wd)
+		return nil, fmt.Errorf("no Amplication checkout at or above %s (bbsetup looks for a directory with packages/amplication-server): run bbsetup inside your Amplication checkout or pass --repo DIR; to try bbsetup without one, run: bbsetup demo", wd)
 	}
 	if err != nil {
 		return nil, err
