@@ -200,6 +200,18 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), full)
 	}
 
+	// Connecting the project's settings connects every service that does not override
+	// them, also one that has a repository of its own (connected with --service: the
+	// server ignores isOverrideGitRepository): say which lose theirs.
+	var taken []amplication.Resource
+	if res.Type == amplication.TypeProjectConfiguration {
+		for _, r := range p.Inheriting() {
+			if r.Repo != nil && !p.Inherits(r) && !(strings.EqualFold(r.Repo.GroupName, ws) && r.Repo.Name == slug) {
+				taken = append(taken, r)
+			}
+		}
+	}
+
 	created := false
 	if o.create != "" {
 		r, err := bb.CreateRepository(ctx, ws, bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public})
@@ -215,7 +227,18 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	if err != nil {
 		return a.ampConnectError(s, err, label, full, p)
 	}
-	return a.ampConnectPrint(o, out, org, ws, slug, created, false)
+	if err := a.ampConnectPrint(o, out, org, ws, slug, created, false); err != nil {
+		return err
+	}
+	for _, r := range taken {
+		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
+			ampName(r.Name), ampName(r.Repo.FullName()))
+	}
+	if res.Type != amplication.TypeProjectConfiguration && !res.Override {
+		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
+			ampName(res.Name), ampName(p.Name), ampName(p.Name))
+	}
+	return nil
 }
 
 // ampConnectError words a failed amplication.ConnectResource.

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 )
 
 // The amplication commands' errors say their cause once, in one "bbsetup: …" line that
@@ -206,5 +208,35 @@ func TestAmplicationErrorsAreOneSentence(t *testing.T) {
 	check(t, "no answer in time", line)
 	if !strings.Contains(line, "another state") {
 		t.Errorf("the timeout does not say an answer was refused: %s", line)
+	}
+}
+
+// A service connected with --service keeps gitRepositoryOverride false (the server ignores
+// isOverrideGitRepository), so a later project-level connect takes its repository away:
+// connect says so both times instead of doing it silently.
+func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	connect := func(args ...string) (string, string) {
+		t.Helper()
+		code, out, errOut := w.run(t, "", append([]string{"amplication", "connect", "--workspace", "acme", "--project", "Shop"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d:\n%s%s", args, code, out, errOut)
+		}
+		return out, errOut
+	}
+	connect("--repository", "shop-platform")
+	_, errOut := connect("--repository", "checkout-service", "--service", "orders", "--replace")
+	if !strings.Contains(errOut, "connecting project Shop again replaces it") {
+		t.Errorf("--service: no word that orders still follows the project's settings:\n%s", errOut)
+	}
+	out, errOut := connect("--repository", "orders-v2", "--replace")
+	if !strings.Contains(errOut, "orders had acme/checkout-service of its own and now uses the project's") {
+		t.Errorf("project --replace: orders' own repository went silently:\n%s%s", out, errOut)
+	}
+	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
+		t.Errorf("catalog (override) changed: %+v", r.Repo)
+	}
+	if strings.Contains(errOut, "catalog") || strings.Contains(errOut, "payments") {
+		t.Errorf("names a service that kept its repository or was inheriting anyway:\n%s", errOut)
 	}
 }
