@@ -240,3 +240,25 @@ func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *te
 		t.Errorf("names a service that kept its repository or was inheriting anyway:\n%s", errOut)
 	}
 }
+
+// amplication connect's --project is an Amplication project, not a Bitbucket project key:
+// completion offers no Bitbucket keys there, and offers them for --project-key.
+func TestAmplicationConnectCompletion(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	complete := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := w.run(t, "", append([]string{"__complete", "amplication", "connect", "-w", "acme"}, args...)...)
+		if code != 0 {
+			t.Fatalf("__complete %v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	if got := complete("--project-key", ""); !strings.Contains(got, "WEB\t") || !strings.HasSuffix(got, ":4\n") {
+		t.Errorf("--project-key: %q", got)
+	}
+	for _, flag := range []string{"--project", "--service"} {
+		if got := complete(flag, ""); got != ":4\n" {
+			t.Errorf("%s offers %q, want nothing (and no file names)", flag, got)
+		}
+	}
+}

@@ -33,7 +33,17 @@ func (a *app) addCompletion(root *cobra.Command) {
 		if c.Flags().Lookup("workspace") != nil {
 			_ = c.RegisterFlagCompletionFunc("workspace", a.completeWorkspaces)
 		}
-		if c.Flags().Lookup("project") != nil {
+		switch {
+		case c.Flags().Lookup("project-key") != nil:
+			// amplication connect: --project-key is the Bitbucket project; --project names
+			// an Amplication project, which would need a sign-in: nothing offered.
+			_ = c.RegisterFlagCompletionFunc("project-key", a.completeProjects)
+			for _, name := range []string{"project", "service"} {
+				if c.Flags().Lookup(name) != nil {
+					_ = c.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+				}
+			}
+		case c.Flags().Lookup("project") != nil:
 			_ = c.RegisterFlagCompletionFunc("project", a.completeProjects)
 		}
 		for _, sub := range c.Commands() {
