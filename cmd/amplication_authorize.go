@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -95,6 +96,12 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	}
 	authURL, state, withState := az.URL, az.State, az.WithState
 	info := amplication.AuthorizeURLInfo{ClientID: az.ClientID, State: az.State}
+	// The browser goes only to the Bitbucket bbsetup talks to: the real server's URL is
+	// always on bitbucket.org (or the emulator's, with --bitbucket-url).
+	if got, want := ampOrigin(authURL), ampOrigin(a.g.BitbucketURL); got == "" || !strings.EqualFold(got, want) {
+		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
+			ampName(got), ampName(want))
+	}
 	if cr, ok := s.co.Current(); ok && info.ClientID != cr.ClientID {
 		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
 			ampName(info.ClientID), s.co.ServerEnvLocal, ampName(cr.ClientID), ampRestart)
@@ -292,4 +299,13 @@ func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, re
 			return "", timeout()
 		}
 	}
+}
+
+// ampOrigin is the scheme://host of a URL, "" when it has none.
+func ampOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -1,7 +1,12 @@
 package cmd
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -260,5 +265,35 @@ func TestAmplicationConnectCompletion(t *testing.T) {
 		if got := complete(flag, ""); got != ":4\n" {
 			t.Errorf("%s offers %q, want nothing (and no file names)", flag, got)
 		}
+	}
+}
+
+// authorize opens only an authorize URL on the Bitbucket bbsetup talks to
+// (--bitbucket-url): a server answering another site's address (with the right state) is
+// refused before anything is printed as "open this" or opened.
+func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{})
+	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req struct {
+			OperationName string         `json:"operationName"`
+			Variables     map[string]any `json:"variables"`
+		}
+		_ = json.Unmarshal(b, &req)
+		if req.OperationName == "GitInstallationURLWithState" {
+			rw.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v"}}}`,
+				w.cons.Key, req.Variables["state"])
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		w.amp.Emulator.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(front.Close)
+	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
+	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
+	if code != ExitFailure || !strings.Contains(errOut, "goes to https://bitbucket.example.net, not to Bitbucket at "+w.bb.URL) ||
+		!strings.Contains(errOut, "--bitbucket-url") || strings.Contains(errOut, "Open this URL") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
