@@ -297,3 +297,19 @@ func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
+
+// amplication status --json findings have the shape of check --json's: "kind" is
+// "check" (every amplication finding passes or fails), never empty.
+func TestAmplicationStatusJSONFindingKind(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{})
+	code, out, errOut := w.run(t, "", "amplication", "status", "--json")
+	var res ampStatusResult
+	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 3 {
+		t.Fatalf("exit %d, %v:\n%s%s", code, err, out, errOut)
+	}
+	for _, f := range res.Findings {
+		if f.Kind != "check" {
+			t.Errorf("finding %s: kind %q, want \"check\"", f.ID, f.Kind)
+		}
+	}
+}

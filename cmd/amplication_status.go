@@ -212,7 +212,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 	res.OK = true
 	for _, f := range findings {
 		res.OK = res.OK && f.OK
-		res.Findings = append(res.Findings, checkFinding{ID: f.ID, OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
 	}
 	if asJSON {
 		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
