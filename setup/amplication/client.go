@@ -87,6 +87,12 @@ func New(serverURL string, hc *http.Client, opts Options) (*Client, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	// A GraphQL endpoint answers where it is asked: a redirect is not followed (a 307 or
+	// 308 would send the body, a password or a code, to wherever it points), and its 3xx
+	// is an HTTPError.
+	own := *hc
+	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc = &own
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
 	}
