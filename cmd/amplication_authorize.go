@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -105,6 +106,11 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	if cr, ok := s.co.Current(); ok && info.ClientID != cr.ClientID {
 		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
 			ampName(info.ClientID), s.co.ServerEnvLocal, ampName(cr.ClientID), ampRestart)
+	}
+	if _, ok := s.co.Current(); !ok && (info.ClientID == "" || info.ClientID == checkout.PlaceholderClientID) {
+		// Bitbucket would answer "Invalid client_id" in the browser, and nothing would come back.
+		return fmt.Errorf("the running Amplication server has only the placeholder Bitbucket key %q and the env files have no key yet: run bbsetup configure, then %s, then run bbsetup amplication authorize again",
+			ampName(info.ClientID), ampRestart)
 	}
 	a.secret(state)
 

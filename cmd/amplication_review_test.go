@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -311,5 +313,22 @@ func TestAmplicationStatusJSONFindingKind(t *testing.T) {
 		if f.Kind != "check" {
 			t.Errorf("finding %s: kind %q, want \"check\"", f.ID, f.Kind)
 		}
+	}
+}
+
+// A server still on the committed placeholder key, in a checkout with no key written yet:
+// authorize says to configure and restart instead of sending the browser to Bitbucket with
+// client_id=[bitbucket-client-id] ("Invalid client_id") and waiting for nothing.
+func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{stale: true})
+	for _, p := range []string{filepath.Join(w.dir, "packages", "amplication-server", ".env.local"),
+		filepath.Join(w.dir, "ee", "packages", "git-sync-manager", ".env.local")} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
+	if code != ExitFailure || !strings.Contains(errOut, "bbsetup configure") || strings.Contains(errOut, "Open this URL") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
