@@ -332,3 +332,13 @@ func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
+
+// On a server older than v3.5.0, status says up front that it connects Bitbucket only with
+// a billing entitlement a local server lacks (authorize would fail after the browser trip).
+func TestAmplicationStatusOlderServerSaysPlan(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
+	code, out, errOut := w.run(t, "", "amplication", "status")
+	if code != ExitOK || !strings.Contains(out, "older than v3.5.0") || !strings.Contains(out, "billing entitlement") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+}

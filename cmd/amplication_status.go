@@ -112,7 +112,7 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 		return ctx.Err()
 	case serr == nil:
 		res.State = &state
-		gen := "older than v3.5.0: no state in the authorize URL"
+		gen := "older than v3.5.0: no state in the authorize URL; it connects Bitbucket only with a billing entitlement (a paid plan), which a local server does not have, so authorize is refused there: update the checkout to a current release"
 		if state {
 			gen = "v3.5.0 or later"
 		}
