@@ -51,6 +51,9 @@ func newAmpSignIn(c *common, signer AmpSignIner) *ampSignInScreen {
 		ti.EchoCharacter = '•'
 	}
 	s.email.CharLimit, s.password.CharLimit, s.token.CharLimit = 256, 256, 4096
+	// The field label carries the focus marker, which survives NO_COLOR (as on the key and
+	// secret screen): the inputs' own prompt is blank.
+	s.email.Prompt, s.password.Prompt, s.token.Prompt = "  ", "  ", "  "
 	s.email.SetValue(c.opts.AmpEmail)
 	s.password.SetValue(c.opts.AmpPassword)
 	return s
@@ -58,14 +61,26 @@ func newAmpSignIn(c *common, signer AmpSignIner) *ampSignInScreen {
 
 func (s *ampSignInScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.canBack = e.ctx, e.s.checkout, e.canBack
-	s.busyNow, s.err, s.formErr, s.signed = false, nil, "", nil
-	if s.useToken {
-		return s.setFocus(0)
+	s.busyNow, s.formErr, s.signed = false, "", nil
+	f := s.firstToFix()
+	s.err = nil
+	return s.setFocus(f)
+}
+
+// firstToFix is the field the operator is to fill in or correct first: the email when it
+// is empty or not an email address, else the password (empty, refused by the server: the
+// email is seldom the wrong one, or filled in: enter on it signs in).
+func (s *ampSignInScreen) firstToFix() int {
+	if s.useToken || !emailShaped(s.email.Value()) {
+		return 0
 	}
-	if s.email.Value() != "" {
-		return s.setFocus(1)
-	}
-	return s.setFocus(0)
+	return 1
+}
+
+// emailShaped reports whether v looks like an email address (something@something).
+func emailShaped(v string) bool {
+	user, host, ok := strings.Cut(strings.TrimSpace(v), "@")
+	return ok && user != "" && host != ""
 }
 
 func (s *ampSignInScreen) inputs() []*textinput.Model {
@@ -95,20 +110,21 @@ func (s *ampSignInScreen) keys() bindings {
 	case s.signed != nil:
 		return bindings{short: []key.Binding{with(km.Up, "↑/↓", "choose"), with(km.Enter, "enter", "use this workspace"), km.Back}}
 	}
-	last := s.focus == len(s.inputs())-1
-	enter := with(km.Enter, "enter", "next")
-	if last {
-		enter = with(km.Enter, "enter", "sign in")
-	}
 	other := "use an API token instead"
 	if s.useToken {
 		other = "use email and password instead"
 	}
-	b := []key.Binding{enter}
-	if !s.useToken {
-		b = append(b, with(km.Tab, "tab", "switch field"))
+	// As on the key and secret screen: enter on the last field submits.
+	var b []key.Binding
+	switch {
+	case s.useToken:
+		b = []key.Binding{with(km.Enter, "enter", "sign in"), km.Back}
+	case s.focus == 0:
+		b = []key.Binding{with(km.Enter, "enter", "next field"), km.Back, with(km.Tab, "tab", "next field")}
+	default:
+		b = []key.Binding{with(km.Enter, "enter", "sign in"), km.Back, with(km.PrevField, "shift+tab", "previous field")}
 	}
-	b = append(b, key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", other)), km.Back)
+	b = append(b, key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", other)))
 	return bindings{short: b}
 }
 
@@ -189,12 +205,16 @@ func (s *ampSignInScreen) formKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.String() == "ctrl+t":
 		s.useToken = !s.useToken
 		s.formErr, s.err = "", nil
-		return s.setFocus(0)
-	case key.Matches(msg, km.Tab) && !s.useToken:
-		return s.setFocus((s.focus + 1) % 2)
-	case msg.Type == tea.KeyShiftTab && s.focus > 0:
+		return s.setFocus(s.firstToFix())
+	// As in huh and browser forms: tab and ↓ go to the next field, shift+tab and ↑ to the
+	// previous one; shift+tab leaves the form only from the first field.
+	case (msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp) && s.focus > 0:
 		return s.setFocus(s.focus - 1)
-	case key.Matches(msg, km.Back) && msg.Type == tea.KeyEsc:
+	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
+		return s.setFocus((s.focus + 1) % len(s.inputs()))
+	case msg.Type == tea.KeyUp:
+		return nil
+	case key.Matches(msg, km.Back):
 		if s.canBack {
 			return s.c.report(backMsg{})
 		}
@@ -228,6 +248,9 @@ func (s *ampSignInScreen) submit() tea.Cmd {
 		switch {
 		case l.Email == "":
 			s.formErr = "Type the email you sign in to Amplication with."
+			return s.setFocus(0)
+		case !emailShaped(l.Email):
+			s.formErr = "That is not an email address: type the email you sign in to Amplication with."
 			return s.setFocus(0)
 		case l.Password == "":
 			s.formErr = "Type your Amplication password (it is shown as bullets only)."
@@ -265,11 +288,13 @@ func (s *ampSignInScreen) view() string {
 		return strings.TrimRight(b.String(), "\n")
 	}
 	b.WriteString(st.subtle.Render("bbsetup signs in to your local Amplication to connect it to Bitbucket; the password is used for this sign-in only and never stored.") + "\n\n")
+	// Only the focused field's label has the marker (the frame follows it when scrolling).
+	focused := s.typing()
 	if s.useToken {
-		b.WriteString(st.strong.Render("API token") + "\n" + s.token.View() + "\n")
+		b.WriteString(fieldLabel(s.c, focused, "API token") + st.faint.Render(" (hidden)") + "\n" + s.token.View() + "\n")
 	} else {
-		b.WriteString(st.strong.Render("Email") + "\n" + s.email.View() + "\n")
-		b.WriteString(st.strong.Render("Password") + "\n" + s.password.View() + "\n")
+		b.WriteString(fieldLabel(s.c, focused && s.focus == 0, "Email") + "\n" + s.email.View() + "\n")
+		b.WriteString(fieldLabel(s.c, focused && s.focus == 1, "Password") + st.faint.Render(" (hidden)") + "\n" + s.password.View() + "\n")
 	}
 	if s.formErr != "" {
 		b.WriteString(st.bad.Render(s.formErr) + "\n")

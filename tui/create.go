@@ -369,12 +369,7 @@ func (s *createScreen) view() string {
 		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), "Press enter for the summary."))
 		return b.String()
 	}
-	label := func(f int, text string) string {
-		if s.field == f && !s.confirming {
-			return st.cursor.Render(focusMarker) + st.selected.Render(text)
-		}
-		return "  " + st.strong.Render(text)
-	}
+	label := func(f int, text string) string { return fieldLabel(s.c, s.field == f && !s.confirming, text) }
 	b.WriteString(label(fieldName, "Name") + "\n" + s.name.View() + "\n")
 	slug, err := s.slug()
 	switch {

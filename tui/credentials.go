@@ -151,12 +151,7 @@ func (s *credentialsScreen) view() string {
 	} else {
 		b.WriteString(st.subtle.Render("In Bitbucket's OAuth consumers list, click the consumer's name: it reveals the Key and the Secret.") + "\n\n")
 	}
-	label := func(i int, text string) string {
-		if s.focus == i {
-			return st.cursor.Render(focusMarker) + st.selected.Render(text)
-		}
-		return "  " + st.strong.Render(text)
-	}
+	label := func(i int, text string) string { return fieldLabel(s.c, s.focus == i, text) }
 	b.WriteString(label(0, "Key") + "\n" + s.id.View() + "\n")
 	if secretShaped(strings.TrimSpace(s.id.Value())) {
 		b.WriteString(st.warn.Render("  This looks like a secret (32 letters and digits). The Key is the shorter value, shown above the Secret.") + "\n")

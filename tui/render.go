@@ -180,6 +180,16 @@ func (c *common) bitbucketURL() string {
 	return strings.TrimRight(c.opts.BitbucketURL, "/")
 }
 
+// fieldLabel is a form field's label: with the focus marker when the field has focus
+// (text, so it survives NO_COLOR), indented under it otherwise. The fields' inputs have a
+// blank prompt, so only the focused field is marked.
+func fieldLabel(c *common, focused bool, text string) string {
+	if focused {
+		return c.st.cursor.Render(focusMarker) + c.st.selected.Render(text)
+	}
+	return "  " + c.st.strong.Render(text)
+}
+
 // kv renders "label  value" with the label padded to labelW columns, or, when that does not
 // fit the width, the label and the value on lines of their own (no indent wasted).
 func (c *common) kv(label string, labelW int, value string) string {
