@@ -306,6 +306,9 @@ func wrapLine(l string, width int) string {
 	}
 	first, _, _ := strings.Cut(wrapPlain(l, width), "\n")
 	rest := ansi.Cut(l, ansi.StringWidth(first), ansi.StringWidth(l))
+	if brokeInside(first, rest) {
+		rest = wordCont + rest
+	}
 	rest = strings.TrimLeft(rest, " ")
 	if ansi.StringWidth(rest) == 0 {
 		return first
@@ -316,6 +319,17 @@ func wrapLine(l string, width int) string {
 		parts[i] = pad + strings.TrimLeft(p, " ")
 	}
 	return first + "\n" + strings.Join(parts, "\n")
+}
+
+// brokeInside reports whether a line ends inside a word that rest goes on with, where
+// breakWord marks the break (not after a hyphen or a slash).
+func brokeInside(first, rest string) bool {
+	f, r := ansi.Strip(first), ansi.Strip(rest)
+	if f == "" || r == "" || strings.HasPrefix(r, " ") {
+		return false
+	}
+	last := f[len(f)-1]
+	return last != ' ' && last != '-' && last != '/'
 }
 
 // hangWidth is the width of a line's indent and list marker: where its wrapped lines start.
@@ -333,25 +347,100 @@ func hangWidth(plain string) int {
 	return n
 }
 
-// wrapPlain wraps at spaces, hyphens and URLs kept whole; a path too long for a line of
-// its own breaks after a slash rather than inside a name (see wrap).
+// wrapPlain wraps at spaces, hyphens and URLs kept whole. A word too long for a line of
+// its own is broken where it reads on: a path after a slash, a slug after a hyphen, and
+// only where neither is possible (a URL, a long token) inside it, the line it goes on
+// starting with the continuation marker (wordCont), so nothing is cut mid-word unmarked.
 func wrapPlain(s string, width int) string {
-	breaks := ""
+	// Follow the wrap's columns, so a long word's first piece fills the line it starts on.
 	words := strings.Split(s, " ")
+	col := 0
 	for i, w := range words {
+		ww := ansi.StringWidth(w)
+		if i > 0 {
+			col++ // the space before it
+		}
 		switch {
-		case strings.Contains(w, "://"):
-			words[i] = strings.ReplaceAll(w, "/", urlSlash)
-		case strings.Contains(w, "/") && ansi.StringWidth(w) > width:
-			breaks = "/"
+		case ww > width:
+			// The first piece fills the line, but a URL starts on a line of its own.
+			first := width
+			if room := width - col; col > 0 && room >= 4 && !strings.Contains(ansi.Strip(w), "://") {
+				first = room
+			}
+			words[i] = breakWord(w, first, width)
+			last := words[i][strings.LastIndex(words[i], " ")+1:]
+			col = ansi.StringWidth(last)
+		case col+ww > width:
+			col = ww
+		default:
+			col += ww
 		}
 	}
 	s = strings.ReplaceAll(strings.Join(words, " "), "-", nbHyphen)
-	return strings.NewReplacer(nbHyphen, "-", urlSlash, "/").Replace(ansi.Wrap(s, width, breaks))
+	return strings.NewReplacer(nbHyphen, "-").Replace(ansi.Wrap(s, width, ""))
 }
 
-// Stand-ins of the same width, for characters that must not be wrap points while wrapping.
-const (
-	nbHyphen = "\u2011"
-	urlSlash = "\u2215"
-)
+// breakWord splits a word wider than width into pieces that each fill a line, the first
+// one the first columns left on the line it starts on (joined by spaces, where the wrap
+// then breaks): greedily, after the last slash (not in a URL) or
+// hyphen that fits (a slash first), else at the width, the next piece starting with wordCont.
+func breakWord(w string, first, width int) string {
+	if width < 2 {
+		return w
+	}
+	url := strings.Contains(ansi.Strip(w), "://")
+	var pieces []string
+	cont := false
+	for ansi.StringWidth(w) > 0 {
+		limit := width
+		switch {
+		case len(pieces) == 0:
+			limit = first
+		case cont:
+			limit = width - ansi.StringWidth(wordCont)
+		}
+		if ansi.StringWidth(w) <= limit {
+			pieces = append(pieces, contPrefix(cont)+w)
+			break
+		}
+		// The piece's width: after the last slash that fits, else the last hyphen.
+		plain := []rune(ansi.Strip(w))
+		at := 0
+		for _, sep := range []rune{'/', '-'} {
+			for i := 1; i < len(plain); i++ {
+				cw := ansi.StringWidth(string(plain[:i+1]))
+				if cw > limit {
+					break
+				}
+				if plain[i] == sep && (sep != '/' || !url) {
+					at = cw
+				}
+			}
+			if at > 0 {
+				break
+			}
+		}
+		hard := at == 0
+		if hard {
+			at = limit
+		}
+		pieces = append(pieces, contPrefix(cont)+ansi.Cut(w, 0, at))
+		w = ansi.Cut(w, at, ansi.StringWidth(w))
+		cont = hard
+	}
+	return strings.Join(pieces, " ")
+}
+
+func contPrefix(cont bool) string {
+	if cont {
+		return wordCont
+	}
+	return ""
+}
+
+// wordCont starts the line a word broken inside goes on.
+const wordCont = "↪"
+
+// nbHyphen stands in for a hyphen, at the same width, while wrapping: hyphens are no wrap
+// points (a slug too long for a line is broken at one by breakWord).
+const nbHyphen = "\u2011"

@@ -279,3 +279,24 @@ func TestSummaryServiceListHangsAt30Columns(t *testing.T) {
 		t.Fatalf("the service list did not wrap at 30 columns (%d lines):\n%s", seen, strings.Join(lines, "\n"))
 	}
 }
+
+// A word too long for a line breaks after a slash, else a hyphen, else inside it with the
+// continuation marker on the line it goes on (task: nothing cut mid-word unmarked).
+func TestWrapBreaksLongWordsReadably(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"→ acme-archive/a-rather-long-repository-name-here", 32, "→ acme-archive/\n  a-rather-long-repository-name-\n  here"},
+		{"local-data-service-generator-controller", 15, "local-data-\nservice-\ngenerator-\ncontroller"},
+		{"token ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10, "token ABCD\n↪EFGHIJKLM\n↪NOPQRSTUV\n↪WXYZ"},
+		{"see http://127.0.0.1:35307/acme/checkout-service", 20, "see\nhttp://127.0.0.1:353\n↪07/acme/checkout-\nservice"},
+		{"     npx nx serve local-data-service-generator-controller", 20, "     npx nx serve\n     local-data-\n     service-\n     generator-\n     controller"},
+		{"  • TOKENTOKENTOKENTOKENTOKEN end", 12, "  • TOKENTOK\n    ↪ENTOKEN\n    ↪TOKENTO\n    ↪KEN end"},
+	} {
+		if got := wrap(c.in, c.width); got != c.want {
+			t.Errorf("wrap(%q, %d) =\n%s\nwant\n%s", c.in, c.width, got, c.want)
+		}
+	}
+}
