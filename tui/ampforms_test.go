@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -97,5 +98,73 @@ func TestAmpSignInMarksOnlyTheFocusedField(t *testing.T) {
 	hs.wantStep(stepAuthorize)
 	if l := fb.amp.logins[1]; l.Email != "op@example.com" || l.Password != "pw-not-shown-1234X" {
 		t.Fatalf("login after re-entry %+v", l)
+	}
+}
+
+// col is the column where sub starts on the first line of v (plain) that holds it.
+func col(t *testing.T, v, sub string) int {
+	t.Helper()
+	for _, l := range strings.Split(ansi.Strip(v), "\n") {
+		if i := strings.Index(l, sub); i >= 0 {
+			return ansi.StringWidth(l[:i])
+		}
+	}
+	t.Fatalf("no %q on screen:\n%s", sub, v)
+	return 0
+}
+
+// The Amplication target list: the repository column aligned on every row, the services
+// indented under their project, a position line when the list scrolls, and at 40 columns a
+// repository that does not fit goes on under its column (a hanging indent), no word cut.
+func TestAmpTargetColumnsAlignedAndPositioned(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true, NoColor: true}, 100, 32)
+	hs.toAmpTarget()
+	hs.untilText("› orders")
+	v := hs.m.View()
+	repoCol := col(t, v, "not connected")
+	for _, name := range []string{"Project Shop", "orders", "payments", "catalog", "Project Internal", "admin"} {
+		var line string
+		for _, l := range strings.Split(ansi.Strip(v), "\n") {
+			if strings.Contains(l, name+" ") {
+				line = l
+				break
+			}
+		}
+		rest := line[strings.Index(line, name)+len(name):]
+		at := ansi.StringWidth(line) - ansi.StringWidth(strings.TrimLeft(rest, " "))
+		if at != repoCol {
+			t.Fatalf("%s's repository at column %d, want %d:\n%s", name, at, repoCol, v)
+		}
+	}
+	if p, s := col(t, v, "Project Shop"), col(t, v, "payments"); s != p+2 {
+		t.Fatalf("services at column %d, projects at %d: want them indented under the project:\n%s", s, p, v)
+	}
+	if strings.Contains(flat(v), "row ") {
+		t.Fatalf("a position line though the list fits:\n%s", v)
+	}
+
+	// 40x14: the list is windowed under its heading; the position line says where.
+	hs.resize(40, 14)
+	hs.wantVisible("row 2 of 6", "› orders", "Which Amplication project")
+	for i, name := range []string{"payments", "catalog", "Project Internal", "admin"} {
+		hs.press("down")
+		hs.wantVisible(fmt.Sprintf("row %d of 6", i+3), "› "+name, "Which Amplication project")
+	}
+	hs.press("down") // wraps round to the top
+	hs.wantVisible("row 1 of 6", "› Project Shop")
+
+	// 40 columns: catalog's repository goes on under the repository column.
+	hs.resize(40, 24)
+	v = hs.m.View()
+	lines := strings.Split(ansi.Strip(v), "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "catalog ") {
+			continue
+		}
+		at := col(t, l, "→ ")
+		if !strings.HasPrefix(strings.TrimSpace(lines[i+1]), "catalog-legacy") || col(t, lines[i+1], "catalog-legacy") != at+2 {
+			t.Fatalf("catalog's repository does not go on under its column:\n%s", v)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -29,6 +30,12 @@ type ampTargetScreen struct {
 	rows     []ampRow
 	cur      int
 	confirm  bool // "replace?" is asked for rows[cur]
+
+	// The list's window when the screen does not fit the body (set by layout): rows
+	// first..first+shown, with a position line; offset is where the last window started.
+	windowed             bool
+	first, shown, offset int
+	terse                bool // the explanation is left out to make room for the list
 }
 
 // ampRow is one line of the list: a project's settings or a service.
@@ -205,40 +212,95 @@ func repoText(r AmpResource) string {
 	return t
 }
 
-func (s *ampTargetScreen) view() string {
+// rowLabel is a row's name column: "Project Shop" for a project's settings, its services
+// indented under it.
+func (s *ampTargetScreen) rowLabel(i int) string {
+	p := s.projects[s.rows[i].p]
+	if r := s.row(i); !r.Settings {
+		return "  " + safetext.Line(r.Name)
+	}
+	return "Project " + safetext.Line(p.Name)
+}
+
+// nameWidth is the name column's width: the widest label, at most half the body.
+func (s *ampTargetScreen) nameWidth() int {
+	w := 0
+	for i := range s.rows {
+		w = max(w, ansi.StringWidth(s.rowLabel(i)))
+	}
+	return min(w, max((s.c.width-markerW)/2, 1))
+}
+
+// rowLines renders row i: the marker, the name column, and the repository in an aligned
+// column. What does not fit goes on under the repository column, or, when the name is
+// wider than its column or the column leaves too little room, on lines of its own under
+// the name (a hanging indent): nothing is cut.
+func (s *ampTargetScreen) rowLines(i int) []string {
 	st := s.c.st
-	var b strings.Builder
-	b.WriteString(st.heading.Render("Which Amplication project or service pushes to "+safetext.Line(s.repo)+"?") + "\n")
-	switch {
-	case s.loading:
-		b.WriteString(s.c.spinnerLine("Reading the projects and their services…"))
-		return b.String()
-	case s.err != nil:
-		b.WriteString(s.c.errorBox("The projects could not be read", safetext.Line(s.err.Error()), "Press enter to try again."))
-		return b.String()
-	case len(s.rows) == 0:
-		b.WriteString("The Amplication workspace has no project yet: create one in Amplication, then press r.")
-		return b.String()
+	width := s.c.width
+	marker, label := "  ", s.rowLabel(i)
+	name := st.text.Render(label)
+	if i == s.cur {
+		marker, name = st.cursor.Render(focusMarker), st.selected.Render(label)
 	}
-	b.WriteString(st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n\n")
-	for i, rw := range s.rows {
-		p := s.projects[rw.p]
-		r := p.Resources[rw.r]
-		var label string
-		if r.Settings {
-			label = "Project " + safetext.Line(p.Name) + " (its settings)  " + st.faint.Render(repoText(r))
-		} else {
-			label = "  " + safetext.Line(r.Name) + "  " + st.faint.Render(repoText(r))
+	nameW := s.nameWidth()
+	col := markerW + nameW + 2
+	repo := repoText(s.row(i))
+	if ansi.StringWidth(label) <= nameW && width-col >= max(12, longestWord(repo)) {
+		parts := strings.Split(wrap(repo, width-col), "\n")
+		out := []string{marker + name + strings.Repeat(" ", col-markerW-ansi.StringWidth(label)) + st.faint.Render(parts[0])}
+		for _, p := range parts[1:] {
+			out = append(out, strings.Repeat(" ", col)+st.faint.Render(p))
 		}
-		b.WriteString(choiceLine(s.c, i == s.cur, label) + "\n")
+		return out
 	}
+	// The name, then the repository under it, both wrapped with their indent kept.
+	indent := markerW + ansi.StringWidth(label) - ansi.StringWidth(strings.TrimLeft(label, " "))
+	out := strings.Split(wrapLine(marker+name, width), "\n")
+	hang := min(indent+2, width/2)
+	for _, p := range strings.Split(wrap(repo, max(width-hang, 1)), "\n") {
+		out = append(out, strings.Repeat(" ", hang)+st.faint.Render(p))
+	}
+	return out
+}
+
+// markerW is the focus marker's width: the rows' first column.
+var markerW = ansi.StringWidth(focusMarker)
+
+// longestWord is the width of s's widest word, or part of a path ("group/", "name"): what
+// its column must hold for it to wrap without a word broken inside.
+func longestWord(s string) int {
+	w := 0
+	for _, f := range strings.Fields(s) {
+		for _, part := range strings.SplitAfter(f, "/") {
+			w = max(w, ansi.StringWidth(part))
+		}
+	}
+	return w
+}
+
+// top is the text above the list: the heading and, once listed, the explanation (left out
+// on a screen too short for it and a few rows).
+func (s *ampTargetScreen) top() string {
+	st := s.c.st
+	h := st.heading.Render("Which Amplication project or service pushes to "+safetext.Line(s.repo)+"?") + "\n"
+	if !s.loading && s.err == nil && len(s.rows) > 0 && !s.terse {
+		h += st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n\n"
+	}
+	return h
+}
+
+// below is the text under the list: the services a project's settings connect, or the
+// replace prompt.
+func (s *ampTargetScreen) below() string {
+	var b strings.Builder
 	cur := s.projects[s.rows[s.cur].p]
 	r := s.row(s.cur)
 	if r.Settings {
 		if names := inheritors(cur); len(names) > 0 {
-			b.WriteString("\n" + "Services that inherit the project's repository: " + strings.Join(names, ", ") + ".\n")
+			b.WriteString("\n" + "Services that inherit the project's repository: " + strings.Join(names, ", ") + ".")
 		} else {
-			b.WriteString("\n" + "No service inherits it: every service of " + safetext.Line(cur.Name) + " has a repository of its own.\n")
+			b.WriteString("\n" + "No service inherits it: every service of " + safetext.Line(cur.Name) + " has a repository of its own.")
 		}
 	}
 	if s.confirm {
@@ -250,7 +312,87 @@ func (s *ampTargetScreen) view() string {
 		if r.Inherits {
 			what += ", the project's repository, which it inherits"
 		}
-		b.WriteString("\n" + s.c.box("warn", "Replace its repository?", what+" now. Replace it with "+safetext.Line(s.repo)+"? (Nothing changes until you confirm the connect.)", "Press y to replace it, n to choose another."))
+		b.WriteString("\n\n" + s.c.box("warn", "Replace its repository?", what+" now. Replace it with "+safetext.Line(s.repo)+"? (Nothing changes until you confirm the connect.)", "Press y to replace it, n to choose another."))
 	}
+	return b.String()
+}
+
+// lines counts the body lines text takes at the body's width.
+func (s *ampTargetScreen) lines(text string) int {
+	if text == "" {
+		return 0
+	}
+	return strings.Count(wrap(text, s.c.width), "\n") + 1
+}
+
+// layout keeps the cursor's row in the list's window. The list is windowed, with a
+// position line above it, only when the screen does not fit the body: the heading and the
+// text under the list stay in view.
+func (s *ampTargetScreen) layout() {
+	s.windowed, s.first, s.terse = false, 0, false
+	if s.loading || s.err != nil || len(s.rows) == 0 {
+		return
+	}
+	heights := make([]int, len(s.rows))
+	total := 0
+	for i := range s.rows {
+		heights[i] = len(s.rowLines(i))
+		total += heights[i]
+	}
+	fixed := s.lines(strings.TrimSuffix(s.top(), "\n")) + s.lines(s.below())
+	if fixed+total <= s.c.height {
+		return
+	}
+	s.windowed = true
+	room := s.c.height - fixed - 1 // the position line
+	if room < 3 {
+		s.terse = true
+		room = s.c.height - s.lines(strings.TrimSuffix(s.top(), "\n")) - s.lines(s.below()) - 1
+	}
+	room = max(room, 1)
+	// The window ends at the cursor's row at the latest and starts at it at the earliest.
+	s.first = min(s.offset, s.cur)
+	used := 0
+	for i := s.first; i <= s.cur; i++ {
+		used += heights[i]
+	}
+	for used > room && s.first < s.cur {
+		used -= heights[s.first]
+		s.first++
+	}
+	s.offset = s.first
+	s.shown = 0
+	for i, n := s.first, 0; i < len(s.rows); i++ {
+		if n += heights[i]; n > room && i > s.cur {
+			break
+		}
+		s.shown++
+	}
+}
+
+func (s *ampTargetScreen) view() string {
+	st := s.c.st
+	var b strings.Builder
+	b.WriteString(s.top())
+	switch {
+	case s.loading:
+		b.WriteString(s.c.spinnerLine("Reading the projects and their services…"))
+		return b.String()
+	case s.err != nil:
+		b.WriteString(s.c.errorBox("The projects could not be read", safetext.Line(s.err.Error()), "Press enter to try again."))
+		return b.String()
+	case len(s.rows) == 0:
+		b.WriteString("The Amplication workspace has no project yet: create one in Amplication, then press r.")
+		return b.String()
+	}
+	first, end := 0, len(s.rows)
+	if s.windowed {
+		first, end = s.first, min(s.first+s.shown, len(s.rows))
+		b.WriteString(st.faint.Render("row "+thousands(s.cur+1)+" of "+thousands(len(s.rows))) + "\n")
+	}
+	for i := first; i < end; i++ {
+		b.WriteString(strings.Join(s.rowLines(i), "\n") + "\n")
+	}
+	b.WriteString(s.below())
 	return strings.TrimRight(b.String(), "\n")
 }
