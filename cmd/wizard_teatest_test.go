@@ -265,8 +265,9 @@ func TestWizardTeatestAmplicationCreatePath(t *testing.T) {
 	r.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 	rest, _ := io.ReadAll(r.tm.FinalOutput(t))
 	r.all.Write(rest)
-	if final := ansi.Strip(string(rest)); !strings.Contains(final, "git-sync-manager so Amplication can open pull requests") {
-		t.Errorf("the final summary lacks the PR service step:\n%s", final)
+	if final := ansi.Strip(string(rest)); !strings.Contains(final, "git-sync-manager (opens the pull requests in") ||
+		!strings.Contains(final, "Nothing is pushed yet") || !strings.Contains(final, "commit a change to orders") {
+		t.Errorf("the final summary lacks the PR service's part or what is left to push:\n%s", final)
 	}
 	if strings.Contains(r.all.String(), w.AmplicationPassword) {
 		t.Error("the Amplication password reached the terminal")

@@ -286,7 +286,7 @@ func TestAmpTargetReplacePromptAndConnectReadBack(t *testing.T) {
 	}
 	hs.press("enter")
 	hs.wantStep(stepSummary)
-	hs.untilText("✓ orders (project Shop) → acme/api-gateway-00000", "so Amplication can open pull requests")
+	hs.untilText("✓ orders (project Shop) → acme/api-gateway-00000", "Stored in Amplication and read back from its server", "Nothing is pushed yet", "opens the pull requests in acme/api-gateway-00000", "commit a change to orders")
 	data, err := json.Marshal(hs.m.Summary())
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// body is the whole body (also the part scrolled out of sight), plain, its lines joined.
+func (hs *harness) body() string { return flat(strings.Join(hs.m.w.bodyLines(), "\n")) }
+
 // markedFields are the body's lines that carry the focus marker, plain.
 func (hs *harness) markedFields() []string {
 	var out []string
@@ -167,4 +170,70 @@ func TestAmpTargetColumnsAlignedAndPositioned(t *testing.T) {
 			t.Fatalf("catalog's repository does not go on under its column:\n%s", v)
 		}
 	}
+}
+
+// After the write, the env screen says to start the server now (the next screen checks
+// it) and the other services after the wizard: the server is named once, under "Now".
+func TestEnvWrittenSaysTheServerNowTheOthersLater(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 40)
+	hs.toEnv()
+	hs.press("enter")
+	hs.untilText("✓ written")
+	v := hs.body()
+	now := strings.Index(v, "Now: start (or restart) the Amplication server")
+	later := strings.Index(v, "After this wizard")
+	server := strings.Index(v, "npx nx serve amplication-server")
+	if now < 0 || later < 0 || !(now < server && server < later) {
+		t.Fatalf("want the server under Now, before After this wizard:\n%s", hs.m.View())
+	}
+	if n := strings.Count(v, "amplication-server now") + strings.Count(v, "npx nx serve amplication-server"); n != 1 {
+		t.Fatalf("the server's command is named %d times:\n%s", n, hs.m.View())
+	}
+	for _, svc := range fb.checkout.Services {
+		if svc != "npx nx serve amplication-server" && strings.Index(v, svc) < later {
+			t.Fatalf("%s is not under After this wizard:\n%s", svc, hs.m.View())
+		}
+	}
+	hs.wantText("Press enter to check the server.")
+}
+
+// The summary after a connect: the PR service is named once, with what it does; it says
+// that the connection is stored and read back, that nothing is pushed yet and what is left
+// (the services, then a commit in Amplication); --json's next steps say the same.
+func TestAmpSummaryHonestAndThePRServiceOnce(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)
+	hs.toAmpTarget()
+	hs.untilText("› orders")
+	hs.press("enter", "enter")
+	hs.untilText("Read back from the Amplication server")
+	hs.press("enter")
+	hs.wantStep(stepSummary)
+	const pr = "npx nx serve amplication-git-pull-request-service"
+	check := func(what, v string) {
+		t.Helper()
+		if n := strings.Count(v, "amplication-git-pull-request-service ") + strings.Count(v, "amplication-git-pull-request-service."); n != 1 {
+			t.Fatalf("%s names the PR service %d times:\n%s", what, n, v)
+		}
+		for _, want := range []string{"Stored in Amplication and read back from its server", "Nothing is pushed yet",
+			"opens the pull requests in acme/api-gateway-00000", "commit a change to orders", "pull request with the code opens in acme/api-gateway-00000"} {
+			if !strings.Contains(v, want) {
+				t.Fatalf("%s lacks %q:\n%s", what, want, v)
+			}
+		}
+		for _, claim := range []string{"pushes to", "pushed to", "was pushed", "can open pull requests"} {
+			if strings.Contains(v, claim) {
+				t.Fatalf("%s says %q:\n%s", what, claim, v)
+			}
+		}
+	}
+	check("the summary screen", hs.body())
+	steps := strings.Join(hs.m.Summary().NextSteps, "\n")
+	if strings.Count(steps, pr) != 1 || !strings.Contains(steps, "opens the pull requests in acme/api-gateway-00000") ||
+		!strings.Contains(steps, "commit a change to orders") || strings.Contains(steps, "pushes to") {
+		t.Fatalf("--json next steps:\n%s", steps)
+	}
+	hs.press("enter")
+	check("the final summary", flat(hs.m.View()))
 }

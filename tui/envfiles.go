@@ -336,10 +336,22 @@ func (s *envScreen) resultsView() string {
 		b.WriteString(s.c.errorBox("Writing failed", s.applyErr.Error(), "Fix what it says, then press r to read the files again and retry."))
 		return b.String()
 	}
-	b.WriteString("\n" + st.strong.Render("Start these services") + " (each in its own terminal, from the checkout), after this wizard:\n")
+	// The server now (the next screen checks it), the other services after the wizard.
+	const server = "npx nx serve amplication-server"
+	b.WriteString("\n" + st.strong.Render("Now") + ": start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:\n")
+	b.WriteString("  " + st.code.Render(server) + "\n")
+	var later []string
 	for _, svc := range s.co.Services {
-		b.WriteString("  " + st.code.Render(svc) + "\n") // wrapped lines hang under it
+		if svc != server {
+			later = append(later, svc)
+		}
 	}
-	b.WriteString("\nThe Amplication server reads these files when it starts: start (or restart) npx nx serve amplication-server now. Press enter to check it.")
+	if len(later) > 0 {
+		b.WriteString("\n" + st.strong.Render("After this wizard") + ", start the other services the same way (the summary lists them again):\n")
+		for _, svc := range later {
+			b.WriteString("  " + st.code.Render(svc) + "\n") // wrapped lines hang under it
+		}
+	}
+	b.WriteString("\nPress enter to check the server.")
 	return b.String()
 }

@@ -288,7 +288,7 @@ func TestEnvConfirmWritesThenQuitSaysWhat(t *testing.T) {
 	hs.toEnv()
 	hs.press("enter")
 	hs.untilText("✓ written packages/amplication-server/.env.local", "backup packages/amplication-server/.env.local.bak",
-		"Start these services", "npx nx serve amplication-git-pull-request-service")
+		"Press enter to check the server", "npx nx serve amplication-git-pull-request-service")
 	if n := fb.get(func() int { return fb.applyCalls }); n != 1 {
 		t.Fatalf("Apply calls = %d", n)
 	}

@@ -174,6 +174,29 @@ func prService(services []string) string {
 	return ""
 }
 
+// prNote says what the PR service does, once, beside its start command ("" without one).
+func prNote(services []string, repo string) string {
+	pr := prService(services)
+	if pr == "" {
+		return ""
+	}
+	return " " + strings.TrimPrefix(pr, "npx nx serve ") + " is the one that opens the pull requests in " + repo + "."
+}
+
+// commitStep is what is left for Amplication to push: nothing was pushed by bbsetup, the
+// connection is only stored. A commit in Amplication builds the code (the build manager)
+// and the PR service opens a pull request with it.
+func commitStep(client string, c AmpConnected, pr bool) string {
+	what := "a change to " + c.Resource
+	if c.Settings {
+		what = "a change in project " + c.Project
+	}
+	if !pr {
+		return "In Amplication (" + client + "), commit " + what + ": its build then goes to " + c.Repository + "."
+	}
+	return "In Amplication (" + client + "), commit " + what + ": once it is built, a pull request with the code opens in " + c.Repository + "."
+}
+
 func nextSteps(co Checkout, amp *AmpSummary) []string {
 	steps := []string{}
 	if len(co.Services) > 0 {
@@ -188,11 +211,9 @@ func nextSteps(co Checkout, amp *AmpSummary) []string {
 		}
 		steps = steps[:0]
 		if len(others) > 0 {
-			steps = append(steps, "Start the other services (each in its own terminal, from "+co.Root+"): "+strings.Join(others, "; "))
+			steps = append(steps, "Start the other services (each in its own terminal, from "+co.Root+"): "+strings.Join(others, "; ")+"."+prNote(co.Services, amp.Connected.Repository))
 		}
-		if pr := prService(co.Services); pr != "" {
-			steps = append(steps, "Start "+strings.TrimPrefix(pr, "npx nx serve ")+" ("+pr+") so Amplication can open pull requests in "+amp.Connected.Repository+".")
-		}
+		steps = append(steps, commitStep(clientHost(co.CallbackURL), *amp.Connected, prService(co.Services) != ""))
 		return steps
 	}
 	if amp != nil && amp.Skipped {

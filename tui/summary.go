@@ -49,6 +49,8 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	amp := sum.Amplication
 	if amp != nil && amp.Connected != nil {
 		b.WriteString(st.ok.Render("✓ ") + st.heading.Render(safetext.Line(amp.Connected.Line())) + "\n")
+		// What is true now: the connection, not a push.
+		b.WriteString(st.subtle.Render("  Stored in Amplication and read back from its server. Nothing is pushed yet: see Next steps.") + "\n")
 		if len(amp.Connected.Inheriting) > 0 {
 			names := make([]string, len(amp.Connected.Inheriting))
 			for i, n := range amp.Connected.Inheriting {
@@ -100,18 +102,23 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	}
 	b.WriteString(st.strong.Render("Next steps") + "\n")
 	if amp != nil && amp.Connected != nil {
-		// The server runs already (the wizard talked to it).
+		// The server runs already (the wizard talked to it). The PR service's part is said
+		// once, on its own line.
+		repo := safetext.Line(amp.Connected.Repository)
+		pr := prService(sum.Services)
 		b.WriteString("  1. Start the other services, each in its own terminal, from " + st.code.Render(sum.Checkout) + ":\n")
 		for _, svc := range sum.Services {
-			if svc != "npx nx serve amplication-server" {
-				b.WriteString(c.indented("     ", st.code.Render(svc)) + "\n")
+			switch svc {
+			case "npx nx serve amplication-server":
+			case pr:
+				b.WriteString("     " + st.code.Render(svc) + st.faint.Render(" (opens the pull requests in "+repo+")") + "\n")
+			default:
+				b.WriteString("     " + st.code.Render(svc) + "\n") // wrapped lines hang under it
 			}
 		}
-		if pr := prService(sum.Services); pr != "" {
-			b.WriteString("  2. Start " + strings.TrimPrefix(pr, "npx nx serve ") + " so Amplication can open pull requests in " + st.code.Render(safetext.Line(amp.Connected.Repository)) + ".")
-		} else {
-			b.WriteString("  2. Build in Amplication: it pushes to " + st.code.Render(safetext.Line(amp.Connected.Repository)) + ".")
-		}
+		conn := *amp.Connected
+		conn.Resource, conn.Project, conn.Repository = safetext.Line(conn.Resource), safetext.Line(conn.Project), repo
+		b.WriteString("  2. " + commitStep(clientHost(sum.CallbackURL), conn, pr != ""))
 		if live {
 			b.WriteString("\n" + st.faint.Render("Press enter to finish."))
 		}

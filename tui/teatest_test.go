@@ -87,7 +87,7 @@ func (p *program) toChoice() {
 	p.keys("enter")
 	p.waitFor("Nothing is written until you press enter")
 	p.keys("enter")
-	p.waitFor("Start these services")
+	p.waitFor("Press enter to check the server")
 	p.keys("enter")
 	p.waitFor("The Amplication server answers")
 	p.typeText("sy")
