@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,7 +61,7 @@ it for you, and says so).`,
 	addWizardFlags(c, &o.wizard)
 	c.Flags().IntVar(&o.repos, "repos", o.repos, "how many repositories the demo workspaces hold")
 	c.Flags().DurationVar(&o.latency, "latency", 0, "latency the emulator adds to every request, e.g. 100ms")
-	c.Flags().BoolVar(&o.keep, "keep", false, "keep the scratch checkout after the demo (its path is printed)")
+	c.Flags().BoolVar(&o.keep, "keep", false, "keep the scratch checkout and the backups of its files after the demo (their paths are printed)")
 	c.Flags().BoolVar(&o.stale, "stale-server", false, "start the emulated Amplication server before the keys are written, to show the restart path")
 
 	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
@@ -80,19 +81,27 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if o.mistakes.scopesSet {
 		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
 	}
+	// The demo's own state directory: the backups of the scratch checkout's files belong to
+	// the demo's throwaway world, not among the operator's real ones, and go with it.
+	state, err := os.MkdirTemp("", "bbsetup-demo-state-")
+	if err != nil {
+		return fmt.Errorf("cannot make the demo's state directory: %w", err)
+	}
 	w, err := demo.Start(do)
 	if err != nil {
+		os.RemoveAll(state)
 		return err
 	}
 	defer func() {
 		if o.keep {
 			w.CloseServers()
-			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s.\n", w.CheckoutDir)
+			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s (the backups of its files in %s).\n", w.CheckoutDir, state)
 			return
 		}
 		w.Close()
+		os.RemoveAll(state)
 		// The summary pointed at the scratch checkout: say that it is gone now.
-		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s was removed (run with --keep to keep it).\n", w.CheckoutDir)
+		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s and its backups were removed (run with --keep to keep them).\n", w.CheckoutDir)
 	}()
 
 	fmt.Fprintf(a.env.Stderr, "bbsetup demo\n  Bitbucket emulator: %s (API %s)\n  scratch checkout:   %s\n",
@@ -110,7 +119,9 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	a.g.BitbucketURL = w.Server.URL
 	a.g.APIURL = w.Server.APIURL
 
-	return a.runWizard(ctx, demoWizardOptions(o.wizard, w))
+	wo := demoWizardOptions(o.wizard, w)
+	wo.scratchRoot, wo.scratchState = w.CheckoutDir, state
+	return a.runWizard(ctx, wo)
 }
 
 // demoWizardOptions are the wizard's options in the demo world w: the consumer and the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,10 @@ type wizardOptions struct {
 	restartAmp func() error
 	// ampEmail and ampPassword pre-fill the Amplication sign-in (the demo's user).
 	ampEmail, ampPassword string
+	// scratchRoot is the demo's scratch checkout; the backups of its files go under
+	// scratchState (the demo's own state directory, removed with it), not among the
+	// operator's. Any other checkout keeps the operator's state directory.
+	scratchRoot, scratchState string
 }
 
 func (a *app) newWizardCmd() *cobra.Command {
@@ -195,8 +200,20 @@ func (b *wizardBackend) checkout(co tui.Checkout) (*checkout.Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.a.trustCheckout(c)
+	b.a.prepareCheckout(c)
+	b.scratchBackups(c)
 	return c, nil
+}
+
+// scratchBackups sends the backups of the demo's scratch checkout to the demo's own state
+// directory.
+func (b *wizardBackend) scratchBackups(co *checkout.Checkout) {
+	if b.o.scratchRoot == "" || b.o.scratchState == "" {
+		return
+	}
+	if root, err := filepath.Abs(b.o.scratchRoot); err == nil && root == co.Root {
+		co.BackupDir = checkout.BackupDirFor(b.o.scratchState, co.Root)
+	}
 }
 
 // FindCheckout implements tui.CheckoutFinder.
@@ -211,12 +228,13 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 			co, err = checkout.Open(root)
 		}
 		if err == nil {
-			b.a.trustCheckout(co)
+			b.a.prepareCheckout(co)
 		}
 	}
 	if err != nil {
 		return tui.Checkout{}, clean(err)
 	}
+	b.scratchBackups(co)
 	b.mu.Lock()
 	b.co = co
 	b.mu.Unlock()
