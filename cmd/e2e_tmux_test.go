@@ -292,7 +292,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	tt.waitFor("✓ Created acme/e2e-service")
 	tt.keys("Enter")
-	tt.waitFor("Which Amplication project or service", "›   orders  not connected", "catalog-legacy")
+	tt.waitFor("Which Amplication project or service", "›   orders ", "not connected", "catalog-legacy")
 	tt.keys("Enter")
 	tt.waitFor("Connect in Amplication", "Nothing is stored in Amplication until you press enter")
 	if r, _ := w.Amplication().Resource(ampemu.DemoOrdersID); r.Repo != nil {
@@ -357,7 +357,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.waitFor("1 match", "e2e-service")
 	tt.keys("Enter")
 	// orders has it now; catalog is connected elsewhere: replacing it asks first.
-	tt.waitFor("Which Amplication project or service", "orders  → acme/e2e-service", "›   payments")
+	tt.waitFor("Which Amplication project or service", "orders          → acme/e2e-service", "›   payments        not connected")
 	tt.keys("Down", "Enter")
 	tt.waitFor("Replace its repository?", "catalog (project Shop) is connected to catalog-legacy")
 	tt.keys("y")

@@ -200,7 +200,7 @@ func (b *wizardBackend) checkout(co tui.Checkout) (*checkout.Checkout, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.a.prepareCheckout(c)
+	b.a.trustCheckout(c)
 	b.scratchBackups(c)
 	return c, nil
 }
@@ -228,7 +228,7 @@ func (b *wizardBackend) FindCheckout(dir string) (tui.Checkout, error) {
 			co, err = checkout.Open(root)
 		}
 		if err == nil {
-			b.a.prepareCheckout(co)
+			b.a.trustCheckout(co)
 		}
 	}
 	if err != nil {
@@ -517,7 +517,9 @@ func (s *authSession) finish(ctx context.Context, code string, pasted bool) (tui
 		return tui.Authorized{}, clean(keyRejected(err))
 	}
 	b.a.secret(tok.AccessToken, tok.RefreshToken)
-	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{Debug: b.a.debugWriter()})
+	// No Options.Debug: the flow's client has the debug transport, which logs every
+	// request once, with the one "debug: " prefix.
+	api := bitbucket.New(b.a.g.APIURL, flow.Client(b.base, tok), bitbucket.Options{})
 	id, err := api.CurrentUser(ctx)
 	if err != nil {
 		return tui.Authorized{}, clean(err)

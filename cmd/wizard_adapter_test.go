@@ -134,3 +134,66 @@ func listenFree(t *testing.T, port int) {
 	}
 	ln.Close()
 }
+
+// --debug in the wizard logs each request once: the Bitbucket API client and the
+// Amplication client ride on the debug transport and add no second line of their own.
+func TestWizardDebugLogsEachRequestOnce(t *testing.T) {
+	port := freePort(t)
+	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	log := &syncBuffer{}
+	a := &app{
+		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }, Stderr: log},
+		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL, Debug: true},
+	}
+	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
+	t.Cleanup(b.close)
+	co, err := b.FindCheckout("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw := &adapterWorld{w: w, b: b, co: co, port: port}
+	s := aw.start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go func() {
+		c := &http.Client{Timeout: 10 * time.Second}
+		defer c.CloseIdleConnections()
+		if resp, err := c.Get(s.URL); err == nil { // the browser's visit
+			resp.Body.Close()
+		}
+	}()
+	auth, err := s.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(log.String())
+	if _, err := auth.API.Projects(ctx, "acme"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(log.String()[before:]), "\n")
+	if n := len(lines); n != 1 || !strings.HasPrefix(lines[0], "debug: http: GET ") || !strings.Contains(lines[0], "/workspaces/acme/projects") {
+		t.Fatalf("one projects request logged as %d lines, want one debug: line:\n%s", n, strings.Join(lines, "\n"))
+	}
+
+	// The Amplication server's requests too.
+	if _, err := w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	before = len(log.String())
+	if p := b.ProbeAmp(ctx, co); !p.Answers {
+		t.Fatalf("probe %+v", p)
+	}
+	got := strings.TrimSpace(log.String()[before:])
+	if got == "" {
+		t.Fatal("the probe logged nothing")
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if !strings.HasPrefix(l, "debug: http: POST ") {
+			t.Fatalf("a second logger's line for an Amplication request: %q\n%s", l, got)
+		}
+	}
+}

@@ -32,10 +32,9 @@ func (b *wizardBackend) ampOpen(tco tui.Checkout) (*ampSession, error) {
 		return nil, err
 	}
 	s := &ampSession{co: co, url: b.a.ampServerURL(co)}
+	// No Options.Debug: b.hc's debug transport logs every request once, with the one
+	// "debug: " prefix.
 	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
-	if w := b.a.debugWriter(); w != nil {
-		opts.Debug = w
-	}
 	c, err := amplication.New(s.url, b.hc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("--amplication-url: %v", err)
