@@ -120,6 +120,47 @@ func (b *wizardBackend) ampSignInError(s *ampSession, err error) error {
 	return b.a.ampError(s, err)
 }
 
+// ampInstallError words a failed getGitResourceInstallationUrl for the wizard: its screen
+// offers to try again (the CLI's ampInstallError names its commands instead).
+func (b *wizardBackend) ampInstallError(s *ampSession, err error) error {
+	var ge *amplication.GraphQLError
+	if errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration") {
+		if _, ok := s.co.Current(); ok {
+			return fmt.Errorf("the running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written; %s, then try again", s.co.ServerEnvLocal, ampRestart)
+		}
+		return errors.New("the Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\") and neither has the checkout: go back to the env files and write the key and secret, then " + ampRestart)
+	}
+	return b.a.ampError(s, err)
+}
+
+// ampCompleteError words the server's refusal of the code exchange (completeGitOAuth2Flow)
+// for the wizard: what happened and why. What to do is the Authorize screen's: enter starts
+// a new authorization (a new code), and a refused key and secret (a CredentialsError)
+// offers k to change them. The CLI's ampCompleteError says to run its command again.
+func (b *wizardBackend) ampCompleteError(s *ampSession, err error) error {
+	var ge *amplication.GraphQLError
+	if !errors.As(err, &ge) {
+		return b.a.ampError(s, err)
+	}
+	why := ampName(ge.Message())
+	low := strings.ToLower(ge.Message())
+	failed := "the Amplication server could not finish the Bitbucket authorization (" + why + "): "
+	switch {
+	case strings.Contains(low, "upgrade its plan"):
+		return fmt.Errorf("the Amplication server refuses Bitbucket without a paid plan (%s): Amplication servers before v3.5.0 check a billing entitlement that a local server never has; update the checkout to a current Amplication release (git pull), %s, then run the wizard again", why, ampRestart)
+	case strings.Contains(low, "invalid oauth client credentials") || strings.Contains(low, "unauthorized_client"):
+		return &tui.CredentialsError{Err: errors.New(failed + "Bitbucket refused the key and secret the running server loaded.")}
+	case strings.Contains(low, "redirect_uri"):
+		return errors.New(failed + "Bitbucket wants the same redirect_uri in the exchange as in the authorization; open the URL above exactly as given (nothing added).")
+	case strings.Contains(low, "invalid_grant") || strings.Contains(low, "invalid_request") || strings.Contains(low, "code"):
+		return errors.New(failed + "the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it). Trying again makes a new one.")
+	case strings.Contains(low, "username") || strings.Contains(low, "user"):
+		return errors.New(failed + "Amplication could not read the Bitbucket account (GET /user): tick Account: Read in the consumer's permissions in Bitbucket, then try again.")
+	}
+	// The server often says no more than "Bitbucket request failed.": name the causes.
+	return errors.New(failed + "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it); trying again makes a new one.")
+}
+
 // ampWizardAPI is the signed-in session (tui.Amplication). Its state is the client (its
 // token) and the last overview, guarded by mu; the listener of the latest authorization.
 type ampWizardAPI struct {
@@ -229,7 +270,7 @@ func (api *ampWizardAPI) StartAmpAuth(ctx context.Context) (tui.AuthSession, err
 	case errors.As(err, &sm):
 		return tui.AuthSession{}, fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
 	case err != nil:
-		return tui.AuthSession{}, b.a.ampInstallError(s, err)
+		return tui.AuthSession{}, b.ampInstallError(s, err)
 	}
 	if w := api.written(); w != "" && az.ClientID != w {
 		return tui.AuthSession{}, fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s: it was started before the key was written; %s, then try again",
@@ -321,7 +362,7 @@ func (f *ampAuthFlow) complete(ctx context.Context, code string) (tui.Authorized
 	f.closeListener()
 	org, err := api.s.c.CompleteOAuth(ctx, code, f.az.State, f.az.WithState)
 	if err != nil {
-		return tui.Authorized{}, api.b.a.ampCompleteError(api.s, err)
+		return tui.Authorized{}, api.b.ampCompleteError(api.s, err)
 	}
 	out, err := api.bitbucketAPI(ctx)
 	if err != nil {

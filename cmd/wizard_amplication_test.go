@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -113,5 +114,40 @@ func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
 	}
 	if r, _ := aw.w.Amplication().Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
 		t.Fatalf("catalog changed: %+v", r.Repo)
+	}
+}
+
+// The Amplication server refusing the code exchange: the wizard says what happened in its
+// own terms (its Authorize screen offers to try again), not the CLI's command; the CLI
+// keeps its own wording (TestAmplicationAuthorizeCodeAlreadyUsed).
+func TestWizardAdapterCodeRefusalInTheWizardsWords(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The address a browser would land on, with a code Bitbucket never issued.
+	landed := aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state"))
+	_, err = sess.Flow.Paste(ctx, landed)
+	if err == nil {
+		t.Fatal("a code Bitbucket never issued was accepted")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "bbsetup amplication") || !strings.Contains(msg, "could not finish the Bitbucket authorization") ||
+		!strings.Contains(msg, "already used or has expired") || !strings.Contains(msg, "rying again makes a new one.") {
+		t.Fatalf("the wizard's refusal: %q", msg)
 	}
 }
