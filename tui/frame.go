@@ -103,20 +103,26 @@ func (w *wizard) globalKeys() []key.Binding {
 // byPriority orders a screen's keys for the help line: enter first, then esc, then the
 // others in the screen's order, so the primary keys are the ones a narrow line shows first.
 func byPriority(keys []key.Binding) []key.Binding {
-	rank := func(b key.Binding) int {
-		for _, k := range b.Keys() {
-			switch k {
-			case "enter":
-				return 0
-			case "esc":
-				return 1
-			}
-		}
-		return 2
-	}
 	out := append([]key.Binding{}, keys...)
-	slices.SortStableFunc(out, func(a, b key.Binding) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(out, func(a, b key.Binding) int { return keyRank(a) - keyRank(b) })
 	return out
+}
+
+// keyRank is 0 for enter, 1 for esc, 2 for the others: by the keys bound or the key the
+// help names ("enter/r", "n/esc").
+func keyRank(b key.Binding) int {
+	keys := append([]string{}, b.Keys()...)
+	keys = append(keys, strings.Split(b.Help().Key, "/")...)
+	rank := 2
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			return 0
+		case "esc":
+			rank = 1
+		}
+	}
+	return rank
 }
 
 // bindings are the active screen's keys plus help and quit.
@@ -130,8 +136,8 @@ func (w *wizard) bindings() bindings {
 
 // helpLines is the help (or the full help) as lines. The short help is the screen's keys by
 // priority, then help and quit, wrapped onto more lines rather than dropping keys. It takes
-// at most a quarter of the terminal's height; beyond that the screen's last keys are
-// dropped (? shows them all) and help and quit stay.
+// at most a quarter of the terminal's height; beyond that the screen's last secondary keys
+// are dropped (? shows them all), then help and quit: enter and esc stay.
 func (w *wizard) helpLines() []string {
 	if w.help.ShowAll {
 		lines := strings.Split(w.help.View(w.bindings()), "\n")
@@ -172,14 +178,33 @@ func (w *wizard) helpLines() []string {
 		}
 		return lines
 	}
-	// Too many lines: drop the screen's keys from the end until they fit.
-	for n := len(screen) - 1; n >= 0; n-- {
-		if lines := wrapKeys(append(append([]key.Binding{}, screen[:n]...), global...)); len(lines) <= maxLines || n == 0 {
+	// Too many lines: drop the screen's secondary keys from the end until they fit; then
+	// help, then quit (ctrl+c always quits): the primary keys (enter, esc) stay.
+	primary := 0
+	for _, k := range screen {
+		if isPrimary(k) {
+			primary++
+		}
+	}
+	for n := len(screen) - 1; n >= primary; n-- {
+		if lines := wrapKeys(append(append([]key.Binding{}, screen[:n]...), global...)); len(lines) <= maxLines {
+			return lines
+		}
+	}
+	for n := len(global) - 1; n >= 0; n-- {
+		if lines := wrapKeys(append(append([]key.Binding{}, screen[:primary]...), global[:n]...)); len(lines) <= maxLines || n == 0 {
+			if len(lines) == 0 {
+				return []string{""}
+			}
 			return lines[:min(len(lines), maxLines)]
 		}
 	}
 	return []string{""}
 }
+
+// isPrimary reports whether b is a primary key (enter or esc), which the help line keeps
+// however narrow the terminal.
+func isPrimary(b key.Binding) bool { return keyRank(b) < 2 }
 
 func (w *wizard) overflow() int {
 	return max(len(w.bodyLines())-max(w.c.height-1, 1), 0)
