@@ -237,3 +237,22 @@ func TestAmpSummaryHonestAndThePRServiceOnce(t *testing.T) {
 	hs.press("enter")
 	check("the final summary", flat(hs.m.View()))
 }
+
+// After a create on the Amplication path, the next screen is the target, not the summary,
+// and the result says so.
+func TestCreateResultNamesTheNextScreen(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)
+	hs.toAmpSignedIn()
+	hs.untilText("Amplication is connected to Bitbucket as demo")
+	hs.press("enter")
+	hs.untilText("acme-labs")
+	hs.press("enter", "down", "enter")
+	hs.wantStep(stepCreate)
+	hs.typeText("shop-api")
+	hs.press("enter", "enter")
+	hs.untilText("Created acme/shop-api", "Press enter to choose what pushes to it in Amplication.")
+	hs.wantNoText("for the summary")
+	hs.press("enter")
+	hs.wantStep(stepAmpTarget)
+}

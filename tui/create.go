@@ -29,6 +29,8 @@ type createScreen struct {
 	api RepoCreator
 	ctx context.Context
 	ws  string
+	// ampNext: the Amplication target comes next, not the summary.
+	ampNext bool
 
 	name    textinput.Model
 	desc    textinput.Model
@@ -100,6 +102,7 @@ func newCreate(c *common) *createScreen {
 func (s *createScreen) enter(e entry) tea.Cmd {
 	ctx := e.ctx
 	s.ctx, s.api, s.ws = ctx, e.s.api, e.s.workspace.Slug
+	s.ampNext = e.s.ampPath()
 	s.confirming, s.creating, s.err, s.exists = false, false, nil, nil
 	if s.result != nil && s.result.FullName != "" && !strings.HasPrefix(s.result.FullName, s.ws+"/") {
 		s.result = nil
@@ -366,7 +369,11 @@ func (s *createScreen) view() string {
 	b.WriteString(st.heading.Render("Create a repository in "+s.ws) + "\n")
 	if s.result != nil {
 		r := s.result
-		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), "Press enter for the summary."))
+		next := "Press enter for the summary."
+		if s.ampNext {
+			next = "Press enter to choose what pushes to it in Amplication."
+		}
+		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), next))
 		return b.String()
 	}
 	label := func(f int, text string) string { return fieldLabel(s.c, s.field == f && !s.confirming, text) }
