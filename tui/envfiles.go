@@ -340,6 +340,9 @@ func (s *envScreen) resultsView() string {
 	const server = "npx nx serve amplication-server"
 	b.WriteString("\n" + st.strong.Render("Now") + ": start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:\n")
 	b.WriteString("  " + st.code.Render(server) + "\n")
+	if s.c.opts.Demo {
+		b.WriteString(st.faint.Render("  (demo: the emulated server has started by itself)") + "\n")
+	}
 	var later []string
 	for _, svc := range s.co.Services {
 		if svc != server {
