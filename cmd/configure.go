@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/term"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
@@ -243,9 +241,8 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 		var err error
 		if f, ok := a.env.Stdin.(interface{ Fd() uintptr }); ok && a.env.StdinIsTerminal {
 			// Typed or pasted at a terminal: read it without echo, so it is not on screen
-			// or in the scrollback.
-			fmt.Fprint(a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
-			s, err = readHidden(ctx, f.Fd())
+			// or in the scrollback. Echo goes off before the prompt appears.
+			s, err = readHidden(ctx, f.Fd(), a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
 			fmt.Fprintln(a.env.Stderr)
 			if ctx.Err() != nil {
 				return "", ctx.Err()
@@ -265,32 +262,6 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 		return s, nil
 	}
 	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
-}
-
-// readHidden reads one line from the terminal fd without echo. A signal (ctx cancelled)
-// ends the wait at once, echo back on; the read itself cannot be interrupted, so it is
-// left to a goroutine that the process's exit ends.
-func readHidden(ctx context.Context, fd uintptr) (string, error) {
-	st, err := term.GetState(fd)
-	if err != nil {
-		return "", err
-	}
-	type read struct {
-		b   []byte
-		err error
-	}
-	got := make(chan read, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		got <- read{b, err}
-	}()
-	select {
-	case r := <-got:
-		return strings.TrimSpace(string(r.b)), r.err
-	case <-ctx.Done():
-		_ = term.Restore(fd, st)
-		return "", ctx.Err()
-	}
 }
 
 // looksLikeSecret reports whether a --client-id value has the shape of a Bitbucket

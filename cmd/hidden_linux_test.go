@@ -1,0 +1,102 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPTY opens a pseudo-terminal pair: the controller (what a terminal emulator holds)
+// and the terminal itself (what bbsetup's stdin would be).
+func openPTY(t *testing.T) (controller, tty *os.File) {
+	t.Helper()
+	controller, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("SKIPPED: no pseudo-terminals here (%v)", err)
+	}
+	t.Cleanup(func() { controller.Close() })
+	fd := int(controller.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatalf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatalf("ptsname: %v", err)
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open /dev/pts/%d: %v", n, err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return controller, tty
+}
+
+// echoProbe is stderr for the hidden prompt: on every write it records whether the
+// terminal echoes what is typed at that moment.
+type echoProbe struct {
+	tty, controller *os.File
+	typed           string // typed the moment the prompt appears: the fastest typist
+	mu  sync.Mutex
+	out strings.Builder
+	// echoOnAtPrompt is set when the prompt was written while echo was still on: a fast
+	// typist (or a paste) would have the secret shown.
+	echoOnAtPrompt bool
+}
+
+func (p *echoProbe) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if strings.Contains(string(b), "Paste the consumer's secret") {
+		tio, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
+		if err != nil || tio.Lflag&unix.ECHO != 0 {
+			p.echoOnAtPrompt = true
+		}
+		if _, err := p.controller.WriteString(p.typed + "\r"); err != nil {
+			return 0, err
+		}
+	}
+	return p.out.Write(b)
+}
+
+// TestHiddenPromptTurnsEchoOffBeforeThePrompt: the prompt invites typing, so echo must
+// already be off when it appears; the secret typed right after it is read, and the
+// terminal's echo is back on afterwards. The secret is typed the moment the prompt is
+// written, before bbsetup starts reading: the kernel queues it, and it must be neither
+// echoed nor lost. Deterministic: the terminal's mode is read at
+// the moment the prompt is written, no timing involved.
+func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
+	controller, tty := openPTY(t)
+	const secret = "typedSecretValue1234567890"
+	probe := &echoProbe{tty: tty, controller: controller, typed: secret}
+	a := &app{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
+	// What the terminal echoes goes to the controller; drain it so the terminal never blocks.
+	echoed := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(controller)
+		echoed <- string(b)
+	}()
+	got, err := a.configureSecret(context.Background(), configureOptions{secretStdin: true})
+	if err != nil {
+		t.Fatalf("configureSecret: %v", err)
+	}
+	if got != secret {
+		t.Fatalf("read %q, want %q", got, secret)
+	}
+	if probe.echoOnAtPrompt {
+		t.Fatalf("the prompt was written while the terminal still echoed typing:\n%s", probe.out.String())
+	}
+	tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	if err != nil || tio.Lflag&unix.ECHO == 0 {
+		t.Fatalf("echo is not back on after the prompt (err %v)", err)
+	}
+	tty.Close()
+	if s := <-echoed; strings.Contains(s, secret) {
+		t.Fatalf("the terminal echoed the secret: %q", s)
+	}
+}

@@ -1,0 +1,39 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+)
+
+// readHidden writes prompt to w and reads one line from the terminal fd without echo.
+// A signal (ctx cancelled) ends the wait at once, echo back on; the read itself cannot
+// be interrupted, so it is left to a goroutine that the process's exit ends.
+func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
+	st, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(w, prompt)
+	type read struct {
+		b   []byte
+		err error
+	}
+	got := make(chan read, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		got <- read{b, err}
+	}()
+	select {
+	case r := <-got:
+		return strings.TrimSpace(string(r.b)), r.err
+	case <-ctx.Done():
+		_ = term.Restore(fd, st)
+		return "", ctx.Err()
+	}
+}
