@@ -42,8 +42,8 @@ func openPTY(t *testing.T) (controller, tty *os.File) {
 type echoProbe struct {
 	tty, controller *os.File
 	typed           string // typed the moment the prompt appears: the fastest typist
-	mu  sync.Mutex
-	out strings.Builder
+	mu              sync.Mutex
+	out             strings.Builder
 	// echoOnAtPrompt is set when the prompt was written while echo was still on: a fast
 	// typist (or a paste) would have the secret shown.
 	echoOnAtPrompt bool
