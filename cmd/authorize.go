@@ -96,7 +96,9 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 		}
 	}
 
-	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\":\n\n  %s\n\n", flow.AuthURL())
+	// The URL alone on its line, unindented: the terminal wraps it and a selection copies
+	// exactly the URL.
+	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\":\n\n%s\n\n", safetext.Line(flow.AuthURL()))
 
 	var browserDone chan error
 	if !o.noBrowser {

@@ -138,7 +138,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// authorizeURL waits (bounded) for the URL the command prints.
+// authorizeURL waits (bounded) for the URL the command prints, and checks it is alone on
+// its line.
 func (ss *authzSession) authorizeURL(t *testing.T) string {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
@@ -149,6 +150,11 @@ func (ss *authzSession) authorizeURL(t *testing.T) string {
 				t.Fatalf("the command ended without printing a URL:\n%s", ss.errText())
 			}
 			if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/site/oauth2/authorize?") {
+				// On a line of its own, unindented: the terminal wraps it and a mouse
+				// selection (or a double click) copies exactly the URL (issue 16 item 8).
+				if i != 0 || strings.TrimSpace(l) != l {
+					t.Errorf("the URL is not alone on its line, unindented: %q", l)
+				}
 				return strings.TrimSpace(l[i:])
 			}
 		case <-deadline:

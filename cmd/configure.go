@@ -176,7 +176,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	} else {
 		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
 	}
-	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n  %s\n", safetext.Line(co.CallbackURL))
+	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n%s\n", safetext.Line(co.CallbackURL))
 	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
 	for _, s := range co.Services() {
 		fmt.Fprintf(w, "  %s\n", s)

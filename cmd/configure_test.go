@@ -108,7 +108,8 @@ func TestConfigureBothLayouts(t *testing.T) {
 			if !bytes.Equal(envcmdRead(t, filepath.Join(server, ".env")), serverEnv) {
 				t.Errorf("the committed .env was changed")
 			}
-			for _, want := range []string{"created", "http://localhost:3001/bitbucket-auth-app/callback", "npx nx serve " + pr[1], "npx nx serve amplication-client", "not checked"} {
+			// The callback URL to register alone on its line, unindented (issue 16 item 8).
+			for _, want := range []string{"created", "\nhttp://localhost:3001/bitbucket-auth-app/callback\n", "npx nx serve " + pr[1], "npx nx serve amplication-client", "not checked"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 				}
