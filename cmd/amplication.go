@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
@@ -124,7 +123,7 @@ func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error 
 		if email == "" {
 			return usageErrorf("no Amplication sign-in: set BBSETUP_AMPLICATION_TOKEN to an API token (Amplication: Workspace settings → API Tokens), or pass --email and the password with --password-stdin or BBSETUP_AMPLICATION_PASSWORD")
 		}
-		pw, err := a.ampPassword(s, si)
+		pw, err := a.ampPassword(ctx, s, si)
 		if err != nil {
 			return err
 		}
@@ -207,20 +206,23 @@ func ampWorkspaceList(ws []amplication.Workspace) string {
 // ampPassword reads the password: the first line of stdin with --password-stdin (without
 // echo at a terminal), else BBSETUP_AMPLICATION_PASSWORD, else a hidden prompt at a
 // terminal. It is never a flag.
-func (a *app) ampPassword(s *ampSession, si ampSignIn) (string, error) {
+func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (string, error) {
 	if !si.passwordStdin {
 		if pw := strings.TrimRight(a.env.Getenv("BBSETUP_AMPLICATION_PASSWORD"), "\r\n"); pw != "" {
 			return pw, nil
 		}
 	}
 	if f, ok := a.env.Stdin.(interface{ Fd() uintptr }); ok && a.env.StdinIsTerminal {
-		fmt.Fprint(a.env.Stderr, "Amplication password (it is not shown): ")
-		b, err := term.ReadPassword(f.Fd())
+		// Echo goes off before the prompt appears; Ctrl+C or SIGTERM ends the wait.
+		pw, err := readHidden(ctx, f.Fd(), a.env.Stderr, "Amplication password (it is not shown): ")
 		fmt.Fprintln(a.env.Stderr)
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		if err != nil {
 			return "", fmt.Errorf("cannot read the password: %v", err)
 		}
-		if pw := strings.TrimRight(string(b), "\r\n"); pw != "" {
+		if pw = strings.TrimRight(pw, "\r\n"); pw != "" {
 			return pw, nil
 		}
 		return "", usageErrorf("no password was typed")

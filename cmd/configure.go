@@ -243,6 +243,7 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 			// Typed or pasted at a terminal: read it without echo, so it is not on screen
 			// or in the scrollback. Echo goes off before the prompt appears.
 			s, err = readHidden(ctx, f.Fd(), a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
+			s = strings.TrimSpace(s)
 			fmt.Fprintln(a.env.Stderr)
 			if ctx.Err() != nil {
 				return "", ctx.Err()

@@ -41,6 +41,7 @@ func openPTY(t *testing.T) (controller, tty *os.File) {
 // terminal echoes what is typed at that moment.
 type echoProbe struct {
 	tty, controller *os.File
+	prompt          string // the prompt's words
 	typed           string // typed the moment the prompt appears: the fastest typist
 	mu              sync.Mutex
 	out             strings.Builder
@@ -52,7 +53,7 @@ type echoProbe struct {
 func (p *echoProbe) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if strings.Contains(string(b), "Paste the consumer's secret") {
+	if strings.Contains(string(b), p.prompt) {
 		tio, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
 		if err != nil || tio.Lflag&unix.ECHO != 0 {
 			p.echoOnAtPrompt = true
@@ -73,7 +74,7 @@ func (p *echoProbe) Write(b []byte) (int, error) {
 func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
 	controller, tty := openPTY(t)
 	const secret = "typedSecretValue1234567890"
-	probe := &echoProbe{tty: tty, controller: controller, typed: secret}
+	probe := &echoProbe{tty: tty, controller: controller, prompt: "Paste the consumer's secret", typed: secret}
 	a := &app{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
 	// What the terminal echoes goes to the controller; drain it so the terminal never blocks.
 	echoed := make(chan string, 1)
@@ -98,5 +99,33 @@ func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
 	tty.Close()
 	if s := <-echoed; strings.Contains(s, secret) {
 		t.Fatalf("the terminal echoed the secret: %q", s)
+	}
+}
+
+// TestAmplicationPasswordPromptTurnsEchoOffFirst: the same for the Amplication password's
+// hidden prompt; the password is read as typed (its spaces kept).
+func TestAmplicationPasswordPromptTurnsEchoOffFirst(t *testing.T) {
+	controller, tty := openPTY(t)
+	const password = " pass word 42 "
+	probe := &echoProbe{tty: tty, controller: controller, prompt: "Amplication password", typed: password}
+	a := &app{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
+	echoed := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(controller)
+		echoed <- string(b)
+	}()
+	got, err := a.ampPassword(context.Background(), &ampSession{}, ampSignIn{})
+	if err != nil {
+		t.Fatalf("ampPassword: %v", err)
+	}
+	if got != password {
+		t.Fatalf("read %q, want %q", got, password)
+	}
+	if probe.echoOnAtPrompt {
+		t.Fatalf("the prompt was written while the terminal still echoed typing:\n%s", probe.out.String())
+	}
+	tty.Close()
+	if s := <-echoed; strings.Contains(s, "pass word") {
+		t.Fatalf("the terminal echoed the password: %q", s)
 	}
 }

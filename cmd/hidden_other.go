@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/charmbracelet/x/term"
 )
@@ -31,7 +30,7 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 	}()
 	select {
 	case r := <-got:
-		return strings.TrimSpace(string(r.b)), r.err
+		return string(r.b), r.err
 	case <-ctx.Done():
 		_ = term.Restore(fd, st)
 		return "", ctx.Err()

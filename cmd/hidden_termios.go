@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
 // readHidden turns the terminal fd's echo off, then writes prompt to w, then reads one
-// line: the prompt invites typing, so nothing typed after it appears can be echoed. A
+// line (returned as typed, without its line ending): the prompt invites typing, so nothing typed after it appears can be echoed. A
 // signal (ctx cancelled) ends the wait at once, echo back on; the read itself cannot be
 // interrupted, so it is left to a goroutine that the process's exit ends.
 func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
@@ -43,7 +42,7 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 	select {
 	case r := <-got:
 		restore()
-		return strings.TrimSpace(r.line), r.err
+		return r.line, r.err
 	case <-ctx.Done():
 		restore()
 		return "", ctx.Err()
