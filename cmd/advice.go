@@ -22,6 +22,8 @@ const (
 	adviceCheck        = "'bbsetup check' checks them."
 	adviceWorkspaces   = "'bbsetup workspaces' lists the workspaces."
 	adviceDebug        = "Run it again with --debug to see each exchange."
+	adviceFilter       = "Narrow the list with --filter TEXT."
+	adviceOutside      = "To allow it, pass --allow-outside-checkout (or set BBSETUP_ALLOW_OUTSIDE_CHECKOUT=1)."
 )
 
 // cliAdvice is what the command line adds to an error from setup/: how to carry out, with
@@ -37,7 +39,20 @@ func cliAdvice(err error) string {
 		authErr   *bitbucket.AuthError
 		uncertain *bitbucket.CreateUncertainError
 		authorize *oauth.AuthorizeError
+		redirect  *oauth.RedirectError
+		tooMany   *bitbucket.TooManyError
+		outside   *checkout.OutsideError
 	)
+	if errors.As(err, &redirect) {
+		add(adviceBitbucketURL)
+		add(adviceAPIURL)
+	}
+	if errors.As(err, &tooMany) {
+		add(adviceFilter)
+	}
+	if errors.As(err, &outside) {
+		add(adviceOutside)
+	}
 	if errors.Is(err, bitbucket.ErrCheckAPIURL) {
 		add(adviceAPIURL)
 	}
@@ -56,7 +71,7 @@ func cliAdvice(err error) string {
 	if errors.As(err, &authErr) && !authErr.Expired {
 		add(adviceCheck)
 	}
-	if errors.Is(err, bitbucket.ErrNoWorkspace) {
+	if errors.Is(err, bitbucket.ErrNoWorkspace) || errors.Is(err, bitbucket.ErrBadWorkspace) {
 		add(adviceWorkspaces)
 	}
 	if errors.As(err, &uncertain) {

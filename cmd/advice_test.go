@@ -43,6 +43,15 @@ func TestCLIAdvice(t *testing.T) {
 	_, uncertain := api.CreateRepository(ctx, "acme", bitbucket.CreateRepo{Name: "My Service"})
 	_, planErr := envfile.PlanFiles(map[string][]envfile.KV{t.TempDir() + "/no/such/dir/.env.local": {{Key: "A", Value: "b"}}})
 	tokenErr := oauth.CheckCredentials(ctx, oauth.EndpointsFor("http://"+closedPortAddr(t)), "k", "s", nil)
+	_, badWS := api.Projects(ctx, "..")
+	elsewhere := httptest.NewServer(http.NotFoundHandler())
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer redirecting.Close()
+	_, redirected := bitbucket.New(redirecting.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1}).CurrentUser(ctx)
+	redirectVerdict := oauth.CheckCredentials(ctx, oauth.EndpointsFor(redirecting.URL), "k", "s", nil)
 
 	cases := []struct {
 		name string
@@ -57,6 +66,11 @@ func TestCLIAdvice(t *testing.T) {
 		{"token rejected", rejected, adviceCheck},
 		{"token expired", &bitbucket.AuthError{Status: 401, Expired: true}, ""},
 		{"no workspace", noWS, adviceWorkspaces},
+		{"not a workspace slug", badWS, adviceWorkspaces},
+		{"redirect to another origin", redirected, adviceBitbucketURL + " " + adviceAPIURL},
+		{"redirect loop", &oauth.RedirectError{From: "https://api.bitbucket.org", Hops: 10}, adviceBitbucketURL + " " + adviceAPIURL},
+		{"listing cap", &bitbucket.TooManyError{What: "repositories in workspace acme", Limit: bitbucket.MaxRepositories}, adviceFilter},
+		{"link outside the checkout", &checkout.OutsideError{Link: "/c/.env.local", Target: "/home/u/.bashrc", Root: "/c"}, adviceOutside},
 		{"unexpected status", teapot, adviceDebug},
 		{"create may have happened", uncertain, "bbsetup repos list --workspace acme --filter 'My Service' lists them."},
 		{"access denied", &oauth.AuthorizeError{Code: "access_denied"}, ""},
@@ -86,6 +100,9 @@ func TestCLIAdvice(t *testing.T) {
 	// The credential check's verdict says the same through CheckURL.
 	if !tokenErr.CheckURL || strings.Contains(tokenErr.Message, "--bitbucket-url") {
 		t.Errorf("unreachable token endpoint: CheckURL %v, message %q", tokenErr.CheckURL, tokenErr.Message)
+	}
+	if !redirectVerdict.CheckURL || !strings.Contains(redirectVerdict.Message, "redirect to another origin") || strings.Contains(redirectVerdict.Message, "--") {
+		t.Errorf("token endpoint redirecting elsewhere: CheckURL %v, message %q", redirectVerdict.CheckURL, redirectVerdict.Message)
 	}
 }
 

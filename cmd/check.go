@@ -72,7 +72,7 @@ func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
 	for _, f := range findings {
 		a.debugf("finding %s: ok=%v %s", f.ID, f.OK, f.Detail)
 		res.OK = res.OK && !f.Failed()
-		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: checkHint(f)})
 	}
 	if asJSON {
 		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
@@ -124,9 +124,18 @@ func printFinding(w io.Writer, mark string, f checkout.Finding) {
 	if f.Detail != "" {
 		fmt.Fprintf(w, "    %s\n", safetext.Line(f.Detail))
 	}
-	if f.Failed() && f.Hint != "" {
-		fmt.Fprintf(w, "    → %s\n", safetext.Line(f.Hint))
+	if h := checkHint(f); f.Failed() && h != "" {
+		fmt.Fprintf(w, "    → %s\n", safetext.Line(h))
 	}
+}
+
+// checkHint is a finding's hint with, when writing the env files again fixes it, the
+// command that does it.
+func checkHint(f checkout.Finding) string {
+	if f.Rewrite {
+		return f.Hint + "; run: bbsetup configure --client-id KEY --client-secret-stdin"
+	}
+	return f.Hint
 }
 
 // checkCredentials is the online finding: the effective key and secret against Bitbucket.

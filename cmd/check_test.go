@@ -20,7 +20,7 @@ func TestCheckOfflineBothLayouts(t *testing.T) {
 			}
 			// One failed check per missing file; the callback URL and the services to start
 			// are notes (instructions), and the count is of checks only.
-			for _, want := range []string{"✗ amplication-server has no .env.local", "✗ " + pr[1] + " has no .env.local", "placeholder [bitbucket-client-id]", "→ run: bbsetup configure",
+			for _, want := range []string{"✗ amplication-server has no .env.local", "✗ " + pr[1] + " has no .env.local", "placeholder [bitbucket-client-id]", "→ write the key and secret; run: bbsetup configure --client-id KEY --client-secret-stdin",
 				"\nNotes:\n", "• the consumer's callback URL must be http://localhost:3001/bitbucket-auth-app/callback", "npx nx serve " + pr[1], "2 of 6 checks failed."} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)

@@ -165,7 +165,7 @@ func checkWorkspace(ws string) error {
 		return ErrNoWorkspace
 	}
 	if err := checkSegment(ws); err != nil {
-		return fmt.Errorf("%q is not a workspace slug (%s): name a workspace slug as 'bbsetup workspaces' lists it", safetext.Line(ws), err)
+		return &advised{err: fmt.Errorf("%q is not a workspace slug (%s): name a workspace by its slug, as Bitbucket lists it", safetext.Line(ws), err), advice: ErrBadWorkspace}
 	}
 	return nil
 }

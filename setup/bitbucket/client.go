@@ -204,7 +204,7 @@ type TooManyError struct {
 }
 
 func (e *TooManyError) Error() string {
-	return fmt.Sprintf("Bitbucket lists more than %s %s; bbsetup stops at that many: narrow the list with --filter TEXT (or the wizard's filter)",
+	return fmt.Sprintf("Bitbucket lists more than %s %s; bbsetup stops at that many: narrow the list with a filter",
 		thousands(e.Limit), e.What)
 }
 

@@ -19,6 +19,9 @@ var (
 	ErrCheckAPIURL = errors.New("check the Bitbucket API URL")
 	// ErrNoWorkspace is the error of a call that names no workspace.
 	ErrNoWorkspace = errors.New("no workspace given: name a workspace slug")
+	// ErrBadWorkspace is matched by the error of a workspace that is not a slug ("..", a
+	// slash, a blank).
+	ErrBadWorkspace = errors.New("not a workspace slug")
 	// ErrUnexpectedAnswer is matched by an *APIError with a status bbsetup has no advice
 	// for beyond trying again and reporting it.
 	ErrUnexpectedAnswer = errors.New("Bitbucket gave an answer bbsetup does not expect")

@@ -163,8 +163,8 @@ func TestHostileListCap(t *testing.T) {
 			loaded := 0
 			err := c.ListRepositories(context.Background(), "acme", ListOptions{}, func(b []Repository, l, _ int) { loaded = l })
 			var te *TooManyError
-			if !errors.As(err, &te) || !strings.Contains(err.Error(), "--filter") || !strings.Contains(err.Error(), "10,000") {
-				t.Fatalf("err = %v, want a *TooManyError naming the cap and --filter", err)
+			if !errors.As(err, &te) || !strings.Contains(err.Error(), "narrow the list with a filter") || !strings.Contains(err.Error(), "10,000") {
+				t.Fatalf("err = %v, want a *TooManyError naming the cap and the filter (the command line names --filter: cmd's TestCLIAdvice)", err)
 			}
 			if loaded > MaxRepositories {
 				t.Errorf("%d repositories delivered, cap %d", loaded, MaxRepositories)

@@ -87,9 +87,6 @@ type Checkout struct {
 // separated by the path-list separator (":"), or "*".
 const SafeDirectoryEnv = "BBSETUP_SAFE_DIRECTORY"
 
-// AllowOutsideFlag is the command-line flag that sets AllowOutside.
-const AllowOutsideFlag = "--allow-outside-checkout"
-
 // UnsafeError is a checkout directory or env file that another user owns, or that group
 // or others can write: the secret would land where someone else can read or replace it.
 type UnsafeError struct {
@@ -108,8 +105,8 @@ type OutsideError struct {
 }
 
 func (e *OutsideError) Error() string {
-	return fmt.Sprintf("%s -> %s leads outside the checkout %s, so bbsetup does not write the secret there (a cloned checkout can ship such a link). Remove the link (rm %s) and run again, or, if you meant it, pass %s",
-		safetext.Line(e.Link), safetext.Line(e.Target), safetext.Line(e.Root), safetext.Line(e.Link), AllowOutsideFlag)
+	return fmt.Sprintf("%s -> %s leads outside the checkout %s, so bbsetup does not write the secret there (a cloned checkout can ship such a link). Remove the link (rm %s) and run again, or, if you meant it, allow writing outside the checkout",
+		safetext.Line(e.Link), safetext.Line(e.Target), safetext.Line(e.Root), safetext.Line(e.Link))
 }
 
 // Credentials are the OAuth consumer's key and secret.

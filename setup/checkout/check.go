@@ -45,6 +45,10 @@ type Finding struct {
 	Title  string
 	Detail string
 	Hint   string
+	// Rewrite is set when writing the key and secret to the env files again (the step
+	// bbsetup's configure command and wizard carry out) fixes the failure; the caller says
+	// how to do that in its own words.
+	Rewrite bool
 }
 
 // Failed reports whether f is a check that failed (a note never fails).
@@ -186,15 +190,15 @@ func (in *Inspection) CheckConfigured() []Finding {
 		case statErr == nil && !fi.Mode().IsRegular():
 			f.Title = fmt.Sprintf("%s's .env.local is not a regular file", p.name)
 			f.Detail = c.rel(p.envLocal) + " cannot be read as an env file; " + strings.Join(problems, "; ")
-			f.Hint = "replace it with a plain file (or remove it), then run: bbsetup configure --client-id KEY --client-secret-stdin"
+			f.Hint, f.Rewrite = "replace it with a plain file (or remove it), then write the key and secret", true
 		case statErr != nil:
 			f.Title = fmt.Sprintf("%s has no .env.local: the Bitbucket key and secret are not set", p.name)
 			f.Detail = c.rel(p.envLocal) + " does not exist; " + strings.Join(problems, "; ")
-			f.Hint = "run: bbsetup configure --client-id KEY --client-secret-stdin"
+			f.Hint, f.Rewrite = "write the key and secret", true
 		default:
 			f.Title = fmt.Sprintf("%s is missing the Bitbucket key or secret", p.name)
 			f.Detail = strings.Join(problems, "; ")
-			f.Hint = "run: bbsetup configure --client-id KEY --client-secret-stdin"
+			f.Hint, f.Rewrite = "write the key and secret", true
 		}
 		out = append(out, f)
 	}
@@ -223,7 +227,7 @@ func (in *Inspection) CheckKeysIdentical() []Finding {
 		f.OK = false
 		f.Title = "the key and secret differ between amplication-server and " + in.prNames()
 		f.Detail = strings.Join(diff, "; ")
-		f.Hint = in.prNames() + " refreshes tokens with them; run bbsetup configure to write the same values to both"
+		f.Hint, f.Rewrite = in.prNames()+" refreshes tokens with them; write the same values to both", true
 	}
 	return []Finding{f}
 }
@@ -288,7 +292,7 @@ func (in *Inspection) CheckBilling() []Finding {
 		if src == "the shell environment" {
 			f.Hint = "unset BILLING_ENABLED in the shell that runs npx nx serve"
 		} else {
-			f.Hint = "run bbsetup configure, or set BILLING_ENABLED=false in " + c.rel(c.ServerEnvLocal)
+			f.Hint, f.Rewrite = "write the env files again, or set BILLING_ENABLED=false in "+c.rel(c.ServerEnvLocal), true
 		}
 	}
 	return []Finding{f}
@@ -435,7 +439,7 @@ func (in *Inspection) CheckTempFiles() []Finding {
 		f.OK = false
 		f.Title = "temporary files from an interrupted write are left in the checkout"
 		f.Detail = strings.Join(left, ", ") + " (they may hold a secret)"
-		f.Hint = "run bbsetup configure again (it removes them), or delete them"
+		f.Hint, f.Rewrite = "write the env files again (that removes them), or delete them", true
 	}
 	return []Finding{f}
 }
@@ -463,7 +467,7 @@ func (in *Inspection) CheckPrivate() []Finding {
 		f.OK = false
 		f.Title = "a .env.local holding the secret can be read by other users"
 		f.Detail = strings.Join(open, ", ")
-		f.Hint = "chmod 600 " + strings.Join(fix, " ") + " (bbsetup configure does it when it writes)"
+		f.Hint, f.Rewrite = "chmod 600 "+strings.Join(fix, " ")+" (writing the env files again does it too)", true
 	}
 	if !exist {
 		return nil

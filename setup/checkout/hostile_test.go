@@ -86,8 +86,8 @@ func TestHostileSymlinkOutside(t *testing.T) {
 		}
 		_, err = co.Plan(hostileCreds)
 		var oe *OutsideError
-		if !errors.As(err, &oe) || !strings.Contains(err.Error(), link+" -> "+outside) || !strings.Contains(err.Error(), "--allow-outside-checkout") {
-			t.Fatalf("dangling=%v: Plan = %v, want an *OutsideError showing the link and the flag", dangling, err)
+		if !errors.As(err, &oe) || !strings.Contains(err.Error(), link+" -> "+outside) || !strings.Contains(err.Error(), "allow writing outside the checkout") {
+			t.Fatalf("dangling=%v: Plan = %v, want an *OutsideError showing the link and how to allow it (the command line names its flag: cmd's TestCLIAdvice)", dangling, err)
 		}
 		co.AllowOutside = true
 		if _, err := co.Plan(hostileCreds); err != nil {

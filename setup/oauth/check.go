@@ -134,7 +134,7 @@ func plural(n int) string {
 // verdictForError classifies a failed client_credentials grant.
 func verdictForError(ep Endpoints, err error, limit time.Duration) Verdict {
 	if rd := asRedirect(err); rd != nil {
-		return Verdict{Kind: VerdictUnexpected, Message: rd.Error()}
+		return Verdict{Kind: VerdictUnexpected, Message: rd.Error(), CheckURL: true}
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {

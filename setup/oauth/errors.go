@@ -89,7 +89,7 @@ func (e *TokenError) Is(target error) bool { return target == ErrCheckBitbucketU
 // the flow's callback; secret is redacted from anything the server said.
 func tokenError(ep Endpoints, err error, what, redirectURL, secret string, limit time.Duration) error {
 	if rd := asRedirect(err); rd != nil {
-		return &TokenError{Message: rd.Error(), Err: err}
+		return &TokenError{Message: rd.Error(), Err: err, CheckURL: true}
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {

@@ -85,11 +85,17 @@ func within(reason string, limit time.Duration) string {
 // the request was for.
 type RedirectError struct {
 	From, To string // the origins, scheme://host[:port]
+	// Hops, when not 0, is a chain of that many redirects within From that bbsetup
+	// stopped following (To is then "").
+	Hops int
 }
 
 // Error says what happened and what to check.
 func (e *RedirectError) Error() string {
-	return fmt.Sprintf("%s answered with a redirect to another origin (%s); bbsetup does not follow redirects to another host or port, so no key, secret or token was sent there: check --bitbucket-url and --api-url (they must name Bitbucket itself)",
+	if e.Hops > 0 {
+		return fmt.Sprintf("%s redirected %d times without answering; check the Bitbucket URL and the API URL (they must name Bitbucket itself)", safetext.Line(e.From), e.Hops)
+	}
+	return fmt.Sprintf("%s answered with a redirect to another origin (%s); bbsetup does not follow redirects to another host or port, so no key, secret or token was sent there: check the Bitbucket URL and the API URL (they must name Bitbucket itself)",
 		safetext.Line(e.From), safetext.Line(e.To))
 }
 
@@ -118,7 +124,7 @@ func checkSameOrigin(req *http.Request, via []*http.Request) error {
 		return &RedirectError{From: from, To: to}
 	}
 	if len(via) >= maxRedirects {
-		return fmt.Errorf("%s redirected %d times; check --bitbucket-url and --api-url", origin(via[0].URL), len(via))
+		return &RedirectError{From: origin(via[0].URL), Hops: len(via)}
 	}
 	return nil
 }
