@@ -142,6 +142,13 @@ func TestFaultCheckSecretsVisibleToGit(t *testing.T) {
 	if !g.Failed() || g.Detail != want || g.Hint == "" {
 		t.Errorf("visible files: %+v, want a failed check naming exactly %s", g, want)
 	}
+	// The hint fits each file: the committed .env gets its placeholder back (deleting it
+	// would break the service), the stray backup is deleted.
+	if !strings.Contains(g.Hint, "delete "+filepath.Join("packages", "amplication-server", ".env.local.bak")) ||
+		strings.Contains(g.Hint, "delete "+filepath.Join("ee", "packages", "git-sync-manager", ".env")) ||
+		!strings.Contains(g.Hint, "placeholder") {
+		t.Errorf("visible files: hint %q, want the backup deleted and the committed .env given its placeholder back", g.Hint)
+	}
 	if strings.Contains(g.Title+g.Detail+g.Hint, secret) {
 		t.Errorf("the finding shows the secret")
 	}
@@ -149,5 +156,13 @@ func TestFaultCheckSecretsVisibleToGit(t *testing.T) {
 	gitIn(t, co.Root, "checkout", "-q", "--", filepath.Join("ee", "packages", "git-sync-manager", ".env"))
 	if g := findings(co.CheckOffline(nil))["secrets-not-in-git"]; g.Failed() {
 		t.Errorf("after removing them: %+v", g)
+	}
+
+	// A checkout whose .gitignore does not cover .env.local: the files bbsetup writes are
+	// excluded from git, never deleted (they are the configuration).
+	writeFile(t, filepath.Join(co.Root, ".gitignore"), "node_modules\n")
+	g = findings(co.CheckOffline(nil))["secrets-not-in-git"]
+	if !g.Failed() || !strings.Contains(g.Hint, ".git/info/exclude") || strings.Contains(g.Hint, "delete") {
+		t.Errorf(".env.local not ignored: %+v, want a failed check whose hint excludes .env.local from git and deletes nothing", g)
 	}
 }

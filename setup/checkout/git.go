@@ -142,7 +142,36 @@ func (in *Inspection) CheckGitVisible() []Finding {
 		f.OK = false
 		f.Title = "git would commit a file that holds the Bitbucket key or secret"
 		f.Detail = strings.Join(visible, ", ")
-		f.Hint = "delete it (backups of older bbsetup versions: once the new values work), or add it to .git/info/exclude; if it is already committed, remove it from git and rotate the secret"
+		f.Hint = gitVisibleHint(visible)
 	}
 	return []Finding{f}
+}
+
+// gitVisibleHint says what to do with each file git would commit: a .env.local (the
+// configuration itself) is excluded from git, a committed .env (the service's defaults,
+// which it needs) gets its placeholder back, anything else (a copy, an old backup) is
+// deleted.
+func gitVisibleHint(visible []string) string {
+	var local, env, other []string
+	for _, v := range visible {
+		switch filepath.Base(v) {
+		case ".env.local":
+			local = append(local, v)
+		case ".env":
+			env = append(env, v)
+		default:
+			other = append(other, v)
+		}
+	}
+	var do []string
+	if len(local) > 0 {
+		do = append(do, "add "+strings.Join(local, " and ")+" to .git/info/exclude (Amplication's own .gitignore covers .env.local)")
+	}
+	if len(env) > 0 {
+		do = append(do, "put the placeholder back in "+strings.Join(env, " and ")+" (the key and secret belong in .env.local)")
+	}
+	if len(other) > 0 {
+		do = append(do, "delete "+strings.Join(other, " and ")+" once the new values work (copies or old backups)")
+	}
+	return strings.Join(do, "; ") + "; if git already has the secret in a commit, rotate the secret"
 }
