@@ -171,6 +171,14 @@ func TestHostileMessages(t *testing.T) {
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "no host") || strings.Contains(r.stderr, "next-page") {
 			t.Errorf("exit %d: %q", r.code, r.stderr)
 		}
+		// The value as typed, and an example for the flag that was wrong.
+		if !strings.Contains(r.stderr, `"http://"`) || !strings.Contains(r.stderr, DefaultAPIURL) {
+			t.Errorf("--api-url http://: %q, want the value as typed and the API URL's example", r.stderr)
+		}
+		r = envcmdExec(t, dir, "", nil, "workspaces", "--bitbucket-url", "http://")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, `--bitbucket-url "http://" has no host`) || !strings.Contains(r.stderr, DefaultBitbucketURL+".") {
+			t.Errorf("--bitbucket-url http://: exit %d: %q, want the value as typed and Bitbucket's URL as the example", r.code, r.stderr)
+		}
 	})
 	t.Run("empty stdin that is not a terminal", func(t *testing.T) {
 		matrix.Record(t, "Hostile input", "configure --client-secret-stdin </dev/null", "exit 2; says standard input is empty, not an ioctl error")

@@ -329,16 +329,19 @@ func (a *app) resolveGlobals(cmd *cobra.Command) error {
 			a.g.AllowOutside = true
 		}
 	}
-	for _, u := range []struct{ flag, v string }{{"--bitbucket-url", a.g.BitbucketURL}, {"--api-url", a.g.APIURL}} {
+	for _, u := range []struct{ flag, v, example string }{{"--bitbucket-url", a.g.BitbucketURL, DefaultBitbucketURL}, {"--api-url", a.g.APIURL, DefaultAPIURL}} {
 		if !strings.HasPrefix(u.v, "http://") && !strings.HasPrefix(u.v, "https://") {
 			return usageErrorf("%s %q is not an http(s) URL", u.flag, safetext.Line(u.v))
 		}
 		pu, err := url.Parse(u.v)
 		switch {
 		case err != nil:
-			return usageErrorf("%s is not a valid URL (%v): pass a URL like %s", u.flag, safetext.Line(err.Error()), DefaultAPIURL)
+			return usageErrorf("%s is not a valid URL (%v): pass a URL like %s", u.flag, safetext.Line(err.Error()), u.example)
+		case pu.Hostname() == "" && pu.User == nil:
+			// As typed ("http://"; Redacted would say "http:"): there is no password in it.
+			return usageErrorf("%s %q has no host: pass a URL like %s", u.flag, safetext.Line(u.v), u.example)
 		case pu.Hostname() == "":
-			return usageErrorf("%s %q has no host: pass a URL like %s", u.flag, safetext.Line(pu.Redacted()), DefaultAPIURL)
+			return usageErrorf("%s %q has no host: pass a URL like %s", u.flag, safetext.Line(pu.Redacted()), u.example)
 		case pu.User != nil:
 			return usageErrorf("%s %q holds a user name or password, which bbsetup never sends: remove it (bbsetup signs in with the consumer's key and secret)", u.flag, safetext.Line(pu.Redacted()))
 		}
