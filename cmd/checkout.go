@@ -32,7 +32,14 @@ func (a *app) prepareCheckout(co *checkout.Checkout) {
 
 func (a *app) findCheckout() (*checkout.Checkout, error) {
 	if a.g.Repo != "" {
-		return checkout.Open(a.g.Repo)
+		co, err := checkout.Open(a.g.Repo)
+		if errors.Is(err, checkout.ErrNotFound) {
+			// The operator named the directory: setup/'s "name the top directory of your
+			// checkout" is the whole advice (cliAdvice would add "run bbsetup inside your
+			// checkout, or pass --repo DIR" to it).
+			return nil, errors.New(err.Error())
+		}
+		return co, err
 	}
 	wd, err := a.env.Getwd()
 	if err != nil {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"path/filepath"
 	"net"
 	"strings"
 	"testing"
@@ -102,6 +103,19 @@ func TestMessageOutsideCheckoutMentionsDemo(t *testing.T) {
 		if r.code != 1 || !strings.Contains(r.stderr, "no Amplication checkout at or above "+dir) ||
 			!strings.Contains(r.stderr, "pass --repo DIR") || !strings.Contains(r.stderr, "run: bbsetup demo.") {
 			t.Errorf("bbsetup %v: exit %d: %s", args, r.code, r.stderr)
+		}
+	}
+}
+
+// A directory named with --repo that is not a checkout: said once, in one sentence, with
+// no advice to "run bbsetup inside your checkout or pass --repo" (the operator did pass it).
+func TestMessageRepoNotACheckoutSaidOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, repo := range []string{filepath.Join(dir, "nonexistent"), dir} {
+		r := envcmdExec(t, dir, "", nil, "check", "--offline", "--repo", repo)
+		if r.code != 1 || !strings.Contains(r.stderr, repo) || strings.Count(r.stderr, "top directory") != 1 ||
+			strings.Contains(r.stderr, "Run bbsetup inside") || !strings.HasSuffix(strings.TrimSpace(r.stderr), ".") {
+			t.Errorf("--repo %s: exit %d: %q", repo, r.code, r.stderr)
 		}
 	}
 }
