@@ -1,8 +1,8 @@
 package cmd
 
 import (
-	"path/filepath"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 )
