@@ -35,9 +35,9 @@ func (a *app) findCheckout() (*checkout.Checkout, error) {
 		co, err := checkout.Open(a.g.Repo)
 		if errors.Is(err, checkout.ErrNotFound) {
 			// The operator named the directory: setup/'s "name the top directory of your
-			// checkout" is the whole advice (cliAdvice would add "run bbsetup inside your
-			// checkout, or pass --repo DIR" to it).
-			return nil, errors.New(err.Error())
+			// checkout" is the advice, and the flag to name it with; not cliAdvice's "run
+			// bbsetup inside your checkout, or pass --repo DIR" on top.
+			return nil, errors.New(strings.TrimSuffix(err.Error(), ".") + " with --repo DIR")
 		}
 		return co, err
 	}

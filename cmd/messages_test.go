@@ -113,7 +113,7 @@ func TestMessageRepoNotACheckoutSaidOnce(t *testing.T) {
 	dir := t.TempDir()
 	for _, repo := range []string{filepath.Join(dir, "nonexistent"), dir} {
 		r := envcmdExec(t, dir, "", nil, "check", "--offline", "--repo", repo)
-		if r.code != 1 || !strings.Contains(r.stderr, repo) || strings.Count(r.stderr, "top directory") != 1 ||
+		if r.code != 1 || !strings.Contains(r.stderr, repo) || strings.Count(r.stderr, "top directory") != 1 || !strings.Contains(r.stderr, "--repo DIR") ||
 			strings.Contains(r.stderr, "Run bbsetup inside") || !strings.HasSuffix(strings.TrimSpace(r.stderr), ".") {
 			t.Errorf("--repo %s: exit %d: %q", repo, r.code, r.stderr)
 		}
