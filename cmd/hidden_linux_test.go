@@ -72,6 +72,7 @@ func (p *echoProbe) Write(b []byte) (int, error) {
 // echoed nor lost. Deterministic: the terminal's mode is read at
 // the moment the prompt is written, no timing involved.
 func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
+	matrix.Record(t, "Hostile input", "the secret typed the instant the hidden prompt appears (a pty)", "echo is already off when the prompt is written; the secret is read, never echoed; echo back on after")
 	controller, tty := openPTY(t)
 	const secret = "typedSecretValue1234567890"
 	probe := &echoProbe{tty: tty, controller: controller, prompt: "Paste the consumer's secret", typed: secret}
@@ -105,6 +106,7 @@ func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
 // TestAmplicationPasswordPromptTurnsEchoOffFirst: the same for the Amplication password's
 // hidden prompt; the password is read as typed (its spaces kept).
 func TestAmplicationPasswordPromptTurnsEchoOffFirst(t *testing.T) {
+	matrix.Record(t, "Hostile input", "the Amplication password typed the instant its hidden prompt appears (a pty)", "echo is already off when the prompt is written; the password is read as typed, never echoed")
 	controller, tty := openPTY(t)
 	const password = " pass word 42 "
 	probe := &echoProbe{tty: tty, controller: controller, prompt: "Amplication password", typed: password}
