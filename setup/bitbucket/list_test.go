@@ -25,6 +25,10 @@ type repoFake struct {
 	failCode  int
 	perPage   int // server-side page length cap; 0 = 100
 	cancelled chan struct{}
+	// holdAfterFail: the pages after failPage answer only when their request is cancelled
+	// (or after 10 s), so they are surely in flight when failPage fails, however loaded the
+	// machine.
+	holdAfterFail bool
 
 	mu          sync.Mutex
 	inFlight    int
@@ -61,9 +65,13 @@ func (f *repoFake) handler(w http.ResponseWriter, r *http.Request) {
 	}
 	// The failing page answers at once, so the other pages are surely still in flight
 	// when it fails (with equal latency they could all finish together under load).
-	if f.latency > 0 && page != f.failPage {
+	wait := f.latency
+	if f.holdAfterFail && page > f.failPage {
+		wait = 10 * time.Second
+	}
+	if wait > 0 && page != f.failPage {
 		select {
-		case <-time.After(f.latency):
+		case <-time.After(wait):
 		case <-r.Context().Done():
 			if f.cancelled != nil {
 				select {
@@ -300,7 +308,7 @@ func TestListSizeThatLies(t *testing.T) {
 }
 
 func TestListFirstErrorCancelsTheRest(t *testing.T) {
-	f := &repoFake{n: 3000, latency: 50 * time.Millisecond, failPage: 2, failCode: 400,
+	f := &repoFake{n: 3000, failPage: 2, failCode: 400, holdAfterFail: true,
 		cancelled: make(chan struct{}, 1)}
 	_, c := fakeServer(t, f.handler)
 	c.opts.Concurrency = 8
@@ -318,7 +326,7 @@ func TestListFirstErrorCancelsTheRest(t *testing.T) {
 	}
 	select {
 	case <-f.cancelled: // at least one in-flight page saw its request cancelled
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Errorf("no in-flight request was cancelled")
 	}
 }
