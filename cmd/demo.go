@@ -92,6 +92,15 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 		os.RemoveAll(state)
 		return err
 	}
+	if a.env.AtForcedExit != nil && !o.keep {
+		// A second signal ends bbsetup before the deferred clean-up below runs: the
+		// throwaway world goes all the same.
+		remove := a.env.AtForcedExit(func() {
+			os.RemoveAll(w.CheckoutDir)
+			os.RemoveAll(state)
+		})
+		defer remove()
+	}
 	defer func() {
 		if o.keep {
 			w.CloseServers()

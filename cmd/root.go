@@ -49,6 +49,10 @@ type Env struct {
 	// StdoutIsTerminal and StderrIsTerminal report the same of stdout and stderr (the
 	// wizard draws on one of them).
 	StdoutIsTerminal, StderrIsTerminal bool
+	// AtForcedExit registers cleanup to run if a second signal ends the process at once
+	// (before the command's own deferred clean-up could run); the returned func removes it
+	// again. nil (tests that run commands in-process): nothing is registered.
+	AtForcedExit func(cleanup func()) (remove func())
 }
 
 // ProcessEnv returns the Env of the running process.
@@ -143,6 +147,21 @@ func Main(args []string) int {
 			restore = func() { _ = term.Restore(fd, st) }
 		}
 	}
+	// What a forced exit still cleans up (the demo's scratch checkout), by registration.
+	var (
+		mu       sync.Mutex
+		cleanups = map[int]func(){}
+		nextID   int
+	)
+	env := ProcessEnv()
+	env.AtForcedExit = func(f func()) func() {
+		mu.Lock()
+		defer mu.Unlock()
+		id := nextID
+		nextID++
+		cleanups[id] = f
+		return func() { mu.Lock(); delete(cleanups, id); mu.Unlock() }
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
@@ -157,12 +176,17 @@ func Main(args []string) int {
 			if restore != nil {
 				restore()
 			}
+			mu.Lock()
+			for _, f := range cleanups {
+				f()
+			}
+			mu.Unlock()
 			fmt.Fprintln(os.Stderr, "\nbbsetup: stopped at once (second signal); a file being written is either old or new, never half-written.")
 			os.Exit(ExitInterrupted)
 		case <-done:
 		}
 	}()
-	return Run(ctx, args, ProcessEnv())
+	return Run(ctx, args, env)
 }
 
 // Run runs bbsetup with args and env, and returns the exit code. It is what tests call.

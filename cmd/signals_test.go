@@ -122,15 +122,23 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 // one's orderly stop runs, and then ends bbsetup at once) still end with 130.
 func TestSecondSignalForcesExit(t *testing.T) {
 	matrix.Record(t, "Hostile input", "two SIGTERMs in a row to the demo", "exit 130, promptly")
+	matrix.Record(t, "Hostile input", "a second signal ends the demo at once", "the scratch checkout and the demo's state directory are removed all the same")
 	bin := buildBinary(t)
-	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + t.TempDir()}, bin, "demo", "--no-browser", "--repos", "50")
+	tmp := t.TempDir()
+	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, bin, "demo", "--no-browser", "--repos", "50")
 	pid := child()
-	time.Sleep(500 * time.Millisecond)
+	// Wait (bounded) for the first screen, so the scratch checkout exists.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Amplication checkout") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	syscall.Kill(pid, syscall.SIGTERM)
 	syscall.Kill(pid, syscall.SIGTERM)
 	code, ok := waitExit(t, c, 10*time.Second, out)
 	if !ok || code != ExitInterrupted {
 		t.Fatalf("exit %d (ended: %v), want 130\n%s", code, ok, out.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "bbsetup-demo-*")); len(left) > 0 {
+		t.Errorf("left behind after two signals: %v\n%s", left, out.String())
 	}
 }
 
