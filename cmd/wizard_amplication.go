@@ -262,13 +262,18 @@ func (api *ampWizardAPI) StartAmpAuth(ctx context.Context) (tui.AuthSession, err
 	}
 	api.mu.Unlock()
 	support := amplication.SupportsState(s.c, s.co.Root)
-	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID)
+	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID, b.a.g.BitbucketURL)
 	var sm *amplication.StateMismatchError
+	var fe *amplication.ForeignAuthorizeURLError
 	switch {
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return tui.AuthSession{}, errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace: go back and choose one")
+	case errors.As(err, &fe):
+		// The browser goes only to the Bitbucket bbsetup talks to, as in the CLI.
+		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL that goes to %s, not to Bitbucket at %s, so bbsetup does not open it. Check that %s is your Amplication server.",
+			s.url, ampName(fe.Got), ampName(fe.Want), s.url)
 	case errors.As(err, &sm):
-		return tui.AuthSession{}, fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
+		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL with the state %q, not the one bbsetup asked for. Check that %s is your Amplication server.", s.url, ampName(sm.Got), s.url)
 	case err != nil:
 		return tui.AuthSession{}, b.ampInstallError(s, err)
 	}
