@@ -42,6 +42,37 @@ func wizardSpeaks(t *testing.T, what string, err error, cause string) {
 	}
 }
 
+// The wizard's Amplication errors, through the adapter against the emulators: an
+// unreachable server, a wrong password, a bad token (the CLI keeps its own wording,
+// TestAmplicationErrorsSayTheCauseOnce).
+func TestWizardAdapterAmplicationErrorsInTheWizardsWords(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	// Not started yet: nothing listens on its port.
+	p := aw.b.ProbeAmp(ctx, aw.co)
+	wizardSpeaks(t, "probe, unreachable", errors.New(p.Detail), "connection refused")
+	_, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	wizardSpeaks(t, "sign-in, unreachable", err, "connection refused")
+	var ue *amplication.UnreachableError
+	if !errors.As(err, &ue) {
+		t.Errorf("the typed error is lost: %T", err)
+	}
+
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: "wrong-password"})
+	wizardSpeaks(t, "wrong password", err, "Invalid password")
+	if !strings.Contains(err.Error(), "email and password") || !strings.Contains(err.Error(), "ctrl+t") {
+		t.Errorf("wrong password: not the sign-in screen's terms: %q", err)
+	}
+	_, err = aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Token: "not-a-token"})
+	wizardSpeaks(t, "bad token", err, "refused the token")
+	if !strings.Contains(err.Error(), "API token") {
+		t.Errorf("bad token: %q", err)
+	}
+}
+
 // The wizard's Amplication authorize opens only a URL on the Bitbucket bbsetup talks to,
 // as the CLI does (TestAmplicationAuthorizeRefusesAnotherSitesURL): a server answering
 // another site's URL, with the right state, is refused before anything is opened.
