@@ -163,9 +163,9 @@ func (b *wizardBackend) ampInstallError(s *ampSession, err error) error {
 	var ge *amplication.GraphQLError
 	if errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration") {
 		if _, ok := s.co.Current(); ok {
-			return fmt.Errorf("The running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written. %s, then try again.", s.co.ServerEnvLocal, upperFirst(ampRestart))
+			return ampWorded(err, "The running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written. %s, then try again.", s.co.ServerEnvLocal, upperFirst(ampRestart))
 		}
-		return errors.New("The Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\") and neither has the checkout. Go back to the env files and write the key and secret, then " + ampRestart + ".")
+		return ampWorded(err, "The Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\") and neither has the checkout. Go back to the env files and write the key and secret, then %s.", ampRestart)
 	}
 	return b.ampError(s, err)
 }
