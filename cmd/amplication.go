@@ -93,13 +93,10 @@ func (a *app) ampClient() (*ampSession, error) {
 		s.in = bufio.NewReader(a.env.Stdin)
 	}
 	s.tr = http.DefaultTransport.(*http.Transport).Clone()
+	// No Options.Debug: the debug transport logs every request once, with the one
+	// "debug: " prefix and the operation's name.
 	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
-	if w := a.debugWriter(); w != nil {
-		// The client logs each request once, by operation name; the HTTP client gets no
-		// debug transport, which would log every request a second time.
-		opts.Debug = debugPrefixWriter{w}
-	}
-	c, err := amplication.New(s.url, &http.Client{Transport: s.tr}, opts)
+	c, err := amplication.New(s.url, &http.Client{Transport: a.debugTransport(s.tr)}, opts)
 	if err != nil {
 		return nil, usageErrorf("--amplication-url: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -85,11 +84,17 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	if s.ov.Current != nil {
 		wsID = s.ov.Current.ID
 	}
-	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID)
+	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID, a.g.BitbucketURL)
 	var sm *amplication.StateMismatchError
+	var fe *amplication.ForeignAuthorizeURLError
 	switch {
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
+	case errors.As(err, &fe):
+		// The browser goes only to the Bitbucket bbsetup talks to: the real server's URL
+		// is always on bitbucket.org (or the emulator's, with --bitbucket-url).
+		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
+			ampName(fe.Got), ampName(fe.Want))
 	case errors.As(err, &sm):
 		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
 	case err != nil:
@@ -97,12 +102,6 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	}
 	authURL, state, withState := az.URL, az.State, az.WithState
 	info := amplication.AuthorizeURLInfo{ClientID: az.ClientID, State: az.State}
-	// The browser goes only to the Bitbucket bbsetup talks to: the real server's URL is
-	// always on bitbucket.org (or the emulator's, with --bitbucket-url).
-	if got, want := ampOrigin(authURL), ampOrigin(a.g.BitbucketURL); got == "" || !strings.EqualFold(got, want) {
-		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
-			ampName(got), ampName(want))
-	}
 	if cr, ok := s.co.Current(); ok && info.ClientID != cr.ClientID {
 		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
 			ampName(info.ClientID), s.co.ServerEnvLocal, ampName(cr.ClientID), ampRestart)
@@ -305,13 +304,4 @@ func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, re
 			return "", timeout()
 		}
 	}
-}
-
-// ampOrigin is the scheme://host of a URL, "" when it has none.
-func ampOrigin(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }

@@ -69,7 +69,7 @@ func TestAmplicationDebugLogsEachRequestOnce(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}
-	ampLine := regexp.MustCompile(`^debug: (amplication: \w+: |http: POST \S*/graphql: )`)
+	ampLine := regexp.MustCompile(`^debug: http: POST \S*/graphql \(\w+\): `)
 	bbLine := regexp.MustCompile(`^debug: http: (GET|POST) ` + regexp.QuoteMeta(w.bb.URL))
 	var ampN, bbN int
 	for _, l := range strings.Split(strings.TrimRight(errOut, "\n"), "\n") {

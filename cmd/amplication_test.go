@@ -343,7 +343,7 @@ func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "signed in to Amplication as Demo Operator") {
 		t.Errorf("token sign-in: exit %d:\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "debug: ") || !strings.Contains(errOut, "amplication: Overview: 200") {
+	if !strings.Contains(errOut, "debug: ") || !strings.Contains(errOut, "/graphql (Overview): 200") {
 		t.Errorf("--debug log missing:\n%s", errOut)
 	}
 	w.env["BBSETUP_AMPLICATION_TOKEN"] = "not-a-token-at-all"

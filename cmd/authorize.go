@@ -136,7 +136,9 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	a.secret(tok.AccessToken, tok.RefreshToken)
 	granted := oauth.Scopes(tok)
 	debugf("granted scopes: %s", strings.Join(granted, " "))
-	api := bitbucket.New(a.g.APIURL, flow.Client(ctx, tok), bitbucket.Options{Debug: a.debugWriter()})
+	// No Options.Debug: the flow's client has the debug transport, which logs every
+	// request once.
+	api := bitbucket.New(a.g.APIURL, flow.Client(ctx, tok), bitbucket.Options{})
 	id, err := api.CurrentUser(ctx)
 	if err != nil {
 		return err

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/redact"
 )
 
@@ -51,21 +51,10 @@ func (a *app) debugf(format string, args ...any) {
 	}
 }
 
-// debugPrefixWriter gives every line written to it the "debug: " prefix of the --debug
-// log (for a package that writes its own debug lines, such as setup/amplication's).
-type debugPrefixWriter struct{ w io.Writer }
-
-func (d debugPrefixWriter) Write(p []byte) (int, error) {
-	body := strings.TrimSuffix(string(p), "\n")
-	line := "debug: " + strings.ReplaceAll(body, "\n", "\ndebug: ") + "\n"
-	if _, err := io.WriteString(d.w, line); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// debugTransport logs one line per HTTP exchange (method, URL, status, duration; never
-// headers or bodies) when --debug is on; otherwise it returns base.
+// debugTransport logs one line per HTTP exchange (method, URL, the Amplication GraphQL
+// operation's name, status, duration; never headers or bodies) when --debug is on;
+// otherwise it returns base. It is the one logger of requests: no client is given
+// Options.Debug as well, which would log each request a second time.
 func (a *app) debugTransport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -87,11 +76,15 @@ func (d *debugRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	took := time.Since(start).Round(time.Millisecond)
 	u := *req.URL
 	u.User = nil
+	what := u.String()
+	if op := amplication.OperationName(req.Context()); op != "" {
+		what += " (" + op + ")"
+	}
 	if err != nil {
-		d.a.debugf("http: %s %s: failed after %s: %v", req.Method, u.String(), took, err)
+		d.a.debugf("http: %s %s: failed after %s: %v", req.Method, what, took, err)
 		return resp, err
 	}
-	d.a.debugf("http: %s %s: %d after %s", req.Method, u.String(), resp.StatusCode, took)
+	d.a.debugf("http: %s %s: %d after %s", req.Method, what, resp.StatusCode, took)
 	return resp, err
 }
 

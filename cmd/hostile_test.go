@@ -87,7 +87,17 @@ func TestHostileServerTextCLI(t *testing.T) {
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
-		terminalSafe(t, "stdout", r.stdout)
+		// Piped, the rows are tab-separated cells: each cell is terminal-safe, and a
+		// server's tab or newline cannot add a cell or a row.
+		for _, row := range strings.Split(strings.TrimRight(r.stdout, "\n"), "\n") {
+			cells := strings.Split(row, "\t")
+			if len(cells) != 3 {
+				t.Errorf("row %q has %d cells, want slug, name, admin", row, len(cells))
+			}
+			for _, c := range cells {
+				terminalSafe(t, "a stdout cell", c)
+			}
+		}
 		if !strings.Contains(r.stdout, "pwned") && !strings.Contains(r.stdout, "Acme") {
 			t.Errorf("the names are not shown: %q", r.stdout)
 		}

@@ -2,9 +2,7 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -65,17 +63,16 @@ func (a *app) runProjects(ctx context.Context, ws string, asJSON bool) error {
 		return bbapiWriteJSON(a.env.Stdout, out)
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(a.env.Stdout, "Workspace %s has no projects.\n", safetext.Line(ws))
+		a.noteNone("Workspace %s has no projects.", safetext.Line(ws))
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tNAME\tPRIVATE")
+	l := a.newListing("KEY\tNAME\tPRIVATE")
 	for _, p := range list {
 		private := "no"
 		if p.IsPrivate {
 			private = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", safetext.Line(p.Key), safetext.Line(p.Name), private)
+		l.row("%s\t%s\t%s", bbapiClean(p.Key), bbapiClean(p.Name), private)
 	}
-	return tw.Flush()
+	return l.done(plural(len(list), "project", "projects") + " in workspace " + safetext.Line(ws) + ".")
 }

@@ -10,10 +10,16 @@ import (
 
 func TestProjectsCmd(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
-	code, out, errOut := w.run(t, "projects", "-w", "acme")
-	want := "KEY   NAME         PRIVATE\nOSS   Open Source  no\nPLAT  Platform     yes\nWEB   Web          yes\n"
-	if code != 0 || out != want {
+	// At a terminal: an aligned table with a header, then the count, all on stdout.
+	code, out, errOut := w.runAtTerminal(t, "projects", "-w", "acme")
+	want := "KEY   NAME         PRIVATE\nOSS   Open Source  no\nPLAT  Platform     yes\nWEB   Web          yes\n3 projects in workspace acme.\n"
+	if code != 0 || out != want || errOut != "" {
 		t.Fatalf("exit %d:\n%s%s\nwant\n%s", code, out, errOut, want)
+	}
+	// Piped (like repos list and gh): tab-separated rows only, no header; the count on stderr.
+	code, out, errOut = w.run(t, "projects", "-w", "acme")
+	if want := "OSS\tOpen Source\tno\nPLAT\tPlatform\tyes\nWEB\tWeb\tyes\n"; code != 0 || out != want || errOut != "3 projects in workspace acme.\n" {
+		t.Fatalf("piped: exit %d: %q %q, want %q", code, out, errOut, want)
 	}
 	code, out, errOut = w.run(t, "projects", "--workspace", "acme-labs", "--json")
 	var got []projectJSON
@@ -39,7 +45,7 @@ func TestProjectsCmdSanitises(t *testing.T) {
 	t.Cleanup(srv.Close)
 	w := &bbapiWorld{srv: srv, dir: demoCheckout(t), consumer: cons}
 	w.writeCredentials(t, cons.Key, cons.Secret)
-	code, out, errOut := w.run(t, "projects", "-w", "acme")
+	code, out, errOut := w.runAtTerminal(t, "projects", "-w", "acme")
 	if code != 0 || strings.ContainsAny(out, "\x1b\x07\u202e") || !strings.Contains(out, "EVIL  Evil project") {
 		t.Errorf("exit %d: %q %s", code, out, errOut)
 	}

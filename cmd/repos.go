@@ -142,45 +142,24 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	// At a terminal: an aligned table with a header and the count. Piped (like gh): one
 	// tab-separated line per repository and nothing else on stdout; the count and the
 	// "no repositories" sentence go to stderr.
-	tty := writerIsTerminal(a.env.Stdout)
-	notes := a.env.Stdout
-	if !tty {
-		notes = a.env.Stderr
-	}
 	if len(all) == 0 {
 		if strings.TrimSpace(filter) != "" {
-			fmt.Fprintf(notes, "No repositories in workspace %s have a name containing %q.\n", safetext.Line(ws), safetext.Line(filter))
+			a.noteNone("No repositories in workspace %s have a name containing %q.", safetext.Line(ws), safetext.Line(filter))
 		} else {
-			fmt.Fprintf(notes, "Workspace %s has no repositories the consumer's owner can see.\n", safetext.Line(ws))
+			a.noteNone("Workspace %s has no repositories the consumer's owner can see.", safetext.Line(ws))
 		}
 		return nil
 	}
-	out := a.env.Stdout
-	var tw *tabwriter.Writer
-	if tty {
-		tw = tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-		out = tw
-		fmt.Fprintln(tw, "SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
-	}
+	l := a.newListing("SLUG\tNAME\tPROJECT\tVISIBILITY\tUPDATED")
 	for _, r := range all {
 		updated := "-"
 		if !r.UpdatedOn.IsZero() {
 			updated = r.UpdatedOn.UTC().Format("2006-01-02")
 		}
-		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", bbapiClean(r.Slug), bbapiClean(r.Name),
+		l.row("%s\t%s\t%s\t%s\t%s", bbapiClean(r.Slug), bbapiClean(r.Name),
 			bbapiClean(bbapiOr(r.ProjectKey, "-")), bbapiVisibility(r.IsPrivate), updated)
 	}
-	if tw != nil {
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	noun := "repositories"
-	if len(all) == 1 {
-		noun = "repository"
-	}
-	fmt.Fprintf(notes, "%d %s in workspace %s.\n", len(all), noun, safetext.Line(ws))
-	return nil
+	return l.done(plural(len(all), "repository", "repositories") + " in workspace " + safetext.Line(ws) + ".")
 }
 
 func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {

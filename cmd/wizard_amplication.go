@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -66,7 +67,7 @@ func (b *wizardBackend) ProbeAmp(ctx context.Context, tco tui.Checkout) tui.AmpP
 		p.Answers = true
 		p.Detail = "It does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known."
 	default:
-		p.Detail = b.a.ampError(s, err).Error()
+		p.Detail = b.ampError(s, err).Error()
 	}
 	return p
 }
@@ -109,16 +110,52 @@ func (b *wizardBackend) SignInAmp(ctx context.Context, tco tui.Checkout, l tui.A
 }
 
 // ampSignInError words a refused sign-in for the wizard (its fields, not the flags).
-func (b *wizardBackend) ampSignInError(s *ampSession, err error) error {
+func (b *wizardBackend) ampSignInError(s *ampSession, err error) error { return b.ampError(s, err) }
+
+// ampError words a client error for the wizard: its own terms (the sign-in screen's
+// fields and keys, trying again), never the CLI's flags or environment variables, one
+// sentence per cause, each ending with a full stop, and no raw Go error appended; the
+// typed error stays reachable (errors.As). The CLI's app.ampError keeps its wording.
+func (b *wizardBackend) ampError(s *ampSession, err error) error {
+	var ue *amplication.UnreachableError
 	var ua *amplication.UnauthorizedError
+	var he *amplication.HTTPError
+	var ng *amplication.NotGraphQLError
+	var ge *amplication.GraphQLError
 	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.As(err, &ue) && ue.Timeout:
+		return ampWorded(err, "The Amplication server at %s did not answer within %s. Check that it has finished starting (%s), then try again.", s.url, ampRequestTimeout, ampStartCommand)
+	case errors.As(err, &ue):
+		return ampWorded(err, "bbsetup cannot reach the Amplication server at %s (%s). Start it in the checkout with %s, then try again.", s.url, ampReason(ue.Reason), ampStartCommand)
 	case errors.As(err, &ua) && ua.Login:
-		return fmt.Errorf("the Amplication server refused the sign-in (%s): check the email and password, or press ctrl+t and paste an API token", ua.Message)
+		return ampWorded(err, "The Amplication server refused the sign-in (%s). Check the email and password, or press ctrl+t and paste an API token.", ampName(ampTrimStop(ua.Message)))
 	case errors.As(err, &ua):
-		return fmt.Errorf("the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens), or sign in with your email and password", ua.Message)
+		return ampWorded(err, "The Amplication server refused the token (%s). Paste a new API token (Amplication: Workspace settings → API Tokens), or press ctrl+t and sign in with your email and password.", ampName(ampTrimStop(ua.Message)))
+	case errors.As(err, &he):
+		return ampWorded(err, "%s does not answer like the Amplication server (it answered %d %s). The server is usually on port 3000 (the client is on 3001): check HOST in %s.", s.url, he.Status, http.StatusText(he.Status), s.co.ServerEnvLocal)
+	case errors.As(err, &ng):
+		return ampWorded(err, "%s does not answer like the Amplication server (its answer is not GraphQL). The server is usually on port 3000 (the client is on 3001): check HOST in %s.", s.url, s.co.ServerEnvLocal)
+	case errors.As(err, &ge):
+		return ampWorded(err, "The Amplication server refused the request (%s). Try again, or check the server's log.", ampName(ampTrimStop(ge.Message())))
 	}
-	return b.a.ampError(s, err)
+	return ampWorded(err, "The Amplication server could not be asked (%s). Try again.", ampName(ampTrimStop(err.Error())))
 }
+
+// ampReason is an UnreachableError's reason in a few words: the last part of a net
+// error ("dial tcp 127.0.0.1:1: connect: connection refused" → "connection refused").
+func ampReason(r string) string {
+	if i := strings.LastIndex(r, ": "); i >= 0 {
+		r = r[i+2:]
+	}
+	return ampName(r)
+}
+
+// ampTrimStop drops a trailing full stop from a server's words quoted in parentheses.
+func ampTrimStop(s string) string { return strings.TrimRight(strings.TrimSpace(s), ".") }
 
 // ampInstallError words a failed getGitResourceInstallationUrl for the wizard: its screen
 // offers to try again (the CLI's ampInstallError names its commands instead).
@@ -126,11 +163,11 @@ func (b *wizardBackend) ampInstallError(s *ampSession, err error) error {
 	var ge *amplication.GraphQLError
 	if errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration") {
 		if _, ok := s.co.Current(); ok {
-			return fmt.Errorf("the running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written; %s, then try again", s.co.ServerEnvLocal, ampRestart)
+			return ampWorded(err, "The running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written. %s, then try again.", s.co.ServerEnvLocal, upperFirst(ampRestart))
 		}
-		return errors.New("the Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\") and neither has the checkout: go back to the env files and write the key and secret, then " + ampRestart)
+		return ampWorded(err, "The Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\") and neither has the checkout. Go back to the env files and write the key and secret, then %s.", ampRestart)
 	}
-	return b.a.ampError(s, err)
+	return b.ampError(s, err)
 }
 
 // ampCompleteError words the server's refusal of the code exchange (completeGitOAuth2Flow)
@@ -140,7 +177,7 @@ func (b *wizardBackend) ampInstallError(s *ampSession, err error) error {
 func (b *wizardBackend) ampCompleteError(s *ampSession, err error) error {
 	var ge *amplication.GraphQLError
 	if !errors.As(err, &ge) {
-		return b.a.ampError(s, err)
+		return b.ampError(s, err)
 	}
 	why := ampName(ge.Message())
 	low := strings.ToLower(ge.Message())
@@ -215,7 +252,7 @@ func (api *ampWizardAPI) signedIn(ctx context.Context) tui.AmpSignedIn {
 // UseAmpWorkspace implements tui.AmpWorkspaceSwitcher.
 func (api *ampWizardAPI) UseAmpWorkspace(ctx context.Context, id string) (tui.AmpSignedIn, error) {
 	if err := api.s.c.SetCurrentWorkspace(ctx, id); err != nil {
-		return tui.AmpSignedIn{}, api.b.a.ampError(api.s, err)
+		return tui.AmpSignedIn{}, api.b.ampError(api.s, err)
 	}
 	api.b.a.secret(api.s.c.Token())
 	if err := api.overview(ctx); err != nil {
@@ -246,7 +283,7 @@ func (api *ampWizardAPI) CheckAmpKey(ctx context.Context) tui.AmpKey {
 	case amplication.KeyNotWritten:
 		out.Message = "No Bitbucket key is written in " + env + ": go back and write the env files."
 	default:
-		out.Message = api.b.a.ampError(api.s, k.Err).Error()
+		out.Message = api.b.ampError(api.s, k.Err).Error()
 	}
 	return out
 }
@@ -262,13 +299,18 @@ func (api *ampWizardAPI) StartAmpAuth(ctx context.Context) (tui.AuthSession, err
 	}
 	api.mu.Unlock()
 	support := amplication.SupportsState(s.c, s.co.Root)
-	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID)
+	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID, b.a.g.BitbucketURL)
 	var sm *amplication.StateMismatchError
+	var fe *amplication.ForeignAuthorizeURLError
 	switch {
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return tui.AuthSession{}, errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace: go back and choose one")
+	case errors.As(err, &fe):
+		// The browser goes only to the Bitbucket bbsetup talks to, as in the CLI.
+		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL that goes to %s, not to Bitbucket at %s, so bbsetup does not open it. Check that %s is your Amplication server.",
+			s.url, ampName(fe.Got), ampName(fe.Want), s.url)
 	case errors.As(err, &sm):
-		return tui.AuthSession{}, fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
+		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL with the state %q, not the one bbsetup asked for. Check that %s is your Amplication server.", s.url, ampName(sm.Got), s.url)
 	case err != nil:
 		return tui.AuthSession{}, b.ampInstallError(s, err)
 	}
@@ -410,7 +452,7 @@ func (api *ampWizardAPI) bitbucketAPI(ctx context.Context) (tui.Authorized, erro
 func (api *ampWizardAPI) AmpProjects(ctx context.Context) ([]tui.AmpProject, error) {
 	ps, err := api.s.c.Projects(ctx)
 	if err != nil {
-		return nil, api.b.a.ampError(api.s, err)
+		return nil, api.b.ampError(api.s, err)
 	}
 	out := make([]tui.AmpProject, 0, len(ps))
 	for _, p := range ps {
@@ -441,7 +483,7 @@ func (api *ampWizardAPI) ConnectAmp(ctx context.Context, req tui.AmpConnectReque
 	s := api.s
 	ps, err := s.c.Projects(ctx)
 	if err != nil {
-		return tui.AmpConnected{}, api.b.a.ampError(s, err)
+		return tui.AmpConnected{}, api.b.ampError(s, err)
 	}
 	var p *amplication.Project
 	var res *amplication.Resource
@@ -495,4 +537,12 @@ func (api *ampWizardAPI) closeAmp() {
 	if f != nil {
 		f.closeListener()
 	}
+}
+
+// upperFirst starts a sentence with a capital letter.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -3,11 +3,9 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -65,19 +63,18 @@ func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
 		return bbapiWriteJSON(a.env.Stdout, out)
 	}
 	if len(list) == 0 {
-		fmt.Fprintln(a.env.Stdout, "No workspaces: the consumer's owner is not a member of any Bitbucket workspace.")
+		a.noteNone("No workspaces: the consumer's owner is not a member of any Bitbucket workspace.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tADMIN")
+	l := a.newListing("SLUG\tNAME\tADMIN")
 	for _, w := range list {
 		admin := "no"
 		if w.Administrator {
 			admin = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", bbapiClean(w.Slug), bbapiClean(w.Name), admin)
+		l.row("%s\t%s\t%s", bbapiClean(w.Slug), bbapiClean(w.Name), admin)
 	}
-	return tw.Flush()
+	return l.done(plural(len(list), "workspace", "workspaces") + ".")
 }
 
 // bbapiClient builds a Bitbucket API client for the non-interactive commands: the

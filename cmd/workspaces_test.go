@@ -80,18 +80,19 @@ func (w *bbapiWorld) run(t *testing.T, args ...string) (code int, stdout, stderr
 
 func TestWorkspacesCmd(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
-	code, out, errOut := w.run(t, "workspaces")
-	if code != 0 {
+	// At a terminal: an aligned table with a header, then the count, all on stdout.
+	code, out, errOut := w.runAtTerminal(t, "workspaces")
+	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "SLUG") {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "SLUG") || lines[4] != "3 workspaces." {
 		t.Fatalf("table:\n%s", out)
 	}
 	// Columns are aligned: NAME starts at the same offset on every line.
 	col := strings.Index(lines[0], "NAME")
-	for _, l := range lines[1:] {
-		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' {
+	for _, l := range lines[1:4] {
+		if len(l) <= col || l[col-1] != ' ' || l[col] == ' ' || strings.Contains(l, "\t") {
 			t.Errorf("misaligned row %q (NAME at %d)", l, col)
 		}
 	}
@@ -100,6 +101,21 @@ func TestWorkspacesCmd(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[3], "playground") || !strings.HasSuffix(lines[3], "no") {
 		t.Errorf("playground row %q", lines[3])
+	}
+
+	// Piped (like repos list and gh): tab-separated rows only, no header; the count on stderr.
+	code, out, errOut = w.run(t, "workspaces")
+	if code != 0 || errOut != "3 workspaces.\n" {
+		t.Fatalf("piped: exit %d, stderr %q", code, errOut)
+	}
+	rows := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(rows) != 3 || rows[0] != "acme\tAcme Corporation\tyes" || !strings.HasPrefix(rows[2], "playground\t") {
+		t.Fatalf("piped rows:\n%s", out)
+	}
+	for _, r := range rows {
+		if len(strings.Split(r, "\t")) != 3 {
+			t.Errorf("piped row %q is not slug, name, admin", r)
+		}
 	}
 
 	code, out, errOut = w.run(t, "workspaces", "--json")

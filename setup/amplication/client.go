@@ -186,7 +186,7 @@ func (e *retryableError) Unwrap() error { return e.err }
 func (c *Client) attempt(ctx context.Context, d *Document, body []byte, out any) (string, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(context.WithValue(actx, operationKey{}, d.Name), http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return "", fmt.Errorf("build request %s: %w", d.Name, err)
 	}
@@ -333,6 +333,17 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// operationKey is the request context's key for the GraphQL operation's name.
+type operationKey struct{}
+
+// OperationName is the name of the GraphQL operation a request of this client carries, or
+// "" for any other request: an HTTP transport's log can say which operation each POST to
+// /graphql is.
+func OperationName(ctx context.Context) string {
+	s, _ := ctx.Value(operationKey{}).(string)
+	return s
 }
 
 func (c *Client) debugf(format string, a ...any) {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"net/url"
 	"strings"
 )
 
@@ -123,13 +124,61 @@ func SupportsState(c *Client, root string) StateSupportFunc {
 	}
 }
 
+// ForeignAuthorizeURLError is CheckAuthorizeURL's refusal: the server's authorize URL goes
+// to another site than the Bitbucket bbsetup talks to, so it is not to be opened.
+type ForeignAuthorizeURLError struct {
+	Got  string // the URL's origin (scheme://host), "" when it has none (unsanitised)
+	Want string // the Bitbucket origin
+}
+
+func (e *ForeignAuthorizeURLError) Error() string {
+	return "the server's authorize URL goes to " + e.Got + ", not to Bitbucket at " + e.Want
+}
+
+// CheckAuthorizeURL checks that authURL, the server's authorize URL, goes to the origin
+// (scheme, host and port) of bitbucketURL, the Bitbucket bbsetup talks to: the real
+// server's URL is always on bitbucket.org, an emulator's on its own. Else a
+// *ForeignAuthorizeURLError: the browser, which may be signed in to Bitbucket, is sent
+// nowhere else.
+func CheckAuthorizeURL(authURL, bitbucketURL string) error {
+	got, want := origin(authURL), origin(bitbucketURL)
+	if got == "" || want == "" || got != want {
+		return &ForeignAuthorizeURLError{Got: got, Want: want}
+	}
+	return nil
+}
+
+// origin is the lower-cased scheme://host[:port] of an http(s) URL, without a default
+// port; "" when raw has none.
+func origin(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if scheme != "http" && scheme != "https" {
+		return ""
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host
+}
+
 // PrepareAuthorize asks the server for its authorize URL with a random URL-safe state (on
 // a server from v3.5.0 on; before, the state is workspaceID, the current workspace's id)
-// and checks that the URL carries that state. When support says it does not know, the
-// state is tried first and a validation error means an older server. Errors from the
-// server come back as the client returned them (a *GraphQLError "Missing Bitbucket
-// configuration" among them); also ErrNoWorkspaceForState and *StateMismatchError.
-func PrepareAuthorize(ctx context.Context, c *Client, support StateSupportFunc, workspaceID string) (*Authorization, error) {
+// and checks that the URL goes to bitbucketURL's origin (CheckAuthorizeURL) and carries
+// that state. When support says it does not know, the state is tried first and a
+// validation error means an older server. Errors from the server come back as the client
+// returned them (a *GraphQLError "Missing Bitbucket configuration" among them); also
+// ErrNoWorkspaceForState, *ForeignAuthorizeURLError and *StateMismatchError.
+func PrepareAuthorize(ctx context.Context, c *Client, support StateSupportFunc, workspaceID, bitbucketURL string) (*Authorization, error) {
 	withState, known := support(ctx)
 	state := rand.Text() // base32: URL-safe, 26 characters, 130 bits
 	if !known {
@@ -152,6 +201,9 @@ func PrepareAuthorize(ctx context.Context, c *Client, support StateSupportFunc, 
 	}
 	info, err := ParseAuthorizeURL(u)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckAuthorizeURL(u, bitbucketURL); err != nil {
 		return nil, err
 	}
 	if info.State != state {

@@ -74,18 +74,52 @@ func TestPrepareAuthorizeStateOnBothGenerations(t *testing.T) {
 	ctx := context.Background()
 	unknown := func(context.Context) (bool, bool) { return false, false }
 	c := workflowServer(t, keyEnv, "")
-	az, err := amplication.PrepareAuthorize(ctx, c, amplication.SupportsState(c, ""), ampemu.DemoWorkspaceID)
+	az, err := amplication.PrepareAuthorize(ctx, c, amplication.SupportsState(c, ""), ampemu.DemoWorkspaceID, ampemu.DefaultBitbucketURL)
 	if err != nil || !az.WithState || az.State == ampemu.DemoWorkspaceID || len(az.State) < 20 || az.ClientID != "KEY123" {
 		t.Fatalf("v3: %+v, %v", az, err)
 	}
 	old := workflowServer(t, keyEnv, ampemu.SchemaV1)
 	// Not knowing, it tries the state first; the older server refuses the document.
-	az, err = amplication.PrepareAuthorize(ctx, old, unknown, ampemu.DemoWorkspaceID)
+	az, err = amplication.PrepareAuthorize(ctx, old, unknown, ampemu.DemoWorkspaceID, ampemu.DefaultBitbucketURL)
 	if err != nil || az.WithState || az.State != ampemu.DemoWorkspaceID {
 		t.Fatalf("v1.10.0: %+v, %v", az, err)
 	}
-	if _, err := amplication.PrepareAuthorize(ctx, old, amplication.SupportsState(old, ""), ""); !errors.Is(err, amplication.ErrNoWorkspaceForState) {
+	if _, err := amplication.PrepareAuthorize(ctx, old, amplication.SupportsState(old, ""), "", ampemu.DefaultBitbucketURL); !errors.Is(err, amplication.ErrNoWorkspaceForState) {
 		t.Fatalf("v1.10.0 without a workspace: %v", err)
+	}
+}
+
+// The authorize URL goes only to the Bitbucket bbsetup talks to: another site's (or
+// scheme's, or port's) is refused with a typed error, before anything is opened.
+func TestCheckAuthorizeURL(t *testing.T) {
+	for _, tc := range []struct {
+		u, bb string
+		ok    bool
+	}{
+		{"https://bitbucket.org/site/oauth2/authorize?client_id=K", "https://bitbucket.org", true},
+		{"https://BitBucket.org:443/site/oauth2/authorize", "https://bitbucket.org/", true},
+		{"http://127.0.0.1:4100/site/oauth2/authorize", "http://127.0.0.1:4100", true},
+		{"https://bitbucket.org.evil.example/site/oauth2/authorize", "https://bitbucket.org", false},
+		{"https://evil.example/site/oauth2/authorize", "https://bitbucket.org", false},
+		{"http://bitbucket.org/site/oauth2/authorize", "https://bitbucket.org", false},
+		{"http://127.0.0.1:4101/site/oauth2/authorize", "http://127.0.0.1:4100", false},
+		{"https://user@evil.example/x", "https://bitbucket.org", false},
+		{"javascript:alert(1)", "https://bitbucket.org", false},
+		{"/site/oauth2/authorize", "https://bitbucket.org", false},
+		{"https://bitbucket.org/site/oauth2/authorize", "", false},
+	} {
+		err := amplication.CheckAuthorizeURL(tc.u, tc.bb)
+		var fe *amplication.ForeignAuthorizeURLError
+		if tc.ok != (err == nil) || (err != nil && !errors.As(err, &fe)) {
+			t.Errorf("CheckAuthorizeURL(%q, %q) = %v", tc.u, tc.bb, err)
+		}
+	}
+	// PrepareAuthorize checks it: the emulator's URL is on bitbucket.org, not elsewhere.
+	c := workflowServer(t, keyEnv, "")
+	_, err := amplication.PrepareAuthorize(context.Background(), c, amplication.SupportsState(c, ""), ampemu.DemoWorkspaceID, "https://bitbucket.example")
+	var fe *amplication.ForeignAuthorizeURLError
+	if !errors.As(err, &fe) || fe.Got != "https://bitbucket.org" || fe.Want != "https://bitbucket.example" {
+		t.Fatalf("another Bitbucket: %v", err)
 	}
 }
 
