@@ -235,15 +235,15 @@ func (api *ampWizardAPI) signedIn(ctx context.Context) tui.AmpSignedIn {
 	api.mu.Lock()
 	ov := api.s.ov
 	api.mu.Unlock()
-	out := tui.AmpSignedIn{URL: api.s.url, Account: fmt.Sprintf("%s <%s>", ov.Account.Name(), ov.Account.Email), API: api}
+	out := tui.AmpSignedIn{URL: ampName(api.s.url), Account: ampName(fmt.Sprintf("%s <%s>", ov.Account.Name(), ov.Account.Email)), API: api}
 	for _, w := range ov.Workspaces {
-		out.Workspaces = append(out.Workspaces, tui.AmpWorkspace{ID: w.ID, Name: w.Name})
+		out.Workspaces = append(out.Workspaces, tui.AmpWorkspace{ID: w.ID, Name: ampName(w.Name)})
 	}
 	if ov.Current != nil {
-		out.Workspace = tui.AmpWorkspace{ID: ov.Current.ID, Name: ov.Current.Name}
+		out.Workspace = tui.AmpWorkspace{ID: ov.Current.ID, Name: ampName(ov.Current.Name)}
 	}
 	for _, g := range ov.Bitbucket() {
-		out.Orgs = append(out.Orgs, tui.AmpOrg{ID: g.ID, Name: g.Name})
+		out.Orgs = append(out.Orgs, tui.AmpOrg{ID: g.ID, Name: ampName(g.Name)})
 	}
 	out.Key = api.CheckAmpKey(ctx)
 	return out
@@ -409,9 +409,9 @@ func (f *ampAuthFlow) complete(ctx context.Context, code string) (tui.Authorized
 	out, err := api.bitbucketAPI(ctx)
 	if err != nil {
 		// Amplication has the connection even so: say it.
-		return tui.Authorized{Org: &tui.AmpOrg{ID: org.ID, Name: org.Name}}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %w", ampName(org.Name), err)
+		return tui.Authorized{Org: &tui.AmpOrg{ID: org.ID, Name: ampName(org.Name)}}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %w", ampName(org.Name), err)
 	}
-	out.Org = &tui.AmpOrg{ID: org.ID, Name: org.Name}
+	out.Org = &tui.AmpOrg{ID: org.ID, Name: ampName(org.Name)}
 	return out, nil
 }
 
@@ -445,7 +445,7 @@ func (api *ampWizardAPI) bitbucketAPI(ctx context.Context) (tui.Authorized, erro
 	if err != nil {
 		return tui.Authorized{}, fmt.Errorf("bbsetup's own access to Bitbucket (the consumer's key and secret) failed: %w", err)
 	}
-	return tui.Authorized{Identity: tui.Identity{DisplayName: id.DisplayName, Nickname: id.Nickname}, API: WizardAPI(bb)}, nil
+	return tui.Authorized{Identity: tui.Identity{DisplayName: ampName(id.DisplayName), Nickname: ampName(id.Nickname)}, API: WizardAPI(bb)}, nil
 }
 
 // AmpProjects implements tui.AmpTargetLister.
@@ -456,11 +456,11 @@ func (api *ampWizardAPI) AmpProjects(ctx context.Context) ([]tui.AmpProject, err
 	}
 	out := make([]tui.AmpProject, 0, len(ps))
 	for _, p := range ps {
-		tp := tui.AmpProject{ID: p.ID, Name: p.Name}
+		tp := tui.AmpProject{ID: p.ID, Name: ampName(p.Name)}
 		add := func(r amplication.Resource) {
-			tr := tui.AmpResource{ID: r.ID, Name: r.Name, Settings: r.Type == amplication.TypeProjectConfiguration, Inherits: p.Inherits(r)}
+			tr := tui.AmpResource{ID: r.ID, Name: ampName(r.Name), Settings: r.Type == amplication.TypeProjectConfiguration, Inherits: p.Inherits(r)}
 			if r.Repo != nil {
-				tr.Repo, tr.Provider = r.Repo.FullName(), r.Repo.Organization.Provider
+				tr.Repo, tr.Provider = ampName(r.Repo.FullName()), ampName(r.Repo.Organization.Provider)
 			}
 			tp.Resources = append(tp.Resources, tr)
 		}
@@ -518,13 +518,13 @@ func (api *ampWizardAPI) ConnectAmp(ctx context.Context, req tui.AmpConnectReque
 			return tui.AmpConnected{}, api.b.a.ampConnectError(s, err, label, full, p)
 		}
 	}
-	out := tui.AmpConnected{Project: r.Project.Name, Resource: r.Resource.Name, Settings: r.Resource.Type == amplication.TypeProjectConfiguration,
-		Repository: r.Resource.Repo.FullName(), Unchanged: unchanged}
+	out := tui.AmpConnected{Project: ampName(r.Project.Name), Resource: ampName(r.Resource.Name), Settings: r.Resource.Type == amplication.TypeProjectConfiguration,
+		Repository: ampName(r.Resource.Repo.FullName()), Unchanged: unchanged}
 	if r.Old != nil {
-		out.Replaced = r.Old.FullName()
+		out.Replaced = ampName(r.Old.FullName())
 	}
 	for _, x := range r.Inheriting {
-		out.Inheriting = append(out.Inheriting, x.Name)
+		out.Inheriting = append(out.Inheriting, ampName(x.Name))
 	}
 	return out, nil
 }

@@ -1,8 +1,15 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -149,5 +156,88 @@ func TestWizardAdapterCodeRefusalInTheWizardsWords(t *testing.T) {
 	if strings.Contains(msg, "bbsetup amplication") || !strings.Contains(msg, "could not finish the Bitbucket authorization") ||
 		!strings.Contains(msg, "already used or has expired") || !strings.Contains(msg, "rying again makes a new one.") {
 		t.Fatalf("the wizard's refusal: %q", msg)
+	}
+}
+
+// Names from the Amplication server (workspace, projects, services, repositories, the
+// connect's read-back) reach the screens sanitised: a server cannot retitle the terminal,
+// clear it or reverse text through the wizard.
+func TestWizardAdapterAmplicationNamesSanitised(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse(aw.w.AmplicationURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		b, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return err
+		}
+		for from, to := range map[string]string{
+			`"Shop"`:   `"Sh\u001b]0;pwned\u0007op"`,
+			`"orders"`: `"ord\u001b[2Jers"`,
+			`"Demo"`:   `"De\u202emo"`,
+		} {
+			b = bytes.ReplaceAll(b, []byte(from), []byte(to))
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+	aw.b.a.g.AmplicationURL = front.URL
+
+	bad := func(what string, v any) {
+		t.Helper()
+		if s := fmt.Sprintf("%+v", v); strings.ContainsAny(s, "\x1b\x07\u202e") {
+			t.Errorf("%s carries control characters: %q", what, s)
+		}
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad("signed in", []any{a.Account, a.Workspace, a.Workspaces, a.Orgs})
+	if a.Workspace.Name != "Demo" {
+		t.Errorf("workspace %q, want the sanitised Demo", a.Workspace.Name)
+	}
+	ps, err := a.API.AmpProjects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad("projects", ps)
+	var orders tui.AmpTarget
+	for _, p := range ps {
+		for _, r := range p.Resources {
+			if r.Name == "orders" && p.Name == "Shop" {
+				orders = tui.AmpTarget{Project: p, Resource: r}
+			}
+		}
+	}
+	if orders.Resource.ID == "" {
+		t.Fatalf("no sanitised orders in Shop: %+v", ps)
+	}
+	var org tui.AmpOrg
+	for _, g := range aw.w.Amplication().GitOrganizations(aw.w.Amplication().WorkspaceID("Demo")) {
+		if g.Provider == "Github" {
+			org = tui.AmpOrg{ID: g.ID, Name: g.Name}
+		}
+	}
+	got, err := a.API.ConnectAmp(ctx, tui.AmpConnectRequest{Target: orders, Org: org, Workspace: "acme", Slug: "amber-api-00001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad("connected", got)
+	if got.Project != "Shop" || got.Resource != "orders" {
+		t.Errorf("connected %+v", got)
 	}
 }
