@@ -22,14 +22,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/netcause"
 )
 
 // Default option values.
@@ -199,12 +199,12 @@ func (c *Client) attempt(ctx context.Context, d *Document, body []byte, out any)
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.debugf("%s: %s after %s", d.Name, netErrorKind(err), time.Since(start).Round(time.Millisecond))
+		c.debugf("%s: %s after %s", d.Name, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: netErrorKind(err), Err: err}
-		if d.Idempotent || notSent(err) {
+		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: netcause.Kind(err), Err: err}
+		if d.Idempotent || netcause.NotSent(err) {
 			return "", &retryableError{ue}
 		}
 		return "", ue
@@ -221,7 +221,7 @@ func (c *Client) attempt(ctx context.Context, d *Document, body []byte, out any)
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: "the answer broke off: " + netErrorKind(rerr), Err: rerr}
+		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: "the answer broke off: " + netcause.Kind(rerr), Err: rerr}
 		if d.Idempotent {
 			return "", &retryableError{ue}
 		}
@@ -285,30 +285,6 @@ func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n -= int64(n)
 	return n, err
-}
-
-// notSent reports whether a transport error happened before the request could reach the
-// server (the connection was never made).
-func notSent(err error) bool {
-	var oe *net.OpError
-	var de *net.DNSError
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial")
-}
-
-// netErrorKind describes a transport error without its URL.
-func netErrorKind(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Op + ": " + oe.Err.Error()
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "timed out"
-	}
-	return err.Error()
 }
 
 func (c *Client) backoff(attempt int, retryAfter string) time.Duration {

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/netcause"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
@@ -327,7 +328,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.debugf("%s: %s after %s", op, netErrorKind(err), time.Since(start).Round(time.Millisecond))
+		c.debugf("%s: %s after %s", op, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
@@ -350,7 +351,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			if method == http.MethodGet {
 				return "", &retryableError{nerr}
 			}
-			if !notSent(inner) {
+			if !netcause.NotSent(inner) {
 				// The request may have reached Bitbucket and been carried out.
 				return "", &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
 			}
@@ -401,7 +402,7 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			// Bitbucket answered with success: what was asked was done.
 			return "", &uncertainError{status: resp.StatusCode, err: c.networkError(op, err, actx),
 				msg: fmt.Sprintf("Bitbucket answered %s with %d %s, but the connection broke while its answer was read (%s)",
-					op, resp.StatusCode, http.StatusText(resp.StatusCode), netErrorKind(err))}
+					op, resp.StatusCode, http.StatusText(resp.StatusCode), netcause.Kind(err))}
 		default:
 			return "", checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that the API URL points at the Bitbucket REST API (%s), then try again",
 				op, err, "https://api.bitbucket.org/2.0"))
@@ -418,7 +419,7 @@ func (c *Client) networkError(op string, err error, actx context.Context) error 
 			op, c.opts.RequestTimeout, context.DeadlineExceeded)
 	}
 	return checkAPIURL(fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and the API URL, then try again: %w",
-		c.base.Host, netErrorKind(err), err))
+		c.base.Host, netcause.Kind(err), err))
 }
 
 // uncertainError is the failure of a request that changes something (a POST) after
@@ -444,28 +445,7 @@ func (c *Client) uncertainMessage(op string, err error, actx context.Context) st
 	if errors.Is(actx.Err(), context.DeadlineExceeded) {
 		return fmt.Sprintf("Bitbucket did not answer %s within %s", op, c.opts.RequestTimeout)
 	}
-	return fmt.Sprintf("the connection to Bitbucket at %s broke before it answered %s (%s)", c.base.Host, op, netErrorKind(err))
-}
-
-// notSent reports whether a transport error happened before the request could reach
-// Bitbucket: the connection was never made (refused, no route, unknown host).
-func notSent(err error) bool {
-	var oe *net.OpError
-	var de *net.DNSError
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial")
-}
-
-// netErrorKind describes a transport error without its URL (the URL is already named).
-func netErrorKind(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Op + ": " + oe.Err.Error()
-	}
-	return err.Error()
+	return fmt.Sprintf("the connection to Bitbucket at %s broke before it answered %s (%s)", c.base.Host, op, netcause.Kind(err))
 }
 
 // backoff is how long to wait before retry number attempt+1.
