@@ -117,3 +117,34 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// countingScreen counts how often its screen's body is rendered.
+type countingScreen struct {
+	screen
+	views int
+}
+
+func (c *countingScreen) view() string { c.views++; return c.screen.view() }
+
+// BenchmarkKeyPressRender measures one key press on the key and secret form at 80x24: the
+// Update and the View a tea.Program makes of it. body-renders/op is how many times the
+// screen's body was rendered for it (the frame's cost beyond the screen's own).
+func BenchmarkKeyPressRender(b *testing.B) {
+	m := newModel(newFake(), Options{}, nil, nil)
+	m.w.c.noTicks = true
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	cs := &countingScreen{screen: m.w.screens[stepCredentials]}
+	m.w.screens[stepCredentials] = cs
+	m.w.goTo(stepCredentials)
+	m.w.layout()
+	keys := []tea.KeyMsg{{Type: tea.KeyRunes, Runes: []rune{'x'}}, {Type: tea.KeyBackspace}, {Type: tea.KeyTab}}
+	cs.views = 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Update(keys[i%len(keys)])
+		_ = m.View()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cs.views)/float64(b.N), "body-renders/op")
+}

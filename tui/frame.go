@@ -23,15 +23,18 @@ func (w *wizard) resize(width, height int) {
 	w.c.height = max(w.winH-w.chromeHeight(), 1)
 }
 
-// layout sizes the active screen to the body and keeps the scroll position inside the
-// body, after every update: view changes no state.
+// layout sizes the active screen to the body, renders the frame's body and help lines
+// once (view only assembles them) and keeps the scroll position inside the body, after
+// every update: view changes no state.
 func (w *wizard) layout() {
 	// The help line wraps, so the body's height follows the active screen's keys.
-	w.c.height = max(w.winH-w.chromeHeight(), 1)
+	w.frame.help = w.helpLines()
+	w.c.height = max(w.winH-w.chromeHeightFor(len(w.frame.help)), 1)
 	if l, ok := w.active().(sizer); ok {
 		l.layout()
 	}
 	lines := w.bodyLines()
+	w.frame.body = lines
 	h := w.c.height
 	if len(lines) > h {
 		w.follow(lines)
@@ -73,9 +76,12 @@ func (w *wizard) follow(lines []string) {
 
 // chromeHeight is the lines the header and help take, and the rows kept free for what the
 // screen printed above the frame.
-func (w *wizard) chromeHeight() int {
+func (w *wizard) chromeHeight() int { return w.chromeHeightFor(len(w.helpLines())) }
+
+// chromeHeightFor is chromeHeight with a help of helpRows lines.
+func (w *wizard) chromeHeightFor(helpRows int) int {
 	// [printed], header, blank, [body], blank, help
-	return 3 + len(w.helpLines()) + w.aboveRows()
+	return 3 + helpRows + w.aboveRows()
 }
 
 // aboveRows is how many terminal rows the active screen's printed text takes (see printer),
@@ -206,10 +212,19 @@ func (w *wizard) helpLines() []string {
 // however narrow the terminal.
 func isPrimary(b key.Binding) bool { return keyRank(b) < 2 }
 
+// overflow is how many body lines do not fit, as last laid out.
 func (w *wizard) overflow() int {
-	return max(len(w.bodyLines())-max(w.c.height-1, 1), 0)
+	return max(len(w.frame.body)-max(w.c.height-1, 1), 0)
 }
 
+// rendered is the frame's body and help lines as layout rendered them for the current
+// state: view assembles them without rendering the screen again.
+type rendered struct {
+	body []string
+	help []string
+}
+
+// bodyLines renders the active screen's body, wrapped to the body's width.
 func (w *wizard) bodyLines() []string {
 	body := w.active().view()
 	return strings.Split(wrap(body, w.c.width), "\n")
@@ -228,7 +243,7 @@ func (w *wizard) view() string {
 	}
 	header = ansi.Truncate(header, w.winW, "…")
 
-	lines := w.bodyLines()
+	lines := w.frame.body
 	h := w.c.height
 	if len(lines) > h {
 		// Too tall: show a window and a scroll hint on its last line.
@@ -261,7 +276,7 @@ func (w *wizard) view() string {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(strings.Join(w.helpLines(), "\n"))
+	b.WriteString(strings.Join(w.frame.help, "\n"))
 	return b.String()
 }
 

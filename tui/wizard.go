@@ -145,9 +145,11 @@ type wizard struct {
 	scroll int
 	// followed is the focused body line (and the size) the scroll last followed.
 	followed [3]int
-	winW     int
-	winH     int
-	screens  [numSteps]screen
+	// frame is the body and help as last laid out (see layout).
+	frame   rendered
+	winW    int
+	winH    int
+	screens [numSteps]screen
 
 	spinning bool
 	quitting bool
