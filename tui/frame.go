@@ -9,8 +9,50 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 )
+
+// frameUpdate handles the frame's own messages: the terminal's size, the keys every screen
+// shares (quit, help, page up and down) and the spinner. It reports false for a message
+// that is not the frame's (a key the screen takes, a result).
+func (w *wizard) frameUpdate(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		w.resize(msg.Width, msg.Height)
+		return nil, true
+	case tea.KeyMsg:
+		if w.quitting || w.quitHeld {
+			return nil, true
+		}
+		typing := w.active().typing()
+		switch {
+		case key.Matches(msg, w.c.km.ForceQuit), !typing && key.Matches(msg, w.c.km.Quit):
+			return w.quit(), true
+		case !typing && key.Matches(msg, w.c.km.Help):
+			w.help.ShowAll = !w.help.ShowAll
+			w.resize(w.winW, w.winH)
+			return nil, true
+		case key.Matches(msg, w.c.km.PageDown, w.c.km.PageUp) && w.overflow() > 0:
+			if key.Matches(msg, w.c.km.PageDown) {
+				w.scroll = min(w.scroll+max(w.c.height-2, 1), w.overflow())
+			} else {
+				w.scroll = max(w.scroll-max(w.c.height-2, 1), 0)
+			}
+			return nil, true
+		}
+	case spinner.TickMsg:
+		if !w.active().busy() || w.c.noTicks {
+			w.spinning = false
+			return nil, true
+		}
+		var cmd tea.Cmd
+		w.c.spin, cmd = w.c.spin.Update(msg)
+		return cmd, true
+	}
+	return nil, false
+}
 
 func (w *wizard) resize(width, height int) {
 	w.winW, w.winH = max(width, 1), max(height, 1)

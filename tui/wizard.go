@@ -7,10 +7,12 @@
 //   - program.go: Options, New and Run (the one place the Bubble Tea program is set up);
 //   - steps.go: the step table (title, constructor, back rule of every screen) and the
 //     screen interface;
-//   - wizard.go (this file): the root model and the transitions between steps;
+//   - wizard.go (this file): the root model: entering steps, the root's update;
+//   - transitions.go: the transition table (a screen's done message → session → next step);
 //   - session.go: what was chosen and what happened (the session), what a screen is given
 //     when it is entered (entry), and the Summary;
-//   - frame.go: the header, the scrolled body, the help line and the quit message;
+//   - frame.go: the frame's own messages (size, global keys, spinner), the header, the
+//     scrolled body, the help line and the quit message;
 //   - one file per screen, each holding only the backend role it uses.
 //
 // Screens never reach into each other or into the root: each gets what it needs in its
@@ -24,11 +26,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Messages from the screens to the root. Screens send them with report; only the root
@@ -235,197 +234,20 @@ func (w *wizard) reported(cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
+// handle is the root's update: the frame's own messages first (frame.go), then the
+// transition table (transitions.go), then the screen the message is for.
 func (w *wizard) handle(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		w.resize(msg.Width, msg.Height)
-		return nil
-	case tea.KeyMsg:
-		if w.quitting || w.quitHeld {
-			return nil
-		}
-		typing := w.active().typing()
-		switch {
-		case key.Matches(msg, w.c.km.ForceQuit), !typing && key.Matches(msg, w.c.km.Quit):
-			return w.quit()
-		case !typing && key.Matches(msg, w.c.km.Help):
-			w.help.ShowAll = !w.help.ShowAll
-			w.resize(w.winW, w.winH)
-			return nil
-		case key.Matches(msg, w.c.km.PageDown, w.c.km.PageUp) && w.overflow() > 0:
-			if key.Matches(msg, w.c.km.PageDown) {
-				w.scroll = min(w.scroll+max(w.c.height-2, 1), w.overflow())
-			} else {
-				w.scroll = max(w.scroll-max(w.c.height-2, 1), 0)
-			}
-			return nil
-		}
-	case spinner.TickMsg:
-		if !w.active().busy() || w.c.noTicks {
-			w.spinning = false
-			return nil
-		}
-		var cmd tea.Cmd
-		w.c.spin, cmd = w.c.spin.Update(msg)
+	if cmd, ok := w.frameUpdate(msg); ok {
 		return cmd
-	case envAppliedMsg:
-		w.s.written = append([]FileResult{}, msg.results...)
-		w.s.writeErr = msg.err
-		if w.quitHeld {
-			w.active().update(msg)
-			return w.quit()
-		}
-	case authDoneMsg:
-		// Amplication stored its git organization, whatever the screen makes of it (also
-		// when bbsetup's own Bitbucket access failed afterwards).
-		if msg.a.Org != nil && !msg.reused {
-			org := *msg.a.Org
-			w.s.orgStored = &org
-			ws := ""
-			if w.s.amp != nil {
-				ws = " workspace " + safetext.Line(w.s.amp.Workspace.Name) + "'s"
-			}
-			w.s.record(outsideFact{key: "amp-org", text: "Stored in Amplication:" + ws + " Bitbucket connection as " +
-				safetext.Line(org.Name) + " (its git organization; see bbsetup amplication status)."})
-		}
-	case ampConnectResultMsg:
-		if msg.err == nil {
-			r := msg.r
-			w.s.connected = &r
-			w.s.record(outsideFact{key: "amp-connect", text: "Stored in Amplication: " + safetext.Line(r.Line()) + " (read back from the server)."})
-		}
-		if w.quitHeld {
-			w.active().update(msg)
-			return w.quit()
-		}
-	case backMsg:
-		if s, ok := w.back(); ok {
-			return w.goTo(s)
-		}
-		return nil
-	case outsideMsg:
-		w.s.record(msg.fact)
-		return nil
-	case checkoutMsg:
-		w.s.checkout = msg.co
-		w.s.kept = msg.keep
-		if msg.keep {
-			w.s.creds = Credentials{}
-			return w.goTo(stepVerify) // one token request before the browser trip
-		}
-		return w.goTo(stepConsumer)
-	case consumerDoneMsg:
-		w.s.hint = msg.workspace
-		return w.goTo(stepPermissions)
-	case permissionsDoneMsg:
-		return w.goTo(stepCredentials)
-	case credentialsMsg:
-		w.s.creds = msg.c
-		return w.goTo(stepVerify)
-	case verifiedMsg:
-		v := msg.v
-		w.s.verdict = &v
-		w.s.unverified = msg.unverified
-		if w.s.kept {
-			return w.goTo(stepAmpServer) // nothing to write
-		}
-		return w.goTo(stepEnv)
-	case fixMsg:
-		return w.fix(msg.v)
-	case envDoneMsg:
-		return w.goTo(stepAmpServer)
-	case ampServerDoneMsg:
-		w.s.ampSkipped = msg.skip
-		if msg.skip {
-			w.s.amp = nil
-			return w.goTo(stepAuthorize)
-		}
-		if w.s.amp != nil && msg.key != nil { // after a restart: signed in already
-			w.s.amp.Key = *msg.key
-			return w.goTo(stepAuthorize)
-		}
-		return w.goTo(stepAmpSignIn)
-	case ampSignedMsg:
-		a := msg.a
-		w.s.amp = &a
-		if !a.Key.OK {
-			// The server must be restarted (or its key could not be read): the server
-			// screen shows it and re-checks, signed in.
-			return w.goTo(stepAmpServer)
-		}
-		return w.goTo(stepAuthorize)
-	case authorizedMsg:
-		id := msg.a.Identity
-		w.s.identity = &id
-		w.s.api = msg.a.API
-		w.s.org = msg.a.Org
-		w.s.orgReused = msg.reused
-		return w.goTo(stepWorkspaces)
-	case workspaceMsg:
-		w.s.workspace = msg.ws
-		// The listing starts now, so the first page is there by the time Connect is.
-		prefetch := w.deliver(stepConnect, prefetchMsg{ws: msg.ws.Slug, api: w.s.api, base: w.base})
-		return tea.Batch(w.goTo(stepChoice), prefetch)
-	case choiceMsg:
-		if msg.create {
-			w.deliver(stepConnect, stopListingMsg{})
-			return w.goTo(stepCreate)
-		}
-		return w.goTo(stepConnect)
-	case connectInsteadMsg:
-		return w.enter(stepConnect, entry{filter: msg.slug})
-	case repoMsg:
-		r := msg.repo
-		w.s.repo = &r
-		w.s.created = msg.created
-		if w.s.ampPath() && w.s.org != nil {
-			return w.goTo(stepAmpTarget)
-		}
-		w.s.finished = true // the summary is the end: quitting from it is finishing
-		return w.goTo(stepSummary)
-	case ampTargetMsg:
-		t := msg.t
-		w.s.target = &t
-		return w.goTo(stepAmpConnect)
-	case ampConnectedMsg:
-		r := msg.r
-		w.s.connected = &r
-		w.s.finished = true
-		return w.goTo(stepSummary)
-	case finishMsg:
-		w.s.finished = true
-		w.quitting = true
-		w.stop()
-		return tea.Quit
+	}
+	if cmd, ok := w.transit(msg); ok {
+		return cmd
 	}
 	if t, ok := msg.(targeted); ok {
 		// For one screen whatever is active (a listing running before Connect shows).
 		return w.withSpinner(w.deliver(t.target(), msg))
 	}
 	return w.withSpinner(w.active().update(msg))
-}
-
-// rejectedFix is the fix for an error in which Bitbucket rejected the key or secret: back to
-// them, with the error as the note.
-func rejectedFix(err error) fixMsg {
-	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: err.Error()}}
-}
-
-// fix sends the operator to the screen that fixes what the verdict found.
-func (w *wizard) fix(v Verdict) tea.Cmd {
-	if w.s.kept {
-		// The configured key and secret are wrong: fixing them is replacing them.
-		w.s.kept = false
-	}
-	switch v.Kind {
-	case VerdictBadCredentials:
-		return w.enter(stepCredentials, entry{fix: &v})
-	case VerdictNotPrivate, VerdictNoCallback:
-		return w.enter(stepConsumer, entry{fix: &v})
-	case VerdictMissingScopes:
-		return w.enter(stepPermissions, entry{fix: &v})
-	}
-	return nil
 }
 
 // withSpinner starts the spinner when the active screen became busy.

@@ -1,0 +1,225 @@
+package tui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
+)
+
+// The transition table: what the root does with each message a screen reports (its "done"
+// message): record it in the session and enter the next step. The frame's own messages
+// (size, global keys, spinner) are handled in frame.go before these; a message no row
+// takes goes to the active screen (or, if targeted, to its screen).
+
+// transition is one row of a table: it takes messages of one type.
+type transition func(w *wizard, msg tea.Msg) (tea.Cmd, bool)
+
+// on is a transition for messages of type M: f records m and returns the step's command.
+func on[M tea.Msg](f func(w *wizard, m M) tea.Cmd) transition {
+	return func(w *wizard, msg tea.Msg) (tea.Cmd, bool) {
+		m, ok := msg.(M)
+		if !ok {
+			return nil, false
+		}
+		return f(w, m), true
+	}
+}
+
+// observe is a row for a result that a screen handles but the session must know first
+// (so a quit right after can say what was done): f records m and returns true when it
+// handled m itself; otherwise m goes on to the screen.
+func observe[M tea.Msg](f func(w *wizard, m M) (tea.Cmd, bool)) transition {
+	return func(w *wizard, msg tea.Msg) (tea.Cmd, bool) {
+		m, ok := msg.(M)
+		if !ok {
+			return nil, false
+		}
+		return f(w, m)
+	}
+}
+
+// transitions is the table, one row per message type. Adding a screen: one row for its
+// done message (see docs/tui.md).
+var transitions = []transition{
+	observe(func(w *wizard, m envAppliedMsg) (tea.Cmd, bool) {
+		w.s.written = append([]FileResult{}, m.results...)
+		w.s.writeErr = m.err
+		return w.quitWhenHeld(m)
+	}),
+	observe(func(w *wizard, m authDoneMsg) (tea.Cmd, bool) {
+		// Amplication stored its git organization, whatever the screen makes of it (also
+		// when bbsetup's own Bitbucket access failed afterwards).
+		if m.a.Org != nil && !m.reused {
+			org := *m.a.Org
+			w.s.orgStored = &org
+			ws := ""
+			if w.s.amp != nil {
+				ws = " workspace " + safetext.Line(w.s.amp.Workspace.Name) + "'s"
+			}
+			w.s.record(outsideFact{key: "amp-org", text: "Stored in Amplication:" + ws + " Bitbucket connection as " +
+				safetext.Line(org.Name) + " (its git organization; see bbsetup amplication status)."})
+		}
+		return nil, false
+	}),
+	observe(func(w *wizard, m ampConnectResultMsg) (tea.Cmd, bool) {
+		if m.err == nil {
+			r := m.r
+			w.s.connected = &r
+			w.s.record(outsideFact{key: "amp-connect", text: "Stored in Amplication: " + safetext.Line(r.Line()) + " (read back from the server)."})
+		}
+		return w.quitWhenHeld(m)
+	}),
+	on(func(w *wizard, _ backMsg) tea.Cmd {
+		if s, ok := w.back(); ok {
+			return w.goTo(s)
+		}
+		return nil
+	}),
+	on(func(w *wizard, m outsideMsg) tea.Cmd {
+		w.s.record(m.fact)
+		return nil
+	}),
+	on(func(w *wizard, m checkoutMsg) tea.Cmd {
+		w.s.checkout = m.co
+		w.s.kept = m.keep
+		if m.keep {
+			w.s.creds = Credentials{}
+			return w.goTo(stepVerify) // one token request before the browser trip
+		}
+		return w.goTo(stepConsumer)
+	}),
+	on(func(w *wizard, m consumerDoneMsg) tea.Cmd {
+		w.s.hint = m.workspace
+		return w.goTo(stepPermissions)
+	}),
+	on(func(w *wizard, _ permissionsDoneMsg) tea.Cmd { return w.goTo(stepCredentials) }),
+	on(func(w *wizard, m credentialsMsg) tea.Cmd {
+		w.s.creds = m.c
+		return w.goTo(stepVerify)
+	}),
+	on(func(w *wizard, m verifiedMsg) tea.Cmd {
+		v := m.v
+		w.s.verdict = &v
+		w.s.unverified = m.unverified
+		if w.s.kept {
+			return w.goTo(stepAmpServer) // nothing to write
+		}
+		return w.goTo(stepEnv)
+	}),
+	on(func(w *wizard, m fixMsg) tea.Cmd { return w.fix(m.v) }),
+	on(func(w *wizard, _ envDoneMsg) tea.Cmd { return w.goTo(stepAmpServer) }),
+	on(func(w *wizard, m ampServerDoneMsg) tea.Cmd {
+		w.s.ampSkipped = m.skip
+		if m.skip {
+			w.s.amp = nil
+			return w.goTo(stepAuthorize)
+		}
+		if w.s.amp != nil && m.key != nil { // after a restart: signed in already
+			w.s.amp.Key = *m.key
+			return w.goTo(stepAuthorize)
+		}
+		return w.goTo(stepAmpSignIn)
+	}),
+	on(func(w *wizard, m ampSignedMsg) tea.Cmd {
+		a := m.a
+		w.s.amp = &a
+		if !a.Key.OK {
+			// The server must be restarted (or its key could not be read): the server
+			// screen shows it and re-checks, signed in.
+			return w.goTo(stepAmpServer)
+		}
+		return w.goTo(stepAuthorize)
+	}),
+	on(func(w *wizard, m authorizedMsg) tea.Cmd {
+		id := m.a.Identity
+		w.s.identity = &id
+		w.s.api = m.a.API
+		w.s.org = m.a.Org
+		w.s.orgReused = m.reused
+		return w.goTo(stepWorkspaces)
+	}),
+	on(func(w *wizard, m workspaceMsg) tea.Cmd {
+		w.s.workspace = m.ws
+		// The listing starts now, so the first page is there by the time Connect is.
+		prefetch := w.deliver(stepConnect, prefetchMsg{ws: m.ws.Slug, api: w.s.api, base: w.base})
+		return tea.Batch(w.goTo(stepChoice), prefetch)
+	}),
+	on(func(w *wizard, m choiceMsg) tea.Cmd {
+		if m.create {
+			w.deliver(stepConnect, stopListingMsg{})
+			return w.goTo(stepCreate)
+		}
+		return w.goTo(stepConnect)
+	}),
+	on(func(w *wizard, m connectInsteadMsg) tea.Cmd { return w.enter(stepConnect, entry{filter: m.slug}) }),
+	on(func(w *wizard, m repoMsg) tea.Cmd {
+		r := m.repo
+		w.s.repo = &r
+		w.s.created = m.created
+		if w.s.ampPath() && w.s.org != nil {
+			return w.goTo(stepAmpTarget)
+		}
+		w.s.finished = true // the summary is the end: quitting from it is finishing
+		return w.goTo(stepSummary)
+	}),
+	on(func(w *wizard, m ampTargetMsg) tea.Cmd {
+		t := m.t
+		w.s.target = &t
+		return w.goTo(stepAmpConnect)
+	}),
+	on(func(w *wizard, m ampConnectedMsg) tea.Cmd {
+		r := m.r
+		w.s.connected = &r
+		w.s.finished = true
+		return w.goTo(stepSummary)
+	}),
+	on(func(w *wizard, _ finishMsg) tea.Cmd {
+		w.s.finished = true
+		w.quitting = true
+		w.stop()
+		return tea.Quit
+	}),
+}
+
+// quitWhenHeld finishes a quit held for msg's work (see quitHolder): the screen sees the
+// result, then the wizard quits.
+func (w *wizard) quitWhenHeld(msg tea.Msg) (tea.Cmd, bool) {
+	if !w.quitHeld {
+		return nil, false
+	}
+	w.active().update(msg)
+	return w.quit(), true
+}
+
+// transit runs the row of the transition table that takes msg, if one does.
+func (w *wizard) transit(msg tea.Msg) (tea.Cmd, bool) {
+	for _, t := range transitions {
+		if cmd, ok := t(w, msg); ok {
+			return cmd, true
+		}
+	}
+	return nil, false
+}
+
+// rejectedFix is the fix for an error in which Bitbucket rejected the key or secret: back to
+// them, with the error as the note.
+func rejectedFix(err error) fixMsg {
+	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: err.Error()}}
+}
+
+// fix sends the operator to the screen that fixes what the verdict found.
+func (w *wizard) fix(v Verdict) tea.Cmd {
+	if w.s.kept {
+		// The configured key and secret are wrong: fixing them is replacing them.
+		w.s.kept = false
+	}
+	switch v.Kind {
+	case VerdictBadCredentials:
+		return w.enter(stepCredentials, entry{fix: &v})
+	case VerdictNotPrivate, VerdictNoCallback:
+		return w.enter(stepConsumer, entry{fix: &v})
+	case VerdictMissingScopes:
+		return w.enter(stepPermissions, entry{fix: &v})
+	}
+	return nil
+}
