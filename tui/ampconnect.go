@@ -24,7 +24,7 @@ type ampConnectScreen struct {
 	repo    Repo
 	canBack bool
 
-	seq     uint64
+	job     request
 	busyNow bool
 	err     error
 	done    *AmpConnected
@@ -38,7 +38,7 @@ type ampConnectResultMsg struct {
 	err error
 }
 
-func newAmpConnect(c *common) *ampConnectScreen { return &ampConnectScreen{c: c} }
+func newAmpConnect(c *common) *ampConnectScreen { return &ampConnectScreen{c: c, job: newRequest(c)} }
 
 func (s *ampConnectScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.canBack = e.ctx, e.canBack
@@ -86,19 +86,18 @@ func (s *ampConnectScreen) connect() tea.Cmd {
 		return nil
 	}
 	s.busyNow, s.err = true, nil
-	s.seq = s.c.nextSeq()
-	seq, ctx, api, req := s.seq, s.ctx, s.api, s.req
-	return func() tea.Msg {
+	api, req := s.api, s.req
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		r, err := api.ConnectAmp(ctx, req)
 		return ampConnectResultMsg{seq: seq, r: r, err: err}
-	}
+	})
 }
 
 func (s *ampConnectScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampConnectResultMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.busyNow = false

@@ -23,7 +23,7 @@ type ampTargetScreen struct {
 	repo    string // "workspace/slug" chosen on Bitbucket
 	canBack bool
 
-	seq      uint64
+	job      request
 	loading  bool
 	err      error
 	projects []AmpProject
@@ -47,7 +47,7 @@ type ampProjectsMsg struct {
 	err error
 }
 
-func newAmpTarget(c *common) *ampTargetScreen { return &ampTargetScreen{c: c} }
+func newAmpTarget(c *common) *ampTargetScreen { return &ampTargetScreen{c: c, job: newRequest(c)} }
 
 func (s *ampTargetScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.canBack = e.ctx, e.canBack
@@ -68,13 +68,12 @@ func (s *ampTargetScreen) load() tea.Cmd {
 		s.err = errNotSignedIn
 		return nil
 	}
-	s.seq = s.c.nextSeq()
 	s.loading, s.err = true, nil
-	seq, ctx, api := s.seq, s.ctx, s.api
-	return func() tea.Msg {
+	api := s.api
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		ps, err := api.AmpProjects(ctx)
 		return ampProjectsMsg{seq: seq, ps: ps, err: err}
-	}
+	})
 }
 
 func (s *ampTargetScreen) typing() bool { return false }
@@ -97,7 +96,7 @@ func (s *ampTargetScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampProjectsMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.loading = false

@@ -17,12 +17,11 @@ type verifyScreen struct {
 	c        *common
 	checker  CredentialChecker
 	ctx      context.Context
-	cancel   context.CancelFunc
 	creds    Credentials
 	kept     bool     // checking the configured key and secret (co)
 	co       Checkout // the checkout, whose configured ones those are
 	callback string
-	seq      uint64
+	job      request
 	checking bool
 	v        *Verdict
 }
@@ -34,7 +33,7 @@ type verdictMsg struct {
 }
 
 func newVerify(c *common, checker CredentialChecker) *verifyScreen {
-	return &verifyScreen{c: c, checker: checker}
+	return &verifyScreen{c: c, checker: checker, job: newRequest(c)}
 }
 
 func (s *verifyScreen) enter(e entry) tea.Cmd {
@@ -44,20 +43,14 @@ func (s *verifyScreen) enter(e entry) tea.Cmd {
 }
 
 func (s *verifyScreen) check() tea.Cmd {
-	if s.cancel != nil {
-		s.cancel()
-	}
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.cancel = cancel
 	s.checking, s.v = true, nil
-	s.seq = s.c.nextSeq()
-	seq, checker, creds, kept, co := s.seq, s.checker, s.creds, s.kept, s.co
-	return func() tea.Msg {
+	checker, creds, kept, co := s.checker, s.creds, s.kept, s.co
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		if kept {
 			return verdictMsg{seq: seq, v: checker.CheckConfigured(ctx, co)}
 		}
 		return verdictMsg{seq: seq, v: checker.CheckCredentials(ctx, creds)}
-	}
+	})
 }
 
 func (s *verifyScreen) typing() bool { return false }
@@ -90,7 +83,7 @@ func (s *verifyScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case verdictMsg:
-		if msg.seq != s.seq || !s.checking {
+		if !s.job.current(msg.seq) || !s.checking {
 			return nil
 		}
 		s.checking = false
@@ -99,7 +92,7 @@ func (s *verifyScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		if s.checking {
 			if key.Matches(msg, km.Back) {
-				s.cancel()
+				s.job.stop()
 				s.checking = false
 				return s.c.report(backMsg{})
 			}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 type welcomeScreen struct {
 	c       *common
 	finder  CheckoutFinder
-	seq     uint64
+	job     request
 	loading bool
 	found   bool
 	co      Checkout
@@ -44,7 +45,7 @@ func newInput(c *common, placeholder string) textinput.Model {
 }
 
 func newWelcome(c *common, finder CheckoutFinder) *welcomeScreen {
-	return &welcomeScreen{c: c, finder: finder, input: newInput(c, "/path/to/amplication"), keep: true}
+	return &welcomeScreen{c: c, finder: finder, job: newRequest(c), input: newInput(c, "/path/to/amplication"), keep: true}
 }
 
 func (s *welcomeScreen) enter(entry) tea.Cmd {
@@ -56,12 +57,11 @@ func (s *welcomeScreen) enter(entry) tea.Cmd {
 
 func (s *welcomeScreen) find(dir string) tea.Cmd {
 	s.loading = true
-	s.seq = s.c.nextSeq()
-	seq, finder := s.seq, s.finder
-	return func() tea.Msg {
+	finder := s.finder
+	return s.job.run(context.Background(), func(_ context.Context, seq uint64) tea.Msg {
 		co, err := finder.FindCheckout(expandHome(dir))
 		return checkoutFoundMsg{seq: seq, co: co, err: err}
-	}
+	})
 }
 
 func (s *welcomeScreen) typing() bool { return s.editing && !s.loading }
@@ -91,7 +91,7 @@ func (s *welcomeScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case checkoutFoundMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.loading = false

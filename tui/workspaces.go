@@ -20,9 +20,8 @@ type workspacesScreen struct {
 	c       *common
 	api     WorkspaceLister
 	ctx     context.Context
-	seq     uint64
+	job     request
 	loading bool
-	cancel  context.CancelFunc
 	loaded  bool
 	err     error
 	all     []Workspace
@@ -89,7 +88,7 @@ func (d wsDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
 }
 
 func newWorkspaces(c *common) *workspacesScreen {
-	s := &workspacesScreen{c: c}
+	s := &workspacesScreen{c: c, job: newRequest(c)}
 	l := list.New(nil, wsDelegate{c: c, slugW: &s.slugW, nameW: &s.nameW}, c.width, 10)
 	l.SetShowTitle(false)
 	l.SetShowHelp(false)
@@ -114,14 +113,11 @@ func (s *workspacesScreen) enter(e entry) tea.Cmd {
 
 func (s *workspacesScreen) load() tea.Cmd {
 	s.loading, s.err = true, nil
-	s.seq = s.c.nextSeq()
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.cancel = cancel
-	seq, api := s.seq, s.api
-	return func() tea.Msg {
+	api := s.api
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		ws, err := api.Workspaces(ctx)
 		return workspacesMsg{seq: seq, ws: ws, err: err}
-	}
+	})
 }
 
 func (s *workspacesScreen) typing() bool { return s.list.FilterState() == list.Filtering }
@@ -158,7 +154,7 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case workspacesMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.loading = false
@@ -187,9 +183,8 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		if s.loading {
 			if key.Matches(msg, km.Back) {
-				s.cancel()
+				s.job.drop() // the late answer is dropped
 				s.loading, s.err = false, errors.New("cancelled")
-				s.seq = s.c.nextSeq() // drop the late answer
 			}
 			return nil
 		}
