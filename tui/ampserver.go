@@ -33,7 +33,7 @@ type ampServerScreen struct {
 	amp     *AmpSignedIn // signed in: the key check; nil: the probe
 	canBack bool
 
-	seq        uint64
+	job        request
 	checking   bool
 	checks     int // how many checks ran (the screen says it keeps checking)
 	probe      *AmpProbe
@@ -61,7 +61,7 @@ type (
 )
 
 func newAmpServer(c *common, b Backend) *ampServerScreen {
-	s := &ampServerScreen{c: c, prober: b}
+	s := &ampServerScreen{c: c, prober: b, job: newRequest(c)}
 	if r, ok := b.(AmpDemoRestarter); ok && c.opts.Demo {
 		s.restart = r
 	}
@@ -85,20 +85,20 @@ func (s *ampServerScreen) enter(e entry) tea.Cmd {
 
 // check runs one probe (or key check) now.
 func (s *ampServerScreen) check() tea.Cmd {
-	s.seq = s.c.nextSeq()
 	s.checking = true
-	seq, ctx := s.seq, s.ctx
 	if s.amp != nil {
 		api := s.amp.API
-		return func() tea.Msg { return ampKeyMsg{seq: seq, k: api.CheckAmpKey(ctx)} }
+		return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg { return ampKeyMsg{seq: seq, k: api.CheckAmpKey(ctx)} })
 	}
 	prober, co := s.prober, s.co
-	return func() tea.Msg { return ampProbedMsg{seq: seq, p: prober.ProbeAmp(ctx, co)} }
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
+		return ampProbedMsg{seq: seq, p: prober.ProbeAmp(ctx, co)}
+	})
 }
 
 // poll schedules the next check.
 func (s *ampServerScreen) poll() tea.Cmd {
-	seq := s.seq
+	seq := s.job.id // the last check's: a check started since makes it stale
 	return s.c.tick(s.c.ampPoll, func(time.Time) tea.Msg { return ampPollMsg{seq: seq} })
 }
 
@@ -139,7 +139,7 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampProbedMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.checking = false
@@ -150,7 +150,7 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 			return s.poll()
 		}
 	case ampKeyMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.checking = false
@@ -164,23 +164,25 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 			// The demo: show the restart command for a moment, then restart the emulated
 			// server as the operator would.
 			s.restarting = true
-			seq := s.seq
+			seq := s.job.id
 			return s.c.tick(ampDemoRestartDelay, func(time.Time) tea.Msg { return ampDemoStartMsg{seq: seq} })
 		}
 		return s.poll()
 	case ampPollMsg:
-		if msg.seq != s.seq || s.checking || s.ready() || s.ctx.Err() != nil {
+		if !s.job.current(msg.seq) || s.checking || s.ready() || s.ctx.Err() != nil {
 			return nil
 		}
 		return s.check()
 	case ampDemoStartMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
-		r, ctx, seq := s.restart, s.ctx, s.seq
-		return func() tea.Msg { return ampRestartedMsg{seq: seq, err: r.RestartAmpDemo(ctx)} }
+		r := s.restart
+		return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
+			return ampRestartedMsg{seq: seq, err: r.RestartAmpDemo(ctx)}
+		})
 	case ampRestartedMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.restarting, s.restartErr = false, msg.err

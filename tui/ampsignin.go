@@ -28,7 +28,7 @@ type ampSignInScreen struct {
 	focus                  int // 0 email, 1 password (token mode: the token only)
 	formErr                string
 
-	seq     uint64
+	job     request
 	busyNow bool
 	err     error
 	signed  *AmpSignedIn // signed in; choosing among several workspaces
@@ -44,7 +44,7 @@ type ampSignInMsg struct {
 }
 
 func newAmpSignIn(c *common, signer AmpSignIner) *ampSignInScreen {
-	s := &ampSignInScreen{c: c, signer: signer,
+	s := &ampSignInScreen{c: c, signer: signer, job: newRequest(c),
 		email: newInput(c, "you@example.com"), password: newInput(c, "your Amplication password"), token: newInput(c, "an API token from Amplication's settings")}
 	for _, ti := range []*textinput.Model{&s.password, &s.token} {
 		ti.EchoMode = textinput.EchoPassword
@@ -132,7 +132,7 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampSignInMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.busyNow = false
@@ -159,7 +159,7 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 		if s.busyNow {
 			if key.Matches(msg, km.Back) {
 				s.busyNow = false
-				s.seq = s.c.nextSeq() // drop the answer
+				s.job.drop()
 				return s.setFocus(s.focus)
 			}
 			return nil
@@ -186,12 +186,11 @@ func (s *ampSignInScreen) pickKey(msg tea.KeyMsg) tea.Cmd {
 			return s.c.report(ampSignedMsg{a: *s.signed})
 		}
 		s.busyNow, s.err = true, nil
-		s.seq = s.c.nextSeq()
-		seq, ctx, api := s.seq, s.ctx, s.signed.API
-		return func() tea.Msg {
+		api := s.signed.API
+		return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 			a, err := api.UseAmpWorkspace(ctx, chosen.ID)
 			return ampSignInMsg{seq: seq, a: a, err: err, switched: true}
-		}
+		})
 	case key.Matches(msg, km.Back):
 		s.signed = nil
 		return s.setFocus(s.focus)
@@ -258,12 +257,11 @@ func (s *ampSignInScreen) submit() tea.Cmd {
 		}
 	}
 	s.busyNow, s.err, s.formErr = true, nil, ""
-	s.seq = s.c.nextSeq()
-	seq, ctx, signer, co := s.seq, s.ctx, s.signer, s.co
-	return func() tea.Msg {
+	signer, co := s.signer, s.co
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		a, err := signer.SignInAmp(ctx, co, l)
 		return ampSignInMsg{seq: seq, a: a, err: err}
-	}
+	})
 }
 
 func (s *ampSignInScreen) view() string {

@@ -82,7 +82,7 @@ func BenchmarkConnectBatchArrives(b *testing.B) {
 		for j := range batch {
 			batch[j].FullName = fmt.Sprintf("other/%d-%d", i, j) // new each time, so all are added
 		}
-		m.Update(repoBatchMsg{seq: connectOf(m).listSeq, item: streamItem{batch: batch, loaded: 10_100, total: 20_000}, ctx: context.Background()})
+		m.Update(repoBatchMsg{seq: connectOf(m).listing.id, item: streamItem{batch: batch, loaded: 10_100, total: 20_000}, ctx: context.Background()})
 		_ = m.View()
 	}
 }

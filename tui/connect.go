@@ -26,8 +26,8 @@ type connectScreen struct {
 	// The main listing runs under the wizard's context, not the step's: it starts when the
 	// workspace is chosen (prefetchMsg), so the first page is there by the time Connect is
 	// (issue 6), and it goes on while the operator moves between Choice and Connect.
-	listBase   context.Context
-	listCancel context.CancelFunc
+	listBase context.Context
+	listing  request
 
 	input textinput.Model
 
@@ -35,7 +35,6 @@ type connectScreen struct {
 	lower []string       // lowercase "slug name full_name project" per repo
 	seen  map[string]int // FullName -> index, to merge server search results
 
-	listSeq   uint64
 	loading   bool
 	loadedAll bool
 	loadErr   error
@@ -48,13 +47,12 @@ type connectScreen struct {
 	cursor  int    // index into matches
 	offset  int    // first visible match
 
-	debounceSeq  uint64
-	searchSeq    uint64
-	searchCancel context.CancelFunc
-	searching    string // the filter being searched server-side
-	searchFound  int    // results of the current search so far
-	searched     map[string]bool
-	searchErr    error
+	pause       request // typing paused (a timer)
+	search      request
+	searching   string // the filter being searched server-side
+	searchFound int    // results of the current search so far
+	searched    map[string]bool
+	searchErr   error
 }
 
 // streamItem is one message from a ListRepos goroutine.
@@ -85,7 +83,7 @@ type debounceMsg struct {
 }
 
 func newConnect(c *common) *connectScreen {
-	s := &connectScreen{c: c, input: newInput(c, "type to filter")}
+	s := &connectScreen{c: c, input: newInput(c, "type to filter"), listing: newRequest(c), pause: newRequest(c), search: newRequest(c)}
 	s.input.Prompt = "Filter › "
 	s.input.CharLimit = 100
 	return s
@@ -122,10 +120,7 @@ func (s *connectScreen) stopListing() {
 }
 
 func (s *connectScreen) reset() {
-	if s.listCancel != nil {
-		s.listCancel()
-		s.listCancel = nil
-	}
+	s.listing.stop()
 	s.repos, s.lower, s.seen = nil, nil, map[string]int{}
 	s.loading, s.loadedAll, s.loadErr, s.loaded, s.total = false, false, nil, 0, 0
 	s.filter, s.matches, s.spare, s.cursor, s.offset = "", nil, nil, 0, 0
@@ -160,15 +155,10 @@ func (s *connectScreen) list() tea.Cmd {
 	if base == nil {
 		base = context.Background()
 	}
-	if s.listCancel != nil {
-		s.listCancel()
-	}
-	ctx, cancel := context.WithCancel(base)
-	s.listCancel = cancel
 	s.loading = true
 	s.loadErr = nil
-	s.listSeq = s.c.nextSeq()
-	return s.stream(ctx, s.listSeq, "")
+	ctx, seq := s.listing.start(base)
+	return s.stream(ctx, seq, "")
 }
 
 // stream runs ListRepos in a goroutine started by the command, and returns its first item.
@@ -221,8 +211,7 @@ func (s *connectScreen) debounce() tea.Cmd {
 	if s.loadedAll || len(s.filter) < minSearchLen {
 		return nil
 	}
-	s.debounceSeq++
-	seq, f := s.debounceSeq, s.filter
+	seq, f := s.pause.next(), s.filter
 	return tea.Tick(s.c.debounce, func(time.Time) tea.Msg { return debounceMsg{seq: seq, filter: f} })
 }
 
@@ -331,17 +320,12 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 	case repoBatchMsg:
 		return s.batch(msg)
 	case debounceMsg:
-		if msg.seq != s.debounceSeq || msg.filter != s.filter || s.loadedAll || s.searched[msg.filter] || s.searching == msg.filter {
+		if !s.pause.current(msg.seq) || msg.filter != s.filter || s.loadedAll || s.searched[msg.filter] || s.searching == msg.filter {
 			return nil
 		}
-		if s.searchCancel != nil {
-			s.searchCancel()
-		}
-		ctx, cancel := context.WithCancel(s.ctx)
-		s.searchCancel = cancel
 		s.searching, s.searchFound = msg.filter, 0
-		s.searchSeq = s.c.nextSeq()
-		return s.stream(ctx, s.searchSeq, msg.filter)
+		ctx, seq := s.search.start(s.ctx)
+		return s.stream(ctx, seq, msg.filter)
 	case tea.KeyMsg:
 		switch {
 		case msg.Type == tea.KeyUp:
@@ -394,7 +378,7 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
 	search := msg.search != ""
-	if (!search && msg.seq != s.listSeq) || (search && msg.seq != s.searchSeq) {
+	if (!search && !s.listing.current(msg.seq)) || (search && !s.search.current(msg.seq)) {
 		return nil
 	}
 	it := msg.item
@@ -405,7 +389,7 @@ func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
 		s.searchFound += len(it.batch)
 		if s.searchFound >= maxSearchFound {
 			// Enough to choose from; the main listing brings the rest.
-			s.searchCancel()
+			s.search.stop()
 			s.searching = ""
 			s.searched[msg.search] = true
 			return nil
@@ -440,8 +424,8 @@ func (s *connectScreen) batch(msg repoBatchMsg) tea.Cmd {
 		}
 		s.loadedAll = true
 		s.loaded = len(s.repos)
-		if s.searchCancel != nil {
-			s.searchCancel()
+		if s.searching != "" {
+			s.search.stop()
 			s.searching = ""
 		}
 		return nil

@@ -38,21 +38,20 @@ type createScreen struct {
 	field   int
 
 	// The slug is looked up while typing (debounced): taken is the slug found to exist.
-	takenSeq    uint64
-	takenCancel context.CancelFunc
-	checking    string // the slug being looked up
-	taken       string
-	free        string // the slug found not to exist
+	slugJob  request
+	checking string // the slug being looked up
+	taken    string
+	free     string // the slug found not to exist
 
 	projWS      string // the workspace the projects were loaded for
-	projSeq     uint64
+	projJob     request
 	projLoading bool
 	projErr     error
 	projects    []Project
 	projIdx     int // 0 = Bitbucket's default project
 
 	confirming bool
-	seq        uint64
+	job        request
 	creating   bool
 	err        error
 	exists     *ExistsError
@@ -92,7 +91,8 @@ type createdMsg struct {
 }
 
 func newCreate(c *common) *createScreen {
-	s := &createScreen{c: c, name: newInput(c, "my-service"), desc: newInput(c, "optional"), private: true}
+	s := &createScreen{c: c, name: newInput(c, "my-service"), desc: newInput(c, "optional"), private: true,
+		slugJob: newRequest(c), projJob: newRequest(c), job: newRequest(c)}
 	s.name.Prompt, s.desc.Prompt = "  ", "  " // the field label carries the focus marker
 	s.name.CharLimit = 255
 	s.desc.CharLimit = 1000
@@ -116,12 +116,11 @@ func (s *createScreen) enter(e entry) tea.Cmd {
 	// when the operator left (leaving cancels it).
 	if s.projWS != s.ws || s.projErr != nil || s.projLoading {
 		s.projWS, s.projects, s.projIdx, s.projErr, s.projLoading = s.ws, nil, 0, nil, true
-		s.projSeq = s.c.nextSeq()
-		seq, api, ws := s.projSeq, s.api, s.ws
-		cmds = append(cmds, func() tea.Msg {
+		api, ws := s.api, s.ws
+		cmds = append(cmds, s.projJob.run(ctx, func(ctx context.Context, seq uint64) tea.Msg {
 			ps, err := api.Projects(ctx, ws)
 			return projectsMsg{seq: seq, ps: ps, err: err}
-		})
+		}))
 	}
 	return tea.Batch(cmds...)
 }
@@ -196,17 +195,13 @@ func (s *createScreen) focusField(f int) tea.Cmd {
 
 // lookUpSlug waits for typing to pause, then asks whether the slug is taken.
 func (s *createScreen) lookUpSlug() tea.Cmd {
-	if s.takenCancel != nil {
-		s.takenCancel()
-		s.takenCancel = nil
-	}
+	s.slugJob.stop()
 	s.checking = ""
 	slug, err := s.slug()
 	if err != nil || slug == s.taken || slug == s.free {
 		return nil
 	}
-	s.takenSeq = s.c.nextSeq()
-	seq := s.takenSeq
+	seq := s.slugJob.next()
 	return tea.Tick(s.c.debounce, func(time.Time) tea.Msg { return slugPauseMsg{seq: seq, slug: slug} })
 }
 
@@ -214,24 +209,23 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case projectsMsg:
-		if msg.seq != s.projSeq {
+		if !s.projJob.current(msg.seq) {
 			return nil
 		}
 		s.projLoading = false
 		s.projects, s.projErr = msg.ps, msg.err
 	case slugPauseMsg:
-		if msg.seq != s.takenSeq {
+		if !s.slugJob.current(msg.seq) {
 			return nil
 		}
-		ctx, cancel := context.WithCancel(s.ctx)
-		s.takenCancel, s.checking = cancel, msg.slug
-		api, ws, seq, slug := s.api, s.ws, msg.seq, msg.slug
-		return func() tea.Msg {
+		s.checking = msg.slug
+		api, ws, slug := s.api, s.ws, msg.slug
+		return s.slugJob.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 			taken, err := api.RepoExists(ctx, ws, slug)
 			return slugTakenMsg{seq: seq, slug: slug, taken: taken, err: err}
-		}
+		})
 	case slugTakenMsg:
-		if msg.seq != s.takenSeq {
+		if !s.slugJob.current(msg.seq) {
 			return nil
 		}
 		s.checking = ""
@@ -243,7 +237,7 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 			s.free = msg.slug
 		}
 	case createdMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.creating = false
@@ -293,18 +287,16 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Enter, km.Yes):
 			s.confirming, s.creating, s.err = false, true, nil
-			s.seq = s.c.nextSeq()
-			seq, api, ws, req := s.seq, s.api, s.ws, s.request()
-			// Creating is not cancelled by leaving the screen: a half-sent create would
-			// leave the operator unsure whether the repository exists.
-			ctx := context.WithoutCancel(s.ctx)
+			api, ws, req := s.api, s.ws, s.request()
 			s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
 				"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
 				ws, req.Slug, checkCommand(ws, req.Name))}})
-			return func() tea.Msg {
+			// Creating is not cancelled by leaving the screen: a half-sent create would
+			// leave the operator unsure whether the repository exists.
+			return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {
 				r, err := api.CreateRepo(ctx, ws, req)
 				return createdMsg{seq: seq, repo: r, err: err}
-			}
+			})
 		case key.Matches(msg, km.Back, km.No):
 			s.confirming = false
 		}

@@ -23,7 +23,7 @@ type envScreen struct {
 	co      Checkout
 	creds   Credentials
 
-	seq      uint64
+	job      request
 	planning bool
 	plan     *EnvPlan
 	planErr  error
@@ -70,7 +70,7 @@ func newEnv(c *common, planner EnvPlanner) *envScreen {
 		Up:           key.NewBinding(key.WithKeys("up", "k")),
 		Down:         key.NewBinding(key.WithKeys("down", "j")),
 	}
-	return &envScreen{c: c, planner: planner, vp: vp}
+	return &envScreen{c: c, planner: planner, vp: vp, job: newRequest(c)}
 }
 
 func (s *envScreen) enter(e entry) tea.Cmd {
@@ -85,25 +85,22 @@ func (s *envScreen) enter(e entry) tea.Cmd {
 
 func (s *envScreen) planCmd() tea.Cmd {
 	s.planning, s.plan, s.planErr = true, nil, nil
-	s.seq = s.c.nextSeq()
-	seq, planner, ctx, co, creds := s.seq, s.planner, s.ctx, s.co, s.creds
-	return func() tea.Msg {
+	planner, co, creds := s.planner, s.co, s.creds
+	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		p, err := planner.PlanEnv(ctx, co, creds)
 		return planMsg{seq: seq, plan: p, err: err}
-	}
+	})
 }
 
 func (s *envScreen) applyCmd() tea.Cmd {
 	s.applying = true
-	s.seq = s.c.nextSeq()
-	seq, plan := s.seq, *s.plan
+	plan := *s.plan
 	// The write is not tied to the step's context: once confirmed it runs to the end
 	// (each file is written atomically by the backend).
-	ctx := context.WithoutCancel(s.ctx)
-	return func() tea.Msg {
+	return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {
 		res, err := plan.Apply(ctx)
 		return envAppliedMsg{seq: seq, results: res, err: err}
-	}
+	})
 }
 
 func (s *envScreen) typing() bool { return false }
@@ -169,7 +166,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 	case quitPendingMsg:
 		s.quitPending = true
 	case planMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.planning = false
@@ -183,7 +180,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 		s.vpWidth = s.vp.Width
 		s.vp.GotoTop()
 	case envAppliedMsg:
-		if msg.seq != s.seq {
+		if !s.job.current(msg.seq) {
 			return nil
 		}
 		s.applying, s.applied, s.appliedFor = false, true, s.creds

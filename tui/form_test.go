@@ -106,7 +106,7 @@ func TestCreateChecksTheSlugWhileTyping(t *testing.T) {
 	hs.untilText("acme/service-0000 ✓ free")
 	// Debounced: a pause that a later key superseded looks nothing up.
 	cs := hs.m.w.screens[stepCreate].(*createScreen)
-	if cmd := cs.update(slugPauseMsg{seq: cs.takenSeq - 1, slug: "service-0000"}); cmd != nil {
+	if cmd := cs.update(slugPauseMsg{seq: cs.slugJob.id - 1, slug: "service-0000"}); cmd != nil {
 		t.Fatal("a superseded pause still looks the slug up")
 	}
 }

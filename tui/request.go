@@ -25,14 +25,18 @@ func newRequest(c *common) request { return request{c: c} }
 // start begins a request under parent: the one in flight is cancelled and its answer will
 // be stale. It returns the request's context and the id its answer must carry.
 func (r *request) start(parent context.Context) (context.Context, uint64) {
-	r.stop()
-	if parent == nil {
-		parent = context.Background()
-	}
+	id := r.next()
 	ctx, cancel := context.WithCancel(parent)
 	r.cancel = cancel
+	return ctx, id
+}
+
+// next begins a request that needs no context (a timer): the one in flight is cancelled
+// and its answer will be stale. It returns the id the answer must carry.
+func (r *request) next() uint64 {
+	r.stop()
 	r.id = r.c.nextSeq()
-	return ctx, r.id
+	return r.id
 }
 
 // run starts a request under parent (see start) and returns the command that does it: f
