@@ -35,7 +35,7 @@ func (hs *harness) toAmpSignedIn() {
 	hs.press("enter")
 	hs.typeText("pw-not-shown-1234")
 	hs.press("enter")
-	hs.wantStep(stepAuthorize)
+	hs.wantStep(stepAmpAuthorize)
 }
 
 // toAmpTarget goes on to the Amplication target after connecting repository 1 of acme.
@@ -137,7 +137,7 @@ func TestAmpSignInErrorsInWordsAndTheTokenPath(t *testing.T) {
 	hs.paste("  tok-abcdef-123456  ")
 	hs.wantNoText("tok-abcdef")
 	hs.press("enter")
-	hs.wantStep(stepAuthorize)
+	hs.wantStep(stepAmpAuthorize)
 	if l := fb.amp.logins[1]; l.Token != "tok-abcdef-123456" || l.Email != "" {
 		t.Fatalf("token login %+v", l)
 	}
@@ -159,7 +159,7 @@ func TestAmpSignInChoosesAmongWorkspaces(t *testing.T) {
 		t.Fatal("a workspace name's escape sequence reached the screen")
 	}
 	hs.press("down", "enter")
-	hs.wantStep(stepAuthorize)
+	hs.wantStep(stepAmpAuthorize)
 	if len(fb.amp.switched) != 1 || fb.amp.switched[0] != "w2" {
 		t.Fatalf("switched %q", fb.amp.switched)
 	}
@@ -186,7 +186,7 @@ func TestAmpStaleServerMustBeRestartedAndIsRechecked(t *testing.T) {
 	hs.press("r")
 	hs.untilText("✓ The server uses the new key")
 	hs.press("enter")
-	hs.wantStep(stepAuthorize) // signed in already: no second sign-in
+	hs.wantStep(stepAmpAuthorize) // signed in already: no second sign-in
 	if len(fb.amp.logins) != 1 {
 		t.Fatalf("%d sign-ins, want 1", len(fb.amp.logins))
 	}
@@ -230,7 +230,7 @@ func TestAmpAuthorizeOffersTheExistingConnection(t *testing.T) {
 	}
 	// Back and "authorize again": the server's URL, one browser trip.
 	hs.untilText("acme-labs")
-	hs.m.w.goTo(stepAuthorize)
+	hs.m.w.goTo(stepAmpAuthorize)
 	hs.settle()
 	hs.press("down", "enter")
 	hs.untilText("Amplication is connected to Bitbucket as demo")

@@ -98,7 +98,7 @@ func TestAmpSignInMarksOnlyTheFocusedField(t *testing.T) {
 	hs.press("ctrl+t")
 	hs.wantFocus("Password")
 	hs.press("enter")
-	hs.wantStep(stepAuthorize)
+	hs.wantStep(stepAmpAuthorize)
 	if l := fb.amp.logins[1]; l.Email != "op@example.com" || l.Password != "pw-not-shown-1234X" {
 		t.Fatalf("login after re-entry %+v", l)
 	}

@@ -226,7 +226,7 @@ func TestAuthorizeURLPrintedAboveTheFrame(t *testing.T) {
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
 	hs.toAuthorize()
 	hs.untilText("Waiting for Bitbucket…", "printed above")
-	a := hs.m.w.screens[stepAuthorize].(*authorizeScreen)
+	a := hs.m.w.active().(printer)
 	if a.printed() != longAuthURL {
 		t.Fatalf("printed %q", a.printed())
 	}

@@ -293,3 +293,16 @@ func (hs *harness) toChoice() {
 	hs.press("enter")
 	hs.wantStep(stepChoice)
 }
+
+// authTrip is the active authorize screen's browser trip.
+func (hs *harness) authTrip() *authTrip {
+	hs.t.Helper()
+	switch a := hs.m.w.active().(type) {
+	case *authorizeScreen:
+		return &a.trip
+	case *ampAuthorizeScreen:
+		return &a.trip
+	}
+	hs.t.Fatalf("step %v is not an authorize screen", hs.m.w.cur)
+	return nil
+}

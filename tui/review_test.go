@@ -60,7 +60,7 @@ func TestAuthorizePortInUseOpensBrowserAndKeysWhilePasting(t *testing.T) {
 	if !strings.Contains(hs.clip.String(), "\x1b]52;") {
 		t.Fatalf("ctrl+y wrote no OSC 52 sequence: %q", hs.clip.String())
 	}
-	if v := hs.m.w.screens[stepAuthorize].(*authorizeScreen).paste.Value(); v != "" {
+	if v := hs.authTrip().paste.Value(); v != "" {
 		t.Fatalf("the keys went into the paste input: %q", v)
 	}
 	hs.untilText("URL sent to the clipboard")

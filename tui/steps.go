@@ -52,7 +52,8 @@ const (
 	stepEnv
 	stepAmpServer
 	stepAmpSignIn
-	stepAuthorize
+	stepAuthorize    // bbsetup's own access (Amplication skipped)
+	stepAmpAuthorize // Amplication's (signed in): the one of the two on the operator's path
 	stepWorkspaces
 	stepChoice
 	stepCreate
@@ -134,13 +135,13 @@ var steps = [numSteps]stepDef{
 		skipped: ampSkipped,
 		back:    to(stepAmpServer)},
 	stepAuthorize: {title: "Authorize",
-		new: func(c *common, b Backend) screen { return newAuthorize(c, b) },
-		back: func(s *session) (step, bool) {
-			if s.ampPath() {
-				return stepAmpSignIn, true
-			}
-			return stepAmpServer, true // skipped: the operator may change their mind
-		}},
+		new:     func(c *common, b Backend) screen { return newAuthorize(c, b) },
+		skipped: (*session).ampPath,
+		back:    to(stepAmpServer)}, // Amplication skipped: the operator may change their mind
+	stepAmpAuthorize: {title: "Authorize",
+		new:     func(c *common, b Backend) screen { return newAmpAuthorize(c) },
+		skipped: func(s *session) bool { return !s.ampPath() },
+		back:    to(stepAmpSignIn)},
 	stepWorkspaces: {title: "Workspace",
 		new: func(c *common, b Backend) screen { return newWorkspaces(c) }},
 	stepChoice: {title: "Create or connect",
@@ -163,6 +164,15 @@ var steps = [numSteps]stepDef{
 		back:    to(stepAmpTarget)},
 	stepSummary: {title: "Summary",
 		new: func(c *common, b Backend) screen { return newSummary(c) }},
+}
+
+// authorizeStep is the Authorize step on the session's path: Amplication's when signed in
+// to it, bbsetup's own when Amplication is skipped.
+func authorizeStep(s *session) step {
+	if s.ampPath() {
+		return stepAmpAuthorize
+	}
+	return stepAuthorize
 }
 
 // kept is a skipped rule: the step is only for a new key and secret.

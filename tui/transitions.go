@@ -112,11 +112,11 @@ var transitions = []transition{
 		w.s.ampSkipped = m.skip
 		if m.skip {
 			w.s.amp = nil
-			return w.goTo(stepAuthorize)
+			return w.goTo(authorizeStep(&w.s))
 		}
 		if w.s.amp != nil && m.key != nil { // after a restart: signed in already
 			w.s.amp.Key = *m.key
-			return w.goTo(stepAuthorize)
+			return w.goTo(authorizeStep(&w.s))
 		}
 		return w.goTo(stepAmpSignIn)
 	}),
@@ -128,7 +128,7 @@ var transitions = []transition{
 			// screen shows it and re-checks, signed in.
 			return w.goTo(stepAmpServer)
 		}
-		return w.goTo(stepAuthorize)
+		return w.goTo(authorizeStep(&w.s))
 	}),
 	on(func(w *wizard, m authorizedMsg) tea.Cmd {
 		id := m.a.Identity
