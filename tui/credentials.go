@@ -6,7 +6,6 @@ import (
 	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -15,23 +14,26 @@ import (
 
 type credentialsScreen struct {
 	c      *common
-	id     textinput.Model
-	secret textinput.Model
-	focus  int // 0 key, 1 secret
+	id     *field
+	secret *field
+	form   form
 	err    string
 	// note is set when the verify step sent the operator back here.
 	note string
 }
 
 func newCredentials(c *common) *credentialsScreen {
-	s := &credentialsScreen{c: c, id: newInput(c, "the consumer's Key"), secret: newInput(c, "the consumer's Secret")}
-	s.secret.EchoMode = textinput.EchoPassword
-	s.secret.EchoCharacter = '•'
-	s.id.CharLimit, s.secret.CharLimit = 256, 256
-	// The field label carries the focus marker, which survives NO_COLOR.
-	s.id.Prompt, s.secret.Prompt = "  ", "  "
+	s := &credentialsScreen{c: c,
+		id: newTextField(c, "Key", "the consumer's Key", 256).Validate(func(v string) error {
+			return checkFormat("key", strings.TrimSpace(v))
+		}),
+		secret: newTextField(c, "Secret", "the consumer's Secret", 256).Secret().Validate(func(v string) error {
+			return checkFormat("secret", strings.TrimSpace(v))
+		}),
+	}
 	s.id.SetValue(c.opts.Prefill.ID)
 	s.secret.SetValue(c.opts.Prefill.Secret)
+	s.form = newForm(wrapBoth, "verify", s.id, s.secret)
 	return s
 }
 
@@ -41,33 +43,18 @@ func (s *credentialsScreen) enter(e entry) tea.Cmd {
 	}
 	s.err = ""
 	if s.note != "" || s.id.Value() == "" {
-		return s.setFocus(0)
+		return s.form.focusOn(0)
 	}
-	return s.setFocus(1)
-}
-
-func (s *credentialsScreen) setFocus(i int) tea.Cmd {
-	s.focus = i
-	if i == 0 {
-		s.secret.Blur()
-		return s.id.Focus()
-	}
-	s.id.Blur()
-	return s.secret.Focus()
+	return s.form.focusOn(1)
 }
 
 func (s *credentialsScreen) typing() bool { return true }
 func (s *credentialsScreen) busy() bool   { return false }
 
 func (s *credentialsScreen) keys() bindings {
-	km := s.c.km
 	// As in huh and browser forms: enter on the last field submits, shift+tab goes to the
 	// previous field and leaves the form only from the first.
-	if s.focus == 0 {
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "next field"), km.Back, with(km.Tab, "tab", "next field")}}
-	}
-	return bindings{short: []key.Binding{with(km.Enter, "enter", "verify"), km.Back,
-		with(km.PrevField, "shift+tab", "previous field")}}
+	return bindings{short: s.form.focused().KeyBinds()}
 }
 
 // checkFormat says what is wrong with a pasted key or secret, in the operator's words.
@@ -89,40 +76,25 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if cmd, ok := s.form.move(k); ok {
+		return cmd
+	}
 	switch {
-	case k.Type == tea.KeyShiftTab && s.focus == 1, k.Type == tea.KeyUp && s.focus == 1:
-		return s.setFocus(0)
-	case k.Type == tea.KeyTab || k.Type == tea.KeyDown || k.Type == tea.KeyUp:
-		return s.setFocus(1 - s.focus)
 	case key.Matches(k, km.Back):
 		return s.c.report(backMsg{})
 	case key.Matches(k, km.Enter) && !k.Paste:
-		if s.focus == 0 {
-			return s.setFocus(1)
+		if !s.form.focused().last {
+			return s.form.focusOn(s.form.focus + 1)
 		}
-		id := strings.TrimSpace(s.id.Value())
-		secret := strings.TrimSpace(s.secret.Value())
-		if err := checkFormat("key", id); err != nil {
+		if i, err := s.form.invalid(); err != nil {
 			s.err = errText(err)
-			return s.setFocus(0)
-		}
-		if err := checkFormat("secret", secret); err != nil {
-			s.err = errText(err)
-			return s.setFocus(1)
+			return s.form.focusOn(i)
 		}
 		s.err, s.note = "", ""
+		id, secret := strings.TrimSpace(s.id.Value()), strings.TrimSpace(s.secret.Value())
 		return s.c.report(credentialsMsg{c: Credentials{ID: id, Secret: secret}})
 	}
-	if k.Paste || len(k.Runes) > 1 {
-		// A paste: drop the whitespace and newlines around it.
-		k.Runes = []rune(strings.TrimSpace(string(k.Runes)))
-	}
-	var cmd tea.Cmd
-	if s.focus == 0 {
-		s.id, cmd = s.id.Update(k)
-	} else {
-		s.secret, cmd = s.secret.Update(k)
-	}
+	cmd := s.form.focused().Update(k)
 	s.err = ""
 	return cmd
 }
@@ -151,12 +123,11 @@ func (s *credentialsScreen) view() string {
 	} else {
 		b.WriteString(st.subtle.Render("In Bitbucket's OAuth consumers list, click the consumer's name: it reveals the Key and the Secret.") + "\n\n")
 	}
-	label := func(i int, text string) string { return fieldLabel(s.c, s.focus == i, text) }
-	b.WriteString(label(0, "Key") + "\n" + s.id.View() + "\n")
+	b.WriteString(s.id.View(true) + "\n")
 	if secretShaped(strings.TrimSpace(s.id.Value())) {
 		b.WriteString(st.warn.Render("  This looks like a secret (32 letters and digits). The Key is the shorter value, shown above the Secret.") + "\n")
 	}
-	b.WriteString(label(1, "Secret") + st.faint.Render(" (hidden)") + "\n" + s.secret.View())
+	b.WriteString(s.secret.View(true))
 	if s.err != "" {
 		b.WriteString("\n" + st.bad.Render(s.err))
 	}
