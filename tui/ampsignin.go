@@ -2,10 +2,10 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -23,9 +23,9 @@ type ampSignInScreen struct {
 	co      Checkout
 	canBack bool
 
-	email, password, token textinput.Model
+	email, password, token *field
+	form                   form // email and password, or (useToken) the token
 	useToken               bool
-	focus                  int // 0 email, 1 password (token mode: the token only)
 	formErr                string
 
 	job     request
@@ -45,26 +45,49 @@ type ampSignInMsg struct {
 
 func newAmpSignIn(c *common, signer AmpSignIner) *ampSignInScreen {
 	s := &ampSignInScreen{c: c, signer: signer, job: newRequest(c),
-		email: newInput(c, "you@example.com"), password: newInput(c, "your Amplication password"), token: newInput(c, "an API token from Amplication's settings")}
-	for _, ti := range []*textinput.Model{&s.password, &s.token} {
-		ti.EchoMode = textinput.EchoPassword
-		ti.EchoCharacter = '•'
+		email: newTextField(c, "Email", "you@example.com", 256).Validate(func(v string) error {
+			switch {
+			case strings.TrimSpace(v) == "":
+				return errors.New("Type the email you sign in to Amplication with.")
+			case !emailShaped(v):
+				return errors.New("That is not an email address: type the email you sign in to Amplication with.")
+			}
+			return nil
+		}),
+		password: newTextField(c, "Password", "your Amplication password", 256).Secret().Validate(func(v string) error {
+			if v == "" {
+				return errors.New("Type your Amplication password (it is shown as bullets only).")
+			}
+			return nil
+		}),
+		token: newTextField(c, "API token", "an API token from Amplication's settings", 4096).Secret().Validate(func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("Paste an API token (Amplication: Workspace settings → API Tokens), or press ctrl+t to sign in with your email and password.")
+			}
+			return nil
+		}),
 	}
-	s.email.CharLimit, s.password.CharLimit, s.token.CharLimit = 256, 256, 4096
-	// The field label carries the focus marker, which survives NO_COLOR (as on the key and
-	// secret screen): the inputs' own prompt is blank.
-	s.email.Prompt, s.password.Prompt, s.token.Prompt = "  ", "  ", "  "
 	s.email.SetValue(c.opts.AmpEmail)
 	s.password.SetValue(c.opts.AmpPassword)
+	s.setMode()
 	return s
 }
 
 func (s *ampSignInScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.co, s.canBack = e.ctx, e.s.checkout, e.canBack
 	s.busyNow, s.formErr, s.signed = false, "", nil
-	f := s.firstToFix()
 	s.err = nil
-	return s.setFocus(f)
+	return s.form.focusOn(s.firstToFix())
+}
+
+// setMode puts the fields of the current mode in the form: email and password, or the
+// token.
+func (s *ampSignInScreen) setMode() {
+	if s.useToken {
+		s.form = newForm(wrapForward, "sign in", s.token)
+		return
+	}
+	s.form = newForm(wrapForward, "sign in", s.email, s.password)
 }
 
 // firstToFix is the field the operator is to fill in or correct first: the email when it
@@ -83,22 +106,6 @@ func emailShaped(v string) bool {
 	return ok && user != "" && host != ""
 }
 
-func (s *ampSignInScreen) inputs() []*textinput.Model {
-	if s.useToken {
-		return []*textinput.Model{&s.token}
-	}
-	return []*textinput.Model{&s.email, &s.password}
-}
-
-func (s *ampSignInScreen) setFocus(i int) tea.Cmd {
-	s.email.Blur()
-	s.password.Blur()
-	s.token.Blur()
-	in := s.inputs()
-	s.focus = min(i, len(in)-1)
-	return in[s.focus].Focus()
-}
-
 func (s *ampSignInScreen) typing() bool { return s.signed == nil && !s.busyNow }
 func (s *ampSignInScreen) busy() bool   { return s.busyNow }
 
@@ -115,15 +122,7 @@ func (s *ampSignInScreen) keys() bindings {
 		other = "use email and password instead"
 	}
 	// As on the key and secret screen: enter on the last field submits.
-	var b []key.Binding
-	switch {
-	case s.useToken:
-		b = []key.Binding{with(km.Enter, "enter", "sign in"), km.Back}
-	case s.focus == 0:
-		b = []key.Binding{with(km.Enter, "enter", "next field"), km.Back, with(km.Tab, "tab", "next field")}
-	default:
-		b = []key.Binding{with(km.Enter, "enter", "sign in"), km.Back, with(km.PrevField, "shift+tab", "previous field")}
-	}
+	b := s.form.focused().KeyBinds()
 	b = append(b, key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", other)))
 	return bindings{short: b}
 }
@@ -138,7 +137,7 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 		s.busyNow = false
 		if msg.err != nil {
 			s.err = msg.err
-			return s.setFocus(s.focus)
+			return s.form.focusOn(s.form.focus)
 		}
 		a := msg.a
 		if len(a.Workspaces) > 1 && !msg.switched {
@@ -149,9 +148,7 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 					s.pick = i
 				}
 			}
-			s.email.Blur()
-			s.password.Blur()
-			s.token.Blur()
+			s.form.blur()
 			return nil
 		}
 		return s.c.report(ampSignedMsg{a: a})
@@ -160,7 +157,7 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 			if key.Matches(msg, km.Back) {
 				s.busyNow = false
 				s.job.drop()
-				return s.setFocus(s.focus)
+				return s.form.focusOn(s.form.focus)
 			}
 			return nil
 		}
@@ -193,7 +190,7 @@ func (s *ampSignInScreen) pickKey(msg tea.KeyMsg) tea.Cmd {
 		})
 	case key.Matches(msg, km.Back):
 		s.signed = nil
-		return s.setFocus(s.focus)
+		return s.form.focusOn(s.form.focus)
 	}
 	return nil
 }
@@ -204,57 +201,40 @@ func (s *ampSignInScreen) formKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.String() == "ctrl+t":
 		s.useToken = !s.useToken
 		s.formErr, s.err = "", nil
-		return s.setFocus(s.firstToFix())
-	// As in huh and browser forms: tab and ↓ go to the next field, shift+tab and ↑ to the
-	// previous one; shift+tab leaves the form only from the first field.
-	case (msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp) && s.focus > 0:
-		return s.setFocus(s.focus - 1)
-	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
-		return s.setFocus((s.focus + 1) % len(s.inputs()))
-	case msg.Type == tea.KeyUp:
-		return nil
+		s.setMode()
+		return s.form.focusOn(s.firstToFix())
+	}
+	// As in huh and browser forms (form.go).
+	if cmd, ok := s.form.move(msg); ok {
+		return cmd
+	}
+	switch {
 	case key.Matches(msg, km.Back):
 		if s.canBack {
 			return s.c.report(backMsg{})
 		}
 		return nil
 	case key.Matches(msg, km.Enter) && !msg.Paste:
-		if s.focus < len(s.inputs())-1 {
-			return s.setFocus(s.focus + 1)
+		if !s.form.focused().last {
+			return s.form.focusOn(s.form.focus + 1)
 		}
 		return s.submit()
 	}
-	if msg.Paste || len(msg.Runes) > 1 {
-		msg.Runes = []rune(strings.TrimSpace(string(msg.Runes)))
-	}
-	in := s.inputs()[s.focus]
-	var cmd tea.Cmd
-	*in, cmd = in.Update(msg)
+	cmd := s.form.focused().Update(msg)
 	s.formErr = ""
 	return cmd
 }
 
 func (s *ampSignInScreen) submit() tea.Cmd {
+	if i, err := s.form.invalid(); err != nil {
+		s.formErr = err.Error()
+		return s.form.focusOn(i)
+	}
 	l := AmpLogin{}
 	if s.useToken {
 		l.Token = strings.TrimSpace(s.token.Value())
-		if l.Token == "" {
-			s.formErr = "Paste an API token (Amplication: Workspace settings → API Tokens), or press ctrl+t to sign in with your email and password."
-			return nil
-		}
 	} else {
 		l.Email, l.Password = strings.TrimSpace(s.email.Value()), s.password.Value()
-		switch {
-		case l.Email == "":
-			s.formErr = "Type the email you sign in to Amplication with."
-			return s.setFocus(0)
-		case !emailShaped(l.Email):
-			s.formErr = "That is not an email address: type the email you sign in to Amplication with."
-			return s.setFocus(0)
-		case l.Password == "":
-			s.formErr = "Type your Amplication password (it is shown as bullets only)."
-			return s.setFocus(1)
-		}
 	}
 	s.busyNow, s.err, s.formErr = true, nil, ""
 	signer, co := s.signer, s.co
@@ -288,11 +268,8 @@ func (s *ampSignInScreen) view() string {
 	b.WriteString(st.subtle.Render("bbsetup signs in to your local Amplication to connect it to Bitbucket; the password is used for this sign-in only and never stored.") + "\n\n")
 	// Only the focused field's label has the marker (the frame follows it when scrolling).
 	focused := s.typing()
-	if s.useToken {
-		b.WriteString(fieldLabel(s.c, focused, "API token") + st.faint.Render(" (hidden)") + "\n" + s.token.View() + "\n")
-	} else {
-		b.WriteString(fieldLabel(s.c, focused && s.focus == 0, "Email") + "\n" + s.email.View() + "\n")
-		b.WriteString(fieldLabel(s.c, focused && s.focus == 1, "Password") + st.faint.Render(" (hidden)") + "\n" + s.password.View() + "\n")
+	for _, f := range s.form.fields {
+		b.WriteString(f.View(focused) + "\n")
 	}
 	if s.formErr != "" {
 		b.WriteString(st.bad.Render(s.formErr) + "\n")
