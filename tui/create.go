@@ -8,21 +8,12 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Step 10: create a repository: a name with a live slug preview, private by default, a
 // project (Bitbucket's default unless chosen), a confirm, then the URL. "Already exists"
 // offers to connect to it instead.
-
-const (
-	fieldName = iota
-	fieldDesc
-	fieldPrivate
-	fieldProject
-	numFields
-)
 
 type createScreen struct {
 	c   *common
@@ -32,10 +23,11 @@ type createScreen struct {
 	// ampNext: the Amplication target comes next, not the summary.
 	ampNext bool
 
-	name    textinput.Model
-	desc    textinput.Model
-	private bool
-	field   int
+	name, desc *field
+	// privField and projField are the private toggle and the project choice.
+	privField, projField *field
+	form                 form
+	private              bool
 
 	// The slug is looked up while typing (debounced): taken is the slug found to exist.
 	slugJob  request
@@ -91,11 +83,14 @@ type createdMsg struct {
 }
 
 func newCreate(c *common) *createScreen {
-	s := &createScreen{c: c, name: newInput(c, "my-service"), desc: newInput(c, "optional"), private: true,
-		slugJob: newRequest(c), projJob: newRequest(c), job: newRequest(c)}
-	s.name.Prompt, s.desc.Prompt = "  ", "  " // the field label carries the focus marker
-	s.name.CharLimit = 255
-	s.desc.CharLimit = 1000
+	s := &createScreen{c: c, private: true,
+		name:      newTextField(c, "Name", "my-service", 255).KeepSpaces(),
+		desc:      newTextField(c, "Description", "optional", 1000).KeepSpaces(),
+		privField: newChoiceField(c, "Private"),
+		projField: newChoiceField(c, "Project"),
+		slugJob:   newRequest(c), projJob: newRequest(c), job: newRequest(c)}
+	// Enter anywhere reviews the create: the fields' own enter is not used.
+	s.form = newForm(wrapNone, "review", s.name, s.desc, s.privField, s.projField)
 	return s
 }
 
@@ -108,10 +103,8 @@ func (s *createScreen) enter(e entry) tea.Cmd {
 		s.result = nil
 	}
 	s.result = nil
-	s.field = fieldName
-	s.desc.Blur()
 	s.taken, s.free = "", "" // looked up again: the workspace or the repositories may have changed
-	cmds := []tea.Cmd{s.name.Focus(), s.lookUpSlug()}
+	cmds := []tea.Cmd{s.form.focusOn(0), s.lookUpSlug()}
 	// Reload when the workspace changed, the last load failed, or it was still loading
 	// when the operator left (leaving cancels it).
 	if s.projWS != s.ws || s.projErr != nil || s.projLoading {
@@ -126,7 +119,7 @@ func (s *createScreen) enter(e entry) tea.Cmd {
 }
 
 func (s *createScreen) typing() bool {
-	return (s.field == fieldName || s.field == fieldDesc) && !s.confirming && !s.creating && s.result == nil && s.exists == nil
+	return s.form.focused().input != nil && !s.confirming && !s.creating && s.result == nil && s.exists == nil
 }
 func (s *createScreen) busy() bool { return s.creating || s.projLoading }
 
@@ -143,10 +136,10 @@ func (s *createScreen) keys() bindings {
 		return bindings{short: []key.Binding{with(km.Enter, "enter/y", "create"), with(km.Back, "esc/n", "edit")}}
 	}
 	b := []key.Binding{with(km.Enter, "enter", "review"), km.Back}
-	switch s.field {
-	case fieldPrivate:
+	switch s.form.focused() {
+	case s.privField:
 		b = append(b, with(km.Toggle, "space", "toggle private"))
-	case fieldProject:
+	case s.projField:
 		b = append(b, with(km.Left, "←/→", "project"))
 	}
 	return bindings{short: append(b, with(km.Tab, "tab/↓", "next field"), with(km.PrevField, "shift+tab/↑", "previous field"))}
@@ -178,19 +171,6 @@ func (s *createScreen) request() NewRepo {
 		r.ProjectKey = s.projects[s.projIdx-1].Key
 	}
 	return r
-}
-
-func (s *createScreen) focusField(f int) tea.Cmd {
-	s.field = (f + numFields) % numFields
-	s.name.Blur()
-	s.desc.Blur()
-	switch s.field {
-	case fieldName:
-		return s.name.Focus()
-	case fieldDesc:
-		return s.desc.Focus()
-	}
-	return nil
 }
 
 // lookUpSlug waits for typing to pause, then asks whether the slug is taken.
@@ -278,7 +258,7 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 			return s.c.report(connectInsteadMsg{slug: s.exists.Slug})
 		case key.Matches(msg, km.Back):
 			s.exists = nil
-			return s.focusField(fieldName)
+			return s.form.focusOn(0)
 		}
 		return nil
 	case s.creating:
@@ -302,19 +282,18 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		}
 		return nil
 	}
+	// As in huh: shift+tab goes to the previous field and leaves only from the first.
+	if cmd, ok := s.form.move(msg); ok {
+		return cmd
+	}
 	switch {
-	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
-		return s.focusField(min(s.field+1, numFields-1))
-	case (msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp) && s.field > 0:
-		// As in huh: shift+tab goes to the previous field and leaves only from the first.
-		return s.focusField(s.field - 1)
 	case key.Matches(msg, km.Back):
 		return s.c.report(backMsg{})
 	case key.Matches(msg, km.Enter) && !msg.Paste:
 		slug, err := s.slug()
 		if err != nil {
 			s.err = nil
-			return s.focusField(fieldName)
+			return s.form.focusOn(0)
 		}
 		s.err = nil
 		if slug == s.taken {
@@ -325,12 +304,12 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		s.confirming = true
 		return nil
 	}
-	switch s.field {
-	case fieldPrivate:
+	switch s.form.focused() {
+	case s.privField:
 		if key.Matches(msg, km.Toggle) {
 			s.private = !s.private
 		}
-	case fieldProject:
+	case s.projField:
 		n := len(s.projects) + 1
 		switch msg.Type {
 		case tea.KeyLeft:
@@ -338,14 +317,11 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		case tea.KeyRight, tea.KeySpace:
 			s.projIdx = (s.projIdx + 1) % n
 		}
-	case fieldDesc:
-		var cmd tea.Cmd
-		s.desc, cmd = s.desc.Update(msg)
-		return cmd
+	case s.desc:
+		return s.desc.Update(msg)
 	default:
-		var cmd tea.Cmd
 		before := s.name.Value()
-		s.name, cmd = s.name.Update(msg)
+		cmd := s.name.Update(msg)
 		s.err = nil
 		if s.name.Value() != before {
 			return tea.Batch(cmd, s.lookUpSlug())
@@ -368,8 +344,8 @@ func (s *createScreen) view() string {
 		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), next))
 		return b.String()
 	}
-	label := func(f int, text string) string { return fieldLabel(s.c, s.field == f && !s.confirming, text) }
-	b.WriteString(label(fieldName, "Name") + "\n" + s.name.View() + "\n")
+	marked := !s.confirming
+	b.WriteString(s.name.View(marked) + "\n")
 	slug, err := s.slug()
 	switch {
 	case strings.TrimSpace(s.name.Value()) == "":
@@ -389,11 +365,11 @@ func (s *createScreen) view() string {
 		}
 		b.WriteString(line + "\n")
 	}
-	b.WriteString(label(fieldDesc, "Description") + "\n" + s.desc.View() + "\n")
+	b.WriteString(s.desc.View(marked) + "\n")
 	if s.private {
-		b.WriteString(label(fieldPrivate, "Private") + " [x]" + st.faint.Render(" only people with access can see it") + "\n")
+		b.WriteString(s.privField.Label(marked) + " [x]" + st.faint.Render(" only people with access can see it") + "\n")
 	} else {
-		b.WriteString(label(fieldPrivate, "Private") + " [ ]" + st.warn.Render(" public: anyone on the internet can see and clone it") + "\n")
+		b.WriteString(s.privField.Label(marked) + " [ ]" + st.warn.Render(" public: anyone on the internet can see and clone it") + "\n")
 	}
 	proj := s.projectLabel()
 	switch {
@@ -404,7 +380,7 @@ func (s *createScreen) view() string {
 	case len(s.projects) > 0:
 		proj = "‹ " + proj + " ›" + st.faint.Render(fmt.Sprintf(" %d of %d", s.projIdx+1, len(s.projects)+1))
 	}
-	b.WriteString(label(fieldProject, "Project") + "\n  " + proj)
+	b.WriteString(s.projField.Label(marked) + "\n  " + proj)
 	switch {
 	case s.creating:
 		b.WriteString("\n" + s.c.spinnerLine("Creating "+s.ws+"/"+slug+"…"))

@@ -26,6 +26,8 @@ type field struct {
 	// first and last place the field in its form (huh's WithPosition): they choose its keys.
 	first, last bool
 	submit      string // what enter does on the last field ("verify", "sign in")
+	// keepSpaces: a paste keeps the whitespace around it.
+	keepSpaces bool
 }
 
 // newTextField is a field with a text input.
@@ -44,6 +46,12 @@ func (f *field) Secret() *field {
 	f.input.EchoMode = textinput.EchoPassword
 	f.input.EchoCharacter = '•'
 	f.note = " (hidden)"
+	return f
+}
+
+// KeepSpaces makes a paste keep the whitespace around it.
+func (f *field) KeepSpaces() *field {
+	f.keepSpaces = true
 	return f
 }
 
@@ -119,7 +127,7 @@ func (f *field) Update(msg tea.KeyMsg) tea.Cmd {
 	if f.input == nil {
 		return nil
 	}
-	if msg.Paste || len(msg.Runes) > 1 {
+	if (msg.Paste || len(msg.Runes) > 1) && !f.keepSpaces {
 		msg.Runes = []rune(strings.TrimSpace(string(msg.Runes)))
 	}
 	var cmd tea.Cmd
@@ -127,18 +135,19 @@ func (f *field) Update(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// Label is the field's title, with the focus marker when marked.
+// Label is the field's title, with the focus marker when the field has the focus and
+// marked is true (false: the form waits for something, a confirm or a request).
 func (f *field) Label(marked bool) string {
+	l := fieldLabel(f.c, marked && f.focused, f.title)
 	if f.note == "" {
-		return fieldLabel(f.c, marked, f.title)
+		return l
 	}
-	return fieldLabel(f.c, marked, f.title) + f.c.st.faint.Render(f.note)
+	return l + f.c.st.faint.Render(f.note)
 }
 
-// View is the label (marked when the field has the focus and marked is true: the form is
-// not waiting for something) and the input under it.
+// View is the label (see Label) and the input under it.
 func (f *field) View(marked bool) string {
-	return f.Label(marked && f.focused) + "\n" + f.input.View()
+	return f.Label(marked) + "\n" + f.input.View()
 }
 
 // wrapping is how a form's focus moves past its ends.
@@ -186,16 +195,6 @@ func (f *form) focusOn(i int) tea.Cmd {
 	}
 	f.focus = min(max(i, 0), len(f.fields)-1)
 	return f.fields[f.focus].Focus()
-}
-
-// indexOf is fl's place in the form (-1: not in it).
-func (f *form) indexOf(fl *field) int {
-	for i, x := range f.fields {
-		if x == fl {
-			return i
-		}
-	}
-	return -1
 }
 
 // blur takes the focus from every field (the form is left for a choice, a result).
