@@ -224,15 +224,15 @@ func (t *authTrip) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case t.pasting:
 		return t.pasteKey(msg)
-	case t.waiting:
+	}
+	if cmd, ok := t.urlKey(msg, km.Open, km.Copy); ok {
+		return cmd
+	}
+	if t.waiting {
 		switch {
 		case key.Matches(msg, km.Paste):
 			t.pasting = true
 			return t.paste.Focus()
-		case key.Matches(msg, km.Open) && t.sess != nil:
-			return t.c.openCmd(t.sess.URL)
-		case key.Matches(msg, km.Copy) && t.sess != nil:
-			return t.c.copyCmd(t.sess.URL)
 		case key.Matches(msg, km.Back):
 			t.cancelled = true
 			t.waiting = false
@@ -242,10 +242,6 @@ func (t *authTrip) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	// Cancelled or failed.
 	switch {
-	case key.Matches(msg, km.Open) && t.sess != nil:
-		return t.c.openCmd(t.sess.URL)
-	case key.Matches(msg, km.Copy) && t.sess != nil:
-		return t.c.copyCmd(t.sess.URL)
 	case key.Matches(msg, km.ChangeKey) && credentialsRejected(t.err):
 		return t.c.report(rejectedFix(t.err))
 	case key.Matches(msg, km.Retry), key.Matches(msg, km.Enter) && !credentialsRejected(t.err):
@@ -259,9 +255,25 @@ func (t *authTrip) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// urlKey opens or copies the session's URL when msg is the open or the copy key.
+func (t *authTrip) urlKey(msg tea.KeyMsg, open, copy key.Binding) (tea.Cmd, bool) {
+	switch {
+	case t.sess == nil:
+		return nil, false
+	case key.Matches(msg, open):
+		return t.c.openCmd(t.sess.URL), true
+	case key.Matches(msg, copy):
+		return t.c.copyCmd(t.sess.URL), true
+	}
+	return nil, false
+}
+
 // pasteKey is a key while the landed URL is pasted.
 func (t *authTrip) pasteKey(msg tea.KeyMsg) tea.Cmd {
 	km := t.c.km
+	if cmd, ok := t.urlKey(msg, km.OpenURL, km.CopyURL); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, km.Enter) && !msg.Paste:
 		v := strings.TrimSpace(t.paste.Value())
@@ -278,10 +290,6 @@ func (t *authTrip) pasteKey(msg tea.KeyMsg) tea.Cmd {
 			a, err := sess.Paste(ctx, v)
 			return authDoneMsg{seq: seq, a: a, err: err, pasted: true}
 		}
-	case key.Matches(msg, km.OpenURL) && t.sess != nil:
-		return t.c.openCmd(t.sess.URL)
-	case key.Matches(msg, km.CopyURL) && t.sess != nil:
-		return t.c.copyCmd(t.sess.URL)
 	case key.Matches(msg, km.Back):
 		t.pasting = false
 		t.paste.Blur()
