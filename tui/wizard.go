@@ -13,7 +13,12 @@
 //     when it is entered (entry), and the Summary;
 //   - frame.go: the frame's own messages (size, global keys, spinner), the header, the
 //     scrolled body, the help line and the quit message;
+//   - request.go: the request helper (one in flight, stale answers dropped, cancelled
+//     on leaving the step); form.go: form fields shaped like huh's and their focus;
+//     authtrip.go: the browser trip both authorize screens share;
 //   - one file per screen, each holding only the backend role it uses.
+//
+// How to add a screen: docs/tui.md.
 //
 // Screens never reach into each other or into the root: each gets what it needs in its
 // entry and reports what happened with a typed message (credentialsMsg, backMsg, fixMsg…);
