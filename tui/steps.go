@@ -80,19 +80,8 @@ type stepDef struct {
 }
 
 // steps is the step table: every screen, in order. The transitions between them are in
-// transitions.go.
-//
-// Adding a screen: a step constant above (in flow order), a row here (title, constructor,
-// back rule, and skipped or alternative when it is not on every operator's path), a file with the screen (it implements screen, and sizer or quitHolder if it
-// needs to; it takes what it needs from its entry and reports with its own "done" message),
-// and, for I/O, one role interface in backend.go that the constructor takes (added to
-// Backend), or a value returned by an earlier role (as Authorized.API). Then one row in
-// transitions.go's table records the done message in the session and goes to the next step. A
-// screen that changes something outside this machine (a repository, later what is stored
-// in Amplication) reports it with outsideMsg when it starts and when it ends, so a quit
-// says what exists and how to check what was under way (see session.outside). The frame
-// wraps the help line by key priority (enter, esc first) and follows the focus marker
-// (focusMarker) when the body scrolls; a long URL goes above the frame (printer).
+// transitions.go. Adding a screen: docs/tui.md (a step constant above, a row here, a file
+// with the screen, a done message and its row in the transition table).
 var steps = [numSteps]stepDef{
 	stepWelcome: {title: "Amplication checkout",
 		new: func(c *common, b Backend) screen { return newWelcome(c, b) }},
