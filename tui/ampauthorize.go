@@ -73,7 +73,7 @@ func (s *ampAuthorizeScreen) keep() tea.Cmd {
 	})
 }
 
-func (s *ampAuthorizeScreen) typing() bool { return s.trip.typing() && s.id == nil }
+func (s *ampAuthorizeScreen) typing() bool { return s.trip.typing() }
 func (s *ampAuthorizeScreen) busy() bool   { return s.reusing || s.trip.busy() }
 
 func (s *ampAuthorizeScreen) keys() bindings {
