@@ -190,3 +190,21 @@ func (c *Client) DemoRepoProjects(ctx context.Context) ([]DemoRepoProject, error
 	}
 	return res, nil
 }
+
+// ProjectsOnDemoRepo lists the projects of the current workspace that still push to
+// Amplication's demo repository on GitHub (useDemoRepo), not to Bitbucket.
+// completeGitOAuth2Flow clears it for every project of the workspace, so after a
+// successful authorization the list is empty; a project listed is a finding to show.
+func ProjectsOnDemoRepo(ctx context.Context, c *Client) ([]DemoRepoProject, error) {
+	ps, err := c.DemoRepoProjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []DemoRepoProject
+	for _, p := range ps {
+		if p.UseDemoRepo {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
