@@ -34,10 +34,10 @@ type Why int
 
 // The reasons for a choice.
 const (
-	ChosenByFlag           Why = iota // --git-org named it (by id or name)
-	ChosenJustAuthorized              // it is the one the operator just authorized
-	ChosenOnly                        // it is the workspace's only Bitbucket organization
-	ChosenByOwnIdentity               // its Bitbucket account is bbsetup's own identity
+	ChosenByFlag         Why = iota // --git-org named it (by id or name)
+	ChosenJustAuthorized            // it is the one the operator just authorized
+	ChosenOnly                      // it is the workspace's only Bitbucket organization
+	ChosenByOwnIdentity             // its Bitbucket account is bbsetup's own identity
 )
 
 // GitOrgChoice is ChooseGitOrg's answer.
