@@ -80,10 +80,10 @@ type Access int
 
 // The access levels.
 const (
-	AccessUnknown Access = iota // could not be checked (WriteCheck.Why says why)
-	AccessWrite                 // write or admin: the account can push
-	AccessReadOnly              // read only: pushes fail
-	AccessNone                  // no access at all (not listed, or "none")
+	AccessUnknown  Access = iota // could not be checked (WriteCheck.Why says why)
+	AccessWrite                  // write or admin: the account can push
+	AccessReadOnly               // read only: pushes fail
+	AccessNone                   // no access at all (not listed, or "none")
 )
 
 func (a Access) String() string {
