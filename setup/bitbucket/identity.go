@@ -106,15 +106,17 @@ func (w WriteCheck) CanWrite() bool { return w.Access == AccessWrite }
 // NotCheckedError says why a repository's permissions could not be read.
 type NotCheckedError struct {
 	Workspace, Slug string
-	NotAdmin        bool // 403: the consumer's owner is not an administrator of the workspace
-	NotFound        bool // 404: no such repository (or not visible)
-	Err             error
+	// NotAdmin: 403, the consumer's owner is not an administrator of the workspace (or,
+	// as the document declares only 200 and 403, the repository does not exist).
+	NotAdmin bool
+	NotFound bool // 404: no such repository (or not visible)
+	Err      error
 }
 
 func (e *NotCheckedError) Error() string {
 	switch {
 	case e.NotAdmin:
-		return fmt.Sprintf("bbsetup cannot check who can write %s/%s: reading a repository's permissions needs a workspace administrator, and the OAuth consumer's owner is not one of %s; check in Bitbucket (Repository settings, User and group access) that the account Amplication pushes as can write it",
+		return fmt.Sprintf("bbsetup cannot check who can write %s/%s: Bitbucket shows a repository's permissions only to administrators of its workspace, and refused the OAuth consumer's owner (not an administrator of %s, or no such repository); check in Bitbucket (Repository settings, User and group access) that the account Amplication pushes as can write it",
 			e.Workspace, e.Slug, e.Workspace)
 	case e.NotFound:
 		return fmt.Sprintf("bbsetup cannot check who can write %s/%s: the repository does not exist or the consumer's owner cannot see it", e.Workspace, e.Slug)

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,7 +79,8 @@ func permServer(t *testing.T, status int, perms map[string]string) http.Handler 
 			return
 		}
 		var vals []string
-		for uuid, p := range perms {
+		for _, uuid := range slices.Sorted(maps.Keys(perms)) {
+			p := perms[uuid]
 			vals = append(vals, fmt.Sprintf(`{"type":"repository_permission","permission":%q,"user":{"type":"user","uuid":%q},"repository":{"type":"repository","full_name":"acme/shop"}}`, p, uuid))
 		}
 		half := len(vals) / 2
