@@ -157,3 +157,26 @@ func ChooseGitOrg(orgs []GitOrgAccount, own OwnIdentity, want, justAuthorized st
 	}
 	return fail(SeveralOrgs)
 }
+
+// GitOrgListing is one Bitbucket organization as a list shows it (amplication status,
+// the wizard's choice): which account it pushes as, and whether that is bbsetup's own or
+// the one just authorized.
+type GitOrgListing struct {
+	Org            GitOrgAccount
+	OwnAccount     bool // its installationId is bbsetup's own identity's uuid
+	JustAuthorized bool
+}
+
+// ListBitbucketOrgs lists the Bitbucket organizations of orgs, in the server's order,
+// marked against own and justAuthorized (the id completeGitOAuth2Flow answered, or "").
+func ListBitbucketOrgs(orgs []GitOrgAccount, own OwnIdentity, justAuthorized string) []GitOrgListing {
+	var out []GitOrgListing
+	for _, o := range orgs {
+		if o.Provider != ProviderBitbucket {
+			continue
+		}
+		out = append(out, GitOrgListing{Org: o, OwnAccount: SameBitbucketUUID(o.InstallationID, own.UUID),
+			JustAuthorized: justAuthorized != "" && o.ID == justAuthorized})
+	}
+	return out
+}

@@ -306,3 +306,12 @@ func resource(t *testing.T, p amplication.Project, id string) amplication.Resour
 	t.Fatalf("no resource %s in %s", id, p.Name)
 	return amplication.Resource{}
 }
+
+func TestListBitbucketOrgs(t *testing.T) {
+	gh := amplication.GitOrgAccount{GitOrganization: amplication.GitOrganization{ID: "gh", Provider: "Github"}}
+	l := amplication.ListBitbucketOrgs([]amplication.GitOrgAccount{gh, bbOrg("a", "alice", "{A}"), bbOrg("b", "demo", "{b}")},
+		amplication.OwnIdentity{UUID: "{B}"}, "a")
+	if len(l) != 2 || l[0].Org.ID != "a" || !l[0].JustAuthorized || l[0].OwnAccount || l[1].JustAuthorized || !l[1].OwnAccount {
+		t.Errorf("%+v", l)
+	}
+}
