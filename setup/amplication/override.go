@@ -8,6 +8,7 @@ package amplication
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,4 +162,57 @@ func MovedByProjectConnect(p Project, group, slug string) []Resource {
 		out = append(out, r)
 	}
 	return out
+}
+
+// PhaseOverride is ConnectError.Phase when marking the service as overriding failed:
+// nothing was connected (with OverrideByDisconnect the service may have lost its old
+// repository: ConnectError.Old names it).
+const PhaseOverride = "override"
+
+// ConnectService connects a service on its own the way Amplication's UI does: it marks
+// the service as overriding its project (SetOverride with m), connects it
+// (ConnectResource) and checks, read back, that it has the repository and still
+// overrides, so a later project connect leaves it alone. When the service had another
+// repository and the connect fails, that repository is put back (OverrideByDisconnect has
+// already removed it). The project's settings go straight to ConnectResource.
+func ConnectService(ctx context.Context, c *Client, req ConnectRequest, m OverrideMethod) (*ConnectResult, error) {
+	if req.Resource.Type == TypeProjectConfiguration {
+		return ConnectResource(ctx, c, req)
+	}
+	var old *GitRepository
+	if req.Resource.Repo != nil {
+		cp := *req.Resource.Repo
+		old = &cp
+	}
+	res, err := SetOverride(ctx, c, req.Project.ID, req.Resource, m)
+	if err != nil {
+		return nil, &ConnectError{Phase: PhaseOverride, Err: err, Old: old}
+	}
+	req.Resource = *res
+	out, err := ConnectResource(ctx, c, req)
+	if err != nil {
+		var ce *ConnectError
+		if errors.As(err, &ce) {
+			if ce.Old == nil {
+				ce.Old = old
+			}
+			if ce.Phase == PhaseConnect && old != nil && res.Repo == nil {
+				orgID := old.Organization.ID
+				if orgID == "" {
+					orgID = req.Org.ID
+				}
+				_, ce.RestoreErr = c.Connect(ctx, ConnectInput{ResourceID: res.ID, GitOrganizationID: orgID,
+					Repository: old.Name, Group: old.GroupName, Override: true})
+				ce.Restored = ce.RestoreErr == nil
+			}
+		}
+		return nil, err
+	}
+	if out.Old == nil {
+		out.Old = old
+	}
+	if !out.Resource.Override {
+		return out, &OverrideNotSetError{ResourceID: res.ID, Found: true}
+	}
+	return out, nil
 }

@@ -315,3 +315,35 @@ func TestListBitbucketOrgs(t *testing.T) {
 		t.Errorf("%+v", l)
 	}
 }
+
+// TestConnectServiceAgainstEmulator: a service connected elsewhere without the override
+// (orders) is connected on its own: it ends with the new repository and the override,
+// the old one is reported, and a later project connect leaves it alone.
+func TestConnectServiceAgainstEmulator(t *testing.T) {
+	ctx := context.Background()
+	c, _ := pushServer(t, "")
+	shop := project(t, c, ampemu.DemoShopID)
+	org := amplication.GitOrganization{ID: "org-demo", Provider: amplication.ProviderBitbucket}
+	out, err := amplication.ConnectService(ctx, c, amplication.ConnectRequest{Project: shop, Resource: resource(t, shop, ampemu.DemoOrdersID),
+		Org: org, Group: "acme", Slug: "orders"}, amplication.DetectOverride(ctx, c, ""))
+	if err != nil || !out.Resource.Override || !out.Resource.Repo.Is("acme", "orders") || out.Old == nil || out.Old.Name != "orders-old" {
+		t.Fatalf("ConnectService: %+v, %v", out, err)
+	}
+	shop = project(t, c, shop.ID)
+	if moved := amplication.MovedByProjectConnect(shop, "acme", "shop"); len(moved) != 0 {
+		t.Errorf("after the override, a project connect would move %+v", moved)
+	}
+	if _, err := amplication.ConnectResource(ctx, c, amplication.ConnectRequest{Project: shop, Resource: *shop.Settings(), Org: org, Group: "acme", Slug: "shop"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := resource(t, project(t, c, shop.ID), ampemu.DemoOrdersID); !r.Repo.Is("acme", "orders") {
+		t.Errorf("the project connect moved orders to %s", r.Repo.FullName())
+	}
+	// With no known method it refuses before changing anything.
+	_, err = amplication.ConnectService(ctx, c, amplication.ConnectRequest{Project: shop, Resource: resource(t, shop, ampemu.DemoPaymentsID),
+		Org: org, Group: "acme", Slug: "payments"}, amplication.OverrideUnknown)
+	var ce *amplication.ConnectError
+	if !errors.As(err, &ce) || ce.Phase != amplication.PhaseOverride || !errors.Is(err, amplication.ErrOverrideUnknown) {
+		t.Errorf("unknown method: %v", err)
+	}
+}
