@@ -43,8 +43,13 @@ func realSchemas(t *testing.T) map[string]*ast.Schema {
 
 // servers says on which schemas a document of variant v must be valid.
 func servers(v Variant) []string {
-	if v == StateServer {
+	switch v {
+	case StateServer:
 		return []string{"v3.6.2", "v3.14.0-29"}
+	case DisconnectOverrideServer:
+		return []string{"v3.14.0-29"}
+	case UpdateOverrideServer:
+		return []string{"v1.10.0", "v3.6.2"}
 	}
 	return schemaTags
 }
@@ -63,6 +68,13 @@ func TestDocumentsAgainstRealSchemas(t *testing.T) {
 		if d.Variant == StateServer {
 			if _, errs := gqlparser.LoadQueryWithRules(schemas["v1.10.0"], d.Text, nil); len(errs) == 0 {
 				t.Errorf("%s carries state but is valid on v1.10.0: the variant is pointless", d.Name)
+			}
+		}
+		// Each override document is refused by the servers of the other way: detecting the
+		// method matters.
+		for _, tag := range map[Variant][]string{DisconnectOverrideServer: {"v1.10.0", "v3.6.2"}, UpdateOverrideServer: {"v3.14.0-29"}}[d.Variant] {
+			if _, errs := gqlparser.LoadQueryWithRules(schemas[tag], d.Text, nil); len(errs) == 0 {
+				t.Errorf("%s is valid on %s too: the variant is pointless", d.Name, tag)
 			}
 		}
 	}
@@ -131,6 +143,11 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 		"CompleteGitOAuth2FlowWithState":  `{"completeGitOAuth2Flow":{"id":"o","name":"n","provider":"Bitbucket","type":"Organization"}}`,
 		"ConnectResourceGitRepository":    `{"connectResourceGitRepository":{"id":"r","name":"n","resourceType":"Service","gitRepositoryOverride":true,"gitRepository":null}}`,
 		"DisconnectResourceGitRepository": `{"disconnectResourceGitRepository":{"id":"r","gitRepository":null}}`,
+		"GitOrganizationAccounts":         `{"gitOrganizations":[{"id":"o","name":"n","provider":"Bitbucket","type":"Organization","installationId":"{u}","useGroupingForRepositories":true}]}`,
+		"GitOverrideSupport":              `{"mutation":{"fields":[]},"update":null}`,
+		"OverrideProjectGitSettings":      `{"disconnectResourceGitRepository":{"id":"r"}}`,
+		"UpdateResourceGitOverride":       `{"updateResource":{"id":"r","gitRepositoryOverride":true}}`,
+		"ProjectsDemoRepo":                `{"projects":[{"id":"p","name":"Shop","useDemoRepo":true}]}`,
 	}}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
@@ -164,6 +181,14 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 		must(err)
 	}
 	must(c.Disconnect(ctx, "r"))
+	_, err = c.GitOrganizationAccounts(ctx)
+	must(err)
+	_, err = c.OverrideSupport(ctx)
+	must(err)
+	must(c.MarkOverride(ctx, "r", OverrideByDisconnect))
+	must(c.MarkOverride(ctx, "r", OverrideByUpdate))
+	_, err = c.DemoRepoProjects(ctx)
+	must(err)
 
 	sent := map[string]bool{}
 	for _, r := range rc.reqs {
@@ -195,7 +220,7 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 			t.Errorf("no Client method sent %s: test it here", d.Name)
 		}
 	}
-	if !strings.Contains(rc.reqs[len(rc.reqs)-1].Query, "disconnectResourceGitRepository") {
+	if !strings.Contains(rc.reqs[len(rc.reqs)-1].Query, "useDemoRepo") {
 		t.Errorf("last request %q", rc.reqs[len(rc.reqs)-1].OperationName)
 	}
 }

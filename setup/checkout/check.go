@@ -122,6 +122,7 @@ func OfflineChecks() []OfflineCheck {
 		{"secrets-not-in-git", (*Inspection).CheckGitVisible},
 		{"no-temp-files", (*Inspection).CheckTempFiles},
 		{"env-files-private", (*Inspection).CheckPrivate},
+		{"pr-service-started", (*Inspection).CheckPRServiceStarted},
 		{"nx-version", (*Inspection).NoteNxVersion},
 		{"callback-url", (*Inspection).NoteCallbackURL},
 		{"callback-port", (*Inspection).NoteCallbackPort},

@@ -58,6 +58,7 @@ func (e *Emulator) routes() *http.ServeMux {
 	m.HandleFunc("GET /2.0/repositories/{workspace}", e.apiAnon(scopeListRepos, e.listRepos))
 	m.HandleFunc("GET /2.0/repositories/{workspace}/{repo_slug}", e.apiAnon(scopeGetRepo, e.getRepo))
 	m.HandleFunc("POST /2.0/repositories/{workspace}/{repo_slug}", e.api(scopeCreateRepo, e.createRepo))
+	e.contentRoutes(m)
 
 	removed := e.api(scopeRemovedEndpoints, func(w http.ResponseWriter, _ *http.Request, _ *caller) {
 		writeJSON(w, http.StatusGone, change2770Body())
@@ -348,7 +349,7 @@ type repoJSON struct {
 	Size        int             `json:"size"`
 	Language    string          `json:"language"`
 	UUID        string          `json:"uuid"`
-	Mainbranch  branchJSON      `json:"mainbranch"`
+	Mainbranch  *branchJSON     `json:"mainbranch"` // null for a repository created empty when Options.EmptyMainbranch
 	HasIssues   bool            `json:"has_issues"`
 	HasWiki     bool            `json:"has_wiki"`
 }
@@ -504,7 +505,7 @@ func (rr *repoRenderer) render(r *Repo) repoJSON {
 		Description: r.Description, SCM: "git", Owner: rr.team, Workspace: rr.wsRef,
 		IsPrivate: r.IsPrivate, Project: project, ForkPolicy: forkPolicy(r),
 		CreatedOn: bbTime(r.CreatedOn), UpdatedOn: bbTime(r.UpdatedOn), UUID: r.UUID,
-		Mainbranch: branchJSON{Type: "branch", Name: "main"},
+		Mainbranch: mainbranchJSON(r),
 		Links: repoLinks{
 			Self:         link{Href: api},
 			HTML:         link{Href: h.web + "/" + full},
@@ -521,6 +522,19 @@ func (rr *repoRenderer) render(r *Repo) repoJSON {
 			},
 		},
 	}
+}
+
+// mainbranchJSON is the repository's main branch, nil (JSON null) when it has none. A
+// repository never written through the API (r.git nil) has "main".
+func mainbranchJSON(r *Repo) *branchJSON {
+	name := "main"
+	if r.git != nil {
+		name = r.git.mainbranch
+	}
+	if name == "" {
+		return nil
+	}
+	return &branchJSON{Type: "branch", Name: name}
 }
 
 // Pagination.
@@ -875,6 +889,7 @@ func (e *Emulator) createRepo(w http.ResponseWriter, r *http.Request, c *caller)
 		writeError(w, http.StatusBadRequest, "Private projects cannot contain public repositories.", "")
 		return
 	}
+	repo.git = emptyGit(e.emptyMainbranch.Load())
 	ws.addRepo(repo)
 	writeJSON(w, http.StatusOK, hostsOf(r).repos(ws, c.user.Nickname).render(ws.bySlug[slug]))
 }

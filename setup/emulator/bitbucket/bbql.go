@@ -26,16 +26,21 @@ var repoFields = map[string]struct {
 	b   func(r *Repo) bool
 	t   func(r *Repo) time.Time
 }{
-	"name":            {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Name }},
-	"slug":            {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Slug }},
-	"full_name":       {typ: typeString, str: func(ws *workspace, r *Repo) string { return ws.Slug + "/" + r.Slug }},
-	"description":     {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Description }},
-	"uuid":            {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.UUID }},
-	"scm":             {typ: typeString, str: func(*workspace, *Repo) string { return "git" }},
-	"language":        {typ: typeString, str: func(*workspace, *Repo) string { return "" }},
-	"fork_policy":     {typ: typeString, str: func(_ *workspace, r *Repo) string { return forkPolicy(r) }},
-	"mainbranch.name": {typ: typeString, str: func(*workspace, *Repo) string { return "main" }},
-	"project.key":     {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.ProjectKey }},
+	"name":        {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Name }},
+	"slug":        {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Slug }},
+	"full_name":   {typ: typeString, str: func(ws *workspace, r *Repo) string { return ws.Slug + "/" + r.Slug }},
+	"description": {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.Description }},
+	"uuid":        {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.UUID }},
+	"scm":         {typ: typeString, str: func(*workspace, *Repo) string { return "git" }},
+	"language":    {typ: typeString, str: func(*workspace, *Repo) string { return "" }},
+	"fork_policy": {typ: typeString, str: func(_ *workspace, r *Repo) string { return forkPolicy(r) }},
+	"mainbranch.name": {typ: typeString, str: func(_ *workspace, r *Repo) string {
+		if b := mainbranchJSON(r); b != nil {
+			return b.Name
+		}
+		return ""
+	}},
+	"project.key": {typ: typeString, str: func(_ *workspace, r *Repo) string { return r.ProjectKey }},
 	"project.name": {typ: typeString, str: func(ws *workspace, r *Repo) string {
 		return projectField(ws, r, func(p *Project) string { return p.Name })
 	}},
@@ -181,7 +186,7 @@ func parseBBQL(q string) (*bbqlExpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &bbqlParser{toks: toks}
+	p := &bbqlParser{toks: toks, kinds: repoFieldType, what: "repository"}
 	x, err := p.parseOr()
 	if err != nil {
 		return nil, err
@@ -277,8 +282,87 @@ func lexBBQL(q string) ([]bbqlTok, error) {
 }
 
 type bbqlParser struct {
-	toks []bbqlTok
-	pos  int
+	toks  []bbqlTok
+	pos   int
+	kinds func(field string) (fieldType, bool) // the fields q accepts on this resource
+	what  string                               // the resource's name in errors ("repository")
+}
+
+// repoFieldType is the repository fields' kinds, for the parser.
+func repoFieldType(field string) (fieldType, bool) {
+	f, ok := repoFields[field]
+	return f.typ, ok
+}
+
+// parseBBQLFields parses q for a resource other than repositories: kinds names its
+// fields, what is the resource's name in the error text.
+func parseBBQLFields(q string, kinds func(string) (fieldType, bool), what string) (*bbqlExpr, error) {
+	toks, err := lexBBQL(q)
+	if err != nil {
+		return nil, err
+	}
+	p := &bbqlParser{toks: toks, kinds: kinds, what: what}
+	x, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if p.pos != len(p.toks) {
+		return nil, fmt.Errorf("unexpected %q at position %d", p.toks[p.pos].text, p.toks[p.pos].at+1)
+	}
+	return x, nil
+}
+
+// matchFields evaluates x against a resource other than a repository: str, b and t read
+// a field of that resource (only the kind the field has is called).
+func (x *bbqlExpr) matchFields(str func(string) string, b func(string) bool, t func(string) time.Time, kinds func(string) (fieldType, bool)) bool {
+	switch {
+	case x.and != nil:
+		for _, k := range x.and {
+			if !k.matchFields(str, b, t, kinds) {
+				return false
+			}
+		}
+		return true
+	case x.or != nil:
+		for _, k := range x.or {
+			if k.matchFields(str, b, t, kinds) {
+				return true
+			}
+		}
+		return false
+	}
+	typ, _ := kinds(x.field)
+	switch typ {
+	case typeBool:
+		v := b(x.field)
+		return x.cmpAny(func(val bbqlValue) int {
+			if val.null || val.b == nil {
+				return 2
+			}
+			if *val.b == v {
+				return 0
+			}
+			return 1
+		}, nil)
+	case typeTime:
+		v := t(x.field)
+		return x.cmpAny(func(val bbqlValue) int {
+			if val.null || val.t == nil {
+				return 2
+			}
+			return v.Compare(*val.t)
+		}, nil)
+	default:
+		v := str(x.field)
+		return x.cmpAny(func(val bbqlValue) int {
+			if val.null || val.s == nil {
+				return 2
+			}
+			return strings.Compare(v, *val.s)
+		}, func(val bbqlValue) bool {
+			return val.s != nil && strings.Contains(strings.ToLower(v), strings.ToLower(*val.s))
+		})
+	}
 }
 
 func (p *bbqlParser) peekWord(w string) bool {
@@ -353,9 +437,9 @@ func (p *bbqlParser) parsePrimary() (*bbqlExpr, error) {
 		return nil, fmt.Errorf("expected a field name at position %d, found %q", t.at+1, t.text)
 	}
 	field := t.text
-	f, ok := repoFields[field]
+	typ, ok := p.kinds(field)
 	if !ok {
-		return nil, fmt.Errorf("%q is not a repository field", field)
+		return nil, fmt.Errorf("%q is not a %s field", field, p.what)
 	}
 	x := &bbqlExpr{field: field}
 	op, err := p.next()
@@ -378,7 +462,7 @@ func (p *bbqlParser) parsePrimary() (*bbqlExpr, error) {
 			return nil, fmt.Errorf("expected '(' after %s", strings.ToUpper(x.op))
 		}
 		for {
-			v, err := p.parseValue(f.typ)
+			v, err := p.parseValue(typ)
 			if err != nil {
 				return nil, err
 			}
@@ -396,14 +480,14 @@ func (p *bbqlParser) parsePrimary() (*bbqlExpr, error) {
 		}
 		return x, nil
 	}
-	v, err := p.parseValue(f.typ)
+	v, err := p.parseValue(typ)
 	if err != nil {
 		return nil, err
 	}
-	if (x.op == "~" || x.op == "!~") && f.typ != typeString {
+	if (x.op == "~" || x.op == "!~") && typ != typeString {
 		return nil, fmt.Errorf("operator %s needs a text field, and %s is not one", x.op, field)
 	}
-	if f.typ == typeBool && x.op != "=" && x.op != "!=" {
+	if typ == typeBool && x.op != "=" && x.op != "!=" {
 		return nil, fmt.Errorf("operator %s does not apply to the boolean field %s", x.op, field)
 	}
 	x.values = []bbqlValue{v}

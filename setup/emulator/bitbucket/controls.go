@@ -60,3 +60,7 @@ func (c Controls) ResetLog() {
 	defer e.logMu.Unlock()
 	e.log = nil
 }
+
+// SetEmptyMainbranch changes Options.EmptyMainbranch from now on: repositories created
+// afterwards report "mainbranch": null until their first commit.
+func (c Controls) SetEmptyMainbranch(on bool) { c.e.emptyMainbranch.Store(on) }

@@ -49,6 +49,8 @@ type Repo struct {
 	Slug, Name, Description, UUID, ProjectKey string
 	IsPrivate                                 bool
 	CreatedOn, UpdatedOn                      time.Time
+
+	git *repoGit // content (git.go); nil until first written or read through the content API
 }
 
 // Options configure an Emulator.
@@ -57,6 +59,11 @@ type Options struct {
 	AutoApprove bool             // /site/oauth2/authorize redirects at once, no consent page
 	BrowserUser string           // account_id of the user "logged in" in the browser (default: first user)
 	Now         func() time.Time // clock; default time.Now
+	// EmptyMainbranch makes a repository created through POST /repositories/{ws}/{slug}
+	// report "mainbranch": null until its first commit (POST /src), as a third-party report
+	// says real Bitbucket may for a repository created empty (SPEC.md, uncertain). Without
+	// it such a repository reports main branch "main", which has no commits yet.
+	EmptyMainbranch bool
 }
 
 // Request is one entry of the request log. Start and End are wall-clock times (not
@@ -77,7 +84,9 @@ const maxLog = 1 << 17
 type Emulator struct {
 	opts    Options
 	latency atomic.Int64 // time.Duration
-	mux     *http.ServeMux
+	// emptyMainbranch: Options.EmptyMainbranch, changeable by Controls.SetEmptyMainbranch.
+	emptyMainbranch atomic.Bool
+	mux             *http.ServeMux
 
 	mu         sync.RWMutex // guards the world below
 	users      map[string]*User
@@ -112,6 +121,7 @@ func New(opts Options) *Emulator {
 		refresh:    map[string]*refreshToken{},
 	}
 	e.latency.Store(int64(opts.Latency))
+	e.emptyMainbranch.Store(opts.EmptyMainbranch)
 	e.mux = e.routes()
 	return e
 }
