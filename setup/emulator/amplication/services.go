@@ -196,7 +196,10 @@ func (s *Services) Wait(ctx context.Context) bool {
 // Close stops the services' work in flight (a push's requests are cancelled) and waits for
 // it. Server.Close calls it.
 func (e *Emulator) Close() {
+	// Under e.mu: kick adds to the wait group under it, after checking the context.
+	e.mu.Lock()
 	e.svc.cancel()
+	e.mu.Unlock()
 	e.svc.wg.Wait()
 }
 
