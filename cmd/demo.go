@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,11 +22,19 @@ type demoOptions struct {
 	keep    bool
 	stale   bool // --stale-server
 
+	// Issue 20/21 rehearsals (setup/emulator/demo.Options).
+	prStale         bool   // --pr-service-stale
+	prDown          bool   // --pr-service-down
+	generatorDown   bool   // --generator-down
+	emptyMainbranch bool   // --empty-mainbranch
+	consumerAccount string // --consumer-account NAME
+	colleague       bool   // --colleague
+
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
 func (a *app) newDemoCmd() *cobra.Command {
-	o := demoOptions{repos: 2000}
+	o := demoOptions{repos: 2000, colleague: true}
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Try the wizard against the built-in emulator and a scratch checkout",
@@ -43,13 +52,24 @@ payments, which inherit the project's repository, and catalog, already connected
 elsewhere) and Internal. The server "starts" once the env files are written, as you would
 start npx nx serve amplication-server; with --stale-server it runs from the start with the
 committed placeholder key, to show the restart the wizard then asks for (the demo restarts
-it for you, and says so).`,
+it for you, and says so).
+
+Beside the server the demo emulates the services a build needs (the build manager, the code
+generator and the PR service, git-sync-manager), all running unless a flag stops one; a
+commit in Amplication then ends in a pull request in the emulated Bitbucket. The Amplication
+workspace also holds a colleague's Bitbucket git organization (casey), connected earlier
+(--colleague=false leaves it out).`,
 		Example: `  bbsetup demo
   bbsetup demo --latency 100ms --keep
   bbsetup demo --stale-server                    # the Amplication server must be restarted
   bbsetup demo --public-consumer                 # rehearse a consumer left public
   bbsetup demo --scopes account,repository       # ... or lacking permissions
-  bbsetup demo --no-callback                     # ... or without a callback URL`,
+  bbsetup demo --no-callback                     # ... or without a callback URL
+  bbsetup demo --pr-service-stale                # the PR service holds the placeholder keys
+  bbsetup demo --pr-service-down                 # ... or is not running (start it from the Build screen)
+  bbsetup demo --generator-down                  # the build manager and code generator are not running
+  bbsetup demo --empty-mainbranch                # a new repository reports no main branch
+  bbsetup demo --consumer-account acme-bot       # the consumer lives in another Bitbucket account`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.mistakes.resolve(cmd.Flags()); err != nil {
@@ -64,6 +84,13 @@ it for you, and says so).`,
 	c.Flags().BoolVar(&o.keep, "keep", false, "keep the scratch checkout and the backups of its files after the demo (their paths are printed)")
 	c.Flags().BoolVar(&o.stale, "stale-server", false, "start the emulated Amplication server before the keys are written, to show the restart path")
 
+	c.Flags().BoolVar(&o.prStale, "pr-service-stale", false, "run the emulated PR service (git-sync-manager) with the placeholder keys and due tokens: every push fails at the token refresh")
+	c.Flags().BoolVar(&o.prDown, "pr-service-down", false, "leave the emulated PR service (git-sync-manager) stopped: pushes wait for a worker")
+	c.Flags().BoolVar(&o.generatorDown, "generator-down", false, "leave the emulated build manager and code generator stopped: code generation waits")
+	c.Flags().BoolVar(&o.emptyMainbranch, "empty-mainbranch", false, "make a repository created in the demo report no main branch (mainbranch null) until its first commit")
+	c.Flags().StringVar(&o.consumerAccount, "consumer-account", "", "host the demo consumer in a separate Bitbucket account of this `name` (it administers the workspaces; you, who authorize Amplication, keep only acme)")
+	c.Flags().BoolVar(&o.colleague, "colleague", true, "give the Amplication workspace a colleague's Bitbucket git organization (casey), connected earlier")
+
 	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
 	return c
 }
@@ -72,12 +99,18 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if o.repos < 0 {
 		return usageErrorf("--repos must not be negative")
 	}
+	if o.consumerAccount == "demo" {
+		return usageErrorf("--consumer-account must name an account other than the demo operator's (demo)")
+	}
 	if !a.env.StdinIsTerminal || !(a.env.StdoutIsTerminal || o.wizard.json && a.env.StderrIsTerminal) {
 		fmt.Fprintln(a.env.Stderr, "bbsetup: the demo runs the interactive wizard and needs a terminal (stdin and the screen); for a scripted try, run 'bbsetup emulator' and point the other commands at it.")
 		return &ExitError{Code: ExitUsage}
 	}
 	do := demo.Options{Repos: o.repos, Latency: o.latency,
-		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback, StaleServer: o.stale}
+		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback, StaleServer: o.stale,
+		PRServiceStale: o.prStale, PRServiceDown: o.prDown, GeneratorDown: o.generatorDown,
+		EmptyMainbranch: o.emptyMainbranch, ConsumerAccount: o.consumerAccount, Colleague: o.colleague,
+		StepDelay: 250 * time.Millisecond}
 	if o.mistakes.scopesSet {
 		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
 	}
@@ -122,6 +155,9 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	fmt.Fprintf(a.env.Stderr, "  Amplication:        %s (%s); user %s, password filled in\n", w.AmplicationURL, when, w.AmplicationEmail)
 	if o.mistakes.any() {
 		fmt.Fprintf(a.env.Stderr, "  consumer mistakes:  %s\n", o.mistakes.describe())
+	}
+	if r := o.rehearsals(); r != "" {
+		fmt.Fprintf(a.env.Stderr, "  rehearsing:         %s\n", r)
 	}
 	fmt.Fprintln(a.env.Stderr)
 	a.g.Repo = w.CheckoutDir
@@ -177,4 +213,25 @@ func visitLikeABrowser(ctx context.Context, url string) error {
 		resp.Body.Close()
 	}()
 	return nil
+}
+
+// rehearsals names the issue 20/21 cases the flags set up, "" when none.
+func (o demoOptions) rehearsals() string {
+	var parts []string
+	if o.prStale {
+		parts = append(parts, "a stale PR service (placeholder keys, tokens due)")
+	}
+	if o.prDown {
+		parts = append(parts, "the PR service stopped")
+	}
+	if o.generatorDown {
+		parts = append(parts, "the build manager and code generator stopped")
+	}
+	if o.emptyMainbranch {
+		parts = append(parts, "new repositories without a main branch")
+	}
+	if o.consumerAccount != "" {
+		parts = append(parts, "the consumer in the account "+o.consumerAccount)
+	}
+	return strings.Join(parts, "; ")
 }

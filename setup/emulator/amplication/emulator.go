@@ -15,21 +15,19 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
-
-	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
 // Schema generations the emulator can play.
 const (
-	SchemaV3 = "v3.14.0-29" // default: `state` in GitGetInstallationUrlInput / GitOAuth2FlowInput
-	SchemaV1 = "v1.10.0"    // no `state`: the state in the authorize URL is the workspace id
+	SchemaV3  = "v3.14.0-29" // default: `state` in GitGetInstallationUrlInput / GitOAuth2FlowInput
+	SchemaV36 = "v3.6.2"     // `state`; updateResource's gitRepositoryOverride; no overrideProjectSettings
+	SchemaV1  = "v1.10.0"    // no `state`: the state in the authorize URL is the workspace id
 )
 
 // The server's env variables the emulator reads.
@@ -61,6 +59,23 @@ type Options struct {
 	// Schema selects the server generation: SchemaV3 (default) or SchemaV1.
 	Schema  string
 	Latency time.Duration // added to every request
+
+	// Now is the clock (default time.Now): the stored tokens' expiry and the PR service's
+	// refresh decision read it.
+	Now func() time.Time
+	// StepDelay is how long each emulated code-generation log line and each push take
+	// (default 0: as fast as the machine goes). The demo sets a human pace.
+	StepDelay time.Duration
+	// ClientHost is the client's address in the build URL of a pull request comment
+	// (default http://localhost:3001, CLIENT_HOST's default).
+	ClientHost string
+	// PRServiceFollowsCheckout makes the PR service read the checkout's env at every push
+	// (as if restarted after every write) instead of once when it starts (Services.Start).
+	PRServiceFollowsCheckout bool
+	// StaleGitTokens stores the tokens of the git organizations the OAuth flow creates as if
+	// authorized two hours ago (due for a refresh at once): with a stale PR service every
+	// push then fails at the refresh, as it does two hours after a real authorization.
+	StaleGitTokens bool
 }
 
 // User is an Amplication account with a local email/password.
@@ -84,8 +99,9 @@ type Workspace struct {
 // Project is an Amplication project; a ProjectConfiguration resource (named like the
 // project) is added automatically when none is given. An empty ID is generated.
 type Project struct {
-	ID, Name  string
-	Resources []Resource
+	ID, Name    string
+	Resources   []Resource
+	UseDemoRepo bool // pushes go to Amplication's demo repository on GitHub
 }
 
 // Resource is a project's resource. Type is "Service", "ProjectConfiguration" or
@@ -106,6 +122,10 @@ type GitOrganization struct {
 	ID, Name, Provider string
 	Type               string
 	InstallationID     string
+	// The stored OAuth tokens (providerProperties) a Bitbucket organization pushes with;
+	// a zero ExpiresAt is "now" (due for a refresh).
+	AccessToken, RefreshToken string
+	ExpiresAt                 time.Time
 }
 
 // GitRepository is a resource's repository: Name is the repository (for Bitbucket the
@@ -149,6 +169,12 @@ type Emulator struct {
 	repos      map[string]*repo
 	orgs       []*gitOrg
 	log        []Request
+
+	commits  []*commitRec
+	builds   []*build
+	genQueue []string    // build ids waiting for code generation
+	prQueue  []prRequest // create-PR requests waiting for the PR service
+	svc      serviceState
 }
 
 type account struct {
@@ -164,7 +190,10 @@ type member struct {
 
 type workspace struct{ id, name string }
 
-type project struct{ id, name, workspaceID string }
+type project struct {
+	id, name, workspaceID string
+	useDemoRepo           bool
+}
 
 type resource struct {
 	id, name, typ, projectID string
@@ -177,6 +206,8 @@ type repo struct{ id, name, groupName, orgID string }
 type gitOrg struct {
 	id, name, provider, typ, installationID, workspaceID string
 	grouping                                             bool
+	accessToken, refreshToken                            string // providerProperties
+	expiresAt                                            time.Time
 }
 
 // New reads the checkout's server env (this is the "server start") and loads seed.
@@ -185,9 +216,9 @@ func New(opts Options, seed Seed) (*Emulator, error) {
 	switch gen {
 	case "":
 		gen = SchemaV3
-	case SchemaV3, SchemaV1:
+	case SchemaV3, SchemaV36, SchemaV1:
 	default:
-		return nil, fmt.Errorf("unknown Amplication schema generation %q; use %q or %q", opts.Schema, SchemaV3, SchemaV1)
+		return nil, fmt.Errorf("unknown Amplication schema generation %q; use %q, %q or %q", opts.Schema, SchemaV3, SchemaV36, SchemaV1)
 	}
 	if opts.BitbucketURL == "" {
 		opts.BitbucketURL = DefaultBitbucketURL
@@ -195,9 +226,16 @@ func New(opts Options, seed Seed) (*Emulator, error) {
 	if opts.BitbucketAPIURL == "" {
 		opts.BitbucketAPIURL = DefaultBitbucketAPIURL
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ClientHost == "" {
+		opts.ClientHost = "http://localhost:3001"
+	}
 	opts.BitbucketURL = strings.TrimRight(opts.BitbucketURL, "/")
 	opts.BitbucketAPIURL = strings.TrimRight(opts.BitbucketAPIURL, "/")
 	e := &Emulator{opts: opts, gen: gen, hc: opts.HTTPClient, repos: map[string]*repo{}}
+	e.initServices()
 	if e.hc == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.Proxy = nil // like node-fetch: no proxy from the environment
@@ -208,7 +246,11 @@ func New(opts Options, seed Seed) (*Emulator, error) {
 	if _, err := rand.Read(e.secret); err != nil {
 		return nil, err
 	}
-	s, err := graphql.ParseSchema(SDL(gen), &root{e: e})
+	var resolver any = &root{e: e}
+	if gen == SchemaV1 {
+		resolver = &rootV1{&root{e: e}}
+	}
+	s, err := graphql.ParseSchema(SDL(gen), resolver)
 	if err != nil {
 		return nil, fmt.Errorf("the emulator's schema: %w", err)
 	}
@@ -226,7 +268,9 @@ func (e *Emulator) Restart() {
 	e.readEnv()
 }
 
-// Schema is the generation the emulator plays (SchemaV3 or SchemaV1).
+func (e *Emulator) now() time.Time { return e.opts.Now() }
+
+// Schema is the generation the emulator plays (SchemaV3, SchemaV36 or SchemaV1).
 func (e *Emulator) Schema() string { return e.gen }
 
 // nxEnvFiles are the files `nx serve` loads for a project, in order, first value winning
@@ -252,26 +296,7 @@ func (e *Emulator) lookupEnv(key string) string {
 // checkoutDir sees for key: getenv's (the shell's) when it is set, else the first of the
 // server's and then the root's env files, in Nx's order, that sets it ("" when none does).
 func ServerEnv(checkoutDir string, getenv func(string) string, key string) string {
-	if getenv != nil {
-		if v := getenv(key); v != "" {
-			return v
-		}
-	}
-	if checkoutDir == "" {
-		return ""
-	}
-	for _, dir := range []string{filepath.Join(checkoutDir, filepath.FromSlash(ServerDir)), checkoutDir} {
-		for _, name := range nxEnvFiles {
-			data, err := envfile.ReadRegular(filepath.Join(dir, name))
-			if err != nil {
-				continue
-			}
-			if v, ok := envfile.Parse(data)[key]; ok {
-				return v
-			}
-		}
-	}
-	return ""
+	return serviceEnv(checkoutDir, ServerDir, getenv, key)
 }
 
 // LoadedClientID is the BITBUCKET_CLIENT_ID the "running server" loaded ("" if none).
@@ -345,7 +370,11 @@ func (e *Emulator) load(seed Seed) error {
 		orgIDs := map[string]bool{}
 		for _, o := range ws.GitOrganizations {
 			g := &gitOrg{id: orNewID(o.ID), name: o.Name, provider: o.Provider, typ: o.Type,
-				installationID: o.InstallationID, workspaceID: w.id, grouping: o.Provider == "Bitbucket"}
+				installationID: o.InstallationID, workspaceID: w.id, grouping: o.Provider == "Bitbucket",
+				accessToken: o.AccessToken, refreshToken: o.RefreshToken, expiresAt: o.ExpiresAt}
+			if g.expiresAt.IsZero() {
+				g.expiresAt = e.now()
+			}
 			if err := unique("git organization", g.id); err != nil {
 				return err
 			}
@@ -362,7 +391,7 @@ func (e *Emulator) load(seed Seed) error {
 			e.orgs = append(e.orgs, g)
 		}
 		for _, p := range ws.Projects {
-			pr := &project{id: orNewID(p.ID), name: p.Name, workspaceID: w.id}
+			pr := &project{id: orNewID(p.ID), name: p.Name, workspaceID: w.id, useDemoRepo: p.UseDemoRepo}
 			if err := unique("project", pr.id); err != nil {
 				return err
 			}
@@ -474,7 +503,8 @@ func (e *Emulator) GitOrganizations(workspaceID string) []GitOrganization {
 	var out []GitOrganization
 	for _, g := range e.orgs {
 		if g.workspaceID == workspaceID {
-			out = append(out, GitOrganization{ID: g.id, Name: g.name, Provider: g.provider, Type: g.typ, InstallationID: g.installationID})
+			out = append(out, GitOrganization{ID: g.id, Name: g.name, Provider: g.provider, Type: g.typ, InstallationID: g.installationID,
+				AccessToken: g.accessToken, RefreshToken: g.refreshToken, ExpiresAt: g.expiresAt})
 		}
 	}
 	return out

@@ -228,6 +228,7 @@ func StartOn(e *Emulator, addr string) (*Server, error) {
 // exchange) and Close returns when they have returned, waiting at most a few seconds.
 func (s *Server) Close() {
 	s.cancel()
+	s.Emulator.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.srv.Shutdown(ctx); err != nil {

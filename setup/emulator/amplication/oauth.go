@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 type installURLArgs struct {
@@ -149,6 +150,16 @@ func (e *Emulator) completeOAuth2(ctx context.Context, workspaceID, code string)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// disableDemoRepoForAllWorkspaceProjects, before the upsert.
+	for _, p := range e.projects {
+		if p.workspaceID == workspaceID {
+			p.useDemoRepo = false
+		}
+	}
+	expires := e.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	if e.opts.StaleGitTokens {
+		expires = e.now().Add(RefreshMargin / 2)
+	}
 	for _, g := range e.orgs {
 		// The upsert's key: (provider, installationId, workspace); v1.10.0 leaves the
 		// workspace out, so there the same Bitbucket user updates the first workspace's.
@@ -156,6 +167,7 @@ func (e *Emulator) completeOAuth2(ctx context.Context, workspaceID, code string)
 			if u.Username != "" { // Prisma leaves a field alone when its value is undefined
 				g.name = u.Username
 			}
+			g.accessToken, g.refreshToken, g.expiresAt = tok.AccessToken, tok.RefreshToken, expires
 			return *g, nil
 		}
 	}
@@ -167,7 +179,8 @@ func (e *Emulator) completeOAuth2(ctx context.Context, workspaceID, code string)
 		return gitOrg{}, fmt.Errorf("\nInvalid `this.prisma.gitOrganization.upsert()` invocation:\n\nArgument `%s` is missing.", missing)
 	}
 	g := &gitOrg{id: newID(), name: u.Username, provider: "Bitbucket", typ: "Organization",
-		installationID: u.UUID, workspaceID: workspaceID, grouping: true}
+		installationID: u.UUID, workspaceID: workspaceID, grouping: true,
+		accessToken: tok.AccessToken, refreshToken: tok.RefreshToken, expiresAt: expires}
 	e.orgs = append(e.orgs, g)
 	return *g, nil
 }

@@ -300,7 +300,7 @@ func (r *root) DisconnectResourceGitRepository(ctx context.Context, args disconn
 		return &resourceR{e: e, r: before}, nil
 	}
 	if rs.repoID == "" {
-		if e.gen == SchemaV1 {
+		if e.gen != SchemaV3 {
 			return nil, fail("Argument where of type GitRepositoryWhereUniqueInput needs at least one argument.")
 		}
 		return &resourceR{e: e, r: before}, nil
@@ -313,6 +313,45 @@ func (r *root) DisconnectResourceGitRepository(ctx context.Context, args disconn
 	}
 	e.dropUnused()
 	return &resourceR{e: e, r: before}, nil
+}
+
+type updateResourceArgs struct {
+	Data struct {
+		Description           *string
+		GitRepositoryOverride *bool // v1.10.0 and v3.6.2 only
+		Name                  *string
+	}
+	Where struct{ ID string }
+}
+
+// UpdateResource is ResourceService.updateResource: the data goes to the record as given
+// (before v3.7.0 that includes gitRepositoryOverride, which is how Amplication's UI marked a
+// service as overriding its project's repository); the updated resource is returned.
+func (r *root) UpdateResource(ctx context.Context, args updateResourceArgs) (*resourceR, error) {
+	e := r.e
+	me, err := e.authUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	rs, err := e.guardResource(me, args.Where.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := args.Data
+	if d.Name != nil {
+		rs.name = *d.Name
+		if rs.typ == "ProjectConfiguration" {
+			if p := e.projectByID(rs.projectID); p != nil {
+				p.name = *d.Name
+			}
+		}
+	}
+	if d.GitRepositoryOverride != nil {
+		rs.override = *d.GitRepositoryOverride
+	}
+	return &resourceR{e: e, r: *rs}, nil
 }
 
 // dropUnused deletes repository records no resource uses. The caller holds e.mu.
@@ -409,6 +448,14 @@ type projectR struct {
 func (p *projectR) ID() string           { return p.p.id }
 func (p *projectR) Name() string         { return p.p.name }
 func (p *projectR) Description() *string { return nil }
+func (p *projectR) UseDemoRepo() bool {
+	p.e.mu.Lock()
+	defer p.e.mu.Unlock()
+	if cur := p.e.projectByID(p.p.id); cur != nil {
+		return cur.useDemoRepo
+	}
+	return p.p.useDemoRepo
+}
 func (p *projectR) Resources() *[]*resourceR {
 	p.e.mu.Lock()
 	defer p.e.mu.Unlock()

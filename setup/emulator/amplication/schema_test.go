@@ -95,6 +95,7 @@ func subsetProblems(mine, real *ast.Schema) []string {
 func TestSDLIsSubsetOfRealSchema(t *testing.T) {
 	for _, c := range []struct{ gen, file string }{
 		{ampemu.SchemaV3, "schema-v3.14.0-29.graphql"},
+		{ampemu.SchemaV36, "schema-v3.6.2.graphql"},
 		{ampemu.SchemaV1, "schema-v1.10.0.graphql"},
 	} {
 		t.Run(c.gen, func(t *testing.T) {

@@ -287,3 +287,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mux.ServeHTTP(rec, r)
 }
+
+// Members returns a copy of a workspace's members (account_id -> administrator); nil when
+// the workspace does not exist.
+func (e *Emulator) Members(workspace string) map[string]bool {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	ws, ok := e.workspaces[workspace]
+	if !ok {
+		return nil
+	}
+	out := make(map[string]bool, len(ws.members))
+	for k, v := range ws.members {
+		out[k] = v
+	}
+	return out
+}

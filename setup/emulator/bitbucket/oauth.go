@@ -400,3 +400,24 @@ func dedupe(in []string) []string {
 	}
 	return out
 }
+
+// IssueTokens mints an access and a refresh token of the consumer for a user, as if that
+// user had authorized the consumer in the browser (the tokens an Amplication git organization
+// of theirs holds). It builds the world, like the Add methods; it panics when the consumer or
+// the user does not exist.
+func (e *Emulator) IssueTokens(consumerKey, accountID string) (access, refresh string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cons, ok := e.consumers[consumerKey]
+	if !ok {
+		panic("emulator: no consumer " + consumerKey)
+	}
+	if e.users[accountID] == nil {
+		panic("emulator: no user " + accountID)
+	}
+	scopes := dedupe(cons.Scopes)
+	access = e.issueAccess(consumerKey, accountID, scopes, e.now())
+	refresh = randomToken(40)
+	e.refresh[refresh] = &refreshToken{client: consumerKey, user: accountID, scopes: scopes}
+	return access, refresh
+}

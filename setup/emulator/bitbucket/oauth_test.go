@@ -378,3 +378,18 @@ func TestBrowserUserOption(t *testing.T) {
 		t.Errorf("authorized as %v, want the browser user bob", u["account_id"])
 	}
 }
+
+func TestIssueTokens(t *testing.T) {
+	w := newWorld(t, Options{})
+	access, refresh := w.s.IssueTokens(full.Key, bob)
+	if u := w.get("/2.0/user", access).json(t); u["account_id"] != bob {
+		t.Errorf("issued token acts as %v, want bob", u["account_id"])
+	}
+	r := w.tokenReq(&full, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+	if r.status != 200 {
+		t.Fatalf("refresh: %d %s", r.status, r.body)
+	}
+	if u := w.get("/2.0/user", r.json(t)["access_token"].(string)).json(t); u["account_id"] != bob {
+		t.Errorf("refreshed token acts as %v", u["account_id"])
+	}
+}

@@ -60,7 +60,41 @@ type Options struct {
 	// AmplicationPort is the Amplication emulator's port on 127.0.0.1, written to the
 	// scratch checkout as HOST and PORT; 0 picks a free one.
 	AmplicationPort int
+
+	// Issue 20 and 21's cases, to rehearse what bbsetup says about them:
+	//
+	// PRServiceStale runs the PR service (git-sync-manager) with the committed placeholders,
+	// as one started before the keys were written, and stores the git organization's tokens
+	// as due for a refresh (as two hours after the authorization): every push fails at the
+	// refresh. PRServiceDown and GeneratorDown leave the PR service, or the build manager and
+	// the code generator, stopped (StartService starts them). EmptyMainbranch makes a
+	// repository created through the API report mainbranch null until its first commit.
+	// ConsumerAccount, when set, hosts the consumer in a separate Bitbucket account of that
+	// name (client-credentials tokens act as it): it administers the three workspaces, and the
+	// demo operator, who authorizes Amplication, keeps only acme. Colleague adds a colleague's
+	// Bitbucket git organization ("casey", who can read acme) to the Amplication workspace, as
+	// if they had connected their account earlier.
+	PRServiceStale  bool
+	PRServiceDown   bool
+	GeneratorDown   bool
+	EmptyMainbranch bool
+	ConsumerAccount string
+	Colleague       bool
+	// StepDelay paces the emulated code generation and push (see ampemu.Options.StepDelay).
+	StepDelay time.Duration
 }
+
+// Demo world accounts added by the options above.
+const (
+	// ConsumerOwnerAccountID is the account_id of the --consumer-account user.
+	ConsumerOwnerAccountID = "5f0c1d2e3a4b5c6d7e8f9a1c"
+	// ColleagueAccountID and ColleagueUUID are the colleague's Bitbucket account; the
+	// colleague's Amplication git organization is ampemu id ColleagueOrgID, named "casey".
+	ColleagueAccountID = "5f0c1d2e3a4b5c6d7e8f9a2d"
+	ColleagueUUID      = "{c0113a9e-0000-4000-8000-00000000ca5e}"
+	ColleagueOrgID     = "cldemoorg0000000000000002"
+	ColleagueNickname  = "casey"
+)
 
 // World is a running demo: the emulators, the consumer, and the scratch checkout.
 type World struct {
@@ -76,9 +110,14 @@ type World struct {
 	AmplicationEmail, AmplicationPassword string
 
 	ampOpts ampemu.Options
+	ampSeed ampemu.Seed
 	ampAddr string
 	ampMu   sync.Mutex
 	amp     *ampemu.Server
+	// running is which emulated services run (or will, once Amplication starts); stale is
+	// Options.PRServiceStale.
+	running map[ampemu.Service]bool
+	stale   bool
 }
 
 // Start builds and starts the demo world. Close it when done.
@@ -94,10 +133,23 @@ func Start(o Options) (*World, error) {
 	callback := clientHost + "/bitbucket-auth-app/callback"
 
 	emu, consumer := bbemu.NewDemo(bbemu.Options{
-		Latency:     o.Latency,
-		AutoApprove: !o.ConsentPage,
+		Latency:         o.Latency,
+		AutoApprove:     !o.ConsentPage,
+		EmptyMainbranch: o.EmptyMainbranch,
 	}, o.Repos)
 	edited := consumer.CallbackURL != callback || o.PublicConsumer || o.Scopes != nil || o.NoCallback
+	if o.ConsumerAccount != "" {
+		if o.ConsumerAccount == "demo" {
+			return nil, errors.New("the consumer account must not be the demo operator's (demo): name another account")
+		}
+		emu.AddUser(bbemu.User{AccountID: ConsumerOwnerAccountID, DisplayName: o.ConsumerAccount, Nickname: o.ConsumerAccount})
+		me := bbemu.DemoUserAccountID
+		emu.AddWorkspace(bbemu.Workspace{Slug: "acme", Name: "Acme Corporation"}, map[string]bool{me: true, ConsumerOwnerAccountID: true})
+		emu.AddWorkspace(bbemu.Workspace{Slug: "acme-labs", Name: "Acme Labs"}, map[string]bool{ConsumerOwnerAccountID: true})
+		emu.AddWorkspace(bbemu.Workspace{Slug: "playground", Name: "Playground"}, map[string]bool{ConsumerOwnerAccountID: true})
+		consumer.Owner = ConsumerOwnerAccountID
+		edited = true
+	}
 	consumer.CallbackURL = callback
 	if o.PublicConsumer {
 		consumer.Private = false
@@ -111,6 +163,16 @@ func Start(o Options) (*World, error) {
 	if edited {
 		emu.AddConsumer(consumer)
 	}
+	seed := ampemu.DemoSeed()
+	if o.Colleague {
+		emu.AddUser(bbemu.User{AccountID: ColleagueAccountID, UUID: ColleagueUUID, DisplayName: "Casey Colleague", Nickname: ColleagueNickname})
+		addMember(emu, "acme", ColleagueAccountID)
+		access, refresh := emu.IssueTokens(consumer.Key, ColleagueAccountID)
+		seed.Workspaces[0].GitOrganizations = append(seed.Workspaces[0].GitOrganizations, ampemu.GitOrganization{
+			ID: ColleagueOrgID, Name: ColleagueNickname, Provider: "Bitbucket", Type: "Organization",
+			InstallationID: ColleagueUUID, AccessToken: access, RefreshToken: refresh,
+			ExpiresAt: time.Now().Add(bbemu.AccessTokenLifetime)})
+	}
 	srv, err := bbemu.Start(emu)
 	if err != nil {
 		return nil, fmt.Errorf("start the Bitbucket emulator: %w", err)
@@ -121,7 +183,9 @@ func Start(o Options) (*World, error) {
 		return nil, fmt.Errorf("make the scratch checkout: %w", err)
 	}
 	w := &World{Server: srv, Consumer: consumer, CheckoutDir: dir, ClientHost: clientHost, CallbackURL: callback,
-		AmplicationEmail: ampemu.DemoEmail, AmplicationPassword: ampemu.DemoPassword}
+		AmplicationEmail: ampemu.DemoEmail, AmplicationPassword: ampemu.DemoPassword, ampSeed: seed,
+		stale: o.PRServiceStale, running: map[ampemu.Service]bool{
+			ampemu.BuildManager: !o.GeneratorDown, ampemu.CodeGenerator: !o.GeneratorDown, ampemu.PRService: !o.PRServiceDown}}
 	ampPort := o.AmplicationPort
 	if ampPort == 0 {
 		if ampPort, err = freePort(); err != nil {
@@ -132,7 +196,10 @@ func Start(o Options) (*World, error) {
 	w.ampAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ampPort))
 	w.AmplicationURL = "http://" + w.ampAddr
 	w.ampOpts = ampemu.Options{CheckoutDir: dir, BitbucketURL: srv.URL, BitbucketAPIURL: srv.APIURL,
-		Schema: o.AmplicationSchema, Latency: o.Latency}
+		Schema: o.AmplicationSchema, Latency: o.Latency, ClientHost: clientHost, StepDelay: o.StepDelay,
+		// A PR service the operator (re)started after the keys were written reads them;
+		// a stale one holds the placeholders (below) and its tokens are due.
+		PRServiceFollowsCheckout: !o.PRServiceStale, StaleGitTokens: o.PRServiceStale}
 	if err := writeCheckout(dir, clientHost, w.AmplicationURL, ampPort); err != nil {
 		w.Close()
 		return nil, err
@@ -156,7 +223,7 @@ func (w *World) StartAmplication() (*ampemu.Server, error) {
 	if w.amp != nil {
 		return w.amp, nil
 	}
-	e, err := ampemu.New(w.ampOpts, ampemu.DemoSeed())
+	e, err := ampemu.New(w.ampOpts, w.ampSeed)
 	if err != nil {
 		return nil, fmt.Errorf("start the demo's Amplication server: %w", err)
 	}
@@ -164,8 +231,63 @@ func (w *World) StartAmplication() (*ampemu.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the demo's Amplication server: %w", err)
 	}
+	if w.stale {
+		e.Services().MarkPRServiceStale()
+	}
+	for _, name := range ampemu.AllServices {
+		if w.running[name] {
+			_ = e.Services().Start(name)
+		}
+	}
 	w.amp = s
 	return s, nil
+}
+
+// StartService starts an emulated service of the demo's Amplication (the build manager,
+// the code generator or the PR service), as the operator would run `npx nx serve NAME` in
+// another terminal: waiting builds go on. Before the Amplication server starts it is noted
+// and applied when it does. The wizard's Build screen calls it in the demo.
+func (w *World) StartService(name ampemu.Service) error {
+	if !slices.Contains(ampemu.AllServices, name) {
+		return fmt.Errorf("the demo has no service %q; it has %s, %s and %s", name, ampemu.BuildManager, ampemu.CodeGenerator, ampemu.PRService)
+	}
+	w.ampMu.Lock()
+	defer w.ampMu.Unlock()
+	w.running[name] = true
+	if w.amp != nil {
+		return w.amp.Services().Start(name)
+	}
+	return nil
+}
+
+// ServiceRunning reports whether an emulated service runs (or will when the Amplication
+// server starts).
+func (w *World) ServiceRunning(name ampemu.Service) bool {
+	w.ampMu.Lock()
+	defer w.ampMu.Unlock()
+	if w.amp != nil {
+		return w.amp.Services().Running(name)
+	}
+	return w.running[name]
+}
+
+// StoppedServices lists the emulated services that do not run, in start order.
+func (w *World) StoppedServices() []ampemu.Service {
+	var out []ampemu.Service
+	for _, n := range ampemu.AllServices {
+		if !w.ServiceRunning(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// addMember makes accountID a (non-admin) member of a demo workspace, keeping its members.
+func addMember(emu *bbemu.Emulator, slug, accountID string) {
+	names := map[string]string{"acme": "Acme Corporation", "acme-labs": "Acme Labs", "playground": "Playground"}
+	members := emu.Members(slug)
+	members[accountID] = false
+	emu.AddWorkspace(bbemu.Workspace{Slug: slug, Name: names[slug]}, members)
 }
 
 // Amplication is the running Amplication emulator, nil before StartAmplication.
