@@ -53,7 +53,7 @@ consumer's key.`,
 	f.DurationVar(&o.latency, "latency", 0, "latency added to every request, e.g. 100ms")
 	f.BoolVar(&o.noAutoApprove, "no-auto-approve", false, "show a consent page with Grant and Cancel instead of approving at once")
 	f.IntVar(&o.ampPort, "amplication-port", 0, "port of the Amplication server emulator at 127.0.0.1 (0 picks a free one; the real server's is 3000)")
-	f.StringVar(&o.ampSchema, "amplication-schema", ampemu.SchemaV3, "Amplication server generation to play: "+ampemu.SchemaV3+" or "+ampemu.SchemaV1+" (no state argument)")
+	f.StringVar(&o.ampSchema, "amplication-schema", ampemu.SchemaV3, "Amplication server generation to play: "+ampemu.SchemaV3+", "+ampemu.SchemaV36+" or "+ampemu.SchemaV1+" (no state argument)")
 
 	addConsumerMistakeFlags(f, &o.mistakes)
 	return c
@@ -75,8 +75,8 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if o.ampPort < 0 || o.ampPort > 65535 {
 		return usageErrorf("--amplication-port %d is not a port number; use 1-65535, or 0 to pick a free port", o.ampPort)
 	}
-	if o.ampSchema != ampemu.SchemaV3 && o.ampSchema != ampemu.SchemaV1 {
-		return usageErrorf("--amplication-schema %q is not a generation the emulator plays; use %s or %s", o.ampSchema, ampemu.SchemaV3, ampemu.SchemaV1)
+	if o.ampSchema != ampemu.SchemaV3 && o.ampSchema != ampemu.SchemaV36 && o.ampSchema != ampemu.SchemaV1 {
+		return usageErrorf("--amplication-schema %q is not a generation the emulator plays; use %s, %s or %s", o.ampSchema, ampemu.SchemaV3, ampemu.SchemaV36, ampemu.SchemaV1)
 	}
 	// The checkout whose server env the Amplication emulator loads: --repo (which must be
 	// a complete one, as for every command), else the nearest server directory at or above
@@ -141,6 +141,10 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err != nil {
 		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
 	}
+	// The build manager, the code generator and the PR service run, as after
+	// `npx nx serve` of each started with this emulator (the PR service holds the keys it
+	// found then, as the server does).
+	ae.Services().StartAll()
 	as, err := ampemu.StartOn(ae, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.ampPort)))
 	if err != nil {
 		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
