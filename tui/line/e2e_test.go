@@ -1,0 +1,191 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package line_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
+)
+
+// TestLineModeFromFirstPromptToConnect goes through the line mode as an operator would,
+// on a pseudo-terminal with typed lines, against both emulators: TERM=dumb chooses it
+// (no flag), a fresh checkout, the consumer steps, the key typed and the secret typed at
+// a hidden prompt, the diff and the write, the Amplication server started by the operator
+// once the files are written, the sign-in with a hidden password, the browser's trip, a
+// new repository, orders as the target, the connect. Then the end state: the env files
+// hold the key and secret, Amplication's emulator stores the connection, and the terminal
+// never showed the secret, the password, a token or an escape sequence.
+func TestLineModeFromFirstPromptToConnect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	serverEnv := filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local")
+	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+
+	p.waitFor("(line mode)", "Callback URL to register on the consumer:", w.CallbackURL, "Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("acme")
+	p.waitFor(w.Server.URL+"/acme/workspace/settings/api", "Callback URL:", w.CallbackURL, "Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("1. Account: Read", "6. ", "Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("… Asking Bitbucket", "✓ Bitbucket accepted the key and secret", "Webhooks: Read and write")
+	// The diff, secret masked; nothing is written before the confirm.
+	p.waitFor("BITBUCKET_CLIENT_ID="+w.Consumer.Key, mask.Secret(w.Consumer.Secret), "Write these files? [Y/n]: ")
+	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
+		t.Fatalf("the PR service's .env.local exists before the confirm (err %v)", err)
+	}
+	p.typeLine("")
+	p.waitFor("✓ written", "npx nx serve git-sync-manager", "Press enter to check the server.")
+	// The operator starts the Amplication server now, after the keys are written.
+	if _, err := w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
+	p.typeLine("")
+	p.waitFor("Email (or type token to sign in with an API token): ")
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.typeLine(w.AmplicationPassword)
+	p.waitFor("✓ Signed in as", "Authorize Amplication with Bitbucket", "click Grant access:")
+	out := p.waitFor("Waiting for Bitbucket…")
+	authURL, err := firstURL(out)
+	if err != nil || !strings.Contains(authURL, "client_id="+w.Consumer.Key) {
+		t.Fatalf("no authorize URL with the key on its own line: %q (%v) in\n%s", authURL, err, out)
+	}
+	visit(t, authURL)
+	p.waitFor("✓ Amplication is connected to Bitbucket as demo", "acme", "[admin]", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "2. Create a new repository in acme", "Choose 1-2 [1]: ")
+	p.typeLine("2")
+	p.waitFor("Name: ")
+	p.typeLine("Line Service")
+	p.waitFor("Slug: acme/line-service", "Description (optional): ")
+	p.typeLine("")
+	p.waitFor("Private (only people with access can see it)? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Project:", "1. Bitbucket's default project (the workspace's oldest)", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("Create this repository? A private repository acme/line-service", "Create it? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ Created acme/line-service", "Which Amplication project or service pushes to acme/line-service?", "orders (project Shop)  not connected", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("Amplication  orders (project Shop)", "Repository   acme/line-service", "Nothing is stored in Amplication until you confirm.", "Connect? [Y/n]: ")
+	if r, _ := w.Amplication().Resource(amplication.DemoOrdersID); r.Repo != nil {
+		t.Fatalf("stored in Amplication before the confirm: %+v", r.Repo)
+	}
+	p.typeLine("")
+	p.waitFor("✓ orders (project Shop) → acme/line-service", "== Summary ==", "orders (project Shop) → acme/line-service", "Next steps")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+
+	// The end state: Amplication stores the connection, the files hold the key and secret.
+	if r, ok := w.Amplication().Resource(amplication.DemoOrdersID); !ok || r.Repo == nil || r.Repo.GroupName != "acme" || r.Repo.Name != "line-service" {
+		t.Fatalf("the Amplication emulator's orders has %+v, want acme/line-service", r.Repo)
+	}
+	for path, wantBilling := range map[string]bool{serverEnv: true, prEnv: false} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kv := envfile.Parse(data)
+		if kv["BITBUCKET_CLIENT_ID"] != w.Consumer.Key || kv["BITBUCKET_CLIENT_SECRET"] != w.Consumer.Secret {
+			t.Errorf("%s: the key and secret do not parse back", path)
+		}
+		if _, has := kv["BILLING_ENABLED"]; has != wantBilling {
+			t.Errorf("%s: BILLING_ENABLED set: %v, want %v", path, has, wantBilling)
+		}
+	}
+	all := p.output()
+	if d := os.Getenv("LINE_DUMP"); d != "" {
+		_ = os.WriteFile(d, []byte(all), 0o600)
+	}
+	wantPlain(t, all)
+	for what, secret := range map[string]string{"the consumer's secret": w.Consumer.Secret, "the Amplication password": w.AmplicationPassword, "a token": "eyJ"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("the terminal showed %s (echoed or printed)", what)
+		}
+	}
+}
+
+// TestLineModeDemo runs `bbsetup demo --accessible` and presses enter at every prompt
+// (and picks the first repository), as the README says for the wizard: from the first
+// prompt to "orders (project Shop) → acme/…", the demo's browser visit included.
+func TestLineModeDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	env := map[string]string{"TERM": "xterm-256color", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "demo", "--accessible", "--repos", "60")
+	p.waitFor("bbsetup demo", "demo: the emulated Bitbucket and Amplication servers", "Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/) [acme]: ")
+	p.typeLine("")
+	p.waitFor("Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key [")
+	p.typeLine("")
+	p.waitFor("Secret (hidden; press enter for the demo consumer's, ••••")
+	p.typeLine("")
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("(demo: the emulated server has started by itself)", "Press enter to check the server.")
+	p.typeLine("")
+	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
+	p.typeLine("")
+	p.waitFor("(demo: the emulated server's user is filled in)", "Email (or type token to sign in with an API token) [")
+	p.typeLine("")
+	p.waitFor("Password (hidden; press enter for the demo user's): ")
+	p.typeLine("")
+	p.waitFor("The demo visited the page for you", "✓ Amplication is connected to Bitbucket as demo", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("repositories", "  1. ", "Number of the repository to connect")
+	p.typeLine("1")
+	p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("Connect? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("== Summary ==", "orders (project Shop) → acme/")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+	wantPlain(t, p.output())
+}
+
+// TestLineModeEndOfInput: BBSETUP_ACCESSIBLE=1 chooses the line mode; ctrl+d at the first
+// prompt leaves it as q leaves the wizard (exit 130), saying that nothing was written.
+func TestLineModeEndOfInput(t *testing.T) {
+	w := newWorld(t)
+	env := map[string]string{"TERM": "xterm-256color", "BBSETUP_ACCESSIBLE": "1", "XDG_STATE_HOME": t.TempDir()}
+	p := startPty(t, env, "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("(line mode)", "Press enter to start")
+	if _, err := p.ptmx.Write([]byte{4}); err != nil { // ctrl+d
+		t.Fatal(err)
+	}
+	p.waitFor("bbsetup: setup stopped; nothing was written.")
+	if code := p.exitCode(); code != cmd.ExitInterrupted {
+		t.Fatalf("exit %d, want %d", code, cmd.ExitInterrupted)
+	}
+	wantPlain(t, p.output())
+}
