@@ -1,8 +1,9 @@
-//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+//go:build linux
 
 package line_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/cmd"
 	"github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
 )
@@ -43,10 +45,12 @@ func TestLineModeFromFirstPromptToConnect(t *testing.T) {
 	p.waitFor("Key: ")
 	p.typeLine(w.Consumer.Key)
 	p.waitFor("Secret (hidden): ")
+	p.wantEchoOff()
 	p.typeLine(w.Consumer.Secret)
 	p.waitFor("… Asking Bitbucket", "✓ Bitbucket accepted the key and secret", "Webhooks: Read and write")
 	// The diff, secret masked; nothing is written before the confirm.
 	p.waitFor("BITBUCKET_CLIENT_ID="+w.Consumer.Key, mask.Secret(w.Consumer.Secret), "Write these files? [Y/n]: ")
+	p.wantEchoOn()
 	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
 		t.Fatalf("the PR service's .env.local exists before the confirm (err %v)", err)
 	}
@@ -62,6 +66,7 @@ func TestLineModeFromFirstPromptToConnect(t *testing.T) {
 	p.waitFor("Email (or type token to sign in with an API token): ")
 	p.typeLine(w.AmplicationEmail)
 	p.waitFor("Password (hidden): ")
+	p.wantEchoOff()
 	p.typeLine(w.AmplicationPassword)
 	p.waitFor("✓ Signed in as", "Authorize Amplication with Bitbucket", "click Grant access:")
 	out := p.waitFor("Waiting for Bitbucket…")
@@ -113,7 +118,7 @@ func TestLineModeFromFirstPromptToConnect(t *testing.T) {
 			t.Errorf("%s: BILLING_ENABLED set: %v, want %v", path, has, wantBilling)
 		}
 	}
-	all := p.output()
+	all := p.output() + secondRun(t, w, env)
 	if d := os.Getenv("LINE_DUMP"); d != "" {
 		_ = os.WriteFile(d, []byte(all), 0o600)
 	}
@@ -123,6 +128,65 @@ func TestLineModeFromFirstPromptToConnect(t *testing.T) {
 			t.Errorf("the terminal showed %s (echoed or printed)", what)
 		}
 	}
+}
+
+// secondRun runs the line mode again on w, now configured and connected: it keeps the
+// key, authorizes Amplication again with the callback port taken (so the landed URL is
+// pasted), connects the repository by filtering, and replaces catalog's repository after
+// the question.
+func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
+	// Something else holds the callback port (as the Amplication client does on 3001).
+	port := strings.TrimPrefix(w.ClientHost[strings.LastIndex(w.ClientHost, ":"):], ":")
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	p := startPty(t, env, "--accessible", "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("✓ A key and secret are already configured (key "+w.Consumer.Key+").", "1. Keep them: check them with Bitbucket, then authorize", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("✓ Bitbucket accepted the key and secret", "✓ The Amplication server answers", "Press enter to sign in")
+	p.typeLine("")
+	p.waitFor("Email (or type token to sign in with an API token): ")
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.wantEchoOff()
+	p.typeLine("wrong-" + w.AmplicationPassword)
+	p.waitFor("✗ The sign-in did not work", "Email (or type token to sign in with an API token): ")
+	p.wantEchoOn()
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.typeLine(w.AmplicationPassword)
+	p.waitFor("Amplication is already connected to Bitbucket as demo.", "1. Use this connection (demo)", "2. Authorize again (a browser trip)", "Choose 1-2 [1]: ")
+	p.typeLine("2")
+	out := p.waitFor("click Grant access:", "! The callback port is taken", "Paste the URL from the browser's address bar")
+	authURL, err := firstURL(out[strings.Index(out, "click Grant access:"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.typeLine(landed(t, authURL))
+	p.waitFor("✓ Amplication is connected to Bitbucket as demo", "Choose 1-3 [1]: ")
+	p.typeLine("")
+	p.waitFor("Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("repositories", "Number of the repository to connect")
+	p.typeLine("line-serv")
+	p.waitFor("1 match for \"line-serv\"", "1. line-service", "[1]: ")
+	p.typeLine("")
+	p.waitFor("orders (project Shop)  → acme/line-service", "catalog (project Shop)  → catalog-legacy", "Choose 1-")
+	p.typeLine("4")
+	p.waitFor("! Replace its repository? catalog (project Shop) is connected to catalog-legacy", "Replace it? [y/N]: ")
+	p.typeLine("y")
+	p.waitFor("Replaces     catalog-legacy", "Connect? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ catalog (project Shop) → acme/line-service", "It was connected to catalog-legacy before.", "== Summary ==")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+	if r, ok := w.Amplication().Resource(amplication.DemoCatalogID); !ok || r.Repo == nil || r.Repo.GroupName != "acme" || r.Repo.Name != "line-service" {
+		t.Fatalf("the Amplication emulator's catalog has %+v, want acme/line-service", r.Repo)
+	}
+	return p.output()
 }
 
 // TestLineModeDemo runs `bbsetup demo --accessible` and presses enter at every prompt

@@ -1,4 +1,4 @@
-//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+//go:build linux
 
 package line_test
 
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 
 	"github.com/bbsetup/bbsetup/cmd"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
@@ -270,4 +271,30 @@ func mustParse(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// wantEchoOff checks that the terminal's echo is off now: called as soon as a hidden
+// prompt shows, it fails when the echo went off only after the prompt was written (what
+// is typed the moment the prompt shows would be echoed).
+func (p *ptyRun) wantEchoOff() {
+	p.t.Helper()
+	tio, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if tio.Lflag&unix.ECHO != 0 {
+		p.t.Fatal("a hidden prompt is on screen while the terminal's echo is on")
+	}
+}
+
+// wantEchoOn checks that the echo is back on (after a hidden prompt).
+func (p *ptyRun) wantEchoOn() {
+	p.t.Helper()
+	tio, err := unix.IoctlGetTermios(int(p.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if tio.Lflag&unix.ECHO == 0 {
+		p.t.Fatal("the terminal's echo is still off at a prompt that is not hidden")
+	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/bbsetup/bbsetup/tui"
 )
 
-// pageSize is how many repositories a listing shows at once: a filter narrows it.
+// pageSize is how many repositories a listing shows at once: a filter narrows them.
 const pageSize = 20
 
 func (r *runner) workspaces() (step, error) {
@@ -240,50 +240,60 @@ func (r *runner) connect() (step, error) {
 	ws := r.workspace.Slug
 	t.heading("Connect repository")
 	t.say("Connect a repository in %s", ws)
+	var all []tui.Repo
+	for all == nil {
+		t.progress("Listing the repositories…")
+		var err error
+		all, err = r.listRepos(ws, "", 0)
+		if err != nil {
+			next, err := r.listFailed(err)
+			if err != nil || next != stepConnect {
+				return next, err
+			}
+		}
+	}
 	filter := r.filter
 	for {
-		if filter == "" {
-			t.progress("Listing the repositories…")
-		} else {
-			t.progress("Searching Bitbucket for \"" + filter + "\"…")
+		// As the wizard's filter: the loaded repositories whose slug, name, full name or
+		// project holds the text; when none does, Bitbucket is searched by name.
+		var matches []tui.Repo
+		low := strings.ToLower(filter)
+		for _, rp := range all {
+			k := strings.ToLower(rp.Slug + "\x00" + rp.Name + "\x00" + rp.FullName + "\x00" + rp.Project)
+			if strings.Contains(k, low) {
+				matches = append(matches, rp)
+			}
 		}
-		repos, total, err := r.listRepos(ws, filter)
-		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
-			if tui.CredentialsRejected(err) {
-				t.fail("Could not list the repositories", err, "")
-				i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-				if err2 != nil {
-					return 0, err2
+		if len(matches) == 0 && filter != "" {
+			t.progress("Nothing loaded matches; searching Bitbucket…")
+			found, err := r.listRepos(ws, filter, pageSize)
+			if err != nil {
+				next, err := r.listFailed(err)
+				if err != nil || next != stepConnect {
+					return next, err
 				}
-				if i == 0 {
-					return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
-				}
-				continue
 			}
-			t.fail("Could not list the repositories", err, "")
-			if _, err := t.ask("Press enter to try again: "); err != nil {
-				return 0, err
-			}
-			continue
+			matches = found
 		}
+		shown := matches[:min(len(matches), pageSize)]
 		switch {
-		case len(repos) == 0 && filter == "":
+		case len(all) == 0 && filter == "":
 			t.say("This workspace has no repositories yet (or none you can see). Type b and enter to go back and choose Create.")
-		case len(repos) == 0:
+		case len(matches) == 0:
 			t.say("No repository matches \"%s\".", filter)
 		default:
-			what := fmt.Sprintf("%d repositories", total)
-			if filter != "" {
-				what = fmt.Sprintf("%d matches for \"%s\"", total, filter)
+			what := fmt.Sprintf("%d repositories", len(matches))
+			switch {
+			case filter != "" && len(matches) == 1:
+				what = fmt.Sprintf("1 match for \"%s\"", filter)
+			case filter != "":
+				what = fmt.Sprintf("%d matches for \"%s\"", len(matches), filter)
 			}
-			if total > len(repos) {
-				what += fmt.Sprintf(", the first %d shown (type part of a name to narrow it)", len(repos))
+			if len(matches) > len(shown) {
+				what += fmt.Sprintf(", the first %d shown (type part of a name to narrow them)", len(shown))
 			}
 			t.say("%s:", what)
-			for i, rp := range repos {
+			for i, rp := range shown {
 				line := rp.Slug
 				if rp.Name != "" && rp.Name != rp.Slug {
 					line += "  " + rp.Name
@@ -298,15 +308,15 @@ func (r *runner) connect() (step, error) {
 			}
 		}
 		def := ""
-		if len(repos) == 1 {
+		if len(shown) == 1 {
 			def = "1"
 		}
 		s, err := t.askDefault("Number of the repository to connect, part of a name to filter, or b to go back", def)
 		if err != nil {
 			return 0, err
 		}
-		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(repos) {
-			repo := repos[n-1]
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(shown) {
+			repo := shown[n-1]
 			r.repo, r.created = &repo, false
 			t.say("✓ %s", repo.FullName)
 			return r.afterRepo()
@@ -318,32 +328,54 @@ func (r *runner) connect() (step, error) {
 	}
 }
 
-// listRepos lists the workspace's repositories that match filter (the server searches
-// by name), stopping after the first page's worth; total is how many there are (when
-// the server says).
-func (r *runner) listRepos(ws, filter string) ([]tui.Repo, int, error) {
+// listFailed says why the repositories could not be listed and asks what to do: try
+// again (stepConnect), or change a rejected key and secret.
+func (r *runner) listFailed(err error) (step, error) {
+	t := r.t
+	if cerr := r.ctx.Err(); cerr != nil {
+		return 0, cerr
+	}
+	if tui.CredentialsRejected(err) {
+		t.fail("Could not list the repositories", err, "")
+		i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
+		if err2 != nil {
+			return 0, err2
+		}
+		if i == 0 {
+			return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
+		}
+		return stepConnect, nil
+	}
+	t.fail("Could not list the repositories", err, "")
+	if _, err := t.ask("Press enter to try again: "); err != nil {
+		return 0, err
+	}
+	return stepConnect, nil
+}
+
+// listRepos lists the workspace's repositories that match filter ("" all; otherwise the
+// server searches by name), stopping once it has limit of them (0: no limit). It never
+// returns nil without an error.
+func (r *runner) listRepos(ws, filter string, limit int) ([]tui.Repo, error) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
-	var got []tui.Repo
-	total := 0
-	err := r.api.ListRepos(ctx, ws, filter, func(batch []tui.Repo, loaded, tot int) {
-		if len(got) >= pageSize {
+	got := []tui.Repo{}
+	err := r.api.ListRepos(ctx, ws, filter, func(batch []tui.Repo, _, _ int) {
+		if limit > 0 && len(got) >= limit {
 			return
 		}
 		got = append(got, batch...)
-		total = max(tot, loaded)
-		if len(got) >= pageSize {
+		if limit > 0 && len(got) >= limit {
 			cancel()
 		}
 	})
-	if len(got) >= pageSize {
-		got = got[:pageSize]
-		err = nil // stopped on purpose
+	if limit > 0 && len(got) >= limit {
+		return got[:limit], nil // stopped on purpose
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return got, max(total, len(got)), nil
+	return got, nil
 }
 
 func (r *runner) ampTarget() (step, error) {
