@@ -214,14 +214,19 @@ func (r *runner) credentials() (step, error) {
 		id = v
 		break
 	}
-	defSecret := r.opts.Prefill.Secret
-	if defSecret != "" && id != r.opts.Prefill.ID {
-		defSecret = "" // the demo's secret goes with the demo's key only
+	// Enter keeps the secret typed before for this key (as the wizard's input keeps it),
+	// or takes the demo consumer's.
+	defSecret, whose := "", ""
+	switch {
+	case r.creds.Secret != "" && r.creds.ID == id:
+		defSecret, whose = r.creds.Secret, "the one typed before"
+	case r.opts.Prefill.Secret != "" && r.opts.Prefill.ID == id:
+		defSecret, whose = r.opts.Prefill.Secret, "the demo consumer's"
 	}
 	for {
 		prompt := "Secret (hidden): "
 		if defSecret != "" {
-			prompt = "Secret (hidden; press enter for the demo consumer's, " + mask.Secret(defSecret) + "): "
+			prompt = "Secret (hidden; press enter for " + whose + ", " + mask.Secret(defSecret) + "): "
 		}
 		v, err := t.hidden(prompt)
 		if err != nil {

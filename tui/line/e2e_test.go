@@ -11,6 +11,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/cmd"
 	"github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -252,4 +253,62 @@ func TestLineModeEndOfInput(t *testing.T) {
 		t.Fatalf("exit %d, want %d", code, cmd.ExitInterrupted)
 	}
 	wantPlain(t, p.output())
+}
+
+// TestLineModeMissingPermissions: a consumer without every permission box is named by
+// the live check, which sends the operator back to the checklist with the missing rows
+// marked; once they are ticked on Bitbucket, the key and the secret typed before are
+// kept (enter) and the check passes.
+func TestLineModeMissingPermissions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), TempDir: t.TempDir(), Scopes: []string{"account", "repository"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	env := map[string]string{"TERM": "xterm-256color", "XDG_STATE_HOME": t.TempDir()}
+	p := startPty(t, env, "--accessible", "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("https://bitbucket.org/acme/workspace/settings/api") // a pasted URL works
+	p.waitFor("/acme/workspace/settings/api", "Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("n")
+	p.waitFor("! Not every row is ticked", "Continue anyway? [y/N]: ")
+	p.typeLine("y")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("✗ Some permission boxes are not ticked", "Missing:", "Webhooks: Read and write", "== Permissions ==",
+		"Bitbucket says the rows marked missing are not ticked", "Webhooks: Read and write ← missing", "Are all 6 rows ticked? [Y/n]: ")
+	// The operator ticks them on Bitbucket and saves.
+	c := w.Consumer
+	c.Scopes = bbemu.DemoScopes()
+	w.Server.AddConsumer(c)
+	p.typeLine("")
+	p.waitFor("Key [" + w.Consumer.Key + "]: ")
+	p.typeLine("")
+	p.waitFor("Secret (hidden; press enter for the one typed before, " + mask.Secret(w.Consumer.Secret) + "): ")
+	p.wantEchoOff()
+	p.typeLine("")
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("n")
+	p.waitFor("Nothing was written.", "== Key and secret ==", "Key [")
+	if _, err := p.ptmx.Write([]byte{4}); err != nil { // ctrl+d
+		t.Fatal(err)
+	}
+	p.waitFor("bbsetup: setup stopped; nothing was written.")
+	if code := p.exitCode(); code != cmd.ExitInterrupted {
+		t.Fatalf("exit %d, want %d", code, cmd.ExitInterrupted)
+	}
+	all := p.output()
+	wantPlain(t, all)
+	if strings.Contains(all, w.Consumer.Secret) {
+		t.Error("the terminal showed the secret")
+	}
 }
