@@ -55,7 +55,10 @@ func newTerm(ctx context.Context, in io.Reader, out io.Writer) *term {
 				if err == io.EOF {
 					err = errEnd
 				}
-				t.lines <- read{err: err}
+				select {
+				case t.lines <- read{err: err}:
+				case <-ctx.Done():
+				}
 				return
 			}
 			s = strings.TrimRight(s, "\r\n")
@@ -69,14 +72,20 @@ func newTerm(ctx context.Context, in io.Reader, out io.Writer) *term {
 	return t
 }
 
-// say writes one or more whole lines.
+// say writes one or more whole lines. Everything the line mode writes goes through say
+// or write, which let no control character through but the line ending: a server's or a
+// file's text cannot move the cursor, colour, retitle or clear the terminal, so the
+// surface stays lines whatever it shows.
 func (t *term) say(format string, a ...any) {
 	s := fmt.Sprintf(format, a...)
-	fmt.Fprint(t.out, strings.TrimRight(s, "\n")+"\n")
+	t.write(strings.TrimRight(s, "\n") + "\n")
 }
 
+// write writes s (a prompt: no line ending of its own), made safe for the terminal.
+func (t *term) write(s string) { fmt.Fprint(t.out, safetext.Block(s)) }
+
 // blank writes an empty line (between steps).
-func (t *term) blank() { fmt.Fprintln(t.out) }
+func (t *term) blank() { t.write("\n") }
 
 // heading starts a step: an empty line, then its title.
 func (t *term) heading(title string) {
@@ -90,7 +99,7 @@ func (t *term) progress(text string) { t.say("… %s", text) }
 
 // fail says what went wrong (the title), the error's words, and what to do next.
 func (t *term) fail(title string, err error, next string) {
-	t.say("✗ %s: %s", title, safetext.Block(err.Error()))
+	t.say("✗ %s: %s", title, err.Error())
 	if next != "" {
 		t.say("  → %s", next)
 	}
@@ -109,7 +118,7 @@ func (t *term) next() (string, error) {
 // ask writes prompt (no line ending: the answer follows on the same line) and returns the
 // line typed, trimmed.
 func (t *term) ask(prompt string) (string, error) {
-	fmt.Fprint(t.out, prompt)
+	t.write(prompt)
 	s, err := t.next()
 	return strings.TrimSpace(s), err
 }
@@ -141,10 +150,10 @@ func (t *term) hidden(prompt string) (string, error) {
 		}
 		defer func() {
 			_ = t.echo(true)
-			fmt.Fprintln(t.out) // the enter that ended the line was not echoed
+			t.write("\n") // the enter that ended the line was not echoed
 		}()
 	}
-	fmt.Fprint(t.out, prompt)
+	t.write(prompt)
 	s, err := t.next()
 	return strings.TrimSpace(s), err
 }
