@@ -192,50 +192,95 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 
 // TestLineModeDemo runs `bbsetup demo --accessible` and presses enter at every prompt
 // (and picks the first repository), as the README says for the wizard: from the first
-// prompt to "orders (project Shop) → acme/…", the demo's browser visit included.
+// prompt to "orders (project Shop) → acme/…", the demo's browser visit included. With
+// --stale-server the server runs with the placeholder key: the line mode says it must be
+// restarted, and the demo restarts it. Skipping Amplication authorizes bbsetup alone and
+// ends with what stays to do.
 func TestLineModeDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	env := map[string]string{"TERM": "xterm-256color", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "demo", "--accessible", "--repos", "60")
-	p.waitFor("bbsetup demo", "demo: the emulated Bitbucket and Amplication servers", "Press enter to start")
-	p.typeLine("")
-	p.waitFor("Workspace slug (the part after bitbucket.org/) [acme]: ")
-	p.typeLine("")
-	p.waitFor("Press enter for the permissions")
-	p.typeLine("")
-	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("Key [")
-	p.typeLine("")
-	p.waitFor("Secret (hidden; press enter for the demo consumer's, ••••")
-	p.typeLine("")
-	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("(demo: the emulated server has started by itself)", "Press enter to check the server.")
-	p.typeLine("")
-	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
-	p.typeLine("")
-	p.waitFor("(demo: the emulated server's user is filled in)", "Email (or type token to sign in with an API token) [")
-	p.typeLine("")
-	p.waitFor("Password (hidden; press enter for the demo user's): ")
-	p.typeLine("")
-	p.waitFor("The demo visited the page for you", "✓ Amplication is connected to Bitbucket as demo", "Choose 1-")
-	p.typeLine("")
-	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
-	p.typeLine("")
-	p.waitFor("repositories", "  1. ", "Number of the repository to connect")
-	p.typeLine("1")
-	p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
-	p.typeLine("")
-	p.waitFor("Connect? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("== Summary ==", "orders (project Shop) → acme/")
-	if code := p.exitCode(); code != cmd.ExitOK {
-		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		stale, skip bool
+	}{
+		{name: "enter everywhere"},
+		{name: "stale server", args: []string{"--stale-server"}, stale: true},
+		{name: "skip Amplication", skip: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"TERM": "xterm-256color", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+			p := startPty(t, env, append([]string{"demo", "--accessible", "--repos", "60"}, tc.args...)...)
+			p.waitFor("bbsetup demo", "demo: the emulated Bitbucket and Amplication servers", "Press enter to start")
+			p.typeLine("")
+			p.waitFor("Workspace slug (the part after bitbucket.org/) [acme]: ")
+			p.typeLine("")
+			p.waitFor("Press enter for the permissions")
+			p.typeLine("")
+			p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+			p.typeLine("")
+			p.waitFor("Key [")
+			p.typeLine("")
+			p.waitFor("Secret (hidden; press enter for the demo consumer's, ••••")
+			p.wantEchoOff()
+			p.typeLine("")
+			p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+			p.typeLine("")
+			p.waitFor("Press enter to check the server.")
+			p.typeLine("")
+			p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication, or type s and enter to skip Amplication: ")
+			if tc.skip {
+				p.typeLine("s")
+				p.waitFor("! Skip Amplication? Amplication itself stays unconnected", "Skip Amplication? [y/N]: ")
+				p.typeLine("y")
+				p.waitFor("Authorize bbsetup with your Bitbucket account")
+			} else {
+				p.typeLine("")
+				p.waitFor("(demo: the emulated server's user is filled in)", "Email (or type token to sign in with an API token) [")
+				p.typeLine("")
+				p.waitFor("Password (hidden; press enter for the demo user's): ")
+				p.typeLine("")
+				if tc.stale {
+					p.waitFor("! The server must be restarted", "npx nx serve amplication-server",
+						"(demo: restarting the emulated server for you", "✓ The server uses the new key")
+				}
+			}
+			// The demo makes the browser's visit; when something else took the callback
+			// port meanwhile (3001 by default), the landed URL is pasted instead.
+			if i, out := p.waitForAny("The demo visited the page for you", "! The callback port is taken"); i == 1 {
+				u, err := firstURL(out[strings.Index(out, "click Grant access:"):])
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.waitFor("Paste the URL")
+				p.typeLine(landed(t, u))
+			}
+			if tc.skip {
+				p.waitFor("✓ Connected as Demo Operator", "Choose 1-")
+			} else {
+				p.waitFor("✓ Amplication is connected to Bitbucket as demo", "Choose 1-")
+			}
+			p.typeLine("")
+			p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+			p.typeLine("")
+			p.waitFor("repositories", "  1. ", "Number of the repository to connect")
+			p.typeLine("1")
+			if tc.skip {
+				p.waitFor("== Summary ==", "✓ Bitbucket is ready for Amplication", "Amplication was skipped")
+			} else {
+				p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
+				p.typeLine("")
+				p.waitFor("Connect? [Y/n]: ")
+				p.typeLine("")
+				p.waitFor("== Summary ==", "orders (project Shop) → acme/")
+			}
+			if code := p.exitCode(); code != cmd.ExitOK {
+				t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+			}
+			wantPlain(t, p.output())
+		})
 	}
-	wantPlain(t, p.output())
 }
 
 // TestLineModeEndOfInput: BBSETUP_ACCESSIBLE=1 chooses the line mode; ctrl+d at the first

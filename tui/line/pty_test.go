@@ -141,6 +141,33 @@ func (p *ptyRun) waitFor(texts ...string) string {
 	}
 }
 
+// waitForAny waits until one of texts appears after what earlier waits matched, and
+// returns which (the first to appear), with the output up to it.
+func (p *ptyRun) waitForAny(texts ...string) (int, string) {
+	p.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		p.mu.Lock()
+		all := p.out.String()
+		p.mu.Unlock()
+		best, at := -1, len(all)
+		for i, s := range texts {
+			if j := strings.Index(all[p.seen:], s); j >= 0 && p.seen+j < at {
+				best, at = i, p.seen+j
+			}
+		}
+		if best >= 0 {
+			from := p.seen
+			p.seen = at + len(texts[best])
+			return best, all[from:p.seen]
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waited %s for any of %q; the terminal shows, after the last match:\n%s", waitLimit, texts, all[p.seen:])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // typeLine types s and enter, as an operator would.
 func (p *ptyRun) typeLine(s string) {
 	p.t.Helper()
