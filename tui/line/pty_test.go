@@ -57,18 +57,7 @@ func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 	_ = pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 80})
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &ptyRun{t: t, ptmx: ptmx, tty: tty, code: make(chan int, 1), cancel: cancel}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			p.mu.Lock()
-			p.out.Write(buf[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go p.read()
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	e := cmd.Env{
 		Stdin: tty, Stdout: tty, Stderr: tty,
@@ -89,6 +78,20 @@ func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 		ptmx.Close()
 	})
 	return p
+}
+
+// read collects what the terminal shows until it is closed.
+func (p *ptyRun) read() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := p.ptmx.Read(buf)
+		p.mu.Lock()
+		p.out.Write(buf[:n])
+		p.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
 }
 
 // output is everything the terminal showed so far.

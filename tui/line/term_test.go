@@ -107,3 +107,41 @@ func TestHiddenWithoutATerminalReadsTheLine(t *testing.T) {
 		t.Fatal("the secret was written")
 	}
 }
+
+// writerFunc is an io.Writer that calls itself.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// The echo goes off before the hidden prompt is written (what is typed as soon as the
+// prompt shows is never echoed) and on again after the line, then the line ends.
+func TestHiddenTurnsTheEchoOffBeforeThePrompt(t *testing.T) {
+	var events []string
+	out := writerFunc(func(p []byte) (int, error) { events = append(events, "write "+string(p)); return len(p), nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tm := newTerm(ctx, strings.NewReader("typed\n"), out)
+	tm.echo = func(on bool) error {
+		events = append(events, "echo "+map[bool]string{true: "on", false: "off"}[on])
+		return nil
+	}
+	if got, err := tm.hidden("Secret (hidden): "); err != nil || got != "typed" {
+		t.Fatalf("hidden = %q, %v", got, err)
+	}
+	want := []string{"echo off", "write Secret (hidden): ", "echo on", "write \n"}
+	if strings.Join(events, "|") != strings.Join(want, "|") {
+		t.Fatalf("events %q, want %q", events, want)
+	}
+}
+
+// A terminal whose echo cannot be turned off gets no hidden prompt: the secret would show.
+func TestHiddenRefusesATerminalWithoutEchoControl(t *testing.T) {
+	tm, out := newTestTerm(t, "typed\n")
+	tm.tty, tm.echo = true, nil
+	if _, err := tm.hidden("Secret (hidden): "); err == nil || !strings.Contains(err.Error(), "--client-secret-stdin") {
+		t.Fatalf("hidden = %v, want a refusal naming the way out", err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("the prompt was written: %q", out)
+	}
+}
