@@ -33,45 +33,61 @@ func (r *runner) welcome() (step, error) {
 	for {
 		t.progress("Looking for the Amplication checkout…")
 		co, err := r.b.FindCheckout(tui.ExpandHome(dir))
-		if err == nil {
-			r.co = co
-			break
+		if err != nil {
+			t.fail("No usable Amplication checkout", err, "Type the path of your Amplication checkout (the folder that holds packages/amplication-server) and press enter.")
+			if dir, err = r.askPath(); err != nil {
+				return 0, err
+			}
+			continue
 		}
-		t.fail("No usable Amplication checkout", err, "Type the path of your Amplication checkout (the folder that holds packages/amplication-server) and press enter.")
-		for dir == "" || err != nil {
-			dir, err = t.ask("Path of the Amplication checkout: ")
+		r.co = co
+		t.say("Checkout: %s", co.Root)
+		t.say("Layout: %s", tui.LayoutText(co))
+		t.say("Callback URL to register on the consumer:")
+		t.say("%s", co.CallbackURL)
+		t.say("Will set BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET (and BILLING_ENABLED=false for the server) in:")
+		for _, p := range append([]string{co.ServerEnv}, co.PREnvs...) {
+			t.say("  %s", rel(co.Root, p))
+		}
+		t.say("Only .env.local files; the committed .env files stay as they are.")
+		if co.Configured {
+			t.say("✓ A key and secret are already configured (key %s).", co.ClientID)
+			i, err := t.choose("", []string{"Keep them: check them with Bitbucket, then authorize", "Replace them with a new consumer", "Another checkout"}, 0)
 			if err != nil {
 				return 0, err
 			}
+			switch i {
+			case 0:
+				r.kept, r.creds = true, tui.Credentials{}
+				return stepVerify, nil // one token request before the browser trip
+			case 1:
+				r.kept = false
+				return stepConsumer, nil
+			}
+			if dir, err = r.askPath(); err != nil {
+				return 0, err
+			}
+			continue
 		}
-	}
-	co := r.co
-	t.say("Checkout: %s", co.Root)
-	t.say("Layout: %s", tui.LayoutText(co))
-	t.say("Callback URL to register on the consumer:")
-	t.say("%s", co.CallbackURL)
-	t.say("Will set BITBUCKET_CLIENT_ID and BITBUCKET_CLIENT_SECRET (and BILLING_ENABLED=false for the server) in:")
-	for _, p := range append([]string{co.ServerEnv}, co.PREnvs...) {
-		t.say("  %s", rel(co.Root, p))
-	}
-	t.say("Only .env.local files; the committed .env files stay as they are.")
-	if co.Configured {
-		t.say("✓ A key and secret are already configured (key %s).", co.ClientID)
-		i, err := t.choose("", []string{"Keep them: check them with Bitbucket, then authorize", "Replace them with a new consumer"}, 0)
+		s, err := t.ask("Press enter to start: first, create the consumer in Bitbucket (or type the path of another checkout): ")
 		if err != nil {
 			return 0, err
 		}
-		if i == 0 {
-			r.kept, r.creds = true, tui.Credentials{}
-			return stepVerify, nil // one token request before the browser trip
+		if s == "" {
+			return stepConsumer, nil
 		}
-		r.kept = false
-		return stepConsumer, nil
+		dir = s
 	}
-	if _, err := t.ask("Press enter to start: first, create the consumer in Bitbucket."); err != nil {
-		return 0, err
+}
+
+// askPath asks for the path of the checkout until something is typed.
+func (r *runner) askPath() (string, error) {
+	for {
+		dir, err := r.t.ask("Path of the Amplication checkout: ")
+		if err != nil || dir != "" {
+			return dir, err
+		}
 	}
-	return stepConsumer, nil
 }
 
 func (r *runner) consumer() (step, error) {

@@ -144,7 +144,7 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 	}
 	defer ln.Close()
 	p := startPty(t, env, "--accessible", "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
-	p.waitFor("✓ A key and secret are already configured (key "+w.Consumer.Key+").", "1. Keep them: check them with Bitbucket, then authorize", "Choose 1-2 [1]: ")
+	p.waitFor("✓ A key and secret are already configured (key "+w.Consumer.Key+").", "1. Keep them: check them with Bitbucket, then authorize", "3. Another checkout", "Choose 1-3 [1]: ")
 	p.typeLine("")
 	p.waitFor("✓ Bitbucket accepted the key and secret", "✓ The Amplication server answers", "Press enter to sign in")
 	p.typeLine("")
@@ -356,4 +356,26 @@ func TestLineModeMissingPermissions(t *testing.T) {
 	if strings.Contains(all, w.Consumer.Secret) {
 		t.Error("the terminal showed the secret")
 	}
+}
+
+// TestLineModeNoCheckoutThenAPath: started outside any checkout, the line mode says so and
+// asks for the path; the typed path (with ~ for the home directory) is the checkout.
+func TestLineModeNoCheckoutThenAPath(t *testing.T) {
+	w := newWorld(t)
+	home := filepath.Dir(w.CheckoutDir)
+	t.Setenv("HOME", home) // ~ is expanded as a shell would
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": home}
+	p := startPty(t, env, "--repo", t.TempDir(), "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("✗ No usable Amplication checkout", "Path of the Amplication checkout: ")
+	p.typeLine("")
+	p.waitFor("Path of the Amplication checkout: ")
+	p.typeLine("~/" + filepath.Base(w.CheckoutDir))
+	p.waitFor("Checkout: "+w.CheckoutDir, "Press enter to start")
+	if _, err := p.ptmx.Write([]byte{4}); err != nil { // ctrl+d
+		t.Fatal(err)
+	}
+	if code := p.exitCode(); code != cmd.ExitInterrupted {
+		t.Fatalf("exit %d, want %d", code, cmd.ExitInterrupted)
+	}
+	wantPlain(t, p.output())
 }
