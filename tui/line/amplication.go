@@ -29,6 +29,7 @@ func (r *runner) ampServer() (step, error) {
 		return r.ampKey()
 	}
 	checks := 0
+	asked := false // the operator pressed enter: the answer is said even when unchanged
 	var last *tui.AmpProbe
 	for {
 		if last == nil {
@@ -60,6 +61,10 @@ func (r *runner) ampServer() (step, error) {
 			}
 			return stepAmpSignIn, nil
 		}
+		if asked && last != nil && last.Detail == p.Detail {
+			t.say("! Still does not answer (checked %d times).", checks)
+		}
+		asked = false
 		if last == nil || last.Detail != p.Detail {
 			if p.URL != "" {
 				t.say("Server: %s", p.URL)
@@ -84,7 +89,8 @@ func (r *runner) ampServer() (step, error) {
 			last = nil
 			continue
 		}
-		t.say("Checking… (checked %d times)", checks)
+		t.progress("Checking…")
+		asked = true
 	}
 }
 

@@ -57,11 +57,17 @@ func TestLineModeFromFirstPromptToConnect(t *testing.T) {
 	}
 	p.typeLine("")
 	p.waitFor("✓ written", "npx nx serve git-sync-manager", "Press enter to check the server.")
-	// The operator starts the Amplication server now, after the keys are written.
+	p.typeLine("")
+	// The server is not started yet: the line mode says how to start it and keeps checking.
+	p.waitFor("! The Amplication server does not answer", "Start it in its own terminal, from "+w.CheckoutDir+":",
+		"  npx nx serve amplication-server", "Checking again every few seconds; press enter to check now")
+	p.typeLine("")
+	p.waitFor("… Checking…", "! Still does not answer (checked 2 times).")
+	// The operator starts the Amplication server now, after the keys are written; the
+	// next check finds it.
 	if _, err := w.StartAmplication(); err != nil {
 		t.Fatal(err)
 	}
-	p.typeLine("")
 	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
 	p.typeLine("")
 	p.waitFor("Email (or type token to sign in with an API token): ")
