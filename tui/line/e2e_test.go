@@ -3,10 +3,14 @@
 package line_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bbsetup/bbsetup/cmd"
@@ -211,13 +215,19 @@ func TestLineModeDemo(t *testing.T) {
 		args        []string
 		stale, skip bool
 	}{
-		{name: "enter everywhere"},
+		{name: "enter everywhere, --json", args: []string{"--json"}},
 		{name: "stale server", args: []string{"--stale-server"}, stale: true},
 		{name: "skip Amplication", skip: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"TERM": "xterm-256color", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-			p := startPty(t, env, append([]string{"demo", "--accessible", "--repos", "60"}, tc.args...)...)
+			asJSON := len(tc.args) > 0 && tc.args[0] == "--json"
+			var stdout syncBuffer
+			var out io.Writer // the terminal
+			if asJSON {
+				out = &stdout // the JSON; the line mode writes on stderr, the terminal
+			}
+			p := startPtyOut(t, env, out, append([]string{"demo", "--accessible", "--repos", "60"}, tc.args...)...)
 			p.waitFor("bbsetup demo", "demo: the emulated Bitbucket and Amplication servers", "Press enter to start")
 			p.typeLine("")
 			p.waitFor("Workspace slug (the part after bitbucket.org/) [acme]: ")
@@ -285,8 +295,49 @@ func TestLineModeDemo(t *testing.T) {
 				t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
 			}
 			wantPlain(t, p.output())
+			if !asJSON {
+				return
+			}
+			// The summary the line mode returns is the wizard's: the --json output.
+			var sum struct {
+				Completed   bool   `json:"completed"`
+				ClientID    string `json:"client_id"`
+				Verified    bool   `json:"verified"`
+				Workspace   string `json:"workspace"`
+				Amplication struct {
+					GitOrganization struct{ Name string } `json:"git_organization"`
+					Connected       struct{ Resource, Project, Repository string }
+				} `json:"amplication"`
+				Files []struct{ Changed bool } `json:"files"`
+			}
+			if err := json.Unmarshal([]byte(stdout.String()), &sum); err != nil {
+				t.Fatalf("--json: %v\n%s", err, stdout.String())
+			}
+			c := sum.Amplication.Connected
+			if !sum.Completed || !sum.Verified || sum.ClientID == "" || sum.Workspace != "acme" || len(sum.Files) != 2 ||
+				sum.Amplication.GitOrganization.Name != "demo" || c.Resource != "orders" || c.Project != "Shop" || !strings.HasPrefix(c.Repository, "acme/") {
+				t.Fatalf("--json summary %+v\n%s", sum, stdout.String())
+			}
 		})
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer and the test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestLineModeEndOfInput: BBSETUP_ACCESSIBLE=1 chooses the line mode; ctrl+d at the first

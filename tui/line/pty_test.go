@@ -47,6 +47,13 @@ type ptyRun struct {
 // process's own) on a new pseudo-terminal.
 func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 	t.Helper()
+	return startPtyOut(t, env, nil, args...)
+}
+
+// startPtyOut is startPty with standard output going to stdout instead of the terminal
+// (nil: the terminal), as `bbsetup --json > file` does.
+func startPtyOut(t *testing.T, env map[string]string, stdout io.Writer, args ...string) *ptyRun {
+	t.Helper()
 	// The backups of the env files: the adapter opens a checkout given by path with the
 	// process's environment, so the test's state directory goes there too.
 	t.Setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
@@ -59,12 +66,16 @@ func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 	p := &ptyRun{t: t, ptmx: ptmx, tty: tty, code: make(chan int, 1), cancel: cancel}
 	go p.read()
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var out io.Writer = tty
+	if stdout != nil {
+		out = stdout
+	}
 	e := cmd.Env{
-		Stdin: tty, Stdout: tty, Stderr: tty,
+		Stdin: tty, Stdout: out, Stderr: tty,
 		Getenv:          func(k string) string { return env[k] },
 		LookupEnv:       lookup,
 		Getwd:           func() (string, error) { return t.TempDir(), nil },
-		StdinIsTerminal: true, StdoutIsTerminal: true, StderrIsTerminal: true,
+		StdinIsTerminal: true, StdoutIsTerminal: stdout == nil, StderrIsTerminal: true,
 	}
 	go func() { p.code <- cmd.Run(ctx, args, e) }()
 	t.Cleanup(func() {
