@@ -163,7 +163,7 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 	p.waitFor("Password (hidden): ")
 	p.wantEchoOff()
 	p.typeLine("wrong-" + w.AmplicationPassword)
-	p.waitFor("✗ The sign-in did not work", "Email (or type token to sign in with an API token): ")
+	p.waitFor("✗ The sign-in did not work", "or type token at the Email prompt and paste an API token.", "Email (or type token to sign in with an API token): ")
 	p.wantEchoOn()
 	p.typeLine(w.AmplicationEmail)
 	p.waitFor("Password (hidden): ")
