@@ -26,6 +26,8 @@ type wizardOptions struct {
 	noBrowser bool
 	json      bool
 	demo      bool
+	// accessibleFlag is --accessible: the line mode (see accessible.go).
+	accessibleFlag bool
 	// prefill is handed to the key and secret inputs (the demo's consumer).
 	prefill tui.Credentials
 	// workspace pre-fills the workspace slug input (the demo's "acme").
@@ -68,6 +70,7 @@ browser, and lets you pick a workspace and create or connect a repository.`,
 func addWizardFlags(c *cobra.Command, o *wizardOptions) {
 	c.Flags().BoolVar(&o.noBrowser, "no-browser", false, "show URLs instead of opening a browser")
 	c.Flags().BoolVar(&o.json, "json", false, "print the summary as JSON on stdout after the wizard exits (the wizard draws on stderr)")
+	addAccessibleFlag(c, o) // accessible.go
 }
 
 // runWizard runs the Bubble Tea wizard on the terminal with the real setup/ packages.
@@ -89,7 +92,7 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 	if o.json {
 		screen = a.env.Stderr // stdout carries the JSON summary
 	}
-	sum, err := tui.Run(ctx, b, tui.Options{
+	sum, err := a.wizardSurface(o)(ctx, b, tui.Options{
 		NoBrowser:    o.noBrowser,
 		Remote:       a.env.Getenv("SSH_CONNECTION") != "",
 		RepoDir:      a.g.Repo,
@@ -113,7 +116,11 @@ func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, tui.ErrQuit):
-		// The wizard's last frame already says what was (or was not) written.
+		// The wizard's last frame already says what was (or was not) written; the line
+		// mode's last line is a prompt.
+		if a.accessible(o) {
+			fmt.Fprintln(a.env.Stderr, "\n"+quitMessage(sum))
+		}
 		return &ExitError{Code: ExitInterrupted}
 	case errors.Is(err, context.Canceled):
 		// Stopped from outside (a signal): the wizard had no chance to say it.
