@@ -34,7 +34,7 @@ type demoOptions struct {
 }
 
 func (a *app) newDemoCmd() *cobra.Command {
-	o := demoOptions{repos: 2000, colleague: true}
+	o := demoOptions{repos: 2000}
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Try the wizard against the built-in emulator and a scratch checkout",
@@ -56,9 +56,9 @@ it for you, and says so).
 
 Beside the server the demo emulates the services a build needs (the build manager, the code
 generator and the PR service, git-sync-manager), all running unless a flag stops one; a
-commit in Amplication then ends in a pull request in the emulated Bitbucket. The Amplication
-workspace also holds a colleague's Bitbucket git organization (casey), connected earlier
-(--colleague=false leaves it out).`,
+commit in Amplication then ends in a pull request in the emulated Bitbucket. --colleague
+gives the Amplication workspace a colleague's Bitbucket git organization (casey), connected
+earlier, to rehearse choosing the right one.`,
 		Example: `  bbsetup demo
   bbsetup demo --latency 100ms --keep
   bbsetup demo --stale-server                    # the Amplication server must be restarted
@@ -89,7 +89,7 @@ workspace also holds a colleague's Bitbucket git organization (casey), connected
 	c.Flags().BoolVar(&o.generatorDown, "generator-down", false, "leave the emulated build manager and code generator stopped: code generation waits")
 	c.Flags().BoolVar(&o.emptyMainbranch, "empty-mainbranch", false, "make a repository created in the demo report no main branch (mainbranch null) until its first commit")
 	c.Flags().StringVar(&o.consumerAccount, "consumer-account", "", "host the demo consumer in a separate Bitbucket account of this `name` (it administers the workspaces; you, who authorize Amplication, keep only acme)")
-	c.Flags().BoolVar(&o.colleague, "colleague", true, "give the Amplication workspace a colleague's Bitbucket git organization (casey), connected earlier")
+	c.Flags().BoolVar(&o.colleague, "colleague", false, "give the Amplication workspace a colleague's Bitbucket git organization (casey), connected earlier")
 
 	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
 	return c
