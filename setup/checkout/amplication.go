@@ -1,4 +1,4 @@
-// Package amplication knows the layout of a local Amplication checkout: where it is, which
+// Package checkout knows the layout of a local Amplication checkout: where it is, which
 // .env.local files bbsetup writes (the server's and every pull-request service's that
 // exists), the client's callback URL, the services to start, and what an offline check of
 // the configuration finds.
