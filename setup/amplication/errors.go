@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -16,13 +17,40 @@ type UnreachableError struct {
 	Timeout bool   // no answer within the request timeout
 	Reason  string // e.g. "connect: connection refused"
 	Err     error
+
+	// Tries is how many tries were made, the last one this error's; Waited is the time
+	// from the first try's start to this error; TryTimeout is each try's own limit.
+	Tries      int
+	Waited     time.Duration
+	TryTimeout time.Duration
 }
 
 func (e *UnreachableError) Error() string {
 	if e.Timeout {
-		return fmt.Sprintf("the Amplication server at %s did not answer in time", e.URL)
+		return fmt.Sprintf("the Amplication server at %s did not answer %s", e.URL, e.Within())
 	}
 	return fmt.Sprintf("the Amplication server at %s cannot be reached (%s)", e.URL, e.Reason)
+}
+
+// Within says how long bbsetup waited for an answer, in total, for a message that goes
+// on from "did not answer ": "within 30s", or after several tries "in 2m2s (4 tries of up
+// to 30s each)".
+func (e *UnreachableError) Within() string {
+	if e.Tries <= 1 {
+		if e.TryTimeout <= 0 {
+			return "in time"
+		}
+		return "within " + e.TryTimeout.String()
+	}
+	return fmt.Sprintf("in %s (%d tries of up to %s each)", e.Waited.Round(waitedRound(e.Waited)), e.Tries, e.TryTimeout)
+}
+
+// waitedRound is the precision a total wait is shown with: whole seconds from a second on.
+func waitedRound(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return time.Second
+	}
+	return time.Millisecond
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
