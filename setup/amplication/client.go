@@ -29,6 +29,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/netcause"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Default option values.
@@ -191,7 +192,7 @@ func (c *Client) attempt(actx context.Context, t httpc.Try, d *Document, body []
 	graphQL := jerr == nil && (len(ans.Errors) > 0 || (len(ans.Data) > 0 && string(ans.Data) != "null"))
 	if !graphQL {
 		if resp.StatusCode != http.StatusOK {
-			he := &HTTPError{URL: c.endpoint, Status: resp.StatusCode, Body: string(data[:min(len(data), maxErrorBytes)])}
+			he := &HTTPError{URL: c.endpoint, Status: resp.StatusCode, Body: safetext.Block(string(data[:min(len(data), maxErrorBytes)]))}
 			retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
 				(resp.StatusCode >= 500 && d.Idempotent)
 			if retry {
@@ -207,11 +208,13 @@ func (c *Client) attempt(actx context.Context, t httpc.Try, d *Document, body []
 	if len(ans.Errors) > 0 {
 		ge := &GraphQLError{Operation: d.Name}
 		for _, e := range ans.Errors {
-			if isUnauthorized(e.Message, e.Extensions.Code) {
-				return &UnauthorizedError{Message: e.Message}
+			// The server's words are made terminal-safe here, once (errors.go).
+			msg, code := safetext.Line(e.Message), safetext.Line(e.Extensions.Code)
+			if isUnauthorized(msg, code) {
+				return &UnauthorizedError{Message: msg}
 			}
-			ge.Messages = append(ge.Messages, e.Message)
-			ge.Codes = append(ge.Codes, e.Extensions.Code)
+			ge.Messages = append(ge.Messages, msg)
+			ge.Codes = append(ge.Codes, code)
 		}
 		return ge
 	}

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // UnreachableError means the server did not answer: nothing listens at the URL, the
@@ -58,19 +56,20 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // UnauthorizedError means the server refused the sign-in or the token: a wrong email or
 // password, or a token that is unknown, expired or for another server.
 type UnauthorizedError struct {
-	Message string // the server's words (sanitised when printed)
+	Message string // the server's words, terminal-safe (safetext.Line)
 	Login   bool   // the login itself failed (email or password), not a token
 }
 
 func (e *UnauthorizedError) Error() string {
 	if e.Login {
-		return fmt.Sprintf("the Amplication server refused the sign-in: %s", safetext.Line(e.Message))
+		return fmt.Sprintf("the Amplication server refused the sign-in: %s", e.Message)
 	}
-	return fmt.Sprintf("the Amplication server refused the token (%s)", safetext.Line(e.Message))
+	return fmt.Sprintf("the Amplication server refused the token (%s)", e.Message)
 }
 
 // GraphQLError is an error answer to an operation: the server ran it, or refused the
-// document, and said why. Messages are the server's words, unsanitised: Error sanitises.
+// document, and said why. Messages (and Codes) are the server's words, terminal-safe
+// (safetext.Line), as the client decoded them.
 type GraphQLError struct {
 	Operation string
 	Messages  []string
@@ -78,14 +77,10 @@ type GraphQLError struct {
 }
 
 func (e *GraphQLError) Error() string {
-	msgs := make([]string, 0, len(e.Messages))
-	for _, m := range e.Messages {
-		msgs = append(msgs, safetext.Line(m))
-	}
-	return fmt.Sprintf("the Amplication server answered %s with an error: %s", e.Operation, strings.Join(msgs, "; "))
+	return fmt.Sprintf("the Amplication server answered %s with an error: %s", e.Operation, strings.Join(e.Messages, "; "))
 }
 
-// Message is the first message (unsanitised), "" when none.
+// Message is the first message, "" when none.
 func (e *GraphQLError) Message() string {
 	if len(e.Messages) == 0 {
 		return ""
@@ -125,7 +120,7 @@ func (e *GraphQLError) Validation() bool {
 type HTTPError struct {
 	URL    string
 	Status int
-	Body   string // the first bytes, unsanitised
+	Body   string // the first bytes, terminal-safe (safetext.Block)
 }
 
 func (e *HTTPError) Error() string {
