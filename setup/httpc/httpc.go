@@ -15,6 +15,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,8 +220,7 @@ func (c *CapReader) Read(p []byte) (int, error) {
 
 // NoRedirects returns a copy of hc (nil: http.DefaultClient) that follows no redirect: the
 // 3xx answer is returned as it is, so a body (a password, a code) never goes where a 307
-// or 308 points. (Bitbucket's clients follow redirects within one origin only:
-// oauth.SameOriginRedirects, whose refusal is a typed error of that package.)
+// or 308 points. The Amplication client uses it.
 func NoRedirects(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = http.DefaultClient
@@ -229,6 +229,32 @@ func NoRedirects(hc *http.Client) *http.Client {
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &own
 }
+
+// MaxRedirects bounds the redirects SameOrigin follows within one origin (Go's default).
+const MaxRedirects = 10
+
+// SameOrigin is a CheckRedirect policy that follows redirects only within the origin
+// (scheme, host and port) of the request that started the chain, so that no key, secret
+// or token reaches another host; Bitbucket's clients use it (oauth.SameOriginRedirects).
+// A redirect to another origin is refused with refuse(from, to, 0), a chain of
+// MaxRedirects within the origin with refuse(from, "", hops); the origins are
+// scheme://host[:port], lower-cased.
+func SameOrigin(refuse func(from, to string, hops int) error) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) == 0 {
+			return nil
+		}
+		if from, to := origin(via[0].URL), origin(req.URL); from != to {
+			return refuse(from, to, 0)
+		}
+		if len(via) >= MaxRedirects {
+			return refuse(origin(via[0].URL), "", len(via))
+		}
+		return nil
+	}
+}
+
+func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
 
 // Log writes one line per try to W (nil: nothing), each prefixed with Prefix; safe for
 // concurrent use. Callers never pass it headers, bodies or variables, so never a secret.
