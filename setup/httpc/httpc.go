@@ -2,7 +2,8 @@
 // for Bitbucket's REST API, setup/amplication for the Amplication server's GraphQL API):
 // option defaults, the retry loop with a timeout per try and bounded, jittered exponential
 // backoff that honours Retry-After, an overall deadline per call, a size cap on answers,
-// the refusal to follow a redirect, and the debug log of one line per try.
+// the redirect policies (none at all, or within the request's origin only), and the debug
+// log of one line per try.
 //
 // What an answer means, which answers are worth another try, and the words of every error
 // stay with each client; why a transport failed, in a few words, is setup/netcause's.
