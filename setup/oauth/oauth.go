@@ -145,9 +145,10 @@ func (ep Endpoints) host() string {
 	return s
 }
 
-// oneLine collapses whitespace and caps the length of a server-provided text.
+// oneLine makes a server-provided text terminal-safe (safetext.Line), collapses its
+// whitespace and caps its length.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(safetext.Line(s)), " ")
 	const max = 300
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
