@@ -11,7 +11,9 @@
 // with bounded, jittered backoff (a non-idempotent operation only when it cannot have
 // reached the server, or on 429 and 503). Answers are size-capped. Errors a caller must
 // branch on are typed: UnreachableError, UnauthorizedError, GraphQLError, HTTPError,
-// NotGraphQLError.
+// NotGraphQLError. The retry loop, backoff, cap and redirect policy are setup/httpc's,
+// shared with the Bitbucket client. Every string the client returns from the server is
+// terminal-safe (operations.go).
 package amplication
 
 import (

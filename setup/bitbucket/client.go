@@ -9,7 +9,9 @@
 // authenticating transport (*oauth.TokenError) is returned as it is, never retried. A
 // create that may have been carried out although it failed (the connection broke or
 // timed out after sending, or a 500, 502 or 504) is not sent again, and its error says
-// how to check whether the repository exists.
+// how to check whether the repository exists. The retry loop, backoff, caps, deadline and
+// redirect policy are setup/httpc's, shared with the Amplication client. Every string the
+// client returns from Bitbucket is terminal-safe (types.go).
 package bitbucket
 
 import (
