@@ -116,21 +116,25 @@ type OfflineCheck struct {
 // and names from files and the environment, and is cleaned here, once (safetext.Line), so
 // that no printer or screen has to remember it.
 func OfflineChecks() []OfflineCheck {
-	return []OfflineCheck{
-		{"configured", clean((*Inspection).CheckConfigured)},
-		{"keys-identical", clean((*Inspection).CheckKeysIdentical)},
-		{"nx-dollar", clean((*Inspection).CheckDollar)},
-		{"billing-disabled", clean((*Inspection).CheckBilling)},
-		{"no-serve-env-override", clean((*Inspection).CheckServeOverride)},
-		{"no-shell-override", clean((*Inspection).CheckShellOverride)},
-		{"secrets-not-in-git", clean((*Inspection).CheckGitVisible)},
-		{"no-temp-files", clean((*Inspection).CheckTempFiles)},
-		{"env-files-private", clean((*Inspection).CheckPrivate)},
-		{"nx-version", clean((*Inspection).NoteNxVersion)},
-		{"callback-url", clean((*Inspection).NoteCallbackURL)},
-		{"callback-port", clean((*Inspection).NoteCallbackPort)},
-		{"services", clean((*Inspection).NoteServices)},
+	checks := []OfflineCheck{
+		{"configured", (*Inspection).CheckConfigured},
+		{"keys-identical", (*Inspection).CheckKeysIdentical},
+		{"nx-dollar", (*Inspection).CheckDollar},
+		{"billing-disabled", (*Inspection).CheckBilling},
+		{"no-serve-env-override", (*Inspection).CheckServeOverride},
+		{"no-shell-override", (*Inspection).CheckShellOverride},
+		{"secrets-not-in-git", (*Inspection).CheckGitVisible},
+		{"no-temp-files", (*Inspection).CheckTempFiles},
+		{"env-files-private", (*Inspection).CheckPrivate},
+		{"nx-version", (*Inspection).NoteNxVersion},
+		{"callback-url", (*Inspection).NoteCallbackURL},
+		{"callback-port", (*Inspection).NoteCallbackPort},
+		{"services", (*Inspection).NoteServices},
 	}
+	for i := range checks {
+		checks[i].Run = clean(checks[i].Run)
+	}
+	return checks
 }
 
 // clean wraps a check so that every finding it returns is terminal-safe.
