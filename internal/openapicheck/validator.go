@@ -27,14 +27,14 @@ type Failure struct {
 
 func (f Failure) String() string { return f.Op + ": " + f.What }
 
-// call is one validated exchange.
+// Call is one validated exchange.
 type Call struct {
 	Op     string // "METHOD /template"
 	URL    string // as sent, e.g. http://127.0.0.1:PORT/2.0/user
 	Status int    // 0 when the transport failed
 }
 
-// validator is an http.RoundTripper that validates every exchange with the API against the
+// Validator is an http.RoundTripper that validates every exchange with the API against the
 // document: the request before it is sent (path, query, security, body) and the response
 // (status, headers, body). Requests outside the API base (the OAuth token endpoint, say) pass
 // through unchecked. It is safe for concurrent use (the client fetches pages concurrently).
@@ -51,8 +51,8 @@ type Validator struct {
 	tokens   map[string][]string // access token -> scopes its grant reported
 }
 
-// newValidator wraps next (nil: http.DefaultTransport) for the API at apiURL. It reports
-// nothing by itself: see attach, failures and calls.
+// NewValidator wraps next (nil: http.DefaultTransport) for the API at apiURL. It reports
+// nothing by itself: see AttachValidator, Failures and Calls.
 func NewValidator(sp *Spec, apiURL string, next http.RoundTripper) (*Validator, error) {
 	base, err := url.Parse(strings.TrimSuffix(apiURL, "/"))
 	if err != nil {
@@ -68,7 +68,7 @@ func NewValidator(sp *Spec, apiURL string, next http.RoundTripper) (*Validator, 
 	return &Validator{sp: sp, base: base, doc: doc, next: next, opts: sp.filterOptions(), tokens: map[string][]string{}}, nil
 }
 
-// attachValidator returns a validator whose failures fail t when the test ends, each listed
+// AttachValidator returns a validator whose failures fail t when the test ends, each listed
 // as "operation: what is wrong".
 func AttachValidator(t *testing.T, sp *Spec, apiURL string, next http.RoundTripper) *Validator {
 	t.Helper()
@@ -93,7 +93,7 @@ func (v *Validator) report(t *testing.T) {
 	t.Errorf("%d disagreement(s) with Bitbucket's OpenAPI document (%s):\n%s", len(fs), v.sp.Path, strings.Join(lines, "\n"))
 }
 
-// grant records the scopes a token was issued with, so the validator can hold the emulator's
+// Grant records the scopes a token was issued with, so the validator can hold the emulator's
 // 2xx and 403 answers against the document's security requirement for the operation.
 func (v *Validator) Grant(token string, scopes []string) {
 	v.mu.Lock()
@@ -113,7 +113,7 @@ func (v *Validator) Calls() []Call {
 	return slices.Clone(v.calls)
 }
 
-// operations returns the distinct operations called, sorted.
+// Operations returns the distinct operations called, sorted.
 func (v *Validator) Operations() []string {
 	seen := map[string]bool{}
 	for _, c := range v.Calls() {
@@ -263,7 +263,7 @@ func (v *Validator) checkQuery(op string, opParams, itemParams openapi3.Paramete
 	}
 }
 
-// flat renders a (multi) validation error on one line.
+// Flat renders a (multi) validation error on one line.
 func Flat(err error) string {
 	s := err.Error()
 	s = strings.Join(strings.Fields(s), " ")

@@ -11,7 +11,9 @@
 // with bounded, jittered backoff (a non-idempotent operation only when it cannot have
 // reached the server, or on 429 and 503). Answers are size-capped. Errors a caller must
 // branch on are typed: UnreachableError, UnauthorizedError, GraphQLError, HTTPError,
-// NotGraphQLError.
+// NotGraphQLError. The retry loop, backoff, cap and redirect policy are setup/httpc's,
+// shared with the Bitbucket client. Every string the client returns from the server is
+// terminal-safe (operations.go).
 package amplication
 
 import (
@@ -21,15 +23,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/netcause"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Default option values.
@@ -68,12 +70,16 @@ type Client struct {
 	endpoint string // base + "/graphql"
 	hc       *http.Client
 	opts     Options
+	call     httpc.Options // opts' timeout, retries and backoff
+	log      *httpc.Log
 
 	mu    sync.Mutex
 	token string
-
-	debugMu sync.Mutex
 }
+
+// defaults are the default option values the plumbing fills in.
+var defaults = httpc.Options{RequestTimeout: DefaultRequestTimeout, MaxRetries: DefaultMaxRetries,
+	BaseBackoff: DefaultBaseBackoff, MaxBackoff: DefaultMaxBackoff}
 
 // New returns a client for the server at serverURL (e.g. http://localhost:3000; a URL
 // ending in /graphql is accepted too). hc nil means http.DefaultClient.
@@ -84,31 +90,16 @@ func New(serverURL string, hc *http.Client, opts Options) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%q is not an Amplication server URL like %s", serverURL, DefaultServerURL)
 	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	// A GraphQL endpoint answers where it is asked: a redirect is not followed (a 307 or
 	// 308 would send the body, a password or a code, to wherever it points), and its 3xx
 	// is an HTTPError.
-	own := *hc
-	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	hc = &own
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = DefaultMaxRetries
-	} else if opts.MaxRetries < 0 {
-		opts.MaxRetries = 0
-	}
-	if opts.BaseBackoff <= 0 {
-		opts.BaseBackoff = DefaultBaseBackoff
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = DefaultMaxBackoff
-	}
-	opts.MaxBackoff = max(opts.MaxBackoff, opts.BaseBackoff)
-	return &Client{base: s, endpoint: s + "/graphql", hc: hc, opts: opts}, nil
+	hc = httpc.NoRedirects(hc)
+	call := httpc.Options{RequestTimeout: opts.RequestTimeout, MaxRetries: opts.MaxRetries,
+		BaseBackoff: opts.BaseBackoff, MaxBackoff: opts.MaxBackoff}.WithDefaults(defaults)
+	opts.RequestTimeout, opts.MaxRetries = call.RequestTimeout, call.MaxRetries
+	opts.BaseBackoff, opts.MaxBackoff = call.BaseBackoff, call.MaxBackoff
+	return &Client{base: s, endpoint: s + "/graphql", hc: hc, opts: opts, call: call,
+		log: &httpc.Log{W: opts.Debug, Prefix: "amplication: "}}, nil
 }
 
 // URL is the server URL (without /graphql).
@@ -156,39 +147,17 @@ func (c *Client) do(ctx context.Context, d *Document, vars map[string]any, out a
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", d.Name, err)
 	}
-	for attempt := 0; ; attempt++ {
-		retryAfter, err := c.attempt(ctx, d, body, out)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var re *retryableError
-		if !errors.As(err, &re) {
-			return err
-		}
-		if attempt >= c.opts.MaxRetries {
-			return re.err
-		}
-		if err := sleep(ctx, c.backoff(attempt, retryAfter)); err != nil {
-			return err
-		}
-	}
+	return c.call.Retry(ctx, c.opts.MaxRetries, func(actx context.Context, t httpc.Try) error {
+		return c.attempt(actx, t, d, body, out)
+	})
 }
 
-// retryableError wraps an error worth another attempt.
-type retryableError struct{ err error }
-
-func (e *retryableError) Error() string { return e.err.Error() }
-func (e *retryableError) Unwrap() error { return e.err }
-
-func (c *Client) attempt(ctx context.Context, d *Document, body []byte, out any) (string, error) {
-	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
-	defer cancel()
+// attempt sends d once; actx ends after the try's timeout. An error worth another try is
+// an *httpc.Retryable.
+func (c *Client) attempt(actx context.Context, t httpc.Try, d *Document, body []byte, out any) error {
 	req, err := http.NewRequestWithContext(context.WithValue(actx, operationKey{}, d.Name), http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return "", fmt.Errorf("build request %s: %w", d.Name, err)
+		return fmt.Errorf("build request %s: %w", d.Name, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -200,115 +169,69 @@ func (c *Client) attempt(ctx context.Context, d *Document, body []byte, out any)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.debugf("%s: %s after %s", d.Name, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: netcause.Kind(err), Err: err}
+		ue := unreachable(c.base, actx, t, netcause.Kind(err), err)
 		if d.Idempotent || netcause.NotSent(err) {
-			return "", &retryableError{ue}
+			return &httpc.Retryable{Err: ue}
 		}
-		return "", ue
+		return ue
 	}
 	defer resp.Body.Close()
 	c.debugf("%s: %d after %s", d.Name, resp.StatusCode, time.Since(start).Round(time.Millisecond))
 
-	cr := &capReader{r: resp.Body, n: MaxBodyBytes}
-	data, rerr := io.ReadAll(cr)
+	data, rerr := io.ReadAll(&httpc.CapReader{R: resp.Body, N: MaxBodyBytes})
 	switch {
-	case errors.Is(rerr, ErrTooLarge):
-		return "", &NotGraphQLError{URL: c.endpoint, Err: ErrTooLarge}
+	case errors.Is(rerr, httpc.ErrTooLarge):
+		return &NotGraphQLError{URL: c.endpoint, Err: ErrTooLarge}
 	case rerr != nil:
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		ue := &UnreachableError{URL: c.base, Timeout: actx.Err() != nil, Reason: "the answer broke off: " + netcause.Kind(rerr), Err: rerr}
+		ue := unreachable(c.base, actx, t, "the answer broke off: "+netcause.Kind(rerr), rerr)
 		if d.Idempotent {
-			return "", &retryableError{ue}
+			return &httpc.Retryable{Err: ue}
 		}
-		return "", ue
+		return ue
 	}
 	var ans answer
 	jerr := json.Unmarshal(data, &ans)
 	graphQL := jerr == nil && (len(ans.Errors) > 0 || (len(ans.Data) > 0 && string(ans.Data) != "null"))
 	if !graphQL {
 		if resp.StatusCode != http.StatusOK {
-			he := &HTTPError{URL: c.endpoint, Status: resp.StatusCode, Body: string(data[:min(len(data), maxErrorBytes)])}
+			he := &HTTPError{URL: c.endpoint, Status: resp.StatusCode, Body: safetext.Block(string(data[:min(len(data), maxErrorBytes)]))}
 			retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
 				(resp.StatusCode >= 500 && d.Idempotent)
 			if retry {
-				return resp.Header.Get("Retry-After"), &retryableError{he}
+				return &httpc.Retryable{Err: he, RetryAfter: resp.Header.Get("Retry-After")}
 			}
-			return "", he
+			return he
 		}
 		if jerr == nil {
 			jerr = errors.New("no data and no errors")
 		}
-		return "", &NotGraphQLError{URL: c.endpoint, Err: jerr}
+		return &NotGraphQLError{URL: c.endpoint, Err: jerr}
 	}
 	if len(ans.Errors) > 0 {
 		ge := &GraphQLError{Operation: d.Name}
 		for _, e := range ans.Errors {
-			if isUnauthorized(e.Message, e.Extensions.Code) {
-				return "", &UnauthorizedError{Message: e.Message}
+			// The server's words are made terminal-safe here, once (errors.go).
+			msg, code := safetext.Line(e.Message), safetext.Line(e.Extensions.Code)
+			if isUnauthorized(msg, code) {
+				return &UnauthorizedError{Message: msg}
 			}
-			ge.Messages = append(ge.Messages, e.Message)
-			ge.Codes = append(ge.Codes, e.Extensions.Code)
+			ge.Messages = append(ge.Messages, msg)
+			ge.Codes = append(ge.Codes, code)
 		}
-		return "", ge
+		return ge
 	}
 	if out != nil {
 		if err := json.Unmarshal(ans.Data, out); err != nil {
-			return "", &NotGraphQLError{URL: c.endpoint, Err: fmt.Errorf("the answer to %s has an unexpected shape: %w", d.Name, err)}
+			return &NotGraphQLError{URL: c.endpoint, Err: fmt.Errorf("the answer to %s has an unexpected shape: %w", d.Name, err)}
 		}
 	}
-	return "", nil
+	return nil
 }
 
-// capReader reads at most n bytes, then fails with ErrTooLarge if more follow.
-type capReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		var one [1]byte
-		n, err := c.r.Read(one[:])
-		if n > 0 {
-			return 0, ErrTooLarge
-		}
-		return 0, err
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	return n, err
-}
-
-func (c *Client) backoff(attempt int, retryAfter string) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && n >= 0 {
-		return min(time.Duration(n)*time.Second, c.opts.MaxBackoff)
-	}
-	d := c.opts.BaseBackoff
-	for i := 0; i < attempt && d < c.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, c.opts.MaxBackoff)
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// unreachable is the error of try t that got no (whole) answer: reason says why.
+func unreachable(base string, actx context.Context, t httpc.Try, reason string, err error) *UnreachableError {
+	return &UnreachableError{URL: base, Timeout: actx.Err() != nil, Reason: reason, Err: err,
+		Tries: t.N, Waited: t.Waited(), TryTimeout: t.Timeout}
 }
 
 // operationKey is the request context's key for the GraphQL operation's name.
@@ -322,11 +245,4 @@ func OperationName(ctx context.Context) string {
 	return s
 }
 
-func (c *Client) debugf(format string, a ...any) {
-	if c.opts.Debug == nil {
-		return
-	}
-	c.debugMu.Lock()
-	defer c.debugMu.Unlock()
-	fmt.Fprintf(c.opts.Debug, "amplication: "+format+"\n", a...)
-}
+func (c *Client) debugf(format string, a ...any) { c.log.Printf(format, a...) }

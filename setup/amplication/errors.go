@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"github.com/bbsetup/bbsetup/setup/safetext"
+	"time"
 )
 
 // UnreachableError means the server did not answer: nothing listens at the URL, the
@@ -16,13 +15,40 @@ type UnreachableError struct {
 	Timeout bool   // no answer within the request timeout
 	Reason  string // e.g. "connect: connection refused"
 	Err     error
+
+	// Tries is how many tries were made, the last one this error's; Waited is the time
+	// from the first try's start to this error; TryTimeout is each try's own limit.
+	Tries      int
+	Waited     time.Duration
+	TryTimeout time.Duration
 }
 
 func (e *UnreachableError) Error() string {
 	if e.Timeout {
-		return fmt.Sprintf("the Amplication server at %s did not answer in time", e.URL)
+		return fmt.Sprintf("the Amplication server at %s did not answer %s", e.URL, e.Within())
 	}
 	return fmt.Sprintf("the Amplication server at %s cannot be reached (%s)", e.URL, e.Reason)
+}
+
+// Within says how long bbsetup waited for an answer, in total, for a message that goes
+// on from "did not answer ": "within 30s", or after several tries "in 2m2s (4 tries of up
+// to 30s each)".
+func (e *UnreachableError) Within() string {
+	if e.Tries <= 1 {
+		if e.TryTimeout <= 0 {
+			return "in time"
+		}
+		return "within " + e.TryTimeout.String()
+	}
+	return fmt.Sprintf("in %s (%d tries of up to %s each)", e.Waited.Round(waitedRound(e.Waited)), e.Tries, e.TryTimeout)
+}
+
+// waitedRound is the precision a total wait is shown with: whole seconds from a second on.
+func waitedRound(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return time.Second
+	}
+	return time.Millisecond
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
@@ -30,19 +56,20 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // UnauthorizedError means the server refused the sign-in or the token: a wrong email or
 // password, or a token that is unknown, expired or for another server.
 type UnauthorizedError struct {
-	Message string // the server's words (sanitised when printed)
+	Message string // the server's words, terminal-safe (safetext.Line)
 	Login   bool   // the login itself failed (email or password), not a token
 }
 
 func (e *UnauthorizedError) Error() string {
 	if e.Login {
-		return fmt.Sprintf("the Amplication server refused the sign-in: %s", safetext.Line(e.Message))
+		return fmt.Sprintf("the Amplication server refused the sign-in: %s", e.Message)
 	}
-	return fmt.Sprintf("the Amplication server refused the token (%s)", safetext.Line(e.Message))
+	return fmt.Sprintf("the Amplication server refused the token (%s)", e.Message)
 }
 
 // GraphQLError is an error answer to an operation: the server ran it, or refused the
-// document, and said why. Messages are the server's words, unsanitised: Error sanitises.
+// document, and said why. Messages (and Codes) are the server's words, terminal-safe
+// (safetext.Line), as the client decoded them.
 type GraphQLError struct {
 	Operation string
 	Messages  []string
@@ -50,14 +77,10 @@ type GraphQLError struct {
 }
 
 func (e *GraphQLError) Error() string {
-	msgs := make([]string, 0, len(e.Messages))
-	for _, m := range e.Messages {
-		msgs = append(msgs, safetext.Line(m))
-	}
-	return fmt.Sprintf("the Amplication server answered %s with an error: %s", e.Operation, strings.Join(msgs, "; "))
+	return fmt.Sprintf("the Amplication server answered %s with an error: %s", e.Operation, strings.Join(e.Messages, "; "))
 }
 
-// Message is the first message (unsanitised), "" when none.
+// Message is the first message, "" when none.
 func (e *GraphQLError) Message() string {
 	if len(e.Messages) == 0 {
 		return ""
@@ -97,7 +120,7 @@ func (e *GraphQLError) Validation() bool {
 type HTTPError struct {
 	URL    string
 	Status int
-	Body   string // the first bytes, unsanitised
+	Body   string // the first bytes, terminal-safe (safetext.Block)
 }
 
 func (e *HTTPError) Error() string {

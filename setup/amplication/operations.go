@@ -6,7 +6,17 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
+
+// The types below are what the client returns. Every string in them that came from the
+// server (names, ids, types, the authorize URL) is terminal-safe (setup/safetext): cleaned
+// once, where the answer is decoded, so that no printer or screen has to remember it. So
+// are the server's words in the errors (errors.go). Tokens are not text and stay as sent.
+
+// line is safetext.Line, the cleaning of every value from the server.
+func line(s string) string { return safetext.Line(s) }
 
 // Provider and resource type values bbsetup reads.
 const (
@@ -141,15 +151,18 @@ type (
 )
 
 func (w wireOrg) org() GitOrganization {
-	return GitOrganization(w)
+	return GitOrganization{ID: line(w.ID), Name: line(w.Name), Provider: line(w.Provider), Type: line(w.Type),
+		UseGroupingForRepositories: w.UseGroupingForRepositories}
 }
 
+func (w wireWorkspace) workspace() Workspace { return Workspace{ID: line(w.ID), Name: line(w.Name)} }
+
 func (w wireResource) resource() Resource {
-	r := Resource{ID: w.ID, Name: w.Name, Type: w.ResourceType, Override: w.GitRepositoryOverride}
+	r := Resource{ID: line(w.ID), Name: line(w.Name), Type: line(w.ResourceType), Override: w.GitRepositoryOverride}
 	if g := w.GitRepository; g != nil {
-		r.Repo = &GitRepository{ID: g.ID, Name: g.Name}
+		r.Repo = &GitRepository{ID: line(g.ID), Name: line(g.Name)}
 		if g.GroupName != nil {
-			r.Repo.GroupName = *g.GroupName
+			r.Repo.GroupName = line(*g.GroupName)
 		}
 		if g.GitOrganization != nil {
 			r.Repo.Organization = g.GitOrganization.org()
@@ -161,7 +174,7 @@ func (w wireResource) resource() Resource {
 func projects(in []wireProject) []Project {
 	out := make([]Project, 0, len(in))
 	for _, p := range in {
-		pr := Project{ID: p.ID, Name: p.Name}
+		pr := Project{ID: line(p.ID), Name: line(p.Name)}
 		for _, r := range p.Resources {
 			pr.Resources = append(pr.Resources, r.resource())
 		}
@@ -232,15 +245,16 @@ func (c *Client) Overview(ctx context.Context) (*Overview, error) {
 	if err := c.do(ctx, docOverview, nil, &out); err != nil {
 		return nil, err
 	}
-	o := &Overview{Account: Account{UserID: out.Me.ID}}
+	o := &Overview{Account: Account{UserID: line(out.Me.ID)}}
 	if a := out.Me.Account; a != nil {
-		o.Account.Email, o.Account.FirstName, o.Account.LastName = a.Email, a.FirstName, a.LastName
+		o.Account.Email, o.Account.FirstName, o.Account.LastName = line(a.Email), line(a.FirstName), line(a.LastName)
 	}
 	if w := out.CurrentWorkspace; w != nil {
-		o.Current = &Workspace{ID: w.ID, Name: w.Name}
+		cur := w.workspace()
+		o.Current = &cur
 	}
 	for _, w := range out.Workspaces {
-		o.Workspaces = append(o.Workspaces, Workspace(w))
+		o.Workspaces = append(o.Workspaces, w.workspace())
 	}
 	for _, g := range out.GitOrganizations {
 		o.GitOrganizations = append(o.GitOrganizations, g.org())
@@ -303,10 +317,11 @@ func (c *Client) InstallationURL(ctx context.Context, state string, withState bo
 	if err != nil {
 		return "", err
 	}
-	if out.Get.URL == "" {
+	u := line(out.Get.URL)
+	if u == "" {
 		return "", &NotGraphQLError{URL: c.endpoint, Err: errors.New("getGitResourceInstallationUrl answered no URL")}
 	}
-	return out.Get.URL, nil
+	return u, nil
 }
 
 // CompleteOAuth hands Bitbucket's code to the server (completeGitOAuth2Flow), which

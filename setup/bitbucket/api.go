@@ -20,8 +20,7 @@ func (c *Client) CurrentUser(ctx context.Context) (*User, error) {
 	if err := done(c.getJSON(ctx, c.endpoint(nil, "user"), &u)); err != nil {
 		return nil, err
 	}
-	return &User{UUID: u.UUID, AccountID: u.AccountID, DisplayName: u.DisplayName,
-		Nickname: u.Nickname, Username: u.Username}, nil
+	return u.user(), nil
 }
 
 // Workspaces returns every workspace the user can access, sorted by slug
@@ -36,16 +35,16 @@ func (c *Client) Workspaces(ctx context.Context) (ws []Workspace, err error) {
 	seen := map[string]bool{}
 	err = listAll(ctx, c, "workspaces", c.endpoint(q, "user", "workspaces"), func(vals []workspaceAccessJSON) {
 		for _, v := range vals {
-			if v.Workspace.Slug == "" || seen[v.Workspace.Slug] {
-				continue
-			}
 			if err := checkSegment(v.Workspace.Slug); err != nil {
-				c.debugf("ignoring a workspace whose slug %q is not a path segment (%v)", safetext.Line(v.Workspace.Slug), err)
+				c.debugf("ignoring a workspace whose slug %q is not a path segment (%v)", line(v.Workspace.Slug), err)
 				continue
 			}
-			seen[v.Workspace.Slug] = true
-			out = append(out, Workspace{Slug: v.Workspace.Slug, UUID: v.Workspace.UUID,
-				Name: v.Workspace.Slug, Administrator: v.Administrator})
+			slug := line(v.Workspace.Slug)
+			if slug == "" || seen[slug] {
+				continue
+			}
+			seen[slug] = true
+			out = append(out, Workspace{Slug: slug, UUID: line(v.Workspace.UUID), Name: slug, Administrator: v.Administrator})
 		}
 	})
 	if err != nil {
@@ -71,12 +70,12 @@ func (c *Client) Workspaces(ctx context.Context) (ws []Workspace, err error) {
 				c.debugf("workspace %s: name look-up failed, showing the slug: %v", out[i].Slug, err)
 				return
 			}
-			if w.Name != "" {
-				out[i].Name = w.Name
+			if n := line(w.Name); n != "" {
+				out[i].Name = n
 			}
-			out[i].HTMLURL = w.Links.HTML.Href
+			out[i].HTMLURL = line(w.Links.HTML.Href)
 			if out[i].UUID == "" {
-				out[i].UUID = w.UUID
+				out[i].UUID = line(w.UUID)
 			}
 		})
 	}
@@ -99,7 +98,7 @@ func (c *Client) Projects(ctx context.Context, ws string) (_ []Project, err erro
 	var out []Project
 	err = listAll(ctx, c, "projects in workspace "+ws, c.endpoint(q, "workspaces", ws, "projects"), func(vals []projectJSON) {
 		for _, p := range vals {
-			out = append(out, Project(p))
+			out = append(out, p.project())
 		}
 	})
 	if err != nil {
@@ -151,7 +150,7 @@ func listAll[T any](ctx context.Context, c *Client, what, first string, each fun
 func errForeignNext(next string) error {
 	host := "?"
 	if u, err := url.Parse(next); err == nil {
-		host = u.Host
+		host = line(u.Host)
 	}
 	return checkAPIURL(fmt.Errorf("Bitbucket's next-page link points at another host (%s), which bbsetup does not send its token to: check that the API URL names the same host Bitbucket answers from", host))
 }

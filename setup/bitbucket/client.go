@@ -9,7 +9,9 @@
 // authenticating transport (*oauth.TokenError) is returned as it is, never retried. A
 // create that may have been carried out although it failed (the connection broke or
 // timed out after sending, or a 500, 502 or 504) is not sent again, and its error says
-// how to check whether the repository exists.
+// how to check whether the repository exists. The retry loop, backoff, caps, deadline and
+// redirect policy are setup/httpc's, shared with the Amplication client. Every string the
+// client returns from Bitbucket is terminal-safe (types.go).
 package bitbucket
 
 import (
@@ -20,16 +22,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/netcause"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
@@ -87,9 +86,13 @@ type Client struct {
 	base *url.URL // the API URL, without a trailing slash
 	hc   *http.Client
 	opts Options
-
-	debugMu sync.Mutex // serialises Debug writes
+	call httpc.Options // opts' timeouts, retries, backoff and deadline
+	log  *httpc.Log
 }
+
+// defaults are the default option values the plumbing fills in.
+var defaults = httpc.Options{RequestTimeout: DefaultRequestTimeout, MaxRetries: DefaultMaxRetries,
+	BaseBackoff: DefaultBaseBackoff, MaxBackoff: DefaultMaxBackoff, Deadline: DefaultDeadline}
 
 // New returns a client for apiURL (e.g. https://api.bitbucket.org/2.0). hc carries the
 // authentication (an oauth2 transport); nil means http.DefaultClient.
@@ -102,32 +105,16 @@ func New(apiURL string, hc *http.Client, opts Options) *Client {
 	if opts.NameConcurrency <= 0 {
 		opts.NameConcurrency = 4 * opts.Concurrency
 	}
-	if opts.RequestTimeout <= 0 {
-		opts.RequestTimeout = DefaultRequestTimeout
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = DefaultMaxRetries
-	} else if opts.MaxRetries < 0 {
-		opts.MaxRetries = 0
-	}
-	if opts.Deadline <= 0 {
-		opts.Deadline = DefaultDeadline
-	}
-	if opts.BaseBackoff <= 0 {
-		opts.BaseBackoff = DefaultBaseBackoff
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = DefaultMaxBackoff
-	}
-	if opts.MaxBackoff < opts.BaseBackoff {
-		opts.MaxBackoff = opts.BaseBackoff
-	}
+	call := httpc.Options{RequestTimeout: opts.RequestTimeout, MaxRetries: opts.MaxRetries,
+		BaseBackoff: opts.BaseBackoff, MaxBackoff: opts.MaxBackoff, Deadline: opts.Deadline}.WithDefaults(defaults)
+	opts.RequestTimeout, opts.MaxRetries, opts.Deadline = call.RequestTimeout, call.MaxRetries, call.Deadline
+	opts.BaseBackoff, opts.MaxBackoff = call.BaseBackoff, call.MaxBackoff
 	u, err := url.Parse(strings.TrimRight(apiURL, "/"))
 	if err != nil || u.Host == "" {
 		// Keep the client usable; every call then fails with a clear message.
 		u = &url.URL{Opaque: apiURL}
 	}
-	return &Client{base: u, hc: hc, opts: opts}
+	return &Client{base: u, hc: hc, opts: opts, call: call, log: &httpc.Log{W: opts.Debug, Prefix: "bitbucket: "}}
 }
 
 // Options returns the effective options (defaults filled in).
@@ -168,9 +155,6 @@ func (c *Client) sameOrigin(rawURL string) bool {
 	return err == nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
 }
 
-// errDeadline is the cause of a call's context when its Deadline passes.
-var errDeadline = errors.New("bbsetup's deadline for the call passed")
-
 // DeadlineError is a call that did not finish within Options.Deadline.
 type DeadlineError struct {
 	What  string        // what was asked, e.g. "the repository list of acme"
@@ -188,10 +172,9 @@ func (e *DeadlineError) Unwrap() error { return context.DeadlineExceeded }
 // bound gives a call its overall deadline. done turns an error caused by that deadline
 // into a *DeadlineError naming what.
 func (c *Client) bound(ctx context.Context, what string) (context.Context, func(error) error) {
-	bctx, cancel := context.WithTimeoutCause(ctx, c.opts.Deadline, errDeadline)
+	bctx, passed := httpc.Bound(ctx, c.opts.Deadline)
 	return bctx, func(err error) error {
-		defer cancel()
-		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(bctx), errDeadline) {
+		if passed(err) {
 			return &DeadlineError{What: what, Limit: c.opts.Deadline}
 		}
 		return err
@@ -218,52 +201,6 @@ func thousands(n int) string {
 	return s
 }
 
-// errTooLarge is returned when an answer exceeds MaxBodyBytes.
-var errTooLarge = errors.New("answer too large")
-
-// capReader reads at most n bytes, then fails with errTooLarge if more follow. It
-// remembers a read error of the underlying body (a broken connection) as opposed to a
-// clean end of the body.
-type capReader struct {
-	r   io.Reader
-	n   int64
-	err error
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		var one [1]byte
-		for {
-			n, err := c.r.Read(one[:])
-			if n > 0 {
-				return 0, errTooLarge
-			}
-			if err != nil {
-				return 0, err
-			}
-		}
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	if err != nil && err != io.EOF {
-		c.err = err
-	}
-	return n, err
-}
-
-// isNetworkError reports whether err (from inside a *url.Error) is a transport failure
-// worth retrying: a net.Error (refused, reset, timeout) or a connection closed early.
-func isNetworkError(err error) bool {
-	if _, ok := err.(net.Error); ok {
-		return true
-	}
-	return err == io.EOF || err == io.ErrUnexpectedEOF || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
-}
-
 // getJSON GETs rawURL and decodes the JSON answer into out.
 func (c *Client) getJSON(ctx context.Context, rawURL string, out any) error {
 	return c.do(ctx, http.MethodGet, rawURL, nil, out)
@@ -280,45 +217,21 @@ func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []by
 		return checkAPIURL(fmt.Errorf("the Bitbucket API URL %q is not a valid URL: give one like %s", c.base.Opaque, "https://api.bitbucket.org/2.0"))
 	}
 	op := c.op(method, rawURL)
-	for attempt := 0; ; attempt++ {
-		retryAfter, err := c.attempt(ctx, method, rawURL, op, body, out)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		var re *retryableError
-		if !errors.As(err, &re) {
-			return err
-		}
-		if attempt >= retries {
-			return re.err
-		}
-		if err := sleep(ctx, c.backoff(attempt, retryAfter)); err != nil {
-			return err
-		}
-	}
+	return c.call.Retry(ctx, retries, func(actx context.Context, t httpc.Try) error {
+		return c.attempt(actx, t, method, rawURL, op, body, out)
+	})
 }
 
-// retryableError wraps an error worth another attempt (429, 5xx, a dropped connection).
-type retryableError struct{ err error }
-
-func (e *retryableError) Error() string { return e.err.Error() }
-func (e *retryableError) Unwrap() error { return e.err }
-
-// attempt sends the request once, with its own timeout. It returns the Retry-After
-// header's value (or "") alongside a retryable error.
-func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []byte, out any) (string, error) {
-	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
-	defer cancel()
+// attempt sends the request once; actx ends after the try's timeout. An error worth
+// another try is an *httpc.Retryable.
+func (c *Client) attempt(actx context.Context, t httpc.Try, method, rawURL, op string, body []byte, out any) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(actx, method, rawURL, rd)
 	if err != nil {
-		return "", fmt.Errorf("build request %s: %w", op, err)
+		return fmt.Errorf("build request %s: %w", op, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "bbsetup")
@@ -329,9 +242,6 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.debugf("%s: %s after %s", op, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
 		inner := err
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -345,24 +255,24 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 			// unreachable or refused the key and secret): its error is worded for the
 			// operator and names the right host. It may wrap a connection error, which
 			// is not the API's: not retried, not reworded.
-			return "", inner
-		case actx.Err() != nil || isNetworkError(inner):
-			nerr := c.networkError(op, err, actx)
+			return inner
+		case actx.Err() != nil || netcause.Transport(inner):
+			nerr := c.networkError(op, err, actx, t)
 			if method == http.MethodGet {
-				return "", &retryableError{nerr}
+				return &httpc.Retryable{Err: nerr}
 			}
 			if !netcause.NotSent(inner) {
 				// The request may have reached Bitbucket and been carried out.
-				return "", &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
+				return &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
 			}
-			return "", nerr
+			return nerr
 		case errors.As(inner, &cve):
-			return "", checkAPIURL(fmt.Errorf("the TLS certificate of %s could not be verified (%v): check the API URL and this machine's CA certificates: %w",
+			return checkAPIURL(fmt.Errorf("the TLS certificate of %s could not be verified (%v): check the API URL and this machine's CA certificates: %w",
 				c.base.Host, cve.Err, err))
 		default:
 			// An error of the authenticating transport (e.g. the token request failed):
 			// it is already worded for the operator.
-			return "", inner
+			return inner
 		}
 	}
 	defer resp.Body.Close()
@@ -377,46 +287,50 @@ func (c *Client) attempt(ctx context.Context, method, rawURL, op string, body []
 		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
 			(resp.StatusCode >= 500 && method == http.MethodGet)
 		if retry {
-			return resp.Header.Get("Retry-After"), &retryableError{perr}
+			return &httpc.Retryable{Err: perr, RetryAfter: resp.Header.Get("Retry-After")}
 		}
-		return "", perr
+		return perr
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
-		return "", nil
+		return nil
 	}
-	cr := &capReader{r: resp.Body, n: MaxBodyBytes}
+	cr := &httpc.CapReader{R: resp.Body, N: MaxBodyBytes}
 	dec := json.NewDecoder(cr)
 	if err := dec.Decode(out); err != nil {
 		switch {
-		case ctx.Err() != nil:
-			return "", ctx.Err()
-		case errors.Is(err, errTooLarge):
-			return "", checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is larger than %d MB, which no Bitbucket API answer is: check that the API URL points at the Bitbucket REST API (%s)",
+		case errors.Is(err, httpc.ErrTooLarge):
+			return checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is larger than %d MB, which no Bitbucket API answer is: check that the API URL points at the Bitbucket REST API (%s)",
 				op, MaxBodyBytes>>20, "https://api.bitbucket.org/2.0"))
-		case actx.Err() != nil || cr.err != nil:
+		case actx.Err() != nil || cr.Broke != nil:
 			// The connection broke or timed out mid-body.
 			if method == http.MethodGet {
-				return "", &retryableError{c.networkError(op, err, actx)}
+				return &httpc.Retryable{Err: c.networkError(op, err, actx, t)}
 			}
 			// Bitbucket answered with success: what was asked was done.
-			return "", &uncertainError{status: resp.StatusCode, err: c.networkError(op, err, actx),
+			return &uncertainError{status: resp.StatusCode, err: c.networkError(op, err, actx, t),
 				msg: fmt.Sprintf("Bitbucket answered %s with %d %s, but the connection broke while its answer was read (%s)",
 					op, resp.StatusCode, http.StatusText(resp.StatusCode), netcause.Kind(err))}
 		default:
-			return "", checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that the API URL points at the Bitbucket REST API (%s), then try again",
+			return checkAPIURL(fmt.Errorf("Bitbucket's answer to %s is not the JSON the API sends (%v): check that the API URL points at the Bitbucket REST API (%s), then try again",
 				op, err, "https://api.bitbucket.org/2.0"))
 		}
 	}
 	// Drain a little so the connection can be reused.
 	_, _ = io.Copy(io.Discard, io.LimitReader(cr, 4<<10))
-	return "", nil
+	return nil
 }
 
-func (c *Client) networkError(op string, err error, actx context.Context) error {
+// networkError words a transport failure of try t. A try that timed out names its own
+// limit and, after earlier tries, how many there were and how long they took in all.
+func (c *Client) networkError(op string, err error, actx context.Context, t httpc.Try) error {
 	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		within := c.opts.RequestTimeout.String()
+		if t.N > 1 {
+			within = fmt.Sprintf("%s (try %d of %d, %s after the first began)", within, t.N, t.Of, t.Waited().Round(time.Second))
+		}
 		return fmt.Errorf("Bitbucket did not answer %s within %s: check your network connection, or try again later: %w",
-			op, c.opts.RequestTimeout, context.DeadlineExceeded)
+			op, within, context.DeadlineExceeded)
 	}
 	return checkAPIURL(fmt.Errorf("could not reach Bitbucket at %s (%s): check your network connection and the API URL, then try again: %w",
 		c.base.Host, netcause.Kind(err), err))
@@ -448,61 +362,4 @@ func (c *Client) uncertainMessage(op string, err error, actx context.Context) st
 	return fmt.Sprintf("the connection to Bitbucket at %s broke before it answered %s (%s)", c.base.Host, op, netcause.Kind(err))
 }
 
-// backoff is how long to wait before retry number attempt+1.
-func (c *Client) backoff(attempt int, retryAfter string) time.Duration {
-	if d, ok := parseRetryAfter(retryAfter, time.Now()); ok {
-		return min(d, c.opts.MaxBackoff)
-	}
-	d := c.opts.BaseBackoff
-	for i := 0; i < attempt && d < c.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, c.opts.MaxBackoff)
-	// Equal jitter: half fixed, half random, so concurrent fetchers spread out.
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n < 0 {
-			return 0, false
-		}
-		if n > 1<<31 {
-			n = 1 << 31
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func (c *Client) debugf(format string, a ...any) {
-	if c.opts.Debug != nil {
-		c.debugMu.Lock()
-		defer c.debugMu.Unlock()
-		fmt.Fprintf(c.opts.Debug, "bitbucket: "+format+"\n", a...)
-	}
-}
+func (c *Client) debugf(format string, a ...any) { c.log.Printf(format, a...) }

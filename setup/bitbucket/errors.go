@@ -37,7 +37,8 @@ func (a *advised) Error() string   { return a.err.Error() }
 func (a *advised) Unwrap() []error { return []error{a.err, a.advice} }
 
 // ScopeError is a 403 from Bitbucket because the OAuth consumer lacks permission scopes
-// the call needs. Required and Granted are the scope strings Bitbucket reported.
+// the call needs. Required and Granted are the scope strings Bitbucket reported
+// (terminal-safe, like every Message of the errors below: see types.go).
 type ScopeError struct {
 	Required, Granted []string
 }
@@ -184,7 +185,7 @@ func parseError(status int, body []byte, op string) error {
 	case status == http.StatusForbidden:
 		var d scopeDetail
 		if len(detail) > 0 && detail[0] == '{' && json.Unmarshal(detail, &d) == nil && len(d.Required) > 0 {
-			return &ScopeError{Required: d.Required, Granted: d.Granted}
+			return &ScopeError{Required: lines(d.Required), Granted: lines(d.Granted)}
 		}
 	case status == http.StatusGone:
 		return &RemovedError{Message: message}
@@ -217,10 +218,10 @@ func errorMessage(body []byte) (string, json.RawMessage) {
 	return "", nil
 }
 
-// clip keeps a server message to one short line: an operator reads it, and a hostile
-// server must not flood the terminal.
+// clip keeps a server message to one short, terminal-safe line (safetext.Line): an
+// operator reads it, and a hostile server must neither flood nor drive the terminal.
 func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(line(s)), " ")
 	const max = 300
 	if len(s) > max {
 		cut := max
@@ -230,6 +231,17 @@ func clip(s string) string {
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// lines cleans every value of s (safetext.Line), dropping those left empty.
+func lines(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if v = line(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func quoteAll(s []string) []string {

@@ -3,7 +3,17 @@ package bitbucket
 import (
 	"strings"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
+
+// The types below are what the client returns. Every string in them that came from
+// Bitbucket is terminal-safe (setup/safetext): cleaned once, where the answer is decoded,
+// so that no printer or screen has to remember it. A value holding controls is therefore
+// not the server's bytes; a slug or key that needed cleaning names nothing real.
+
+// line is safetext.Line, the cleaning of every one-line value from Bitbucket.
+func line(s string) string { return safetext.Line(s) }
 
 // User is the account the token acts for.
 type User struct {
@@ -76,6 +86,15 @@ type projectJSON struct {
 	IsPrivate bool   `json:"is_private"`
 }
 
+func (p projectJSON) project() Project {
+	return Project{Key: line(p.Key), Name: line(p.Name), UUID: line(p.UUID), IsPrivate: p.IsPrivate}
+}
+
+func (u userJSON) user() *User {
+	return &User{UUID: line(u.UUID), AccountID: line(u.AccountID), DisplayName: line(u.DisplayName),
+		Nickname: line(u.Nickname), Username: line(u.Username)}
+}
+
 type repoJSON struct {
 	Slug        string `json:"slug"`
 	Name        string `json:"name"`
@@ -95,28 +114,28 @@ type repoJSON struct {
 
 func (r *repoJSON) repository() Repository {
 	out := Repository{
-		Slug:        r.Slug,
-		Name:        r.Name,
-		FullName:    r.FullName,
-		UUID:        r.UUID,
-		Description: r.Description,
+		Slug:        line(r.Slug),
+		Name:        line(r.Name),
+		FullName:    line(r.FullName),
+		UUID:        line(r.UUID),
+		Description: safetext.Block(r.Description), // may span lines
 		IsPrivate:   r.IsPrivate,
-		HTMLURL:     r.Links.HTML.Href,
+		HTMLURL:     line(r.Links.HTML.Href),
 	}
 	if out.Slug == "" {
-		if _, s, ok := strings.Cut(r.FullName, "/"); ok {
+		if _, s, ok := strings.Cut(out.FullName, "/"); ok {
 			out.Slug = s
 		}
 	}
 	if r.Project != nil {
-		out.ProjectKey = r.Project.Key
+		out.ProjectKey = line(r.Project.Key)
 	}
 	for _, l := range r.Links.Clone {
 		switch strings.ToLower(l.Name) {
 		case "https":
-			out.CloneHTTPS = l.Href
+			out.CloneHTTPS = line(l.Href)
 		case "ssh":
-			out.CloneSSH = l.Href
+			out.CloneSSH = line(l.Href)
 		}
 	}
 	if r.UpdatedOn != "" {

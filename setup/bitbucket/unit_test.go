@@ -2,7 +2,6 @@ package bitbucket
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -168,48 +167,6 @@ func TestParseError(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"3", 3 * time.Second, true},
-		{" 0 ", 0, true},
-		{"-1", 0, false},
-		{"soon", 0, false},
-		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-	}
-	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.v, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.v, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-func TestBackoffIsBounded(t *testing.T) {
-	c := New("http://127.0.0.1:1/2.0", nil, Options{BaseBackoff: 100 * time.Millisecond, MaxBackoff: time.Second})
-	for attempt := range 20 {
-		d := c.backoff(attempt, "")
-		if d < 0 || d > time.Second {
-			t.Fatalf("backoff(%d) = %v, outside [0, 1s]", attempt, d)
-		}
-		if attempt == 0 && (d < 50*time.Millisecond || d > 100*time.Millisecond) {
-			t.Fatalf("backoff(0) = %v, want 50..100ms", d)
-		}
-	}
-	if d := c.backoff(0, "3600"); d != time.Second {
-		t.Errorf("Retry-After 3600 with MaxBackoff 1s: %v, want 1s", d)
-	}
-	if d := c.backoff(0, "0"); d != 0 {
-		t.Errorf("Retry-After 0: %v", d)
-	}
-}
-
 func TestDefaults(t *testing.T) {
 	o := New("https://api.bitbucket.org/2.0/", nil, Options{}).Options()
 	if o.Concurrency != 8 || o.NameConcurrency != 32 || o.RequestTimeout != 30*time.Second || o.MaxRetries != 4 ||
@@ -333,21 +290,6 @@ func TestNotJSONBody(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "is not the JSON the API sends") {
 			t.Errorf("%s: err = %v", name, err)
 		}
-	}
-}
-
-func TestCapReaderExactSize(t *testing.T) {
-	body := `{"a":1}`
-	cr := &capReader{r: strings.NewReader(body), n: int64(len(body))}
-	var v map[string]int
-	if err := json.NewDecoder(cr).Decode(&v); err != nil || v["a"] != 1 {
-		t.Fatalf("a body of exactly the cap: %v %v", v, err)
-	}
-	cr = &capReader{r: strings.NewReader(body + "    x"), n: int64(len(body))}
-	buf := make([]byte, 64)
-	n, _ := cr.Read(buf)
-	if _, err := cr.Read(buf); n != len(body) || !errors.Is(err, errTooLarge) {
-		t.Fatalf("past the cap: n=%d err=%v", n, err)
 	}
 }
 

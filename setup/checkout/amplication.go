@@ -1,4 +1,4 @@
-// Package amplication knows the layout of a local Amplication checkout: where it is, which
+// Package checkout knows the layout of a local Amplication checkout: where it is, which
 // .env.local files bbsetup writes (the server's and every pull-request service's that
 // exists), the client's callback URL, the services to start, and what an offline check of
 // the configuration finds.
@@ -168,8 +168,13 @@ func Open(root string) (*Checkout, error) {
 }
 
 // checkClientHost refuses a CLIENT_HOST that is not a plain http(s) origin. Its error
-// shows the value with any password hidden.
+// shows the value with any password hidden. A value holding control or bidi characters
+// is refused too: the callback URL is shown to the operator, who registers it with
+// Bitbucket, so what is shown must be what the Amplication server uses.
 func checkClientHost(v string) error {
+	if !safetext.IsClean(v) {
+		return errors.New("holds control or bidirectional-text characters")
+	}
 	u, err := url.Parse(v)
 	if err != nil {
 		return errors.New("is not a valid URL")

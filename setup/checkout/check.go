@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Kind says what a Finding is: the result of a check, or a note.
@@ -37,7 +38,8 @@ func (k Kind) String() string {
 
 // Finding is one result of a check, or a note. ID is stable (for --json and scripts);
 // Title is one line in the operator's words; Detail adds facts; Hint says what to do when
-// a check fails.
+// a check fails. Findings from OfflineChecks and CheckOffline are terminal-safe (see
+// OfflineChecks); the Check and Note methods called directly give them uncleaned.
 type Finding struct {
 	ID     string
 	Kind   Kind
@@ -110,9 +112,11 @@ type OfflineCheck struct {
 }
 
 // OfflineChecks are the checks CheckOffline runs, in the order it reports them: the
-// checks first, then the notes.
+// checks first, then the notes. Their findings are terminal-safe: a finding quotes values
+// and names from files and the environment, and is cleaned here, once (safetext.Line), so
+// that no printer or screen has to remember it.
 func OfflineChecks() []OfflineCheck {
-	return []OfflineCheck{
+	checks := []OfflineCheck{
 		{"configured", (*Inspection).CheckConfigured},
 		{"keys-identical", (*Inspection).CheckKeysIdentical},
 		{"nx-dollar", (*Inspection).CheckDollar},
@@ -127,6 +131,22 @@ func OfflineChecks() []OfflineCheck {
 		{"callback-url", (*Inspection).NoteCallbackURL},
 		{"callback-port", (*Inspection).NoteCallbackPort},
 		{"services", (*Inspection).NoteServices},
+	}
+	for i := range checks {
+		checks[i].Run = clean(checks[i].Run)
+	}
+	return checks
+}
+
+// clean wraps a check so that every finding it returns is terminal-safe.
+func clean(run func(*Inspection) []Finding) func(*Inspection) []Finding {
+	return func(in *Inspection) []Finding {
+		out := run(in)
+		for i := range out {
+			f := &out[i]
+			f.Title, f.Detail, f.Hint = safetext.Line(f.Title), safetext.Line(f.Detail), safetext.Line(f.Hint)
+		}
+		return out
 	}
 }
 

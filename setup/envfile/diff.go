@@ -6,11 +6,14 @@ import (
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/mask"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // Diff is a unified diff of the change (three lines of context) with every secret masked:
 // lines assigning one of SecretKeys show mask.Secret(value), and any other occurrence of a value in
-// Secrets is masked too. It is "" when nothing changes.
+// Secrets is masked too. It is "" when nothing changes. It quotes the files, so it is
+// made terminal-safe here (safetext.Block: line breaks kept, controls, ESC sequences and
+// bidi characters removed), once, for every printer and screen.
 func (f FileChange) Diff() string {
 	if !f.Changed() {
 		return ""
@@ -30,7 +33,7 @@ func (f FileChange) Diff() string {
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", from, f.Path)
 	ops := diffLines(a, b)
 	writeHunks(&out, ops, 3)
-	return out.String()
+	return safetext.Block(out.String())
 }
 
 type line struct {

@@ -6,10 +6,22 @@ package netcause
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/url"
 	"syscall"
 )
+
+// Transport reports whether err (from inside a *url.Error) is a transport failure, worth
+// another try when the request may be sent again: a net.Error (refused, reset, timeout) or
+// a connection closed early.
+func Transport(err error) bool {
+	if _, ok := err.(net.Error); ok {
+		return true
+	}
+	return err == io.EOF || err == io.ErrUnexpectedEOF || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
+}
 
 // NotSent reports whether a transport error happened before the request could reach the
 // server: the connection was never made (refused, no route, unknown host). Such a request

@@ -10,12 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -99,9 +99,6 @@ func (e *RedirectError) Error() string {
 		safetext.Line(e.From), safetext.Line(e.To))
 }
 
-// maxRedirects bounds the redirects followed within one origin (Go's default).
-const maxRedirects = 10
-
 // SameOriginRedirects returns a copy of hc (nil: http.DefaultClient) that follows
 // redirects only within the origin of the request that started the chain, and refuses
 // any other with a *RedirectError (inside the *url.Error the client returns).
@@ -114,20 +111,10 @@ func SameOriginRedirects(hc *http.Client) *http.Client {
 	return &out
 }
 
-func origin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
-
-func checkSameOrigin(req *http.Request, via []*http.Request) error {
-	if len(via) == 0 {
-		return nil
-	}
-	if from, to := origin(via[0].URL), origin(req.URL); from != to {
-		return &RedirectError{From: from, To: to}
-	}
-	if len(via) >= maxRedirects {
-		return &RedirectError{From: origin(via[0].URL), Hops: len(via)}
-	}
-	return nil
-}
+// checkSameOrigin is the policy (httpc.SameOrigin) with this package's error.
+var checkSameOrigin = httpc.SameOrigin(func(from, to string, hops int) error {
+	return &RedirectError{From: from, To: to, Hops: hops}
+})
 
 // asRedirect returns the *RedirectError inside err, or nil.
 func asRedirect(err error) *RedirectError {
@@ -158,9 +145,10 @@ func (ep Endpoints) host() string {
 	return s
 }
 
-// oneLine collapses whitespace and caps the length of a server-provided text.
+// oneLine makes a server-provided text terminal-safe (safetext.Line), collapses its
+// whitespace and caps its length.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(safetext.Line(s)), " ")
 	const max = 300
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"

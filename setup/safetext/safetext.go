@@ -5,6 +5,12 @@
 // and two-character escapes), DEL, and the Unicode bidirectional controls that can reverse or
 // hide text (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), as well as invalid UTF-8.
 // Printable Unicode, including wide and combining characters, is kept.
+//
+// Text is cleaned once, where it enters bbsetup's types: the Bitbucket and Amplication
+// clients clean every string they decode from an answer (and the server's words in their
+// errors), setup/checkout the findings that quote files and the environment, setup/envfile
+// the diffs that quote files. Paths stay as they are (they are used to open files), so
+// whatever prints a path cleans it.
 package safetext
 
 import (
