@@ -256,7 +256,7 @@ func (a *app) ampError(s *ampSession, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ue) && ue.Timeout:
-		return ampWorded(err, "the Amplication server at %s did not answer within %s: check that it has finished starting (npx nx serve amplication-server), then try again", s.url, ampRequestTimeout)
+		return ampWorded(err, "the Amplication server at %s did not answer %s: check that it has finished starting (npx nx serve amplication-server), then try again", s.url, ue.Within())
 	case errors.As(err, &ue):
 		return ampWorded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.url, ue.Reason)
 	case errors.As(err, &ua) && ua.Login:
@@ -304,7 +304,7 @@ func ampName(s string) string { return safetext.Line(s) }
 
 // ampPickProject finds a project by id or name (case-insensitive).
 func ampPickProject(ps []amplication.Project, want string) (*amplication.Project, error) {
-	want = strings.TrimSpace(want)
+	want = safetext.Line(strings.TrimSpace(want))
 	for i := range ps {
 		if ps[i].ID == want {
 			return &ps[i], nil
@@ -341,7 +341,7 @@ func ampPickProject(ps []amplication.Project, want string) (*amplication.Project
 
 // ampPickService finds a resource other than the project's settings by id or name.
 func ampPickService(p *amplication.Project, want string) (*amplication.Resource, error) {
-	want = strings.TrimSpace(want)
+	want = safetext.Line(strings.TrimSpace(want))
 	var cands []int
 	for i, r := range p.Resources {
 		if r.Type == amplication.TypeProjectConfiguration {

@@ -128,7 +128,7 @@ func (b *wizardBackend) ampError(s *ampSession, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &ue) && ue.Timeout:
-		return ampWorded(err, "The Amplication server at %s did not answer within %s. Check that it has finished starting (%s), then try again.", s.url, ampRequestTimeout, ampStartCommand)
+		return ampWorded(err, "The Amplication server at %s did not answer %s. Check that it has finished starting (%s), then try again.", s.url, ue.Within(), ampStartCommand)
 	case errors.As(err, &ue):
 		return ampWorded(err, "bbsetup cannot reach the Amplication server at %s (%s). Start it in the checkout with %s, then try again.", s.url, ampReason(ue.Reason), ampStartCommand)
 	case errors.As(err, &ua) && ua.Login:
