@@ -8,12 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
-	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -23,9 +22,6 @@ type ampSignIn struct {
 	email         string
 	passwordStdin bool
 }
-
-// ampRequestTimeout bounds one request to the Amplication server.
-const ampRequestTimeout = 30 * time.Second
 
 func (a *app) newAmplicationCmd() *cobra.Command {
 	var si ampSignIn
@@ -54,12 +50,10 @@ in BBSETUP_AMPLICATION_PASSWORD, or typed at a hidden prompt.`,
 
 // ampSession is a signed-in Amplication client on the chosen workspace.
 type ampSession struct {
-	co  *checkout.Checkout
-	c   *amplication.Client
-	ov  *amplication.Overview
-	in  *bufio.Reader // stdin, after the password line when --password-stdin
-	tr  *http.Transport
-	url string
+	*flow.Server
+	ov *amplication.Overview
+	in *bufio.Reader // stdin, after the password line when --password-stdin
+	tr *http.Transport
 }
 
 func (s *ampSession) close() {
@@ -68,40 +62,22 @@ func (s *ampSession) close() {
 	}
 }
 
-// ampServerURL is --amplication-url / BBSETUP_AMPLICATION_URL, else HOST in the server's
-// env files, else the default.
-func (a *app) ampServerURL(co *checkout.Checkout) string {
-	if a.g.AmplicationURL != "" {
-		return strings.TrimRight(a.g.AmplicationURL, "/")
-	}
-	if co != nil {
-		if h, ok := co.ServerEnv("HOST"); ok && strings.TrimSpace(h) != "" {
-			return strings.TrimRight(strings.TrimSpace(h), "/")
-		}
-	}
-	return DefaultAmplicationURL
-}
-
 // ampClient opens the checkout and makes a client for the server; it does not sign in.
 func (a *app) ampClient() (*ampSession, error) {
 	co, err := a.openCheckout()
 	if err != nil {
 		return nil, err
 	}
-	s := &ampSession{co: co, url: a.ampServerURL(co)}
+	s := &ampSession{tr: http.DefaultTransport.(*http.Transport).Clone()}
 	if a.env.Stdin != nil {
 		s.in = bufio.NewReader(a.env.Stdin)
 	}
-	s.tr = http.DefaultTransport.(*http.Transport).Clone()
-	// No Options.Debug: the debug transport logs every request once, with the one
-	// "debug: " prefix and the operation's name.
-	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
-	c, err := amplication.New(s.url, &http.Client{Transport: a.debugTransport(s.tr)}, opts)
-	if err != nil {
+	// The debug transport logs every request once, with the one "debug: " prefix and the
+	// operation's name.
+	if s.Server, err = flow.OpenServer(co, a.g.AmplicationURL, &http.Client{Transport: a.debugTransport(s.tr)}); err != nil {
 		return nil, usageErrorf("--amplication-url: %v", err)
 	}
-	s.c = c
-	a.debugf("amplication server %s (checkout %s)", s.url, co.Root)
+	a.debugf("amplication server %s (checkout %s)", s.URL, co.Root)
 	return s, nil
 }
 
@@ -110,7 +86,7 @@ func (a *app) ampClient() (*ampSession, error) {
 func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
 	if tok := strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); tok != "" {
 		a.secret(tok)
-		s.c.SetToken(tok)
+		s.Client.SetToken(tok)
 		a.debugf("amplication: signing in with BBSETUP_AMPLICATION_TOKEN")
 	} else {
 		email := strings.TrimSpace(si.email)
@@ -126,12 +102,12 @@ func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error 
 		}
 		a.secret(pw)
 		a.debugf("amplication: signing in as %s", safetext.Line(email))
-		if err := s.c.Login(ctx, email, pw); err != nil {
+		if err := s.Client.Login(ctx, email, pw); err != nil {
 			return a.ampError(s, err)
 		}
-		a.secret(s.c.Token())
+		a.secret(s.Client.Token())
 	}
-	ov, err := s.c.Overview(ctx)
+	ov, err := s.Client.Overview(ctx)
 	if err != nil {
 		return a.ampError(s, err)
 	}
@@ -152,11 +128,11 @@ func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error 
 	}
 	if target != nil && (ov.Current == nil || ov.Current.ID != target.ID) {
 		a.debugf("amplication: switching to workspace %s", safetext.Line(target.ID))
-		if err := s.c.SetCurrentWorkspace(ctx, target.ID); err != nil {
+		if err := s.Client.SetCurrentWorkspace(ctx, target.ID); err != nil {
 			return a.ampError(s, err)
 		}
-		a.secret(s.c.Token())
-		if s.ov, err = s.c.Overview(ctx); err != nil {
+		a.secret(s.Client.Token())
+		if s.ov, err = s.Client.Overview(ctx); err != nil {
 			return a.ampError(s, err)
 		}
 	}
@@ -241,47 +217,26 @@ func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (str
 	return pw, nil
 }
 
-// ampRestart is the advice for a server that runs with old settings.
-const ampRestart = "restart the server so it reads .env.local: stop it (Ctrl+C in its terminal) and run npx nx serve amplication-server in the checkout"
-
-// ampError words a client error for the operator: what happened and what to do.
+// ampError words a client error for the operator (the advice table's outcomes, in the
+// command line's words): what happened and what to do.
 func (a *app) ampError(s *ampSession, err error) error {
-	var ue *amplication.UnreachableError
-	var ua *amplication.UnauthorizedError
-	var he *amplication.HTTPError
-	var ng *amplication.NotGraphQLError
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.As(err, &ue) && ue.Timeout:
-		return ampWorded(err, "the Amplication server at %s did not answer within %s: check that it has finished starting (npx nx serve amplication-server), then try again", s.url, ampRequestTimeout)
-	case errors.As(err, &ue):
-		return ampWorded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.url, ue.Reason)
-	case errors.As(err, &ua) && ua.Login:
-		return ampWorded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", safetext.Line(ua.Message))
-	case errors.As(err, &ua):
-		return ampWorded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", safetext.Line(ua.Message))
-	case errors.As(err, &he), errors.As(err, &ng):
-		return ampWorded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.url, safetext.Line(err.Error()))
+	}
+	ad := s.ClassifyAmp(err)
+	switch ad.Outcome {
+	case flow.OutcomeTimeout:
+		return flow.Worded(err, "the Amplication server at %s did not answer within %s: check that it has finished starting (%s), then try again", s.URL, flow.AmpRequestTimeout, flow.AmpStartCommand)
+	case flow.OutcomeUnreachable:
+		return flow.Worded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with %s, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.URL, ad.Reason, flow.AmpStartCommand)
+	case flow.OutcomeLoginRefused:
+		return flow.Worded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", ad.Message)
+	case flow.OutcomeTokenRefused:
+		return flow.Worded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", ad.Message)
+	case flow.OutcomeNotAmplication, flow.OutcomeNotGraphQL:
+		return flow.Worded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.URL, safetext.Line(err.Error()))
 	}
 	return err
-}
-
-// ampWordedError is a client error worded for the operator: its text is the sentence
-// alone, which already names the cause, while errors.As still finds the typed error it
-// wraps (so the cause is said once, not again after the advice).
-type ampWordedError struct {
-	msg string
-	err error
-}
-
-func (e *ampWordedError) Error() string { return e.msg }
-func (e *ampWordedError) Unwrap() error { return e.err }
-
-func ampWorded(err error, format string, args ...any) error {
-	return &ampWordedError{msg: fmt.Sprintf(format, args...), err: err}
 }
 
 // ampCleanError makes an error's message safe for the terminal (it may quote a server:
@@ -302,77 +257,29 @@ func ampClean(err error) error {
 // ampName is a server string made safe for the terminal.
 func ampName(s string) string { return safetext.Line(s) }
 
-// ampPickProject finds a project by id or name (case-insensitive).
-func ampPickProject(ps []amplication.Project, want string) (*amplication.Project, error) {
-	want = strings.TrimSpace(want)
-	for i := range ps {
-		if ps[i].ID == want {
-			return &ps[i], nil
-		}
-	}
-	var found []int
-	for i := range ps {
-		if strings.EqualFold(strings.TrimSpace(ps[i].Name), want) {
-			found = append(found, i)
-		}
-	}
-	list := func(idx []int) string {
-		var parts []string
-		for _, i := range idx {
-			parts = append(parts, fmt.Sprintf("%s (id %s)", ampName(ps[i].Name), ampName(ps[i].ID)))
-		}
-		if len(parts) == 0 {
+// ampTarget resolves --project and --service (flow.Resolve), worded with the flags.
+func ampTarget(ps []amplication.Project, project, service string) (flow.Target, error) {
+	t, err := flow.Resolve(ps, project, service)
+	var ns *flow.NoSuchError
+	var am *flow.AmbiguousError
+	var nset *flow.NoSettingsError
+	have := func(h []string) string {
+		if len(h) == 0 {
 			return "none"
 		}
-		return strings.Join(parts, ", ")
+		return strings.Join(h, ", ")
 	}
-	switch len(found) {
-	case 1:
-		return &ps[found[0]], nil
-	case 0:
-		all := make([]int, len(ps))
-		for i := range ps {
-			all[i] = i
-		}
-		return nil, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", safetext.Line(want), list(all))
+	switch {
+	case errors.As(err, &ns) && ns.Project == "":
+		return t, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, have(ns.Have))
+	case errors.As(err, &ns):
+		return t, usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, have(ns.Have))
+	case errors.As(err, &am) && am.Project == "":
+		return t, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
+	case errors.As(err, &am):
+		return t, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", am.Want, am.Project, strings.Join(am.IDs, ", "))
+	case errors.As(err, &nset):
+		return t, fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", nset.Project)
 	}
-	return nil, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", safetext.Line(want), list(found))
-}
-
-// ampPickService finds a resource other than the project's settings by id or name.
-func ampPickService(p *amplication.Project, want string) (*amplication.Resource, error) {
-	want = strings.TrimSpace(want)
-	var cands []int
-	for i, r := range p.Resources {
-		if r.Type == amplication.TypeProjectConfiguration {
-			continue
-		}
-		if r.ID == want {
-			return &p.Resources[i], nil
-		}
-		if strings.EqualFold(strings.TrimSpace(r.Name), want) {
-			cands = append(cands, i)
-		}
-	}
-	switch len(cands) {
-	case 1:
-		return &p.Resources[cands[0]], nil
-	case 0:
-		var names []string
-		for _, r := range p.Resources {
-			if r.Type != amplication.TypeProjectConfiguration {
-				names = append(names, ampName(r.Name))
-			}
-		}
-		have := "none"
-		if len(names) > 0 {
-			have = strings.Join(names, ", ")
-		}
-		return nil, usageErrorf("--service %q: project %s has no such service; it has %s", safetext.Line(want), ampName(p.Name), have)
-	}
-	var ids []string
-	for _, i := range cands {
-		ids = append(ids, ampName(p.Resources[i].ID))
-	}
-	return nil, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", safetext.Line(want), ampName(p.Name), strings.Join(ids, ", "))
+	return t, err
 }

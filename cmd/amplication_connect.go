@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampConnectOptions are the flags of `bbsetup amplication connect`.
@@ -149,19 +150,11 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 	if len(orgs) > 1 {
 		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(org.Name))
 	}
-	p, err := ampPickProject(ov.Projects, o.project)
+	t, err := ampTarget(ov.Projects, o.project, o.service)
 	if err != nil {
 		return err
 	}
-	var res *amplication.Resource
-	if o.service != "" {
-		if res, err = ampPickService(p, o.service); err != nil {
-			return err
-		}
-	} else if res = p.Settings(); res == nil {
-		return fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", ampName(p.Name))
-	}
-	label := ampResourceLabel(*res, *p)
+	label := t.Label()
 
 	var repo *bitbucket.Repository
 	if lookup != nil {
@@ -177,15 +170,11 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		}
 		repo = l.repo
 	}
-	slug := ""
+	slug := bitbucket.Slugify(o.create)
 	if repo != nil {
 		slug = repo.Slug
-	} else {
-		slug = bitbucket.Slugify(o.create)
 	}
-	full := ws + "/" + slug
-
-	unchanged, err := amplication.Connectable(*p, *res, ws, slug, o.replace)
+	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
 	var ace *amplication.AlreadyConnectedError
 	switch {
 	case errors.As(err, &ace):
@@ -193,96 +182,53 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		if ace.Inherited {
 			how = ", the project's repository, which it inherits"
 		}
-		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(ace.Repo.FullName()), how, full)
-	case unchanged && o.create == "":
-		return a.ampConnectPrint(o, amplication.Settled(*p, *res, ws, slug), org, ws, slug, false, true)
-	case unchanged && !o.replace:
-		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), full)
+		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(ace.Repo.FullName()), how, pl.Full())
+	case pl.Unchanged && o.create != "" && !o.replace:
+		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(t.Resource.Repo.FullName()), pl.Full())
 	}
-
-	// Connecting the project's settings connects every service that does not override
-	// them, also one that has a repository of its own (connected with --service: the
-	// server ignores isOverrideGitRepository): say which lose theirs.
-	var taken []amplication.Resource
-	if res.Type == amplication.TypeProjectConfiguration {
-		for _, r := range p.Inheriting() {
-			if r.Repo != nil && !p.Inherits(r) && !(strings.EqualFold(r.Repo.GroupName, ws) && r.Repo.Name == slug) {
-				taken = append(taken, r)
-			}
-		}
-	}
-
-	created := false
+	var create *flow.NewRepository
 	if o.create != "" {
-		r, err := bb.CreateRepository(ctx, ws, bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public})
-		if err != nil {
-			return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
+		create = &flow.NewRepository{Bitbucket: bb, Repo: bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public}}
+	}
+	out, err := pl.Run(ctx, s.Client, org, create)
+	if out != nil && out.Created != nil {
+		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(out.Created.IsPrivate), ampName(ws+"/"+out.Slug))
+	}
+	switch {
+	case err != nil && out == nil && create != nil:
+		return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
+	case err != nil:
+		if out != nil {
+			slug = out.Slug
 		}
-		repo, slug, created = r, r.Slug, true
-		full = ws + "/" + slug
-		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(r.IsPrivate), ampName(full))
+		return flow.ConnectFailed(err, label, ws+"/"+slug, t.Project.ID, flow.ConnectWords{
+			Amp:   func(err error) error { return a.ampError(s, err) },
+			Check: "; check with bbsetup amplication status",
+			ConnectOld: func(old *amplication.GitRepository, projectID string) string {
+				return fmt.Sprintf("connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s", ampName(old.GroupName), ampName(old.Name), ampName(projectID))
+			},
+		})
 	}
-
-	out, err := amplication.ConnectResource(ctx, s.c, amplication.ConnectRequest{Project: *p, Resource: *res, Org: org, Group: ws, Slug: slug})
-	if err != nil {
-		return a.ampConnectError(s, err, label, full, p)
-	}
-	if err := a.ampConnectPrint(o, out, org, ws, slug, created, false); err != nil {
+	if err := a.ampConnectPrint(o, out, org); err != nil {
 		return err
 	}
-	for _, r := range taken {
+	if out.Unchanged {
+		return nil
+	}
+	for _, r := range pl.Taken {
 		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
 			ampName(r.Name), ampName(r.Repo.FullName()))
 	}
-	if res.Type != amplication.TypeProjectConfiguration && !res.Override {
+	if res := t.Resource; res.Type != amplication.TypeProjectConfiguration && !res.Override {
 		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
-			ampName(res.Name), ampName(p.Name), ampName(p.Name))
+			ampName(res.Name), ampName(t.Project.Name), ampName(t.Project.Name))
 	}
 	return nil
 }
 
-// ampConnectError words a failed amplication.ConnectResource.
-func (a *app) ampConnectError(s *ampSession, err error, label, full string, p *amplication.Project) error {
-	var ce *amplication.ConnectError
-	if !errors.As(err, &ce) {
-		return a.ampError(s, err)
-	}
-	old := ce.Old
-	switch ce.Phase {
-	case amplication.PhaseDisconnect:
-		return fmt.Errorf("could not disconnect %s from %s, so nothing was changed: %w", label, ampName(old.FullName()), a.ampError(s, ce.Err))
-	case amplication.PhaseConnect:
-		cerr := a.ampError(s, ce.Err)
-		switch {
-		case old == nil:
-			return fmt.Errorf("the Amplication server did not connect %s to %s: %w", label, full, cerr)
-		case !ce.Restored:
-			return fmt.Errorf("the Amplication server did not connect %s to %s (%w), and putting back %s failed too (%v): connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s",
-				label, full, cerr, ampName(old.FullName()), a.ampError(s, ce.RestoreErr), ampName(old.GroupName), ampName(old.Name), ampName(p.ID))
-		}
-		return fmt.Errorf("the Amplication server did not connect %s to %s, so it is connected to %s again: %w", label, full, ampName(old.FullName()), cerr)
-	}
-	if ce.Err != nil {
-		return fmt.Errorf("connected, but reading it back failed: %w; check with bbsetup amplication status", a.ampError(s, ce.Err))
-	}
-	got := "no repository"
-	if ce.Got != "" {
-		got = ampName(ce.Got)
-	}
-	return fmt.Errorf("the Amplication server answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", label, got, full)
-}
-
-// ampResourceLabel names a resource for the operator: "orders (project Shop)", or
-// "the settings of project Shop".
-func ampResourceLabel(r amplication.Resource, p amplication.Project) string {
-	if r.Type == amplication.TypeProjectConfiguration {
-		return "the settings of project " + ampName(p.Name)
-	}
-	return fmt.Sprintf("%s (project %s)", ampName(r.Name), ampName(p.Name))
-}
-
 // ampConnectPrint prints the result read back (or, unchanged, as it was).
-func (a *app) ampConnectPrint(o ampConnectOptions, res *amplication.ConnectResult, org amplication.GitOrganization, ws, slug string, created, unchanged bool) error {
+func (a *app) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org amplication.GitOrganization) error {
+	ws, slug, created, unchanged := res.Group, res.Slug, res.Created != nil, res.Unchanged
 	full := ws + "/" + slug
 	np, nr, old, inheriting := &res.Project, &res.Resource, res.Old, res.Inheriting
 	if o.json {

@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampStatusResult is the --json output of `bbsetup amplication status`.
@@ -100,29 +100,28 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 		return err
 	}
 	defer s.close()
-	res := ampStatusResult{ServerURL: s.url, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
+	res := ampStatusResult{ServerURL: s.URL, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
 	var findings []checkout.Finding
 	add := func(f checkout.Finding) { findings = append(findings, f) }
 
 	// 1. The server answers (introspection needs no sign-in and tells the generation).
-	state, serr := s.c.StateSupport(ctx)
-	var ge *amplication.GraphQLError
+	pr := s.Probe(ctx)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case serr == nil:
-		res.State = &state
+	case pr.State != nil:
+		res.State = pr.State
 		gen := "older than v3.5.0: no state in the authorize URL; it connects Bitbucket only with a billing entitlement (a paid plan), which a local server does not have, so authorize is refused there: update the checkout to a current release"
-		if state {
+		if *pr.State {
 			gen = "v3.5.0 or later"
 		}
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url, Detail: gen})
-	case errors.As(serr, &ge):
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url,
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL, Detail: gen})
+	case pr.Answers:
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL,
 			Detail: "it does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known"})
 	default:
-		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.url,
-			Detail: ampName(a.ampError(s, serr).Error())})
+		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.URL,
+			Detail: ampName(a.ampError(s, pr.Err).Error())})
 		return a.ampStatusPrint(s, res, findings, asJSON)
 	}
 
@@ -165,18 +164,18 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 // env files.
 func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
 	f := checkout.Finding{ID: "server-key"}
-	cr, configured := s.co.Current()
+	cr, configured := s.Checkout.Current()
 	written := ""
 	if configured {
 		written = cr.ClientID
 	}
-	k := amplication.CheckKey(ctx, s.c, written)
+	k := s.Key(ctx, written)
 	running := ampName(k.Running)
 	switch k.State {
 	case amplication.KeyMissing:
 		f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
-		f.Detail = "the key is in " + s.co.ServerEnvLocal + ", so the server was started before it was written"
-		f.Hint = ampRestart
+		f.Detail = "the key is in " + s.Checkout.ServerEnvLocal + ", so the server was started before it was written"
+		f.Hint = flow.AmpRestart
 	case amplication.KeyUnknown:
 		f.Title = "the server's Bitbucket key could not be read"
 		f.Detail = ampName(a.ampError(s, k.Err).Error())
@@ -191,19 +190,19 @@ func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding
 			f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
 			f.Detail = ""
 		}
-		f.Hint = "run bbsetup configure, then " + ampRestart
+		f.Hint = "run bbsetup configure, then " + flow.AmpRestart
 	case amplication.KeyMatches:
 		f.OK = true
 		f.Title = "the running server uses the key in .env.local"
 		f.Detail = "BITBUCKET_CLIENT_ID " + running
 	case amplication.KeyPlaceholder:
 		f.Title = "the running server still has the placeholder Bitbucket key"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = ampRestart
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = flow.AmpRestart
 	default:
 		f.Title = "the running server uses another Bitbucket key than .env.local"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = ampRestart
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = flow.AmpRestart
 	}
 	return f
 }
@@ -220,7 +219,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 		}
 	} else {
 		w := a.env.Stdout
-		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.url), ampName(s.co.Root))
+		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.URL), ampName(s.Checkout.Root))
 		failed := 0
 		for _, f := range findings {
 			mark := "✓"

@@ -17,6 +17,7 @@ import (
 	"github.com/bbsetup/bbsetup/internal/teadrive"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -32,7 +33,7 @@ var repoRow = regexp.MustCompile(`(?m)^\s*(› )?[a-z]+-[a-z]+-\d{5}\b`)
 // workspaces listed and the emulator still fast.
 type perfWizard struct {
 	w    *demo.World
-	b    *wizardBackend
+	b    *flow.Backend
 	d    *teadrive.Driver
 	once sync.Once
 }
@@ -109,7 +110,7 @@ func (p *perfWizard) close() {
 	p.once.Do(func() {
 		p.d.Key("ctrl+c") // cancels every step's context
 		p.d.Close()
-		p.b.close()
+		p.b.Close()
 		p.w.Close()
 	})
 }
@@ -138,7 +139,7 @@ type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
-// BenchmarkPerfFirstReposVisible measures, through the real adapter (wizardBackend over
+// BenchmarkPerfFirstReposVisible measures, through the real adapter (setup/flow.Backend over
 // setup/bitbucket) against the emulator with 100 ms added to every request, the time from
 // the workspace being chosen (enter on the workspaces screen) until the connect screen's
 // View shows the first repository row; the operator picks "Connect an existing

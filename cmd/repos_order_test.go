@@ -76,7 +76,7 @@ func TestReposListSameOrderAsWizard(t *testing.T) {
 		g:   Globals{Repo: world.CheckoutDir, BitbucketURL: world.Server.URL, APIURL: world.Server.APIURL},
 	}
 	b := a.newWizardBackend(ctx, wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	co, err := b.FindCheckout("")
 	if err != nil {
 		t.Fatal(err)
