@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
 // openCheckout opens the Amplication checkout: exactly --repo when it is given (an
@@ -78,30 +77,6 @@ func (a *app) trustCheckout(co *checkout.Checkout) {
 		co.SafeDirectories = filepath.SplitList(v)
 	}
 	co.AllowOutside = a.g.AllowOutside
-}
-
-// shownPath is how a planned file is named for the operator: its path, and where it
-// leads when that is another file ("path -> target").
-func shownPath(f envfile.FileChange) string {
-	s := f.SameFile()
-	abs, err := filepath.Abs(f.Path)
-	if err == nil && f.Target != "" && filepath.Clean(abs) != f.Target {
-		s += " -> " + f.Target
-	}
-	return s
-}
-
-// fileNotes are the facts about a planned file the operator must be told: a mode
-// tightened and hard links that keep the old content.
-func fileNotes(f envfile.FileChange) []string {
-	var out []string
-	if f.Tightened != 0 {
-		out = append(out, fmt.Sprintf("its mode was %04o (readable by group or others); it is now %04o because it holds the secret", f.Tightened, f.Mode))
-	}
-	if f.OtherLinks > 0 {
-		out = append(out, fmt.Sprintf("it had %d other hard link(s); bbsetup replaced the file, so the other name(s) keep the old content", f.OtherLinks))
-	}
-	return out
 }
 
 func joinNotes(n []string) string { return strings.Join(n, "; ") }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -103,7 +104,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
-	if looksLikeSecret(id) {
+	if flow.LooksLikeSecret(id) {
 		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
 		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
 		a.secret(id)
@@ -189,17 +190,17 @@ func (a *app) configurePrintDryRun(plan *envfile.Plan) {
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
 		if !f.Changed() {
-			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(shownPath(f)))
+			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(flow.ShownPath(f)))
 			continue
 		}
 		verb := "would be updated"
 		if !f.Exists {
 			verb = "would be created"
 		}
-		if n := fileNotes(f); len(n) > 0 {
+		if n := flow.FileNotes(f); len(n) > 0 {
 			verb += " (" + strings.ReplaceAll(joinNotes(n), "it is now", "it would be") + ")"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(shownPath(f)), verb, safetext.Block(f.Diff()))
+		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(flow.ShownPath(f)), verb, safetext.Block(f.Diff()))
 	}
 }
 
@@ -216,7 +217,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 		for _, t := range r.RemovedTemps {
 			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", safetext.Line(t))
 		}
-		name := safetext.Line(shownPath(plan.Files[i]))
+		name := safetext.Line(flow.ShownPath(plan.Files[i]))
 		switch {
 		case !r.Changed:
 			fmt.Fprintf(w, "%s: unchanged\n", name)
@@ -226,7 +227,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", name, safetext.Line(r.Backup))
 		}
 		if r.Changed {
-			for _, n := range fileNotes(plan.Files[i]) {
+			for _, n := range flow.FileNotes(plan.Files[i]) {
 				fmt.Fprintf(w, "  note: %s\n", n)
 			}
 		}
@@ -263,20 +264,6 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 		return s, nil
 	}
 	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
-}
-
-// looksLikeSecret reports whether a --client-id value has the shape of a Bitbucket
-// consumer secret: exactly 32 ASCII letters and digits.
-func looksLikeSecret(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // readFirstLine returns the first line of r without its line ending and trailing blanks.

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/redact"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -97,7 +98,7 @@ const (
 	DefaultBitbucketURL = "https://bitbucket.org"
 	DefaultAPIURL       = "https://api.bitbucket.org/2.0"
 	// DefaultAmplicationURL is the Amplication server when neither a flag nor HOST says.
-	DefaultAmplicationURL = "http://localhost:3000"
+	DefaultAmplicationURL = flow.DefaultAmplicationURL
 )
 
 // app is the state one invocation of bbsetup shares between its commands.
