@@ -23,7 +23,15 @@ type ampSignIn struct {
 	passwordStdin bool
 }
 
-func (a *app) newAmplicationCmd() *cobra.Command {
+// ampRunners receive the parsed options of the amplication subcommands instead of running
+// them (flag tests); a nil one runs.
+type ampRunners struct {
+	status    func(*ampStatusOptions) error
+	authorize func(*ampAuthorizeOptions) error
+	connect   func(*ampConnectOptions) error
+}
+
+func newCmdAmplication(a *Factory, run ampRunners) *cobra.Command {
 	var si ampSignIn
 	c := &cobra.Command{
 		Use:   "amplication",
@@ -44,7 +52,7 @@ in BBSETUP_AMPLICATION_PASSWORD, or typed at a hidden prompt.`,
 	pf := c.PersistentFlags()
 	pf.StringVar(&si.email, "email", "", "sign in to Amplication as `EMAIL` (env BBSETUP_AMPLICATION_EMAIL)")
 	pf.BoolVar(&si.passwordStdin, "password-stdin", false, "read the Amplication password from the first line of standard input")
-	c.AddCommand(a.newAmplicationStatusCmd(&si), a.newAmplicationAuthorizeCmd(&si), a.newAmplicationConnectCmd(&si))
+	c.AddCommand(newCmdAmplicationStatus(a, &si, run.status), newCmdAmplicationAuthorize(a, &si, run.authorize), newCmdAmplicationConnect(a, &si, run.connect))
 	return c
 }
 
@@ -63,7 +71,7 @@ func (s *ampSession) close() {
 }
 
 // ampClient opens the checkout and makes a client for the server; it does not sign in.
-func (a *app) ampClient() (*ampSession, error) {
+func (a *Factory) ampClient() (*ampSession, error) {
 	co, err := a.openCheckout()
 	if err != nil {
 		return nil, err
@@ -83,7 +91,7 @@ func (a *app) ampClient() (*ampSession, error) {
 
 // ampSignIn signs s in (token, or email and password), reads the overview and switches
 // to --amplication-workspace when it names another workspace.
-func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
+func (a *Factory) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
 	if tok := strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); tok != "" {
 		a.secret(tok)
 		s.Client.SetToken(tok)
@@ -179,7 +187,7 @@ func ampWorkspaceList(ws []amplication.Workspace) string {
 // ampPassword reads the password: the first line of stdin with --password-stdin (without
 // echo at a terminal), else BBSETUP_AMPLICATION_PASSWORD, else a hidden prompt at a
 // terminal. It is never a flag.
-func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (string, error) {
+func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (string, error) {
 	if !si.passwordStdin {
 		if pw := strings.TrimRight(a.env.Getenv("BBSETUP_AMPLICATION_PASSWORD"), "\r\n"); pw != "" {
 			return pw, nil
@@ -219,7 +227,7 @@ func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (str
 
 // ampError words a client error for the operator (the advice table's outcomes, in the
 // command line's words): what happened and what to do.
-func (a *app) ampError(s *ampSession, err error) error {
+func (a *Factory) ampError(s *ampSession, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -19,8 +19,14 @@ type ampAuthorizeResult struct {
 	StateSupported  bool              `json:"state_supported"`
 }
 
-func (a *app) newAmplicationAuthorizeCmd(si *ampSignIn) *cobra.Command {
-	var o authorizeOptions
+// ampAuthorizeOptions are the flags of `bbsetup amplication authorize`.
+type ampAuthorizeOptions struct {
+	signIn ampSignIn
+	authorizeOptions
+}
+
+func newCmdAmplicationAuthorize(a *Factory, si *ampSignIn, runF func(*ampAuthorizeOptions) error) *cobra.Command {
+	var o ampAuthorizeOptions
 	c := &cobra.Command{
 		Use:   "authorize",
 		Short: "Amplication's own Bitbucket authorization, without its web UI",
@@ -40,7 +46,11 @@ press Enter.`,
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 5m or 90s")
 			}
-			return ampClean(a.runAmplicationAuthorize(cmd.Context(), *si, o))
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationAuthorize(cmd.Context(), o.signIn, o.authorizeOptions))
 		},
 	}
 	f := c.Flags()
@@ -52,7 +62,7 @@ press Enter.`,
 
 // ampStateSupport tells whether the server takes `state`: introspection, else the
 // checkout's schema.graphql; known is false when neither could tell.
-func (a *app) ampStateSupport(ctx context.Context, s *ampSession) (supported, known bool) {
+func (a *Factory) ampStateSupport(ctx context.Context, s *ampSession) (supported, known bool) {
 	ok, err := s.Client.StateSupport(ctx)
 	if err == nil {
 		a.debugf("amplication: introspection says state is supported: %v", ok)
@@ -67,7 +77,7 @@ func (a *app) ampStateSupport(ctx context.Context, s *ampSession) (supported, kn
 	return false, false
 }
 
-func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o authorizeOptions) error {
+func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o authorizeOptions) error {
 	s, err := a.ampClient()
 	if err != nil {
 		return err
@@ -131,7 +141,7 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 }
 
 // ampStartError words flow.StartAmplication's refusals with the command line's flags.
-func (a *app) ampStartError(s *ampSession, err error, written string) error {
+func (a *Factory) ampStartError(s *ampSession, err error, written string) error {
 	var sm *amplication.StateMismatchError
 	var fe *amplication.ForeignAuthorizeURLError
 	var stale *flow.StaleKeyError
@@ -162,7 +172,7 @@ func (a *app) ampStartError(s *ampSession, err error, written string) error {
 
 // ampCompleteError words the server's refusals of completeGitOAuth2Flow (the advice
 // table's flow.ClassifyComplete) with what to do on the command line.
-func (a *app) ampCompleteError(s *ampSession, err error) error {
+func (a *Factory) ampCompleteError(s *ampSession, err error) error {
 	o, why, ok := flow.ClassifyComplete(err)
 	if !ok {
 		return a.ampError(s, err)

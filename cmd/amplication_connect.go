@@ -15,6 +15,7 @@ import (
 
 // ampConnectOptions are the flags of `bbsetup amplication connect`.
 type ampConnectOptions struct {
+	signIn                                                 ampSignIn
 	workspace, repository, create, projectKey, description string
 	public                                                 bool
 	project, service                                       string
@@ -39,7 +40,7 @@ type ampRepoJSON struct {
 	FullName  string `json:"full_name"`
 }
 
-func (a *app) newAmplicationConnectCmd(si *ampSignIn) *cobra.Command {
+func newCmdAmplicationConnect(a *Factory, si *ampSignIn, runF func(*ampConnectOptions) error) *cobra.Command {
 	var o ampConnectOptions
 	c := &cobra.Command{
 		Use:   "connect --workspace W (--repository SLUG | --create NAME) --project NAME|ID [--service NAME|ID]",
@@ -60,7 +61,14 @@ Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize
   bbsetup amplication connect --workspace acme --create "Shop Platform" --project-key WEB --project Shop --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return ampClean(a.runAmplicationConnect(cmd.Context(), *si, o))
+			if err := o.validate(); err != nil {
+				return ampClean(err)
+			}
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationConnect(cmd.Context(), o))
 		},
 	}
 	f := c.Flags()
@@ -96,10 +104,8 @@ func (o ampConnectOptions) validate() error {
 	return nil
 }
 
-func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConnectOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
+func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions) error {
+	si := o.signIn
 	ws := strings.TrimSpace(o.workspace)
 	s, err := a.ampClient()
 	if err != nil {
@@ -227,7 +233,7 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 }
 
 // ampConnectPrint prints the result read back (or, unchanged, as it was).
-func (a *app) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org amplication.GitOrganization) error {
+func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org amplication.GitOrganization) error {
 	ws, slug, created, unchanged := res.Group, res.Slug, res.Created != nil, res.Unchanged
 	full := ws + "/" + slug
 	np, nr, old, inheriting := &res.Project, &res.Resource, res.Old, res.Inheriting

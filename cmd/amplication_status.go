@@ -70,8 +70,14 @@ func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
 	return out
 }
 
-func (a *app) newAmplicationStatusCmd(si *ampSignIn) *cobra.Command {
-	var asJSON bool
+// ampStatusOptions are the flags of `bbsetup amplication status`.
+type ampStatusOptions struct {
+	signIn ampSignIn
+	json   bool
+}
+
+func newCmdAmplicationStatus(a *Factory, si *ampSignIn, runF func(*ampStatusOptions) error) *cobra.Command {
+	var o ampStatusOptions
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Check the running Amplication server: its Bitbucket key, the sign-in, projects",
@@ -87,14 +93,18 @@ server answers, the sign-in works and the keys match.`,
 		Example: "  BBSETUP_AMPLICATION_TOKEN=... bbsetup amplication status\n  bbsetup amplication status --email me@example.com --password-stdin --json < pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return ampClean(a.runAmplicationStatus(cmd.Context(), *si, asJSON))
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationStatus(cmd.Context(), o.signIn, o.json))
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	c.Flags().BoolVar(&o.json, "json", false, "print the findings as JSON")
 	return c
 }
 
-func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON bool) error {
+func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON bool) error {
 	s, err := a.ampClient()
 	if err != nil {
 		return err
@@ -162,7 +172,7 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 
 // ampKeyFinding compares the client_id in the server's authorize URL with the key in the
 // env files.
-func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
+func (a *Factory) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
 	f := checkout.Finding{ID: "server-key"}
 	cr, configured := s.Checkout.Current()
 	written := ""
@@ -207,7 +217,7 @@ func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding
 	return f
 }
 
-func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
+func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
 	res.OK = true
 	for _, f := range findings {
 		res.OK = res.OK && f.OK

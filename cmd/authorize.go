@@ -29,7 +29,7 @@ type authorizeOptions struct {
 // defaultAuthorizeTimeout bounds the wait for the browser (or a paste).
 const defaultAuthorizeTimeout = 5 * time.Minute
 
-func (a *app) newAuthorizeCmd() *cobra.Command {
+func newCmdAuthorize(a *Factory, runF func(*authorizeOptions) error) *cobra.Command {
 	var o authorizeOptions
 	c := &cobra.Command{
 		Use:   "authorize",
@@ -50,6 +50,9 @@ machine, paste the full address the browser lands on, or just the code, and pres
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 5m or 90s")
 			}
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runAuthorize(cmd.Context(), o)
 		},
 	}
@@ -69,7 +72,7 @@ type authorizeResult struct {
 	Missing     []string `json:"missing"`
 }
 
-func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
+func (a *Factory) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	co, cr, err := a.configuredCheckout()
 	if err != nil {
 		return err
@@ -118,7 +121,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	return nil
 }
 
-func (a *app) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
+func (a *Factory) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
 	out := a.env.Stdout
 	who := safetext.Line(id.DisplayName)
 	if n := safetext.Line(id.Nickname); n != "" {
@@ -153,7 +156,7 @@ const browserWait = 5 * time.Second
 
 // authorizeOpenBrowser opens url with $BROWSER (a command, "%s" replaced by the URL or the
 // URL appended) or the system's opener. The URL carries no secret.
-func (a *app) authorizeOpenBrowser(url string) error {
+func (a *Factory) authorizeOpenBrowser(url string) error {
 	if b := strings.TrimSpace(a.env.Getenv("BROWSER")); b != "" {
 		for _, cand := range strings.Split(b, ":") {
 			fields := strings.Fields(cand)
@@ -197,7 +200,7 @@ func (a *app) authorizeOpenBrowser(url string) error {
 
 // hasGraphicalSession reports whether a graphical browser can open here: always on macOS
 // and Windows; on other systems only with an X11 or Wayland display.
-func (a *app) hasGraphicalSession() bool {
+func (a *Factory) hasGraphicalSession() bool {
 	switch runtime.GOOS {
 	case "darwin", "windows":
 		return true

@@ -34,7 +34,7 @@ type authWait struct {
 // announce prints the URL alone on its line (the terminal wraps it and a selection copies
 // exactly the URL), starts the browser unless --no-browser, and says how the answer can
 // come back. The returned channel says how opening the browser went (nil: not tried).
-func (a *app) announce(w authWait) chan error {
+func (a *Factory) announce(w authWait) chan error {
 	say, s := a.env.Stderr, w.s
 	for _, ad := range s.Addrs() {
 		a.debugf("listening for the callback on %s", ad)
@@ -61,7 +61,7 @@ func (a *app) announce(w authWait) chan error {
 
 // awaitCode waits for the callback or a pasted address, whichever comes first, within
 // wctx (the --timeout); ctx is the command's own context (interrupt).
-func (a *app) awaitCode(wctx, ctx context.Context, w authWait, browserDone chan error) (string, error) {
+func (a *Factory) awaitCode(wctx, ctx context.Context, w authWait, browserDone chan error) (string, error) {
 	say, s := a.env.Stderr, w.s
 	type waited struct {
 		code string

@@ -12,7 +12,7 @@ import (
 // openCheckout opens the Amplication checkout: exactly --repo when it is given (an
 // explicit directory that is not a checkout is an error, not a reason to look higher),
 // else the nearest one at or above the working directory.
-func (a *app) openCheckout() (*checkout.Checkout, error) {
+func (a *Factory) openCheckout() (*checkout.Checkout, error) {
 	co, err := a.findCheckout()
 	if err != nil {
 		return nil, err
@@ -23,13 +23,13 @@ func (a *app) openCheckout() (*checkout.Checkout, error) {
 
 // prepareCheckout sets what an opened checkout takes from bbsetup's own environment and
 // flags: where backups go, and what the operator trusts.
-func (a *app) prepareCheckout(co *checkout.Checkout) {
+func (a *Factory) prepareCheckout(co *checkout.Checkout) {
 	// Backups go under the user's state directory, taken from bbsetup's own environment.
 	co.BackupDir = checkout.BackupDirFor(checkout.StateHome(a.env.Getenv), co.Root)
 	a.trustCheckout(co)
 }
 
-func (a *app) findCheckout() (*checkout.Checkout, error) {
+func (a *Factory) findCheckout() (*checkout.Checkout, error) {
 	if a.g.Repo != "" {
 		co, err := checkout.Open(a.g.Repo)
 		if errors.Is(err, checkout.ErrNotFound) {
@@ -57,7 +57,7 @@ func (a *app) findCheckout() (*checkout.Checkout, error) {
 
 // configuredCheckout opens the checkout and returns its effective Bitbucket key and
 // secret, or says to run configure when they are not set.
-func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, error) {
+func (a *Factory) configuredCheckout() (*checkout.Checkout, checkout.Credentials, error) {
 	co, err := a.openCheckout()
 	if err != nil {
 		return nil, checkout.Credentials{}, err
@@ -72,7 +72,7 @@ func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, er
 // trustCheckout sets what the operator trusts: BBSETUP_SAFE_DIRECTORY (checkouts that
 // another user owns or group or others can write) and --allow-outside-checkout (env
 // files that link outside the checkout).
-func (a *app) trustCheckout(co *checkout.Checkout) {
+func (a *Factory) trustCheckout(co *checkout.Checkout) {
 	if v := a.env.Getenv(checkout.SafeDirectoryEnv); v != "" {
 		co.SafeDirectories = filepath.SplitList(v)
 	}

@@ -48,7 +48,7 @@ type configureResult struct {
 // credentialCheckTimeout bounds the live check of the key and secret.
 const credentialCheckTimeout = 30 * time.Second
 
-func (a *app) newConfigureCmd() *cobra.Command {
+func newCmdConfigure(a *Factory, runF func(*configureOptions) error) *cobra.Command {
 	var o configureOptions
 	c := &cobra.Command{
 		Use:   "configure --client-id KEY --client-secret-stdin",
@@ -69,6 +69,9 @@ The secret is never a flag: pipe it on standard input with --client-secret-stdin
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runConfigure(cmd.Context(), o)
 		},
 	}
@@ -81,7 +84,7 @@ The secret is never a flag: pipe it on standard input with --client-secret-stdin
 	return c
 }
 
-func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
+func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 	id := strings.TrimSpace(o.clientID)
 	if id == "" {
 		return usageErrorf("--client-id is required: the consumer's Key (Bitbucket: Workspace settings → OAuth consumers → the consumer's name)")
@@ -185,7 +188,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	return nil
 }
 
-func (a *app) configurePrintDryRun(plan *envfile.Plan) {
+func (a *Factory) configurePrintDryRun(plan *envfile.Plan) {
 	w := a.env.Stdout
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
@@ -204,7 +207,7 @@ func (a *app) configurePrintDryRun(plan *envfile.Plan) {
 	}
 }
 
-func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
+func (a *Factory) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
 	w := a.env.Stdout
 	backups := false
 	defer func() {
@@ -236,7 +239,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 
 // configureSecret reads the client secret from stdin (--client-secret-stdin) or from
 // BBSETUP_CLIENT_SECRET. It is never a flag, so it never shows in the process list.
-func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, error) {
+func (a *Factory) configureSecret(ctx context.Context, o configureOptions) (string, error) {
 	if o.secretStdin {
 		var s string
 		var err error
@@ -281,7 +284,7 @@ func readFirstLine(r io.Reader) (string, error) {
 
 // verifyCredentials checks the key and secret live against Bitbucket's token endpoint,
 // with the --debug log (requests and verdict).
-func (a *app) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
+func (a *Factory) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
 	a.secret(secret)
 	hc := a.httpClient(credentialCheckTimeout)
 	defer hc.CloseIdleConnections()

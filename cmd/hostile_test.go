@@ -274,7 +274,7 @@ func TestHostileWizardOutsideLink(t *testing.T) {
 		}
 		return ""
 	}
-	a := &app{env: Env{Getenv: getenv, LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }},
+	a := &Factory{env: Env{Getenv: getenv, LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }},
 		g: Globals{Repo: dir, BitbucketURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:1/2.0"}}
 	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
 	t.Cleanup(b.Close)

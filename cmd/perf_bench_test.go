@@ -73,7 +73,7 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 		LookupEnv: func(string) (string, bool) { return "", false },
 		Getwd:     os.Getwd,
 	}
-	a := &app{env: env, g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL}}
+	a := &Factory{env: env, g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL}}
 	b := a.newWizardBackend(context.Background(), wizardOptions{demo: true, visit: visitNow})
 	m := tui.New(b, tui.Options{Demo: true, NoColor: true, BitbucketURL: w.Server.URL})
 	p := &perfWizard{w: w, b: b, d: teadrive.Start(m, 80, 24)}

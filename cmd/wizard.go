@@ -42,7 +42,7 @@ type wizardOptions struct {
 	scratchRoot, scratchState string
 }
 
-func (a *app) newWizardCmd() *cobra.Command {
+func newCmdWizard(a *Factory, runF func(*wizardOptions) error) *cobra.Command {
 	var o wizardOptions
 	c := &cobra.Command{
 		Use:   "wizard",
@@ -54,6 +54,9 @@ writes both .env.local files (after showing the diff and asking), authorizes in 
 browser, and lets you pick a workspace and create or connect a repository.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runWizard(cmd.Context(), o)
 		},
 	}
@@ -67,7 +70,7 @@ func addWizardFlags(c *cobra.Command, o *wizardOptions) {
 }
 
 // runWizard runs the Bubble Tea wizard on the terminal with the real setup/ packages.
-func (a *app) runWizard(ctx context.Context, o wizardOptions) error {
+func (a *Factory) runWizard(ctx context.Context, o wizardOptions) error {
 	// Stdin and the screen must be a terminal: piped, redirected from /dev/null or to a
 	// file, the program could not read keys or draw (and would leave the cursor hidden).
 	screenIsTerminal := a.env.StdoutIsTerminal
@@ -146,7 +149,7 @@ func quitMessage(s tui.Summary) string {
 
 // newWizardBackend is the wizard's Backend (setup/flow) with this invocation's flags,
 // environment and HTTP client; the caller closes it.
-func (a *app) newWizardBackend(ctx context.Context, o wizardOptions) *flow.Backend {
+func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.Backend {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
 	return flow.NewBackend(ctx, flow.Config{
@@ -181,7 +184,7 @@ func (a *app) newWizardBackend(ctx context.Context, o wizardOptions) *flow.Backe
 
 // wizardCheckout opens the checkout at or above dir for the wizard; "" is the command
 // line's (--repo, or the working directory).
-func (a *app) wizardCheckout(dir string) (*checkout.Checkout, error) {
+func (a *Factory) wizardCheckout(dir string) (*checkout.Checkout, error) {
 	if dir == "" {
 		return a.openCheckout()
 	}

@@ -17,7 +17,7 @@ import (
 // adapterWorld is the wizard's real adapter on a demo world whose callback port is free.
 type adapterWorld struct {
 	w    *demo.World
-	a    *app
+	a    *Factory
 	b    *flow.Backend
 	co   tui.Checkout
 	port int
@@ -31,7 +31,7 @@ func newAdapterWorld(t *testing.T) *adapterWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
@@ -156,7 +156,7 @@ func TestWizardDebugLogsEachRequestOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { w.Close() })
 	log := &syncBuffer{}
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }, Stderr: log},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL, Debug: true},
 	}

@@ -102,7 +102,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
@@ -187,7 +187,7 @@ func ampTeaRun(t *testing.T, do demo.Options) (*teaRun, *demo.World) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
