@@ -105,7 +105,6 @@ func (o ampConnectOptions) validate() error {
 }
 
 func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions) error {
-	si := o.signIn
 	ws := strings.TrimSpace(o.workspace)
 	s, err := a.ampClient()
 	if err != nil {
@@ -120,61 +119,28 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 
 	// The Bitbucket check runs beside the Amplication sign-in: neither needs the other,
 	// and nothing is stored before both have answered.
-	type looked struct {
-		repo *bitbucket.Repository
-		err  error
-	}
-	var lookup chan looked
-	received := false
-	lctx, lcancel := context.WithCancel(ctx)
-	defer func() {
-		lcancel()
-		if lookup != nil && !received {
-			<-lookup // the look-up ends with the command, not after it
-		}
-	}()
-	if o.repository != "" {
-		lookup = make(chan looked, 1)
-		go func() {
-			r, err := bb.Repository(lctx, ws, strings.TrimSpace(o.repository))
-			lookup <- looked{r, err}
-		}()
-	}
-	if err := a.ampSignIn(ctx, s, si); err != nil {
+	lookup := lookupRepo(ctx, bb, ws, strings.TrimSpace(o.repository))
+	defer lookup.stop()
+	if err := a.ampSignIn(ctx, s, o.signIn); err != nil {
 		return err
 	}
-	ov := s.ov
-	orgs := ov.Bitbucket()
-	wsName := "the current workspace"
-	if ov.Current != nil {
-		wsName = "workspace " + ampName(ov.Current.Name)
-	}
-	if len(orgs) == 0 {
-		return fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
-	}
-	org := orgs[0]
-	if len(orgs) > 1 {
-		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(org.Name))
-	}
-	t, err := ampTarget(ov.Projects, o.project, o.service)
+	org, err := a.ampGitOrg(s)
 	if err != nil {
 		return err
 	}
-	label := t.Label()
+	t, err := ampTarget(s.ov.Projects, o.project, o.service)
+	if err != nil {
+		return err
+	}
 
-	var repo *bitbucket.Repository
-	if lookup != nil {
-		l := <-lookup
-		received = true
-		var nf *bitbucket.NotFoundError
-		switch {
-		case errors.As(l.err, &nf):
-			return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
-				ws, strings.TrimSpace(o.repository), ws)
-		case l.err != nil:
-			return l.err
-		}
-		repo = l.repo
+	repo, err := lookup.wait()
+	var nf *bitbucket.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
+			ws, strings.TrimSpace(o.repository), ws)
+	case err != nil:
+		return err
 	}
 	slug := bitbucket.Slugify(o.create)
 	if repo != nil {
@@ -188,9 +154,9 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 		if ace.Inherited {
 			how = ", the project's repository, which it inherits"
 		}
-		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(ace.Repo.FullName()), how, pl.Full())
+		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", t.Label(), ampName(ace.Repo.FullName()), how, pl.Full())
 	case pl.Unchanged && o.create != "" && !o.replace:
-		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(t.Resource.Repo.FullName()), pl.Full())
+		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", t.Label(), ampName(t.Resource.Repo.FullName()), pl.Full())
 	}
 	var create *flow.NewRepository
 	if o.create != "" {
@@ -207,27 +173,13 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 		if out != nil {
 			slug = out.Slug
 		}
-		return flow.ConnectFailed(err, label, ws+"/"+slug, t.Project.ID, flow.ConnectWords{
-			Amp:   func(err error) error { return a.ampError(s, err) },
-			Check: "; check with bbsetup amplication status",
-			ConnectOld: func(old *amplication.GitRepository, projectID string) string {
-				return fmt.Sprintf("connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s", ampName(old.GroupName), ampName(old.Name), ampName(projectID))
-			},
-		})
+		return flow.ConnectFailed(err, t.Label(), ws+"/"+slug, t.Project.ID, a.ampConnectWords(s))
 	}
 	if err := a.ampConnectPrint(o, out, org); err != nil {
 		return err
 	}
-	if out.Unchanged {
-		return nil
-	}
-	for _, r := range pl.Taken {
-		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
-			ampName(r.Name), ampName(r.Repo.FullName()))
-	}
-	if res := t.Resource; res.Type != amplication.TypeProjectConfiguration && !res.Override {
-		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
-			ampName(res.Name), ampName(t.Project.Name), ampName(t.Project.Name))
+	if !out.Unchanged {
+		a.ampConnectNotes(pl)
 	}
 	return nil
 }
@@ -281,4 +233,83 @@ func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org 
 		}
 	}
 	return nil
+}
+
+// ampConnectNotes says what a connect changed beyond the target: services that lost a
+// repository of their own, or a service that still follows its project's settings.
+func (a *Factory) ampConnectNotes(pl flow.ConnectPlan) {
+	for _, r := range pl.Taken {
+		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
+			ampName(r.Name), ampName(r.Repo.FullName()))
+	}
+	if res := pl.Resource; res.Type != amplication.TypeProjectConfiguration && !res.Override {
+		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
+			ampName(res.Name), ampName(pl.Project.Name), ampName(pl.Project.Name))
+	}
+}
+
+// ampGitOrg is the Bitbucket git organization of the Amplication workspace the connect
+// stores (the first one: the workspace has one after bbsetup amplication authorize).
+func (a *Factory) ampGitOrg(s *ampSession) (amplication.GitOrganization, error) {
+	ov := s.ov
+	orgs := ov.Bitbucket()
+	if len(orgs) == 0 {
+		wsName := "the current workspace"
+		if ov.Current != nil {
+			wsName = "workspace " + ampName(ov.Current.Name)
+		}
+		return amplication.GitOrganization{}, fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
+	}
+	if len(orgs) > 1 {
+		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(orgs[0].Name))
+	}
+	return orgs[0], nil
+}
+
+// repoLookup is a look-up of a repository running beside other work.
+type repoLookup struct {
+	done   chan struct{}
+	repo   *bitbucket.Repository
+	err    error
+	cancel context.CancelFunc
+}
+
+// lookupRepo starts looking up ws/slug ("" looks up nothing).
+func lookupRepo(ctx context.Context, bb *bitbucket.Client, ws, slug string) *repoLookup {
+	l := &repoLookup{done: make(chan struct{})}
+	if slug == "" {
+		close(l.done)
+		l.cancel = func() {}
+		return l
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	l.cancel = cancel
+	go func() {
+		defer close(l.done)
+		l.repo, l.err = bb.Repository(lctx, ws, slug)
+	}()
+	return l
+}
+
+// wait waits for the look-up's answer.
+func (l *repoLookup) wait() (*bitbucket.Repository, error) {
+	<-l.done
+	return l.repo, l.err
+}
+
+// stop ends the look-up with the command, not after it.
+func (l *repoLookup) stop() {
+	l.cancel()
+	<-l.done
+}
+
+// ampConnectWords are the command line's words for a failed connect.
+func (a *Factory) ampConnectWords(s *ampSession) flow.ConnectWords {
+	return flow.ConnectWords{
+		Amp:   func(err error) error { return a.ampError(s, err) },
+		Check: "; check with bbsetup amplication status",
+		ConnectOld: func(old *amplication.GitRepository, projectID string) string {
+			return fmt.Sprintf("connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s", ampName(old.GroupName), ampName(old.Name), ampName(projectID))
+		},
+	}
 }

@@ -107,26 +107,7 @@ func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
-	if flow.LooksLikeSecret(id) {
-		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
-		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
-		a.secret(id)
-		for i := range plan.Files {
-			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
-		}
-		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
-	}
-	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
-		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
-		// checkout runs another (or an unknown) version.
-		if v := co.NxVersion(); !v.Verified() {
-			which := "the checkout's Nx version was not found"
-			if v.Version != "" {
-				which = "this checkout's Nx " + v.Version + " is unverified"
-			}
-			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
-		}
-	}
+	a.configureWarnings(co, plan, id, secret)
 	verified := false
 	if !o.noVerify {
 		stop := a.progress("Checking the key and secret with Bitbucket…")
@@ -174,17 +155,7 @@ func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 		}
 		a.configurePrintResults(plan, results)
 	}
-	w := a.env.Stdout
-	if verified {
-		fmt.Fprintln(w, "\nThe key and secret were checked with Bitbucket: they work.")
-	} else {
-		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
-	}
-	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n%s\n", safetext.Line(co.CallbackURL))
-	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
-	for _, s := range co.Services() {
-		fmt.Fprintf(w, "  %s\n", s)
-	}
+	a.configurePrintNext(co, verified)
 	return nil
 }
 
@@ -291,4 +262,44 @@ func (a *Factory) verifyCredentials(ctx context.Context, id, secret string) oaut
 	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(a.g.BitbucketURL), id, secret, hc)
 	a.debugf("credential check: %s (granted scopes: %s)", v.Kind, strings.Join(v.Granted, " "))
 	return v
+}
+
+// configureWarnings says, before anything is checked or written, what looks wrong in the
+// values: a key shaped like a secret (then masked like one), or text Nx might expand.
+func (a *Factory) configureWarnings(co *checkout.Checkout, plan *envfile.Plan, id, secret string) {
+	if flow.LooksLikeSecret(id) {
+		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
+		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
+		a.secret(id)
+		for i := range plan.Files {
+			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
+		}
+		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
+	}
+	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
+		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
+		// checkout runs another (or an unknown) version.
+		if v := co.NxVersion(); !v.Verified() {
+			which := "the checkout's Nx version was not found"
+			if v.Version != "" {
+				which = "this checkout's Nx " + v.Version + " is unverified"
+			}
+			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
+		}
+	}
+}
+
+// configurePrintNext says whether the values were checked and what to do next.
+func (a *Factory) configurePrintNext(co *checkout.Checkout, verified bool) {
+	w := a.env.Stdout
+	if verified {
+		fmt.Fprintln(w, "\nThe key and secret were checked with Bitbucket: they work.")
+	} else {
+		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
+	}
+	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n%s\n", safetext.Line(co.CallbackURL))
+	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
+	for _, s := range co.Services() {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
 }
