@@ -92,96 +92,52 @@ func (a *Factory) ampClient() (*ampSession, error) {
 // ampSignIn signs s in (token, or email and password), reads the overview and switches
 // to --amplication-workspace when it names another workspace.
 func (a *Factory) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
-	if tok := strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); tok != "" {
-		a.secret(tok)
-		s.Client.SetToken(tok)
+	var l flow.Login
+	if l.Token = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); l.Token != "" {
 		a.debugf("amplication: signing in with BBSETUP_AMPLICATION_TOKEN")
 	} else {
-		email := strings.TrimSpace(si.email)
-		if email == "" {
-			email = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_EMAIL"))
+		if l.Email = strings.TrimSpace(si.email); l.Email == "" {
+			l.Email = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_EMAIL"))
 		}
-		if email == "" {
+		if l.Email == "" {
 			return usageErrorf("no Amplication sign-in: set BBSETUP_AMPLICATION_TOKEN to an API token (Amplication: Workspace settings → API Tokens), or pass --email and the password with --password-stdin or BBSETUP_AMPLICATION_PASSWORD")
 		}
-		pw, err := a.ampPassword(ctx, s, si)
-		if err != nil {
+		var err error
+		if l.Password, err = a.ampPassword(ctx, s, si); err != nil {
 			return err
 		}
-		a.secret(pw)
-		a.debugf("amplication: signing in as %s", safetext.Line(email))
-		if err := s.Client.Login(ctx, email, pw); err != nil {
-			return a.ampError(s, err)
-		}
-		a.secret(s.Client.Token())
+		a.debugf("amplication: signing in as %s", safetext.Line(l.Email))
 	}
-	ov, err := s.Client.Overview(ctx)
-	if err != nil {
+	if err := s.SignIn(ctx, l, a.secret); err != nil {
 		return a.ampError(s, err)
 	}
-	s.ov = ov
-	want := strings.TrimSpace(a.g.AmplicationWorkspace)
-	var target *amplication.Workspace
+	ov, err := s.UseWorkspace(ctx, a.g.AmplicationWorkspace, a.secret)
+	var ns *flow.NoSuchError
+	var am *flow.AmbiguousError
 	switch {
-	case want != "":
-		w, err := ampPickWorkspace(ov, want)
-		if err != nil {
-			return err
-		}
-		target = w
-	case ov.Current == nil && len(ov.Workspaces) == 1:
-		target = &ov.Workspaces[0]
+	case errors.As(err, &ns):
+		return usageErrorf("--amplication-workspace %q: the Amplication account has no such workspace; it has %s", ns.Want, listOrNone(ns.Have))
+	case errors.As(err, &am):
+		return usageErrorf("--amplication-workspace %q: several workspaces have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
+	case err != nil:
+		return a.ampError(s, err)
 	case ov.Current == nil:
-		return fmt.Errorf("the Amplication account has no current workspace; choose one with --amplication-workspace: %s", ampWorkspaceList(ov.Workspaces))
-	}
-	if target != nil && (ov.Current == nil || ov.Current.ID != target.ID) {
-		a.debugf("amplication: switching to workspace %s", safetext.Line(target.ID))
-		if err := s.Client.SetCurrentWorkspace(ctx, target.ID); err != nil {
-			return a.ampError(s, err)
+		var have []string
+		for _, w := range ov.Workspaces {
+			have = append(have, fmt.Sprintf("%s (id %s)", safetext.Line(w.Name), safetext.Line(w.ID)))
 		}
-		a.secret(s.Client.Token())
-		if s.ov, err = s.Client.Overview(ctx); err != nil {
-			return a.ampError(s, err)
-		}
+		return fmt.Errorf("the Amplication account has no current workspace; choose one with --amplication-workspace: %s", listOrNone(have))
 	}
+	s.ov = ov
 	return nil
 }
 
-// ampPickWorkspace finds want among the workspaces, by id or by name (case-insensitive).
-func ampPickWorkspace(ov *amplication.Overview, want string) (*amplication.Workspace, error) {
-	for i, w := range ov.Workspaces {
-		if w.ID == want {
-			return &ov.Workspaces[i], nil
-		}
-	}
-	var found []int
-	for i, w := range ov.Workspaces {
-		if strings.EqualFold(strings.TrimSpace(w.Name), want) {
-			found = append(found, i)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return &ov.Workspaces[found[0]], nil
-	case 0:
-		return nil, usageErrorf("--amplication-workspace %q: the Amplication account has no such workspace; it has %s", safetext.Line(want), ampWorkspaceList(ov.Workspaces))
-	}
-	var ws []amplication.Workspace
-	for _, i := range found {
-		ws = append(ws, ov.Workspaces[i])
-	}
-	return nil, usageErrorf("--amplication-workspace %q: several workspaces have that name; pass one of their ids: %s", safetext.Line(want), ampWorkspaceList(ws))
-}
-
-func ampWorkspaceList(ws []amplication.Workspace) string {
-	if len(ws) == 0 {
+// listOrNone is "a, b, c", or "none".
+func listOrNone(h []string) string {
+	if len(h) == 0 {
 		return "none"
 	}
-	parts := make([]string, 0, len(ws))
-	for _, w := range ws {
-		parts = append(parts, fmt.Sprintf("%s (id %s)", safetext.Line(w.Name), safetext.Line(w.ID)))
-	}
-	return strings.Join(parts, ", ")
+	return strings.Join(h, ", ")
 }
 
 // ampPassword reads the password: the first line of stdin with --password-stdin (without
@@ -271,18 +227,12 @@ func ampTarget(ps []amplication.Project, project, service string) (flow.Target, 
 	var ns *flow.NoSuchError
 	var am *flow.AmbiguousError
 	var nset *flow.NoSettingsError
-	have := func(h []string) string {
-		if len(h) == 0 {
-			return "none"
-		}
-		return strings.Join(h, ", ")
-	}
 	switch {
-	case errors.As(err, &ns) && ns.Project == "":
-		return t, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, have(ns.Have))
+	case errors.As(err, &ns) && ns.What == "project":
+		return t, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, listOrNone(ns.Have))
 	case errors.As(err, &ns):
-		return t, usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, have(ns.Have))
-	case errors.As(err, &am) && am.Project == "":
+		return t, usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, listOrNone(ns.Have))
+	case errors.As(err, &am) && am.What == "project":
 		return t, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
 	case errors.As(err, &am):
 		return t, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", am.Want, am.Project, strings.Join(am.IDs, ", "))

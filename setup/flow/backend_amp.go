@@ -73,22 +73,12 @@ func (b *Backend) SignInAmp(ctx context.Context, tco Checkout, l AmpLogin) (AmpS
 	if err != nil {
 		return AmpSignedIn{}, err
 	}
-	if tok := strings.TrimSpace(l.Token); tok != "" {
-		b.cfg.Secret(tok)
-		s.Client.SetToken(tok)
-	} else {
-		b.cfg.Secret(l.Password)
-		if err := s.Client.Login(ctx, strings.TrimSpace(l.Email), l.Password); err != nil {
-			return AmpSignedIn{}, s.ClassifyAmp(err).Wizard()
-		}
-		b.cfg.Secret(s.Client.Token())
+	if err := s.SignIn(ctx, Login{Token: l.Token, Email: l.Email, Password: l.Password}, b.cfg.Secret); err != nil {
+		return AmpSignedIn{}, s.ClassifyAmp(err).Wizard()
 	}
 	api := &ampAPI{b: b, s: s}
-	if err := api.overview(ctx); err != nil {
+	if err := api.useWorkspace(ctx, ""); err != nil {
 		return AmpSignedIn{}, err
-	}
-	if ov := api.ov(); ov.Current == nil && len(ov.Workspaces) == 1 {
-		return api.UseAmpWorkspace(ctx, ov.Workspaces[0].ID)
 	}
 	return api.signedIn(ctx), nil
 }
@@ -109,8 +99,10 @@ func (api *ampAPI) ov() *amplication.Overview {
 	return api.ovw
 }
 
-func (api *ampAPI) overview(ctx context.Context) error {
-	ov, err := api.s.Client.Overview(ctx)
+// useWorkspace makes id the session's current workspace ("" keeps the current one, or
+// takes the only one) and keeps the account's overview.
+func (api *ampAPI) useWorkspace(ctx context.Context, id string) error {
+	ov, err := api.s.UseWorkspace(ctx, id, api.b.cfg.Secret)
 	if err != nil {
 		return api.s.ClassifyAmp(err).Wizard()
 	}
@@ -138,11 +130,7 @@ func (api *ampAPI) signedIn(ctx context.Context) AmpSignedIn {
 
 // UseAmpWorkspace implements tui.AmpWorkspaceSwitcher.
 func (api *ampAPI) UseAmpWorkspace(ctx context.Context, id string) (AmpSignedIn, error) {
-	if err := api.s.Client.SetCurrentWorkspace(ctx, id); err != nil {
-		return AmpSignedIn{}, api.s.ClassifyAmp(err).Wizard()
-	}
-	api.b.cfg.Secret(api.s.Client.Token())
-	if err := api.overview(ctx); err != nil {
+	if err := api.useWorkspace(ctx, id); err != nil {
 		return AmpSignedIn{}, err
 	}
 	return api.signedIn(ctx), nil

@@ -18,30 +18,26 @@ import (
 // The command line and the wizard call the same three; a later check (a git organization
 // of the operator's choice, a permission check) goes into PlanConnect or Run.
 
-// NoSuchError is Resolve's refusal: no project (Project "") or no service of Project has
-// the name or id asked for. Have lists what there is (safe text).
+// NoSuchError is a refusal of Resolve or UseWorkspace: no What ("project", "service" of
+// Project, "workspace") has the name or id asked for. Have lists what there is (safe
+// text).
 type NoSuchError struct {
-	Want, Project string
-	Have          []string
+	What, Want, Project string
+	Have                []string
 }
 
-func (e *NoSuchError) Error() string { return "no such " + e.what() }
+func (e *NoSuchError) Error() string { return "no such " + e.What + " " + e.Want }
 
-func (e *NoSuchError) what() string {
-	if e.Project == "" {
-		return "project"
-	}
-	return "service"
-}
-
-// AmbiguousError is Resolve's refusal: several projects (Project "") or services of
-// Project have that name. IDs lists them (safe text).
+// AmbiguousError is a refusal of Resolve or UseWorkspace: several of What have that name.
+// IDs lists them (safe text).
 type AmbiguousError struct {
-	Want, Project string
-	IDs           []string
+	What, Want, Project string
+	IDs                 []string
 }
 
-func (e *AmbiguousError) Error() string { return "several have the name " + e.Want }
+func (e *AmbiguousError) Error() string {
+	return "several of the " + e.What + "s have the name " + e.Want
+}
 
 // NoSettingsError is Resolve's refusal: the project has no settings resource to connect.
 type NoSettingsError struct{ Project string }
@@ -67,7 +63,7 @@ func (t Target) Label() string {
 // then the resource by id, else a service by name; resource "" is the project's settings.
 func Resolve(ps []amplication.Project, project, resource string) (Target, error) {
 	project, resource = strings.TrimSpace(project), strings.TrimSpace(resource)
-	pi, err := pick(len(ps), project, "",
+	pi, err := pick("project", len(ps), project, "",
 		func(i int) string { return ps[i].ID }, func(i int) string { return ps[i].Name }, func(int) bool { return true })
 	if err != nil {
 		return Target{}, err
@@ -85,7 +81,7 @@ func Resolve(ps []amplication.Project, project, resource string) (Target, error)
 			return Target{Project: p, Resource: r}, nil
 		}
 	}
-	ri, err := pick(len(p.Resources), resource, safetext.Line(p.Name),
+	ri, err := pick("service", len(p.Resources), resource, safetext.Line(p.Name),
 		func(i int) string { return p.Resources[i].ID }, func(i int) string { return p.Resources[i].Name },
 		func(i int) bool { return p.Resources[i].Type != amplication.TypeProjectConfiguration })
 	if err != nil {
@@ -94,8 +90,9 @@ func Resolve(ps []amplication.Project, project, resource string) (Target, error)
 	return Target{Project: p, Resource: p.Resources[ri]}, nil
 }
 
-// pick finds want among n candidates (those ok accepts): by id, else by name.
-func pick(n int, want, project string, id, name func(int) string, ok func(int) bool) (int, error) {
+// pick finds want among n candidates of what (those ok accepts): by id, else by name;
+// project names the project of services ("" for projects and workspaces).
+func pick(what string, n int, want, project string, id, name func(int) string, ok func(int) bool) (int, error) {
 	for i := range n {
 		if ok(i) && id(i) == want {
 			return i, nil
@@ -120,7 +117,7 @@ func pick(n int, want, project string, id, name func(int) string, ok func(int) b
 	case 1:
 		return found[0], nil
 	case 0:
-		return 0, &NoSuchError{Want: safetext.Line(want), Project: project, Have: have}
+		return 0, &NoSuchError{What: what, Want: safetext.Line(want), Project: project, Have: have}
 	}
 	var ids []string
 	for _, i := range found {
@@ -130,7 +127,7 @@ func pick(n int, want, project string, id, name func(int) string, ok func(int) b
 			ids = append(ids, safetext.Line(id(i)))
 		}
 	}
-	return 0, &AmbiguousError{Want: safetext.Line(want), Project: project, IDs: ids}
+	return 0, &AmbiguousError{What: what, Want: safetext.Line(want), Project: project, IDs: ids}
 }
 
 // ConnectPlan is what a connect will change, known before anything is created or stored.
