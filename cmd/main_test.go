@@ -20,5 +20,8 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_STATE_HOME", state)
 	code := faultmatrix.Wrap(m, matrix).Run()
 	os.RemoveAll(state)
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
 }
