@@ -97,10 +97,11 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 	}
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	az, err := flow.StartAmplication(ctx, wctx, s.Server, support, wsID, a.g.BitbucketURL, written, a.secret)
+	az, err := flow.StartAmplication(ctx, s.Server, support, wsID, a.g.BitbucketURL, written, a.secret)
 	if err != nil {
 		return a.ampStartError(s, err, written)
 	}
+	az.Listen(wctx)
 	defer az.Close()
 	var in io.Reader
 	if s.in != nil {

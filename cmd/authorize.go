@@ -82,10 +82,11 @@ func (a *Factory) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	defer hc.CloseIdleConnections()
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	s, err := flow.StartBitbucket(wctx, a.g.BitbucketURL, cr, co.CallbackURL, hc)
+	s, err := flow.StartBitbucket(a.g.BitbucketURL, cr, co.CallbackURL, hc)
 	if err != nil {
 		return err
 	}
+	s.Listen(wctx)
 	defer s.Close()
 	w := authWait{s: s, command: "bbsetup authorize", noBrowser: o.noBrowser, timeout: o.timeout, in: a.env.Stdin,
 		timedOut: func(_ int, cause error) error { return authorizeTimeoutError(o.timeout, co.CallbackURL, cause) }}

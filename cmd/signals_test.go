@@ -91,8 +91,8 @@ func waitExit(t *testing.T, c *exec.Cmd, limit time.Duration, out *syncBuffer) (
 // with 130 (or killed by the signal before bbsetup's handler was installed), and leaves no
 // scratch checkout behind.
 func TestSignalsAtRandomMoments(t *testing.T) {
-	t.Parallel() // waits on child processes: overlaps with the others that do
 	matrix.Record(t, "Hostile input", "SIGTERM at random moments to the demo, 12 times", "every run ends (exit 130) and removes its scratch checkout; none hangs")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	if testing.Short() {
 		t.Skip("builds and runs the binary 12 times")
 	}
@@ -122,9 +122,9 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 // TestSecondSignalForcesExit: two signals in a row (the second may arrive while the first
 // one's orderly stop runs, and then ends bbsetup at once) still end with 130.
 func TestSecondSignalForcesExit(t *testing.T) {
-	t.Parallel() // waits on child processes: overlaps with the others that do
 	matrix.Record(t, "Hostile input", "two SIGTERMs in a row to the demo", "exit 130, promptly")
 	matrix.Record(t, "Hostile input", "a second signal ends the demo at once", "the scratch checkout and the demo's state directory are removed all the same")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	bin := buildBinary(t)
 	tmp := t.TempDir()
 	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, bin, "demo", "--no-browser", "--repos", "50")
@@ -148,8 +148,8 @@ func TestSecondSignalForcesExit(t *testing.T) {
 // hidden secret prompt end configure with 130 at once, without waiting for Enter, and
 // the terminal's echo is back on.
 func TestSecretPromptReactsToSignals(t *testing.T) {
-	t.Parallel() // waits on child processes: overlaps with the others that do
 	matrix.Record(t, "Hostile input", "Ctrl+C, SIGTERM and SIGQUIT at the hidden secret prompt", "exit 130 without Enter (SIGQUIT too: no goroutine dump, no exit 2); nothing written")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	bin := buildBinary(t)
 	for _, how := range []string{"ctrl+c", "sigterm", "sigquit"} {
 		t.Run(how, func(t *testing.T) {

@@ -51,9 +51,12 @@ type Session struct {
 	listen *oauth.Callback // the one listener, also once closed (its counts)
 }
 
-// start starts s's callback listener for as long as ctx lasts.
-func (s *Session) start(ctx context.Context) {
+// Listen starts the callback listener for as long as ctx lasts; ListenErr says why it
+// could not (the port taken: pasting is the way then). Call it once, before waiting.
+func (s *Session) Listen(ctx context.Context) {
 	cb, err := s.flow.Listen(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.ListenErr, s.cb, s.listen = err, cb, cb
 }
 
@@ -154,16 +157,14 @@ func (s *Session) LandsOn() string {
 	return fmt.Sprintf("copy the full address your browser lands on (it starts with %s)", s.CallbackURL)
 }
 
-// StartBitbucket starts bbsetup's own authorization with the consumer's key and secret
-// and listens on its callback for as long as ctx lasts.
-func StartBitbucket(ctx context.Context, bitbucketURL string, cr checkout.Credentials, callbackURL string, hc *http.Client) (*Session, error) {
+// StartBitbucket starts bbsetup's own authorization with the consumer's key and secret;
+// Listen opens its callback.
+func StartBitbucket(bitbucketURL string, cr checkout.Credentials, callbackURL string, hc *http.Client) (*Session, error) {
 	f, err := oauth.NewFlow(oauth.EndpointsFor(bitbucketURL), cr.ClientID, cr.ClientSecret, callbackURL, hc)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Kind: KindBitbucket, URL: f.AuthURL(), CallbackURL: safetext.Line(callbackURL), flow: f}
-	s.start(ctx)
-	return s, nil
+	return &Session{Kind: KindBitbucket, URL: f.AuthURL(), CallbackURL: safetext.Line(callbackURL), flow: f}, nil
 }
 
 // BitbucketAccount is a completed own authorization: the token, the account and the API
@@ -254,10 +255,10 @@ func (e *PlaceholderKeyError) Error() string {
 
 // StartAmplication asks the signed-in server for its authorize URL (with a state of
 // bbsetup's; before v3.5.0 the workspace's id), checks that the URL goes to Bitbucket at
-// bitbucketURL with that state and the key in the env files (written, "" when none), and
-// listens on the callback for exactly that state for as long as listenCtx lasts. Its
-// errors are amplication.PrepareAuthorize's, *StaleKeyError and *PlaceholderKeyError.
-func StartAmplication(ctx, listenCtx context.Context, srv *Server, support amplication.StateSupportFunc, workspaceID, bitbucketURL, written string, secret func(...string)) (*AmpAuthorization, error) {
+// bitbucketURL with that state and the key in the env files (written, "" when none); Listen
+// opens the callback for exactly that state. Its errors are
+// amplication.PrepareAuthorize's, *StaleKeyError and *PlaceholderKeyError.
+func StartAmplication(ctx context.Context, srv *Server, support amplication.StateSupportFunc, workspaceID, bitbucketURL, written string, secret func(...string)) (*AmpAuthorization, error) {
 	az, err := amplication.PrepareAuthorize(ctx, srv.Client, support, workspaceID, bitbucketURL)
 	if err != nil {
 		return nil, err
@@ -274,7 +275,6 @@ func StartAmplication(ctx, listenCtx context.Context, srv *Server, support ampli
 		return nil, err
 	}
 	s := &Session{Kind: KindAmplication, URL: az.URL, CallbackURL: safetext.Line(srv.Checkout.CallbackURL), flow: recv}
-	s.start(listenCtx)
 	return &AmpAuthorization{Session: s, Auth: az}, nil
 }
 

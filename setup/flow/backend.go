@@ -85,19 +85,16 @@ func (b *Backend) AuthURL() string {
 	return b.cur.URL
 }
 
-// replace makes the session start returns the current one, closing the previous one's
-// listener first (they share the callback port).
-func (b *Backend) replace(start func() (*Session, error)) (*Session, error) {
+// listen makes s the current authorization and opens its callback, closing the previous
+// one's listener first (they share the callback port).
+func (b *Backend) listen(s *Session) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.cur != nil {
 		b.cur.Close()
 	}
-	s, err := start()
-	if err == nil {
-		b.cur = s
-	}
-	return s, err
+	b.cur = s
+	s.Listen(b.base)
 }
 
 // checkout is co's opened checkout: the one FindCheckout opened, or co.Root opened again.
@@ -276,12 +273,11 @@ func (b *Backend) StartAuth(_ context.Context, tco Checkout, c Credentials) (Aut
 		}
 	}
 	b.cfg.Secret(cr.ClientSecret)
-	s, err := b.replace(func() (*Session, error) {
-		return StartBitbucket(b.base, b.cfg.BitbucketURL, cr, co.CallbackURL, b.cfg.HTTP)
-	})
+	s, err := StartBitbucket(b.cfg.BitbucketURL, cr, co.CallbackURL, b.cfg.HTTP)
 	if err != nil {
 		return AuthSession{}, clean(err)
 	}
+	b.listen(s)
 	return b.authSession(s, "After granting access, paste the address your browser lands on (it starts with "+s.CallbackURL+").",
 		func(ctx context.Context, code string, pasted bool) (Authorized, error) {
 			acc, err := s.CompleteBitbucket(ctx, b.base, b.cfg.APIURL, code, b.cfg.Secret)

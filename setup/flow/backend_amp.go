@@ -172,18 +172,11 @@ func (api *ampAPI) StartAmpAuth(ctx context.Context) (AuthSession, error) {
 	if ov := api.ov(); ov.Current != nil {
 		wsID = ov.Current.ID
 	}
-	var az *AmpAuthorization
-	_, err := b.replace(func() (*Session, error) {
-		var err error
-		az, err = StartAmplication(ctx, b.base, s, amplication.SupportsState(s.Client, s.Checkout.Root), wsID, b.cfg.BitbucketURL, s.Written(), b.cfg.Secret)
-		if err != nil {
-			return nil, err
-		}
-		return az.Session, nil
-	})
+	az, err := StartAmplication(ctx, s, amplication.SupportsState(s.Client, s.Checkout.Root), wsID, b.cfg.BitbucketURL, s.Written(), b.cfg.Secret)
 	if err != nil {
 		return AuthSession{}, api.startError(err)
 	}
+	b.listen(az.Session)
 	return b.authSession(az.Session, "After granting access, "+az.LandsOn()+" and paste it here.",
 		func(ctx context.Context, code string, _ bool) (Authorized, error) {
 			org, err := az.Complete(ctx, s, code, b.cfg.Secret)
