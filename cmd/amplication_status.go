@@ -237,14 +237,7 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 				mark = "✗"
 				failed++
 			}
-			// Findings quote the server and the files: safe text only.
-			fmt.Fprintf(w, "%s %s\n", mark, ampName(f.Title))
-			if f.Detail != "" {
-				fmt.Fprintf(w, "    %s\n", ampName(f.Detail))
-			}
-			if !f.OK && f.Hint != "" {
-				fmt.Fprintf(w, "    → %s\n", ampName(f.Hint))
-			}
+			printFinding(w, mark, f) // the server's and the files' words: safe text only
 		}
 		if s.ov != nil {
 			fmt.Fprintln(w)
