@@ -147,6 +147,14 @@ func quitMessage(s tui.Summary) string {
 	return msg
 }
 
+// The wizard's Backend has every role, the optional ones too (the screens find those by a
+// type assertion, so only this says when one is lost).
+var (
+	_ tui.Backend          = (*flow.Backend)(nil)
+	_ tui.OutsideAllower   = (*flow.Backend)(nil)
+	_ tui.AmpDemoRestarter = (*flow.Backend)(nil)
+)
+
 // newWizardBackend is the wizard's Backend (setup/flow) with this invocation's flags,
 // environment and HTTP client; the caller closes it.
 func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.Backend {
