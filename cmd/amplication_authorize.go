@@ -60,23 +60,6 @@ press Enter.`,
 	return c
 }
 
-// ampStateSupport tells whether the server takes `state`: introspection, else the
-// checkout's schema.graphql; known is false when neither could tell.
-func (a *Factory) ampStateSupport(ctx context.Context, s *ampSession) (supported, known bool) {
-	ok, err := s.Client.StateSupport(ctx)
-	if err == nil {
-		a.debugf("amplication: introspection says state is supported: %v", ok)
-		return ok, true
-	}
-	a.debugf("amplication: introspection failed (%v); reading %s", err, amplication.SchemaFile)
-	ok, ferr := amplication.CheckoutHasState(s.Checkout.Root)
-	if ferr == nil {
-		return ok, true
-	}
-	a.debugf("amplication: %v", ferr)
-	return false, false
-}
-
 func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o authorizeOptions) error {
 	s, err := a.ampClient()
 	if err != nil {
@@ -86,7 +69,7 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 	if err := a.ampSignIn(ctx, s, si); err != nil {
 		return err
 	}
-	support := func(ctx context.Context) (bool, bool) { return a.ampStateSupport(ctx, s) }
+	support := amplication.SupportsState(s.Client, s.Checkout.Root) // introspection, else the checkout's schema
 	wsID := ""
 	if s.ov.Current != nil {
 		wsID = s.ov.Current.ID
