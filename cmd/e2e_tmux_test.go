@@ -29,6 +29,15 @@ import (
 // buildBinary builds bbsetup once per test into a temporary directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	buildOnce()
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// buildOnce builds the binary, once per test run.
+func buildOnce() {
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bbsetup-bin-")
 		if err != nil {
@@ -45,10 +54,6 @@ func buildBinary(t *testing.T) string {
 		}
 		binPath = bin
 	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
 }
 
 // The binary is built once per test run (each build links for seconds) and removed by
