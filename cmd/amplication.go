@@ -190,7 +190,7 @@ func (a *Factory) ampError(s *ampSession, err error) error {
 	ad := s.ClassifyAmp(err)
 	switch ad.Outcome {
 	case flow.OutcomeTimeout:
-		return flow.Worded(err, "the Amplication server at %s did not answer within %s: check that it has finished starting (%s), then try again", s.URL, flow.AmpRequestTimeout, flow.AmpStartCommand)
+		return flow.Worded(err, "the Amplication server at %s did not answer %s: check that it has finished starting (%s), then try again", s.URL, ad.Within, flow.AmpStartCommand)
 	case flow.OutcomeUnreachable:
 		return flow.Worded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with %s, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.URL, ad.Reason, flow.AmpStartCommand)
 	case flow.OutcomeLoginRefused:

@@ -39,6 +39,7 @@ type Advice struct {
 	URL     string // the server's URL
 	EnvFile string // the server's .env.local
 	Reason  string // OutcomeUnreachable: the network's reason, in full
+	Within  string // OutcomeTimeout: how long it waited ("within 30s")
 	Message string // the server's words (OutcomeOther: the error's)
 	Status  int    // OutcomeNotAmplication: the HTTP status
 	Err     error  // the error classified
@@ -59,7 +60,7 @@ func (s *Server) ClassifyAmp(err error) Advice {
 	case errors.Is(err, context.Canceled):
 		a.Outcome = OutcomeCanceled
 	case errors.As(err, &ue) && ue.Timeout:
-		a.Outcome = OutcomeTimeout
+		a.Outcome, a.Within = OutcomeTimeout, "within "+AmpRequestTimeout.String()
 	case errors.As(err, &ue):
 		a.Outcome, a.Reason = OutcomeUnreachable, safetext.Line(ue.Reason)
 	case errors.As(err, &ua):
@@ -88,7 +89,7 @@ func (a Advice) Wizard() error {
 	case OutcomeCanceled:
 		return a.Err
 	case OutcomeTimeout:
-		return Worded(a.Err, "The Amplication server at %s did not answer within %s. Check that it has finished starting (%s), then try again.", a.URL, AmpRequestTimeout, AmpStartCommand)
+		return Worded(a.Err, "The Amplication server at %s did not answer %s. Check that it has finished starting (%s), then try again.", a.URL, a.Within, AmpStartCommand)
 	case OutcomeUnreachable:
 		return Worded(a.Err, "bbsetup cannot reach the Amplication server at %s (%s). Start it in the checkout with %s, then try again.", a.URL, shortReason(a.Reason), AmpStartCommand)
 	case OutcomeLoginRefused:

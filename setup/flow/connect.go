@@ -109,7 +109,8 @@ func pick(what string, n int, want, project string, id, name func(int) string, o
 		} else {
 			have = append(have, safetext.Line(name(i)))
 		}
-		if strings.EqualFold(strings.TrimSpace(name(i)), want) {
+		// The name the operator sees (safe text) is the one typed back.
+		if strings.EqualFold(strings.TrimSpace(safetext.Line(name(i))), safetext.Line(want)) {
 			found = append(found, i)
 		}
 	}
