@@ -122,7 +122,7 @@ func TestClassifyAmp(t *testing.T) {
 		wizard string
 	}{
 		{&amplication.UnreachableError{Reason: "dial tcp 127.0.0.1:3000: connect: connection refused"}, OutcomeUnreachable, "(connection refused). Start it"},
-		{&amplication.UnreachableError{Timeout: true}, OutcomeTimeout, "did not answer within 30s"},
+		{&amplication.UnreachableError{Timeout: true}, OutcomeTimeout, "did not answer"},
 		{&amplication.UnauthorizedError{Login: true, Message: "Invalid password."}, OutcomeLoginRefused, "(Invalid password). Check the email"},
 		{&amplication.UnauthorizedError{Message: "Unauthorized"}, OutcomeTokenRefused, "refused the token (Unauthorized)"},
 		{&amplication.HTTPError{Status: 404}, OutcomeNotAmplication, "it answered 404 Not Found"},
