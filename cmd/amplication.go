@@ -8,12 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
-	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -24,10 +23,15 @@ type ampSignIn struct {
 	passwordStdin bool
 }
 
-// ampRequestTimeout bounds one request to the Amplication server.
-const ampRequestTimeout = 30 * time.Second
+// ampRunners receive the parsed options of the amplication subcommands instead of running
+// them (flag tests); a nil one runs.
+type ampRunners struct {
+	status    func(*ampStatusOptions) error
+	authorize func(*ampAuthorizeOptions) error
+	connect   func(*ampConnectOptions) error
+}
 
-func (a *app) newAmplicationCmd() *cobra.Command {
+func newCmdAmplication(a *Factory, run ampRunners) *cobra.Command {
 	var si ampSignIn
 	c := &cobra.Command{
 		Use:   "amplication",
@@ -48,18 +52,16 @@ in BBSETUP_AMPLICATION_PASSWORD, or typed at a hidden prompt.`,
 	pf := c.PersistentFlags()
 	pf.StringVar(&si.email, "email", "", "sign in to Amplication as `EMAIL` (env BBSETUP_AMPLICATION_EMAIL)")
 	pf.BoolVar(&si.passwordStdin, "password-stdin", false, "read the Amplication password from the first line of standard input")
-	c.AddCommand(a.newAmplicationStatusCmd(&si), a.newAmplicationAuthorizeCmd(&si), a.newAmplicationConnectCmd(&si))
+	c.AddCommand(newCmdAmplicationStatus(a, &si, run.status), newCmdAmplicationAuthorize(a, &si, run.authorize), newCmdAmplicationConnect(a, &si, run.connect))
 	return c
 }
 
 // ampSession is a signed-in Amplication client on the chosen workspace.
 type ampSession struct {
-	co  *checkout.Checkout
-	c   *amplication.Client
-	ov  *amplication.Overview
-	in  *bufio.Reader // stdin, after the password line when --password-stdin
-	tr  *http.Transport
-	url string
+	*flow.Server
+	ov *amplication.Overview
+	in *bufio.Reader // stdin, after the password line when --password-stdin
+	tr *http.Transport
 }
 
 func (s *ampSession) close() {
@@ -68,142 +70,80 @@ func (s *ampSession) close() {
 	}
 }
 
-// ampServerURL is --amplication-url / BBSETUP_AMPLICATION_URL, else HOST in the server's
-// env files, else the default.
-func (a *app) ampServerURL(co *checkout.Checkout) string {
-	if a.g.AmplicationURL != "" {
-		return strings.TrimRight(a.g.AmplicationURL, "/")
-	}
-	if co != nil {
-		if h, ok := co.ServerEnv("HOST"); ok && strings.TrimSpace(h) != "" {
-			return strings.TrimRight(strings.TrimSpace(h), "/")
-		}
-	}
-	return DefaultAmplicationURL
-}
-
 // ampClient opens the checkout and makes a client for the server; it does not sign in.
-func (a *app) ampClient() (*ampSession, error) {
+func (a *Factory) ampClient() (*ampSession, error) {
 	co, err := a.openCheckout()
 	if err != nil {
 		return nil, err
 	}
-	s := &ampSession{co: co, url: a.ampServerURL(co)}
+	s := &ampSession{tr: http.DefaultTransport.(*http.Transport).Clone()}
 	if a.env.Stdin != nil {
 		s.in = bufio.NewReader(a.env.Stdin)
 	}
-	s.tr = http.DefaultTransport.(*http.Transport).Clone()
-	// No Options.Debug: the debug transport logs every request once, with the one
-	// "debug: " prefix and the operation's name.
-	opts := amplication.Options{RequestTimeout: ampRequestTimeout}
-	c, err := amplication.New(s.url, &http.Client{Transport: a.debugTransport(s.tr)}, opts)
-	if err != nil {
+	// The debug transport logs every request once, with the one "debug: " prefix and the
+	// operation's name.
+	if s.Server, err = flow.OpenServer(co, a.g.AmplicationURL, &http.Client{Transport: a.debugTransport(s.tr)}); err != nil {
 		return nil, usageErrorf("--amplication-url: %v", err)
 	}
-	s.c = c
-	a.debugf("amplication server %s (checkout %s)", s.url, co.Root)
+	a.debugf("amplication server %s (checkout %s)", s.URL, co.Root)
 	return s, nil
 }
 
 // ampSignIn signs s in (token, or email and password), reads the overview and switches
 // to --amplication-workspace when it names another workspace.
-func (a *app) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
-	if tok := strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); tok != "" {
-		a.secret(tok)
-		s.c.SetToken(tok)
+func (a *Factory) ampSignIn(ctx context.Context, s *ampSession, si ampSignIn) error {
+	var l flow.Login
+	if l.Token = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_TOKEN")); l.Token != "" {
 		a.debugf("amplication: signing in with BBSETUP_AMPLICATION_TOKEN")
 	} else {
-		email := strings.TrimSpace(si.email)
-		if email == "" {
-			email = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_EMAIL"))
+		if l.Email = strings.TrimSpace(si.email); l.Email == "" {
+			l.Email = strings.TrimSpace(a.env.Getenv("BBSETUP_AMPLICATION_EMAIL"))
 		}
-		if email == "" {
+		if l.Email == "" {
 			return usageErrorf("no Amplication sign-in: set BBSETUP_AMPLICATION_TOKEN to an API token (Amplication: Workspace settings → API Tokens), or pass --email and the password with --password-stdin or BBSETUP_AMPLICATION_PASSWORD")
 		}
-		pw, err := a.ampPassword(ctx, s, si)
-		if err != nil {
+		var err error
+		if l.Password, err = a.ampPassword(ctx, s, si); err != nil {
 			return err
 		}
-		a.secret(pw)
-		a.debugf("amplication: signing in as %s", safetext.Line(email))
-		if err := s.c.Login(ctx, email, pw); err != nil {
-			return a.ampError(s, err)
-		}
-		a.secret(s.c.Token())
+		a.debugf("amplication: signing in as %s", safetext.Line(l.Email))
 	}
-	ov, err := s.c.Overview(ctx)
-	if err != nil {
+	if err := s.SignIn(ctx, l, a.secret); err != nil {
 		return a.ampError(s, err)
 	}
-	s.ov = ov
-	want := strings.TrimSpace(a.g.AmplicationWorkspace)
-	var target *amplication.Workspace
+	ov, err := s.UseWorkspace(ctx, a.g.AmplicationWorkspace, a.secret)
+	var ns *flow.NoSuchError
+	var am *flow.AmbiguousError
 	switch {
-	case want != "":
-		w, err := ampPickWorkspace(ov, want)
-		if err != nil {
-			return err
-		}
-		target = w
-	case ov.Current == nil && len(ov.Workspaces) == 1:
-		target = &ov.Workspaces[0]
+	case errors.As(err, &ns):
+		return usageErrorf("--amplication-workspace %q: the Amplication account has no such workspace; it has %s", ns.Want, listOrNone(ns.Have))
+	case errors.As(err, &am):
+		return usageErrorf("--amplication-workspace %q: several workspaces have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
+	case err != nil:
+		return a.ampError(s, err)
 	case ov.Current == nil:
-		return fmt.Errorf("the Amplication account has no current workspace; choose one with --amplication-workspace: %s", ampWorkspaceList(ov.Workspaces))
-	}
-	if target != nil && (ov.Current == nil || ov.Current.ID != target.ID) {
-		a.debugf("amplication: switching to workspace %s", safetext.Line(target.ID))
-		if err := s.c.SetCurrentWorkspace(ctx, target.ID); err != nil {
-			return a.ampError(s, err)
+		var have []string
+		for _, w := range ov.Workspaces {
+			have = append(have, fmt.Sprintf("%s (id %s)", safetext.Line(w.Name), safetext.Line(w.ID)))
 		}
-		a.secret(s.c.Token())
-		if s.ov, err = s.c.Overview(ctx); err != nil {
-			return a.ampError(s, err)
-		}
+		return fmt.Errorf("the Amplication account has no current workspace; choose one with --amplication-workspace: %s", listOrNone(have))
 	}
+	s.ov = ov
 	return nil
 }
 
-// ampPickWorkspace finds want among the workspaces, by id or by name (case-insensitive).
-func ampPickWorkspace(ov *amplication.Overview, want string) (*amplication.Workspace, error) {
-	for i, w := range ov.Workspaces {
-		if w.ID == want {
-			return &ov.Workspaces[i], nil
-		}
-	}
-	var found []int
-	for i, w := range ov.Workspaces {
-		if strings.EqualFold(strings.TrimSpace(w.Name), want) {
-			found = append(found, i)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return &ov.Workspaces[found[0]], nil
-	case 0:
-		return nil, usageErrorf("--amplication-workspace %q: the Amplication account has no such workspace; it has %s", safetext.Line(want), ampWorkspaceList(ov.Workspaces))
-	}
-	var ws []amplication.Workspace
-	for _, i := range found {
-		ws = append(ws, ov.Workspaces[i])
-	}
-	return nil, usageErrorf("--amplication-workspace %q: several workspaces have that name; pass one of their ids: %s", safetext.Line(want), ampWorkspaceList(ws))
-}
-
-func ampWorkspaceList(ws []amplication.Workspace) string {
-	if len(ws) == 0 {
+// listOrNone is "a, b, c", or "none".
+func listOrNone(h []string) string {
+	if len(h) == 0 {
 		return "none"
 	}
-	parts := make([]string, 0, len(ws))
-	for _, w := range ws {
-		parts = append(parts, fmt.Sprintf("%s (id %s)", safetext.Line(w.Name), safetext.Line(w.ID)))
-	}
-	return strings.Join(parts, ", ")
+	return strings.Join(h, ", ")
 }
 
 // ampPassword reads the password: the first line of stdin with --password-stdin (without
 // echo at a terminal), else BBSETUP_AMPLICATION_PASSWORD, else a hidden prompt at a
 // terminal. It is never a flag.
-func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (string, error) {
+func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (string, error) {
 	if !si.passwordStdin {
 		if pw := strings.TrimRight(a.env.Getenv("BBSETUP_AMPLICATION_PASSWORD"), "\r\n"); pw != "" {
 			return pw, nil
@@ -241,47 +181,26 @@ func (a *app) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) (str
 	return pw, nil
 }
 
-// ampRestart is the advice for a server that runs with old settings.
-const ampRestart = "restart the server so it reads .env.local: stop it (Ctrl+C in its terminal) and run npx nx serve amplication-server in the checkout"
-
-// ampError words a client error for the operator: what happened and what to do.
-func (a *app) ampError(s *ampSession, err error) error {
-	var ue *amplication.UnreachableError
-	var ua *amplication.UnauthorizedError
-	var he *amplication.HTTPError
-	var ng *amplication.NotGraphQLError
-	switch {
-	case err == nil:
+// ampError words a client error for the operator (the advice table's outcomes, in the
+// command line's words): what happened and what to do.
+func (a *Factory) ampError(s *ampSession, err error) error {
+	if err == nil {
 		return nil
-	case errors.Is(err, context.Canceled):
-		return err
-	case errors.As(err, &ue) && ue.Timeout:
-		return ampWorded(err, "the Amplication server at %s did not answer %s: check that it has finished starting (npx nx serve amplication-server), then try again", s.url, ue.Within())
-	case errors.As(err, &ue):
-		return ampWorded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with npx nx serve amplication-server, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.url, ue.Reason)
-	case errors.As(err, &ua) && ua.Login:
-		return ampWorded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", safetext.Line(ua.Message))
-	case errors.As(err, &ua):
-		return ampWorded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", safetext.Line(ua.Message))
-	case errors.As(err, &he), errors.As(err, &ng):
-		return ampWorded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.url, safetext.Line(err.Error()))
+	}
+	ad := s.ClassifyAmp(err)
+	switch ad.Outcome {
+	case flow.OutcomeTimeout:
+		return flow.Worded(err, "the Amplication server at %s did not answer %s: check that it has finished starting (%s), then try again", s.URL, ad.Within, flow.AmpStartCommand)
+	case flow.OutcomeUnreachable:
+		return flow.Worded(err, "cannot reach the Amplication server at %s (%s): start it in the checkout with %s, or pass --amplication-url (BBSETUP_AMPLICATION_URL) if it runs elsewhere", s.URL, ad.Reason, flow.AmpStartCommand)
+	case flow.OutcomeLoginRefused:
+		return flow.Worded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", ad.Message)
+	case flow.OutcomeTokenRefused:
+		return flow.Worded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", ad.Message)
+	case flow.OutcomeNotAmplication, flow.OutcomeNotGraphQL:
+		return flow.Worded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.URL, safetext.Line(err.Error()))
 	}
 	return err
-}
-
-// ampWordedError is a client error worded for the operator: its text is the sentence
-// alone, which already names the cause, while errors.As still finds the typed error it
-// wraps (so the cause is said once, not again after the advice).
-type ampWordedError struct {
-	msg string
-	err error
-}
-
-func (e *ampWordedError) Error() string { return e.msg }
-func (e *ampWordedError) Unwrap() error { return e.err }
-
-func ampWorded(err error, format string, args ...any) error {
-	return &ampWordedError{msg: fmt.Sprintf(format, args...), err: err}
 }
 
 // ampCleanError makes an error's message safe for the terminal (it may quote a server:
@@ -302,77 +221,23 @@ func ampClean(err error) error {
 // ampName is a server string made safe for the terminal.
 func ampName(s string) string { return safetext.Line(s) }
 
-// ampPickProject finds a project by id or name (case-insensitive).
-func ampPickProject(ps []amplication.Project, want string) (*amplication.Project, error) {
-	want = safetext.Line(strings.TrimSpace(want))
-	for i := range ps {
-		if ps[i].ID == want {
-			return &ps[i], nil
-		}
+// ampTarget resolves --project and --service (flow.Resolve), worded with the flags.
+func ampTarget(ps []amplication.Project, project, service string) (flow.Target, error) {
+	t, err := flow.Resolve(ps, project, service)
+	var ns *flow.NoSuchError
+	var am *flow.AmbiguousError
+	var nset *flow.NoSettingsError
+	switch {
+	case errors.As(err, &ns) && ns.What == "project":
+		return t, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, listOrNone(ns.Have))
+	case errors.As(err, &ns):
+		return t, usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, listOrNone(ns.Have))
+	case errors.As(err, &am) && am.What == "project":
+		return t, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
+	case errors.As(err, &am):
+		return t, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", am.Want, am.Project, strings.Join(am.IDs, ", "))
+	case errors.As(err, &nset):
+		return t, fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", nset.Project)
 	}
-	var found []int
-	for i := range ps {
-		if strings.EqualFold(strings.TrimSpace(ps[i].Name), want) {
-			found = append(found, i)
-		}
-	}
-	list := func(idx []int) string {
-		var parts []string
-		for _, i := range idx {
-			parts = append(parts, fmt.Sprintf("%s (id %s)", ampName(ps[i].Name), ampName(ps[i].ID)))
-		}
-		if len(parts) == 0 {
-			return "none"
-		}
-		return strings.Join(parts, ", ")
-	}
-	switch len(found) {
-	case 1:
-		return &ps[found[0]], nil
-	case 0:
-		all := make([]int, len(ps))
-		for i := range ps {
-			all[i] = i
-		}
-		return nil, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", safetext.Line(want), list(all))
-	}
-	return nil, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", safetext.Line(want), list(found))
-}
-
-// ampPickService finds a resource other than the project's settings by id or name.
-func ampPickService(p *amplication.Project, want string) (*amplication.Resource, error) {
-	want = safetext.Line(strings.TrimSpace(want))
-	var cands []int
-	for i, r := range p.Resources {
-		if r.Type == amplication.TypeProjectConfiguration {
-			continue
-		}
-		if r.ID == want {
-			return &p.Resources[i], nil
-		}
-		if strings.EqualFold(strings.TrimSpace(r.Name), want) {
-			cands = append(cands, i)
-		}
-	}
-	switch len(cands) {
-	case 1:
-		return &p.Resources[cands[0]], nil
-	case 0:
-		var names []string
-		for _, r := range p.Resources {
-			if r.Type != amplication.TypeProjectConfiguration {
-				names = append(names, ampName(r.Name))
-			}
-		}
-		have := "none"
-		if len(names) > 0 {
-			have = strings.Join(names, ", ")
-		}
-		return nil, usageErrorf("--service %q: project %s has no such service; it has %s", safetext.Line(want), ampName(p.Name), have)
-	}
-	var ids []string
-	for _, i := range cands {
-		ids = append(ids, ampName(p.Resources[i].ID))
-	}
-	return nil, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", safetext.Line(want), ampName(p.Name), strings.Join(ids, ", "))
+	return t, err
 }

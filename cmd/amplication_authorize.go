@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
-	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/oauth"
-	"github.com/bbsetup/bbsetup/setup/safetext"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampAuthorizeResult is the --json output of `bbsetup amplication authorize`.
@@ -21,8 +19,14 @@ type ampAuthorizeResult struct {
 	StateSupported  bool              `json:"state_supported"`
 }
 
-func (a *app) newAmplicationAuthorizeCmd(si *ampSignIn) *cobra.Command {
-	var o authorizeOptions
+// ampAuthorizeOptions are the flags of `bbsetup amplication authorize`.
+type ampAuthorizeOptions struct {
+	signIn ampSignIn
+	authorizeOptions
+}
+
+func newCmdAmplicationAuthorize(a *Factory, si *ampSignIn, runF func(*ampAuthorizeOptions) error) *cobra.Command {
+	var o ampAuthorizeOptions
 	c := &cobra.Command{
 		Use:   "authorize",
 		Short: "Amplication's own Bitbucket authorization, without its web UI",
@@ -42,7 +46,11 @@ press Enter.`,
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 5m or 90s")
 			}
-			return ampClean(a.runAmplicationAuthorize(cmd.Context(), *si, o))
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationAuthorize(cmd.Context(), o.signIn, o.authorizeOptions))
 		},
 	}
 	f := c.Flags()
@@ -52,118 +60,60 @@ press Enter.`,
 	return c
 }
 
-// ampStateSupport tells whether the server takes `state`: introspection, else the
-// checkout's schema.graphql; known is false when neither could tell.
-func (a *app) ampStateSupport(ctx context.Context, s *ampSession) (supported, known bool) {
-	ok, err := s.c.StateSupport(ctx)
-	if err == nil {
-		a.debugf("amplication: introspection says state is supported: %v", ok)
-		return ok, true
-	}
-	a.debugf("amplication: introspection failed (%v); reading %s", err, amplication.SchemaFile)
-	ok, ferr := amplication.CheckoutHasState(s.co.Root)
-	if ferr == nil {
-		return ok, true
-	}
-	a.debugf("amplication: %v", ferr)
-	return false, false
-}
-
-func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o authorizeOptions) error {
+func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o authorizeOptions) error {
 	s, err := a.ampClient()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	say := a.env.Stderr
 	if err := a.ampSignIn(ctx, s, si); err != nil {
 		return err
 	}
-	support := func(ctx context.Context) (bool, bool) { return a.ampStateSupport(ctx, s) }
+	support := amplication.SupportsState(s.Client, s.Checkout.Root) // introspection, else the checkout's schema
 	wsID := ""
 	if s.ov.Current != nil {
 		wsID = s.ov.Current.ID
 	}
-	az, err := amplication.PrepareAuthorize(ctx, s.c, support, wsID, a.g.BitbucketURL)
-	var sm *amplication.StateMismatchError
-	var fe *amplication.ForeignAuthorizeURLError
-	switch {
-	case errors.Is(err, amplication.ErrNoWorkspaceForState):
-		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
-	case errors.As(err, &fe):
-		// The browser goes only to the Bitbucket bbsetup talks to: the real server's URL
-		// is always on bitbucket.org (or the emulator's, with --bitbucket-url).
-		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
-			ampName(fe.Got), ampName(fe.Want))
-	case errors.As(err, &sm):
-		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
-	case err != nil:
-		return a.ampInstallError(s, err)
-	}
-	authURL, state, withState := az.URL, az.State, az.WithState
-	info := amplication.AuthorizeURLInfo{ClientID: az.ClientID, State: az.State}
-	if cr, ok := s.co.Current(); ok && info.ClientID != cr.ClientID {
-		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
-			ampName(info.ClientID), s.co.ServerEnvLocal, ampName(cr.ClientID), ampRestart)
-	}
-	if _, ok := s.co.Current(); !ok && (info.ClientID == "" || info.ClientID == checkout.PlaceholderClientID) {
-		// Bitbucket would answer "Invalid client_id" in the browser, and nothing would come back.
-		return fmt.Errorf("the running Amplication server has only the placeholder Bitbucket key %q and the env files have no key yet: run bbsetup configure, then %s, then run bbsetup amplication authorize again",
-			ampName(info.ClientID), ampRestart)
-	}
-	a.secret(state)
-
-	recv, err := oauth.NewReceiver(s.co.CallbackURL, state)
-	if err != nil {
-		return err
+	written := ""
+	if cr, ok := s.Checkout.Current(); ok {
+		written = cr.ClientID
 	}
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	cb, lerr := recv.Listen(wctx)
-	if cb != nil {
-		defer cb.Close()
-		for _, ad := range cb.Addrs() {
-			a.debugf("listening for the callback on %s", ad)
-		}
+	az, err := flow.StartAmplication(ctx, s.Server, support, wsID, a.g.BitbucketURL, written, a.secret)
+	if err != nil {
+		return a.ampStartError(s, err, written)
 	}
-	// The URL unindented on a line of its own: the terminal wraps it and the mouse copies
-	// it whole.
-	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\" (it is the Amplication server's own, with its key %s):\n\n%s\n\n",
-		ampName(info.ClientID), safetext.Line(authURL))
-	var browserDone chan error
-	if !o.noBrowser {
-		browserDone = make(chan error, 1)
-		go func() { browserDone <- a.authorizeOpenBrowser(authURL) }() // exactly as given
+	az.Listen(wctx)
+	defer az.Close()
+	var in io.Reader
+	if s.in != nil {
+		in = s.in
 	}
-	var pe *oauth.PortInUseError
-	pasteHow := fmt.Sprintf("After granting access, the browser lands on the Amplication client's page, which shows \"Please wait...\" and stays so: copy that tab's whole address (it starts with %s), paste it here and press Enter.\n", s.co.CallbackURL)
-	switch {
-	case errors.As(lerr, &pe):
-		fmt.Fprintf(say, "Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself.\n", pe.Port)
-		fmt.Fprint(say, pasteHow)
-	case lerr != nil:
-		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %s\n", ampName(lerr.Error()))
-		fmt.Fprint(say, pasteHow)
-	default:
-		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, ampName(s.co.CallbackURL))
-		fmt.Fprintln(say, "If it cannot reach this machine, paste the whole address your browser lands on here and press Enter.")
-	}
-
-	code, err := a.ampAuthorizeWait(wctx, ctx, o, recv, cb, browserDone, s)
+	w := authWait{s: az.Session, command: "bbsetup amplication authorize", noBrowser: o.noBrowser, timeout: o.timeout, in: in,
+		urlNote: " (it is the Amplication server's own, with its key " + ampName(az.Auth.ClientID) + ")",
+		timedOut: func(n int, _ error) error {
+			note := ""
+			switch {
+			case n == 1:
+				note = " (1 answer with another state, not from this authorization, was refused)"
+			case n > 1:
+				note = fmt.Sprintf(" (%d answers with another state, not from this authorization, were refused)", n)
+			}
+			return fmt.Errorf("no answer within %s: the browser never came back to %s and nothing was pasted%s; run bbsetup amplication authorize again (--timeout sets the wait)",
+				o.timeout, s.Checkout.CallbackURL, note)
+		}}
+	code, err := a.awaitCode(wctx, ctx, w, a.announce(w))
 	if err != nil {
 		return err
 	}
-	a.secret(code)
-	if cb != nil {
-		cb.Close()
-	}
-	fmt.Fprintln(say, "Got Bitbucket's answer; Amplication is exchanging it…")
-	org, err := s.c.CompleteOAuth(ctx, code, state, withState)
+	fmt.Fprintln(a.env.Stderr, "Got Bitbucket's answer; Amplication is exchanging it…")
+	org, err := az.Complete(ctx, s.Server, code, a.secret)
 	if err != nil {
 		return a.ampCompleteError(s, err)
 	}
 	if o.json {
-		res := ampAuthorizeResult{GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type}, StateSupported: withState}
+		res := ampAuthorizeResult{GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type}, StateSupported: az.Auth.WithState}
 		if s.ov.Current != nil {
 			res.Workspace = &ampWorkspaceJSON{ID: s.ov.Current.ID, Name: s.ov.Current.Name}
 		}
@@ -174,134 +124,58 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 	return nil
 }
 
-// ampInstallError words a failed getGitResourceInstallationUrl.
-func (a *app) ampInstallError(s *ampSession, err error) error {
-	var ge *amplication.GraphQLError
-	if errors.As(err, &ge) && ge.Has("Missing Bitbucket configuration") {
-		if _, ok := s.co.Current(); ok {
-			return fmt.Errorf("the running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written; %s, then run bbsetup amplication authorize again", s.co.ServerEnvLocal, ampRestart)
-		}
-		return errors.New("the Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"): run bbsetup configure, then " + ampRestart)
+// ampStartError words flow.StartAmplication's refusals with the command line's flags.
+func (a *Factory) ampStartError(s *ampSession, err error, written string) error {
+	var sm *amplication.StateMismatchError
+	var fe *amplication.ForeignAuthorizeURLError
+	var stale *flow.StaleKeyError
+	var ph *flow.PlaceholderKeyError
+	switch {
+	case errors.Is(err, amplication.ErrNoWorkspaceForState):
+		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
+	case errors.As(err, &fe):
+		// The browser goes only to the Bitbucket bbsetup talks to: the real server's URL
+		// is always on bitbucket.org (or the emulator's, with --bitbucket-url).
+		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
+			ampName(fe.Got), ampName(fe.Want))
+	case errors.As(err, &sm):
+		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
+	case errors.As(err, &stale):
+		return fmt.Errorf("the running Amplication server uses the Bitbucket key %q, not the key in %s (%s): it was started before the key was written; %s, then run bbsetup amplication authorize again",
+			stale.Running, s.Checkout.ServerEnvLocal, ampName(written), flow.AmpRestart)
+	case errors.As(err, &ph):
+		return fmt.Errorf("the running Amplication server has only the placeholder Bitbucket key %q and the env files have no key yet: run bbsetup configure, then %s, then run bbsetup amplication authorize again",
+			ph.Running, flow.AmpRestart)
+	case flow.MissingConfiguration(err) && written != "":
+		return fmt.Errorf("the running Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"), but %s has one: the server was started before it was written; %s, then run bbsetup amplication authorize again", s.Checkout.ServerEnvLocal, flow.AmpRestart)
+	case flow.MissingConfiguration(err):
+		return errors.New("the Amplication server has no Bitbucket key (\"Missing Bitbucket configuration\"): run bbsetup configure, then " + flow.AmpRestart)
 	}
 	return a.ampError(s, err)
 }
 
-// ampCompleteError maps the server's refusals of completeGitOAuth2Flow ("Failed to
-// complete OAuth2 flow - …" from v3.5.0 on, the bare reason before) to what to do.
-func (a *app) ampCompleteError(s *ampSession, err error) error {
-	var ge *amplication.GraphQLError
-	if !errors.As(err, &ge) {
+// ampCompleteError words the server's refusals of completeGitOAuth2Flow (the advice
+// table's flow.ClassifyComplete) with what to do on the command line.
+func (a *Factory) ampCompleteError(s *ampSession, err error) error {
+	o, why, ok := flow.ClassifyComplete(err)
+	if !ok {
 		return a.ampError(s, err)
 	}
-	why := ampName(ge.Message())
-	low := strings.ToLower(ge.Message())
 	var todo string
-	switch {
-	case strings.Contains(low, "upgrade its plan"):
-		// Servers before v3.5.0 gate the completion on a billing entitlement, which a local
-		// server (BILLING_ENABLED not true) never has.
-		return fmt.Errorf("the Amplication server refuses Bitbucket without a paid plan (%s): Amplication servers before v3.5.0 check a billing entitlement that a local server never has; update the checkout to a current Amplication release (git pull), then %s", why, ampRestart)
-	case strings.Contains(low, "invalid oauth client credentials") || strings.Contains(low, "unauthorized_client"):
-		todo = "Bitbucket refused the key and secret the running server loaded: check them with bbsetup check; if they are right, " + ampRestart
-	case strings.Contains(low, "redirect_uri"):
+	switch o {
+	case flow.CompleteNoPlan:
+		return flow.NoPlanAdvice(why, "then "+flow.AmpRestart)
+	case flow.CompleteKeyRefused:
+		todo = "Bitbucket refused the key and secret the running server loaded: check them with bbsetup check; if they are right, " + flow.AmpRestart
+	case flow.CompleteRedirectURI:
 		todo = "Bitbucket wants the same redirect_uri in the exchange as in the authorization; open the URL bbsetup prints exactly as given (nothing added) and try again"
-	case strings.Contains(low, "invalid_grant") || strings.Contains(low, "invalid_request") || strings.Contains(low, "code"):
+	case flow.CompleteCodeUsed:
 		todo = "the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it): run bbsetup amplication authorize again"
-	case strings.Contains(low, "username") || strings.Contains(low, "user"):
+	case flow.CompleteNoUser:
 		todo = "Amplication could not read the Bitbucket account (GET /user): check that the consumer has the Account: Read permission (bbsetup check), then try again"
 	default:
 		// The server often says no more than "Bitbucket request failed.": name the causes.
 		todo = "Bitbucket refused the server's exchange, usually because the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it) or because the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check); run bbsetup amplication authorize again"
 	}
 	return fmt.Errorf("the Amplication server could not finish the Bitbucket authorization (%s): %s", why, todo)
-}
-
-// ampAuthorizeWait waits for the callback or a pasted address, whichever comes first,
-// within wctx (--timeout); ctx is the command's own context.
-func (a *app) ampAuthorizeWait(wctx, ctx context.Context, o authorizeOptions, recv *oauth.Flow, cb *oauth.Callback, browserDone chan error, s *ampSession) (string, error) {
-	say := a.env.Stderr
-	type waited struct {
-		code string
-		err  error
-	}
-	var fromCallback chan waited
-	if cb != nil {
-		fromCallback = make(chan waited, 1)
-		go func() {
-			code, err := cb.Wait(wctx)
-			fromCallback <- waited{code, err}
-		}()
-	}
-	stop := make(chan struct{})
-	defer close(stop)
-	var lines <-chan string
-	if s.in != nil {
-		lines = authorizeLines(s.in, stop)
-	}
-	if lines == nil && cb == nil {
-		return "", errors.New("cannot receive the browser's redirect and there is no input to paste into; run bbsetup amplication authorize in a terminal")
-	}
-	timeout := func() error {
-		note, n := "", 0
-		if cb != nil {
-			n = cb.IgnoredWrongState()
-		}
-		switch {
-		case n == 1:
-			note = " (1 answer with another state, not from this authorization, was refused)"
-		case n > 1:
-			note = fmt.Sprintf(" (%d answers with another state, not from this authorization, were refused)", n)
-		}
-		return fmt.Errorf("no answer within %s: the browser never came back to %s and nothing was pasted%s; run bbsetup amplication authorize again (--timeout sets the wait)",
-			o.timeout, s.co.CallbackURL, note)
-	}
-	for {
-		select {
-		case r := <-fromCallback:
-			if r.err != nil {
-				if ctx.Err() != nil {
-					return "", ctx.Err()
-				}
-				if errors.Is(r.err, oauth.ErrTimeout) {
-					return "", timeout()
-				}
-				return "", r.err
-			}
-			return r.code, nil
-		case line, ok := <-lines:
-			if !ok {
-				lines = nil
-				if cb == nil {
-					return "", errors.New("the input ended before an address was pasted; run bbsetup amplication authorize again and paste the address your browser lands on")
-				}
-				continue
-			}
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			code, err := recv.ParsePasted(line)
-			if err != nil {
-				var ae *oauth.AuthorizeError
-				if errors.As(err, &ae) {
-					return "", err
-				}
-				if errors.Is(err, oauth.ErrStateMismatch) {
-					err = errors.New("that address carries another state: it is not the answer to this authorization (bbsetup refuses it); paste the address of the tab you opened from the URL above")
-				}
-				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", sentence(ampName(err.Error())))
-				continue
-			}
-			return code, nil
-		case err := <-browserDone:
-			browserDone = nil
-			if err != nil {
-				fmt.Fprintln(say, "Could not open a browser; open the URL above yourself.")
-			}
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", timeout()
-		}
-	}
 }

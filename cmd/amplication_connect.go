@@ -10,10 +10,12 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampConnectOptions are the flags of `bbsetup amplication connect`.
 type ampConnectOptions struct {
+	signIn                                                 ampSignIn
 	workspace, repository, create, projectKey, description string
 	public                                                 bool
 	project, service                                       string
@@ -38,7 +40,7 @@ type ampRepoJSON struct {
 	FullName  string `json:"full_name"`
 }
 
-func (a *app) newAmplicationConnectCmd(si *ampSignIn) *cobra.Command {
+func newCmdAmplicationConnect(a *Factory, si *ampSignIn, runF func(*ampConnectOptions) error) *cobra.Command {
 	var o ampConnectOptions
 	c := &cobra.Command{
 		Use:   "connect --workspace W (--repository SLUG | --create NAME) --project NAME|ID [--service NAME|ID]",
@@ -59,7 +61,14 @@ Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize
   bbsetup amplication connect --workspace acme --create "Shop Platform" --project-key WEB --project Shop --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return ampClean(a.runAmplicationConnect(cmd.Context(), *si, o))
+			if err := o.validate(); err != nil {
+				return ampClean(err)
+			}
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationConnect(cmd.Context(), o))
 		},
 	}
 	f := c.Flags()
@@ -95,10 +104,7 @@ func (o ampConnectOptions) validate() error {
 	return nil
 }
 
-func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConnectOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
+func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions) error {
 	ws := strings.TrimSpace(o.workspace)
 	s, err := a.ampClient()
 	if err != nil {
@@ -113,79 +119,34 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 
 	// The Bitbucket check runs beside the Amplication sign-in: neither needs the other,
 	// and nothing is stored before both have answered.
-	type looked struct {
-		repo *bitbucket.Repository
-		err  error
-	}
-	var lookup chan looked
-	received := false
-	lctx, lcancel := context.WithCancel(ctx)
-	defer func() {
-		lcancel()
-		if lookup != nil && !received {
-			<-lookup // the look-up ends with the command, not after it
-		}
-	}()
-	if o.repository != "" {
-		lookup = make(chan looked, 1)
-		go func() {
-			r, err := bb.Repository(lctx, ws, strings.TrimSpace(o.repository))
-			lookup <- looked{r, err}
-		}()
-	}
-	if err := a.ampSignIn(ctx, s, si); err != nil {
+	lookup := lookupRepo(ctx, bb, ws, strings.TrimSpace(o.repository))
+	defer lookup.stop()
+	if err := a.ampSignIn(ctx, s, o.signIn); err != nil {
 		return err
 	}
-	ov := s.ov
-	orgs := ov.Bitbucket()
-	wsName := "the current workspace"
-	if ov.Current != nil {
-		wsName = "workspace " + ampName(ov.Current.Name)
-	}
-	if len(orgs) == 0 {
-		return fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
-	}
-	org := orgs[0]
-	if len(orgs) > 1 {
-		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(org.Name))
-	}
-	p, err := ampPickProject(ov.Projects, o.project)
+	org, err := a.ampGitOrg(s)
 	if err != nil {
 		return err
 	}
-	var res *amplication.Resource
-	if o.service != "" {
-		if res, err = ampPickService(p, o.service); err != nil {
-			return err
-		}
-	} else if res = p.Settings(); res == nil {
-		return fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", ampName(p.Name))
+	t, err := ampTarget(s.ov.Projects, o.project, o.service)
+	if err != nil {
+		return err
 	}
-	label := ampResourceLabel(*res, *p)
 
-	var repo *bitbucket.Repository
-	if lookup != nil {
-		l := <-lookup
-		received = true
-		var nf *bitbucket.NotFoundError
-		switch {
-		case errors.As(l.err, &nf):
-			return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
-				ws, strings.TrimSpace(o.repository), ws)
-		case l.err != nil:
-			return l.err
-		}
-		repo = l.repo
+	repo, err := lookup.wait()
+	var nf *bitbucket.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
+			ws, strings.TrimSpace(o.repository), ws)
+	case err != nil:
+		return err
 	}
-	slug := ""
+	slug := bitbucket.Slugify(o.create)
 	if repo != nil {
 		slug = repo.Slug
-	} else {
-		slug = bitbucket.Slugify(o.create)
 	}
-	full := ws + "/" + slug
-
-	unchanged, err := amplication.Connectable(*p, *res, ws, slug, o.replace)
+	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
 	var ace *amplication.AlreadyConnectedError
 	switch {
 	case errors.As(err, &ace):
@@ -193,96 +154,39 @@ func (a *app) runAmplicationConnect(ctx context.Context, si ampSignIn, o ampConn
 		if ace.Inherited {
 			how = ", the project's repository, which it inherits"
 		}
-		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", label, ampName(ace.Repo.FullName()), how, full)
-	case unchanged && o.create == "":
-		return a.ampConnectPrint(o, amplication.Settled(*p, *res, ws, slug), org, ws, slug, false, true)
-	case unchanged && !o.replace:
-		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", label, ampName(res.Repo.FullName()), full)
+		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", t.Label(), ampName(ace.Repo.FullName()), how, pl.Full())
+	case pl.Unchanged && o.create != "" && !o.replace:
+		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", t.Label(), ampName(t.Resource.Repo.FullName()), pl.Full())
 	}
-
-	// Connecting the project's settings connects every service that does not override
-	// them, also one that has a repository of its own (connected with --service: the
-	// server ignores isOverrideGitRepository): say which lose theirs.
-	var taken []amplication.Resource
-	if res.Type == amplication.TypeProjectConfiguration {
-		for _, r := range p.Inheriting() {
-			if r.Repo != nil && !p.Inherits(r) && !(strings.EqualFold(r.Repo.GroupName, ws) && r.Repo.Name == slug) {
-				taken = append(taken, r)
-			}
-		}
-	}
-
-	created := false
+	var create *flow.NewRepository
 	if o.create != "" {
-		r, err := bb.CreateRepository(ctx, ws, bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public})
-		if err != nil {
-			return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
+		create = &flow.NewRepository{Bitbucket: bb, Repo: bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public}}
+	}
+	out, err := pl.Run(ctx, s.Client, org, create)
+	if out != nil && out.Created != nil {
+		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(out.Created.IsPrivate), ampName(ws+"/"+out.Slug))
+	}
+	switch {
+	case err != nil && out == nil && create != nil:
+		return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
+	case err != nil:
+		if out != nil {
+			slug = out.Slug
 		}
-		repo, slug, created = r, r.Slug, true
-		full = ws + "/" + slug
-		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(r.IsPrivate), ampName(full))
+		return flow.ConnectFailed(err, t.Label(), ws+"/"+slug, t.Project.ID, a.ampConnectWords(s))
 	}
-
-	out, err := amplication.ConnectResource(ctx, s.c, amplication.ConnectRequest{Project: *p, Resource: *res, Org: org, Group: ws, Slug: slug})
-	if err != nil {
-		return a.ampConnectError(s, err, label, full, p)
-	}
-	if err := a.ampConnectPrint(o, out, org, ws, slug, created, false); err != nil {
+	if err := a.ampConnectPrint(o, out, org); err != nil {
 		return err
 	}
-	for _, r := range taken {
-		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
-			ampName(r.Name), ampName(r.Repo.FullName()))
-	}
-	if res.Type != amplication.TypeProjectConfiguration && !res.Override {
-		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
-			ampName(res.Name), ampName(p.Name), ampName(p.Name))
+	if !out.Unchanged {
+		a.ampConnectNotes(pl)
 	}
 	return nil
 }
 
-// ampConnectError words a failed amplication.ConnectResource.
-func (a *app) ampConnectError(s *ampSession, err error, label, full string, p *amplication.Project) error {
-	var ce *amplication.ConnectError
-	if !errors.As(err, &ce) {
-		return a.ampError(s, err)
-	}
-	old := ce.Old
-	switch ce.Phase {
-	case amplication.PhaseDisconnect:
-		return fmt.Errorf("could not disconnect %s from %s, so nothing was changed: %w", label, ampName(old.FullName()), a.ampError(s, ce.Err))
-	case amplication.PhaseConnect:
-		cerr := a.ampError(s, ce.Err)
-		switch {
-		case old == nil:
-			return fmt.Errorf("the Amplication server did not connect %s to %s: %w", label, full, cerr)
-		case !ce.Restored:
-			return fmt.Errorf("the Amplication server did not connect %s to %s (%w), and putting back %s failed too (%v): connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s",
-				label, full, cerr, ampName(old.FullName()), a.ampError(s, ce.RestoreErr), ampName(old.GroupName), ampName(old.Name), ampName(p.ID))
-		}
-		return fmt.Errorf("the Amplication server did not connect %s to %s, so it is connected to %s again: %w", label, full, ampName(old.FullName()), cerr)
-	}
-	if ce.Err != nil {
-		return fmt.Errorf("connected, but reading it back failed: %w; check with bbsetup amplication status", a.ampError(s, ce.Err))
-	}
-	got := "no repository"
-	if ce.Got != "" {
-		got = ampName(ce.Got)
-	}
-	return fmt.Errorf("the Amplication server answered the connect, but reading %s back shows %s instead of %s; check with bbsetup amplication status", label, got, full)
-}
-
-// ampResourceLabel names a resource for the operator: "orders (project Shop)", or
-// "the settings of project Shop".
-func ampResourceLabel(r amplication.Resource, p amplication.Project) string {
-	if r.Type == amplication.TypeProjectConfiguration {
-		return "the settings of project " + ampName(p.Name)
-	}
-	return fmt.Sprintf("%s (project %s)", ampName(r.Name), ampName(p.Name))
-}
-
 // ampConnectPrint prints the result read back (or, unchanged, as it was).
-func (a *app) ampConnectPrint(o ampConnectOptions, res *amplication.ConnectResult, org amplication.GitOrganization, ws, slug string, created, unchanged bool) error {
+func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org amplication.GitOrganization) error {
+	ws, slug, created, unchanged := res.Group, res.Slug, res.Created != nil, res.Unchanged
 	full := ws + "/" + slug
 	np, nr, old, inheriting := &res.Project, &res.Resource, res.Old, res.Inheriting
 	if o.json {
@@ -329,4 +233,83 @@ func (a *app) ampConnectPrint(o ampConnectOptions, res *amplication.ConnectResul
 		}
 	}
 	return nil
+}
+
+// ampConnectNotes says what a connect changed beyond the target: services that lost a
+// repository of their own, or a service that still follows its project's settings.
+func (a *Factory) ampConnectNotes(pl flow.ConnectPlan) {
+	for _, r := range pl.Taken {
+		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
+			ampName(r.Name), ampName(r.Repo.FullName()))
+	}
+	if res := pl.Resource; res.Type != amplication.TypeProjectConfiguration && !res.Override {
+		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
+			ampName(res.Name), ampName(pl.Project.Name), ampName(pl.Project.Name))
+	}
+}
+
+// ampGitOrg is the Bitbucket git organization of the Amplication workspace the connect
+// stores (the first one: the workspace has one after bbsetup amplication authorize).
+func (a *Factory) ampGitOrg(s *ampSession) (amplication.GitOrganization, error) {
+	ov := s.ov
+	orgs := ov.Bitbucket()
+	if len(orgs) == 0 {
+		wsName := "the current workspace"
+		if ov.Current != nil {
+			wsName = "workspace " + ampName(ov.Current.Name)
+		}
+		return amplication.GitOrganization{}, fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
+	}
+	if len(orgs) > 1 {
+		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(orgs[0].Name))
+	}
+	return orgs[0], nil
+}
+
+// repoLookup is a look-up of a repository running beside other work.
+type repoLookup struct {
+	done   chan struct{}
+	repo   *bitbucket.Repository
+	err    error
+	cancel context.CancelFunc
+}
+
+// lookupRepo starts looking up ws/slug ("" looks up nothing).
+func lookupRepo(ctx context.Context, bb *bitbucket.Client, ws, slug string) *repoLookup {
+	l := &repoLookup{done: make(chan struct{})}
+	if slug == "" {
+		close(l.done)
+		l.cancel = func() {}
+		return l
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	l.cancel = cancel
+	go func() {
+		defer close(l.done)
+		l.repo, l.err = bb.Repository(lctx, ws, slug)
+	}()
+	return l
+}
+
+// wait waits for the look-up's answer.
+func (l *repoLookup) wait() (*bitbucket.Repository, error) {
+	<-l.done
+	return l.repo, l.err
+}
+
+// stop ends the look-up with the command, not after it.
+func (l *repoLookup) stop() {
+	l.cancel()
+	<-l.done
+}
+
+// ampConnectWords are the command line's words for a failed connect.
+func (a *Factory) ampConnectWords(s *ampSession) flow.ConnectWords {
+	return flow.ConnectWords{
+		Amp:   func(err error) error { return a.ampError(s, err) },
+		Check: "; check with bbsetup amplication status",
+		ConnectOld: func(old *amplication.GitRepository, projectID string) string {
+			return fmt.Sprintf("connect it again with bbsetup amplication connect --workspace %s --repository %s --project %s", ampName(old.GroupName), ampName(old.Name), ampName(projectID))
+		},
+	}
 }

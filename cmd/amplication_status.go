@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampStatusResult is the --json output of `bbsetup amplication status`.
@@ -70,8 +70,14 @@ func toAmpProjectJSON(p amplication.Project) ampProjectJSON {
 	return out
 }
 
-func (a *app) newAmplicationStatusCmd(si *ampSignIn) *cobra.Command {
-	var asJSON bool
+// ampStatusOptions are the flags of `bbsetup amplication status`.
+type ampStatusOptions struct {
+	signIn ampSignIn
+	json   bool
+}
+
+func newCmdAmplicationStatus(a *Factory, si *ampSignIn, runF func(*ampStatusOptions) error) *cobra.Command {
+	var o ampStatusOptions
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Check the running Amplication server: its Bitbucket key, the sign-in, projects",
@@ -87,42 +93,45 @@ server answers, the sign-in works and the keys match.`,
 		Example: "  BBSETUP_AMPLICATION_TOKEN=... bbsetup amplication status\n  bbsetup amplication status --email me@example.com --password-stdin --json < pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return ampClean(a.runAmplicationStatus(cmd.Context(), *si, asJSON))
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationStatus(cmd.Context(), o.signIn, o.json))
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	c.Flags().BoolVar(&o.json, "json", false, "print the findings as JSON")
 	return c
 }
 
-func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON bool) error {
+func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON bool) error {
 	s, err := a.ampClient()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	res := ampStatusResult{ServerURL: s.url, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
+	res := ampStatusResult{ServerURL: s.URL, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
 	var findings []checkout.Finding
 	add := func(f checkout.Finding) { findings = append(findings, f) }
 
 	// 1. The server answers (introspection needs no sign-in and tells the generation).
-	state, serr := s.c.StateSupport(ctx)
-	var ge *amplication.GraphQLError
+	pr := s.Probe(ctx)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case serr == nil:
-		res.State = &state
+	case pr.State != nil:
+		res.State = pr.State
 		gen := "older than v3.5.0: no state in the authorize URL; it connects Bitbucket only with a billing entitlement (a paid plan), which a local server does not have, so authorize is refused there: update the checkout to a current release"
-		if state {
+		if *pr.State {
 			gen = "v3.5.0 or later"
 		}
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url, Detail: gen})
-	case errors.As(serr, &ge):
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.url,
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL, Detail: gen})
+	case pr.Answers:
+		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL,
 			Detail: "it does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known"})
 	default:
-		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.url,
-			Detail: ampName(a.ampError(s, serr).Error())})
+		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.URL,
+			Detail: ampName(a.ampError(s, pr.Err).Error())})
 		return a.ampStatusPrint(s, res, findings, asJSON)
 	}
 
@@ -163,20 +172,20 @@ func (a *app) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON boo
 
 // ampKeyFinding compares the client_id in the server's authorize URL with the key in the
 // env files.
-func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
+func (a *Factory) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
 	f := checkout.Finding{ID: "server-key"}
-	cr, configured := s.co.Current()
+	cr, configured := s.Checkout.Current()
 	written := ""
 	if configured {
 		written = cr.ClientID
 	}
-	k := amplication.CheckKey(ctx, s.c, written)
+	k := s.Key(ctx, written)
 	running := ampName(k.Running)
 	switch k.State {
 	case amplication.KeyMissing:
 		f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
-		f.Detail = "the key is in " + s.co.ServerEnvLocal + ", so the server was started before it was written"
-		f.Hint = ampRestart
+		f.Detail = "the key is in " + s.Checkout.ServerEnvLocal + ", so the server was started before it was written"
+		f.Hint = flow.AmpRestart
 	case amplication.KeyUnknown:
 		f.Title = "the server's Bitbucket key could not be read"
 		f.Detail = ampName(a.ampError(s, k.Err).Error())
@@ -191,24 +200,24 @@ func (a *app) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding
 			f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
 			f.Detail = ""
 		}
-		f.Hint = "run bbsetup configure, then " + ampRestart
+		f.Hint = "run bbsetup configure, then " + flow.AmpRestart
 	case amplication.KeyMatches:
 		f.OK = true
 		f.Title = "the running server uses the key in .env.local"
 		f.Detail = "BITBUCKET_CLIENT_ID " + running
 	case amplication.KeyPlaceholder:
 		f.Title = "the running server still has the placeholder Bitbucket key"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = ampRestart
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = flow.AmpRestart
 	default:
 		f.Title = "the running server uses another Bitbucket key than .env.local"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.co.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = ampRestart
+		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
+		f.Hint = flow.AmpRestart
 	}
 	return f
 }
 
-func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
+func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
 	res.OK = true
 	for _, f := range findings {
 		res.OK = res.OK && f.OK
@@ -220,7 +229,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 		}
 	} else {
 		w := a.env.Stdout
-		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.url), ampName(s.co.Root))
+		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.URL), ampName(s.Checkout.Root))
 		failed := 0
 		for _, f := range findings {
 			mark := "✓"
@@ -228,14 +237,7 @@ func (a *app) ampStatusPrint(s *ampSession, res ampStatusResult, findings []chec
 				mark = "✗"
 				failed++
 			}
-			// Findings quote the server and the files: safe text only.
-			fmt.Fprintf(w, "%s %s\n", mark, ampName(f.Title))
-			if f.Detail != "" {
-				fmt.Fprintf(w, "    %s\n", ampName(f.Detail))
-			}
-			if !f.OK && f.Hint != "" {
-				fmt.Fprintf(w, "    → %s\n", ampName(f.Hint))
-			}
+			printFinding(w, mark, f) // the server's and the files' words: safe text only
 		}
 		if s.ov != nil {
 			fmt.Fprintln(w)

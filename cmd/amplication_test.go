@@ -402,6 +402,7 @@ func TestAmplicationAuthorizeCallback(t *testing.T) {
 }
 
 func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
+	t.Parallel() // waits (retries, a build, a timeout): overlaps with the others that do
 	w := ampStart(t, ampWorldOptions{})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "3s")
 	authURL := ss.authorizeURL(t)

@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -30,7 +29,7 @@ type authorizeOptions struct {
 // defaultAuthorizeTimeout bounds the wait for the browser (or a paste).
 const defaultAuthorizeTimeout = 5 * time.Minute
 
-func (a *app) newAuthorizeCmd() *cobra.Command {
+func newCmdAuthorize(a *Factory, runF func(*authorizeOptions) error) *cobra.Command {
 	var o authorizeOptions
 	c := &cobra.Command{
 		Use:   "authorize",
@@ -51,6 +50,9 @@ machine, paste the full address the browser lands on, or just the code, and pres
 			if o.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 5m or 90s")
 			}
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runAuthorize(cmd.Context(), o)
 		},
 	}
@@ -70,92 +72,44 @@ type authorizeResult struct {
 	Missing     []string `json:"missing"`
 }
 
-func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
+func (a *Factory) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	co, cr, err := a.configuredCheckout()
 	if err != nil {
 		return err
 	}
-	say := a.env.Stderr // the conversation; stdout carries only the result
 	a.secret(cr.ClientSecret)
-	debugf := a.debugf
 	hc := a.httpClient(60 * time.Second)
 	defer hc.CloseIdleConnections()
-	flow, err := oauth.NewFlow(oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, co.CallbackURL, hc)
-	if err != nil {
-		return err
-	}
-
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-
-	cb, lerr := flow.Listen(wctx)
-	if cb != nil {
-		defer cb.Close()
-		for _, ad := range cb.Addrs() {
-			debugf("listening for the callback on %s", ad)
-		}
-	}
-
-	// The URL alone on its line, unindented: the terminal wraps it and a selection copies
-	// exactly the URL.
-	fmt.Fprintf(say, "Open this URL in your browser and click \"Grant access\":\n\n%s\n\n", safetext.Line(flow.AuthURL()))
-
-	var browserDone chan error
-	if !o.noBrowser {
-		browserDone = make(chan error, 1)
-		go func() { browserDone <- a.authorizeOpenBrowser(flow.AuthURL()) }()
-	}
-
-	var pe *oauth.PortInUseError
-	switch {
-	case errors.As(lerr, &pe):
-		fmt.Fprintf(say, "Port %d is in use, probably by the Amplication client, so bbsetup cannot receive the browser's redirect itself.\n", pe.Port)
-		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", safetext.Line(co.CallbackURL))
-	case lerr != nil:
-		fmt.Fprintf(say, "bbsetup cannot receive the browser's redirect itself: %s\n", safetext.Line(lerr.Error()))
-		fmt.Fprintf(say, "After granting access, copy the full address your browser lands on (it starts with %s), paste it here and press Enter:\n", safetext.Line(co.CallbackURL))
-	default:
-		fmt.Fprintf(say, "Waiting up to %s for your browser to come back to %s.\n", o.timeout, safetext.Line(co.CallbackURL))
-		fmt.Fprintln(say, "If it cannot reach this machine, paste the full address your browser lands on here and press Enter.")
-	}
-
-	code, err := a.authorizeWait(wctx, ctx, o, flow, cb, browserDone, co.CallbackURL)
+	s, err := flow.StartBitbucket(a.g.BitbucketURL, cr, co.CallbackURL, hc)
 	if err != nil {
 		return err
 	}
-	a.secret(code)
-	if cb != nil {
-		cb.Close()
-	}
-	fmt.Fprintln(say, "Got the authorization; exchanging it for a token…")
-
-	tok, err := flow.Exchange(ctx, code)
+	s.Listen(wctx)
+	defer s.Close()
+	w := authWait{s: s, command: "bbsetup authorize", noBrowser: o.noBrowser, timeout: o.timeout, in: a.env.Stdin,
+		timedOut: func(_ int, cause error) error { return authorizeTimeoutError(o.timeout, co.CallbackURL, cause) }}
+	code, err := a.awaitCode(wctx, ctx, w, a.announce(w))
 	if err != nil {
 		return err
 	}
-	a.secret(tok.AccessToken, tok.RefreshToken)
-	granted := oauth.Scopes(tok)
-	debugf("granted scopes: %s", strings.Join(granted, " "))
-	// No Options.Debug: the flow's client has the debug transport, which logs every
-	// request once.
-	api := bitbucket.New(a.g.APIURL, flow.Client(ctx, tok), bitbucket.Options{})
-	id, err := api.CurrentUser(ctx)
+	fmt.Fprintln(a.env.Stderr, "Got the authorization; exchanging it for a token…")
+	acc, err := s.CompleteBitbucket(ctx, ctx, a.g.APIURL, code, a.secret)
 	if err != nil {
 		return err
 	}
-	missing := oauth.Missing(granted)
-
+	a.debugf("granted scopes: %s", strings.Join(acc.Granted, " "))
+	id, missing := acc.User, oauth.Missing(acc.Granted)
 	if o.json {
 		res := authorizeResult{
 			DisplayName: id.DisplayName,
 			Nickname:    id.Nickname,
 			AccountID:   id.AccountID,
-			Scopes:      append([]string{}, granted...),
+			Scopes:      append([]string{}, acc.Granted...),
 			Missing:     append([]string{}, oauth.Labels(missing)...),
 		}
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
 			return err
 		}
 	} else {
@@ -168,7 +122,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 	return nil
 }
 
-func (a *app) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
+func (a *Factory) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission) {
 	out := a.env.Stdout
 	who := safetext.Line(id.DisplayName)
 	if n := safetext.Line(id.Nickname); n != "" {
@@ -189,76 +143,6 @@ func (a *app) authorizePrintHuman(id *bitbucket.User, missing []oauth.Permission
 	}
 }
 
-// authorizeWait waits for the callback or a pasted URL/code, whichever comes first, within
-// wctx (the --timeout); ctx is the command's own context (interrupt).
-func (a *app) authorizeWait(wctx, ctx context.Context, o authorizeOptions, flow *oauth.Flow, cb *oauth.Callback, browserDone chan error, callbackURL string) (string, error) {
-	say := a.env.Stderr
-	type waited struct {
-		code string
-		err  error
-	}
-	var fromCallback chan waited
-	if cb != nil {
-		fromCallback = make(chan waited, 1)
-		go func() {
-			code, err := cb.Wait(wctx)
-			fromCallback <- waited{code, err}
-		}()
-	}
-	stop := make(chan struct{})
-	defer close(stop)
-	lines := authorizeLines(a.env.Stdin, stop)
-	if lines == nil && cb == nil {
-		return "", errors.New("cannot receive the browser's redirect and there is no input to paste into; run bbsetup authorize in a terminal")
-	}
-	for {
-		select {
-		case r := <-fromCallback:
-			if r.err != nil {
-				if ctx.Err() != nil {
-					return "", ctx.Err()
-				}
-				if errors.Is(r.err, oauth.ErrTimeout) {
-					return "", authorizeTimeoutError(o.timeout, callbackURL, r.err)
-				}
-				return "", r.err
-			}
-			return r.code, nil
-		case line, ok := <-lines:
-			if !ok {
-				lines = nil
-				if cb == nil {
-					return "", errors.New("the input ended before an address was pasted; run bbsetup authorize again and paste the address your browser lands on")
-				}
-				continue
-			}
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			code, err := flow.ParsePasted(line)
-			if err != nil {
-				var ae *oauth.AuthorizeError
-				if errors.As(err, &ae) {
-					return "", err
-				}
-				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", safetext.Line(err.Error()))
-				continue
-			}
-			return code, nil
-		case err := <-browserDone:
-			browserDone = nil
-			if err != nil {
-				fmt.Fprintln(say, "Could not open a browser; open the URL above yourself.")
-			}
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", authorizeTimeoutError(o.timeout, callbackURL, nil)
-		}
-	}
-}
-
 func authorizeTimeoutError(timeout time.Duration, callbackURL string, cause error) error {
 	note := ""
 	if cause != nil && strings.Contains(cause.Error(), "wrong state") {
@@ -268,34 +152,12 @@ func authorizeTimeoutError(timeout time.Duration, callbackURL string, cause erro
 		timeout, callbackURL, note, callbackURL)
 }
 
-// authorizeLines delivers stdin line by line until EOF (then closes the channel) or stop.
-// It returns nil when there is no stdin.
-func authorizeLines(r io.Reader, stop <-chan struct{}) <-chan string {
-	if r == nil {
-		return nil
-	}
-	out := make(chan string)
-	go func() {
-		defer close(out)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 4096), 64<<10)
-		for sc.Scan() {
-			select {
-			case out <- sc.Text():
-			case <-stop:
-				return
-			}
-		}
-	}()
-	return out
-}
-
 // browserWait is how long a browser command may run before it counts as having opened.
 const browserWait = 5 * time.Second
 
 // authorizeOpenBrowser opens url with $BROWSER (a command, "%s" replaced by the URL or the
 // URL appended) or the system's opener. The URL carries no secret.
-func (a *app) authorizeOpenBrowser(url string) error {
+func (a *Factory) authorizeOpenBrowser(url string) error {
 	if b := strings.TrimSpace(a.env.Getenv("BROWSER")); b != "" {
 		for _, cand := range strings.Split(b, ":") {
 			fields := strings.Fields(cand)
@@ -339,7 +201,7 @@ func (a *app) authorizeOpenBrowser(url string) error {
 
 // hasGraphicalSession reports whether a graphical browser can open here: always on macOS
 // and Windows; on other systems only with an X11 or Wayland display.
-func (a *app) hasGraphicalSession() bool {
+func (a *Factory) hasGraphicalSession() bool {
 	switch runtime.GOOS {
 	case "darwin", "windows":
 		return true

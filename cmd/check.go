@@ -30,8 +30,11 @@ type checkResult struct {
 	Findings []checkFinding `json:"findings"`
 }
 
-func (a *app) newCheckCmd() *cobra.Command {
-	var offline, asJSON bool
+// checkOptions are the flags of `bbsetup check`.
+type checkOptions struct{ offline, json bool }
+
+func newCmdCheck(a *Factory, runF func(*checkOptions) error) *cobra.Command {
+	var o checkOptions
 	c := &cobra.Command{
 		Use:   "check",
 		Short: "Check the Amplication env files and the Bitbucket consumer",
@@ -40,15 +43,18 @@ everywhere, BILLING_ENABLED off, nothing overriding them) and, unless --offline,
 checks the key and secret live with Bitbucket. It exits 0 only when every check passes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runCheck(cmd.Context(), offline, asJSON)
+			if runF != nil {
+				return runF(&o)
+			}
+			return a.runCheck(cmd.Context(), o.offline, o.json)
 		},
 	}
-	c.Flags().BoolVar(&offline, "offline", false, "check only the files, without contacting Bitbucket")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the findings as JSON")
+	c.Flags().BoolVar(&o.offline, "offline", false, "check only the files, without contacting Bitbucket")
+	c.Flags().BoolVar(&o.json, "json", false, "print the findings as JSON")
 	return c
 }
 
-func (a *app) runCheck(ctx context.Context, offline, asJSON bool) error {
+func (a *Factory) runCheck(ctx context.Context, offline, asJSON bool) error {
 	co, err := a.openCheckout()
 	if err != nil {
 		return err
@@ -139,7 +145,7 @@ func checkHint(f checkout.Finding) string {
 }
 
 // checkCredentials is the online finding: the effective key and secret against Bitbucket.
-func (a *app) checkCredentials(ctx context.Context, co *checkout.Checkout) checkout.Finding {
+func (a *Factory) checkCredentials(ctx context.Context, co *checkout.Checkout) checkout.Finding {
 	f := checkout.Finding{ID: "credentials", Kind: checkout.KindCheck}
 	cr, ok := co.Current()
 	if !ok {

@@ -7,13 +7,12 @@ import (
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
 // openCheckout opens the Amplication checkout: exactly --repo when it is given (an
 // explicit directory that is not a checkout is an error, not a reason to look higher),
 // else the nearest one at or above the working directory.
-func (a *app) openCheckout() (*checkout.Checkout, error) {
+func (a *Factory) openCheckout() (*checkout.Checkout, error) {
 	co, err := a.findCheckout()
 	if err != nil {
 		return nil, err
@@ -24,13 +23,13 @@ func (a *app) openCheckout() (*checkout.Checkout, error) {
 
 // prepareCheckout sets what an opened checkout takes from bbsetup's own environment and
 // flags: where backups go, and what the operator trusts.
-func (a *app) prepareCheckout(co *checkout.Checkout) {
+func (a *Factory) prepareCheckout(co *checkout.Checkout) {
 	// Backups go under the user's state directory, taken from bbsetup's own environment.
 	co.BackupDir = checkout.BackupDirFor(checkout.StateHome(a.env.Getenv), co.Root)
 	a.trustCheckout(co)
 }
 
-func (a *app) findCheckout() (*checkout.Checkout, error) {
+func (a *Factory) findCheckout() (*checkout.Checkout, error) {
 	if a.g.Repo != "" {
 		co, err := checkout.Open(a.g.Repo)
 		if errors.Is(err, checkout.ErrNotFound) {
@@ -58,7 +57,7 @@ func (a *app) findCheckout() (*checkout.Checkout, error) {
 
 // configuredCheckout opens the checkout and returns its effective Bitbucket key and
 // secret, or says to run configure when they are not set.
-func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, error) {
+func (a *Factory) configuredCheckout() (*checkout.Checkout, checkout.Credentials, error) {
 	co, err := a.openCheckout()
 	if err != nil {
 		return nil, checkout.Credentials{}, err
@@ -73,35 +72,11 @@ func (a *app) configuredCheckout() (*checkout.Checkout, checkout.Credentials, er
 // trustCheckout sets what the operator trusts: BBSETUP_SAFE_DIRECTORY (checkouts that
 // another user owns or group or others can write) and --allow-outside-checkout (env
 // files that link outside the checkout).
-func (a *app) trustCheckout(co *checkout.Checkout) {
+func (a *Factory) trustCheckout(co *checkout.Checkout) {
 	if v := a.env.Getenv(checkout.SafeDirectoryEnv); v != "" {
 		co.SafeDirectories = filepath.SplitList(v)
 	}
 	co.AllowOutside = a.g.AllowOutside
-}
-
-// shownPath is how a planned file is named for the operator: its path, and where it
-// leads when that is another file ("path -> target").
-func shownPath(f envfile.FileChange) string {
-	s := f.SameFile()
-	abs, err := filepath.Abs(f.Path)
-	if err == nil && f.Target != "" && filepath.Clean(abs) != f.Target {
-		s += " -> " + f.Target
-	}
-	return s
-}
-
-// fileNotes are the facts about a planned file the operator must be told: a mode
-// tightened and hard links that keep the old content.
-func fileNotes(f envfile.FileChange) []string {
-	var out []string
-	if f.Tightened != 0 {
-		out = append(out, fmt.Sprintf("its mode was %04o (readable by group or others); it is now %04o because it holds the secret", f.Tightened, f.Mode))
-	}
-	if f.OtherLinks > 0 {
-		out = append(out, fmt.Sprintf("it had %d other hard link(s); bbsetup replaced the file, so the other name(s) keep the old content", f.OtherLinks))
-	}
-	return out
 }
 
 func joinNotes(n []string) string { return strings.Join(n, "; ") }

@@ -25,7 +25,7 @@ var completionClient = bitbucket.Options{MaxRetries: -1, RequestTimeout: complet
 
 // addCompletion enables cobra's completion command and registers the dynamic
 // completions on every command that has a --workspace or --project flag.
-func (a *app) addCompletion(root *cobra.Command) {
+func (a *Factory) addCompletion(root *cobra.Command) {
 	root.CompletionOptions.DisableDefaultCmd = false
 	root.CompletionOptions.HiddenDefaultCmd = false
 	var walk func(c *cobra.Command)
@@ -67,7 +67,7 @@ func (a *app) addCompletion(root *cobra.Command) {
 
 // completionContext resolves the global flags (cobra runs no PreRun for a completion)
 // and bounds the look-up. ok is false when the globals are unusable.
-func (a *app) completionContext(cmd *cobra.Command) (context.Context, context.CancelFunc, bool) {
+func (a *Factory) completionContext(cmd *cobra.Command) (context.Context, context.CancelFunc, bool) {
 	if err := a.resolveGlobals(cmd); err != nil {
 		return nil, nil, false
 	}
@@ -81,7 +81,7 @@ func (a *app) completionContext(cmd *cobra.Command) (context.Context, context.Ca
 
 // completeWorkspaces offers the workspace slugs the consumer's owner belongs to, each
 // with its name as the description.
-func (a *app) completeWorkspaces(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func (a *Factory) completeWorkspaces(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	ctx, cancel, ok := a.completionContext(cmd)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
@@ -108,7 +108,7 @@ func (a *app) completeWorkspaces(cmd *cobra.Command, _ []string, toComplete stri
 
 // completeProjects offers the project keys of the workspace given with -w (nothing
 // without one), each with its name as the description.
-func (a *app) completeProjects(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func (a *Factory) completeProjects(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	ws, _ := cmd.Flags().GetString("workspace")
 	if strings.TrimSpace(ws) == "" {
 		return nil, cobra.ShellCompDirectiveNoFileComp

@@ -29,6 +29,7 @@ func TestCompletionScripts(t *testing.T) {
 // The shell asks `bbsetup __complete ...` for candidates: the workspaces and projects
 // come from Bitbucket (the emulator), and a failure offers nothing, quietly.
 func TestCompletionFromAPI(t *testing.T) {
+	t.Parallel() // waits (retries, a build, a timeout): overlaps with the others that do
 	w := bbapiStart(t, 0, nil)
 	complete := func(args ...string) []string {
 		t.Helper()

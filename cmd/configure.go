@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -47,7 +48,7 @@ type configureResult struct {
 // credentialCheckTimeout bounds the live check of the key and secret.
 const credentialCheckTimeout = 30 * time.Second
 
-func (a *app) newConfigureCmd() *cobra.Command {
+func newCmdConfigure(a *Factory, runF func(*configureOptions) error) *cobra.Command {
 	var o configureOptions
 	c := &cobra.Command{
 		Use:   "configure --client-id KEY --client-secret-stdin",
@@ -68,6 +69,9 @@ The secret is never a flag: pipe it on standard input with --client-secret-stdin
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runConfigure(cmd.Context(), o)
 		},
 	}
@@ -80,7 +84,7 @@ The secret is never a flag: pipe it on standard input with --client-secret-stdin
 	return c
 }
 
-func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
+func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 	id := strings.TrimSpace(o.clientID)
 	if id == "" {
 		return usageErrorf("--client-id is required: the consumer's Key (Bitbucket: Workspace settings → OAuth consumers → the consumer's name)")
@@ -103,26 +107,7 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
-	if looksLikeSecret(id) {
-		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
-		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
-		a.secret(id)
-		for i := range plan.Files {
-			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
-		}
-		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
-	}
-	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
-		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
-		// checkout runs another (or an unknown) version.
-		if v := co.NxVersion(); !v.Verified() {
-			which := "the checkout's Nx version was not found"
-			if v.Version != "" {
-				which = "this checkout's Nx " + v.Version + " is unverified"
-			}
-			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
-		}
-	}
+	a.configureWarnings(co, plan, id, secret)
 	verified := false
 	if !o.noVerify {
 		stop := a.progress("Checking the key and secret with Bitbucket…")
@@ -170,40 +155,30 @@ func (a *app) runConfigure(ctx context.Context, o configureOptions) error {
 		}
 		a.configurePrintResults(plan, results)
 	}
-	w := a.env.Stdout
-	if verified {
-		fmt.Fprintln(w, "\nThe key and secret were checked with Bitbucket: they work.")
-	} else {
-		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
-	}
-	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n%s\n", safetext.Line(co.CallbackURL))
-	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
-	for _, s := range co.Services() {
-		fmt.Fprintf(w, "  %s\n", s)
-	}
+	a.configurePrintNext(co, verified)
 	return nil
 }
 
-func (a *app) configurePrintDryRun(plan *envfile.Plan) {
+func (a *Factory) configurePrintDryRun(plan *envfile.Plan) {
 	w := a.env.Stdout
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
 		if !f.Changed() {
-			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(shownPath(f)))
+			fmt.Fprintf(w, "\n%s: unchanged\n", safetext.Line(flow.ShownPath(f)))
 			continue
 		}
 		verb := "would be updated"
 		if !f.Exists {
 			verb = "would be created"
 		}
-		if n := fileNotes(f); len(n) > 0 {
+		if n := flow.FileNotes(f); len(n) > 0 {
 			verb += " (" + strings.ReplaceAll(joinNotes(n), "it is now", "it would be") + ")"
 		}
-		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(shownPath(f)), verb, safetext.Block(f.Diff()))
+		fmt.Fprintf(w, "\n%s: %s\n%s", safetext.Line(flow.ShownPath(f)), verb, safetext.Block(f.Diff()))
 	}
 }
 
-func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
+func (a *Factory) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
 	w := a.env.Stdout
 	backups := false
 	defer func() {
@@ -216,7 +191,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 		for _, t := range r.RemovedTemps {
 			fmt.Fprintf(w, "Removed %s, a temporary file an interrupted write had left (it may have held a secret).\n", safetext.Line(t))
 		}
-		name := safetext.Line(shownPath(plan.Files[i]))
+		name := safetext.Line(flow.ShownPath(plan.Files[i]))
 		switch {
 		case !r.Changed:
 			fmt.Fprintf(w, "%s: unchanged\n", name)
@@ -226,7 +201,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 			fmt.Fprintf(w, "%s: updated (previous content in %s)\n", name, safetext.Line(r.Backup))
 		}
 		if r.Changed {
-			for _, n := range fileNotes(plan.Files[i]) {
+			for _, n := range flow.FileNotes(plan.Files[i]) {
 				fmt.Fprintf(w, "  note: %s\n", n)
 			}
 		}
@@ -235,7 +210,7 @@ func (a *app) configurePrintResults(plan *envfile.Plan, results []envfile.Result
 
 // configureSecret reads the client secret from stdin (--client-secret-stdin) or from
 // BBSETUP_CLIENT_SECRET. It is never a flag, so it never shows in the process list.
-func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, error) {
+func (a *Factory) configureSecret(ctx context.Context, o configureOptions) (string, error) {
 	if o.secretStdin {
 		var s string
 		var err error
@@ -265,20 +240,6 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 	return "", usageErrorf("no client secret: pipe it on standard input with --client-secret-stdin, or set BBSETUP_CLIENT_SECRET (it is never accepted as a flag)")
 }
 
-// looksLikeSecret reports whether a --client-id value has the shape of a Bitbucket
-// consumer secret: exactly 32 ASCII letters and digits.
-func looksLikeSecret(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // readFirstLine returns the first line of r without its line ending and trailing blanks.
 func readFirstLine(r io.Reader) (string, error) {
 	if r == nil {
@@ -294,11 +255,51 @@ func readFirstLine(r io.Reader) (string, error) {
 
 // verifyCredentials checks the key and secret live against Bitbucket's token endpoint,
 // with the --debug log (requests and verdict).
-func (a *app) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
+func (a *Factory) verifyCredentials(ctx context.Context, id, secret string) oauth.Verdict {
 	a.secret(secret)
 	hc := a.httpClient(credentialCheckTimeout)
 	defer hc.CloseIdleConnections()
 	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(a.g.BitbucketURL), id, secret, hc)
 	a.debugf("credential check: %s (granted scopes: %s)", v.Kind, strings.Join(v.Granted, " "))
 	return v
+}
+
+// configureWarnings says, before anything is checked or written, what looks wrong in the
+// values: a key shaped like a secret (then masked like one), or text Nx might expand.
+func (a *Factory) configureWarnings(co *checkout.Checkout, plan *envfile.Plan, id, secret string) {
+	if flow.LooksLikeSecret(id) {
+		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
+		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
+		a.secret(id)
+		for i := range plan.Files {
+			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
+		}
+		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
+	}
+	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
+		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
+		// checkout runs another (or an unknown) version.
+		if v := co.NxVersion(); !v.Verified() {
+			which := "the checkout's Nx version was not found"
+			if v.Version != "" {
+				which = "this checkout's Nx " + v.Version + " is unverified"
+			}
+			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
+		}
+	}
+}
+
+// configurePrintNext says whether the values were checked and what to do next.
+func (a *Factory) configurePrintNext(co *checkout.Checkout, verified bool) {
+	w := a.env.Stdout
+	if verified {
+		fmt.Fprintln(w, "\nThe key and secret were checked with Bitbucket: they work.")
+	} else {
+		fmt.Fprintln(w, "\nThe key and secret were not checked with Bitbucket (--no-verify); run bbsetup check to do it.")
+	}
+	fmt.Fprintf(w, "\nThe consumer's callback URL must be:\n%s\n", safetext.Line(co.CallbackURL))
+	fmt.Fprintln(w, "\nThen start (or restart) these, each in its own terminal, from the checkout:")
+	for _, s := range co.Services() {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
 }

@@ -15,13 +15,13 @@ import (
 // anything credential-shaped besides.
 
 // redactor returns the run's redactor, creating it on first use.
-func (a *app) redactor() *redact.Redactor {
+func (a *Factory) redactor() *redact.Redactor {
 	a.dbgMu.Lock()
 	defer a.dbgMu.Unlock()
 	return a.redactorLocked()
 }
 
-func (a *app) redactorLocked() *redact.Redactor {
+func (a *Factory) redactorLocked() *redact.Redactor {
 	if a.red == nil {
 		a.red = redact.New()
 	}
@@ -29,10 +29,10 @@ func (a *app) redactorLocked() *redact.Redactor {
 }
 
 // secret tells the debug log about values it must never show.
-func (a *app) secret(values ...string) { a.redactor().Add(values...) }
+func (a *Factory) secret(values ...string) { a.redactor().Add(values...) }
 
 // debugWriter is the redacting debug log, or nil when --debug is off.
-func (a *app) debugWriter() io.Writer {
+func (a *Factory) debugWriter() io.Writer {
 	if !a.g.Debug || a.env.Stderr == nil {
 		return nil
 	}
@@ -45,7 +45,7 @@ func (a *app) debugWriter() io.Writer {
 }
 
 // debugf writes one "debug: ..." line when --debug is on.
-func (a *app) debugf(format string, args ...any) {
+func (a *Factory) debugf(format string, args ...any) {
 	if w := a.debugWriter(); w != nil {
 		fmt.Fprintf(w, "debug: "+format+"\n", args...)
 	}
@@ -55,7 +55,7 @@ func (a *app) debugf(format string, args ...any) {
 // operation's name, status, duration; never headers or bodies) when --debug is on;
 // otherwise it returns base. It is the one logger of requests: no client is given
 // Options.Debug as well, which would log each request a second time.
-func (a *app) debugTransport(base http.RoundTripper) http.RoundTripper {
+func (a *Factory) debugTransport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
@@ -66,7 +66,7 @@ func (a *app) debugTransport(base http.RoundTripper) http.RoundTripper {
 }
 
 type debugRoundTripper struct {
-	a    *app
+	a    *Factory
 	base http.RoundTripper
 }
 
@@ -89,7 +89,7 @@ func (d *debugRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 }
 
 // httpClient is a client with the debug transport and a timeout.
-func (a *app) httpClient(timeout time.Duration) *http.Client {
+func (a *Factory) httpClient(timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return &http.Client{Timeout: timeout, Transport: a.debugTransport(tr)}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,13 +29,40 @@ import (
 // buildBinary builds bbsetup once per test into a temporary directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bbsetup")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/bbsetup/bbsetup").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce()
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binPath
 }
+
+// buildOnce builds the binary, once per test run.
+func buildOnce() {
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bbsetup-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binDir = dir
+		bin := filepath.Join(dir, "bbsetup")
+		build := exec.Command("go", "build", "-o", bin, "github.com/bbsetup/bbsetup")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: TestFaultSecretNotInProcessList reads its /proc entries
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		binPath = bin
+	})
+}
+
+// The binary is built once per test run (each build links for seconds) and removed by
+// TestMain.
+var (
+	binOnce         sync.Once
+	binPath, binDir string
+	binErr          error
+)
 
 // tmuxTerm is one tmux server with one 80x24 session running a command.
 type tmuxTerm struct {

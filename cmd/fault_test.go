@@ -253,12 +253,7 @@ func TestFaultSecretNotInProcessList(t *testing.T) {
 	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
 		t.Skip("no /proc")
 	}
-	bin := filepath.Join(t.TempDir(), "bbsetup")
-	build := exec.Command("go", "build", "-o", bin, "..")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	tw := startTap(t, "http://localhost:3001/bitbucket-auth-app/callback")
 	for _, p := range []string{
 		filepath.Join(tw.dir, "packages", "amplication-server", ".env.local"),

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -239,7 +240,7 @@ func freePortText(t *testing.T) string { return strconv.Itoa(freePort(t)) }
 func TestHostileWizardAdapter(t *testing.T) {
 	matrix.Record(t, "Hostile input", "wizard: ESC sequences and bidi controls in workspace names and error text", "the adapter hands the TUI safe text only; errors keep their type")
 	api := hostileAPI(t)
-	b := WizardAPI(bitbucket.New(api.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1}))
+	b := flow.BitbucketAPI(bitbucket.New(api.URL+"/2.0", nil, bitbucket.Options{MaxRetries: -1}))
 	ws, err := b.Workspaces(t.Context())
 	if err != nil || len(ws) != 1 {
 		t.Fatalf("workspaces %v, %v", ws, err)
@@ -273,10 +274,10 @@ func TestHostileWizardOutsideLink(t *testing.T) {
 		}
 		return ""
 	}
-	a := &app{env: Env{Getenv: getenv, LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }},
+	a := &Factory{env: Env{Getenv: getenv, LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" }},
 		g: Globals{Repo: dir, BitbucketURL: "http://127.0.0.1:1", APIURL: "http://127.0.0.1:1/2.0"}}
 	b := a.newWizardBackend(t.Context(), wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	creds := tui.Credentials{ID: "key0123456789", Secret: "secret-0123456789abcdef"}
 	co, err := b.FindCheckout("")
 	if err != nil {

@@ -18,7 +18,7 @@ type listing struct {
 
 // newListing starts a listing on a's stdout; header is the tab-separated column names,
 // printed only at a terminal.
-func (a *app) newListing(header string) *listing {
+func (a *Factory) newListing(header string) *listing {
 	l := &listing{out: a.env.Stdout, notes: a.env.Stdout}
 	if !writerIsTerminal(a.env.Stdout) {
 		l.notes = a.env.Stderr
@@ -45,7 +45,7 @@ func (l *listing) done(count string) error {
 }
 
 // noteNone prints the "none" sentence where the count would go.
-func (a *app) noteNone(format string, args ...any) {
+func (a *Factory) noteNone(format string, args ...any) {
 	w := a.env.Stdout
 	if !writerIsTerminal(w) {
 		w = a.env.Stderr

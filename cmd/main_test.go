@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -18,7 +19,21 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("XDG_STATE_HOME", state)
+	// A whole run needs the built binary: link it beside the in-process tests rather than
+	// inside the first test that needs it.
+	flag.Parse()
+	early := false
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" && !testing.Short() {
+		early = true
+		go buildOnce()
+	}
 	code := faultmatrix.Wrap(m, matrix).Run()
 	os.RemoveAll(state)
+	if early {
+		buildOnce() // returns once the early build has ended
+	}
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
 	os.Exit(code)
 }

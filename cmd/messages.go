@@ -21,7 +21,7 @@ import (
 // connection refused`) is detail for --debug, not for the operator.
 
 // errorText renders err for the "bbsetup: …" line.
-func (a *app) errorText(err error) string {
+func (a *Factory) errorText(err error) string {
 	msg := err.Error()
 	var ue *url.Error
 	var te *oauth.TokenError
@@ -85,7 +85,7 @@ func hostOf(raw string) string {
 
 // urlFlagFor names the flag that sets the address of raw: --bitbucket-url for the OAuth
 // host, --api-url otherwise.
-func (a *app) urlFlagFor(raw string) string {
+func (a *Factory) urlFlagFor(raw string) string {
 	if h := hostOf(raw); h != "" && h == hostOf(a.g.BitbucketURL) && h != hostOf(a.g.APIURL) {
 		return "--bitbucket-url"
 	}

@@ -22,6 +22,7 @@ func closedPort(t *testing.T) string {
 // An API that cannot be reached is one sentence in the operator's words, with the flag
 // to check; the HTTP client's own error is only in the --debug log.
 func TestMessageNetworkErrorOneSentence(t *testing.T) {
+	t.Parallel() // waits (retries, a build, a timeout): overlaps with the others that do
 	w := bbapiStart(t, 0, nil)
 	api := "http://" + closedPort(t) + "/2.0"
 	code, _, errOut := w.run(t, "repos", "list", "-w", "acme", "--api-url", api)

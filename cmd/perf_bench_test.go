@@ -17,6 +17,7 @@ import (
 	"github.com/bbsetup/bbsetup/internal/teadrive"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -32,7 +33,7 @@ var repoRow = regexp.MustCompile(`(?m)^\s*(› )?[a-z]+-[a-z]+-\d{5}\b`)
 // workspaces listed and the emulator still fast.
 type perfWizard struct {
 	w    *demo.World
-	b    *wizardBackend
+	b    *flow.Backend
 	d    *teadrive.Driver
 	once sync.Once
 }
@@ -72,7 +73,7 @@ func startPerfWizard(tb testing.TB, repos int) *perfWizard {
 		LookupEnv: func(string) (string, bool) { return "", false },
 		Getwd:     os.Getwd,
 	}
-	a := &app{env: env, g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL}}
+	a := &Factory{env: env, g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL}}
 	b := a.newWizardBackend(context.Background(), wizardOptions{demo: true, visit: visitNow})
 	m := tui.New(b, tui.Options{Demo: true, NoColor: true, BitbucketURL: w.Server.URL})
 	p := &perfWizard{w: w, b: b, d: teadrive.Start(m, 80, 24)}
@@ -109,7 +110,7 @@ func (p *perfWizard) close() {
 	p.once.Do(func() {
 		p.d.Key("ctrl+c") // cancels every step's context
 		p.d.Close()
-		p.b.close()
+		p.b.Close()
 		p.w.Close()
 	})
 }
@@ -138,7 +139,7 @@ type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
-// BenchmarkPerfFirstReposVisible measures, through the real adapter (wizardBackend over
+// BenchmarkPerfFirstReposVisible measures, through the real adapter (setup/flow.Backend over
 // setup/bitbucket) against the emulator with 100 ms added to every request, the time from
 // the workspace being chosen (enter on the workspaces screen) until the connect screen's
 // View shows the first repository row; the operator picks "Connect an existing

@@ -10,7 +10,7 @@ import (
 // --debug, whose lines would tear it) it is a spinner redrawn in place and erased when
 // stop is called; anywhere else the message is written once, as a line of its own, so a
 // log shows what bbsetup was doing. stop waits until nothing more will be written.
-func (a *app) progress(msg string) (stop func()) {
+func (a *Factory) progress(msg string) (stop func()) {
 	w := a.env.Stderr
 	if w == nil {
 		return func() {}

@@ -17,11 +17,14 @@ type projectJSON struct {
 	IsPrivate bool   `json:"is_private"`
 }
 
-func (a *app) newProjectsCmd() *cobra.Command {
-	var o struct {
-		workspace string
-		asJSON    bool
-	}
+// projectsOptions are the flags of `bbsetup projects`.
+type projectsOptions struct {
+	workspace string
+	asJSON    bool
+}
+
+func newCmdProjects(a *Factory, runF func(*projectsOptions) error) *cobra.Command {
+	var o projectsOptions
 	c := &cobra.Command{
 		Use:   "projects --workspace W",
 		Short: "List the projects of a workspace",
@@ -33,6 +36,9 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 		Example: "  bbsetup projects -w acme\n  bbsetup projects -w acme --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(&o)
+			}
 			return a.runProjects(cmd.Context(), o.workspace, o.asJSON)
 		},
 	}
@@ -42,7 +48,7 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 	return c
 }
 
-func (a *app) runProjects(ctx context.Context, ws string, asJSON bool) error {
+func (a *Factory) runProjects(ctx context.Context, ws string, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
 		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
 	}

@@ -41,7 +41,19 @@ func toRepoJSON(r bitbucket.Repository) repoJSON {
 	return out
 }
 
-func (a *app) newReposCmd() *cobra.Command {
+// reposListOptions are the flags of `bbsetup repos list`.
+type reposListOptions struct {
+	workspace, filter string
+	asJSON            bool
+}
+
+// reposCreateOptions are the flags of `bbsetup repos create`.
+type reposCreateOptions struct {
+	workspace, name, project, description string
+	public, asJSON                        bool
+}
+
+func newCmdRepos(a *Factory, listF func(*reposListOptions) error, createF func(*reposCreateOptions) error) *cobra.Command {
 	repos := &cobra.Command{
 		Use:   "repos",
 		Short: "List or create repositories in a Bitbucket workspace",
@@ -53,10 +65,7 @@ secret in the Amplication checkout's .env.local files (client_credentials grant)
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 
-	var lo struct {
-		workspace, filter string
-		asJSON            bool
-	}
+	var lo reposListOptions
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the repositories of a workspace",
@@ -72,6 +81,12 @@ Needs the "Repositories: Read" permission.`,
 		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list -w acme | cut -f1\n  bbsetup repos list --workspace acme --filter api --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkWorkspaceFlag(lo.workspace); err != nil {
+				return err
+			}
+			if listF != nil {
+				return listF(&lo)
+			}
 			return a.runReposList(cmd.Context(), lo.workspace, lo.filter, lo.asJSON)
 		},
 	}
@@ -79,10 +94,7 @@ Needs the "Repositories: Read" permission.`,
 	list.Flags().StringVar(&lo.filter, "filter", "", "only repositories whose name contains `TEXT`")
 	list.Flags().BoolVar(&lo.asJSON, "json", false, "print a JSON array instead of a table")
 
-	var co struct {
-		workspace, name, project, description string
-		public, asJSON                        bool
-	}
+	var co reposCreateOptions
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create a repository in a workspace",
@@ -94,6 +106,9 @@ Needs the "Repositories: Admin" permission.`,
 		Example: "  bbsetup repos create --workspace acme --name \"Checkout Service\" --project WEB",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if createF != nil {
+				return createF(&co)
+			}
 			return a.runReposCreate(cmd.Context(), co.workspace, bitbucket.CreateRepo{
 				Name: co.name, Description: co.description, ProjectKey: co.project, Public: co.public,
 			}, co.asJSON)
@@ -110,13 +125,18 @@ Needs the "Repositories: Admin" permission.`,
 	return repos
 }
 
-func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) error {
+// checkWorkspaceFlag refuses a missing or malformed --workspace before anything is asked.
+func checkWorkspaceFlag(ws string) error {
 	if strings.TrimSpace(ws) == "" {
 		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
 	}
 	if err := bitbucket.ValidateWorkspace(ws); err != nil {
 		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
 	}
+	return nil
+}
+
+func (a *Factory) runReposList(ctx context.Context, ws, filter string, asJSON bool) error {
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err
@@ -162,7 +182,7 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 	return l.done(plural(len(all), "repository", "repositories") + " in workspace " + safetext.Line(ws) + ".")
 }
 
-func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
+func (a *Factory) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
 		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
 	}
@@ -218,7 +238,7 @@ func bbapiOr(s, def string) string {
 // reposCreateProjectError turns Bitbucket's refusal of an unknown --project into an error
 // that names the workspace's project keys; any other error is returned as it is. It asks
 // for the projects only after a refusal, so a create that works costs no extra request.
-func (a *app) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {
+func (a *Factory) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {
 	var ae *bitbucket.APIError
 	if key == "" || !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
 		return err

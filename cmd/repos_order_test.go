@@ -71,12 +71,12 @@ func TestReposListSameOrderAsWizard(t *testing.T) {
 	defer cancel()
 
 	// The wizard: authorize (the browser's visit follows the redirects), then list.
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: world.CheckoutDir, BitbucketURL: world.Server.URL, APIURL: world.Server.APIURL},
 	}
 	b := a.newWizardBackend(ctx, wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	co, err := b.FindCheckout("")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/redact"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -97,11 +98,15 @@ const (
 	DefaultBitbucketURL = "https://bitbucket.org"
 	DefaultAPIURL       = "https://api.bitbucket.org/2.0"
 	// DefaultAmplicationURL is the Amplication server when neither a flag nor HOST says.
-	DefaultAmplicationURL = "http://localhost:3000"
+	DefaultAmplicationURL = flow.DefaultAmplicationURL
 )
 
-// app is the state one invocation of bbsetup shares between its commands.
-type app struct {
+// Factory is what every command takes from one invocation of bbsetup (gh's
+// cmdutil.Factory): the process's streams and environment, the global flags, and the
+// shared services made from them (the checkout, HTTP clients with the --debug log, the
+// secrets that log hides). A command is NewCmdX(f, runF) with an Options struct: runF,
+// when not nil, receives the parsed options instead of running (flag tests).
+type Factory struct {
 	env Env
 	g   Globals
 
@@ -109,6 +114,9 @@ type app struct {
 	red    *redact.Redactor // the secrets the --debug log hides (see debug.go)
 	debugW io.Writer        // the redacting --debug log, once made
 }
+
+// app is the Factory's former name, kept for the files other branches edit meanwhile.
+type app = Factory
 
 // UsageError marks a mistake in how the command was called (exit code 2).
 type UsageError struct{ Err error }
@@ -191,7 +199,7 @@ func Main(args []string) int {
 
 // Run runs bbsetup with args and env, and returns the exit code. It is what tests call.
 func Run(ctx context.Context, args []string, env Env) int {
-	a := &app{env: env}
+	a := &Factory{env: env}
 	root := a.newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
@@ -202,7 +210,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 }
 
 // report prints err (see errorText) and returns the exit code; c is the command that ran.
-func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
+func (a *Factory) report(ctx context.Context, err error, c *cobra.Command) int {
 	if err == nil {
 		return ExitOK
 	}
@@ -260,7 +268,7 @@ func typedArgErrors(c *cobra.Command) {
 	}
 }
 
-func (a *app) newRootCmd() *cobra.Command {
+func (a *Factory) newRootCmd() *cobra.Command {
 	var rootWizard wizardOptions
 	root := &cobra.Command{
 		Use:   "bbsetup",
@@ -305,15 +313,15 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 	pf.BoolVar(&a.g.AllowOutside, "allow-outside-checkout", false, "write a .env.local that is a symlink to a file outside the checkout (env BBSETUP_ALLOW_OUTSIDE_CHECKOUT=1); bbsetup refuses by default")
 
 	root.AddCommand(
-		a.newWizardCmd(),
+		newCmdWizard(a, nil),
 		a.newDemoCmd(),
-		a.newConfigureCmd(),
-		a.newCheckCmd(),
-		a.newAuthorizeCmd(),
-		a.newWorkspacesCmd(),
-		a.newProjectsCmd(),
-		a.newReposCmd(),
-		a.newAmplicationCmd(),
+		newCmdConfigure(a, nil),
+		newCmdCheck(a, nil),
+		newCmdAuthorize(a, nil),
+		newCmdWorkspaces(a, nil),
+		newCmdProjects(a, nil),
+		newCmdRepos(a, nil, nil),
+		newCmdAmplication(a, ampRunners{}),
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
@@ -323,7 +331,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 }
 
 // resolveGlobals fills unset global flags from their environment variables and defaults.
-func (a *app) resolveGlobals(cmd *cobra.Command) error {
+func (a *Factory) resolveGlobals(cmd *cobra.Command) error {
 	fromEnv := func(flag string, dst *string, envName, def string) {
 		if cmd.Flags().Changed(flag) {
 			return

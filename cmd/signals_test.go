@@ -92,6 +92,7 @@ func waitExit(t *testing.T, c *exec.Cmd, limit time.Duration, out *syncBuffer) (
 // scratch checkout behind.
 func TestSignalsAtRandomMoments(t *testing.T) {
 	matrix.Record(t, "Hostile input", "SIGTERM at random moments to the demo, 12 times", "every run ends (exit 130) and removes its scratch checkout; none hangs")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	if testing.Short() {
 		t.Skip("builds and runs the binary 12 times")
 	}
@@ -123,6 +124,7 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 func TestSecondSignalForcesExit(t *testing.T) {
 	matrix.Record(t, "Hostile input", "two SIGTERMs in a row to the demo", "exit 130, promptly")
 	matrix.Record(t, "Hostile input", "a second signal ends the demo at once", "the scratch checkout and the demo's state directory are removed all the same")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	bin := buildBinary(t)
 	tmp := t.TempDir()
 	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, bin, "demo", "--no-browser", "--repos", "50")
@@ -147,6 +149,7 @@ func TestSecondSignalForcesExit(t *testing.T) {
 // the terminal's echo is back on.
 func TestSecretPromptReactsToSignals(t *testing.T) {
 	matrix.Record(t, "Hostile input", "Ctrl+C, SIGTERM and SIGQUIT at the hidden secret prompt", "exit 130 without Enter (SIGQUIT too: no goroutine dump, no exit 2); nothing written")
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	bin := buildBinary(t)
 	for _, how := range []string{"ctrl+c", "sigterm", "sigquit"} {
 		t.Run(how, func(t *testing.T) {

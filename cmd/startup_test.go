@@ -104,7 +104,7 @@ func TestOpenBrowserHeadlessRunsNoOpener(t *testing.T) {
 		t.Skip("the headless rule is for X11/Wayland systems")
 	}
 	env := map[string]string{}
-	a := &app{env: Env{Getenv: func(k string) string { return env[k] }}}
+	a := &Factory{env: Env{Getenv: func(k string) string { return env[k] }}}
 	err := a.authorizeOpenBrowser("http://127.0.0.1:1/site/oauth2/authorize")
 	if err == nil || !strings.Contains(err.Error(), "no graphical session") {
 		t.Fatalf("headless: err %v, want 'no graphical session'", err)

@@ -50,6 +50,7 @@ func TestBuildVersionFrom(t *testing.T) {
 // `--version`: both print the same text, with the -ldflags version, and the commit the
 // work tree is at when Go could stamp it (a clone; Go does not stamp in a git worktree).
 func TestVersionBinary(t *testing.T) {
+	t.Parallel() // waits (retries, a build, a timeout): overlaps with the others that do
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
 // adapterWorld is the wizard's real adapter on a demo world whose callback port is free.
 type adapterWorld struct {
 	w    *demo.World
-	b    *wizardBackend
+	a    *Factory
+	b    *flow.Backend
 	co   tui.Checkout
 	port int
 }
@@ -29,17 +31,26 @@ func newAdapterWorld(t *testing.T) *adapterWorld {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
 	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	co, err := b.FindCheckout("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &adapterWorld{w: w, b: b, co: co, port: port}
+	return &adapterWorld{w: w, a: a, b: b, co: co, port: port}
+}
+
+// useAmplicationURL makes the adapter ask the Amplication server at url, as
+// --amplication-url does.
+func (aw *adapterWorld) useAmplicationURL(t *testing.T, url string) {
+	t.Helper()
+	aw.a.g.AmplicationURL = url
+	aw.b = aw.a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
+	t.Cleanup(aw.b.Close)
 }
 
 func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
@@ -145,12 +156,12 @@ func TestWizardDebugLogsEachRequestOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { w.Close() })
 	log := &syncBuffer{}
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }, Stderr: log},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL, Debug: true},
 	}
 	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	co, err := b.FindCheckout("")
 	if err != nil {
 		t.Fatal(err)

@@ -25,10 +25,11 @@ func (aw *adapterWorld) writeKeys(t *testing.T) {
 	t.Helper()
 	// Found by its directory, as the wizard's --repo does (backups in the test's state
 	// directory).
-	if _, err := aw.b.FindCheckout(aw.co.Root); err != nil {
+	co, err := aw.b.FindCheckout(aw.co.Root)
+	if err != nil {
 		t.Fatal(err)
 	}
-	plan, err := aw.b.PlanEnv(context.Background(), aw.co, tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
+	plan, err := aw.b.PlanEnv(context.Background(), co, tui.Credentials{ID: aw.w.Consumer.Key, Secret: aw.w.Consumer.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestWizardAdapterAmplicationNamesSanitised(t *testing.T) {
 	}
 	front := httptest.NewServer(proxy)
 	defer front.Close()
-	aw.b.a.g.AmplicationURL = front.URL
+	aw.useAmplicationURL(t, front.URL)
 
 	bad := func(what string, v any) {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 // directory (XDG_STATE_HOME here, a directory of the test's). The built binary runs `demo`
 // in a terminal; the operator presses enter through to the write, then q.
 func TestDemoLeavesNothingInTheStateDir(t *testing.T) {
+	t.Parallel() // after Record (the matrix keeps source order): waits on child processes
 	bin := buildBinary(t)
 	state, tmp := t.TempDir(), t.TempDir()
 	// script(1) gives the terminal no size: 100x32, as the lead's run.

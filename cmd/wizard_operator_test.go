@@ -2,14 +2,11 @@ package cmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -19,26 +16,6 @@ func TestQuitMessageListsWhatWasDoneOutside(t *testing.T) {
 	msg := quitMessage(tui.Summary{DoneOutside: []string{"Created the repository acme/shop on Bitbucket (https://bitbucket.org/acme/shop)."}})
 	if !strings.Contains(msg, "nothing was written") || !strings.Contains(msg, "Created the repository acme/shop") {
 		t.Fatalf("quit message:\n%s", msg)
-	}
-}
-
-// Token requests Bitbucket refused for the key or secret are marked, so the wizard offers
-// the way back to them (issue 16 item 3); others are left alone.
-func TestKeyRejectedMarksOnlyKeyFailures(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want bool
-	}{
-		{&oauth.TokenError{Code: "unauthorized_client", Status: 400, Message: "Bitbucket rejected the key or secret (unauthorized_client)."}, true},
-		{fmt.Errorf("list: %w", &oauth.TokenError{Code: "invalid_client", Status: 401, Message: "x"}), true},
-		{&oauth.TokenError{Status: 401, Message: "x"}, true},
-		{&oauth.TokenError{Code: "invalid_grant", Status: 400, Message: "the code was used"}, false},
-		{errors.New("could not reach Bitbucket"), false},
-	} {
-		var ce *tui.CredentialsError
-		if got := errors.As(keyRejected(tc.err), &ce); got != tc.want {
-			t.Errorf("keyRejected(%v) marked = %v, want %v", tc.err, got, tc.want)
-		}
 	}
 }
 

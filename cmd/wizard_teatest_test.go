@@ -102,14 +102,14 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b := a.newWizardBackend(ctx, wizardOptions{noBrowser: true})
-	defer b.close()
+	defer b.Close()
 	m := tui.New(b, tui.Options{NoBrowser: true, RepoDir: w.CheckoutDir, BitbucketURL: w.Server.URL, NoColor: true})
 	r := &teaRun{t: t, secret: w.Consumer.Secret, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))}
 
@@ -142,9 +142,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	r.runes("y")
 	r.waitFor("Waiting for Bitbucket")
 	// No browser: the operator opens the URL elsewhere and pastes where it landed.
-	b.mu.Lock()
-	authURL := b.auth.flow.AuthURL()
-	b.mu.Unlock()
+	authURL := b.AuthURL()
 	landed := landedURL(t, authURL)
 	r.runes("p")
 	r.waitFor("Paste")
@@ -189,16 +187,17 @@ func ampTeaRun(t *testing.T, do demo.Options) (*teaRun, *demo.World) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	a := &app{
+	a := &Factory{
 		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
 		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	b := a.newWizardBackend(ctx, demoWizardOptions(wizardOptions{}, w))
-	t.Cleanup(b.close)
+	o := demoWizardOptions(wizardOptions{}, w)
+	b := a.newWizardBackend(ctx, o)
+	t.Cleanup(b.Close)
 	m := tui.New(b, tui.Options{Demo: true, RepoDir: w.CheckoutDir, BitbucketURL: w.Server.URL, NoColor: true,
-		Prefill: b.o.prefill, Workspace: b.o.workspace, AmpEmail: b.o.ampEmail, AmpPassword: b.o.ampPassword})
+		Prefill: o.prefill, Workspace: o.workspace, AmpEmail: o.ampEmail, AmpPassword: o.ampPassword})
 	r := &teaRun{t: t, secret: w.Consumer.Secret, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))}
 	return r, w
 }

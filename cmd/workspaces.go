@@ -23,8 +23,11 @@ type workspaceJSON struct {
 	HTMLURL       string `json:"html_url"`
 }
 
-func (a *app) newWorkspacesCmd() *cobra.Command {
-	var asJSON bool
+// workspacesOptions are the flags of `bbsetup workspaces`.
+type workspacesOptions struct{ json bool }
+
+func newCmdWorkspaces(a *Factory, runF func(*workspacesOptions) error) *cobra.Command {
+	var o workspacesOptions
 	c := &cobra.Command{
 		Use:   "workspaces",
 		Short: "List the Bitbucket workspaces the consumer can see",
@@ -37,14 +40,17 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 		Example: "  bbsetup workspaces\n  bbsetup workspaces --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runWorkspaces(cmd.Context(), asJSON)
+			if runF != nil {
+				return runF(&o)
+			}
+			return a.runWorkspaces(cmd.Context(), o.json)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array instead of a table")
+	c.Flags().BoolVar(&o.json, "json", false, "print a JSON array instead of a table")
 	return c
 }
 
-func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
+func (a *Factory) runWorkspaces(ctx context.Context, asJSON bool) error {
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err
@@ -80,12 +86,12 @@ func (a *app) runWorkspaces(ctx context.Context, asJSON bool) error {
 // bbapiClient builds a Bitbucket API client for the non-interactive commands: the
 // checkout's key and secret, a client_credentials token, and the global URLs. done
 // releases the client's idle connections.
-func (a *app) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error) {
+func (a *Factory) bbapiClient(ctx context.Context) (*bitbucket.Client, func(), error) {
 	return a.bbapiClientWith(ctx, bitbucket.Options{})
 }
 
 // bbapiClientWith is bbapiClient with client options (completion: no retries).
-func (a *app) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (*bitbucket.Client, func(), error) {
+func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (*bitbucket.Client, func(), error) {
 	_, cr, err := a.configuredCheckout()
 	if err != nil {
 		return nil, nil, err

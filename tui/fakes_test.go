@@ -85,12 +85,12 @@ const testSecret = "s3cr3tS3CR3Tsecret9876"
 
 func testRows() []PermissionRow {
 	return []PermissionRow{
-		{"Account", "Read"},
-		{"Workspace membership", "Read, Write"},
-		{"Projects", "Read, Admin"},
-		{"Repositories", "Read, Write, Admin"},
-		{"Pull requests", "Read, Write"},
-		{"Webhooks", "Read and write"},
+		{Row: "Account", Levels: "Read"},
+		{Row: "Workspace membership", Levels: "Read, Write"},
+		{Row: "Projects", Levels: "Read, Admin"},
+		{Row: "Repositories", Levels: "Read, Write, Admin"},
+		{Row: "Pull requests", Levels: "Read, Write"},
+		{Row: "Webhooks", Levels: "Read and write"},
 	}
 }
 

@@ -27,9 +27,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bbsetup/bbsetup/cmd"
 	"github.com/bbsetup/bbsetup/internal/teadrive"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/tui"
 )
@@ -83,7 +83,7 @@ func run(bin string, n int) error {
 	go io.Copy(io.Discard, out)
 
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(info.url), info.key, info.secret, &http.Client{Timeout: time.Minute})
-	b := &backend{api: cmd.WizardAPI(bitbucket.New(info.api, hc, bitbucket.Options{}))}
+	b := &backend{api: flow.BitbucketAPI(bitbucket.New(info.api, hc, bitbucket.Options{}))}
 	m := tui.New(b, tui.Options{NoBrowser: true, NoColor: true, BitbucketURL: info.url})
 	d := teadrive.Start(m, 80, 24)
 	defer d.Close()
@@ -179,7 +179,7 @@ func thousands(n int) string {
 
 // backend answers the wizard's steps before the Bitbucket API at once: the checkout is
 // already configured and the authorization succeeds, handing the screens the project's
-// own API adapter (cmd.WizardAPI) over the real client.
+// own API adapter (flow.BitbucketAPI) over the real client.
 type backend struct {
 	api tui.Bitbucket
 }

@@ -1,0 +1,112 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/checkout"
+)
+
+// DefaultAmplicationURL is the Amplication server when neither the operator nor HOST in
+// the server's env files says.
+const DefaultAmplicationURL = "http://localhost:3000"
+
+// AmpRequestTimeout bounds one request to the Amplication server.
+const AmpRequestTimeout = 30 * time.Second
+
+// AmpStartCommand starts the Amplication server, from the checkout.
+const AmpStartCommand = "npx nx serve amplication-server"
+
+// AmpRestart is the advice for a server that runs with old settings.
+const AmpRestart = "restart the server so it reads .env.local: stop it (Ctrl+C in its terminal) and run " + AmpStartCommand + " in the checkout"
+
+// ServerURL is the Amplication server's URL: the operator's (given, e.g. a flag), else
+// HOST in the server's env files, else DefaultAmplicationURL; without a trailing slash.
+func ServerURL(given string, co *checkout.Checkout) string {
+	if given != "" {
+		return strings.TrimRight(given, "/")
+	}
+	if co != nil {
+		if h, ok := co.ServerEnv("HOST"); ok && strings.TrimSpace(h) != "" {
+			return strings.TrimRight(strings.TrimSpace(h), "/")
+		}
+	}
+	return DefaultAmplicationURL
+}
+
+// Server is the Amplication server of a checkout: the URL the policy chose and a client
+// for it (not signed in yet).
+type Server struct {
+	Checkout *checkout.Checkout
+	URL      string
+	Client   *amplication.Client
+}
+
+// BadServerURLError is OpenServer's error for a URL the client cannot use; its text is
+// the client's reason.
+type BadServerURLError struct {
+	URL string
+	Err error
+}
+
+func (e *BadServerURLError) Error() string { return e.Err.Error() }
+func (e *BadServerURLError) Unwrap() error { return e.Err }
+
+// OpenServer makes a client for co's Amplication server (ServerURL(given, co)) over hc;
+// a *BadServerURLError when the client cannot use the URL.
+func OpenServer(co *checkout.Checkout, given string, hc *http.Client) (*Server, error) {
+	s := &Server{Checkout: co, URL: ServerURL(given, co)}
+	// No Options.Debug: hc's transport logs every request once, when the operator asked.
+	c, err := amplication.New(s.URL, hc, amplication.Options{RequestTimeout: AmpRequestTimeout})
+	if err != nil {
+		return nil, &BadServerURLError{URL: s.URL, Err: err}
+	}
+	s.Client = c
+	return s, nil
+}
+
+// Probe is what asking the server, without signing in, found.
+type Probe struct {
+	Answers bool
+	// State: the server takes a state in its authorize URL (v3.5.0 and later); nil when
+	// it does not answer introspection, so its version is not known.
+	State *bool
+	Err   error // why it does not answer (Answers false)
+}
+
+// Probe asks the server whether it answers: introspection needs no sign-in and tells the
+// generation.
+func (s *Server) Probe(ctx context.Context) Probe {
+	state, err := s.Client.StateSupport(ctx)
+	var ge *amplication.GraphQLError
+	switch {
+	case err == nil:
+		return Probe{Answers: true, State: &state}
+	case errors.As(err, &ge):
+		return Probe{Answers: true}
+	}
+	return Probe{Err: err}
+}
+
+// Written is the key in the server's .env.local as the files are now ("" when none): the
+// checkout is read again, as the operator may have written it since it was opened.
+func (s *Server) Written() string {
+	co := s.Checkout
+	if again, err := checkout.Open(co.Root); err == nil {
+		co = again
+	}
+	if cr, ok := co.Current(); ok {
+		return cr.ClientID
+	}
+	return ""
+}
+
+// Key compares the key the running server loaded (the client_id in its authorize URL)
+// with written, the key in the env files. It needs a signed-in client.
+func (s *Server) Key(ctx context.Context, written string) amplication.KeyCheck {
+	return amplication.CheckKey(ctx, s.Client, written)
+}
