@@ -42,3 +42,7 @@ func ownUID(uid int) bool {
 	}
 	return false
 }
+
+// platformStateHome is the state directory when neither XDG_STATE_HOME nor HOME says:
+// none on Unix.
+func platformStateHome(func(string) string) string { return "" }

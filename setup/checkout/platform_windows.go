@@ -4,6 +4,7 @@ package checkout
 
 import (
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
@@ -46,4 +47,14 @@ func foreignOwner(p string, _ os.FileInfo) (who string, foreign, known bool) {
 // ownerFix is the advice for a checkout another user owns, in Windows' words.
 func ownerFix(root string) string {
 	return "check who prepared this checkout; if it is yours, take ownership: takeown /F " + root + " /R"
+}
+
+// platformStateHome is %LOCALAPPDATA% (C:\Users\me\AppData\Local) when neither
+// XDG_STATE_HOME nor HOME is set, as in cmd.exe and PowerShell: the backups go to
+// %LOCALAPPDATA%\bbsetup\backups, which only the user (and administrators) can read.
+func platformStateHome(getenv func(string) string) string {
+	if d := getenv("LOCALAPPDATA"); filepath.IsAbs(d) {
+		return d
+	}
+	return ""
 }
