@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -430,23 +429,27 @@ func (c *Checkout) trusted(realRoot string) bool {
 }
 
 // checkOwner refuses p when it is owned by someone other than the user bbsetup runs as
-// (or, under sudo, the user who ran sudo), or group or others can write it.
+// (or, under sudo, the user who ran sudo), or group or others can write it. On Windows
+// the owner is a SID and the mode bits mean nothing (see foreignOwner).
 func (c *Checkout) checkOwner(p string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil // a missing directory or file is reported by the writer
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return nil
-	}
 	kind := "the file"
 	if fi.IsDir() {
 		kind = "the directory"
 	}
-	if !ownUID(int(st.Uid)) {
-		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (uid %d)", kind, st.Uid),
-			Fix: "check who prepared this checkout; sudo chown -R $(id -un) " + c.Root + " if it is yours"}
+	who, foreign, known := foreignOwner(p, fi)
+	if !known {
+		return nil
+	}
+	if foreign {
+		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (%s)", kind, who),
+			Fix: ownerFix(c.Root)}
+	}
+	if !envfile.ModeBitsControlAccess {
+		return nil
 	}
 	if m := fi.Mode().Perm(); m&0o022 != 0 {
 		who := "others"
@@ -457,19 +460,4 @@ func (c *Checkout) checkOwner(p string) error {
 			Fix: "chmod go-w " + p}
 	}
 	return nil
-}
-
-// ownUID reports whether uid is the user bbsetup acts for: its effective user, or, when
-// it runs as root through sudo, the user who ran sudo.
-func ownUID(uid int) bool {
-	euid := os.Geteuid()
-	if uid == euid {
-		return true
-	}
-	if euid == 0 {
-		if s, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil && s == uid {
-			return true
-		}
-	}
-	return false
 }
