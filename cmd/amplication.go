@@ -43,6 +43,7 @@ platform, Amplication issue #7305):
   status     what the running server has: its Bitbucket key, the sign-in, projects
   authorize  Amplication's own Bitbucket authorization, without the web UI
   connect    connect a project (or one service) to a Bitbucket repository
+  build      commit a project and follow its builds to the pull requests in Bitbucket
 
 Sign in with BBSETUP_AMPLICATION_TOKEN (an API token from Amplication's settings, or a
 session token), or with --email and the password on standard input (--password-stdin),
@@ -53,6 +54,7 @@ in BBSETUP_AMPLICATION_PASSWORD, or typed at a hidden prompt.`,
 	pf.StringVar(&si.email, "email", "", "sign in to Amplication as `EMAIL` (env BBSETUP_AMPLICATION_EMAIL)")
 	pf.BoolVar(&si.passwordStdin, "password-stdin", false, "read the Amplication password from the first line of standard input")
 	c.AddCommand(newCmdAmplicationStatus(a, &si, run.status), newCmdAmplicationAuthorize(a, &si, run.authorize), newCmdAmplicationConnect(a, &si, run.connect))
+	c.AddCommand(a.newAmplicationBuildCmd(&si))
 	return c
 }
 

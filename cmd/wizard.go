@@ -36,6 +36,8 @@ type wizardOptions struct {
 	afterWrite func()
 	// restartAmp restarts the demo's Amplication server (the --stale-server path).
 	restartAmp func() error
+	// startService starts one of the demo's emulated services (the Build screen's s).
+	startService func(name string) error
 	// ampEmail and ampPassword pre-fill the Amplication sign-in (the demo's user).
 	ampEmail, ampPassword string
 	// scratchRoot is the demo's scratch checkout; the backups of its files go under
