@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,10 +12,12 @@ import (
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/build"
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampBuildOptions are the flags of `bbsetup amplication build`.
 type ampBuildOptions struct {
+	signIn           ampSignIn
 	project, message string
 	timeout          time.Duration
 	stallAfter       time.Duration
@@ -39,8 +40,8 @@ type ampCommitJSON struct {
 	Message string `json:"message"`
 }
 
-func (a *app) newAmplicationBuildCmd(si *ampSignIn) *cobra.Command {
-	o := ampBuildOptions{timeout: build.DefaultTimeout}
+func newCmdAmplicationBuild(a *Factory, si *ampSignIn, runF func(*ampBuildOptions) error) *cobra.Command {
+	var o ampBuildOptions
 	c := &cobra.Command{
 		Use:   "build --project NAME|ID [--message TEXT] [--timeout D] [--watch] [--json]",
 		Short: "Commit a project in Amplication and follow its builds to the pull requests in Bitbucket",
@@ -65,7 +66,14 @@ pull request.`,
   bbsetup amplication build --project Shop --watch --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return ampClean(a.runAmplicationBuild(cmd.Context(), *si, o))
+			if err := o.validate(); err != nil {
+				return ampClean(err)
+			}
+			o.signIn = *si
+			if runF != nil {
+				return runF(&o)
+			}
+			return ampClean(a.runAmplicationBuild(cmd.Context(), o))
 		},
 	}
 	f := c.Flags()
@@ -93,19 +101,16 @@ func (o ampBuildOptions) validate() error {
 	return nil
 }
 
-func (a *app) runAmplicationBuild(ctx context.Context, si ampSignIn, o ampBuildOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
+func (a *Factory) runAmplicationBuild(ctx context.Context, o ampBuildOptions) error {
 	s, err := a.ampClient()
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := a.ampSignIn(ctx, s, si); err != nil {
+	if err := a.ampSignIn(ctx, s, o.signIn); err != nil {
 		return err
 	}
-	p, err := ampPickProject(s.ov.Projects, o.project)
+	p, err := ampProject(s.ov.Projects, o.project)
 	if err != nil {
 		return err
 	}
@@ -115,26 +120,18 @@ func (a *app) runAmplicationBuild(ctx context.Context, si ampSignIn, o ampBuildO
 	}
 	defer bbDone()
 
-	w := a.env.Stderr
-	pr := &ampBuildPrinter{w: w, root: s.co.Root, project: ampName(p.Name), last: map[string]string{}, advised: map[build.Stage]string{}}
-	res, err := build.Run(ctx, s.c, bb, build.Options{
-		Project:    *p,
+	pr := &ampBuildPrinter{w: a.env.Stderr, root: s.Checkout.Root, project: ampName(p.Name), last: map[string]string{}, advised: map[build.Stage]string{}}
+	res, err := build.Run(ctx, s.Client, bb, build.Options{
+		Project:    p,
 		Message:    strings.TrimSpace(o.message),
 		Watch:      o.watch,
 		Timeout:    o.timeout,
 		StallAfter: o.stallAfter,
-		Layout:     build.LayoutFor(s.co, a.env.LookupEnv),
+		Layout:     build.LayoutFor(s.Checkout, a.env.LookupEnv),
 		Progress:   pr.snapshot,
 	})
-	switch {
-	case errors.Is(err, build.ErrNoServices):
-		return fmt.Errorf("project %s has no services, so a commit would build nothing: add a service in Amplication first", ampName(p.Name))
-	case errors.Is(err, build.ErrNoBuilds):
-		return fmt.Errorf("Amplication made no build for the commit of project %s within %s: check the server's log (npx nx serve amplication-server)", ampName(p.Name), o.stallAfter)
-	case err != nil && ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil:
-		return a.ampError(s, err)
+	if err != nil {
+		return flow.BuildFailed(ctx, err, p.Name, o.stallAfter, func(err error) error { return a.ampError(s, err) })
 	}
 	if o.json {
 		out := ampBuildResult{Project: ampWorkspaceJSON{ID: p.ID, Name: p.Name}, Watch: o.watch, Builds: res.Services,

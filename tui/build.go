@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -19,79 +20,16 @@ import (
 // summary and returns there (esc, or enter once it ended); the summary then carries the
 // URLs, and so does the quit message.
 
-// AmpBuilder commits the connected project and follows its builds (the Build screen). The
-// signed-in session (AmpSignedIn.API) implements it when the backend can build.
-type AmpBuilder interface {
-	// BuildAmp commits the project (or, with Watch, waits for the next commit made
-	// elsewhere) and follows its builds until each service ends, the adapter's timeout
-	// passes or ctx ends. Each change is sent on updates (the send gives up when ctx
-	// ends); the last state is returned. The error says what happened and what to do,
-	// in the operator's words.
-	BuildAmp(ctx context.Context, req AmpBuildRequest, updates chan<- AmpBuildProgress) (AmpBuildProgress, error)
-}
-
-// AmpDemoServiceStarter is what the demo's session adds to AmpBuilder: it starts one of
-// the emulated services (the build manager, the code generator, the PR service), as the
-// operator would run its npx nx serve command in another terminal. The Build screen uses
-// it only in the demo (Options.Demo), and says so on screen.
-type AmpDemoServiceStarter interface {
-	StartAmpDemoService(ctx context.Context, name string) error
-}
-
-// AmpBuildRequest is what to build.
-type AmpBuildRequest struct {
-	ProjectID, Project string // the project's id and name
-	Watch              bool
-}
-
-// AmpBuildProgress is the follow's state. Every string is sanitised by the adapter.
-type AmpBuildProgress struct {
-	Project     string            `json:"project"`
-	Commit      string            `json:"commit,omitempty"` // its id, "" before the commit
-	Message     string            `json:"message,omitempty"`
-	Waiting     bool              `json:"-"` // watch mode: no commit yet
-	ServerError string            `json:"-"` // the server does not answer now
-	Services    []AmpBuildService `json:"services"`
-	Ended       bool              `json:"ended"`     // every service ended, or the time ran out
-	OK          bool              `json:"ok"`        // every connected service reached its pull request
-	TimedOut    bool              `json:"timed_out"` // the adapter's timeout passed
-	Command     string            `json:"-"`         // the CLI command that does the same
-}
-
-// AmpBuildService is one service's build.
-type AmpBuildService struct {
-	Name       string    `json:"name"`
-	Repository string    `json:"repository,omitempty"`
-	Stage      string    `json:"stage"` // in words: "generating code", "pushing to Bitbucket", "done"…
-	Final      bool      `json:"final"`
-	Done       bool      `json:"done"` // the pull request is open in Bitbucket
-	URL        string    `json:"url,omitempty"`
-	PRID       int       `json:"pull_request,omitempty"`
-	Failure    string    `json:"failure,omitempty"`
-	Log        []string  `json:"log,omitempty"`
-	Stall      *AmpStall `json:"stall,omitempty"`
-}
-
-// AmpStall is a stage that does not move and what to start.
-type AmpStall struct {
-	What  string     `json:"what"`
-	Start []AmpStart `json:"start"`
-	Notes []string   `json:"notes,omitempty"`
-}
-
-// AmpStart is a service to start and its command.
-type AmpStart struct{ Name, Command string }
-
-// URLs are the pull requests' URLs, each once.
-func (p AmpBuildProgress) URLs() []string {
-	var out []string
-	for _, s := range p.Services {
-		if s.URL != "" && !slices.Contains(out, s.URL) {
-			out = append(out, s.URL)
-		}
-	}
-	return out
-}
+// The Build screen's roles and values are setup/flow's.
+type (
+	AmpBuilder            = flow.AmpBuilder
+	AmpDemoServiceStarter = flow.AmpDemoServiceStarter
+	AmpBuildRequest       = flow.AmpBuildRequest
+	AmpBuildProgress      = flow.AmpBuildProgress
+	AmpBuildService       = flow.AmpBuildService
+	AmpStall              = flow.AmpStall
+	AmpStart              = flow.AmpStart
+)
 
 // ampBuildMsg carries one update of the follow (seq: the run it belongs to).
 type ampBuildMsg struct {
@@ -394,7 +332,7 @@ func (s *buildScreen) view() string {
 		case p.OK:
 			b.WriteString("\n" + st.ok.Render("✓ ") + "Every connected service reached its pull request.\n")
 		case p.TimedOut:
-			b.WriteString("\n" + st.warn.Render("The time ran out; the builds go on in Amplication.") + " Press r to follow again, or later run " + st.code.Render(p.Command) + ".\n")
+			b.WriteString("\n" + st.warn.Render("The time ran out; the builds go on in Amplication.") + " Press r to follow again, or later run " + st.code.Render(buildCommand(p.Project)) + ".\n")
 		case p.Ended:
 			b.WriteString("\n" + st.warn.Render("Not every connected service reached its pull request: see above.") + "\n")
 		}
@@ -554,8 +492,8 @@ func buildHint(c *common, sum Summary, live bool) string {
 	return c.st.faint.Render(" (2 and its follow-up: ") + c.st.code.Render(buildCommand(safetext.Line(amp.Connected.Project))) + c.st.faint.Render(")")
 }
 
-// outsideText is the build as a fact done outside this machine (the quit message).
-func (p AmpBuildProgress) outsideText() string {
+// buildOutsideText is the build as a fact done outside this machine (the quit message).
+func buildOutsideText(p AmpBuildProgress) string {
 	if p.Commit == "" {
 		return ""
 	}

@@ -82,7 +82,7 @@ var transitions = []transition{
 	on(func(w *wizard, m ampBuiltMsg) tea.Cmd { // the Build screen (build.go)
 		p := m.p
 		w.s.built = &p
-		w.s.record(outsideFact{key: "amp-build", text: p.outsideText()})
+		w.s.record(outsideFact{key: "amp-build", text: buildOutsideText(p)})
 		return nil
 	}),
 	on(func(w *wizard, m checkoutMsg) tea.Cmd {
