@@ -1,37 +1,16 @@
 package cmd
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bbsetup/bbsetup/internal/testkit"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
-
-// newBuildTmux runs a shell command line in a new 80x24 tmux session on a socket of this
-// test's own (tmux -L build-<pid>-<n>), kept after the program exits so its last screen
-// can be read.
-func newBuildTmux(t *testing.T, secret string, env []string, argv ...string) *tmuxTerm {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		testkit.SkipUnlessCI(t, "SKIPPED: tmux is not installed; the Build screen's terminal test needs it (CI installs it: apt-get install -y tmux)")
-	}
-	tt := &tmuxTerm{t: t, secret: secret, socket: fmt.Sprintf("build-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24"} // the session name tmuxTerm's methods target
-	for _, e := range env {
-		args = append(args, "-e", e)
-	}
-	args = append(args, strings.Join(quoteAll(argv), " ")+`; echo "EXIT=$?"; sleep 60`)
-	tt.tmux(args...)
-	t.Cleanup(func() { exec.Command("tmux", "-L", tt.socket, "kill-server").Run() })
-	return tt
-}
 
 // TestE2EWizardBuildScreenInTmux drives the built wizard in a real terminal from the
 // welcome screen to Connect, then the summary's b: the Build screen names the stalled
@@ -58,28 +37,8 @@ func TestE2EWizardBuildScreenInTmux(t *testing.T) {
 	}
 	w := &e2eWorld{World: dw, bin: buildBinary(t), browser: browser}
 	argv := []string{w.bin, "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL}
-	tt := newBuildTmux(t, w.Consumer.Secret, []string{"BROWSER=" + w.browser, "TERM=xterm-256color", "BBSETUP_BUILD_STALL_AFTER=1s"}, argv...)
-
-	tt.waitFor("Callback URL to register")
-	tt.keys("Enter")
-	tt.waitFor("Workspace slug")
-	tt.typeText("acme")
-	tt.keys("Enter")
-	tt.waitFor("/acme/workspace/settings/api")
-	tt.keys("Enter")
-	tt.waitFor("0 of 6 rows ticked")
-	tt.keys("a")
-	tt.waitFor("6 of 6 rows ticked")
-	tt.keys("Enter")
-	tt.waitFor("Key", "Secret")
-	tt.paste(w.Consumer.Key)
-	tt.keys("Tab")
-	tt.paste(w.Consumer.Secret)
-	tt.waitFor("••••")
-	tt.keys("Enter")
-	tt.waitFor("Bitbucket accepted the key and secret")
-	tt.keys("Enter")
-	tt.waitFor("will change")
+	tt := newTmuxTerm(t, w.Consumer.Secret, []string{"BROWSER=" + w.browser, "TERM=xterm-256color", "BBSETUP_BUILD_STALL_AFTER=1s"}, "", argv...)
+	w.toEnvDiff(tt)
 	tt.keys("Enter")
 	tt.waitFor("✓ written")
 	amp, err := w.StartAmplication()
