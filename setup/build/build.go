@@ -24,6 +24,7 @@ import (
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -472,18 +473,7 @@ func (f *follower) awaitCommit(ctx context.Context) error {
 
 // pace waits until at least d has passed since the last Amplication request.
 func (f *follower) pace(ctx context.Context, d time.Duration) error {
-	wait := d - f.o.Now().Sub(f.lastReq)
-	if wait <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return httpc.Sleep(ctx, d-f.o.Now().Sub(f.lastReq))
 }
 
 func (f *follower) count(bitbucket bool) {
