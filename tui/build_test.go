@@ -43,17 +43,24 @@ func (f *fakeAmp) BuildAmp(ctx context.Context, req AmpBuildRequest, updates cha
 	if s == nil {
 		return AmpBuildProgress{}, errors.New("no build scripted")
 	}
+	// park waits for the test's step (nil: none); parked are this run and the screen's
+	// reader of the updates.
+	park := func() error {
+		if s.step == nil {
+			return nil
+		}
+		s.parked.Add(2)
+		defer s.parked.Add(-2)
+		select {
+		case <-s.step:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	for _, u := range s.updates {
-		if s.step != nil {
-			// Parked: this run and the screen's reader of the updates.
-			s.parked.Add(2)
-			select {
-			case <-s.step:
-				s.parked.Add(-2)
-			case <-ctx.Done():
-				s.parked.Add(-2)
-				return u, ctx.Err()
-			}
+		if err := park(); err != nil {
+			return u, err
 		}
 		select {
 		case updates <- u:
@@ -61,15 +68,8 @@ func (f *fakeAmp) BuildAmp(ctx context.Context, req AmpBuildRequest, updates cha
 			return u, ctx.Err()
 		}
 	}
-	if s.step != nil {
-		s.parked.Add(2)
-		select {
-		case <-s.step:
-			s.parked.Add(-2)
-		case <-ctx.Done():
-			s.parked.Add(-2)
-			return s.end, ctx.Err()
-		}
+	if err := park(); err != nil {
+		return s.end, err
 	}
 	return s.end, s.err
 }
@@ -89,12 +89,7 @@ func TestBuildScreenFromSummaryToThePullRequest(t *testing.T) {
 	sc := &buildScript{updates: []AmpBuildProgress{stalled}, end: done, step: make(chan struct{}), parked: &fb.blocked}
 	scriptBuild(t, fb.amp, sc)
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)
-	hs.toAmpTarget()
-	hs.untilText("› orders")
-	hs.press("enter", "enter")
-	hs.untilText("Read back from the Amplication server")
-	hs.press("enter")
-	hs.wantStep(stepSummary)
+	hs.toAmpSummary()
 	hs.wantText("Or press b to build now", "a commit records the pending changes", "Nothing is committed until then",
 		"bbsetup amplication build --project Shop")
 	if len(sc.reqs) != 0 {
@@ -136,12 +131,7 @@ func TestBuildSkippedLeavesTheSummaryWithTheCommand(t *testing.T) {
 	sc := &buildScript{}
 	scriptBuild(t, fb.amp, sc)
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)
-	hs.toAmpTarget()
-	hs.untilText("› orders")
-	hs.press("enter", "enter")
-	hs.untilText("Read back from the Amplication server")
-	hs.press("enter")
-	hs.wantStep(stepSummary)
+	hs.toAmpSummary()
 	hs.press("enter")
 	if !hs.quit || len(sc.reqs) != 0 {
 		t.Fatalf("quit %v, builds %d", hs.quit, len(sc.reqs))
@@ -184,10 +174,7 @@ func TestBuildScreenDemoStartsTheStalledService(t *testing.T) {
 		sc := &buildScript{updates: []AmpBuildProgress{stalled}, end: stalled, step: make(chan struct{}), parked: &fb.blocked}
 		scriptBuild(t, fb.amp, sc)
 		hs := newHarness(t, fb, Options{NoBrowser: true, Demo: demo}, 100, 40)
-		hs.toAmpTarget()
-		hs.untilText("› orders")
-		hs.press("enter", "enter")
-		hs.untilText("Read back from the Amplication server")
+		hs.toAmpConnected()
 		hs.press("enter", "b")
 		sc.step <- struct{}{}
 		hs.untilText("code generation has not moved")
