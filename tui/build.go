@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -19,17 +18,6 @@ import (
 // that does not move names the service to start and its command. It is reached from the
 // summary and returns there (esc, or enter once it ended); the summary then carries the
 // URLs, and so does the quit message.
-
-// The Build screen's roles and values are setup/flow's.
-type (
-	AmpBuilder            = flow.AmpBuilder
-	AmpDemoServiceStarter = flow.AmpDemoServiceStarter
-	AmpBuildRequest       = flow.AmpBuildRequest
-	AmpBuildProgress      = flow.AmpBuildProgress
-	AmpBuildService       = flow.AmpBuildService
-	AmpStall              = flow.AmpStall
-	AmpStart              = flow.AmpStart
-)
 
 // ampBuildMsg carries one update of the follow (seq: the run it belongs to).
 type ampBuildMsg struct {
