@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/build"
 )
 
 // Flag parsing, without emulators (gh's NewCmdX(f, runF) tests): each command is built with
@@ -167,5 +169,44 @@ func TestFlagsAmplication(t *testing.T) {
 		if err := parse(amp(), tc.args...); !isUsage(err, tc.want) || cn != nil {
 			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+func TestFlagsAmplicationBuild(t *testing.T) {
+	var got *ampBuildOptions
+	amp := func() *cobra.Command {
+		return newCmdAmplication(&Factory{}, ampRunners{build: func(o *ampBuildOptions) error { got = o; return nil }})
+	}
+	if err := parse(amp(), "build", "--project", "Shop", "--message", "First build", "--timeout", "10m", "--stall-after", "3s",
+		"--json", "--email", "me@example.com", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	want := ampBuildOptions{signIn: ampSignIn{email: "me@example.com", passwordStdin: true}, project: "Shop", message: "First build",
+		timeout: 10 * time.Minute, stallAfter: 3 * time.Second, json: true}
+	if *got != want {
+		t.Errorf("build %+v, want %+v", *got, want)
+	}
+	got = nil
+	if err := parse(amp(), "build", "--project", "Shop", "--watch"); err != nil || !got.watch ||
+		got.timeout != build.DefaultTimeout || got.stallAfter != build.DefaultStallAfter {
+		t.Errorf("defaults: %+v, %v", got, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build"}, "--project is required"},
+		{[]string{"build", "--project", " "}, "--project is required"},
+		{[]string{"build", "--project", "Shop", "--timeout", "0s"}, "--timeout must be more than 0"},
+		{[]string{"build", "--project", "Shop", "--stall-after", "-1s"}, "--stall-after must be more than 0"},
+		{[]string{"build", "--project", "Shop", "--watch", "--message", "x"}, "--watch commits nothing"},
+	} {
+		got = nil
+		if err := parse(amp(), tc.args...); !isUsage(err, tc.want) || got != nil {
+			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
+		}
+	}
+	if err := parse(amp(), "build", "--project", "Shop", "extra"); err == nil || got != nil {
+		t.Errorf("an argument: %v", err)
 	}
 }

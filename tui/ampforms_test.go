@@ -204,12 +204,7 @@ func TestEnvWrittenSaysTheServerNowTheOthersLater(t *testing.T) {
 func TestAmpSummaryHonestAndThePRServiceOnce(t *testing.T) {
 	fb := newFake()
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)
-	hs.toAmpTarget()
-	hs.untilText("› orders")
-	hs.press("enter", "enter")
-	hs.untilText("Read back from the Amplication server")
-	hs.press("enter")
-	hs.wantStep(stepSummary)
+	hs.toAmpSummary()
 	const pr = "npx nx serve amplication-git-pull-request-service"
 	check := func(what, v string) {
 		t.Helper()

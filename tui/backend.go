@@ -66,6 +66,17 @@ type (
 	ExistsError          = flow.ExistsError
 )
 
+// The Build screen's roles and values (build.go).
+type (
+	AmpBuilder            = flow.AmpBuilder
+	AmpDemoServiceStarter = flow.AmpDemoServiceStarter
+	AmpBuildRequest       = flow.AmpBuildRequest
+	AmpBuildProgress      = flow.AmpBuildProgress
+	AmpBuildService       = flow.AmpBuildService
+	AmpStall              = flow.AmpStall
+	AmpStart              = flow.AmpStart
+)
+
 // The verdicts CheckCredentials can return.
 const (
 	VerdictOK             = flow.VerdictOK

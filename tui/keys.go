@@ -39,6 +39,7 @@ type keyMap struct {
 	Left            key.Binding
 	Right           key.Binding
 	Filter          key.Binding // "/" in the workspace list
+	Build           key.Binding // b: build now (the summary after a connect)
 }
 
 // focusMarker marks the focused field or row; it is text, so it survives NO_COLOR.
@@ -76,6 +77,7 @@ func defaultKeyMap() keyMap {
 		Left:            key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "previous")),
 		Right:           key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next")),
 		Filter:          key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Build:           key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "build now")),
 	}
 }
 

@@ -79,6 +79,12 @@ var transitions = []transition{
 		w.s.record(m.fact)
 		return nil
 	}),
+	on(func(w *wizard, m ampBuiltMsg) tea.Cmd { // the Build screen (build.go)
+		p := m.p
+		w.s.built = &p
+		w.s.record(outsideFact{key: "amp-build", text: buildOutsideText(p)})
+		return nil
+	}),
 	on(func(w *wizard, m checkoutMsg) tea.Cmd {
 		w.s.checkout = m.co
 		w.s.kept = m.keep

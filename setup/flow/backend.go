@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
@@ -39,6 +40,12 @@ type Config struct {
 	AfterWrite func()
 	// RestartAmp restarts the demo's Amplication server; nil elsewhere.
 	RestartAmp func() error
+	// StartService starts one of the demo's emulated services by its nx name (the Build
+	// screen's s); nil elsewhere.
+	StartService func(name string) error
+	// BuildTimeout bounds the Build screen's follow, BuildStallAfter names a stage that
+	// has not moved for that long (0: setup/build's defaults).
+	BuildTimeout, BuildStallAfter time.Duration
 }
 
 // Backend implements the wizard's roles (tui.Backend, and tui.Amplication on a

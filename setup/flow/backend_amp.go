@@ -238,23 +238,33 @@ func (api *ampAPI) ReuseAmpOrg(ctx context.Context, org AmpOrg) (Authorized, err
 // bitbucketAPI is bbsetup's own Bitbucket client with the consumer's client_credentials
 // (the key and secret in .env.local): no second browser trip.
 func (api *ampAPI) bitbucketAPI(ctx context.Context) (Authorized, error) {
-	b := api.b
-	co, err := checkout.Open(api.s.Checkout.Root)
+	bb, _, err := api.consumerClient()
 	if err != nil {
 		return Authorized{}, err
 	}
-	cr, ok := co.Current()
-	if !ok {
-		return Authorized{}, fmt.Errorf("bbsetup's own Bitbucket access needs the key and secret in %s, and they are not set", co.ServerEnvLocal)
-	}
-	b.cfg.Secret(cr.ClientSecret)
-	hc := oauth.ClientCredentialsClient(b.base, oauth.EndpointsFor(b.cfg.BitbucketURL), cr.ClientID, cr.ClientSecret, b.cfg.HTTP)
-	bb := bitbucket.New(b.cfg.APIURL, hc, bitbucket.Options{})
 	id, err := bb.CurrentUser(ctx)
 	if err != nil {
 		return Authorized{}, fmt.Errorf("bbsetup's own access to Bitbucket (the consumer's key and secret) failed: %w", err)
 	}
 	return Authorized{Identity: Identity{DisplayName: safetext.Line(id.DisplayName), Nickname: safetext.Line(id.Nickname)}, API: BitbucketAPI(bb)}, nil
+}
+
+// consumerClient is bbsetup's own Bitbucket client with the consumer's
+// client_credentials, the key and secret in the checkout's .env.local as it is now (read
+// again: the operator may have written it since), and that checkout.
+func (api *ampAPI) consumerClient() (*bitbucket.Client, *checkout.Checkout, error) {
+	b := api.b
+	co, err := checkout.Open(api.s.Checkout.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr, ok := co.Current()
+	if !ok {
+		return nil, nil, fmt.Errorf("bbsetup's own Bitbucket access needs the key and secret in %s, and they are not set", co.ServerEnvLocal)
+	}
+	b.cfg.Secret(cr.ClientSecret)
+	hc := oauth.ClientCredentialsClient(b.base, oauth.EndpointsFor(b.cfg.BitbucketURL), cr.ClientID, cr.ClientSecret, b.cfg.HTTP)
+	return bitbucket.New(b.cfg.APIURL, hc, bitbucket.Options{}), co, nil
 }
 
 // AmpProjects implements tui.AmpTargetLister.
