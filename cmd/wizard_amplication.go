@@ -284,6 +284,7 @@ func (api *ampWizardAPI) CheckAmpKey(ctx context.Context) tui.AmpKey {
 		out.Message = "No Bitbucket key is written in " + env + ": go back and write the env files."
 	default:
 		out.Message = api.b.ampError(api.s, k.Err).Error()
+		out.Err = k.Err
 	}
 	return out
 }

@@ -85,6 +85,7 @@ func (s *ampAuthorizeScreen) keys() bindings {
 		return bindings{}
 	case s.offer:
 		b := []key.Binding{with(km.Up, "↑/↓", "choose"), km.Enter}
+		b = append(b, s.c.againKeys(s.reuseErr)...)
 		if s.trip.canBack {
 			b = append(b, km.Back)
 		}
@@ -137,6 +138,9 @@ func (s *ampAuthorizeScreen) key(msg tea.KeyMsg) tea.Cmd {
 	case s.reusing:
 		return nil
 	case s.offer:
+		if cmd, ok := s.c.againCmd(msg, s.reuseErr); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, km.Up, km.Down):
 			s.offerNew = !s.offerNew
@@ -167,7 +171,9 @@ func (s *ampAuthorizeScreen) view() string {
 		if s.reusing {
 			b.WriteString("\n" + s.c.spinnerLine("Checking bbsetup's own access to Bitbucket…"))
 		}
-		if s.reuseErr != nil {
+		if ampSignInLost(s.reuseErr) {
+			b.WriteString("\n" + s.c.lostBox("That did not work", s.reuseErr))
+		} else if s.reuseErr != nil {
 			b.WriteString("\n" + s.c.errorBox("That did not work", safetext.Line(s.reuseErr.Error()), "Press enter to try again."))
 		}
 		return strings.TrimRight(b.String(), "\n")

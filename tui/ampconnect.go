@@ -75,7 +75,7 @@ func (s *ampConnectScreen) keys() bindings {
 	case s.done != nil:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "summary")}}
 	case s.err != nil:
-		return bindings{short: []key.Binding{with(km.Retry, "enter/r", "try again"), km.Back}}
+		return bindings{short: append(s.c.againKeys(s.err), with(km.Retry, "enter/r", "try again"), km.Back)}
 	}
 	return bindings{short: []key.Binding{with(km.Enter, "enter", "connect"), km.Back}}
 }
@@ -110,6 +110,11 @@ func (s *ampConnectScreen) update(msg tea.Msg) tea.Cmd {
 	case quitPendingMsg:
 		return nil
 	case tea.KeyMsg:
+		if !s.busyNow {
+			if cmd, ok := s.c.againCmd(msg, s.err); ok {
+				return cmd
+			}
+		}
 		switch {
 		case s.busyNow:
 		case s.done != nil:
@@ -152,6 +157,8 @@ func (s *ampConnectScreen) view() string {
 	switch {
 	case s.busyNow:
 		b.WriteString(s.c.spinnerLine("Connecting, then reading it back from the server…"))
+	case ampSignInLost(s.err):
+		b.WriteString(s.c.lostBox("The connect did not work", s.err))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("The connect did not work", safetext.Line(s.err.Error()), "Press enter to try again, or esc to choose another target."))
 	default:

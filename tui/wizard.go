@@ -95,6 +95,8 @@ type (
 		ws   string
 		api  RepoLister
 		base context.Context
+		// again: list again from the start (a new authorization, a repository created).
+		again bool
 	}
 	// stopListingMsg stops the Connect screen's listing (the Create path does not need it).
 	stopListingMsg struct{}
@@ -208,6 +210,9 @@ func (w *wizard) enter(s step, e entry) tea.Cmd {
 
 // back returns the step Esc leads to from the current one, if going back is safe there.
 func (w *wizard) back() (step, bool) {
+	if w.s.resuming && w.s.resume != w.cur && (w.cur == stepAmpSignIn || w.cur == stepAuthorize || w.cur == stepAmpAuthorize) {
+		return w.s.resume, true // redoing a step in place: esc gives it up
+	}
 	if rule := steps[w.cur].back; rule != nil {
 		return rule(&w.s)
 	}
