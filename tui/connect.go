@@ -231,6 +231,8 @@ func (s *connectScreen) keys() bindings {
 		if credentialsRejected(s.loadErr) {
 			short = append(short, km.ChangeKeyTyping)
 		}
+	} else {
+		short = append(short, with(km.RetryList, "ctrl+r", "reload"))
 	}
 	return bindings{
 		short: short,
@@ -319,6 +321,10 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return s.prefetch()
 	case stopListingMsg:
+		if msg.drop {
+			s.reset()
+			return nil
+		}
 		s.stopListing()
 		return nil
 	case repoBatchMsg:
@@ -353,7 +359,7 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 			return cmd
 		case key.Matches(msg, km.ChangeKeyTyping) && credentialsRejected(s.loadErr):
 			return s.c.report(rejectedFix(s.loadErr))
-		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
+		case key.Matches(msg, km.RetryList): // at any time: the workspace may have changed
 			v := s.input.Value()
 			s.reset()
 			s.input.SetValue(v)

@@ -167,11 +167,18 @@ var transitions = []transition{
 		}
 		return w.goTo(stepConnect)
 	}),
-	on(func(w *wizard, m connectInsteadMsg) tea.Cmd { return w.enter(stepConnect, entry{filter: m.slug}) }),
+	on(func(w *wizard, m connectInsteadMsg) tea.Cmd {
+		// The repository exists, maybe created since the listing: list again.
+		w.deliver(stepConnect, stopListingMsg{drop: true})
+		return w.enter(stepConnect, entry{filter: m.slug})
+	}),
 	on(func(w *wizard, m repoMsg) tea.Cmd {
 		r := m.repo
 		w.s.repo = &r
 		w.s.created = m.created
+		if m.created {
+			w.deliver(stepConnect, stopListingMsg{drop: true}) // a listing from before lacks it
+		}
 		if w.s.ampPath() && w.s.org != nil {
 			return w.goTo(stepAmpTarget)
 		}

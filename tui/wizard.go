@@ -99,7 +99,11 @@ type (
 		again bool
 	}
 	// stopListingMsg stops the Connect screen's listing (the Create path does not need it).
-	stopListingMsg struct{}
+	stopListingMsg struct {
+		// drop: what was listed is stale too (a repository was created): the next entry
+		// lists again.
+		drop bool
+	}
 )
 
 // common is what every screen shares: options, styles, keys, sizes, the browser.
