@@ -383,7 +383,11 @@ func (f *ampAuthFlow) Wait(ctx context.Context) (tui.Authorized, error) {
 		f.closeListener()
 		return tui.Authorized{}, err
 	}
-	return f.complete(ctx, code)
+	out, err := f.complete(ctx, code)
+	if err != nil {
+		f.closeListener() // this wait is over: nothing listens for another redirect
+	}
+	return out, err
 }
 
 // Paste implements tui.AuthFlow.
@@ -402,11 +406,13 @@ func (f *ampAuthFlow) Paste(ctx context.Context, pasted string) (tui.Authorized,
 func (f *ampAuthFlow) complete(ctx context.Context, code string) (tui.Authorized, error) {
 	api := f.api
 	api.b.a.secret(code)
-	f.closeListener()
 	org, err := api.s.c.CompleteOAuth(ctx, code, f.az.State, f.az.WithState)
 	if err != nil {
+		// A refused paste leaves the listener open: the screen still waits for the
+		// browser's redirect, which can finish the authorization.
 		return tui.Authorized{}, api.b.ampCompleteError(api.s, err)
 	}
+	f.closeListener()
 	out, err := api.bitbucketAPI(ctx)
 	if err != nil {
 		// Amplication has the connection even so: say it.

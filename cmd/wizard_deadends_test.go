@@ -1,0 +1,67 @@
+package cmd
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/tui"
+)
+
+// Issue 23 §2: a refused paste must not close the callback listener the Authorize screen
+// still says it listens on ("Still listening for the browser too"): the browser's redirect
+// must still finish the authorization.
+func TestWizardAdapterAmpPasteRefusedKeepsListening(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.PortInUse {
+		t.Skip("the callback port was taken meanwhile: nothing listens, so nothing to keep")
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		a   tui.Authorized
+		err error
+	}
+	waited := make(chan result, 1)
+	go func() {
+		a, err := sess.Flow.Wait(ctx)
+		waited <- result{a, err}
+	}()
+	landed := aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state"))
+	if _, err := sess.Flow.Paste(ctx, landed); err == nil {
+		t.Fatal("a code Bitbucket never issued was accepted")
+	}
+	// The browser now grants access: Bitbucket (auto-approving) redirects to the callback.
+	resp, err := http.Get(sess.URL)
+	if err != nil {
+		t.Fatalf("the browser's trip after a refused paste: %v (nothing listens on the callback)", err)
+	}
+	resp.Body.Close()
+	select {
+	case r := <-waited:
+		if r.err != nil || r.a.Org == nil {
+			t.Fatalf("the wait after a refused paste: %+v, %v", r.a, r.err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the wait never finished")
+	}
+}
