@@ -196,3 +196,19 @@ func TestAgainAuthorizeFromConnectListsAgain(t *testing.T) {
 	hs.wantStep(stepConnect)
 	hs.untilText("30 repositories")
 }
+
+// Skip Amplication has a way back in the same session: Workspace → Authorize → server.
+func TestSkipAmplicationHasAWayBack(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 30)
+	hs.toWorkspaces()
+	hs.wantText("esc back")
+	hs.press("esc")
+	hs.wantStep(stepAuthorize)
+	hs.untilText("Connected as Demo Operator (demo)", "esc back")
+	hs.press("esc")
+	hs.wantStep(stepAmpServer)
+	hs.untilText("The Amplication server answers")
+	hs.press("enter")
+	hs.wantStep(stepAmpSignIn)
+}

@@ -80,7 +80,11 @@ func (s *ampAuthorizeScreen) keys() bindings {
 	km := s.c.km
 	switch {
 	case s.id != nil:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
+		b := []key.Binding{with(km.Enter, "enter", "next")}
+		if s.trip.canBack {
+			b = append(b, km.Back)
+		}
+		return bindings{short: b}
 	case s.offer && s.reusing:
 		return bindings{}
 	case s.offer:
@@ -131,8 +135,11 @@ func (s *ampAuthorizeScreen) key(msg tea.KeyMsg) tea.Cmd {
 	km := s.c.km
 	switch {
 	case s.id != nil:
-		if key.Matches(msg, km.Enter) {
+		switch {
+		case key.Matches(msg, km.Enter):
 			return s.c.report(authorizedMsg{a: s.done, reused: s.reused})
+		case key.Matches(msg, km.Back) && s.trip.canBack:
+			return s.c.report(backMsg{})
 		}
 		return nil
 	case s.reusing:
