@@ -28,6 +28,9 @@ type ampConnectScreen struct {
 	busyNow bool
 	err     error
 	done    *AmpConnected
+	// quitPending: the operator quit during the connect; the wizard quits with its answer
+	// (or at once on a second ctrl+c).
+	quitPending bool
 }
 
 // ampConnectResultMsg is the result of ConnectAmp. The root records a success in the
@@ -70,6 +73,8 @@ func (s *ampConnectScreen) holdsQuit() bool { return s.busyNow }
 func (s *ampConnectScreen) keys() bindings {
 	km := s.c.km
 	switch {
+	case s.busyNow && s.quitPending:
+		return bindings{short: []key.Binding{with(km.ForceQuit, "ctrl+c", "quit now")}}
 	case s.busyNow:
 		return bindings{}
 	case s.done != nil:
@@ -85,8 +90,11 @@ func (s *ampConnectScreen) connect() tea.Cmd {
 		s.err = errNotSignedIn
 		return nil
 	}
-	s.busyNow, s.err = true, nil
+	s.busyNow, s.err, s.quitPending = true, nil, false
 	api, req := s.api, s.req
+	// Until the answer is in, a quit says the connect was under way.
+	s.c.report(outsideMsg{outsideFact{key: "amp-connect", text: "Connecting " + safetext.Line(req.Target.Label()) + " to " +
+		safetext.Line(req.Workspace+"/"+req.Slug) + " in Amplication was under way: check with bbsetup amplication status whether it was stored."}})
 	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		r, err := api.ConnectAmp(ctx, req)
 		return ampConnectResultMsg{seq: seq, r: r, err: err}
@@ -103,11 +111,16 @@ func (s *ampConnectScreen) update(msg tea.Msg) tea.Cmd {
 		s.busyNow = false
 		if msg.err != nil {
 			s.err = msg.err
-			return nil
+			if errors.Is(msg.err, context.Canceled) || errors.Is(msg.err, context.DeadlineExceeded) {
+				return nil // no answer: it may have been stored, as the fact says
+			}
+			// The server answered with a refusal: nothing was stored.
+			return s.c.report(outsideMsg{outsideFact{key: "amp-connect"}})
 		}
 		r := msg.r
 		s.done = &r
 	case quitPendingMsg:
+		s.quitPending = true
 		return nil
 	case tea.KeyMsg:
 		if !s.busyNow {
@@ -155,6 +168,8 @@ func (s *ampConnectScreen) view() string {
 	}
 	b.WriteString("\n")
 	switch {
+	case s.busyNow && s.quitPending:
+		b.WriteString(s.c.spinnerLine("Quitting once the server answers, so bbsetup can say whether the connect was stored. Press ctrl+c again to quit now."))
 	case s.busyNow:
 		b.WriteString(s.c.spinnerLine("Connecting, then reading it back from the server…"))
 	case ampSignInLost(s.err):

@@ -23,6 +23,13 @@ func (w *wizard) frameUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		w.resize(msg.Width, msg.Height)
 		return nil, true
 	case tea.KeyMsg:
+		if w.quitHeld && w.cur == stepAmpConnect && key.Matches(msg, w.c.km.ForceQuit) {
+			// A hanging server: the second ctrl+c quits now; the quit message says the
+			// connect was under way (see ampConnectScreen.connect).
+			w.quitting = true
+			w.stop()
+			return tea.Quit, true
+		}
 		if w.quitting || w.quitHeld {
 			return nil, true
 		}
@@ -345,7 +352,7 @@ func (w *wizard) quitView() string {
 	if out := w.s.doneOutside(); len(out) > 0 {
 		b.WriteString(st.strong.Render("Done outside this machine:") + "\n" + bullets(out) + "\n")
 	}
-	if len(w.s.written) > 0 {
+	if len(w.s.written) > 0 && w.s.repo == nil {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
 	b.WriteString(w.ampQuitNote())
