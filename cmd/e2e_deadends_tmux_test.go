@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/bbsetup/bbsetup/internal/testkit"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
@@ -101,9 +100,6 @@ func TestE2EDeadEndsInTmux(t *testing.T) {
 	// consumer's client credentials) renews by itself.
 	w.restartBoth(t)
 	tt.keys("Enter")
-	tt.waitFor("Acme Corporation")
-	w.restartBoth(t)
-	tt.keys("r")
 	tt.waitFor("Acme Corporation")
 	// Choice, then Create.
 	tt.keys("Enter")
@@ -204,5 +200,4 @@ func TestE2EDeadEndsInTmux(t *testing.T) {
 		t.Fatalf("wizard exit %d", code)
 	}
 	w.scanPanes(t, tt)
-	_ = time.Second
 }

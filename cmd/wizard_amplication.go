@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -182,6 +183,10 @@ func (b *wizardBackend) ampCompleteError(s *ampSession, err error) error {
 	why := ampName(ge.Message())
 	low := strings.ToLower(ge.Message())
 	failed := "the Amplication server could not finish the Bitbucket authorization (" + why + "): "
+	if target, reason, ok := ampFetchFailure(ge.Message()); ok {
+		// node-fetch's FetchError: the server did not reach Bitbucket at all.
+		return fmt.Errorf("the Amplication server could not reach Bitbucket at %s (%s), so it could not finish the authorization: check that the machine running it reaches Bitbucket (its network or proxy, and the Bitbucket URL it was started with), then try again", ampName(target), ampReason(reason))
+	}
 	switch {
 	case strings.Contains(low, "upgrade its plan"):
 		return fmt.Errorf("the Amplication server refuses Bitbucket without a paid plan (%s): Amplication servers before v3.5.0 check a billing entitlement that a local server never has; update the checkout to a current Amplication release (git pull), %s, then run the wizard again", why, ampRestart)
@@ -196,6 +201,23 @@ func (b *wizardBackend) ampCompleteError(s *ampSession, err error) error {
 	}
 	// The server often says no more than "Bitbucket request failed.": name the causes.
 	return errors.New(failed + "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it); trying again makes a new one.")
+}
+
+// ampFetchFailure reads node-fetch's "request to URL failed, reason: R" (a FetchError:
+// nothing reached the other end) out of a server message: the URL's origin and R.
+func ampFetchFailure(msg string) (target, reason string, ok bool) {
+	_, rest, found := strings.Cut(msg, "request to ")
+	if !found {
+		return "", "", false
+	}
+	u, reason, found := strings.Cut(rest, " failed, reason: ")
+	if !found {
+		return "", "", false
+	}
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		u = p.Scheme + "://" + p.Host
+	}
+	return u, strings.TrimSpace(reason), true
 }
 
 // ampWizardAPI is the signed-in session (tui.Amplication). Its state is the client (its

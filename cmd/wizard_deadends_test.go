@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,39 @@ func TestWizardAdapterAmpPasteRefusedKeepsListening(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("the wait never finished")
+	}
+}
+
+// Issue 23 §3: a paste refused because the Amplication server could not reach Bitbucket
+// names that cause, not "the code was already used or has expired".
+func TestWizardAdapterAmpPasteNamesAnUnreachableBitbucket(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw.w.Server.Close() // Bitbucket is gone: the server's exchange cannot reach it
+	landed := aw.co.CallbackURL + "?code=some-code&state=" + url.QueryEscape(u.Query().Get("state"))
+	_, err = sess.Flow.Paste(ctx, landed)
+	if err == nil {
+		t.Fatal("the paste succeeded with Bitbucket gone")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "already used or has expired") || !strings.Contains(msg, "could not reach Bitbucket") {
+		t.Fatalf("the refusal does not name the cause: %q", msg)
 	}
 }
