@@ -354,6 +354,8 @@ func (s *createScreen) view() string {
 	switch {
 	case strings.TrimSpace(s.name.Value()) == "":
 		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
+	case err != nil && slug == "":
+		b.WriteString(st.bad.Render("  Slug: "+errText(err)) + "\n")
 	case err != nil:
 		b.WriteString(st.bad.Render("  Slug "+slug+": "+errText(err)) + "\n")
 	case slug == s.taken:
