@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -664,7 +665,20 @@ func (b wizardAPI) ValidateSlug(slug string) error { return bitbucket.ValidateSl
 // branch on its type.
 type cleanError struct{ err error }
 
-func (e *cleanError) Error() string { return safetext.Block(e.err.Error()) }
+func (e *cleanError) Error() string { return safetext.Block(wizardText(e.err)) }
+
+// wizardText is err's text without the HTTP client's own error appended to a sentence
+// (`…: Get "http://…": dial tcp …`): as on the command line (errorText), that is detail
+// for --debug, not for the operator.
+func wizardText(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	var te *oauth.TokenError
+	if errors.As(err, &ue) && !errors.As(err, &te) && strings.HasSuffix(msg, ": "+ue.Error()) {
+		return strings.TrimSuffix(msg, ": "+ue.Error())
+	}
+	return msg
+}
 func (e *cleanError) Unwrap() error { return e.err }
 
 // clean wraps err (nil stays nil) for the wizard.

@@ -100,3 +100,37 @@ func TestWizardAdapterAmpPasteNamesAnUnreachableBitbucket(t *testing.T) {
 		t.Fatalf("the refusal does not name the cause: %q", msg)
 	}
 }
+
+// Issue 23 §3: the wizard shows no raw Go error (`Get "http://…": dial tcp …`) when
+// Bitbucket cannot be reached.
+func TestWizardAdapterNoRawGoErrors(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	au, err := a.API.ReuseAmpOrg(ctx, tui.AmpOrg{ID: "org", Name: "demo"})
+	if err != nil || au.API == nil {
+		t.Fatalf("bbsetup's own access: %v", err)
+	}
+	aw.w.Server.Close()
+	_, werr := au.API.Workspaces(ctx)
+	_, perr := au.API.Projects(ctx, "acme")
+	lerr := au.API.ListRepos(ctx, "acme", "", func([]tui.Repo, int, int) {})
+	for _, err := range []error{werr, perr, lerr} {
+		if err == nil {
+			t.Fatal("Bitbucket is closed, yet a call succeeded")
+		}
+		for _, raw := range []string{"dial tcp", `Get "`, "http://127.0.0.1"} {
+			if strings.Contains(err.Error(), raw) {
+				t.Errorf("the wizard's error carries the raw Go error (%q): %s", raw, err)
+			}
+		}
+	}
+}
