@@ -153,7 +153,7 @@ func (s *verifyScreen) view() string {
 		}
 		next := "Press enter to see what will be written."
 		if s.kept {
-			next = "Press enter to authorize (nothing needs writing)."
+			next = "Press enter to check the Amplication server (nothing needs writing)."
 		}
 		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, next))
 	case VerdictBadCredentials:
@@ -166,10 +166,18 @@ func (s *verifyScreen) view() string {
 		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg,
 			"Tick it on the consumer's edit page and Save; press enter for the consumer steps."))
 	case VerdictNoCallback:
-		b.WriteString(s.c.errorBox("The consumer has no callback URL", msg+"\nCallback URL: "+st.code.Render(s.callback),
+		title := "The consumer has no callback URL"
+		b.WriteString(s.c.errorBox(title, withoutLead(msg, title)+"\nCallback URL: "+st.code.Render(s.callback),
 			"Set it on the consumer's edit page and Save; press enter for the consumer steps."))
 	case VerdictMissingScopes:
-		b.WriteString(s.c.errorBox("Some permission boxes are not ticked", msg+"\nMissing:\n"+bullets(v.Missing),
+		// The form's rows, as the Permissions screen shows them (not Bitbucket's scopes, of
+		// which a row can hold several), each listed once.
+		rows := groupPermissions(v.Missing)
+		what := "1 row of the consumer's permissions form is missing a box:"
+		if len(rows) > 1 {
+			what = itoa(len(rows)) + " rows of the consumer's permissions form are missing boxes:"
+		}
+		b.WriteString(s.c.errorBox("Some permission boxes are not ticked", what+"\n"+bullets(rows),
 			"Tick them on the consumer's edit page and Save; press enter to go to the checklist."))
 	case VerdictNetwork:
 		b.WriteString(s.c.errorBox("Bitbucket could not be reached", msg,
@@ -178,4 +186,12 @@ func (s *verifyScreen) view() string {
 		b.WriteString(s.c.errorBox("The check failed", msg, "Press r to try again, or esc to change the key and secret."))
 	}
 	return b.String()
+}
+
+// withoutLead drops title from the start of msg when msg starts by saying it again.
+func withoutLead(msg, title string) string {
+	if rest, ok := strings.CutPrefix(msg, title+"."); ok {
+		return strings.TrimSpace(rest)
+	}
+	return msg
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -27,4 +28,42 @@ func TestCreateSlugOfASymbolOnlyName(t *testing.T) {
 	hs.typeText("!!!")
 	hs.untilText("Slug: ")
 	hs.wantNoText("Slug :")
+}
+
+// Verify names the missing boxes once, counted in the form's rows (not Bitbucket's
+// scopes), and does not say its title twice.
+func TestVerifyMissingBoxesOnceByRow(t *testing.T) {
+	fb := newFake()
+	fb.verdicts = []Verdict{{Kind: VerdictMissingScopes,
+		Message: "The consumer lacks 3 permissions Amplication needs: Webhooks: Read and write; Projects: Read; Projects: Admin. Edit the consumer in Bitbucket, tick the boxes and save.",
+		Missing: []string{"Webhooks: Read and write", "Projects: Read", "Projects: Admin"}}}
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.toVerify()
+	hs.untilText("Some permission boxes are not ticked", "2 rows of the consumer's permissions form are missing boxes")
+	if n := strings.Count(hs.body(), "Webhooks"); n != 1 {
+		t.Fatalf("Webhooks named %d times:\n%s", n, hs.view())
+	}
+	hs.wantNoText("3 permissions")
+
+	fb = newFake()
+	fb.verdicts = []Verdict{{Kind: VerdictNoCallback, Message: "The consumer has no callback URL. Edit the consumer in Bitbucket and set Callback URL."}}
+	hs = newHarness(t, fb, Options{}, 80, 24)
+	hs.toVerify()
+	hs.untilText("The consumer has no callback URL", "Edit the consumer in Bitbucket")
+	if n := strings.Count(hs.body(), "has no callback URL"); n != 1 {
+		t.Fatalf("the title is said %d times:\n%s", n, hs.view())
+	}
+}
+
+// Kept key and secret: after Verify comes the server check, and Verify says so.
+func TestVerifyKeptSaysTheServerCheckComesNext(t *testing.T) {
+	fb := newFake()
+	fb.checkout.Configured, fb.checkout.ClientID, fb.checkout.SecretMasked = true, "KEY123", "••••9876"
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.untilText("Keep them")
+	hs.press("enter")
+	hs.wantStep(stepVerify)
+	hs.untilText("Bitbucket accepted the key and secret", "Press enter to check the Amplication server")
+	hs.press("enter")
+	hs.wantStep(stepAmpServer)
 }
