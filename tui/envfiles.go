@@ -341,7 +341,9 @@ func (s *envScreen) resultsView() string {
 	b.WriteString("\n" + st.strong.Render("Now") + ": start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:\n")
 	b.WriteString("  " + st.code.Render(server) + "\n")
 	if s.c.opts.Demo {
-		b.WriteString(st.faint.Render("  (demo: the emulated server has started by itself)") + "\n")
+		// Started after the write, or (--stale-server) running since before it: the next
+		// screen checks which, and restarts it when needed.
+		b.WriteString(st.faint.Render("  (demo: the emulated server is started or restarted for you; the next screen checks it)") + "\n")
 	}
 	var later []string
 	for _, svc := range s.co.Services {

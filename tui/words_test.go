@@ -67,3 +67,26 @@ func TestVerifyKeptSaysTheServerCheckComesNext(t *testing.T) {
 	hs.press("enter")
 	hs.wantStep(stepAmpServer)
 }
+
+// The help names what a does: a second a unticks every row, and the help says so.
+func TestPermissionsToggleAllSaysWhatItDoes(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{}, 80, 24)
+	hs.toPermissions()
+	hs.wantText("a tick all")
+	hs.press("a")
+	hs.untilText("6 of 6 rows ticked", "a untick all")
+	hs.press("a")
+	hs.untilText("0 of 6 rows ticked", "a tick all")
+}
+
+// The demo's note after the write is true also when the emulated server ran before it
+// (--stale-server).
+func TestDemoServerNoteAfterTheWrite(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{Demo: true}, 80, 30)
+	hs.toEnv()
+	hs.press("enter")
+	hs.untilText("written", "demo: the emulated server is started or restarted for you")
+	hs.wantNoText("has started by itself")
+}
