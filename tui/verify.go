@@ -163,12 +163,18 @@ func (s *verifyScreen) view() string {
 		}
 		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg, next))
 	case VerdictNotPrivate:
-		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg,
-			"Tick it on the consumer's edit page and Save; press enter for the consumer steps."))
+		next := "Tick it on the consumer's edit page and Save; press enter for the consumer steps."
+		if s.c.opts.Demo {
+			next = demoNoFix("--public-consumer")
+		}
+		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg, next))
 	case VerdictNoCallback:
 		title := "The consumer has no callback URL"
-		b.WriteString(s.c.errorBox(title, withoutLead(msg, title)+"\nCallback URL: "+st.code.Render(s.callback),
-			"Set it on the consumer's edit page and Save; press enter for the consumer steps."))
+		next := "Set it on the consumer's edit page and Save; press enter for the consumer steps."
+		if s.c.opts.Demo {
+			next = demoNoFix("--no-callback")
+		}
+		b.WriteString(s.c.errorBox(title, withoutLead(msg, title)+"\nCallback URL: "+st.code.Render(s.callback), next))
 	case VerdictMissingScopes:
 		// The form's rows, as the Permissions screen shows them (not Bitbucket's scopes, of
 		// which a row can hold several), each listed once.
@@ -194,4 +200,10 @@ func withoutLead(msg, title string) string {
 		return strings.TrimSpace(rest)
 	}
 	return msg
+}
+
+// demoNoFix is the demo's advice for a consumer mistake it was started with (flag): the
+// emulated Bitbucket has no consumer settings page, so the fix loop cannot be left there.
+func demoNoFix(flag string) string {
+	return "The demo's emulated Bitbucket has no consumer settings page, so this cannot be fixed here: press q to quit, then run bbsetup demo without " + flag + " to go on."
 }

@@ -90,3 +90,16 @@ func TestDemoServerNoteAfterTheWrite(t *testing.T) {
 	hs.untilText("written", "demo: the emulated server is started or restarted for you")
 	hs.wantNoText("has started by itself")
 }
+
+// demo --public-consumer / --no-callback: the screen says the demo cannot fix it, and how
+// to go on.
+func TestDemoConsumerMistakeSaysItCannotBeFixedThere(t *testing.T) {
+	for _, v := range []Verdict{{Kind: VerdictNotPrivate, Message: "The consumer is not private."}, {Kind: VerdictNoCallback, Message: "The consumer has no callback URL."}} {
+		fb := newFake()
+		fb.verdicts = []Verdict{v}
+		hs := newHarness(t, fb, Options{Demo: true}, 80, 30)
+		hs.toVerify()
+		hs.untilText("cannot be fixed here", "press q to quit, then run bbsetup demo without --")
+		hs.wantNoText("press enter for the consumer steps")
+	}
+}
