@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // Issue 23 §4: the keys a screen names work there: pgdn scrolls the Env files diff.
@@ -28,5 +30,22 @@ func TestEnvDiffScrollsWithPgDn(t *testing.T) {
 	hs.press("pgup")
 	if env.vp.YOffset != 0 {
 		t.Fatalf("pgup did not scroll the diff back: offset %d", env.vp.YOffset)
+	}
+}
+
+// Issue 23 §4: a word that is also a key's name, arriving as one unbracketed burst of
+// runes ("end", "down", "enter"), is text in a text field, not that key.
+func TestKeyNameWordsInABurstAreText(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 24)
+	hs.toChoice()
+	hs.press("down", "enter")
+	hs.wantStep(stepCreate)
+	for _, w := range []string{"down", "end", "enter", "up"} {
+		hs.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+	}
+	hs.wantStep(stepCreate)
+	if v := hs.m.w.screens[stepCreate].(*createScreen).name.Value(); v != "downendenterup" {
+		t.Fatalf("name = %q, want the words typed", v)
 	}
 }

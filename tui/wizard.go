@@ -180,7 +180,7 @@ func (m Model) Init() tea.Cmd {
 
 // Update implements tea.Model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.w.update(msg)
+	cmd := m.w.update(asText(msg))
 	m.w.layout()
 	return m, cmd
 }
@@ -281,4 +281,16 @@ func (w *wizard) quit() tea.Cmd {
 	w.quitting = true
 	w.stop()
 	return tea.Quit
+}
+
+// asText marks a burst of several runes that arrived without bracketed paste (typed fast,
+// or pasted by a terminal that does not bracket) as a paste: it is text. Otherwise a word
+// that is also a key's name ("end", "down", "enter") would match that key (a KeyMsg's
+// String is its runes) and be dropped from the field, or move the focus.
+func asText(msg tea.Msg) tea.Msg {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste {
+		k.Paste = true
+		return k
+	}
+	return msg
 }
