@@ -23,6 +23,9 @@ type ampTargetScreen struct {
 	repo    string // "workspace/slug" chosen on Bitbucket
 	canBack bool
 	chosen  string // the resource chosen before (its ID), selected again when listed
+	// startNote says why the cursor starts where it does when that is a service: the
+	// command line's default is the project's settings.
+	startNote string
 
 	job      request
 	loading  bool
@@ -172,11 +175,15 @@ func (s *ampTargetScreen) setProjects(ps []AmpProject) {
 			}
 		}
 	}
+	s.startNote = ""
 	switch {
 	case chosen >= 0:
 		s.cur = chosen
 	case first >= 0:
 		s.cur = first
+		p := ps[s.rows[first].p]
+		s.startNote = "The cursor starts on " + safetext.Line(s.row(first).Name) + ", the first service with no repository; choose project " +
+			safetext.Line(p.Name) + " above it to connect the project's settings instead (what bbsetup amplication connect does without --service)."
 	}
 }
 
@@ -298,7 +305,11 @@ func (s *ampTargetScreen) top() string {
 	st := s.c.st
 	h := st.heading.Render("Which Amplication project or service pushes to "+safetext.Line(s.repo)+"?") + "\n"
 	if !s.loading && s.err == nil && len(s.rows) > 0 && !s.terse {
-		h += st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n\n"
+		h += st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n"
+		if s.startNote != "" {
+			h += st.subtle.Render(s.startNote) + "\n"
+		}
+		h += "\n"
 	}
 	return h
 }

@@ -103,3 +103,12 @@ func TestDemoConsumerMistakeSaysItCannotBeFixedThere(t *testing.T) {
 		hs.wantNoText("press enter for the consumer steps")
 	}
 }
+
+// The target screen says why it starts on a service (the command line's default is the
+// project's settings).
+func TestAmpTargetSaysWhyItStartsOnAService(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 30)
+	hs.toAmpTarget()
+	hs.untilText("› orders", "The cursor starts on orders, the first service with no repository", "choose project Shop above it")
+}
