@@ -163,18 +163,23 @@ func byPriority(keys []key.Binding) []key.Binding {
 	return out
 }
 
-// keyRank is 0 for enter, 1 for esc, 2 for the others: by the keys bound or the key the
-// help names ("enter/r", "n/esc").
+// keyRank is 0 for enter, 1 for esc, 2 for the ctrl keys advice names, 3 for the others:
+// by the keys bound or the key the help names ("enter/r", "n/esc").
 func keyRank(b key.Binding) int {
 	keys := append([]string{}, b.Keys()...)
 	keys = append(keys, strings.Split(b.Help().Key, "/")...)
-	rank := 2
+	rank := 3
 	for _, k := range keys {
 		switch k {
 		case "enter":
 			return 0
 		case "esc":
 			rank = 1
+		case "ctrl+t", "ctrl+l", "ctrl+k":
+			// The keys a screen's advice names that work while typing (switch the
+			// sign-in, sign in or authorize again, change the key): where "?" types into
+			// a field, they are the last secondary keys a narrow help line drops.
+			rank = min(rank, 2)
 		}
 	}
 	return rank

@@ -49,3 +49,18 @@ func TestKeyNameWordsInABurstAreText(t *testing.T) {
 		t.Fatalf("name = %q, want the words typed", v)
 	}
 }
+
+// At 40x15 the sign-in's help keeps ctrl+t (its advice names it; "?" types into the field).
+func TestNarrowHelpKeepsTheKeysAdviceNames(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 30)
+	hs.toAmpServer()
+	hs.untilText("The Amplication server answers")
+	hs.press("enter")
+	hs.wantStep(stepAmpSignIn)
+	hs.resize(40, 15)
+	help := strings.Join(hs.m.w.frame.help, " ")
+	if !strings.Contains(help, "ctrl+t") {
+		t.Fatalf("the 40x15 help line drops ctrl+t: %q", help)
+	}
+}
