@@ -649,7 +649,7 @@ func (b wizardAPI) RepoExists(ctx context.Context, workspace, slug string) (bool
 	case errors.As(err, &nf):
 		return false, nil
 	case err != nil:
-		return false, keyRejected(err)
+		return false, clean(keyRejected(err))
 	}
 	return true, nil
 }

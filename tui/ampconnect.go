@@ -20,6 +20,7 @@ type ampConnectScreen struct {
 	c       *common
 	ctx     context.Context
 	api     AmpConnector
+	bb      RepoChecker // bbsetup's Bitbucket API: the repository still exists? (nil: not checked)
 	req     AmpConnectRequest
 	repo    Repo
 	canBack bool
@@ -48,6 +49,10 @@ func (s *ampConnectScreen) enter(e entry) tea.Cmd {
 	s.busyNow, s.err, s.done, s.api = false, nil, nil, nil
 	if e.s.amp != nil {
 		s.api = e.s.amp.API
+	}
+	s.bb = nil
+	if rc, ok := e.s.api.(RepoChecker); ok {
+		s.bb = rc
 	}
 	s.req = AmpConnectRequest{Workspace: e.s.workspace.Slug}
 	if e.s.target != nil {
@@ -91,11 +96,22 @@ func (s *ampConnectScreen) connect() tea.Cmd {
 		return nil
 	}
 	s.busyNow, s.err, s.quitPending = true, nil, false
-	api, req := s.api, s.req
+	api, req, bb := s.api, s.req, s.bb
 	// Until the answer is in, a quit says the connect was under way.
 	s.c.report(outsideMsg{outsideFact{key: "amp-connect", text: "Connecting " + safetext.Line(req.Target.Label()) + " to " +
 		safetext.Line(req.Workspace+"/"+req.Slug) + " in Amplication was under way: check with bbsetup amplication status whether it was stored."}})
 	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
+		if bb != nil {
+			// As the command line does: a repository deleted or renamed since it was
+			// chosen is not stored in Amplication.
+			ok, err := bb.RepoExists(ctx, req.Workspace, req.Slug)
+			if err != nil {
+				return ampConnectResultMsg{seq: seq, err: err}
+			}
+			if !ok {
+				return ampConnectResultMsg{seq: seq, err: &repoGoneError{full: req.Workspace + "/" + req.Slug}}
+			}
+		}
 		r, err := api.ConnectAmp(ctx, req)
 		return ampConnectResultMsg{seq: seq, r: r, err: err}
 	})
@@ -172,8 +188,11 @@ func (s *ampConnectScreen) view() string {
 		b.WriteString(s.c.spinnerLine("Quitting once the server answers, so bbsetup can say whether the connect was stored. Press ctrl+c again to quit now."))
 	case s.busyNow:
 		b.WriteString(s.c.spinnerLine("Connecting, then reading it back from the server…"))
-	case ampSignInLost(s.err):
+	case credentialLost(s.err):
 		b.WriteString(s.c.lostBox("The connect did not work", s.err))
+	case isRepoGone(s.err):
+		b.WriteString(s.c.errorBox("The connect did not work", safetext.Line(s.err.Error()),
+			"Press esc to go back to the target, and esc again to choose the repository."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("The connect did not work", safetext.Line(s.err.Error()), "Press enter to try again, or esc to choose another target."))
 	default:
@@ -204,4 +223,22 @@ func (s *ampConnectScreen) doneBody() string {
 	}
 	lines = append(lines, "Read back from the Amplication server.")
 	return strings.Join(lines, "\n")
+}
+
+// RepoChecker is what the Connect step in Amplication uses of bbsetup's Bitbucket API (a
+// part of RepoCreator): whether the chosen repository still exists.
+type RepoChecker interface {
+	RepoExists(ctx context.Context, workspace, slug string) (bool, error)
+}
+
+// repoGoneError: the chosen repository is no longer in Bitbucket.
+type repoGoneError struct{ full string }
+
+func (e *repoGoneError) Error() string {
+	return e.full + " is no longer in Bitbucket (deleted or renamed since you chose it), so nothing was stored in Amplication."
+}
+
+func isRepoGone(err error) bool {
+	var rg *repoGoneError
+	return errors.As(err, &rg)
 }

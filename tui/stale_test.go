@@ -47,3 +47,35 @@ func TestConnectCtrlRReloadsAtAnyTime(t *testing.T) {
 	hs.press("ctrl+r")
 	hs.untilText("31 repositories")
 }
+
+// Issue 23 §2: the Connect step in Amplication checks first that the repository still
+// exists in Bitbucket (as the command line does), and stores nothing when it does not.
+func TestAmpConnectChecksTheRepositoryStillExists(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 30)
+	hs.toAmpTarget()
+	hs.untilText("› orders")
+	hs.press("enter")
+	hs.wantStep(stepAmpConnect)
+	repo := hs.m.w.s.repo
+	fb.mu.Lock()
+	ws := hs.m.w.s.workspace.Slug
+	kept := fb.repos[ws][:0]
+	for _, r := range fb.repos[ws] {
+		if r.Slug != repo.Slug {
+			kept = append(kept, r)
+		}
+	}
+	fb.repos[ws] = kept
+	fb.mu.Unlock()
+	hs.press("enter")
+	hs.untilText("is no longer in Bitbucket", "nothing was stored in Amplication", "Press esc to go back to the target")
+	fb.amp.mu.Lock()
+	n := len(fb.amp.connects)
+	fb.amp.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("ConnectAmp called %d times for a repository that is gone", n)
+	}
+	hs.press("esc")
+	hs.wantStep(stepAmpTarget)
+}

@@ -82,7 +82,11 @@ var transitions = []transition{
 		if !w.s.resuming {
 			w.s.resume, w.s.resuming = w.cur, true
 		}
-		return w.goTo(m.to)
+		to := m.to
+		if to == stepAuthorize {
+			to = authorizeStep(&w.s) // bbsetup's Bitbucket access comes from the authorization on the path
+		}
+		return w.goTo(to)
 	}),
 	on(func(w *wizard, m outsideMsg) tea.Cmd {
 		w.s.record(m.fact)
