@@ -284,7 +284,9 @@ func (b *wizardBackend) CheckConfigured(ctx context.Context, tco tui.Checkout) t
 	}
 	cr, ok := co.Current()
 	if !ok {
-		return tui.Verdict{Kind: tui.VerdictUnexpected, Message: fmt.Sprintf("The Bitbucket key and secret are not set in %s; go back and replace them with a new consumer.", co.ServerEnvLocal)}
+		// Set when the wizard started, gone now (the file was changed or deleted meanwhile):
+		// the consumer is still fine, only its key and secret must be pasted again.
+		return tui.Verdict{Kind: tui.VerdictBadCredentials, Message: fmt.Sprintf("The Bitbucket key and secret are no longer in %s (the file changed after bbsetup read it). No new consumer is needed: paste the same consumer's key and secret again.", co.ServerEnvLocal)}
 	}
 	return b.CheckCredentials(ctx, tui.Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }

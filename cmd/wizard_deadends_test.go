@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +133,24 @@ func TestWizardAdapterNoRawGoErrors(t *testing.T) {
 				t.Errorf("the wizard's error carries the raw Go error (%q): %s", raw, err)
 			}
 		}
+	}
+}
+
+// Issue 23 §2: the keep path after the server's .env.local was deleted mid-way: no new
+// consumer is needed, and Verify leads to pasting the key and secret (not to the consumer
+// steps).
+func TestWizardAdapterKeptKeyGoneNeedsNoNewConsumer(t *testing.T) {
+	aw := newAdapterWorld(t)
+	aw.writeKeys(t)
+	co, err := aw.b.FindCheckout(aw.co.Root)
+	if err != nil || !co.Configured {
+		t.Fatalf("configured checkout: %+v, %v", co, err)
+	}
+	if err := os.Remove(co.ServerEnv); err != nil {
+		t.Fatal(err)
+	}
+	v := aw.b.CheckConfigured(context.Background(), co)
+	if v.Kind != tui.VerdictBadCredentials || strings.Contains(v.Message, "new consumer.") || !strings.Contains(v.Message, "No new consumer is needed") {
+		t.Fatalf("verdict %v: %q", v.Kind, v.Message)
 	}
 }

@@ -157,11 +157,13 @@ func (s *verifyScreen) view() string {
 		}
 		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, next))
 	case VerdictBadCredentials:
-		next := "Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."
+		title, next := "The key or the secret is wrong", "Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."
 		if s.kept {
+			// Wrong, or no longer in the file: either way they cannot be used as they are.
+			title = "The configured key and secret cannot be used"
 			next = "Press enter to paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
 		}
-		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg, next))
+		b.WriteString(s.c.errorBox(title, msg, next))
 	case VerdictNotPrivate:
 		next := "Tick it on the consumer's edit page and Save; press enter for the consumer steps."
 		if s.c.opts.Demo {
