@@ -169,8 +169,10 @@ func (t *authTrip) started(msg authStartedMsg) tea.Cmd {
 	}
 	sess := msg.sess
 	t.sess = &sess
-	print := printAbove(sess.URL)
-	t.above = safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
+	// Labelled: it stays in the scrollback after the wizard, where it must say what it is.
+	const label = "Authorize URL (open it in a browser where you are logged in to Bitbucket):"
+	print := printAbove(label + "\n" + sess.URL)
+	t.above = label + "\n" + safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
 	var open tea.Cmd
 	if !t.c.opts.NoBrowser || t.c.opts.Demo {
 		open = t.c.openCmd(sess.URL)
