@@ -5,6 +5,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -447,7 +448,7 @@ func hangWidth(plain string) int {
 // starting with the continuation marker (wordCont), so nothing is cut mid-word unmarked.
 func wrapPlain(s string, width int) string {
 	// Follow the wrap's columns, so a long word's first piece fills the line it starts on.
-	words := strings.Split(s, " ")
+	words := strings.Split(keepCommands(s, width), " ")
 	col := 0
 	for i, w := range words {
 		ww := ansi.StringWidth(w)
@@ -471,7 +472,22 @@ func wrapPlain(s string, width int) string {
 		}
 	}
 	s = strings.ReplaceAll(strings.Join(words, " "), "-", nbHyphen)
-	return strings.NewReplacer(nbHyphen, "-").Replace(ansi.Wrap(s, width, ""))
+	return strings.NewReplacer(nbHyphen, "-", nbSpace, " ").Replace(ansi.Wrap(s, width, ""))
+}
+
+// command is a command the operator may copy from running text: wrapping does not split
+// it (issue 23 §4), unless it is wider than a line.
+var command = regexp.MustCompile(`\b(?:bbsetup (?:amplication (?:authorize|connect|status)|repos (?:list|create)|projects|workspaces|check|configure|authorize|demo)|npx nx serve [a-z][a-z0-9-]*)\b`)
+
+// keepCommands joins the words of each command in s that fits in width with nbSpace, so a
+// wrap keeps it on one line; wrapPlain puts the spaces back. A longer one wraps as text.
+func keepCommands(s string, width int) string {
+	return command.ReplaceAllStringFunc(s, func(c string) string {
+		if ansi.StringWidth(c) > width {
+			return c
+		}
+		return strings.ReplaceAll(c, " ", nbSpace)
+	})
 }
 
 // breakWord splits a word wider than width into pieces that each fill a line, the first
@@ -538,3 +554,6 @@ const wordCont = "↪"
 // nbHyphen stands in for a hyphen, at the same width, while wrapping: hyphens are no wrap
 // points (a slug too long for a line is broken at one by breakWord).
 const nbHyphen = "\u2011"
+
+// nbSpace stands in for a space inside a command while wrapping (see keepCommands).
+const nbSpace = "\u00a0"

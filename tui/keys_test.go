@@ -64,3 +64,25 @@ func TestNarrowHelpKeepsTheKeysAdviceNames(t *testing.T) {
 		t.Fatalf("the 40x15 help line drops ctrl+t: %q", help)
 	}
 }
+
+// Issue 23 §4: at 40 columns a command in running text is not split across lines.
+func TestWrapKeepsCommandsWhole(t *testing.T) {
+	text := "Amplication itself stays unconnected: connect later with bbsetup amplication authorize and bbsetup amplication connect, after npx nx serve amplication-server."
+	for _, width := range []int{38, 34, 40} { // each command fits in a line
+		out := wrap(text, width)
+		for _, c := range []string{"bbsetup amplication authorize", "bbsetup amplication connect", "npx nx serve amplication-server"} {
+			found := false
+			for _, l := range strings.Split(out, "\n") {
+				if strings.Contains(l, c) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("at %d columns %q is split:\n%s", width, c, out)
+			}
+		}
+		if strings.Contains(out, nbSpace) {
+			t.Errorf("a stand-in space is left in the text:\n%q", out)
+		}
+	}
+}
