@@ -2,14 +2,17 @@ package cmd
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bbsetup/bbsetup/internal/testkit"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
 
 // Issue 23 §1 "Done when": the built binary in tmux; at each wizard screen after a
@@ -199,5 +202,117 @@ func TestE2EDeadEndsInTmux(t *testing.T) {
 	if code := tt.exitCode(); code != 0 {
 		t.Fatalf("wizard exit %d", code)
 	}
+	w.scanPanes(t, tt)
+}
+
+// authorizeURLOnScreen is the authorize URL printed above the frame (wrapped lines joined).
+func (tt *tmuxTerm) authorizeURLOnScreen() string {
+	tt.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := tt.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "e2e")
+		var last string
+		for _, l := range strings.Split(s, "\n") {
+			if i := strings.Index(l, "/site/oauth2/authorize?"); i >= 0 && strings.HasPrefix(strings.TrimSpace(l), "http") {
+				last = strings.TrimSpace(l)
+			}
+		}
+		if last != "" {
+			return last
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("no authorize URL on screen:\n%s", s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// visit is the operator's browser: Bitbucket (auto-approving) redirects to the callback.
+func visit(t *testing.T, u string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatalf("the browser's visit: %v", err)
+	}
+	resp.Body.Close()
+}
+
+// The server screen signed in (the server must be restarted) and Authorize waiting for
+// the browser: both emulators restarted there.
+func TestE2EDeadEndsServerAndAuthorizeInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	matrix.Record(t, "Terminal (the built binary in tmux)", "both emulators restarted on the server screen (signed in) and while Authorize waits",
+		"ctrl+l signs in again and comes back; the authorization finishes")
+	if _, err := exec.LookPath("curl"); err != nil {
+		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
+	}
+	wd, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), TempDir: t.TempDir(), StaleServer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wd.Close() })
+	// A browser that opens nothing: the test visits the URL itself, when it chooses.
+	w := &e2eWorld{World: wd, bin: buildBinary(t), browser: "/bin/true"}
+	tt := w.runDead(t)
+	tt.waitFor("Callback URL to register", w.CallbackURL)
+	tt.keys("Enter")
+	tt.waitFor("Workspace slug")
+	tt.typeText("acme")
+	tt.keys("Enter")
+	tt.waitFor("/acme/workspace/settings/api")
+	tt.keys("Enter")
+	tt.waitFor("0 of 6 rows ticked")
+	tt.keys("a")
+	tt.waitFor("6 of 6 rows ticked")
+	tt.keys("Enter")
+	tt.waitFor("Key", "Secret")
+	tt.paste(w.Consumer.Key)
+	tt.keys("Tab")
+	tt.paste(w.Consumer.Secret)
+	tt.waitFor("••••")
+	tt.keys("Enter")
+	tt.waitFor("Bitbucket accepted the key and secret")
+	tt.keys("Enter")
+	tt.waitFor("will change")
+	tt.keys("Enter")
+	tt.waitFor("✓ written")
+	tt.keys("Enter")
+	tt.waitFor("The Amplication server answers")
+	tt.keys("Enter")
+	w.signIn(tt)
+	// Signed in, the server still runs with the placeholder key: the operator restarts it,
+	// and the restart ends the session.
+	tt.waitFor("The server must be restarted")
+	w.restartBoth(t)
+	tt.keys("r")
+	s := tt.waitFor("Press ctrl+l to sign in again", "ctrl+l sign in again")
+	wantNoDeadAdvice(t, s)
+	tt.keys("C-l")
+	tt.waitFor("Sign in to Amplication")
+	tt.keys("Enter")
+	// Back on the path: the server uses the key now, so on to Authorize.
+	tt.waitFor("Authorize Amplication with Bitbucket", "Waiting for Bitbucket")
+	u := tt.authorizeURLOnScreen()
+	// Both restart while Authorize waits; then the browser comes back.
+	w.restartBoth(t)
+	visit(t, u)
+	s = tt.waitFor("Authorization failed", "ctrl+l sign in again")
+	wantNoDeadAdvice(t, s)
+	tt.keys("C-l")
+	tt.waitFor("Sign in to Amplication")
+	tt.keys("Enter")
+	tt.waitFor("Authorize Amplication with Bitbucket", "Waiting for Bitbucket")
+	u2 := tt.authorizeURLOnScreen()
+	if u2 == u {
+		t.Fatal("the authorization after signing in again reuses the old URL")
+	}
+	visit(t, u2)
+	tt.waitFor("Amplication is connected to Bitbucket as demo")
+	tt.keys("Enter")
+	tt.waitFor("Acme Corporation")
+	tt.keys("C-c")
+	tt.waitFor("EXIT=")
 	w.scanPanes(t, tt)
 }
