@@ -154,3 +154,52 @@ func TestWizardAdapterKeptKeyGoneNeedsNoNewConsumer(t *testing.T) {
 		t.Fatalf("verdict %v: %q", v.Kind, v.Message)
 	}
 }
+
+// Issue 23 §2: a redirect the Amplication server refuses ends the wait, and nothing keeps
+// listening on the callback port for another one (the port is free for the next try). The
+// callback frees the port once it has an answer; the flow's Wait then closes its session
+// too, so this guards the whole path rather than that one call.
+func TestWizardAdapterAmpRedirectRefusedFreesThePort(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.PortInUse {
+		t.Skip("the callback port was taken meanwhile: nothing listens, so nothing to free")
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := sess.Flow.Wait(ctx)
+		waited <- err
+	}()
+	// The browser lands with a code Bitbucket never issued: the server refuses it.
+	resp, err := http.Get(aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case err := <-waited:
+		if err == nil {
+			t.Fatal("a code Bitbucket never issued was accepted")
+		}
+	case <-ctx.Done():
+		t.Fatal("the wait never finished")
+	}
+	listenFree(t, aw.port)
+}
