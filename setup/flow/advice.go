@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
@@ -148,6 +149,7 @@ const (
 	CompleteRedirectURI                        // the redirect_uri differs from the authorization's
 	CompleteCodeUsed                           // the code was used or has expired
 	CompleteNoUser                             // Amplication could not read the Bitbucket account
+	CompleteUnreachable                        // the server did not reach Bitbucket at all (FetchFailure)
 )
 
 // ClassifyComplete classifies a refusal of CompleteOAuth; ok is false when err is not the
@@ -160,7 +162,10 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 	}
 	why = safetext.Line(ge.Message())
 	low := strings.ToLower(ge.Message())
+	_, _, fetch := FetchFailure(err)
 	switch {
+	case fetch: // before the words below: the URL it names can hold "user" or "code"
+		o = CompleteUnreachable
 	case strings.Contains(low, "upgrade its plan"):
 		o = CompleteNoPlan
 	case strings.Contains(low, "invalid oauth client credentials") || strings.Contains(low, "unauthorized_client"):
@@ -173,6 +178,36 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 		o = CompleteNoUser
 	}
 	return o, why, true
+}
+
+// FetchFailure reads node-fetch's "request to URL failed, reason: R" (a FetchError:
+// nothing reached the other end) out of the server's refusal err: the URL's origin and R
+// in a few words, both safe text.
+func FetchFailure(err error) (target, reason string, ok bool) {
+	var ge *amplication.GraphQLError
+	if !errors.As(err, &ge) {
+		return "", "", false
+	}
+	_, rest, found := strings.Cut(ge.Message(), "request to ")
+	if !found {
+		return "", "", false
+	}
+	u, reason, found := strings.Cut(rest, " failed, reason: ")
+	if !found {
+		return "", "", false
+	}
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		u = p.Scheme + "://" + p.Host
+	}
+	return safetext.Line(u), safetext.Line(shortReason(strings.TrimSpace(reason))), true
+}
+
+// UnreachableAdvice is what happened when the Amplication server could not reach
+// Bitbucket to finish the authorization (CompleteUnreachable), and what to do, but for
+// the last step (then).
+func UnreachableAdvice(err error, then string) error {
+	target, reason, _ := FetchFailure(err)
+	return fmt.Errorf("the Amplication server could not reach Bitbucket at %s (%s), so it could not finish the authorization: check that the machine running it reaches Bitbucket (its network or proxy, and the Bitbucket URL it was started with), %s", target, reason, then)
 }
 
 // NoPlanAdvice is what happened and what to do when a server before v3.5.0 refuses
@@ -194,6 +229,8 @@ func (s *Server) wizardComplete(err error) error {
 	switch o {
 	case CompleteNoPlan:
 		return NoPlanAdvice(why, AmpRestart+", then run the wizard again")
+	case CompleteUnreachable:
+		return UnreachableAdvice(err, "then try again")
 	case CompleteKeyRefused:
 		return &CredentialsError{Err: errors.New(failed + "Bitbucket refused the key and secret the running server loaded.")}
 	case CompleteRedirectURI:
