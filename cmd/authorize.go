@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -153,9 +152,7 @@ func (a *app) runAuthorize(ctx context.Context, o authorizeOptions) error {
 			Scopes:      append([]string{}, granted...),
 			Missing:     append([]string{}, oauth.Labels(missing)...),
 		}
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := writeJSON(a.env.Stdout, res); err != nil { // jsonout.go: controls escaped
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -101,9 +100,7 @@ func (a *app) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (*bit
 
 // bbapiWriteJSON writes v as indented JSON and a newline.
 func bbapiWriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return writeJSON(w, v) // jsonout.go: controls escaped
 }
 
 // bbapiClean makes a server-provided string safe for one table cell: ESC sequences,
