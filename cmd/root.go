@@ -228,7 +228,10 @@ func (a *app) report(ctx context.Context, err error, c *cobra.Command) int {
 
 // flagError turns a flag-parsing error into a *UsageError. A value given to a secret
 // flag (--client-secret-stdin=VALUE) is never repeated: it may be the pasted secret.
-func flagError(_ *cobra.Command, err error) error {
+func flagError(c *cobra.Command, err error) error {
+	if e := misplacedCommandError(c); e != nil { // suggest.go: `repos lst -w x` names "lst"
+		return e
+	}
 	var ive *pflag.InvalidValueError
 	if errors.As(err, &ive) && ive.GetFlag() != nil && isSecretFlag(ive.GetFlag().Name) {
 		return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin", ive.GetFlag().Name)
@@ -246,6 +249,9 @@ func typedArgErrors(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
+				if e := argsError(cmd, args); e != nil { // suggest.go: unknown command, "did you mean"
+					return e
+				}
 				var ue *UsageError
 				if errors.As(err, &ue) {
 					return err
@@ -318,6 +324,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newVersionCmd(),
 	)
 	a.addCompletion(root) // completion.go
+	runnableGroups(root) // suggest.go: a mistyped subcommand of a group is a usage error
 	typedArgErrors(root)
 	return root
 }
