@@ -26,7 +26,8 @@ func (a *app) newProjectsCmd() *cobra.Command {
 		Use:   "projects --workspace W",
 		Short: "List the projects of a workspace",
 		Long: `List the projects of a Bitbucket workspace, sorted by key: the keys
-'bbsetup repos create --project KEY' takes.
+'bbsetup repos create --project-key KEY' and 'bbsetup amplication connect
+--project-key KEY' take.
 
 It signs in with the key and secret in the Amplication checkout's .env.local files
 (client_credentials grant) and needs the "Projects: Read" permission.`,

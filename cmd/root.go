@@ -324,7 +324,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newVersionCmd(),
 	)
 	a.addCompletion(root) // completion.go
-	runnableGroups(root) // suggest.go: a mistyped subcommand of a group is a usage error
+	runnableGroups(root)  // suggest.go: a mistyped subcommand of a group is a usage error
 	typedArgErrors(root)
 	return root
 }
