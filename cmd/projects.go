@@ -45,7 +45,7 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 
 func (a *app) runProjects(ctx context.Context, ws string, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
+		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
 	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {

@@ -114,7 +114,7 @@ Needs the "Repositories: Admin" permission.`,
 
 func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
+		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
 	}
 	if err := bitbucket.ValidateWorkspace(ws); err != nil {
 		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
@@ -166,13 +166,13 @@ func (a *app) runReposList(ctx context.Context, ws, filter string, asJSON bool) 
 
 func (a *app) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
 	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
+		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
 	}
 	if err := bitbucket.ValidateWorkspace(ws); err != nil {
 		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
 	}
 	if strings.TrimSpace(r.Name) == "" {
-		return usageErrorf("--name is missing or empty: give the repository a name")
+		return requiredFlagError("name", "give the repository a name") // usagewords.go
 	}
 	if err := bitbucket.ValidateSlug(bitbucket.Slugify(r.Name)); err != nil {
 		return usageErrorf("--name %q cannot be used: %v", r.Name, err)

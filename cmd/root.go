@@ -286,7 +286,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 			// cobra checks required flags and flag groups after this hook, with plain
 			// errors: check them here first, so that their exit code comes from the check.
 			if err := cmd.ValidateRequiredFlags(); err != nil {
-				return &UsageError{Err: err}
+				return requiredFlagsError(cmd, err) // usagewords.go: one wording for a missing flag
 			}
 			if err := cmd.ValidateFlagGroups(); err != nil {
 				return &UsageError{Err: err}
