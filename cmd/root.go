@@ -234,7 +234,7 @@ func flagError(c *cobra.Command, err error) error {
 	}
 	var ive *pflag.InvalidValueError
 	if errors.As(err, &ive) && ive.GetFlag() != nil && isSecretFlag(ive.GetFlag().Name) {
-		return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin", ive.GetFlag().Name)
+		return secretFlagValueError(c, ive.GetFlag().Name) // usagewords.go: the hint names the command called
 	}
 	return &UsageError{Err: err}
 }

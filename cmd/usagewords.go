@@ -38,3 +38,22 @@ func requiredFlagsError(c *cobra.Command, err error) error {
 	}
 	return requiredFlagError(missing.Name, advice)
 }
+
+// secretFlagValueError is the usage error for a value given to a flag that reads a secret
+// on standard input (--client-secret-stdin=VALUE, --password-stdin=VALUE): it never repeats
+// the value (it may be the pasted secret) and shows how to pipe it to the command that was
+// called.
+func secretFlagValueError(c *cobra.Command, flag string) error {
+	path := "bbsetup"
+	if c != nil {
+		path = c.CommandPath()
+	}
+	example := path + " --" + flag
+	switch flag {
+	case "client-secret-stdin":
+		example = "pass show bitbucket | " + path + " --client-id KEY --client-secret-stdin"
+	case "password-stdin":
+		example = "pass show amplication | " + path + " --email EMAIL --password-stdin"
+	}
+	return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. %s", flag, example)
+}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -34,4 +35,30 @@ func cmdPath(args []string) string {
 		s += a
 	}
 	return s
+}
+
+// TestSecretFlagValueHint: a value given to a flag that reads a secret on standard input
+// is not repeated, and the hint shows that flag on the command that was called.
+func TestSecretFlagValueHint(t *testing.T) {
+	dir := demoCheckout(t)
+	const value = "typedPassword0123456789"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"amplication", "status", "--password-stdin=" + value}, "pass show amplication | bbsetup amplication status --email EMAIL --password-stdin"},
+		{[]string{"amplication", "connect", "--password-stdin=" + value}, "| bbsetup amplication connect --email EMAIL --password-stdin"},
+		{[]string{"configure", "--client-secret-stdin=" + value}, "pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin"},
+	} {
+		r := envcmdExec(t, dir, "", nil, c.args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("bbsetup %q: exit %d, want 2 and %q:\n%s", c.args[:2], r.code, c.want, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, value) {
+			t.Errorf("bbsetup %q: the value was repeated", c.args[:2])
+		}
+		if strings.Contains(c.args[0], "amplication") && strings.Contains(r.stderr, "configure") {
+			t.Errorf("bbsetup %q: the hint names configure: %s", c.args[:2], r.stderr)
+		}
+	}
 }
