@@ -323,8 +323,9 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
-	a.addCompletion(root) // completion.go
-	runnableGroups(root)  // suggest.go: a mistyped subcommand of a group is a usage error
+	a.addCompletion(root)            // completion.go
+	runnableGroups(root)             // suggest.go: a mistyped subcommand of a group is a usage error
+	helpShowsApplicableGlobals(root) // globalflags.go: --help lists only the globals a command uses
 	typedArgErrors(root)
 	return root
 }
