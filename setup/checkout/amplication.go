@@ -80,6 +80,8 @@ type Checkout struct {
 	SafeDirectories []string
 	// AllowOutside lets Plan write through a symlink to a file outside the checkout.
 	AllowOutside bool
+
+	accounts AccountDB // privategroup.go: nil is the system's (/etc/passwd, /etc/group)
 }
 
 // SafeDirectoryEnv names the environment variable that trusts a checkout Plan would
@@ -443,7 +445,7 @@ func (c *Checkout) checkOwner(p string) error {
 		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (uid %d)", kind, st.Uid),
 			Fix: "check who prepared this checkout; sudo chown -R $(id -un) " + c.Root + " if it is yours"}
 	}
-	if m := fi.Mode().Perm(); m&0o022 != 0 {
+	if m := fi.Mode().Perm(); m&0o022 != 0 && !(m&0o002 == 0 && ownerPrivateGroup(c.accounts, int(st.Uid), int(st.Gid))) { // privategroup.go: umask 002
 		who := "others"
 		if m&0o002 == 0 {
 			who = "its group"
