@@ -249,7 +249,7 @@ func (a *app) configureSecret(ctx context.Context, o configureOptions) (string, 
 				return "", ctx.Err()
 			}
 		} else {
-			s, err = readFirstLine(a.env.Stdin)
+			s, err = untilDone(ctx, func() (string, error) { return readFirstLine(a.env.Stdin) }) // stdinctx.go: a signal ends the wait
 		}
 		if err != nil {
 			return "", fmt.Errorf("cannot read the secret from standard input: %v", err)
