@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,12 +132,12 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
 // Main runs bbsetup with the real process environment and returns the exit code.
-func Main(args []string) int {
+// early is the subscription package main made while bbsetup started (mainsignals.go).
+func Main(args []string, early ...EarlySignals) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, stopSignals...)
-	defer signal.Stop(sigs)
+	sigs, stopSigs := mainSignals(early) // mainsignals.go: signals caught since startup
+	defer stopSigs()
 	// The terminal as it was, to put back if a second signal ends bbsetup mid-wizard
 	// (raw mode) or mid-prompt (echo off).
 	var restore func()
