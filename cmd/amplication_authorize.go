@@ -95,6 +95,9 @@ func (a *app) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o autho
 		// is always on bitbucket.org (or the emulator's, with --bitbucket-url).
 		return fmt.Errorf("the Amplication server's authorize URL goes to %s, not to Bitbucket at %s, so bbsetup does not open it: check that --amplication-url points at your Amplication server, or pass --bitbucket-url if that server uses another Bitbucket",
 			ampName(fe.Got), ampName(fe.Want))
+	case errors.As(err, new(*amplication.UnexpectedAuthorizeURLError)): // authorizeurl_words.go
+		why, _ := ampUnexpectedAuthorizeURL(err)
+		return fmt.Errorf("the Amplication server's authorize URL is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it: check that --amplication-url points at your Amplication server", why)
 	case errors.As(err, &sm):
 		return fmt.Errorf("the Amplication server's authorize URL carries the state %q, not the one bbsetup asked for; check that --amplication-url points at the Amplication server", ampName(sm.Got))
 	case err != nil:

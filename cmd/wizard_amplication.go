@@ -309,6 +309,9 @@ func (api *ampWizardAPI) StartAmpAuth(ctx context.Context) (tui.AuthSession, err
 		// The browser goes only to the Bitbucket bbsetup talks to, as in the CLI.
 		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL that goes to %s, not to Bitbucket at %s, so bbsetup does not open it. Check that %s is your Amplication server.",
 			s.url, ampName(fe.Got), ampName(fe.Want), s.url)
+	case errors.As(err, new(*amplication.UnexpectedAuthorizeURLError)): // authorizeurl_words.go
+		why, _ := ampUnexpectedAuthorizeURL(err)
+		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL that is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it. Check that %s is your Amplication server.", s.url, why, s.url)
 	case errors.As(err, &sm):
 		return tui.AuthSession{}, ampWorded(err, "The Amplication server at %s answered an authorize URL with the state %q, not the one bbsetup asked for. Check that %s is your Amplication server.", s.url, ampName(sm.Got), s.url)
 	case err != nil:
