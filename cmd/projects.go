@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -44,8 +43,8 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 }
 
 func (a *app) runProjects(ctx context.Context, ws string, asJSON bool) error {
-	if strings.TrimSpace(ws) == "" {
-		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
+	if err := workspaceFlagError(ws); err != nil { // usagewords.go: missing, empty or no slug
+		return err
 	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {

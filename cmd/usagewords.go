@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 )
 
 // One wording for one kind of usage mistake, whichever check finds it (cobra's required
@@ -56,4 +58,16 @@ func secretFlagValueError(c *cobra.Command, flag string) error {
 		example = "pass show amplication | " + path + " --email EMAIL --password-stdin"
 	}
 	return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. %s", flag, example)
+}
+
+// workspaceFlagError is the usage error for a --workspace that is missing, empty or not
+// a workspace slug (bitbucket.ValidateWorkspace); nil when ws is one.
+func workspaceFlagError(ws string) error {
+	if strings.TrimSpace(ws) == "" {
+		return requiredFlagError("workspace", workspaceAdvice)
+	}
+	if err := bitbucket.ValidateWorkspace(ws); err != nil {
+		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
+	}
+	return nil
 }

@@ -62,3 +62,21 @@ func TestSecretFlagValueHint(t *testing.T) {
 		}
 	}
 }
+
+// TestBadWorkspaceOneExitCode: a --workspace that is no workspace slug is a usage
+// mistake (exit 2, before any request) for every command that takes one, as repos list
+// says it.
+func TestBadWorkspaceOneExitCode(t *testing.T) {
+	dir := demoCheckout(t)
+	for _, args := range [][]string{
+		{"repos", "list", "-w", "../x"},
+		{"projects", "-w", "../x"},
+		{"projects", "-w", "acme/x"},
+		{"amplication", "connect", "-w", "../x", "--repository", "r", "--project", "p"},
+	} {
+		r := envcmdExec(t, dir, "", nil, args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "is not a workspace slug") {
+			t.Errorf("bbsetup %q: exit %d, want 2 and \"is not a workspace slug\":\n%s", args, r.code, r.stderr)
+		}
+	}
+}
