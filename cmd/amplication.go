@@ -170,7 +170,7 @@ func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) 
 	if s.in == nil {
 		return "", usageErrorf("--password-stdin: there is no standard input")
 	}
-	line, err := s.in.ReadString('\n')
+	line, err := untilDone(ctx, func() (string, error) { return s.in.ReadString('\n') }) // stdinctx.go: a signal ends the wait
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("cannot read the password from standard input: %v", err)
 	}
