@@ -453,7 +453,7 @@ func (c *Checkout) checkOwner(p string) error {
 	if !envfile.ModeBitsControlAccess {
 		return nil
 	}
-	if m := fi.Mode().Perm(); m&0o022 != 0 && !(m&0o002 == 0 && ownerPrivateGroup(c.accounts, int(st.Uid), int(st.Gid))) { // privategroup.go: umask 002
+	if m := fi.Mode().Perm(); m&0o022 != 0 && !(m&0o002 == 0 && privateGroupOwned(c.accounts, fi)) { // privategroup.go: umask 002
 		who := "others"
 		if m&0o002 == 0 {
 			who = "its group"
