@@ -45,7 +45,7 @@ func TestWizardAdapterAmpAuthorizeRefusesRedirectURI(t *testing.T) {
 		amp.Emulator.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(front.Close)
-	aw.b.a.g.AmplicationURL = front.URL
+	aw.useAmplicationURL(t, front.URL)
 	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
 	if err != nil {
 		t.Fatal(err)
