@@ -29,6 +29,9 @@ func addDeprecatedAlias(fs *pflag.FlagSet, stderr io.Writer, alias, name, why st
 		panic("addDeprecatedAlias: no flag --" + name)
 	}
 	note := func() {
+		if stderr == nil { // a Factory built by a flag test
+			return
+		}
 		fmt.Fprintf(stderr, "bbsetup: --%s is deprecated here: use --%s (%s).\n", alias, name, why)
 	}
 	fs.Var(&deprecatedAliasValue{Value: target.Value, note: note}, alias, "deprecated: use --"+name)

@@ -81,7 +81,7 @@ Needs the "Repositories: Read" permission.`,
 		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list -w acme | cut -f1\n  bbsetup repos list --workspace acme --filter api --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkWorkspaceFlag(lo.workspace); err != nil {
+			if err := workspaceFlagError(lo.workspace); err != nil {
 				return err
 			}
 			if listF != nil {
@@ -107,6 +107,9 @@ Needs the "Repositories: Admin" permission.`,
 		Example: "  bbsetup repos create --workspace acme --name \"Checkout Service\" --project-key WEB",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := co.validate(); err != nil {
+				return err
+			}
 			if createF != nil {
 				return createF(&co)
 			}
@@ -127,13 +130,17 @@ Needs the "Repositories: Admin" permission.`,
 	return repos
 }
 
-// checkWorkspaceFlag refuses a missing or malformed --workspace before anything is asked.
-func checkWorkspaceFlag(ws string) error {
-	if strings.TrimSpace(ws) == "" {
-		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
+// validate refuses, before anything is asked, a --workspace that is missing or no slug
+// and a --name that is missing or makes no slug.
+func (o reposCreateOptions) validate() error {
+	if err := workspaceFlagError(o.workspace); err != nil { // usagewords.go
+		return err
 	}
-	if err := bitbucket.ValidateWorkspace(ws); err != nil {
-		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
+	if strings.TrimSpace(o.name) == "" {
+		return requiredFlagError("name", "give the repository a name") // usagewords.go
+	}
+	if err := bitbucket.ValidateSlug(bitbucket.Slugify(o.name)); err != nil {
+		return usageErrorf("--name %q cannot be used: %v", o.name, err)
 	}
 	return nil
 }
@@ -184,19 +191,8 @@ func (a *Factory) runReposList(ctx context.Context, ws, filter string, asJSON bo
 	return l.done(plural(len(all), "repository", "repositories") + " in workspace " + safetext.Line(ws) + ".")
 }
 
+// runReposCreate creates the repository; the flags were checked (reposCreateOptions.validate).
 func (a *Factory) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
-	if strings.TrimSpace(ws) == "" {
-		return requiredFlagError("workspace", workspaceAdvice) // usagewords.go
-	}
-	if err := bitbucket.ValidateWorkspace(ws); err != nil {
-		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
-	}
-	if strings.TrimSpace(r.Name) == "" {
-		return requiredFlagError("name", "give the repository a name") // usagewords.go
-	}
-	if err := bitbucket.ValidateSlug(bitbucket.Slugify(r.Name)); err != nil {
-		return usageErrorf("--name %q cannot be used: %v", r.Name, err)
-	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err
