@@ -8,7 +8,7 @@
 // Only package main imports it: a test binary that imported it would swallow Ctrl+C.
 //
 // What remains: a signal in the first moments after exec, before Go's runtime has set up
-// its signal handling and initialised os/signal and this package (about 1–2 ms, longer
+// its signal handling and initialised os/signal and this package (about 1–4 ms, longer
 // on a loaded machine), still ends the process at once without a word. No Go program can
 // close that window.
 package earlysignal
