@@ -31,6 +31,10 @@ const (
 	OutcomeNotAmplication                // an HTTP answer that is not the server's (Status)
 	OutcomeNotGraphQL                    // an answer that is not GraphQL
 	OutcomeRefused                       // a GraphQL error (Message)
+	// OutcomeUnexpectedAuthorizeURL: the authorize URL the server answered is on
+	// Bitbucket's origin but not Bitbucket's authorize page as Amplication makes it
+	// (Message: what is wrong, e.g. a redirect_uri), so it is not opened.
+	OutcomeUnexpectedAuthorizeURL
 )
 
 // Advice is a classified Amplication error: the outcome and the facts that word it. Every
@@ -57,6 +61,7 @@ func (s *Server) ClassifyAmp(err error) Advice {
 	var he *amplication.HTTPError
 	var ng *amplication.NotGraphQLError
 	var ge *amplication.GraphQLError
+	var uu *amplication.UnexpectedAuthorizeURLError
 	switch {
 	case errors.Is(err, context.Canceled):
 		a.Outcome = OutcomeCanceled
@@ -75,6 +80,8 @@ func (s *Server) ClassifyAmp(err error) Advice {
 		a.Outcome = OutcomeNotGraphQL
 	case errors.As(err, &ge):
 		a.Outcome, a.Message = OutcomeRefused, safetext.Line(ge.Message())
+	case errors.As(err, &uu):
+		a.Outcome, a.Message = OutcomeUnexpectedAuthorizeURL, safetext.Line(uu.Problem)
 	default:
 		a.Message = safetext.Line(err.Error())
 	}
@@ -103,6 +110,8 @@ func (a Advice) Wizard() error {
 		return Worded(a.Err, "%s does not answer like the Amplication server (its answer is not GraphQL). The server is usually on port 3000 (the client is on 3001): check HOST in %s.", a.URL, a.EnvFile)
 	case OutcomeRefused:
 		return Worded(a.Err, "The Amplication server refused the request (%s). Try again, or check the server's log.", msg)
+	case OutcomeUnexpectedAuthorizeURL:
+		return Worded(a.Err, "The Amplication server at %s answered an authorize URL that is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it. Check that %s is your Amplication server.", a.URL, a.Message, a.URL)
 	}
 	return Worded(a.Err, "The Amplication server could not be asked (%s). Try again.", msg)
 }
