@@ -130,7 +130,10 @@ func (a *Factory) ampStartError(s *ampSession, err error, written string) error 
 	var fe *amplication.ForeignAuthorizeURLError
 	var stale *flow.StaleKeyError
 	var ph *flow.PlaceholderKeyError
+	var old *amplication.OldServerError
 	switch {
+	case errors.As(err, &old):
+		return fmt.Errorf("%w; no Bitbucket URL was opened (check the server with bbsetup amplication status)", old)
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
 	case errors.As(err, &fe):
@@ -157,6 +160,10 @@ func (a *Factory) ampStartError(s *ampSession, err error, written string) error 
 // ampCompleteError words the server's refusals of completeGitOAuth2Flow (the advice
 // table's flow.ClassifyComplete) with what to do on the command line.
 func (a *Factory) ampCompleteError(s *ampSession, err error) error {
+	var old *amplication.OldServerError
+	if errors.As(err, &old) {
+		return old
+	}
 	o, why, ok := flow.ClassifyComplete(err)
 	if !ok {
 		return a.ampError(s, err)

@@ -218,9 +218,10 @@ func TestAmplicationErrorsAreOneSentence(t *testing.T) {
 	}
 }
 
-// A service connected with --service keeps gitRepositoryOverride false (the server ignores
-// isOverrideGitRepository), so a later project-level connect takes its repository away:
-// connect says so both times instead of doing it silently.
+// A service connected with --service is first marked as overriding its project (the
+// server ignores isOverrideGitRepository), so a later project-level connect leaves it
+// alone; a project connect that would move a service still following the project is
+// refused without --replace, naming it.
 func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	connect := func(args ...string) (string, string) {
@@ -232,13 +233,16 @@ func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *te
 		return out, errOut
 	}
 	connect("--repository", "shop-platform")
-	_, errOut := connect("--repository", "checkout-service", "--service", "orders", "--replace")
-	if !strings.Contains(errOut, "connecting project Shop again replaces it") {
-		t.Errorf("--service: no word that orders still follows the project's settings:\n%s", errOut)
+	out, errOut := connect("--repository", "checkout-service", "--service", "orders", "--replace")
+	if strings.Contains(errOut, "still follows") || !strings.Contains(out, "It overrides the settings of project Shop") {
+		t.Errorf("--service: no word that orders now overrides the project's settings:\n%s%s", out, errOut)
 	}
-	out, errOut := connect("--repository", "orders-v2", "--replace")
-	if !strings.Contains(errOut, "orders had acme/checkout-service of its own and now uses the project's") {
-		t.Errorf("project --replace: orders' own repository went silently:\n%s%s", out, errOut)
+	if r, _ := w.amp.Resource(ampemu.DemoOrdersID); !r.GitRepositoryOverride || r.Repo == nil || r.Repo.Name != "checkout-service" {
+		t.Errorf("orders in the emulator after --service: override %v, %+v", r.GitRepositoryOverride, r.Repo)
+	}
+	out, errOut = connect("--repository", "orders-v2", "--replace")
+	if r, _ := w.amp.Resource(ampemu.DemoOrdersID); r.Repo == nil || r.Repo.Name != "checkout-service" {
+		t.Errorf("orders (now overriding) moved with the project: %+v\n%s%s", r.Repo, out, errOut)
 	}
 	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
 		t.Errorf("catalog (override) changed: %+v", r.Repo)

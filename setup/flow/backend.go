@@ -406,7 +406,15 @@ func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRep
 	if err != nil {
 		return Repo{}, clean(err)
 	}
-	return toRepo(*repo), nil
+	out := toRepo(*repo)
+	// A repository created empty may have no main branch, which Amplication reads with no
+	// null guard before its first push.
+	mb, err := b.api.EnsureMainBranch(ctx, workspace, repo.Slug, "")
+	if err != nil {
+		return out, clean(fmt.Errorf("created %s/%s, but %w", workspace, repo.Slug, err))
+	}
+	out.MainBranch, out.MainBranchAdded = safetext.Line(mb.Branch), mb.Committed
+	return out, nil
 }
 
 // RepoExists implements tui.RepoCreator with one lookup by slug (GET

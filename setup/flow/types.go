@@ -108,6 +108,17 @@ type AmpWorkspace struct{ ID, Name string }
 type AmpOrg struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Own: its account is bbsetup's own identity (the consumer's owner); JustAuthorized:
+	// the authorization of this run made it. Other says, when its account is not
+	// bbsetup's own, both names and what to do ("" when it is, or cannot be told).
+	Own            bool   `json:"own_account,omitempty"`
+	JustAuthorized bool   `json:"just_authorized,omitempty"`
+	Other          string `json:"-"`
+}
+
+// Label is "casey (bbsetup's own account, just authorized)".
+func (o AmpOrg) Label() string {
+	return OrgListing{Name: o.Name, OwnAccount: o.Own, JustAuthorized: o.JustAuthorized}.Label()
 }
 
 // AmpKey is which Bitbucket key the running server uses.
@@ -133,6 +144,7 @@ type AmpResource struct {
 	Repo     string // "group/name" it pushes to, "" when none
 	Provider string // the provider of Repo (Bitbucket, GitHub…)
 	Inherits bool   // a service whose Repo is the project's
+	Override bool   // a service marked "Override project settings": a project connect leaves it alone
 }
 
 // AmpTarget is the chosen resource.
@@ -167,6 +179,11 @@ type AmpConnected struct {
 	Replaced   string   `json:"replaced,omitempty"`
 	Unchanged  bool     `json:"unchanged"`
 	Inheriting []string `json:"inheriting,omitempty"`
+	// PushesAs is the sentence naming the Bitbucket account Amplication will push as;
+	// Notes what the push checks found (another account than bbsetup's, a write permission
+	// that could not be checked).
+	PushesAs string   `json:"pushes_as"`
+	Notes    []string `json:"notes,omitempty"`
 }
 
 // Line is "orders (project Shop) → acme/checkout-service".
@@ -399,6 +416,10 @@ type Repo struct {
 	CloneSSH   string `json:"clone_ssh"`
 	Private    bool   `json:"private"`
 	Project    string `json:"project,omitempty"`
+	// MainBranchAdded: bbsetup committed README.md on MainBranch after creating it, so it
+	// has a default branch for Amplication's first push.
+	MainBranchAdded bool   `json:"main_branch_added,omitempty"`
+	MainBranch      string `json:"main_branch,omitempty"`
 }
 
 // Project is a Bitbucket project.
