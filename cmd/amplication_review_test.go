@@ -305,17 +305,22 @@ func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
 }
 
 // amplication status --json findings have the shape of check --json's: "kind" is
-// "check" (every amplication finding passes or fails), never empty.
+// "check" (a finding that passes or fails) or "note" (the PR service not running), never
+// empty.
 func TestAmplicationStatusJSONFindingKind(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{})
 	code, out, errOut := w.run(t, "", "amplication", "status", "--json")
 	var res ampStatusResult
-	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 3 {
+	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 6 {
 		t.Fatalf("exit %d, %v:\n%s%s", code, err, out, errOut)
 	}
 	for _, f := range res.Findings {
-		if f.Kind != "check" {
-			t.Errorf("finding %s: kind %q, want \"check\"", f.ID, f.Kind)
+		want := "check"
+		if f.ID == "git-sync-manager-started" {
+			want = "note"
+		}
+		if f.Kind != want {
+			t.Errorf("finding %s: kind %q, want %q", f.ID, f.Kind, want)
 		}
 	}
 }
@@ -337,12 +342,19 @@ func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
 	}
 }
 
-// On a server older than v3.5.0, status says up front that it connects Bitbucket only with
-// a billing entitlement a local server lacks (authorize would fail after the browser trip).
+// On a server older than v3.5.0, status fails (✗, exit 1) saying that it connects
+// Bitbucket only with a billing entitlement a local server lacks, and what to do.
 func TestAmplicationStatusOlderServerSaysPlan(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
 	code, out, errOut := w.run(t, "", "amplication", "status")
-	if code != ExitOK || !strings.Contains(out, "older than v3.5.0") || !strings.Contains(out, "billing entitlement") {
+	if code != ExitFailure || !strings.Contains(out, "✗ the Amplication server is older than v3.5.0 and refuses to connect Bitbucket") ||
+		!strings.Contains(out, "billing entitlement") || !strings.Contains(out, "→ update the checkout to v3.5.0 or later (git pull)") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	// An entitled deployment (BILLING_ENABLED=true) is a note, not a failure.
+	w2 := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1, billing: true})
+	code, out, errOut = w2.run(t, "", "amplication", "status")
+	if code != ExitOK || !strings.Contains(out, "• the Amplication server is older than v3.5.0; it connects Bitbucket only because BILLING_ENABLED=true") {
+		t.Errorf("entitled: exit %d:\n%s%s", code, out, errOut)
 	}
 }

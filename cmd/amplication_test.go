@@ -255,7 +255,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 		t.Fatalf("stale server: exit %d, want 1\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{"✓ the Amplication server answers at " + w.amp.URL, "✓ signed in to Amplication as Demo Operator <" + ampemu.DemoEmail + ">, workspace Demo",
-		"✗ the running server", "npx nx serve amplication-server", "1 of 3 checks failed"} {
+		"✗ the running server", "npx nx serve amplication-server", "1 of 5 checks failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stale status lacks %q:\n%s", want, out)
 		}
@@ -267,7 +267,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 		t.Fatalf("after restart: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{"✓ the running server uses the key in .env.local", "Bitbucket in Amplication: not connected yet",
-		"  Shop\n", "    project settings not connected", "    catalog → catalog-legacy", "All 3 checks passed."} {
+		"  Shop\n", "    project settings not connected", "    catalog → catalog-legacy", "All 5 checks passed."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
@@ -277,7 +277,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil {
 		t.Fatalf("--json: exit %d, %v\n%s", code, err, out)
 	}
-	if !res.OK || len(res.Findings) != 3 || res.Findings[2].ID != "server-key" || res.Account.Email != ampemu.DemoEmail ||
+	if !res.OK || len(res.Findings) != 6 || res.Findings[3].ID != "server-key" || res.Account.Email != ampemu.DemoEmail ||
 		res.Workspace.ID != ampemu.DemoWorkspaceID || len(res.Projects) != 2 || res.State == nil || !*res.State {
 		t.Errorf("--json: %+v", res)
 	}
