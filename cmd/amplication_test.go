@@ -48,6 +48,11 @@ type ampWorldOptions struct {
 	// billing writes BILLING_ENABLED=true (an entitled deployment: a v1.10.0 server
 	// completes a Bitbucket authorization only then).
 	billing bool
+	// bb edits the Bitbucket world before it starts (its consumer too: the consumer's
+	// owner, for a consumer hosted by another account).
+	bb func(*bbemu.Emulator, *bbemu.Consumer)
+	// bbOpts edits the Bitbucket emulator's options (EmptyMainbranch).
+	bbOpts func(*bbemu.Options)
 }
 
 const ampBitbucketOrgID = "cltestorg0000000000000001"
@@ -72,15 +77,22 @@ func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 	if host == "" {
 		host = ampFreeHost(t)
 	}
-	e, demo := bbemu.NewDemo(bbemu.Options{AutoApprove: true, Latency: o.latency}, 0)
+	bo := bbemu.Options{AutoApprove: true, Latency: o.latency}
+	if o.bbOpts != nil {
+		o.bbOpts(&bo)
+	}
+	e, demo := bbemu.NewDemo(bo, 0)
 	// The operator's uuid, which a seeded git organization names as its account.
 	e.AddUser(bbemu.User{AccountID: bbemu.DemoUserAccountID, UUID: ampDemoUUID, DisplayName: "Demo Operator", Nickname: "demo"})
 	cons := demo
 	cons.Key, cons.Secret = "ampKey0123456789abcd", "ampSecret0123456789abcdefghijklmn"
 	cons.CallbackURL = host + "/bitbucket-auth-app/callback"
-	e.AddConsumer(cons)
 	e.AddRepos("acme", bbemu.Repo{Slug: "checkout-service", Name: "Checkout Service"}, bbemu.Repo{Slug: "shop-platform"},
 		bbemu.Repo{Slug: "orders-v2"})
+	if o.bb != nil {
+		o.bb(e, &cons)
+	}
+	e.AddConsumer(cons)
 	bb, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
