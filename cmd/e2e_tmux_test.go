@@ -372,7 +372,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	w.signIn(tt)
 	// Amplication has its Bitbucket connection from the first run: reuse it.
-	tt.waitFor("already connected to Bitbucket as demo", "› Use this connection (demo)")
+	tt.waitFor("already connected to Bitbucket as demo", "› Use the connection as demo (bbsetup's own account)")
 	tt.keys("Enter")
 	tt.waitFor("Amplication keeps its Bitbucket connection as demo")
 	tt.keys("Enter")

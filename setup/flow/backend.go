@@ -224,7 +224,7 @@ func (b *Backend) PlanEnv(_ context.Context, tco Checkout, c Credentials) (EnvPl
 	if err != nil {
 		return EnvPlan{}, clean(err)
 	}
-	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite}}
+	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite, root: co.Root}}
 	for _, f := range plan.Files {
 		// The operator sees where a link leads before confirming; file content is safe text.
 		diff := f.Diff()
@@ -244,6 +244,18 @@ func (b *Backend) AllowOutsideCheckout() { b.allowOutside.Store(true) }
 type envApplier struct {
 	plan  *envfile.Plan
 	after func() // after a successful write (the demo starts its Amplication server)
+	root  string // the checkout
+}
+
+// PRServiceLines implements the env screen's optional PR service check: the checkout's
+// PR service against the env files as written now (it reads /proc or runs ps: call it in
+// a command, not in Update).
+func (e envApplier) PRServiceLines(context.Context) []string {
+	co, err := checkout.Open(e.root)
+	if err != nil {
+		return nil
+	}
+	return PRServiceLines(co)
 }
 
 // Apply implements tui.EnvApplier.
@@ -410,10 +422,12 @@ func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRep
 	// A repository created empty may have no main branch, which Amplication reads with no
 	// null guard before its first push.
 	mb, err := b.api.EnsureMainBranch(ctx, workspace, repo.Slug, "")
-	if err != nil {
-		return out, clean(fmt.Errorf("created %s/%s, but %w", workspace, repo.Slug, err))
+	switch {
+	case err != nil:
+		out.MainBranchNote = "! " + UpperFirst(safetext.Line(err.Error())) + "."
+	case mb.Committed:
+		out.MainBranchNote = "Added README.md on " + safetext.Line(mb.Branch) + " so the repository has a default branch (Amplication needs one before its first push)."
 	}
-	out.MainBranch, out.MainBranchAdded = safetext.Line(mb.Branch), mb.Committed
 	return out, nil
 }
 

@@ -49,12 +49,19 @@ func (b *Backend) ProbeAmp(ctx context.Context, tco Checkout) AmpProbe {
 	switch {
 	case pr.State != nil && *pr.State:
 		p.Answers, p.Detail = true, "Version: v3.5.0 or later."
+	case pr.State != nil && !Entitled(s.Checkout):
+		old := &amplication.OldServerError{}
+		p.Answers, p.Refuses = true, true
+		p.Detail = "Version: older than " + amplication.MinBitbucketVersion + ": it refuses to connect Bitbucket (only a paid plan's billing allows it), so bbsetup cannot authorize it. To do: " + old.Advice() + "."
 	case pr.State != nil:
-		p.Answers, p.Detail = true, "Version: older than v3.5.0."
+		p.Answers, p.Detail = true, "Version: older than v3.5.0 (BILLING_ENABLED=true lets it connect Bitbucket)."
 	case pr.Answers:
 		p.Answers, p.Detail = true, "It does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known."
 	default:
 		p.Detail = s.ClassifyAmp(pr.Err).Wizard().Error()
+	}
+	if p.Answers {
+		p.PRService = PRServiceLines(s.Checkout)
 	}
 	return p
 }

@@ -129,3 +129,32 @@ func names(ps []amplication.DemoRepoProject) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// PRServiceLines are PRServiceFindings as lines for the wizard and the line mode (safe
+// text): "✗ title: detail → what to do" for a failing check, "• title: detail" for a note,
+// "✓ title" for a passing one.
+func PRServiceLines(co *checkout.Checkout) []string {
+	var out []string
+	for _, f := range PRServiceFindings(co) {
+		line := safetext.Line(f.Title)
+		switch {
+		case f.Failed():
+			line = "✗ " + line
+			if f.Detail != "" {
+				line += ": " + safetext.Line(f.Detail)
+			}
+			if f.Hint != "" {
+				line += " → " + safetext.Line(f.Hint)
+			}
+		case f.Kind == checkout.KindNote:
+			line = "• " + line
+			if f.Detail != "" {
+				line += ": " + safetext.Line(f.Detail)
+			}
+		default:
+			line = "✓ " + line
+		}
+		out = append(out, line)
+	}
+	return out
+}

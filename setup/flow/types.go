@@ -81,6 +81,11 @@ type AmpProbe struct {
 	Detail  string // answering: e.g. the generation; not: what happened and what to do
 	// StartCommand is the command that starts the server, run from Dir (the checkout).
 	StartCommand, Dir string
+	// Refuses: the server is older than v3.5.0 and refuses Bitbucket (Detail says what to
+	// do); the authorization stops before any Bitbucket URL.
+	Refuses bool
+	// PRService are the checkout's PR service findings as lines (PRServiceLines).
+	PRService []string
 }
 
 // AmpLogin is a sign-in: an email and password, or a token.
@@ -119,6 +124,25 @@ type AmpOrg struct {
 // Label is "casey (bbsetup's own account, just authorized)".
 func (o AmpOrg) Label() string {
 	return OrgListing{Name: o.Name, OwnAccount: o.Own, JustAuthorized: o.JustAuthorized}.Label()
+}
+
+// UseLabel is the choice to keep o: "Use the connection as casey (bbsetup's own account)".
+func (o AmpOrg) UseLabel() string { return "Use the connection as " + o.Label() }
+
+// DefaultOrg is the git organization a choice among orgs starts on: the one whose
+// account is bbsetup's own, when exactly one is; else -1 (authorize again), never a
+// colleague's.
+func DefaultOrg(orgs []AmpOrg) int {
+	def := -1
+	for i, o := range orgs {
+		if o.Own {
+			if def >= 0 {
+				return -1
+			}
+			def = i
+		}
+	}
+	return def
 }
 
 // AmpKey is which Bitbucket key the running server uses.
@@ -322,6 +346,16 @@ type EnvPlan struct {
 	Applier EnvApplier
 }
 
+// PRServiceLines is the checkout's PR service checked against the files as written now
+// (flow.PRServiceLines), when the applier can tell; nil otherwise. It reads /proc or runs
+// ps: call it in a command, not in Update.
+func (p EnvPlan) PRServiceLines(ctx context.Context) []string {
+	if pr, ok := p.Applier.(interface{ PRServiceLines(context.Context) []string }); ok {
+		return pr.PRServiceLines(ctx)
+	}
+	return nil
+}
+
 // Apply writes the plan (see EnvApplier).
 func (p EnvPlan) Apply(ctx context.Context) ([]FileResult, error) {
 	if p.Applier == nil {
@@ -416,10 +450,10 @@ type Repo struct {
 	CloneSSH   string `json:"clone_ssh"`
 	Private    bool   `json:"private"`
 	Project    string `json:"project,omitempty"`
-	// MainBranchAdded: bbsetup committed README.md on MainBranch after creating it, so it
-	// has a default branch for Amplication's first push.
-	MainBranchAdded bool   `json:"main_branch_added,omitempty"`
-	MainBranch      string `json:"main_branch,omitempty"`
+	// MainBranchNote says, after a create, what bbsetup did for the main branch
+	// Amplication's first push needs (it committed README.md) or that it failed; "" when
+	// Bitbucket reported one already.
+	MainBranchNote string `json:"main_branch_note,omitempty"`
 }
 
 // Project is a Bitbucket project.
