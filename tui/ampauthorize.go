@@ -25,8 +25,8 @@ type ampAuthorizeScreen struct {
 	// offer: Amplication already has Bitbucket git organizations; reuse one (sel, an
 	// index of amp.Orgs) or authorize again (sel == len(amp.Orgs)). It starts on the one
 	// whose account is bbsetup's own, else on authorizing again: never on a colleague's.
-	offer bool
-	sel   int
+	offer    bool
+	sel      int
 	reuse    request // keeping the git organization
 	reusing  bool
 	reuseErr error

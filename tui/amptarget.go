@@ -354,7 +354,9 @@ func replaceQuestion(p AmpProject, r AmpResource, repo string) string {
 }
 
 // ReplaceQuestion is replaceQuestion for the line mode.
-func ReplaceQuestion(p AmpProject, r AmpResource, repo string) string { return replaceQuestion(p, r, repo) }
+func ReplaceQuestion(p AmpProject, r AmpResource, repo string) string {
+	return replaceQuestion(p, r, repo)
+}
 
 // lines counts the body lines text takes at the body's width.
 func (s *ampTargetScreen) lines(text string) int {

@@ -350,7 +350,9 @@ type EnvPlan struct {
 // (flow.PRServiceLines), when the applier can tell; nil otherwise. It reads /proc or runs
 // ps: call it in a command, not in Update.
 func (p EnvPlan) PRServiceLines(ctx context.Context) []string {
-	if pr, ok := p.Applier.(interface{ PRServiceLines(context.Context) []string }); ok {
+	if pr, ok := p.Applier.(interface {
+		PRServiceLines(context.Context) []string
+	}); ok {
 		return pr.PRServiceLines(ctx)
 	}
 	return nil
