@@ -261,6 +261,10 @@ func TestLineModeDemo(t *testing.T) {
 					p.waitFor("! The server must be restarted", "npx nx serve amplication-server",
 						"(demo: restarting the emulated server for you", "✓ The server uses the new key")
 				}
+				// The demo's colleague (casey) connected Bitbucket earlier: listed, but the
+				// choice starts on authorizing again, never on a colleague's connection.
+				p.waitFor("Amplication is already connected to Bitbucket as casey.", "1. Use the connection as casey", "Choose 1-2 [2]: ")
+				p.typeLine("")
 			}
 			// The demo makes the browser's visit; when something else took the callback
 			// port meanwhile (3001 by default), the landed URL is pasted instead.
