@@ -29,6 +29,7 @@ type ampRunners struct {
 	status    func(*ampStatusOptions) error
 	authorize func(*ampAuthorizeOptions) error
 	connect   func(*ampConnectOptions) error
+	build     func(*ampBuildOptions) error
 }
 
 func newCmdAmplication(a *Factory, run ampRunners) *cobra.Command {
@@ -43,6 +44,7 @@ platform, Amplication issue #7305):
   status     what the running server has: its Bitbucket key, the sign-in, projects
   authorize  Amplication's own Bitbucket authorization, without the web UI
   connect    connect a project (or one service) to a Bitbucket repository
+  build      commit a project and follow its builds to the pull requests in Bitbucket
 
 Sign in with BBSETUP_AMPLICATION_TOKEN (an API token from Amplication's settings, or a
 session token), or with --email and the password on standard input (--password-stdin),
@@ -53,6 +55,7 @@ in BBSETUP_AMPLICATION_PASSWORD, or typed at a hidden prompt.`,
 	pf.StringVar(&si.email, "email", "", "sign in to Amplication as `EMAIL` (env BBSETUP_AMPLICATION_EMAIL)")
 	pf.BoolVar(&si.passwordStdin, "password-stdin", false, "read the Amplication password from the first line of standard input")
 	c.AddCommand(newCmdAmplicationStatus(a, &si, run.status), newCmdAmplicationAuthorize(a, &si, run.authorize), newCmdAmplicationConnect(a, &si, run.connect))
+	c.AddCommand(newCmdAmplicationBuild(a, &si, run.build))
 	return c
 }
 
@@ -170,7 +173,7 @@ func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) 
 	if s.in == nil {
 		return "", usageErrorf("--password-stdin: there is no standard input")
 	}
-	line, err := s.in.ReadString('\n')
+	line, err := untilDone(ctx, func() (string, error) { return s.in.ReadString('\n') }) // stdinctx.go: a signal ends the wait
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("cannot read the password from standard input: %v", err)
 	}
@@ -197,6 +200,8 @@ func (a *Factory) ampError(s *ampSession, err error) error {
 		return flow.Worded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", ad.Message)
 	case flow.OutcomeTokenRefused:
 		return flow.Worded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", ad.Message)
+	case flow.OutcomeUnexpectedAuthorizeURL:
+		return flow.Worded(err, "the Amplication server's authorize URL is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it: check that --amplication-url points at your Amplication server", ad.Message)
 	case flow.OutcomeNotAmplication, flow.OutcomeNotGraphQL:
 		return flow.Worded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.URL, safetext.Line(err.Error()))
 	}
@@ -224,20 +229,31 @@ func ampName(s string) string { return safetext.Line(s) }
 // ampTarget resolves --project and --service (flow.Resolve), worded with the flags.
 func ampTarget(ps []amplication.Project, project, service string) (flow.Target, error) {
 	t, err := flow.Resolve(ps, project, service)
+	return t, ampResolveError(err)
+}
+
+// ampProject resolves --project alone (flow.ResolveProject), worded with the flag.
+func ampProject(ps []amplication.Project, project string) (amplication.Project, error) {
+	p, err := flow.ResolveProject(ps, project)
+	return p, ampResolveError(err)
+}
+
+// ampResolveError words a refusal of flow.Resolve with --project and --service.
+func ampResolveError(err error) error {
 	var ns *flow.NoSuchError
 	var am *flow.AmbiguousError
 	var nset *flow.NoSettingsError
 	switch {
 	case errors.As(err, &ns) && ns.What == "project":
-		return t, usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, listOrNone(ns.Have))
+		return usageErrorf("--project %q: the Amplication workspace has no such project; it has %s", ns.Want, listOrNone(ns.Have))
 	case errors.As(err, &ns):
-		return t, usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, listOrNone(ns.Have))
+		return usageErrorf("--service %q: project %s has no such service; it has %s", ns.Want, ns.Project, listOrNone(ns.Have))
 	case errors.As(err, &am) && am.What == "project":
-		return t, usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
+		return usageErrorf("--project %q: several projects have that name; pass one of their ids: %s", am.Want, strings.Join(am.IDs, ", "))
 	case errors.As(err, &am):
-		return t, usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", am.Want, am.Project, strings.Join(am.IDs, ", "))
+		return usageErrorf("--service %q: several resources of project %s have that name; pass one of their ids: %s", am.Want, am.Project, strings.Join(am.IDs, ", "))
 	case errors.As(err, &nset):
-		return t, fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", nset.Project)
+		return fmt.Errorf("project %s has no settings resource (ProjectConfiguration) to connect; connect one service with --service", nset.Project)
 	}
-	return t, err
+	return err
 }

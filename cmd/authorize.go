@@ -2,18 +2,14 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 
-	"github.com/cli/browser"
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/browseropen"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -152,59 +148,9 @@ func authorizeTimeoutError(timeout time.Duration, callbackURL string, cause erro
 		timeout, callbackURL, note, callbackURL)
 }
 
-// browserWait is how long a browser command may run before it counts as having opened.
-const browserWait = 5 * time.Second
-
-// authorizeOpenBrowser opens url with $BROWSER (a command, "%s" replaced by the URL or the
-// URL appended) or the system's opener. The URL carries no secret.
+// authorizeOpenBrowser opens url with $BROWSER or the system's opener (WSL included),
+// started without bbsetup's secrets in its environment: setup/browseropen decides how.
+// The URL carries no secret.
 func (a *Factory) authorizeOpenBrowser(url string) error {
-	if b := strings.TrimSpace(a.env.Getenv("BROWSER")); b != "" {
-		for _, cand := range strings.Split(b, ":") {
-			fields := strings.Fields(cand)
-			if len(fields) == 0 {
-				continue
-			}
-			args, replaced := fields[1:], false
-			for i, f := range args {
-				if strings.Contains(f, "%s") {
-					args[i], replaced = strings.ReplaceAll(f, "%s", url), true
-				}
-			}
-			if !replaced {
-				args = append(args, url)
-			}
-			c := exec.Command(fields[0], args...)
-			if err := c.Start(); err != nil {
-				continue
-			}
-			done := make(chan error, 1)
-			go func() { done <- c.Wait() }()
-			select {
-			case err := <-done:
-				if err == nil {
-					return nil
-				}
-			case <-time.After(browserWait):
-				return nil // still running: a browser that stays in the foreground
-			}
-		}
-		return errors.New("no command in $BROWSER could open the URL")
-	}
-	if !a.hasGraphicalSession() {
-		// xdg-open would fall back to a text browser that takes over this terminal.
-		return errors.New("no graphical session here (DISPLAY and WAYLAND_DISPLAY are unset), so no browser was opened")
-	}
-	// The opener's chatter must not reach stdout (it may carry --json) or the screen.
-	browser.Stdout, browser.Stderr = io.Discard, io.Discard
-	return browser.OpenURL(url)
-}
-
-// hasGraphicalSession reports whether a graphical browser can open here: always on macOS
-// and Windows; on other systems only with an X11 or Wayland display.
-func (a *Factory) hasGraphicalSession() bool {
-	switch runtime.GOOS {
-	case "darwin", "windows":
-		return true
-	}
-	return a.env.Getenv("DISPLAY") != "" || a.env.Getenv("WAYLAND_DISPLAY") != ""
+	return browseropen.System{Getenv: a.env.Getenv}.Open(url)
 }

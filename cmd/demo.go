@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
@@ -185,6 +186,7 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 		_, err := w.RestartAmplication()
 		return err
 	}
+	wo.startService = func(name string) error { return w.StartService(ampemu.Service(name)) } // the Build screen's s
 	return wo
 }
 

@@ -458,10 +458,29 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	w := newE2EWorld(t)
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
 	tt := w.run(t, "")
+	w.toEnvDiff(tt)
+	tt.keys("C-c")
+	s := tt.waitFor("EXIT=")
+	if !strings.Contains(s, "Nothing was written") || !strings.Contains(s, "EXIT=130") {
+		t.Errorf("Ctrl+C before the confirm: want 'Nothing was written' and exit 130; screen:\n%s", s)
+	}
+	if n := strings.Count(strings.ToLower(s), "nothing was written"); n != 1 {
+		t.Errorf("Ctrl+C before the confirm: 'nothing was written' said %d times, want once; screen:\n%s", n, s)
+	}
+	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
+		t.Errorf("Ctrl+C before the confirm wrote %s", prEnv)
+	}
+}
+
+// toEnvDiff walks a fresh checkout's wizard from the welcome screen to the env files'
+// diff as an operator would: workspace acme, every permission row ticked, the consumer's
+// key and secret pasted, the live check passed. Each key goes to the screen it is meant
+// for: typed before that screen is up (the slug check, the live check are asynchronous),
+// it would land on the previous one.
+func (w *e2eWorld) toEnvDiff(tt *tmuxTerm) {
+	tt.t.Helper()
 	tt.waitFor("Callback URL to register")
 	tt.keys("Enter")
-	// Each key goes to the screen it is meant for: typed before that screen is up (the
-	// slug check, the live check are asynchronous), it lands on the previous one.
 	tt.waitFor("Workspace slug")
 	tt.typeText("acme")
 	tt.keys("Enter")
@@ -480,17 +499,6 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	tt.waitFor("Bitbucket accepted the key and secret")
 	tt.keys("Enter")
 	tt.waitFor("will change")
-	tt.keys("C-c")
-	s := tt.waitFor("EXIT=")
-	if !strings.Contains(s, "Nothing was written") || !strings.Contains(s, "EXIT=130") {
-		t.Errorf("Ctrl+C before the confirm: want 'Nothing was written' and exit 130; screen:\n%s", s)
-	}
-	if n := strings.Count(strings.ToLower(s), "nothing was written"); n != 1 {
-		t.Errorf("Ctrl+C before the confirm: 'nothing was written' said %d times, want once; screen:\n%s", n, s)
-	}
-	if _, err := os.Stat(prEnv); !os.IsNotExist(err) {
-		t.Errorf("Ctrl+C before the confirm wrote %s", prEnv)
-	}
 }
 
 // signIn signs in to Amplication on its screen as an operator would: the email typed,

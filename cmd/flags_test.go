@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bbsetup/bbsetup/setup/build"
 )
 
 // Flag parsing, without emulators (gh's NewCmdX(f, runF) tests): each command is built with
@@ -85,6 +87,11 @@ func TestFlagsCheckWorkspacesProjectsWizard(t *testing.T) {
 	if err := parse(newCmdProjects(&Factory{}, func(*projectsOptions) error { t.Fatal("ran"); return nil })); err == nil || !strings.Contains(err.Error(), "workspace") {
 		t.Errorf("projects without -w: %v", err)
 	}
+	for _, ws := range []string{"  ", "ac/me"} {
+		if err := parse(newCmdProjects(&Factory{}, func(*projectsOptions) error { t.Fatal("ran"); return nil }), "-w", ws); !isUsage(err, "--workspace") {
+			t.Errorf("projects -w %q: %v", ws, err)
+		}
+	}
 	var wz *wizardOptions
 	if err := parse(newCmdWizard(&Factory{}, func(o *wizardOptions) error { wz = o; return nil }), "--no-browser", "--json"); err != nil || !wz.noBrowser || !wz.json {
 		t.Errorf("wizard: %+v %v", wz, err)
@@ -109,10 +116,29 @@ func TestFlagsRepos(t *testing.T) {
 	if want := (reposCreateOptions{workspace: "acme", name: "Shop API", project: "WEB", description: "d", public: true, asJSON: true}); *co != want {
 		t.Errorf("create %+v, want %+v", *co, want)
 	}
+	co = nil
+	if err := parse(repos(), "create", "-w", "acme", "--name", "Shop API", "--project-key", "WEB"); err != nil || co == nil || co.project != "WEB" {
+		t.Errorf("create --project-key WEB: %+v %v", co, err)
+	}
 	for _, tc := range []struct{ args []string }{{[]string{"list"}}, {[]string{"list", "-w", "  "}}, {[]string{"list", "-w", "ac/me"}}} {
 		lo = nil
 		if err := parse(repos(), tc.args...); !isUsage(err, "--workspace") || lo != nil {
 			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create", "--name", "n"}, "--workspace is required"},
+		{[]string{"create", "-w", "ac/me", "--name", "n"}, "--workspace"},
+		{[]string{"create", "-w", "acme"}, "--name is required"},
+		{[]string{"create", "-w", "acme", "--name", "  "}, "--name is required"},
+		{[]string{"create", "-w", "acme", "--name", "!!!"}, "--name"},
+	} {
+		co = nil
+		if err := parse(repos(), tc.args...); !isUsage(err, tc.want) || co != nil {
+			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
 		}
 	}
 }
@@ -167,5 +193,44 @@ func TestFlagsAmplication(t *testing.T) {
 		if err := parse(amp(), tc.args...); !isUsage(err, tc.want) || cn != nil {
 			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+func TestFlagsAmplicationBuild(t *testing.T) {
+	var got *ampBuildOptions
+	amp := func() *cobra.Command {
+		return newCmdAmplication(&Factory{}, ampRunners{build: func(o *ampBuildOptions) error { got = o; return nil }})
+	}
+	if err := parse(amp(), "build", "--project", "Shop", "--message", "First build", "--timeout", "10m", "--stall-after", "3s",
+		"--json", "--email", "me@example.com", "--password-stdin"); err != nil {
+		t.Fatal(err)
+	}
+	want := ampBuildOptions{signIn: ampSignIn{email: "me@example.com", passwordStdin: true}, project: "Shop", message: "First build",
+		timeout: 10 * time.Minute, stallAfter: 3 * time.Second, json: true}
+	if *got != want {
+		t.Errorf("build %+v, want %+v", *got, want)
+	}
+	got = nil
+	if err := parse(amp(), "build", "--project", "Shop", "--watch"); err != nil || !got.watch ||
+		got.timeout != build.DefaultTimeout || got.stallAfter != build.DefaultStallAfter {
+		t.Errorf("defaults: %+v, %v", got, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build"}, "--project is required"},
+		{[]string{"build", "--project", " "}, "--project is required"},
+		{[]string{"build", "--project", "Shop", "--timeout", "0s"}, "--timeout must be more than 0"},
+		{[]string{"build", "--project", "Shop", "--stall-after", "-1s"}, "--stall-after must be more than 0"},
+		{[]string{"build", "--project", "Shop", "--watch", "--message", "x"}, "--watch commits nothing"},
+	} {
+		got = nil
+		if err := parse(amp(), tc.args...); !isUsage(err, tc.want) || got != nil {
+			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
+		}
+	}
+	if err := parse(amp(), "build", "--project", "Shop", "extra"); err == nil || got != nil {
+		t.Errorf("an argument: %v", err)
 	}
 }

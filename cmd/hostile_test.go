@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
@@ -218,8 +217,6 @@ func TestHostileMessages(t *testing.T) {
 		}
 	})
 }
-
-func mkfifo(p string) error { return syscall.Mkfifo(p, 0o600) }
 
 // testEnv is an Env for an in-process run from dir with env as the environment.
 func testEnv(dir string, env map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {

@@ -7,15 +7,18 @@ import (
 )
 
 // progress says on stderr that something slow is under way. At a terminal (and without
-// --debug, whose lines would tear it) it is a spinner redrawn in place and erased when
-// stop is called; anywhere else the message is written once, as a line of its own, so a
-// log shows what bbsetup was doing. stop waits until nothing more will be written.
+// --debug, whose lines would tear it, and not under TERM=dumb, which cannot redraw a
+// line) it is a spinner redrawn in place and erased when stop is called; anywhere else
+// (a pipe, a log, NO_COLOR with no terminal) the message is written once, as a line of
+// its own, so a log shows what bbsetup was doing. stop waits until nothing more will be
+// written.
 func (a *Factory) progress(msg string) (stop func()) {
 	w := a.env.Stderr
 	if w == nil {
 		return func() {}
 	}
-	if !writerIsTerminal(w) || a.g.Debug {
+	dumb := a.env.Getenv != nil && a.env.Getenv("TERM") == "dumb"
+	if !writerIsTerminal(w) || a.g.Debug || dumb {
 		fmt.Fprintln(w, msg)
 		return func() {}
 	}

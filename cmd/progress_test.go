@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +40,40 @@ func TestConfigureShowsProgress(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "they work") {
 		t.Errorf("stdout: %s", out.String())
+	}
+
+	// TERM=dumb cannot redraw a line: at a terminal too, the one line and no spinner.
+	// NO_COLOR with no terminal: the one line.
+	for _, tc := range []struct {
+		name  string
+		extra map[string]string
+		tty   bool
+	}{
+		{"TERM=dumb at a terminal", map[string]string{"TERM": "dumb"}, true},
+		{"NO_COLOR, piped", map[string]string{"NO_COLOR": "1"}, false},
+	} {
+		env2 := map[string]string{}
+		for k, v := range env {
+			env2[k] = v
+		}
+		for k, v := range tc.extra {
+			env2[k] = v
+		}
+		var out bytes.Buffer
+		var errb io.Writer = &bytes.Buffer{}
+		if tc.tty {
+			errb = &ttyBuffer{}
+		}
+		code := Run(ctx, []string{"configure", "--client-id", w.consumer.Key, "--client-secret-stdin", "--dry-run"}, Env{
+			Stdin: strings.NewReader(w.consumer.Secret + "\n"), Stdout: &out, Stderr: errb,
+			Getenv:    func(k string) string { return env2[k] },
+			LookupEnv: func(k string) (string, bool) { v, ok := env2[k]; return v, ok },
+			Getwd:     func() (string, error) { return w.dir, nil },
+		})
+		got := errb.(fmt.Stringer).String()
+		if code != 0 || got != line+"\n" {
+			t.Errorf("%s: exit %d, stderr %q, want the one line %q", tc.name, code, got, line+"\n")
+		}
 	}
 }
 

@@ -104,10 +104,10 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 		pid := child()
 		delay := time.Duration(rand.IntN(1500)) * time.Millisecond
 		time.Sleep(delay)
-		syscall.Kill(pid, syscall.SIGTERM)
+		killPID(pid, syscall.SIGTERM)
 		code, ok := waitExit(t, c, 10*time.Second, out)
 		if !ok {
-			syscall.Kill(pid, syscall.SIGKILL)
+			killPID(pid, syscall.SIGKILL)
 			t.Fatalf("run %d: bbsetup did not end within 10s of SIGTERM (%s after start)\n%s", i, delay, out.String())
 		}
 		if code != ExitInterrupted && code != 128+int(syscall.SIGTERM) {
@@ -133,8 +133,8 @@ func TestSecondSignalForcesExit(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Amplication checkout") && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 	}
-	syscall.Kill(pid, syscall.SIGTERM)
-	syscall.Kill(pid, syscall.SIGTERM)
+	killPID(pid, syscall.SIGTERM)
+	killPID(pid, syscall.SIGTERM)
 	code, ok := waitExit(t, c, 10*time.Second, out)
 	if !ok || code != ExitInterrupted {
 		t.Fatalf("exit %d (ended: %v), want 130\n%s", code, ok, out.String())
@@ -167,9 +167,9 @@ func TestSecretPromptReactsToSignals(t *testing.T) {
 			case "ctrl+c":
 				io.WriteString(stdin, "\x03")
 			case "sigterm":
-				syscall.Kill(pid, syscall.SIGTERM)
+				killPID(pid, syscall.SIGTERM)
 			default:
-				syscall.Kill(pid, syscall.SIGQUIT)
+				killPID(pid, syscall.SIGQUIT)
 			}
 			code, ok := waitExit(t, c, 10*time.Second, out)
 			if !ok {

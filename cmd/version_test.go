@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -25,7 +27,7 @@ func TestBuildVersionFrom(t *testing.T) {
 		"bbsetup v0.3.0\n",
 		"commit:  0123456789abcdef0123456789abcdef01234567 (with uncommitted changes)\n",
 		"date:    2026-11-30T12:34:56Z (commit time)\n",
-		"go:      go1.26.8\n",
+		"go:      go1.26.8 (" + runtime.GOOS + "/" + runtime.GOARCH + ")\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("version text lacks %q:\n%s", want, got)
@@ -43,6 +45,58 @@ func TestBuildVersionFrom(t *testing.T) {
 	}
 	if v := buildVersionFrom(defaultVersion, nil); v.Version != defaultVersion || v.Go == "" {
 		t.Errorf("no build information: %+v", v)
+	}
+	// A release's -ldflags commit and date win over Go's stamp; a release is never
+	// "modified"; empty ones leave Go's stamp.
+	bi.Settings = []debug.BuildSetting{{Key: "vcs.revision", Value: "aaaa"}, {Key: "vcs.time", Value: "2026-01-01T00:00:00Z"}, {Key: "vcs.modified", Value: "true"}}
+	v = buildVersionFrom("1.0.0", bi).withStamp("bbbb", "2026-12-06T10:00:00Z")
+	if v.Commit != "bbbb" || v.Time != "2026-12-06T10:00:00Z" || v.Modified {
+		t.Errorf("-ldflags commit and date: %+v", v)
+	}
+	if v := buildVersionFrom("1.0.0", bi).withStamp("", ""); v.Commit != "aaaa" || v.Time != "2026-01-01T00:00:00Z" || !v.Modified {
+		t.Errorf("no -ldflags commit and date: %+v", v)
+	}
+}
+
+// TestVersionBinaryReleaseStamp builds bbsetup with the -ldflags a release sets (as
+// .goreleaser.yaml does) and reads `version` and `version --json`.
+func TestVersionBinaryReleaseStamp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bbsetup")
+	const pkg = "github.com/bbsetup/bbsetup/cmd"
+	ldflags := "-s -w -X " + pkg + ".version=1.2.3 -X " + pkg + ".commit=0123456789abcdef0123456789abcdef01234567 -X " + pkg + ".date=2026-12-06T12:00:00Z"
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", bin, "github.com/bbsetup/bbsetup")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bbsetup version: %v\n%s", err, out)
+	}
+	for _, want := range []string{"bbsetup 1.2.3\n", "commit:  0123456789abcdef0123456789abcdef01234567\n", "date:    2026-12-06T12:00:00Z (commit time)\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("bbsetup version lacks %q:\n%s", want, out)
+		}
+	}
+	out, err = exec.Command(bin, "version", "--json").Output()
+	if err != nil {
+		t.Fatalf("bbsetup version --json: %v\n%s", err, out)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("bbsetup version --json is not JSON: %v\n%s", err, out)
+	}
+	want := map[string]any{"version": "1.2.3", "commit": "0123456789abcdef0123456789abcdef01234567", "date": "2026-12-06T12:00:00Z",
+		"modified": false, "os": runtime.GOOS, "arch": runtime.GOARCH}
+	for k, w := range want {
+		if v[k] != w {
+			t.Errorf("version --json: %s = %v, want %v\n%s", k, v[k], w, out)
+		}
+	}
+	if g, _ := v["go"].(string); !strings.HasPrefix(g, "go1.") {
+		t.Errorf("version --json: go = %v", v["go"])
 	}
 }
 

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,6 +35,8 @@ type wizardOptions struct {
 	afterWrite func()
 	// restartAmp restarts the demo's Amplication server (the --stale-server path).
 	restartAmp func() error
+	// startService starts one of the demo's emulated services (the Build screen's s).
+	startService func(name string) error
 	// ampEmail and ampPassword pre-fill the Amplication sign-in (the demo's user).
 	ampEmail, ampPassword string
 	// scratchRoot is the demo's scratch checkout; the backups of its files go under
@@ -105,9 +106,7 @@ func (a *Factory) runWizard(ctx context.Context, o wizardOptions) error {
 		AmpPassword:  o.ampPassword,
 	}, a.env.Stdin, screen)
 	if o.json {
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(sum); jerr != nil && err == nil {
+		if jerr := writeJSON(a.env.Stdout, sum); jerr != nil && err == nil { // jsonout.go: controls escaped
 			err = jerr
 		}
 	}
@@ -192,9 +191,21 @@ func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.B
 			}
 			return a.authorizeOpenBrowser(url)
 		},
-		AfterWrite: o.afterWrite,
-		RestartAmp: o.restartAmp,
+		AfterWrite:      o.afterWrite,
+		RestartAmp:      o.restartAmp,
+		StartService:    o.startService,
+		BuildStallAfter: a.buildStallAfter(),
 	})
+}
+
+// buildStallAfter is BBSETUP_BUILD_STALL_AFTER, the Build screen's --stall-after (tests
+// and slow machines; docs/build.md); 0 when unset or not a positive duration.
+func (a *Factory) buildStallAfter() time.Duration {
+	d, err := time.ParseDuration(a.env.Getenv("BBSETUP_BUILD_STALL_AFTER"))
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return d
 }
 
 // wizardCheckout opens the checkout at or above dir for the wizard; "" is the command

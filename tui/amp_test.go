@@ -55,6 +55,23 @@ func (hs *harness) toAmpTarget() {
 	hs.wantStep(stepAmpTarget)
 }
 
+// toAmpConnected goes on to connect service orders and waits for the read-back.
+func (hs *harness) toAmpConnected() {
+	hs.t.Helper()
+	hs.toAmpTarget()
+	hs.untilText("› orders")
+	hs.press("enter", "enter")
+	hs.untilText("Read back from the Amplication server")
+}
+
+// toAmpSummary goes on to the summary after connecting service orders.
+func (hs *harness) toAmpSummary() {
+	hs.t.Helper()
+	hs.toAmpConnected()
+	hs.press("enter")
+	hs.wantStep(stepSummary)
+}
+
 func TestAmpServerNotAnsweringShowsTheCommandAndRechecks(t *testing.T) {
 	fb := newFake()
 	fb.amp.probes = []AmpProbe{notAnswering(), notAnswering(), fb.amp.probes[0]}

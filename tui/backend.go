@@ -70,6 +70,17 @@ type (
 // own account's, never a colleague's; -1 is "authorize again".
 func DefaultOrg(orgs []AmpOrg) int { return flow.DefaultOrg(orgs) }
 
+// The Build screen's roles and values (build.go).
+type (
+	AmpBuilder            = flow.AmpBuilder
+	AmpDemoServiceStarter = flow.AmpDemoServiceStarter
+	AmpBuildRequest       = flow.AmpBuildRequest
+	AmpBuildProgress      = flow.AmpBuildProgress
+	AmpBuildService       = flow.AmpBuildService
+	AmpStall              = flow.AmpStall
+	AmpStart              = flow.AmpStart
+)
+
 // The verdicts CheckCredentials can return.
 const (
 	VerdictOK             = flow.VerdictOK

@@ -33,7 +33,14 @@ type session struct {
 	orgStored  *AmpOrg // Authorize stored this git organization in Amplication
 	target     *AmpTarget
 	connected  *AmpConnected
-	finished   bool // the operator reached the last screen
+	built      *AmpBuildProgress // the Build screen's follow, last state (nil: not built)
+	finished   bool              // the operator reached the last screen
+	// resume is the step to come back to after redoing a step in place (againMsg), while
+	// resuming; apiGen counts bbsetup's authorizations, so a screen that listed with an
+	// older API lists again.
+	resume   step
+	resuming bool
+	apiGen   int
 	// outside is what was done outside this machine (a repository created; later what was
 	// stored in Amplication), in order, for the quit message and the Summary. Screens
 	// report each fact with outsideMsg.
@@ -122,9 +129,11 @@ type AmpSummary struct {
 	Workspace string `json:"workspace,omitempty"`
 	// GitOrganization is Amplication's Bitbucket connection (stored once Authorize is
 	// done); Reused: it existed before.
-	GitOrganization *AmpOrg       `json:"git_organization,omitempty"`
-	Reused          bool          `json:"git_organization_reused,omitempty"`
-	Connected       *AmpConnected `json:"connected,omitempty"` // the connect, read back
+	GitOrganization *AmpOrg           `json:"git_organization,omitempty"`
+	Reused          bool              `json:"git_organization_reused,omitempty"`
+	Connected       *AmpConnected     `json:"connected,omitempty"` // the connect, read back
+	Build           *AmpBuildProgress `json:"build,omitempty"`     // the Build screen's commit, builds and URLs
+	buildable       bool              // the summary can offer the Build screen (b)
 }
 
 // summary is the session as the Summary Run returns.
@@ -154,7 +163,7 @@ func (ses *session) summary() Summary {
 		s.Amplication = &AmpSummary{Skipped: true}
 	case ses.amp != nil:
 		a := &AmpSummary{ServerURL: ses.amp.URL, Account: ses.amp.Account, Workspace: ses.amp.Workspace.Name,
-			GitOrganization: ses.org, Reused: ses.orgReused, Connected: ses.connected}
+			GitOrganization: ses.org, Reused: ses.orgReused, Connected: ses.connected, Build: ses.built}
 		s.Amplication = a
 	}
 	if ses.checkout.Root != "" {

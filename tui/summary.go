@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -15,29 +16,53 @@ import (
 type summaryScreen struct {
 	c   *common
 	sum Summary
+	// The Build screen (tui/build.go), offered with b after a connect.
+	ctx     context.Context
+	offer   *buildOffer // nil: nothing to build, or the backend cannot
+	build   *buildScreen
+	inBuild bool
 }
 
 func newSummary(c *common) *summaryScreen { return &summaryScreen{c: c} }
 
 func (s *summaryScreen) enter(e entry) tea.Cmd {
 	s.sum = e.s.summary()
+	s.ctx, s.offer = e.ctx, offerBuild(e.s)
+	if s.sum.Amplication != nil {
+		s.sum.Amplication.buildable = s.offer != nil
+	}
 	return nil
 }
 func (s *summaryScreen) typing() bool { return false }
-func (s *summaryScreen) busy() bool   { return false }
+func (s *summaryScreen) busy() bool   { return s.inBuild && s.build.busy() }
 
 func (s *summaryScreen) keys() bindings {
-	return bindings{short: []key.Binding{with(s.c.km.Enter, "enter", "finish")}}
+	if s.inBuild {
+		return s.build.keys()
+	}
+	short := []key.Binding{with(s.c.km.Enter, "enter", "finish")}
+	if s.offer != nil {
+		short = append(short, s.c.km.Build)
+	}
+	return bindings{short: short}
 }
 
 func (s *summaryScreen) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.updateBuild(msg); ok { // tui/build.go
+		return cmd
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, s.c.km.Enter) {
 		return s.c.report(finishMsg{})
 	}
 	return nil
 }
 
-func (s *summaryScreen) view() string { return renderSummary(s.c, s.sum, true) }
+func (s *summaryScreen) view() string {
+	if s.inBuild {
+		return s.build.view()
+	}
+	return renderSummary(s.c, s.sum, true)
+}
 
 // finalSummary is the summary printed when the wizard exits.
 func finalSummary(c *common, sum Summary) string { return renderSummary(c, sum, false) + "\n" }
@@ -49,8 +74,12 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	amp := sum.Amplication
 	if amp != nil && amp.Connected != nil {
 		b.WriteString(st.ok.Render("✓ ") + st.heading.Render(safetext.Line(amp.Connected.Line())) + "\n")
-		// What is true now: the connection, not a push.
-		b.WriteString(st.subtle.Render("  Stored in Amplication and read back from its server. Nothing is pushed yet: see Next steps.") + "\n")
+		if built := buildResults(c, amp); built != "" { // tui/build.go
+			b.WriteString(built)
+		} else {
+			// What is true now: the connection, not a push.
+			b.WriteString(st.subtle.Render("  Stored in Amplication and read back from its server. Nothing is pushed yet: see Next steps.") + "\n")
+		}
 		if len(amp.Connected.Inheriting) > 0 {
 			names := make([]string, len(amp.Connected.Inheriting))
 			for i, n := range amp.Connected.Inheriting {
@@ -67,7 +96,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 			b.WriteString(c.kv("Bitbucket as", 12, safetext.Line(amp.GitOrganization.Name)+st.faint.Render(" (Amplication's connection)")) + "\n")
 		}
 	} else {
-		b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
+		b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is set up; Amplication itself is not connected yet") + "\n")
 	}
 	switch {
 	case sum.KeptCredentials:
@@ -100,7 +129,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 	} else {
 		b.WriteString(c.kv("Workspace", 12, st.code.Render(sum.Workspace)) + "\n")
 	}
-	b.WriteString(st.strong.Render("Next steps") + "\n")
+	b.WriteString(st.strong.Render("Next steps") + buildHint(c, sum, live) + "\n") // tui/build.go
 	if amp != nil && amp.Connected != nil {
 		// The server runs already (the wizard talked to it). The PR service's part is said
 		// once, on its own line.
@@ -119,6 +148,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 		conn := *amp.Connected
 		conn.Resource, conn.Project, conn.Repository = safetext.Line(conn.Resource), safetext.Line(conn.Project), repo
 		b.WriteString("  2. " + commitStep(clientHost(sum.CallbackURL), conn, pr != ""))
+		b.WriteString(buildNext(c, sum, live)) // tui/build.go
 		if live {
 			b.WriteString("\n" + st.faint.Render("Press enter to finish."))
 		}

@@ -1,3 +1,5 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
 // Command rss reports the peak resident set size of a process that has the wizard's
 // Connect screen open with 10,000 repositories loaded.
 //

@@ -44,14 +44,28 @@ func realSchemas(t *testing.T) map[string]*ast.Schema {
 // servers says on which schemas a document of variant v must be valid.
 func servers(v Variant) []string {
 	switch v {
-	case StateServer:
+	case StateServer, ServicesServer:
 		return []string{"v3.6.2", "v3.14.0-29"}
 	case DisconnectOverrideServer:
 		return []string{"v3.14.0-29"}
 	case UpdateOverrideServer:
 		return []string{"v1.10.0", "v3.6.2"}
+	case LegacyServer:
+		return []string{"v1.10.0"}
 	}
 	return schemaTags
+}
+
+// refusedBy says which schemas must refuse a document of variant v: the proof that the
+// variant matters (detecting the server generation is needed).
+func refusedBy(v Variant) []string {
+	switch v {
+	case StateServer, ServicesServer:
+		return []string{"v1.10.0"}
+	case LegacyServer:
+		return []string{"v3.6.2", "v3.14.0-29"}
+	}
+	return nil
 }
 
 // TestDocumentsAgainstRealSchemas validates every document bbsetup can send against each
@@ -65,9 +79,9 @@ func TestDocumentsAgainstRealSchemas(t *testing.T) {
 				t.Errorf("%s is not valid on %s: %v", d.Name, tag, errs)
 			}
 		}
-		if d.Variant == StateServer {
-			if _, errs := gqlparser.LoadQueryWithRules(schemas["v1.10.0"], d.Text, nil); len(errs) == 0 {
-				t.Errorf("%s carries state but is valid on v1.10.0: the variant is pointless", d.Name)
+		for _, tag := range refusedBy(d.Variant) {
+			if _, errs := gqlparser.LoadQueryWithRules(schemas[tag], d.Text, nil); len(errs) == 0 {
+				t.Errorf("%s is of a variant for other servers but is valid on %s: the variant is pointless", d.Name, tag)
 			}
 		}
 		// Each override document is refused by the servers of the other way: detecting the
@@ -148,6 +162,14 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 		"OverrideProjectGitSettings":      `{"disconnectResourceGitRepository":{"id":"r"}}`,
 		"UpdateResourceGitOverride":       `{"updateResource":{"id":"r","gitRepositoryOverride":true}}`,
 		"ProjectsDemoRepo":                `{"projects":[{"id":"p","name":"Shop","useDemoRepo":true}]}`,
+		"BuildSupport":                    `{"commitInput":{"inputFields":[{"name":"message"},{"name":"resourceTypeGroup"}]},"build":{"fields":[{"name":"gitStatus"}]}}`,
+		"CommitServices":                  `{"commit":{"id":"c1","message":"m","createdAt":"2026-01-01T00:00:00Z"}}`,
+		"Commit":                          `{"commit":{"id":"c1","message":"m","createdAt":"2026-01-01T00:00:00Z"}}`,
+		"Builds":                          `{"builds":[]}`,
+		"BuildsOfResource":                `{"builds":[]}`,
+		"Build":                           `{"build":{"id":"b1","resourceId":"r","status":"Running","gitStatus":"Waiting","createdAt":"2026-01-01T00:00:00Z","action":null}}`,
+		"BuildLegacy":                     `{"build":{"id":"b1","resourceId":"r","status":"Running","createdAt":"2026-01-01T00:00:00Z","action":null}}`,
+		"LatestBuild":                     `{"builds":[{"id":"b1","commitId":"c1","message":null,"createdAt":"2026-01-01T00:00:00Z"}]}`,
 	}}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
@@ -189,6 +211,18 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 	must(c.MarkOverride(ctx, "r", OverrideByUpdate))
 	_, err = c.DemoRepoProjects(ctx)
 	must(err)
+	_, err = c.BuildSupport(ctx)
+	must(err)
+	for _, api := range []BuildAPI{{Services: true}, {Services: false}} {
+		_, err = c.Commit(ctx, api, "p1", "Connect to Bitbucket (bbsetup)")
+		must(err)
+		_, err = c.Builds(ctx, api, "c1", []string{"r1", "r2"})
+		must(err)
+		_, err = c.Build(ctx, api, "b1")
+		must(err)
+	}
+	_, err = c.LatestBuild(ctx, "r1")
+	must(err)
 
 	sent := map[string]bool{}
 	for _, r := range rc.reqs {
@@ -220,7 +254,7 @@ func TestSentRequestsAgainstRealSchemas(t *testing.T) {
 			t.Errorf("no Client method sent %s: test it here", d.Name)
 		}
 	}
-	if !strings.Contains(rc.reqs[len(rc.reqs)-1].Query, "useDemoRepo") {
+	if !strings.Contains(rc.reqs[len(rc.reqs)-1].Query, "take: 1") {
 		t.Errorf("last request %q", rc.reqs[len(rc.reqs)-1].OperationName)
 	}
 }

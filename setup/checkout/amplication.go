@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -80,6 +79,8 @@ type Checkout struct {
 	SafeDirectories []string
 	// AllowOutside lets Plan write through a symlink to a file outside the checkout.
 	AllowOutside bool
+
+	accounts AccountDB // privategroup.go: nil is the system's (/etc/passwd, /etc/group)
 }
 
 // SafeDirectoryEnv names the environment variable that trusts a checkout Plan would
@@ -430,25 +431,29 @@ func (c *Checkout) trusted(realRoot string) bool {
 }
 
 // checkOwner refuses p when it is owned by someone other than the user bbsetup runs as
-// (or, under sudo, the user who ran sudo), or group or others can write it.
+// (or, under sudo, the user who ran sudo), or group or others can write it. On Windows
+// the owner is a SID and the mode bits mean nothing (see foreignOwner).
 func (c *Checkout) checkOwner(p string) error {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil // a missing directory or file is reported by the writer
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return nil
-	}
 	kind := "the file"
 	if fi.IsDir() {
 		kind = "the directory"
 	}
-	if !ownUID(int(st.Uid)) {
-		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (uid %d)", kind, st.Uid),
-			Fix: "check who prepared this checkout; sudo chown -R $(id -un) " + c.Root + " if it is yours"}
+	who, foreign, known := foreignOwner(p, fi)
+	if !known {
+		return nil
 	}
-	if m := fi.Mode().Perm(); m&0o022 != 0 {
+	if foreign {
+		return &UnsafeError{Root: c.Root, Path: p, Why: fmt.Sprintf("(%s) belongs to another user (%s)", kind, who),
+			Fix: ownerFix(c.Root)}
+	}
+	if !envfile.ModeBitsControlAccess {
+		return nil
+	}
+	if m := fi.Mode().Perm(); m&0o022 != 0 && !(m&0o002 == 0 && privateGroupOwned(c.accounts, fi)) { // privategroup.go: umask 002
 		who := "others"
 		if m&0o002 == 0 {
 			who = "its group"
@@ -457,19 +462,4 @@ func (c *Checkout) checkOwner(p string) error {
 			Fix: "chmod go-w " + p}
 	}
 	return nil
-}
-
-// ownUID reports whether uid is the user bbsetup acts for: its effective user, or, when
-// it runs as root through sudo, the user who ran sudo.
-func ownUID(uid int) bool {
-	euid := os.Geteuid()
-	if uid == euid {
-		return true
-	}
-	if euid == 0 {
-		if s, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil && s == uid {
-			return true
-		}
-	}
-	return false
 }

@@ -13,7 +13,8 @@ import (
 var ErrNoBackupDir = errors.New("no directory for backups: neither XDG_STATE_HOME nor HOME is set")
 
 // StateHome is the user's state directory: $XDG_STATE_HOME when it is an absolute path,
-// else $HOME/.local/state (the XDG Base Directory default); "" when neither is set.
+// else $HOME/.local/state (the XDG Base Directory default), else (Windows) %LOCALAPPDATA%;
+// "" when none is set.
 func StateHome(getenv func(string) string) string {
 	if getenv == nil {
 		return ""
@@ -24,7 +25,7 @@ func StateHome(getenv func(string) string) string {
 	if h := getenv("HOME"); filepath.IsAbs(h) {
 		return filepath.Join(h, ".local", "state")
 	}
-	return ""
+	return platformStateHome(getenv) // Windows: %LOCALAPPDATA%
 }
 
 // BackupDirFor is where bbsetup keeps the backups of the checkout at root, outside its work

@@ -469,6 +469,9 @@ func (in *Inspection) CheckTempFiles() []Finding {
 // by others: configure writes them 0600, an editor or a copy may not have. It applies only
 // when a .env.local exists (otherwise CheckConfigured says so).
 func (in *Inspection) CheckPrivate() []Finding {
+	if !envfile.ModeBitsControlAccess {
+		return nil // Windows: ACLs, not mode bits, decide; docs/security.md says what is checked there
+	}
 	f := Finding{ID: "env-files-private", Kind: KindCheck, OK: true, Title: "only their owner can read the .env.local files"}
 	var open, fix []string
 	exist := false

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/bbsetup/bbsetup/internal/faultmatrix"
@@ -147,7 +146,7 @@ func TestFaultEnvFiles(t *testing.T) {
 			name: "FIFO in place of the file", expect: "refused, says it is not a regular file; both unchanged",
 			pr: ptr("Y=2\n"),
 			prep: func(t *testing.T, e *faultEnv) {
-				if err := syscall.Mkfifo(e.server, 0o600); err != nil {
+				if err := mkfifo(e.server); err != nil {
 					t.Skipf("mkfifo: %v", err)
 				}
 			},

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -78,9 +77,8 @@ func TestHostileOwnerKept(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := fi.Sys().(*syscall.Stat_t)
-		if st.Uid != uid || st.Gid != gid {
-			t.Errorf("%s is %d:%d after the write, want %d:%d", f, st.Uid, st.Gid, uid, gid)
+		if u, g := owner(fi); u != uid || g != gid {
+			t.Errorf("%s is %d:%d after the write, want %d:%d", f, u, g, uid, gid)
 		}
 	}
 }

@@ -250,8 +250,8 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 		}
 		fc.Before, fc.Exists, fc.Mode = data, true, fi.Mode().Perm()
 		fc.UID, fc.GID = owner(fi)
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
-			fc.OtherLinks = int(st.Nlink) - 1
+		if n := linkCount(target, fi); n > 1 {
+			fc.OtherLinks = n - 1
 		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:
@@ -269,7 +269,7 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 	}
 	old := Parse(fc.Before)
 	for _, kv := range kvs {
-		if kv.Secret && fc.Mode&0o077 != 0 {
+		if kv.Secret && fc.Mode&0o077 != 0 && ModeBitsControlAccess {
 			// Never leave a secret in a file group or others can read.
 			fc.Tightened, fc.Mode = fc.Mode, fc.Mode&^0o077
 		}
@@ -282,14 +282,6 @@ func planFile(path string, kvs []KV) (FileChange, error) {
 		}
 	}
 	return fc, nil
-}
-
-// owner is the owner and group of fi, or -1, -1 when the system does not say.
-func owner(fi os.FileInfo) (int, int) {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return int(st.Uid), int(st.Gid)
-	}
-	return -1, -1
 }
 
 // resolve returns the file that opening path would open, resolved as the kernel does:

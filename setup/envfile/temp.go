@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // StaleTemps lists the temporary files an interrupted write of target left beside it:
@@ -62,17 +61,17 @@ func removeStaleTemps(target string) []string {
 	return out
 }
 
-// lockDirs takes an exclusive advisory lock (flock) on each directory, so that two bbsetup
-// runs never write in the same directory at once and one never takes the other's temp
-// files for left-overs. It does not wait: a directory another bbsetup holds is an error.
-// A file system without flock is used unlocked.
+// lockDirs takes an exclusive lock on each directory (lockDir: flock on the directory
+// on Unix, a named kernel object on Windows), so that two bbsetup runs never write in the
+// same directory at once and one never takes the other's temp files for left-overs. It
+// does not wait: a directory another bbsetup holds is an error. A directory that cannot be
+// locked (a file system without flock) is used unlocked.
 func lockDirs(dirs []string) (unlock func(), err error) {
 	sort.Strings(dirs)
-	var held []*os.File
+	var held []func()
 	unlock = func() {
-		for _, f := range held {
-			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-			f.Close()
+		for _, release := range held {
+			release()
 		}
 	}
 	seen := map[string]bool{}
@@ -81,19 +80,18 @@ func lockDirs(dirs []string) (unlock func(), err error) {
 			continue
 		}
 		seen[d] = true
-		f, err := os.Open(d)
+		release, err := lockDir(d)
+		if errors.Is(err, errLockHeld) {
+			unlock()
+			return func() {}, fmt.Errorf("another bbsetup is writing in %s; wait for it to finish and run again", d)
+		}
 		if err != nil {
-			continue // stage reports a missing or unusable directory
+			continue // stage reports a missing or unusable directory; no lock, no refusal
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
-				unlock()
-				return func() {}, fmt.Errorf("another bbsetup is writing in %s; wait for it to finish and run again", d)
-			}
-			continue
-		}
-		held = append(held, f)
+		held = append(held, release)
 	}
 	return unlock, nil
 }
+
+// errLockHeld is lockDir's answer when another process holds the directory's lock.
+var errLockHeld = errors.New("the directory is locked by another process")

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
@@ -39,6 +41,12 @@ type Config struct {
 	AfterWrite func()
 	// RestartAmp restarts the demo's Amplication server; nil elsewhere.
 	RestartAmp func() error
+	// StartService starts one of the demo's emulated services by its nx name (the Build
+	// screen's s); nil elsewhere.
+	StartService func(name string) error
+	// BuildTimeout bounds the Build screen's follow, BuildStallAfter names a stage that
+	// has not moved for that long (0: setup/build's defaults).
+	BuildTimeout, BuildStallAfter time.Duration
 }
 
 // Backend implements the wizard's roles (tui.Backend, and tui.Amplication on a
@@ -159,7 +167,9 @@ func (b *Backend) CheckConfigured(ctx context.Context, tco Checkout) Verdict {
 	}
 	cr, ok := co.Current()
 	if !ok {
-		return Verdict{Kind: VerdictUnexpected, Message: fmt.Sprintf("The Bitbucket key and secret are not set in %s; go back and replace them with a new consumer.", co.ServerEnvLocal)}
+		// Set when the wizard started, gone now (the file was changed or deleted meanwhile):
+		// the consumer is still fine, only its key and secret must be pasted again.
+		return Verdict{Kind: VerdictBadCredentials, Message: fmt.Sprintf("The Bitbucket key and secret are no longer in %s (the file changed after bbsetup read it). No new consumer is needed: paste the same consumer's key and secret again.", co.ServerEnvLocal)}
 	}
 	return b.CheckCredentials(ctx, Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }
@@ -431,7 +441,7 @@ func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRep
 	return out, nil
 }
 
-// RepoExists implements tui.RepoCreator with one lookup by slug (GET
+// RepoExists implements tui.RepoCreator and tui.RepoChecker with one lookup by slug (GET
 // /repositories/{ws}/{slug}): a 404 means the slug is free.
 func (b bitbucketAPI) RepoExists(ctx context.Context, workspace, slug string) (bool, error) {
 	_, err := b.api.Repository(ctx, workspace, slug)
@@ -440,7 +450,7 @@ func (b bitbucketAPI) RepoExists(ctx context.Context, workspace, slug string) (b
 	case errors.As(err, &nf):
 		return false, nil
 	case err != nil:
-		return false, KeyRejected(err)
+		return false, clean(KeyRejected(err))
 	}
 	return true, nil
 }
@@ -456,7 +466,20 @@ func (b bitbucketAPI) ValidateSlug(slug string) error { return bitbucket.Validat
 // branch on its type.
 type cleanError struct{ err error }
 
-func (e *cleanError) Error() string { return safetext.Block(e.err.Error()) }
+func (e *cleanError) Error() string { return safetext.Block(wizardText(e.err)) }
+
+// wizardText is err's text without the HTTP client's own error appended to a sentence
+// (`…: Get "http://…": dial tcp …`): as on the command line, that is detail for --debug,
+// not for the operator.
+func wizardText(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	var te *oauth.TokenError
+	if errors.As(err, &ue) && !errors.As(err, &te) && strings.HasSuffix(msg, ": "+ue.Error()) {
+		return strings.TrimSuffix(msg, ": "+ue.Error())
+	}
+	return msg
+}
 func (e *cleanError) Unwrap() error { return e.err }
 
 // clean wraps err (nil stays nil) for the wizard.

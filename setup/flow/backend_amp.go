@@ -209,6 +209,7 @@ func (api *ampAPI) CheckAmpKey(ctx context.Context) AmpKey {
 		out.Message = "No Bitbucket key is written in " + env + ": go back and write the env files."
 	default:
 		out.Message = api.s.ClassifyAmp(k.Err).Wizard().Error()
+		out.Err = k.Err
 	}
 	return out
 }
@@ -227,9 +228,15 @@ func (api *ampAPI) StartAmpAuth(ctx context.Context) (AuthSession, error) {
 	}
 	b.listen(az.Session)
 	return b.authSession(az.Session, "After granting access, "+az.LandsOn()+" and paste it here.",
-		func(ctx context.Context, code string, _ bool) (Authorized, error) {
+		func(ctx context.Context, code string, pasted bool) (Authorized, error) {
 			org, err := az.Complete(ctx, s, code, b.cfg.Secret)
 			if err != nil {
+				// A refused paste leaves the listener open: the screen still waits for
+				// the browser's redirect, which can finish the authorization. A refused
+				// redirect ends that wait: nothing listens for another one.
+				if !pasted {
+					az.Close()
+				}
 				return Authorized{}, s.wizardComplete(err)
 			}
 			ao := &AmpOrg{ID: org.ID, Name: safetext.Line(org.Name), JustAuthorized: true}
@@ -298,7 +305,7 @@ func (api *ampAPI) ReuseAmpOrg(ctx context.Context, org AmpOrg) (Authorized, err
 // bitbucketAPI is bbsetup's own Bitbucket client with the consumer's client_credentials
 // (the key and secret in .env.local): no second browser trip.
 func (api *ampAPI) bitbucketAPI(ctx context.Context) (Authorized, error) {
-	bb, err := api.ownClient()
+	bb, _, err := api.consumerClient()
 	if err != nil {
 		return Authorized{}, err
 	}
@@ -312,20 +319,28 @@ func (api *ampAPI) bitbucketAPI(ctx context.Context) (Authorized, error) {
 	return Authorized{Identity: Identity{DisplayName: safetext.Line(id.DisplayName), Nickname: safetext.Line(id.Nickname)}, API: BitbucketAPI(bb)}, nil
 }
 
-// ownClient is bbsetup's own Bitbucket client with the key and secret in .env.local.
+// ownClient is bbsetup's own Bitbucket client (consumerClient without the checkout).
 func (api *ampAPI) ownClient() (*bitbucket.Client, error) {
+	bb, _, err := api.consumerClient()
+	return bb, err
+}
+
+// consumerClient is bbsetup's own Bitbucket client with the consumer's
+// client_credentials, the key and secret in the checkout's .env.local as it is now (read
+// again: the operator may have written it since), and that checkout.
+func (api *ampAPI) consumerClient() (*bitbucket.Client, *checkout.Checkout, error) {
 	b := api.b
 	co, err := checkout.Open(api.s.Checkout.Root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cr, ok := co.Current()
 	if !ok {
-		return nil, fmt.Errorf("bbsetup's own Bitbucket access needs the key and secret in %s, and they are not set", co.ServerEnvLocal)
+		return nil, nil, fmt.Errorf("bbsetup's own Bitbucket access needs the key and secret in %s, and they are not set", co.ServerEnvLocal)
 	}
 	b.cfg.Secret(cr.ClientSecret)
 	hc := oauth.ClientCredentialsClient(b.base, oauth.EndpointsFor(b.cfg.BitbucketURL), cr.ClientID, cr.ClientSecret, b.cfg.HTTP)
-	return bitbucket.New(b.cfg.APIURL, hc, bitbucket.Options{}), nil
+	return bitbucket.New(b.cfg.APIURL, hc, bitbucket.Options{}), co, nil
 }
 
 // AmpProjects implements tui.AmpTargetLister.

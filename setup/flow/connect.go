@@ -62,13 +62,11 @@ func (t Target) Label() string {
 // Resolve finds the target among ps: the project by id, else by name (case-insensitive);
 // then the resource by id, else a service by name; resource "" is the project's settings.
 func Resolve(ps []amplication.Project, project, resource string) (Target, error) {
-	project, resource = strings.TrimSpace(project), strings.TrimSpace(resource)
-	pi, err := pick("project", len(ps), project, "",
-		func(i int) string { return ps[i].ID }, func(i int) string { return ps[i].Name }, func(int) bool { return true })
+	resource = strings.TrimSpace(resource)
+	p, err := ResolveProject(ps, project)
 	if err != nil {
 		return Target{}, err
 	}
-	p := ps[pi]
 	if resource == "" {
 		set := p.Settings()
 		if set == nil {
@@ -88,6 +86,17 @@ func Resolve(ps []amplication.Project, project, resource string) (Target, error)
 		return Target{}, err
 	}
 	return Target{Project: p, Resource: p.Resources[ri]}, nil
+}
+
+// ResolveProject finds the project among ps by id, else by name (case-insensitive): the
+// first half of Resolve, for what needs a project alone (a build).
+func ResolveProject(ps []amplication.Project, project string) (amplication.Project, error) {
+	pi, err := pick("project", len(ps), strings.TrimSpace(project), "",
+		func(i int) string { return ps[i].ID }, func(i int) string { return ps[i].Name }, func(int) bool { return true })
+	if err != nil {
+		return amplication.Project{}, err
+	}
+	return ps[pi], nil
 }
 
 // pick finds want among n candidates of what (those ok accepts): by id, else by name;
