@@ -389,3 +389,26 @@ func TestAmpAuthorizeNeverDefaultsToAColleaguesConnection(t *testing.T) {
 		t.Fatalf("reused a colleague's connection by default: %+v", fb2.amp.reused)
 	}
 }
+
+// A project connect that would move a service connected elsewhere (it follows the
+// project's settings) asks first, naming it; one marked "Override project settings" is
+// left alone and asks nothing.
+func TestAmpTargetProjectConnectAsksBeforeMovingServices(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 30)
+	hs.toAmpTarget()
+	hs.untilText("Which Amplication project or service pushes to acme/api-gateway-00000?")
+	hs.press("up", "enter")
+	hs.untilText("Replace its repository?", "Connecting the project also moves catalog (from acme-archive/catalog-legacy)", "Move them too?")
+	hs.press("y")
+	hs.untilText("Connect in Amplication")
+
+	fb2 := newFake()
+	fb2.amp.projects[0].Resources[3].Override = true
+	hs2 := newHarness(t, fb2, Options{NoBrowser: true}, 100, 30)
+	hs2.toAmpTarget()
+	hs2.untilText("Which Amplication project or service pushes to acme/api-gateway-00000?")
+	hs2.press("up", "enter")
+	hs2.untilText("Connect in Amplication")
+	hs2.wantNoText("Move them too?")
+}

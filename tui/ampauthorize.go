@@ -213,6 +213,9 @@ func (s *ampAuthorizeScreen) view() string {
 		}
 		body := "bbsetup lists and creates repositories with the consumer's own key (client credentials), as " +
 			safetext.Line(s.id.DisplayName) + "."
+		if s.done.Org != nil && s.done.Org.Other != "" {
+			body += "\n! " + safetext.Line(s.done.Org.Other) + "."
+		}
 		b.WriteString(s.c.box("ok", title, body, "Press enter to choose the workspace."))
 		return b.String()
 	}

@@ -252,6 +252,11 @@ func (api *ampAPI) StartAmpAuth(ctx context.Context) (AuthSession, error) {
 				// Amplication has the connection even so: say it.
 				return Authorized{Org: ao}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %w", ao.Name, err)
 			}
+			// Amplication clears useDemoRepo for the workspace on an authorization: a project
+			// left on its demo repository would push to GitHub, not to Bitbucket.
+			if demo, err := amplication.ProjectsOnDemoRepo(ctx, s.Client); err == nil && len(demo) > 0 {
+				return Authorized{Org: ao}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %s", ao.Name, DemoRepoFailure(demo))
+			}
 			out.Org = ao
 			return out, nil
 		}), nil

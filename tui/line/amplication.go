@@ -527,6 +527,9 @@ func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 			}
 		}
 		t.say("bbsetup lists and creates repositories with the consumer's own key (client credentials), as %s.", id.DisplayName)
+		if a.Org != nil && a.Org.Other != "" {
+			t.say("! %s.", a.Org.Other)
+		}
 		return stepWorkspaces, nil
 	}
 	t.say("✓ Connected as %s (%s)", id.DisplayName, id.Nickname)
