@@ -245,3 +245,31 @@ func TestAmplicationConnectCreateMakesMainBranch(t *testing.T) {
 		t.Errorf("second-fresh: %+v, %v", st, ok)
 	}
 }
+
+// After the authorization, projects the server left on Amplication's demo repository (it
+// clears useDemoRepo; a server that did not) fail the command, named.
+func TestAmplicationAuthorizeProjectsLeftOnDemoRepo(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{})
+	ampFront(t, w, func(op string) (int, string, bool) {
+		if op == "ProjectsDemoRepo" {
+			return 200, `{"data":{"projects":[{"id":"p1","name":"Shop","useDemoRepo":true},{"id":"p2","name":"Internal","useDemoRepo":false}]}}`, true
+		}
+		return 0, "", false
+	})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	loc := ss.land(t, ss.authorizeURL(t))
+	resp, err := ss.browser.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s%s", code, ss.outText(), ss.errText())
+	}
+	if e := ss.errText(); !strings.Contains(e, "still push to Amplication's demo repository on GitHub, not to Bitbucket: Shop;") || strings.Contains(e, "Internal") {
+		t.Errorf("stderr:\n%s", e)
+	}
+	if out := ss.outText(); !strings.Contains(out, "Amplication is connected to Bitbucket as demo.") || !strings.Contains(out, "Amplication will push as the Bitbucket account demo (bbsetup's own account too).") {
+		t.Errorf("stdout:\n%s", out)
+	}
+}
