@@ -209,3 +209,24 @@ func TestE2EPushOldServerStops(t *testing.T) {
 	tt.keys("C-c")
 	tt.waitFor("EXIT=")
 }
+
+// The line mode (--accessible) on a server before v3.5.0: it says the server refuses
+// Bitbucket and what to do, and never prints a Bitbucket URL.
+func TestE2EPushOldServerStopsLineMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newE2EWorldWith(t, demo.Options{AmplicationSchema: ampemu.SchemaV1})
+	w.configured(t)
+	tt := w.runWire(t, "--accessible")
+	tt.waitFor("already configured", "Choose 1-3 [1]:")
+	tt.keys("Enter")
+	tt.waitFor("! The Amplication server refuses Bitbucket", "older than v3.5.0", "git pull")
+	tt.keys("Enter")
+	tt.waitFor("Still refuses Bitbucket")
+	if p := tt.capture(); strings.Contains(p, "oauth2/authorize") || strings.Contains(p, "Email (or type token") {
+		t.Fatalf("went on to a Bitbucket authorization:\n%s", p)
+	}
+	tt.keys("C-c")
+	tt.waitFor("EXIT=")
+}
