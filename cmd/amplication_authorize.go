@@ -9,12 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // ampAuthorizeResult is the --json output of `bbsetup amplication authorize`.
 type ampAuthorizeResult struct {
-	GitOrganization ampOrgJSON        `json:"git_organization"`
+	GitOrganization ampOrgJSON        `json:"git_organization"` // own_account: its account is bbsetup's own (null: not known)
 	Workspace       *ampWorkspaceJSON `json:"workspace"`
 	StateSupported  bool              `json:"state_supported"`
 }
@@ -112,16 +113,54 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 	if err != nil {
 		return a.ampCompleteError(s, err)
 	}
+	pu, pusherErr := a.ampAuthorizedPusher(ctx, s, org.ID)
+	demo, demoErr := amplication.ProjectsOnDemoRepo(ctx, s.Client)
 	if o.json {
 		res := ampAuthorizeResult{GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type}, StateSupported: az.Auth.WithState}
+		if pusherErr == nil && pu.Compared {
+			mine := pu.Mismatch == nil
+			res.GitOrganization.OwnAccount = &mine
+		}
 		if s.ov.Current != nil {
 			res.Workspace = &ampWorkspaceJSON{ID: s.ov.Current.ID, Name: s.ov.Current.Name}
 		}
-		return bbapiWriteJSON(a.env.Stdout, res)
+		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(a.env.Stdout, "Amplication is connected to Bitbucket as %s.\n", ampName(org.Name))
+		if pusherErr == nil {
+			fmt.Fprintln(a.env.Stdout, pu.Says())
+		}
 	}
-	fmt.Fprintf(a.env.Stdout, "Amplication is connected to Bitbucket as %s.\n", ampName(org.Name))
-	fmt.Fprintln(a.env.Stdout, "Next: bbsetup amplication connect --workspace WORKSPACE --repository SLUG --project PROJECT")
+	if pusherErr == nil && pu.Mismatch != nil {
+		fmt.Fprintf(a.env.Stderr, "Warning: %s.\n", pu.Mismatch.Error())
+	}
+	switch {
+	case demoErr != nil:
+		fmt.Fprintf(a.env.Stderr, "Warning: whether the projects still push to Amplication's demo repository could not be read: %v.\n", a.ampError(s, demoErr))
+	case len(demo) > 0:
+		return errors.New(flow.DemoRepoFailure(demo))
+	}
+	if !o.json {
+		fmt.Fprintf(a.env.Stdout, "Next: bbsetup amplication connect --workspace WORKSPACE --repository SLUG --project PROJECT (it connects through %s; --git-org chooses another)\n", ampName(org.Name))
+	}
 	return nil
+}
+
+// ampAuthorizedPusher is the git organization just authorized (orgID) with its account
+// compared with bbsetup's own identity.
+func (a *Factory) ampAuthorizedPusher(ctx context.Context, s *ampSession, orgID string) (flow.Pusher, error) {
+	orgs, err := s.Client.GitOrganizationAccounts(ctx)
+	if err != nil {
+		return flow.Pusher{}, err
+	}
+	var own *bitbucket.User
+	if bb, done, err := a.bbapiClient(ctx); err == nil {
+		own, _ = flow.OwnUser(ctx, bb)
+		done()
+	}
+	return flow.ChoosePusher(orgs, own, "", orgID)
 }
 
 // ampStartError words flow.StartAmplication's refusals with the command line's flags.
@@ -130,7 +169,10 @@ func (a *Factory) ampStartError(s *ampSession, err error, written string) error 
 	var fe *amplication.ForeignAuthorizeURLError
 	var stale *flow.StaleKeyError
 	var ph *flow.PlaceholderKeyError
+	var old *amplication.OldServerError
 	switch {
+	case errors.As(err, &old):
+		return fmt.Errorf("%w; no Bitbucket URL was opened (check the server with bbsetup amplication status)", old)
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace; choose one with --amplication-workspace")
 	case errors.As(err, &fe):
@@ -157,6 +199,10 @@ func (a *Factory) ampStartError(s *ampSession, err error, written string) error 
 // ampCompleteError words the server's refusals of completeGitOAuth2Flow (the advice
 // table's flow.ClassifyComplete) with what to do on the command line.
 func (a *Factory) ampCompleteError(s *ampSession, err error) error {
+	var old *amplication.OldServerError
+	if errors.As(err, &old) {
+		return old
+	}
 	o, why, ok := flow.ClassifyComplete(err)
 	if !ok {
 		return a.ampError(s, err)

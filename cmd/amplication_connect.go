@@ -18,7 +18,7 @@ type ampConnectOptions struct {
 	signIn                                                 ampSignIn
 	workspace, repository, create, projectKey, description string
 	public                                                 bool
-	project, service                                       string
+	project, service, gitOrg                               string
 	replace, json                                          bool
 }
 
@@ -32,6 +32,16 @@ type ampConnectResult struct {
 	Unchanged       bool               `json:"unchanged"`  // it was already connected to this repository
 	Inheriting      []ampWorkspaceJSON `json:"inheriting"` // services that use the project's repository
 	GitOrganization ampOrgJSON         `json:"git_organization"`
+	// PushesAs is the Bitbucket account Amplication pushes as (the git organization's);
+	// OwnAccount whether it is bbsetup's own (null when it could not be compared).
+	PushesAs   string `json:"pushes_as"`
+	OwnAccount *bool  `json:"own_account"`
+	// MainBranchCreated: bbsetup committed README.md on main so the new repository has a
+	// default branch.
+	MainBranchCreated bool `json:"main_branch_created"`
+	// WriteChecked: the pusher's write permission was checked (it is not bbsetup's own
+	// account); null when no check was needed.
+	WriteChecked *bool `json:"write_checked"`
 }
 
 type ampRepoJSON struct {
@@ -53,7 +63,16 @@ with bbsetup's own Bitbucket client and the consumer's key and secret, before an
 stored in Amplication, which does not check. Without --service, the project's settings are
 connected, and every service without a repository of its own inherits it. A resource that
 already has a repository is refused unless --replace is given; then the old connection is
-removed first and put back if the new one fails. The result is read back from the server.
+removed first and put back if the new one fails. A project connect that would move services
+connected to other repositories (they do not override the project) is refused too unless
+--replace. A service is first marked as overriding its project, as Amplication's UI does,
+so a later project connect leaves it alone. The result is read back from the server.
+
+Amplication pushes as the Bitbucket account of the workspace's git organization: with
+several, --git-org chooses one (default: the one whose account is bbsetup's own, the
+consumer's owner). When that account is not bbsetup's own, bbsetup checks that it can write
+the repository (which needs workspace admin; it says when it cannot check). A repository
+created with --create gets a README.md on main, so Amplication's first push has a branch.
 
 Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize.`,
 		Example: `  bbsetup amplication connect --workspace acme --repository checkout-service --project Shop
@@ -80,7 +99,8 @@ Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize
 	f.StringVar(&o.description, "description", "", "with --create: the repository's description `TEXT`")
 	f.StringVar(&o.project, "project", "", "the Amplication project `NAME|ID`")
 	f.StringVar(&o.service, "service", "", "connect only this service `NAME|ID` (default: the project's settings, which services inherit)")
-	f.BoolVar(&o.replace, "replace", false, "replace the repository the resource is connected to")
+	f.BoolVar(&o.replace, "replace", false, "replace the repository the resource is connected to (and move services a project connect takes along)")
+	f.StringVar(&o.gitOrg, "git-org", "", "the Amplication git organization `NAME|ID` to connect through: the Bitbucket account Amplication pushes as (default: bbsetup's own; see bbsetup amplication status)")
 	f.BoolVar(&o.json, "json", false, "print the result as a JSON object")
 	return c
 }
@@ -121,10 +141,12 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	// and nothing is stored before both have answered.
 	lookup := lookupRepo(ctx, bb, ws, strings.TrimSpace(o.repository))
 	defer lookup.stop()
+	own := lookupOwn(ctx, bb) // who bbsetup is, for who Amplication pushes as
+	defer own.stop()
 	if err := a.ampSignIn(ctx, s, o.signIn); err != nil {
 		return err
 	}
-	org, err := a.ampGitOrg(s)
+	pu, err := a.ampPusher(ctx, s, own, o.gitOrg)
 	if err != nil {
 		return err
 	}
@@ -148,7 +170,10 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	}
 	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
 	var ace *amplication.AlreadyConnectedError
+	var mse *flow.MovesServicesError
 	switch {
+	case errors.As(err, &mse):
+		return fmt.Errorf("%s; pass --replace to move them too, or connect each of them on its own first with --service (which marks it as overriding the project)", mse.Error())
 	case errors.As(err, &ace):
 		how := ""
 		if ace.Inherited {
@@ -162,9 +187,16 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	if o.create != "" {
 		create = &flow.NewRepository{Bitbucket: bb, Repo: bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public}}
 	}
-	out, err := pl.Run(ctx, s.Client, org, create)
+	with := flow.ConnectWith{Pusher: pu, Bitbucket: bb}
+	if t.Resource.Type != amplication.TypeProjectConfiguration {
+		with.Override = amplication.DetectOverride(ctx, s.Client, s.Checkout.Root)
+	}
+	out, err := pl.Run(ctx, s.Client, with, create)
 	if out != nil && out.Created != nil {
 		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(out.Created.IsPrivate), ampName(ws+"/"+out.Slug))
+	}
+	if out != nil {
+		a.ampPushNotes(out)
 	}
 	switch {
 	case err != nil && out == nil && create != nil:
@@ -175,7 +207,7 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 		}
 		return flow.ConnectFailed(err, t.Label(), ws+"/"+slug, t.Project.ID, a.ampConnectWords(s))
 	}
-	if err := a.ampConnectPrint(o, out, org); err != nil {
+	if err := a.ampConnectPrint(o, out, pu.Org()); err != nil {
 		return err
 	}
 	if !out.Unchanged {
@@ -198,6 +230,16 @@ func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org 
 			Unchanged:       unchanged,
 			Inheriting:      []ampWorkspaceJSON{},
 			GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type},
+			PushesAs:        res.Pusher.Choice.Org.Name,
+		}
+		if res.Pusher.Compared {
+			own := res.Pusher.Mismatch == nil
+			out.OwnAccount = &own
+		}
+		out.MainBranchCreated = res.MainBranch != nil && res.MainBranch.Committed
+		if res.Write != nil {
+			checked := res.Write.Why == nil
+			out.WriteChecked = &checked
 		}
 		if old != nil {
 			f := old.FullName()
@@ -231,39 +273,93 @@ func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org 
 			}
 			fmt.Fprintf(w, "Services that inherit it: %s.\n", strings.Join(names, ", "))
 		}
+	} else if nr.Override {
+		fmt.Fprintf(w, "It overrides the settings of project %s (\"Override project settings\"), so connecting the project leaves it alone.\n", ampName(np.Name))
 	}
+	fmt.Fprintln(w, res.Pusher.Says())
 	return nil
 }
 
+// ampPushNotes says on stderr what the push checks found: the main branch made, an
+// account that is not bbsetup's own, a write permission that could not be checked.
+func (a *Factory) ampPushNotes(out *flow.Connected) {
+	e := a.env.Stderr
+	if mb := out.MainBranch; mb != nil && mb.Committed {
+		fmt.Fprintf(e, "Added README.md on %s so the repository has a default branch (Amplication needs one before its first push).\n", ampName(mb.Branch))
+	}
+	if mm := out.Pusher.Mismatch; mm != nil {
+		fmt.Fprintf(e, "Warning: %s.\n", mm.Error())
+	}
+	if w := out.Write; w != nil {
+		switch {
+		case w.Why != nil:
+			fmt.Fprintf(e, "Warning: %s.\n", flow.WriteUnchecked(*w))
+		case w.CanWrite():
+			fmt.Fprintf(e, "%s can write %s (%s).\n", out.Pusher.Account(), ampName(out.Group+"/"+out.Slug), ampName(w.Permission))
+		}
+	}
+}
+
 // ampConnectNotes says what a connect changed beyond the target: services that lost a
-// repository of their own, or a service that still follows its project's settings.
+// repository of their own (moved with --replace).
 func (a *Factory) ampConnectNotes(pl flow.ConnectPlan) {
 	for _, r := range pl.Taken {
 		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
 			ampName(r.Name), ampName(r.Repo.FullName()))
 	}
-	if res := pl.Resource; res.Type != amplication.TypeProjectConfiguration && !res.Override {
-		fmt.Fprintf(a.env.Stderr, "Note: in Amplication, %s still follows the settings of project %s, so connecting project %s again replaces it with the project's repository.\n",
-			ampName(res.Name), ampName(pl.Project.Name), ampName(pl.Project.Name))
-	}
 }
 
-// ampGitOrg is the Bitbucket git organization of the Amplication workspace the connect
-// stores (the first one: the workspace has one after bbsetup amplication authorize).
-func (a *Factory) ampGitOrg(s *ampSession) (amplication.GitOrganization, error) {
-	ov := s.ov
-	orgs := ov.Bitbucket()
-	if len(orgs) == 0 {
-		wsName := "the current workspace"
-		if ov.Current != nil {
-			wsName = "workspace " + ampName(ov.Current.Name)
+// ampPusher chooses the Bitbucket git organization the connect stores (--git-org, else
+// the only one, else the one whose account is bbsetup's own) and compares its account
+// with bbsetup's own identity.
+func (a *Factory) ampPusher(ctx context.Context, s *ampSession, ol *ownLookup, want string) (flow.Pusher, error) {
+	orgs, err := s.Client.GitOrganizationAccounts(ctx)
+	if err != nil {
+		return flow.Pusher{}, a.ampError(s, err)
+	}
+	<-ol.done
+	if ol.err != nil {
+		if ctx.Err() != nil {
+			return flow.Pusher{}, ctx.Err()
 		}
-		return amplication.GitOrganization{}, fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
+		a.debugf("%v", ol.err)
 	}
-	if len(orgs) > 1 {
-		a.debugf("amplication: %d Bitbucket git organizations; using %s", len(orgs), ampName(orgs[0].Name))
+	pu, err := flow.ChoosePusher(orgs, ol.user, want, "")
+	var ce *amplication.GitOrgChoiceError
+	if errors.As(err, &ce) {
+		if ce.Problem == amplication.NoBitbucketOrg {
+			wsName := "the current workspace"
+			if s.ov.Current != nil {
+				wsName = "workspace " + ampName(s.ov.Current.Name)
+			}
+			return flow.Pusher{}, fmt.Errorf("the Amplication workspace (%s) is not connected to Bitbucket yet: run bbsetup amplication authorize first", wsName)
+		}
+		return flow.Pusher{}, usageErrorf("%s; pass --git-org NAME|ID (the name is the Bitbucket account Amplication pushes as; see bbsetup amplication status)", ce.Error())
 	}
-	return orgs[0], nil
+	return pu, err
+}
+
+// ownLookup is the look-up of bbsetup's own Bitbucket identity, beside the sign-in.
+type ownLookup struct {
+	done   chan struct{}
+	user   *bitbucket.User
+	err    error
+	cancel context.CancelFunc
+}
+
+func lookupOwn(ctx context.Context, bb *bitbucket.Client) *ownLookup {
+	lctx, cancel := context.WithCancel(ctx)
+	l := &ownLookup{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(l.done)
+		l.user, l.err = flow.OwnUser(lctx, bb)
+	}()
+	return l
+}
+
+func (l *ownLookup) stop() {
+	l.cancel()
+	<-l.done
 }
 
 // repoLookup is a look-up of a repository running beside other work.

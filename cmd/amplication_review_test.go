@@ -218,9 +218,10 @@ func TestAmplicationErrorsAreOneSentence(t *testing.T) {
 	}
 }
 
-// A service connected with --service keeps gitRepositoryOverride false (the server ignores
-// isOverrideGitRepository), so a later project-level connect takes its repository away:
-// connect says so both times instead of doing it silently.
+// A service connected with --service is first marked as overriding its project (the
+// server ignores isOverrideGitRepository), so a later project-level connect leaves it
+// alone; a project connect that would move a service still following the project is
+// refused without --replace, naming it.
 func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	connect := func(args ...string) (string, string) {
@@ -232,13 +233,16 @@ func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *te
 		return out, errOut
 	}
 	connect("--repository", "shop-platform")
-	_, errOut := connect("--repository", "checkout-service", "--service", "orders", "--replace")
-	if !strings.Contains(errOut, "connecting project Shop again replaces it") {
-		t.Errorf("--service: no word that orders still follows the project's settings:\n%s", errOut)
+	out, errOut := connect("--repository", "checkout-service", "--service", "orders", "--replace")
+	if strings.Contains(errOut, "still follows") || !strings.Contains(out, "It overrides the settings of project Shop") {
+		t.Errorf("--service: no word that orders now overrides the project's settings:\n%s%s", out, errOut)
 	}
-	out, errOut := connect("--repository", "orders-v2", "--replace")
-	if !strings.Contains(errOut, "orders had acme/checkout-service of its own and now uses the project's") {
-		t.Errorf("project --replace: orders' own repository went silently:\n%s%s", out, errOut)
+	if r, _ := w.amp.Resource(ampemu.DemoOrdersID); !r.GitRepositoryOverride || r.Repo == nil || r.Repo.Name != "checkout-service" {
+		t.Errorf("orders in the emulator after --service: override %v, %+v", r.GitRepositoryOverride, r.Repo)
+	}
+	out, errOut = connect("--repository", "orders-v2", "--replace")
+	if r, _ := w.amp.Resource(ampemu.DemoOrdersID); r.Repo == nil || r.Repo.Name != "checkout-service" {
+		t.Errorf("orders (now overriding) moved with the project: %+v\n%s%s", r.Repo, out, errOut)
 	}
 	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
 		t.Errorf("catalog (override) changed: %+v", r.Repo)
@@ -301,17 +305,22 @@ func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
 }
 
 // amplication status --json findings have the shape of check --json's: "kind" is
-// "check" (every amplication finding passes or fails), never empty.
+// "check" (a finding that passes or fails) or "note" (the PR service not running), never
+// empty.
 func TestAmplicationStatusJSONFindingKind(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{})
 	code, out, errOut := w.run(t, "", "amplication", "status", "--json")
 	var res ampStatusResult
-	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 3 {
+	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 6 {
 		t.Fatalf("exit %d, %v:\n%s%s", code, err, out, errOut)
 	}
 	for _, f := range res.Findings {
-		if f.Kind != "check" {
-			t.Errorf("finding %s: kind %q, want \"check\"", f.ID, f.Kind)
+		want := "check"
+		if f.ID == "git-sync-manager-started" {
+			want = "note"
+		}
+		if f.Kind != want {
+			t.Errorf("finding %s: kind %q, want %q", f.ID, f.Kind, want)
 		}
 	}
 }
@@ -333,12 +342,19 @@ func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
 	}
 }
 
-// On a server older than v3.5.0, status says up front that it connects Bitbucket only with
-// a billing entitlement a local server lacks (authorize would fail after the browser trip).
+// On a server older than v3.5.0, status fails (✗, exit 1) saying that it connects
+// Bitbucket only with a billing entitlement a local server lacks, and what to do.
 func TestAmplicationStatusOlderServerSaysPlan(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
 	code, out, errOut := w.run(t, "", "amplication", "status")
-	if code != ExitOK || !strings.Contains(out, "older than v3.5.0") || !strings.Contains(out, "billing entitlement") {
+	if code != ExitFailure || !strings.Contains(out, "✗ the Amplication server is older than v3.5.0 and refuses to connect Bitbucket") ||
+		!strings.Contains(out, "billing entitlement") || !strings.Contains(out, "→ update the checkout to v3.5.0 or later (git pull)") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	// An entitled deployment (BILLING_ENABLED=true) is a note, not a failure.
+	w2 := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1, billing: true})
+	code, out, errOut = w2.run(t, "", "amplication", "status")
+	if code != ExitOK || !strings.Contains(out, "• the Amplication server is older than v3.5.0; it connects Bitbucket only because BILLING_ENABLED=true") {
+		t.Errorf("entitled: exit %d:\n%s%s", code, out, errOut)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/flow"
 )
@@ -36,8 +37,10 @@ type ampWorkspaceJSON struct {
 
 type ampOrgJSON struct {
 	ID   string `json:"id"`
-	Name string `json:"name"`
+	Name string `json:"name"` // a Bitbucket organization's: the account Amplication pushes as
 	Type string `json:"type"`
+	// OwnAccount (status): the account is bbsetup's own identity; null when not known.
+	OwnAccount *bool `json:"own_account,omitempty"`
 }
 
 type ampResourceJSON struct {
@@ -87,9 +90,13 @@ key written in the server's .env.local: the client_id inside the authorize URL i
 must be that key. A placeholder, another key or "Missing Bitbucket configuration" means the
 server was started before the keys were written: restart npx nx serve amplication-server.
 
-It also reports, without failing on them, whether Amplication already has a Bitbucket
-git organization, and each project and service with its repository. It exits 0 when the
-server answers, the sign-in works and the keys match.`,
+It also checks what decides whether Amplication will push to Bitbucket: a server before
+v3.5.0 refuses Bitbucket (a failure: update the checkout); a project still on Amplication's
+demo repository after the authorization fails; a PR service (git-sync-manager) started
+before its .env.local was written fails, with the restart command. It lists every Bitbucket
+git organization with the account it pushes as (and says when that is not bbsetup's own),
+services that still follow their project's settings (the next project connect moves them),
+and each project and service with its repository. It exits 0 when every check passes.`,
 		Example: "  BBSETUP_AMPLICATION_TOKEN=... bbsetup amplication status\n  bbsetup amplication status --email me@example.com --password-stdin --json < pw.txt",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -134,6 +141,16 @@ func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON
 			Detail: ampName(a.ampError(s, pr.Err).Error())})
 		return a.ampStatusPrint(s, res, findings, asJSON)
 	}
+	gate := amplication.GateUnknown
+	switch {
+	case pr.State != nil && *pr.State:
+		gate = amplication.GateOpen
+	case pr.State != nil:
+		gate = amplication.GateRefuses
+	default:
+		gate, _ = amplication.BitbucketGateFor(ctx, s.Client, s.Checkout.Root) // the checkout's schema
+	}
+	add(flow.GateFinding(s.Server, gate))
 
 	// 2. The sign-in.
 	if err := a.ampSignIn(ctx, s, si); err != nil {
@@ -161,8 +178,32 @@ func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	for _, g := range ov.Bitbucket() {
-		res.GitOrganizations = append(res.GitOrganizations, ampOrgJSON{ID: g.ID, Name: g.Name, Type: g.Type})
+	// 4. Who and where Amplication pushes.
+	var own *bitbucket.User
+	if bb, done, err := a.bbapiClient(ctx); err == nil {
+		own, err = flow.OwnUser(ctx, bb)
+		if err != nil {
+			a.debugf("%v", err)
+		}
+		done()
+	}
+	push, err := flow.CheckPush(ctx, s.Server, own, ov.Projects)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		add(checkout.Finding{ID: "push", Title: "what Amplication pushes could not be read", Detail: ampName(a.ampError(s, err).Error())})
+	}
+	for _, f := range push.Findings {
+		add(f)
+	}
+	for _, o := range push.Orgs {
+		oj := ampOrgJSON{ID: o.ID, Name: o.Name, Type: "Bitbucket"}
+		if own != nil {
+			mine := o.OwnAccount
+			oj.OwnAccount = &mine
+		}
+		res.GitOrganizations = append(res.GitOrganizations, oj)
 	}
 	for _, p := range ov.Projects {
 		res.Projects = append(res.Projects, toAmpProjectJSON(p))
@@ -231,11 +272,18 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 		w := a.env.Stdout
 		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.URL), ampName(s.Checkout.Root))
 		failed := 0
+		checks := 0
 		for _, f := range findings {
 			mark := "✓"
-			if !f.OK {
+			switch {
+			case f.Kind == checkout.KindNote:
+				mark = "•"
+			case !f.OK:
 				mark = "✗"
 				failed++
+			}
+			if f.Kind != checkout.KindNote {
+				checks++
 			}
 			printFinding(w, mark, f) // the server's and the files' words: safe text only
 		}
@@ -245,7 +293,16 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 				fmt.Fprintln(w, "Bitbucket in Amplication: not connected yet (run bbsetup amplication authorize).")
 			}
 			for _, g := range res.GitOrganizations {
-				fmt.Fprintf(w, "Bitbucket in Amplication: connected as %s.\n", ampName(g.Name))
+				whose := ""
+				switch {
+				case g.OwnAccount == nil:
+					whose = " (whether that is bbsetup's own account is not known)"
+				case *g.OwnAccount:
+					whose = " (bbsetup's own account)"
+				default:
+					whose = " (not bbsetup's own account)"
+				}
+				fmt.Fprintf(w, "Bitbucket in Amplication: git organization %s (id %s): pushes as the Bitbucket account %s%s.\n", ampName(g.Name), ampName(g.ID), ampName(g.Name), whose)
 			}
 			if len(res.Projects) == 0 {
 				fmt.Fprintln(w, "Projects: none.")
@@ -271,9 +328,9 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 			}
 		}
 		if failed == 0 {
-			fmt.Fprintf(w, "\nAll %d checks passed.\n", len(findings))
+			fmt.Fprintf(w, "\nAll %d checks passed.\n", checks)
 		} else {
-			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, len(findings))
+			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, checks)
 		}
 	}
 	if !res.OK {

@@ -48,9 +48,17 @@ type ampWorldOptions struct {
 	// billing writes BILLING_ENABLED=true (an entitled deployment: a v1.10.0 server
 	// completes a Bitbucket authorization only then).
 	billing bool
+	// bb edits the Bitbucket world before it starts (its consumer too: the consumer's
+	// owner, for a consumer hosted by another account).
+	bb func(*bbemu.Emulator, *bbemu.Consumer)
+	// bbOpts edits the Bitbucket emulator's options (EmptyMainbranch).
+	bbOpts func(*bbemu.Options)
 }
 
 const ampBitbucketOrgID = "cltestorg0000000000000001"
+
+// ampDemoUUID is the demo operator's Bitbucket uuid in ampStart's world.
+const ampDemoUUID = "{de305d54-75b4-431b-adb2-eb6b9e546014}"
 
 // ampFreeHost returns http://127.0.0.1:PORT for a port that was free a moment ago.
 func ampFreeHost(t testing.TB) string {
@@ -69,13 +77,22 @@ func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 	if host == "" {
 		host = ampFreeHost(t)
 	}
-	e, demo := bbemu.NewDemo(bbemu.Options{AutoApprove: true, Latency: o.latency}, 0)
+	bo := bbemu.Options{AutoApprove: true, Latency: o.latency}
+	if o.bbOpts != nil {
+		o.bbOpts(&bo)
+	}
+	e, demo := bbemu.NewDemo(bo, 0)
+	// The operator's uuid, which a seeded git organization names as its account.
+	e.AddUser(bbemu.User{AccountID: bbemu.DemoUserAccountID, UUID: ampDemoUUID, DisplayName: "Demo Operator", Nickname: "demo"})
 	cons := demo
 	cons.Key, cons.Secret = "ampKey0123456789abcd", "ampSecret0123456789abcdefghijklmn"
 	cons.CallbackURL = host + "/bitbucket-auth-app/callback"
-	e.AddConsumer(cons)
 	e.AddRepos("acme", bbemu.Repo{Slug: "checkout-service", Name: "Checkout Service"}, bbemu.Repo{Slug: "shop-platform"},
 		bbemu.Repo{Slug: "orders-v2"})
+	if o.bb != nil {
+		o.bb(e, &cons)
+	}
+	e.AddConsumer(cons)
 	bb, err := bbemu.Start(e)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +105,7 @@ func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
 	seed := ampemu.DemoSeed()
 	if o.bitbucketOrg {
 		seed.Workspaces[0].GitOrganizations = append(seed.Workspaces[0].GitOrganizations, ampemu.GitOrganization{
-			ID: ampBitbucketOrgID, Name: "demo", Provider: "Bitbucket", Type: "Organization", InstallationID: "{demo-uuid}"})
+			ID: ampBitbucketOrgID, Name: "demo", Provider: "Bitbucket", Type: "Organization", InstallationID: ampDemoUUID})
 	}
 	if o.seed != nil {
 		o.seed(&seed)
@@ -250,7 +267,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 		t.Fatalf("stale server: exit %d, want 1\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{"✓ the Amplication server answers at " + w.amp.URL, "✓ signed in to Amplication as Demo Operator <" + ampemu.DemoEmail + ">, workspace Demo",
-		"✗ the running server", "npx nx serve amplication-server", "1 of 3 checks failed"} {
+		"✗ the running server", "npx nx serve amplication-server", "1 of 5 checks failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stale status lacks %q:\n%s", want, out)
 		}
@@ -262,7 +279,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 		t.Fatalf("after restart: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{"✓ the running server uses the key in .env.local", "Bitbucket in Amplication: not connected yet",
-		"  Shop\n", "    project settings not connected", "    catalog → catalog-legacy", "All 3 checks passed."} {
+		"  Shop\n", "    project settings not connected", "    catalog → catalog-legacy", "All 5 checks passed."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
@@ -272,7 +289,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil {
 		t.Fatalf("--json: exit %d, %v\n%s", code, err, out)
 	}
-	if !res.OK || len(res.Findings) != 3 || res.Findings[2].ID != "server-key" || res.Account.Email != ampemu.DemoEmail ||
+	if !res.OK || len(res.Findings) != 6 || res.Findings[3].ID != "server-key" || res.Account.Email != ampemu.DemoEmail ||
 		res.Workspace.ID != ampemu.DemoWorkspaceID || len(res.Projects) != 2 || res.State == nil || !*res.State {
 		t.Errorf("--json: %+v", res)
 	}
@@ -479,15 +496,17 @@ func TestAmplicationConnectExisting(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}
-	if strings.TrimSpace(out) != "orders (project Shop) → acme/checkout-service" {
+	if !strings.HasPrefix(out, "orders (project Shop) → acme/checkout-service\n") || !strings.Contains(out, "Amplication will push as the Bitbucket account demo (bbsetup's own account too).") {
 		t.Errorf("stdout %q", out)
 	}
 	r, _ := w.amp.Resource(ampemu.DemoOrdersID)
-	if r.Repo == nil || r.Repo.Name != "checkout-service" || r.Repo.GroupName != "acme" {
+	if r.Repo == nil || r.Repo.Name != "checkout-service" || r.Repo.GroupName != "acme" || !r.GitRepositoryOverride || r.Repo.GitOrganizationID != ampBitbucketOrgID {
 		t.Errorf("orders in the emulator: %+v %+v", r, r.Repo)
 	}
 	ops := w.ampOps(from)
-	want := []string{"Login", "Overview", "ConnectResourceGitRepository", "Projects"}
+	// v3.14: the override by disconnectResourceGitRepository(overrideProjectSettings), read
+	// back, then the connect, read back.
+	want := []string{"Login", "Overview", "GitOrganizationAccounts", "GitOverrideSupport", "OverrideProjectGitSettings", "Projects", "ConnectResourceGitRepository", "Projects"}
 	if strings.Join(ops, ",") != strings.Join(want, ",") {
 		t.Errorf("Amplication requests %v, want %v", ops, want)
 	}
@@ -572,7 +591,7 @@ func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
 		t.Errorf("inheriting service: exit %d: %s", code, errOut)
 	}
 	code, out, errOut = w.run(t, "", append(args, "--replace")...)
-	if code != ExitOK || strings.TrimSpace(out) != "orders (project Shop) → acme/checkout-service (was acme/shop-platform-2)" {
+	if code != ExitOK || !strings.HasPrefix(out, "orders (project Shop) → acme/checkout-service (was acme/shop-platform-2)\n") {
 		t.Errorf("--replace: exit %d: %s%s", code, out, errOut)
 	}
 	code, out, _ = w.run(t, "", "amplication", "status")
@@ -634,18 +653,19 @@ func ampConnectRoundTrips(t testing.TB, w *ampWorld, args ...string) (amp, bb in
 	return len(w.amp.Log()) - ampFrom, len(w.bb.Controls().Log()) - bbFrom
 }
 
-// TestAmplicationConnectCost: a connect to an existing repository takes at most 6
-// requests in all (both sides, signed in with email and password): Bitbucket's token and
-// repository check, and Amplication's login, overview, connect and read-back.
+// TestAmplicationConnectCost: a connect to an existing repository takes at most 8
+// requests in all (both sides, signed in with email and password): Bitbucket's token,
+// bbsetup's own identity and the repository check, and Amplication's login, overview, git
+// organizations (with their accounts), connect and read-back.
 func TestAmplicationConnectCost(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	amp, bb := ampConnectRoundTrips(t, w, "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
 	t.Logf("Amplication %d requests, Bitbucket %d", amp, bb)
-	if amp+bb > 6 {
-		t.Errorf("connect sent %d requests (Amplication %d, Bitbucket %d), want at most 6", amp+bb, amp, bb)
+	if amp+bb > 8 {
+		t.Errorf("connect sent %d requests (Amplication %d, Bitbucket %d), want at most 8", amp+bb, amp, bb)
 	}
-	if bb != 2 {
-		t.Errorf("Bitbucket requests %d, want 2 (token, repository)", bb)
+	if bb != 3 {
+		t.Errorf("Bitbucket requests %d, want 3 (token, /user, repository)", bb)
 	}
 }
 
@@ -848,21 +868,25 @@ func TestAmplicationWorkspaceChoice(t *testing.T) {
 }
 
 // TestAmplicationAuthorizeOlderServerWithoutPlan: a local v1.10.0 server (billing off)
-// refuses to complete a Bitbucket authorization; bbsetup says why and what to do.
+// refuses Bitbucket: bbsetup stops before it prints or opens any Bitbucket URL, says why
+// and what to do, and asks the server for no authorize URL.
 func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
-	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
-	loc := ss.land(t, ss.authorizeURL(t))
-	resp, err := ss.browser.Get(loc)
-	if err != nil {
-		t.Fatal(err)
+	from := len(w.amp.Log())
+	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	resp.Body.Close()
-	if code := ss.wait(t); code != ExitFailure {
-		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	if !strings.Contains(errOut, "older than v3.5.0") || !strings.Contains(errOut, "git pull") || !strings.Contains(errOut, "no Bitbucket URL was opened") {
+		t.Errorf("stderr:\n%s", errOut)
 	}
-	if e := ss.errText(); !strings.Contains(e, "without a paid plan") || !strings.Contains(e, "before v3.5.0") || !strings.Contains(e, "git pull") {
-		t.Errorf("stderr:\n%s", e)
+	if strings.Contains(out+errOut, w.bb.URL) || strings.Contains(out+errOut, "oauth2/authorize") {
+		t.Errorf("a Bitbucket URL was printed:\n%s%s", out, errOut)
+	}
+	for _, op := range w.ampOps(from) {
+		if strings.Contains(op, "GetGitInstallationUrl") || strings.Contains(op, "Installation") && !strings.Contains(op, "Fields") {
+			t.Errorf("asked the old server for an authorize URL (%s)", op)
+		}
 	}
 }
 

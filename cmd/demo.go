@@ -57,9 +57,10 @@ it for you, and says so).
 
 Beside the server the demo emulates the services a build needs (the build manager, the code
 generator and the PR service, git-sync-manager), all running unless a flag stops one; a
-commit in Amplication then ends in a pull request in the emulated Bitbucket. --colleague
-gives the Amplication workspace a colleague's Bitbucket git organization (casey), connected
-earlier, to rehearse choosing the right one.`,
+commit in Amplication then ends in a pull request in the emulated Bitbucket. The Amplication
+workspace also has a colleague's Bitbucket git organization (casey), connected earlier: the
+wizard lists it with its account but starts on authorizing again, so the connect goes
+through your own (--colleague=false leaves it out).`,
 		Example: `  bbsetup demo
   bbsetup demo --latency 100ms --keep
   bbsetup demo --stale-server                    # the Amplication server must be restarted
@@ -90,7 +91,7 @@ earlier, to rehearse choosing the right one.`,
 	c.Flags().BoolVar(&o.generatorDown, "generator-down", false, "leave the emulated build manager and code generator stopped: code generation waits")
 	c.Flags().BoolVar(&o.emptyMainbranch, "empty-mainbranch", false, "make a repository created in the demo report no main branch (mainbranch null) until its first commit")
 	c.Flags().StringVar(&o.consumerAccount, "consumer-account", "", "host the demo consumer in a separate Bitbucket account of this `name` (it administers the workspaces; you, who authorize Amplication, keep only acme)")
-	c.Flags().BoolVar(&o.colleague, "colleague", false, "give the Amplication workspace a colleague's Bitbucket git organization (casey), connected earlier")
+	c.Flags().BoolVar(&o.colleague, "colleague", true, "give the Amplication workspace a colleague's Bitbucket git organization (casey), connected earlier (--colleague=false: none)")
 
 	addConsumerMistakeFlags(c.Flags(), &o.mistakes)
 	return c

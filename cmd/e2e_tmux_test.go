@@ -84,10 +84,16 @@ func newTmuxTerm(t *testing.T, secret string, env []string, stdout string, argv 
 // newTmuxShell runs a shell command line in a new 80x24 tmux session.
 func newTmuxShell(t *testing.T, secret string, env []string, shell string) *tmuxTerm {
 	t.Helper()
+	return newTmuxShellOn(t, fmt.Sprintf("bbsetup-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), secret, env, shell)
+}
+
+// newTmuxShellOn is newTmuxShell on the tmux socket given (a name of the test's own).
+func newTmuxShellOn(t *testing.T, socket, secret string, env []string, shell string) *tmuxTerm {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: tmux is not installed; the end-to-end terminal test needs it (CI installs it: apt-get install -y tmux)")
 	}
-	tt := &tmuxTerm{t: t, secret: secret, socket: fmt.Sprintf("bbsetup-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	tt := &tmuxTerm{t: t, secret: secret, socket: socket}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24"}
 	for _, e := range env {
 		args = append(args, "-e", e)
@@ -372,7 +378,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	tt.keys("Enter")
 	w.signIn(tt)
 	// Amplication has its Bitbucket connection from the first run: reuse it.
-	tt.waitFor("already connected to Bitbucket as demo", "› Use this connection (demo)")
+	tt.waitFor("already connected to Bitbucket as demo", "› Use the connection as demo (bbsetup's own account)")
 	tt.keys("Enter")
 	tt.waitFor("Amplication keeps its Bitbucket connection as demo")
 	tt.keys("Enter")

@@ -202,6 +202,15 @@ func (a *Factory) runReposCreate(ctx context.Context, ws string, r bitbucket.Cre
 	if err != nil {
 		return a.reposCreateProjectError(ctx, bb, ws, r.ProjectKey, err)
 	}
+	// A repository created empty may have no main branch, which Amplication reads with no
+	// null guard before its first push: make one.
+	mb, err := bb.EnsureMainBranch(ctx, ws, repo.Slug, "")
+	if err != nil {
+		return fmt.Errorf("created %s/%s, but %w", ws, bbapiClean(repo.Slug), err)
+	}
+	if mb.Committed {
+		fmt.Fprintf(a.env.Stderr, "Added README.md on %s so the repository has a default branch (Amplication needs one before its first push).\n", bbapiClean(mb.Branch))
+	}
 	if asJSON {
 		return bbapiWriteJSON(a.env.Stdout, toRepoJSON(*repo))
 	}

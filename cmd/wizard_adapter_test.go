@@ -25,8 +25,16 @@ type adapterWorld struct {
 
 func newAdapterWorld(t *testing.T) *adapterWorld {
 	t.Helper()
+	return newAdapterWorldWith(t, demo.Options{})
+}
+
+// newAdapterWorldWith is newAdapterWorld with the demo world's options (Repos, ClientPort
+// and TempDir are the test's).
+func newAdapterWorldWith(t *testing.T, o demo.Options) *adapterWorld {
+	t.Helper()
 	port := freePort(t)
-	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, TempDir: t.TempDir()})
+	o.Repos, o.ClientPort, o.TempDir = 20, port, t.TempDir()
+	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}

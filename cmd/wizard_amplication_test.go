@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -164,7 +165,7 @@ func TestWizardAdapterCodeRefusalInTheWizardsWords(t *testing.T) {
 // connect's read-back) reach the screens sanitised: a server cannot retitle the terminal,
 // clear it or reverse text through the wizard.
 func TestWizardAdapterAmplicationNamesSanitised(t *testing.T) {
-	aw := newAdapterWorld(t)
+	aw := newAdapterWorldWith(t, demo.Options{Colleague: true}) // a Bitbucket git organization to connect through
 	ctx := context.Background()
 	aw.writeKeys(t)
 	if _, err := aw.w.StartAmplication(); err != nil {
@@ -229,7 +230,7 @@ func TestWizardAdapterAmplicationNamesSanitised(t *testing.T) {
 	}
 	var org tui.AmpOrg
 	for _, g := range aw.w.Amplication().GitOrganizations(aw.w.Amplication().WorkspaceID("Demo")) {
-		if g.Provider == "Github" {
+		if g.Provider == "Bitbucket" {
 			org = tui.AmpOrg{ID: g.ID, Name: g.Name}
 		}
 	}

@@ -55,6 +55,8 @@ func (a *Factory) runWorkspaces(ctx context.Context, asJSON bool) error {
 		return err
 	}
 	defer done()
+	own := lookupOwn(ctx, bb) // whose workspaces these are, beside the listing
+	defer own.stop()
 	list, err := bb.Workspaces(ctx)
 	if err != nil {
 		return err
@@ -79,7 +81,13 @@ func (a *Factory) runWorkspaces(ctx context.Context, asJSON bool) error {
 		}
 		l.row("%s\t%s\t%s", bbapiClean(w.Slug), bbapiClean(w.Name), admin)
 	}
-	return l.done(plural(len(list), "workspace", "workspaces") + ".")
+	<-own.done
+	whose := ""
+	if own.user != nil {
+		// The consumer may be hosted by another account than the one Amplication pushes as.
+		whose = " of " + bbapiClean(own.user.AccountName()) + " (the OAuth consumer's owner)"
+	}
+	return l.done(plural(len(list), "workspace", "workspaces") + whose + ".")
 }
 
 // bbapiClient builds a Bitbucket API client for the non-interactive commands: the

@@ -86,7 +86,7 @@ func TestWorkspacesCmd(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], "SLUG") || lines[4] != "3 workspaces." {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "SLUG") || lines[4] != "3 workspaces of demo (the OAuth consumer's owner)." {
 		t.Fatalf("table:\n%s", out)
 	}
 	// Columns are aligned: NAME starts at the same offset on every line.
@@ -105,7 +105,7 @@ func TestWorkspacesCmd(t *testing.T) {
 
 	// Piped (like repos list and gh): tab-separated rows only, no header; the count on stderr.
 	code, out, errOut = w.run(t, "workspaces")
-	if code != 0 || errOut != "3 workspaces.\n" {
+	if code != 0 || errOut != "3 workspaces of demo (the OAuth consumer's owner).\n" {
 		t.Fatalf("piped: exit %d, stderr %q", code, errOut)
 	}
 	rows := strings.Split(strings.TrimRight(out, "\n"), "\n")

@@ -234,10 +234,10 @@ func TestAmpDemoRestartsTheEmulatedServerSayingSo(t *testing.T) {
 
 func TestAmpAuthorizeOffersTheExistingConnection(t *testing.T) {
 	fb := newFake()
-	fb.amp.signed.Orgs = []AmpOrg{{ID: "org0", Name: "acme-bot"}}
+	fb.amp.signed.Orgs = []AmpOrg{{ID: "org0", Name: "acme-bot", Own: true}}
 	hs := newHarness(t, fb, Options{NoBrowser: true}, 80, 30)
 	hs.toAmpSignedIn()
-	hs.untilText("already connected to Bitbucket as acme-bot", "Use this connection (acme-bot)", "Authorize again")
+	hs.untilText("already connected to Bitbucket as acme-bot", "Use the connection as acme-bot (bbsetup's own account)", "Authorize again")
 	hs.press("enter")
 	hs.untilText("Amplication keeps its Bitbucket connection as acme-bot", "client credentials")
 	hs.press("enter")
@@ -355,4 +355,60 @@ func TestAmpTargetAndConnectErrors(t *testing.T) {
 	fb.amp.mu.Unlock()
 	hs.press("r")
 	hs.untilText("✓ orders (project Shop")
+}
+
+// A colleague's connection is listed with its account but never the default: with it
+// first and the operator's second, enter keeps the operator's; with only the colleague's,
+// enter authorizes again.
+func TestAmpAuthorizeNeverDefaultsToAColleaguesConnection(t *testing.T) {
+	fb := newFake()
+	fb.amp.signed.Orgs = []AmpOrg{{ID: "org-casey", Name: "casey", Other: "Amplication pushes to Bitbucket as casey, but bbsetup checks and creates repositories as demo"},
+		{ID: "org-demo", Name: "demo", Own: true}}
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 30)
+	hs.toAmpSignedIn()
+	hs.untilText("2 Bitbucket connections", "Use the connection as casey", "Use the connection as demo (bbsetup's own account)", "Authorize again")
+	if v := hs.view(); !strings.Contains(v, focusMarker+"Use the connection as demo") {
+		t.Fatalf("the choice does not start on the operator's own connection:\n%s", v)
+	}
+	hs.press("up")
+	hs.untilText("bbsetup checks and creates repositories as demo")
+	hs.press("down", "enter")
+	hs.untilText("Amplication keeps its Bitbucket connection as demo")
+	if len(fb.amp.reused) != 1 || fb.amp.reused[0].ID != "org-demo" {
+		t.Fatalf("reused %+v", fb.amp.reused)
+	}
+
+	fb2 := newFake()
+	fb2.amp.signed.Orgs = []AmpOrg{{ID: "org-casey", Name: "casey", Other: "not yours"}}
+	hs2 := newHarness(t, fb2, Options{NoBrowser: true}, 100, 30)
+	hs2.toAmpSignedIn()
+	hs2.untilText("already connected to Bitbucket as casey")
+	hs2.press("enter")
+	hs2.untilText("Amplication is connected to Bitbucket as demo")
+	if len(fb2.amp.reused) != 0 {
+		t.Fatalf("reused a colleague's connection by default: %+v", fb2.amp.reused)
+	}
+}
+
+// A project connect that would move a service connected elsewhere (it follows the
+// project's settings) asks first, naming it; one marked "Override project settings" is
+// left alone and asks nothing.
+func TestAmpTargetProjectConnectAsksBeforeMovingServices(t *testing.T) {
+	fb := newFake()
+	hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 30)
+	hs.toAmpTarget()
+	hs.untilText("Which Amplication project or service pushes to acme/api-gateway-00000?")
+	hs.press("up", "enter")
+	hs.untilText("Replace its repository?", "Connecting the project also moves catalog (from acme-archive/catalog-legacy)", "Move them too?")
+	hs.press("y")
+	hs.untilText("Connect in Amplication")
+
+	fb2 := newFake()
+	fb2.amp.projects[0].Resources[3].Override = true
+	hs2 := newHarness(t, fb2, Options{NoBrowser: true}, 100, 30)
+	hs2.toAmpTarget()
+	hs2.untilText("Which Amplication project or service pushes to acme/api-gateway-00000?")
+	hs2.press("up", "enter")
+	hs2.untilText("Connect in Amplication")
+	hs2.wantNoText("Move them too?")
 }

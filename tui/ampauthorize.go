@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -21,10 +22,11 @@ type ampAuthorizeScreen struct {
 	amp  AmpSignedIn
 	trip authTrip
 
-	// offer: Amplication already has a Bitbucket git organization; reuse it (offerNew
-	// false) or authorize again (true).
+	// offer: Amplication already has Bitbucket git organizations; reuse one (sel, an
+	// index of amp.Orgs) or authorize again (sel == len(amp.Orgs)). It starts on the one
+	// whose account is bbsetup's own, else on authorizing again: never on a colleague's.
 	offer    bool
-	offerNew bool
+	sel      int
 	reuse    request // keeping the git organization
 	reusing  bool
 	reuseErr error
@@ -43,13 +45,17 @@ func newAmpAuthorize(c *common) *ampAuthorizeScreen {
 }
 
 func (s *ampAuthorizeScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.id, s.reused, s.offerNew, s.reusing, s.reuseErr = e.ctx, nil, false, false, false, nil
+	s.ctx, s.id, s.reused, s.reusing, s.reuseErr = e.ctx, nil, false, false, nil
 	if e.s.amp != nil {
 		s.amp = *e.s.amp
 	}
 	s.reuse.drop()
 	s.trip.reset(e.ctx, e.s.checkout.CallbackURL, e.canBack)
 	s.offer = len(s.amp.Orgs) > 0
+	s.sel = DefaultOrg(s.amp.Orgs)
+	if s.sel < 0 {
+		s.sel = len(s.amp.Orgs)
+	}
 	if s.offer {
 		return nil
 	}
@@ -66,7 +72,7 @@ func (s *ampAuthorizeScreen) start() tea.Cmd {
 // keep keeps Amplication's existing git organization.
 func (s *ampAuthorizeScreen) keep() tea.Cmd {
 	s.reusing, s.reuseErr = true, nil
-	api, org := s.amp.API, s.amp.Orgs[0]
+	api, org := s.amp.API, s.amp.Orgs[s.sel]
 	return s.reuse.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
 		a, err := api.ReuseAmpOrg(ctx, org)
 		return authDoneMsg{seq: seq, a: a, err: err, reused: true}
@@ -149,10 +155,13 @@ func (s *ampAuthorizeScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return cmd
 		}
 		switch {
-		case key.Matches(msg, km.Up, km.Down):
-			s.offerNew = !s.offerNew
+		case key.Matches(msg, km.Up):
+			s.sel = (s.sel + len(s.amp.Orgs)) % (len(s.amp.Orgs) + 1)
 			s.reuseErr = nil
-		case key.Matches(msg, km.Enter) && s.offerNew:
+		case key.Matches(msg, km.Down):
+			s.sel = (s.sel + 1) % (len(s.amp.Orgs) + 1)
+			s.reuseErr = nil
+		case key.Matches(msg, km.Enter) && s.sel == len(s.amp.Orgs):
 			return s.start()
 		case key.Matches(msg, km.Enter):
 			return s.keep()
@@ -171,10 +180,19 @@ func (s *ampAuthorizeScreen) view() string {
 	b.WriteString(st.subtle.Render("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace "+safetext.Line(s.amp.Workspace.Name)+".") + "\n")
 	switch {
 	case s.offer:
-		org := safetext.Line(s.amp.Orgs[0].Name)
-		b.WriteString("\nAmplication is already connected to Bitbucket as " + st.strong.Render(org) + ".\n\n")
-		b.WriteString(choiceLine(s.c, !s.offerNew, "Use this connection ("+org+")") + "\n")
-		b.WriteString(choiceLine(s.c, s.offerNew, "Authorize again (a browser trip)") + "\n")
+		orgs := s.amp.Orgs
+		if len(orgs) == 1 {
+			b.WriteString("\nAmplication is already connected to Bitbucket as " + st.strong.Render(safetext.Line(orgs[0].Name)) + ".\n\n")
+		} else {
+			b.WriteString("\nAmplication's workspace has " + strconv.Itoa(len(orgs)) + " Bitbucket connections; Amplication pushes as the account of the one the connect uses.\n\n")
+		}
+		for i, o := range orgs {
+			b.WriteString(choiceLine(s.c, s.sel == i, safetext.Line(o.UseLabel())) + "\n")
+		}
+		b.WriteString(choiceLine(s.c, s.sel == len(orgs), "Authorize again (a browser trip)") + "\n")
+		if s.sel < len(orgs) && orgs[s.sel].Other != "" {
+			b.WriteString("\n" + st.subtle.Render("! "+safetext.Line(orgs[s.sel].Other)) + "\n")
+		}
 		if s.reusing {
 			b.WriteString("\n" + s.c.spinnerLine("Checking bbsetup's own access to Bitbucket…"))
 		}
@@ -195,6 +213,9 @@ func (s *ampAuthorizeScreen) view() string {
 		}
 		body := "bbsetup lists and creates repositories with the consumer's own key (client credentials), as " +
 			safetext.Line(s.id.DisplayName) + "."
+		if s.done.Org != nil && s.done.Org.Other != "" {
+			body += "\n! " + safetext.Line(s.done.Org.Other) + "."
+		}
 		b.WriteString(s.c.box("ok", title, body, "Press enter to choose the workspace."))
 		return b.String()
 	}

@@ -221,6 +221,12 @@ func (s *ampConnectScreen) doneBody() string {
 			lines = append(lines, "No service inherits it yet.")
 		}
 	}
+	if d.PushesAs != "" {
+		lines = append(lines, safetext.Line(d.PushesAs))
+	}
+	for _, n := range d.Notes {
+		lines = append(lines, safetext.Line(n))
+	}
 	lines = append(lines, "Read back from the Amplication server.")
 	return strings.Join(lines, "\n")
 }

@@ -138,7 +138,7 @@ func TestAmpScreensAtNarrowSizes(t *testing.T) {
 		fb := newFake()
 		stale := AmpKey{Stale: true, Message: "It still has the placeholder key [bitbucket-client-id]."}
 		fb.amp.keys = []AmpKey{stale, stale, {OK: true, Message: "KEY123"}}
-		fb.amp.signed.Orgs = []AmpOrg{{ID: "org0", Name: "acme-bot"}}
+		fb.amp.signed.Orgs = []AmpOrg{{ID: "org0", Name: "acme-bot", Own: true}}
 		fb.amp.projErr = errors.New("cannot reach the Amplication server at http://localhost:3000 (connection refused)")
 		fb.amp.connErr = errors.New("the Amplication server did not connect orders (project Shop) to acme/x: The resource is already connected to a Git Repository")
 		hs := newHarness(t, fb, Options{NoBrowser: true}, 100, 40)

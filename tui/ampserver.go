@@ -107,7 +107,7 @@ func (s *ampServerScreen) ready() bool {
 	if s.amp != nil {
 		return s.key != nil && s.key.OK
 	}
-	return s.probe != nil && s.probe.Answers
+	return s.probe != nil && s.probe.Answers && !s.probe.Refuses
 }
 
 func (s *ampServerScreen) typing() bool { return false }
@@ -254,6 +254,8 @@ func (s *ampServerScreen) view() string {
 		b.WriteString(s.keyView())
 	case s.probe == nil:
 		b.WriteString(s.c.spinnerLine("Asking the Amplication server…"))
+	case s.probe.Refuses:
+		b.WriteString(s.c.box("warn", "The Amplication server refuses Bitbucket", safetext.Line(s.probe.Detail), "Update the checkout and restart the server, then press r."))
 	case s.probe.Answers:
 		body := ""
 		if s.probe.Detail != "" {
@@ -265,6 +267,12 @@ func (s *ampServerScreen) view() string {
 		b.WriteString("\nStart it in its own terminal, from " + st.code.Render(safetext.Line(s.probe.Dir)) + ":\n")
 		b.WriteString(s.c.indented("  ", st.code.Render(safetext.Line(s.probe.StartCommand))) + "\n")
 		b.WriteString(s.waitLine("Checking again every few seconds (or press r)…"))
+	}
+	if s.probe != nil && len(s.probe.PRService) > 0 {
+		b.WriteString("\n\nThe PR service (it pushes to Bitbucket):\n")
+		for _, l := range s.probe.PRService {
+			b.WriteString(wrap(safetext.Line(l), s.c.width) + "\n")
+		}
 	}
 	if !s.ready() {
 		b.WriteString("\n\n" + st.faint.Render("s skips Amplication: "+ampUndone))

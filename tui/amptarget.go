@@ -146,7 +146,7 @@ func (s *ampTargetScreen) update(msg tea.Msg) tea.Cmd {
 				return s.load()
 			case key.Matches(msg, km.Enter) && len(s.rows) > 0:
 				r := s.row(s.cur)
-				if r.Repo != "" && !strings.EqualFold(r.Repo, s.repo) {
+				if r.Repo != "" && !strings.EqualFold(r.Repo, s.repo) || r.Settings && len(movers(s.projects[s.rows[s.cur].p], s.repo)) > 0 {
 					s.confirm = true
 					return nil
 				}
@@ -196,6 +196,29 @@ func (s *ampTargetScreen) choose(replace bool) tea.Cmd {
 	t := AmpTarget{Project: s.projects[rw.p], Resource: s.row(s.cur), Replace: replace}
 	s.confirm = false
 	return s.c.report(ampTargetMsg{t: t})
+}
+
+// movers are the services a connect of p's settings to repo would move: not overriding
+// the project, with a repository other than the project's and repo ("orders (from
+// acme/orders)").
+func movers(p AmpProject, repo string) []string {
+	set := ""
+	for _, x := range p.Resources {
+		if x.Settings {
+			set = x.Repo
+		}
+	}
+	if strings.EqualFold(set, repo) && set != "" {
+		return nil // unchanged: nothing is stored
+	}
+	var out []string
+	for _, r := range p.Resources {
+		if r.Settings || r.Override || r.Inherits || r.Repo == "" || strings.EqualFold(r.Repo, set) || strings.EqualFold(r.Repo, repo) {
+			continue
+		}
+		out = append(out, safetext.Line(r.Name)+" (from "+safetext.Line(r.Repo)+")")
+	}
+	return out
 }
 
 // inheritors are the services of p that would push to the project's repository.
@@ -328,7 +351,16 @@ func (s *ampTargetScreen) below() string {
 		}
 	}
 	if s.confirm {
-		t := AmpTarget{Project: cur, Resource: r}
+		b.WriteString("\n\n" + s.c.box("warn", "Replace its repository?", replaceQuestion(cur, r, s.repo), "Press y to replace it, n to choose another."))
+	}
+	return b.String()
+}
+
+// replaceQuestion is what a connect of r (of project p) to repo replaces or moves.
+func replaceQuestion(p AmpProject, r AmpResource, repo string) string {
+	t := AmpTarget{Project: p, Resource: r}
+	var parts []string
+	if r.Repo != "" && !strings.EqualFold(r.Repo, repo) {
 		what := safetext.Line(t.Label()) + " is connected to " + safetext.Line(r.Repo)
 		if r.Provider != "" {
 			what += " (" + safetext.Line(r.Provider) + ")"
@@ -336,9 +368,19 @@ func (s *ampTargetScreen) below() string {
 		if r.Inherits {
 			what += ", the project's repository, which it inherits"
 		}
-		b.WriteString("\n\n" + s.c.box("warn", "Replace its repository?", what+" now. Replace it with "+safetext.Line(s.repo)+"? (Nothing changes until you confirm the connect.)", "Press y to replace it, n to choose another."))
+		parts = append(parts, what+" now. Replace it with "+safetext.Line(repo)+"?")
 	}
-	return b.String()
+	if r.Settings {
+		if m := movers(p, repo); len(m) > 0 {
+			parts = append(parts, "Connecting the project also moves "+strings.Join(m, ", ")+" to "+safetext.Line(repo)+": they follow the project's settings. Move them too?")
+		}
+	}
+	return strings.Join(parts, " ") + " (Nothing changes until you confirm the connect.)"
+}
+
+// ReplaceQuestion is replaceQuestion for the line mode.
+func ReplaceQuestion(p AmpProject, r AmpResource, repo string) string {
+	return replaceQuestion(p, r, repo)
 }
 
 // lines counts the body lines text takes at the body's width.

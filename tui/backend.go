@@ -66,6 +66,10 @@ type (
 	ExistsError          = flow.ExistsError
 )
 
+// DefaultOrg is the git organization a choice starts on (flow.DefaultOrg): bbsetup's
+// own account's, never a colleague's; -1 is "authorize again".
+func DefaultOrg(orgs []AmpOrg) int { return flow.DefaultOrg(orgs) }
+
 // The Build screen's roles and values (build.go).
 type (
 	AmpBuilder            = flow.AmpBuilder

@@ -345,7 +345,11 @@ func (s *createScreen) view() string {
 		if s.ampNext {
 			next = "Press enter to choose what pushes to it in Amplication."
 		}
-		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, repoLinks(s.c, *r, 11), next))
+		body := repoLinks(s.c, *r, 11)
+		if r.MainBranchNote != "" {
+			body += "\n" + r.MainBranchNote // safe text from the backend
+		}
+		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, body, next))
 		return b.String()
 	}
 	marked := !s.confirming

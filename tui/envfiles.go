@@ -36,6 +36,7 @@ type envScreen struct {
 	applied     bool
 	appliedFor  Credentials // the key and secret that were written
 	results     []FileResult
+	prService   []string // the PR service checked after the write (safe text)
 	applyErr    error
 }
 
@@ -100,7 +101,11 @@ func (s *envScreen) applyCmd() tea.Cmd {
 	// (each file is written atomically by the backend).
 	return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {
 		res, err := plan.Apply(ctx)
-		return envAppliedMsg{seq: seq, results: res, err: err}
+		var pr []string
+		if err == nil {
+			pr = plan.PRServiceLines(ctx) // a PR service running now started before the write
+		}
+		return envAppliedMsg{seq: seq, results: res, err: err, prService: pr}
 	})
 }
 
@@ -187,7 +192,7 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.applying, s.applied, s.appliedFor = false, true, s.creds
-		s.results, s.applyErr = msg.results, msg.err
+		s.results, s.applyErr, s.prService = msg.results, msg.err, msg.prService
 	case tea.KeyMsg:
 		switch {
 		case s.planning && key.Matches(msg, km.Back):
@@ -337,6 +342,12 @@ func (s *envScreen) resultsView() string {
 		return b.String()
 	}
 	// The server now (the next screen checks it), the other services after the wizard.
+	if len(s.prService) > 0 {
+		b.WriteString("\nThe PR service (it pushes to Bitbucket):\n")
+		for _, l := range s.prService {
+			b.WriteString(wrap(l, s.c.width) + "\n")
+		}
+	}
 	const server = "npx nx serve amplication-server"
 	b.WriteString("\n" + st.strong.Render("Now") + ": start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:\n")
 	b.WriteString("  " + st.code.Render(server) + "\n")

@@ -55,6 +55,10 @@ func ExpandHome(p string) string { return expandHome(p) }
 // Inheritors are the services of p that take the project's repository.
 func Inheritors(p AmpProject) []string { return inheritors(p) }
 
+// Movers are the services a connect of p's settings to repo would move (safe text, with
+// the repository each leaves): they follow the project's settings and have another one.
+func Movers(p AmpProject, repo string) []string { return movers(p, repo) }
+
 // RepoText is a resource's repository as the Amplication target screen shows it
 // ("not connected", "→ acme/shop (the project's)").
 func RepoText(r AmpResource) string { return repoText(r) }

@@ -78,9 +78,10 @@ type (
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session
 	// before the env screen sees it, so a quit right after still reports what was written.
 	envAppliedMsg struct {
-		seq     uint64
-		results []FileResult
-		err     error
+		seq       uint64
+		results   []FileResult
+		err       error
+		prService []string // the PR service checked after the write
 	}
 )
 

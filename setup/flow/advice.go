@@ -230,6 +230,10 @@ func NoPlanAdvice(why, then string) error {
 // authorization (a new code), and a refused key and secret (a CredentialsError) offers k
 // to change them.
 func (s *Server) wizardComplete(err error) error {
+	var old *amplication.OldServerError
+	if errors.As(err, &old) {
+		return old
+	}
 	o, why, ok := ClassifyComplete(err)
 	if !ok {
 		return s.ClassifyAmp(err).Wizard()

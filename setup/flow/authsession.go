@@ -257,10 +257,19 @@ func (e *PlaceholderKeyError) Error() string {
 // bbsetup's; before v3.5.0 the workspace's id), checks that the URL goes to Bitbucket at
 // bitbucketURL with that state and the key in the env files (written, "" when none); Listen
 // opens the callback for exactly that state. Its errors are
-// amplication.PrepareAuthorize's, *StaleKeyError and *PlaceholderKeyError.
+// amplication.PrepareAuthorize's, *StaleKeyError and *PlaceholderKeyError, and
+// *amplication.OldServerError for a server before v3.5.0 (it refuses Bitbucket): that one
+// comes before any Bitbucket URL exists, so no surface prints or opens one.
 func StartAmplication(ctx context.Context, srv *Server, support amplication.StateSupportFunc, workspaceID, bitbucketURL, written string, secret func(...string)) (*AmpAuthorization, error) {
+	entitled := Entitled(srv.Checkout)
+	if gate, err := amplication.BitbucketGate(ctx, support); gate == amplication.GateRefuses && !entitled {
+		return nil, err
+	}
 	az, err := amplication.PrepareAuthorize(ctx, srv.Client, support, workspaceID, bitbucketURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := amplication.CheckAuthorization(az); err != nil && !entitled {
 		return nil, err
 	}
 	switch {
@@ -285,8 +294,23 @@ func (a *AmpAuthorization) Complete(ctx context.Context, srv *Server, code strin
 	secret(code)
 	org, err := srv.Client.CompleteOAuth(ctx, code, a.Auth.State, a.Auth.WithState)
 	if err != nil {
+		if amplication.BillingRefusal(err) && !Entitled(srv.Checkout) {
+			// A server whose schema said it was new enough, yet refuses as an old one.
+			return nil, &amplication.OldServerError{}
+		}
 		return nil, err
 	}
 	a.Close()
 	return org, nil
+}
+
+// Entitled reports whether the checkout's server runs with BILLING_ENABLED=true: only
+// then may a server before v3.5.0 connect Bitbucket (its billing grants the feature), so
+// the old-server gate lets the authorization go on and the server decides.
+func Entitled(co *checkout.Checkout) bool {
+	if co == nil {
+		return false
+	}
+	v, ok := co.ServerEnv(checkout.KeyBillingEnabled)
+	return ok && strings.EqualFold(strings.TrimSpace(v), "true")
 }

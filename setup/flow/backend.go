@@ -234,7 +234,7 @@ func (b *Backend) PlanEnv(_ context.Context, tco Checkout, c Credentials) (EnvPl
 	if err != nil {
 		return EnvPlan{}, clean(err)
 	}
-	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite}}
+	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite, root: co.Root}}
 	for _, f := range plan.Files {
 		// The operator sees where a link leads before confirming; file content is safe text.
 		diff := f.Diff()
@@ -254,6 +254,18 @@ func (b *Backend) AllowOutsideCheckout() { b.allowOutside.Store(true) }
 type envApplier struct {
 	plan  *envfile.Plan
 	after func() // after a successful write (the demo starts its Amplication server)
+	root  string // the checkout
+}
+
+// PRServiceLines implements the env screen's optional PR service check: the checkout's
+// PR service against the env files as written now (it reads /proc or runs ps: call it in
+// a command, not in Update).
+func (e envApplier) PRServiceLines(context.Context) []string {
+	co, err := checkout.Open(e.root)
+	if err != nil {
+		return nil
+	}
+	return PRServiceLines(co)
 }
 
 // Apply implements tui.EnvApplier.
@@ -416,7 +428,17 @@ func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRep
 	if err != nil {
 		return Repo{}, clean(err)
 	}
-	return toRepo(*repo), nil
+	out := toRepo(*repo)
+	// A repository created empty may have no main branch, which Amplication reads with no
+	// null guard before its first push.
+	mb, err := b.api.EnsureMainBranch(ctx, workspace, repo.Slug, "")
+	switch {
+	case err != nil:
+		out.MainBranchNote = "! " + UpperFirst(safetext.Line(err.Error())) + "."
+	case mb.Committed:
+		out.MainBranchNote = "Added README.md on " + safetext.Line(mb.Branch) + " so the repository has a default branch (Amplication needs one before its first push)."
+	}
+	return out, nil
 }
 
 // RepoExists implements tui.RepoCreator and tui.RepoChecker with one lookup by slug (GET

@@ -49,12 +49,19 @@ func (b *Backend) ProbeAmp(ctx context.Context, tco Checkout) AmpProbe {
 	switch {
 	case pr.State != nil && *pr.State:
 		p.Answers, p.Detail = true, "Version: v3.5.0 or later."
+	case pr.State != nil && !Entitled(s.Checkout):
+		old := &amplication.OldServerError{}
+		p.Answers, p.Refuses = true, true
+		p.Detail = "Version: older than " + amplication.MinBitbucketVersion + ": it refuses to connect Bitbucket (only a paid plan's billing allows it), so bbsetup cannot authorize it. To do: " + old.Advice() + "."
 	case pr.State != nil:
-		p.Answers, p.Detail = true, "Version: older than v3.5.0."
+		p.Answers, p.Detail = true, "Version: older than v3.5.0 (BILLING_ENABLED=true lets it connect Bitbucket)."
 	case pr.Answers:
 		p.Answers, p.Detail = true, "It does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known."
 	default:
 		p.Detail = s.ClassifyAmp(pr.Err).Wizard().Error()
+	}
+	if p.Answers {
+		p.PRService = PRServiceLines(s.Checkout)
 	}
 	return p
 }
@@ -91,6 +98,44 @@ type ampAPI struct {
 
 	mu  sync.Mutex
 	ovw *amplication.Overview
+	own *bitbucket.User // bbsetup's own identity, once read
+}
+
+// ownUser is bbsetup's own Bitbucket identity (read once; nil when it cannot be read:
+// nothing is then marked as bbsetup's own).
+func (api *ampAPI) ownUser(ctx context.Context) *bitbucket.User {
+	api.mu.Lock()
+	own := api.own
+	api.mu.Unlock()
+	if own != nil {
+		return own
+	}
+	bb, err := api.ownClient()
+	if err != nil {
+		return nil
+	}
+	u, err := bb.CurrentUser(ctx)
+	if err != nil {
+		return nil
+	}
+	api.mu.Lock()
+	api.own = u
+	api.mu.Unlock()
+	return u
+}
+
+// orgs lists the workspace's Bitbucket git organizations with their accounts marked
+// (justAuthorized: the id an authorization just answered, or "").
+func (api *ampAPI) orgs(ctx context.Context, justAuthorized string) ([]AmpOrg, []amplication.GitOrgAccount, error) {
+	all, err := api.s.Client.GitOrganizationAccounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []AmpOrg
+	for _, l := range ListOrgs(all, api.ownUser(ctx), justAuthorized) {
+		out = append(out, AmpOrg{ID: l.ID, Name: l.Name, Own: l.OwnAccount, JustAuthorized: l.JustAuthorized, Other: l.Other})
+	}
+	return out, all, nil
 }
 
 func (api *ampAPI) ov() *amplication.Overview {
@@ -121,8 +166,12 @@ func (api *ampAPI) signedIn(ctx context.Context) AmpSignedIn {
 	if ov.Current != nil {
 		out.Workspace = AmpWorkspace{ID: ov.Current.ID, Name: l(ov.Current.Name)}
 	}
-	for _, g := range ov.Bitbucket() {
-		out.Orgs = append(out.Orgs, AmpOrg{ID: g.ID, Name: l(g.Name)})
+	if orgs, _, err := api.orgs(ctx, ""); err == nil {
+		out.Orgs = orgs
+	} else {
+		for _, g := range ov.Bitbucket() {
+			out.Orgs = append(out.Orgs, AmpOrg{ID: g.ID, Name: l(g.Name)})
+		}
 	}
 	out.Key = api.CheckAmpKey(ctx)
 	return out
@@ -190,11 +239,23 @@ func (api *ampAPI) StartAmpAuth(ctx context.Context) (AuthSession, error) {
 				}
 				return Authorized{}, s.wizardComplete(err)
 			}
-			ao := &AmpOrg{ID: org.ID, Name: safetext.Line(org.Name)}
+			ao := &AmpOrg{ID: org.ID, Name: safetext.Line(org.Name), JustAuthorized: true}
+			if orgs, _, err := api.orgs(ctx, org.ID); err == nil {
+				for _, o := range orgs {
+					if o.ID == org.ID {
+						ao = &o
+					}
+				}
+			}
 			out, err := api.bitbucketAPI(ctx)
 			if err != nil {
 				// Amplication has the connection even so: say it.
 				return Authorized{Org: ao}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %w", ao.Name, err)
+			}
+			// Amplication clears useDemoRepo for the workspace on an authorization: a project
+			// left on its demo repository would push to GitHub, not to Bitbucket.
+			if demo, err := amplication.ProjectsOnDemoRepo(ctx, s.Client); err == nil && len(demo) > 0 {
+				return Authorized{Org: ao}, fmt.Errorf("the Amplication workspace is connected to Bitbucket as %s, but %s", ao.Name, DemoRepoFailure(demo))
 			}
 			out.Org = ao
 			return out, nil
@@ -209,7 +270,11 @@ func (api *ampAPI) startError(err error) error {
 	var fe *amplication.ForeignAuthorizeURLError
 	var stale *StaleKeyError
 	var ph *PlaceholderKeyError
+	var old *amplication.OldServerError
 	switch {
+	case errors.As(err, &old):
+		return Worded(err, "The Amplication server at %s is older than %s: it refuses to connect Bitbucket (only a paid plan's billing allows it), so bbsetup does not open Bitbucket. To do: %s.",
+			url, amplication.MinBitbucketVersion, old.Advice())
 	case errors.Is(err, amplication.ErrNoWorkspaceForState):
 		return errors.New("the Amplication server is older than v3.5.0, where the state is the current workspace's id, and the account has no current workspace: go back and choose one")
 	case errors.As(err, &fe):
@@ -253,7 +318,16 @@ func (api *ampAPI) bitbucketAPI(ctx context.Context) (Authorized, error) {
 	if err != nil {
 		return Authorized{}, fmt.Errorf("bbsetup's own access to Bitbucket (the consumer's key and secret) failed: %w", err)
 	}
+	api.mu.Lock()
+	api.own = id
+	api.mu.Unlock()
 	return Authorized{Identity: Identity{DisplayName: safetext.Line(id.DisplayName), Nickname: safetext.Line(id.Nickname)}, API: BitbucketAPI(bb)}, nil
+}
+
+// ownClient is bbsetup's own Bitbucket client (consumerClient without the checkout).
+func (api *ampAPI) ownClient() (*bitbucket.Client, error) {
+	bb, _, err := api.consumerClient()
+	return bb, err
 }
 
 // consumerClient is bbsetup's own Bitbucket client with the consumer's
@@ -285,7 +359,7 @@ func (api *ampAPI) AmpProjects(ctx context.Context) ([]AmpProject, error) {
 	for _, p := range ps {
 		tp := AmpProject{ID: p.ID, Name: l(p.Name)}
 		add := func(r amplication.Resource) {
-			tr := AmpResource{ID: r.ID, Name: l(r.Name), Settings: r.Type == amplication.TypeProjectConfiguration, Inherits: p.Inherits(r)}
+			tr := AmpResource{ID: r.ID, Name: l(r.Name), Settings: r.Type == amplication.TypeProjectConfiguration, Inherits: p.Inherits(r), Override: r.Override}
 			if r.Repo != nil {
 				tr.Repo, tr.Provider = l(r.Repo.FullName()), l(r.Repo.Organization.Provider)
 			}
@@ -318,11 +392,31 @@ func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpCo
 	}
 	pl, err := PlanConnect(t, req.Workspace, req.Slug, req.Target.Replace)
 	var ace *amplication.AlreadyConnectedError
-	if errors.As(err, &ace) {
+	var mse *MovesServicesError
+	switch {
+	case errors.As(err, &ace):
 		return AmpConnected{}, fmt.Errorf("%s is now connected to %s; go back and choose it again to replace it", t.Label(), safetext.Line(ace.Repo.FullName()))
+	case errors.As(err, &mse):
+		return AmpConnected{}, fmt.Errorf("%s; go back and choose it again to move them too, or connect each of them on its own first", mse.Error())
+	case err != nil:
+		return AmpConnected{}, err
 	}
-	org := amplication.GitOrganization{ID: req.Org.ID, Name: req.Org.Name, Provider: amplication.ProviderBitbucket}
-	r, err := pl.Run(ctx, s.Client, org, nil)
+	_, all, err := api.orgs(ctx, "")
+	if err != nil {
+		return AmpConnected{}, s.ClassifyAmp(err).Wizard()
+	}
+	pu, err := ChoosePusher(all, api.ownUser(ctx), req.Org.ID, "")
+	if err != nil {
+		return AmpConnected{}, fmt.Errorf("%w; go back to Authorize Amplication and choose one", err)
+	}
+	with := ConnectWith{Pusher: pu}
+	if bb, err := api.ownClient(); err == nil {
+		with.Bitbucket = bb
+	}
+	if t.Resource.Type != amplication.TypeProjectConfiguration {
+		with.Override = amplication.DetectOverride(ctx, s.Client, s.Checkout.Root)
+	}
+	r, err := pl.Run(ctx, s.Client, with, nil)
 	if err != nil {
 		return AmpConnected{}, ConnectFailed(err, t.Label(), safetext.Line(pl.Full()), t.Project.ID, ConnectWords{
 			Amp:   func(err error) error { return s.ClassifyAmp(err).Wizard() },
@@ -341,5 +435,31 @@ func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpCo
 	for _, x := range r.Inheriting {
 		out.Inheriting = append(out.Inheriting, l(x.Name))
 	}
+	out.PushesAs, out.Notes = r.Pusher.Says(), PushNotes(r)
 	return out, nil
+}
+
+// PushNotes are what a connect's push checks found, for the wizard and the line mode
+// (safe text): the main branch made, an account that is not bbsetup's own, a write
+// permission that could not be checked, taken services moved along.
+func PushNotes(r *Connected) []string {
+	var out []string
+	if mb := r.MainBranch; mb != nil && mb.Committed {
+		out = append(out, "Added README.md on "+safetext.Line(mb.Branch)+" so the repository has a default branch (Amplication needs one before its first push).")
+	}
+	if mm := r.Pusher.Mismatch; mm != nil {
+		out = append(out, UpperFirst(mm.Error())+".")
+	}
+	if w := r.Write; w != nil {
+		switch {
+		case w.Why != nil:
+			out = append(out, UpperFirst(WriteUnchecked(*w))+".")
+		case w.CanWrite():
+			out = append(out, r.Pusher.Account()+" can write "+safetext.Line(r.Group+"/"+r.Slug)+" ("+safetext.Line(w.Permission)+").")
+		}
+	}
+	if !r.Unchanged && r.Resource.Type != amplication.TypeProjectConfiguration && r.Resource.Override {
+		out = append(out, "It overrides the project's settings, so connecting the project leaves it alone.")
+	}
+	return out
 }

@@ -144,31 +144,58 @@ func pick(what string, n int, want, project string, id, name func(int) string, o
 type ConnectPlan struct {
 	Target
 	Group, Slug string // the Bitbucket workspace and repository slug
-	// Unchanged: the resource already has this repository.
+	// Unchanged: the resource already has this repository (and, a service, overrides its
+	// project: else Run still marks it).
 	Unchanged bool
-	// Taken are the services that have a repository of their own and lose it: connecting
-	// the project's settings connects every service that does not override them (the
-	// server ignores isOverrideGitRepository).
+	// Taken are the services a connect of the project's settings moves: they do not
+	// override the project (the server connects each of them) and have another
+	// repository (amplication.MovedByProjectConnect).
 	Taken []amplication.Resource
 }
 
 // Full is "workspace/slug".
 func (p ConnectPlan) Full() string { return p.Group + "/" + p.Slug }
 
-// PlanConnect checks whether t may be connected to group/slug (an
-// *amplication.AlreadyConnectedError when it has another repository and replace is false)
-// and says what it will change.
+// MovesServicesError is PlanConnect's refusal to connect a project's settings that would
+// move services connected elsewhere (they do not override the project), unless replace.
+type MovesServicesError struct {
+	Label string                 // the target (safe text)
+	Full  string                 // the new repository
+	Moved []amplication.Resource // each with its current repository (unsanitised)
+}
+
+func (e *MovesServicesError) Error() string {
+	return "connecting " + e.Label + " to " + safetext.Line(e.Full) + " would also move " + e.Names() +
+		": they follow the project's settings (no \"Override project settings\" in Amplication)"
+}
+
+// Names is "orders (from acme/orders), payments (from acme/pay)" (safe text).
+func (e *MovesServicesError) Names() string {
+	var parts []string
+	for _, r := range e.Moved {
+		parts = append(parts, safetext.Line(r.Name)+" (from "+safetext.Line(r.Repo.FullName())+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PlanConnect checks whether t may be connected to group/slug and says what it will
+// change: an *amplication.AlreadyConnectedError when it has another repository, and a
+// *MovesServicesError when a project connect would move services connected elsewhere,
+// both unless replace.
 func PlanConnect(t Target, group, slug string, replace bool) (ConnectPlan, error) {
 	unchanged, err := amplication.Connectable(t.Project, t.Resource, group, slug, replace)
 	if err != nil {
 		return ConnectPlan{}, err
 	}
+	settings := t.Resource.Type == amplication.TypeProjectConfiguration
+	if !settings && !t.Resource.Override {
+		unchanged = false // connected, but still following the project: Run marks it
+	}
 	pl := ConnectPlan{Target: t, Group: group, Slug: slug, Unchanged: unchanged}
-	if t.Resource.Type == amplication.TypeProjectConfiguration {
-		for _, r := range t.Project.Inheriting() {
-			if r.Repo != nil && !t.Project.Inherits(r) && !r.Repo.Is(group, slug) {
-				pl.Taken = append(pl.Taken, r)
-			}
+	if settings && !unchanged { // an unchanged plan stores nothing, so moves nothing
+		pl.Taken = amplication.MovedByProjectConnect(t.Project, group, slug)
+		if len(pl.Taken) > 0 && !replace {
+			return pl, &MovesServicesError{Label: t.Label(), Full: pl.Full(), Moved: pl.Taken}
 		}
 	}
 	return pl, nil
@@ -180,6 +207,15 @@ type NewRepository struct {
 	Repo      bitbucket.CreateRepo
 }
 
+// ConnectWith is what Run stores and checks with: the git organization (and the account
+// it pushes as), how the server marks a service's override, and bbsetup's own Bitbucket
+// client for the write check and the main branch (nil skips both).
+type ConnectWith struct {
+	Pusher    Pusher
+	Override  amplication.OverrideMethod
+	Bitbucket *bitbucket.Client
+}
+
 // Connected is a connect as read back (or, Unchanged, as it was).
 type Connected struct {
 	*amplication.ConnectResult
@@ -187,26 +223,52 @@ type Connected struct {
 	Unchanged bool
 	Group     string
 	Slug      string
+	Pusher    Pusher
+	// MainBranch is what Run found or made of a created repository's main branch (nil
+	// when it created none).
+	MainBranch *bitbucket.MainBranchResult
+	// Write is the pusher's permission on the repository, when checked (Amplication pushes
+	// as another account than bbsetup's); Write.Why says why it could not be.
+	Write *bitbucket.WriteCheck
 }
 
 // Run carries out the plan: creates the repository when create is given (its slug then
-// replaces the plan's), stores the connection with the git organization and reads it
-// back; an unchanged plan stores nothing. A failed create comes back as the Bitbucket
-// client's error (nothing was stored; no Connected); a failed store as an
-// *amplication.ConnectError, with the Connected so far (the repository created).
-func (p ConnectPlan) Run(ctx context.Context, c *amplication.Client, org amplication.GitOrganization, create *NewRepository) (*Connected, error) {
+// replaces the plan's) and makes sure it has a main branch; when Amplication pushes as
+// another account than bbsetup's, checks that account can write the repository (a
+// *bitbucket.CannotWriteError refuses); stores the connection with the git organization
+// (a service marked as overriding its project first, amplication.ConnectService) and
+// reads it back; an unchanged plan stores nothing. A failed create comes back as the
+// Bitbucket client's error (nothing was stored; no Connected); a later failure with the
+// Connected so far (the repository created).
+func (p ConnectPlan) Run(ctx context.Context, c *amplication.Client, with ConnectWith, create *NewRepository) (*Connected, error) {
 	if p.Unchanged && create == nil {
-		return &Connected{ConnectResult: amplication.Settled(p.Project, p.Resource, p.Group, p.Slug), Unchanged: true, Group: p.Group, Slug: p.Slug}, nil
+		return &Connected{ConnectResult: amplication.Settled(p.Project, p.Resource, p.Group, p.Slug), Unchanged: true, Group: p.Group, Slug: p.Slug, Pusher: with.Pusher}, nil
 	}
-	out := &Connected{Group: p.Group, Slug: p.Slug}
+	out := &Connected{Group: p.Group, Slug: p.Slug, Pusher: with.Pusher}
 	if create != nil {
 		r, err := create.Bitbucket.CreateRepository(ctx, p.Group, create.Repo)
 		if err != nil {
 			return nil, err
 		}
 		out.Created, out.Slug = r, r.Slug
+		mb, err := create.Bitbucket.EnsureMainBranch(ctx, p.Group, r.Slug, "")
+		if err != nil {
+			return out, err
+		}
+		out.MainBranch = mb
 	}
-	res, err := amplication.ConnectResource(ctx, c, amplication.ConnectRequest{Project: p.Project, Resource: p.Resource, Org: org, Group: out.Group, Slug: out.Slug})
+	if with.Pusher.Mismatch != nil && with.Bitbucket != nil {
+		w, err := with.Bitbucket.CheckWrite(ctx, out.Group, out.Slug, with.Pusher.Choice.Org.InstallationID)
+		if err != nil {
+			return out, err
+		}
+		out.Write = &w
+		if err := bitbucket.RequireWrite(w, out.Group, out.Slug, with.Pusher.Choice.Org.Name); err != nil {
+			return out, err
+		}
+	}
+	req := amplication.ConnectRequest{Project: p.Project, Resource: p.Resource, Org: with.Pusher.Org(), Group: out.Group, Slug: out.Slug}
+	res, err := amplication.ConnectService(ctx, c, req, with.Override)
 	if err != nil {
 		return out, err
 	}
@@ -226,11 +288,32 @@ type ConnectWords struct {
 // through w.Amp): what was stored, what was put back, and what to do.
 func ConnectFailed(err error, label, full, projectID string, w ConnectWords) error {
 	var ce *amplication.ConnectError
-	if !errors.As(err, &ce) {
+	var cw *bitbucket.CannotWriteError
+	var nm *bitbucket.NoMainBranchError
+	var ons *amplication.OverrideNotSetError
+	switch {
+	case errors.As(err, &cw), errors.As(err, &nm):
+		return fmt.Errorf("nothing was stored in Amplication: %w", err)
+	case errors.As(err, &ons):
+		return fmt.Errorf("%s is connected to %s, but %w; tick \"Override project settings\" for it in Amplication's UI", label, full, err)
+	case !errors.As(err, &ce):
 		return w.Amp(err)
 	}
 	old := ce.Old
 	switch ce.Phase {
+	case amplication.PhaseOverride:
+		if errors.Is(ce.Err, amplication.ErrOverrideUnknown) {
+			return fmt.Errorf("%s was not connected: bbsetup cannot tell how this Amplication server marks a service as overriding its project (introspection is off and the checkout has no schema.graphql), and without it a later project connect would move the service; tick \"Override project settings\" for it in Amplication's UI and connect it there, or connect the project instead", label)
+		}
+		var ons *amplication.OverrideNotSetError
+		if errors.As(ce.Err, &ons) {
+			return fmt.Errorf("%s was not connected: %w; tick \"Override project settings\" for it in Amplication's UI", label, ons)
+		}
+		lost := ""
+		if old != nil {
+			lost = " (it may have lost " + safetext.Line(old.FullName()) + ": " + w.ConnectOld(old, projectID) + ")"
+		}
+		return fmt.Errorf("could not mark %s as overriding its project's repository, so it was not connected%s: %w", label, lost, w.Amp(ce.Err))
 	case amplication.PhaseDisconnect:
 		return fmt.Errorf("could not disconnect %s from %s, so nothing was changed: %w", label, safetext.Line(old.FullName()), w.Amp(ce.Err))
 	case amplication.PhaseConnect:

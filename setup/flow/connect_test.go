@@ -172,3 +172,27 @@ func TestLooksLikeSecret(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanConnectRefusesMovingServices(t *testing.T) {
+	ps := shop()
+	settings, _ := Resolve(ps, "Shop", "")
+	settings.Resource.Repo = nil // the project's settings not connected yet
+	for i := range settings.Project.Resources {
+		if settings.Project.Resources[i].Type == amplication.TypeProjectConfiguration {
+			settings.Project.Resources[i].Repo = nil
+		}
+	}
+	_, err := PlanConnect(settings, "acme", "new", false)
+	var mse *MovesServicesError
+	if !errors.As(err, &mse) || !strings.Contains(mse.Names(), "payments (from acme/pay)") || strings.Contains(mse.Names(), "catalog") {
+		t.Fatalf("a project connect that moves payments without replace: %v", err)
+	}
+	if pl, err := PlanConnect(settings, "acme", "new", true); err != nil || len(pl.Taken) == 0 {
+		t.Errorf("with replace: %+v, %v", pl, err)
+	}
+	// A connected service that still follows its project is not unchanged: Run marks it.
+	cat, _ := Resolve(ps, "Shop", "payments")
+	if pl, err := PlanConnect(cat, "acme", "pay", false); err != nil || pl.Unchanged {
+		t.Errorf("payments on its own repository without the override: %+v, %v", pl, err)
+	}
+}

@@ -81,6 +81,11 @@ type AmpProbe struct {
 	Detail  string // answering: e.g. the generation; not: what happened and what to do
 	// StartCommand is the command that starts the server, run from Dir (the checkout).
 	StartCommand, Dir string
+	// Refuses: the server is older than v3.5.0 and refuses Bitbucket (Detail says what to
+	// do); the authorization stops before any Bitbucket URL.
+	Refuses bool
+	// PRService are the checkout's PR service findings as lines (PRServiceLines).
+	PRService []string
 }
 
 // AmpLogin is a sign-in: an email and password, or a token.
@@ -108,6 +113,36 @@ type AmpWorkspace struct{ ID, Name string }
 type AmpOrg struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Own: its account is bbsetup's own identity (the consumer's owner); JustAuthorized:
+	// the authorization of this run made it. Other says, when its account is not
+	// bbsetup's own, both names and what to do ("" when it is, or cannot be told).
+	Own            bool   `json:"own_account,omitempty"`
+	JustAuthorized bool   `json:"just_authorized,omitempty"`
+	Other          string `json:"-"`
+}
+
+// Label is "casey (bbsetup's own account, just authorized)".
+func (o AmpOrg) Label() string {
+	return OrgListing{Name: o.Name, OwnAccount: o.Own, JustAuthorized: o.JustAuthorized}.Label()
+}
+
+// UseLabel is the choice to keep o: "Use the connection as casey (bbsetup's own account)".
+func (o AmpOrg) UseLabel() string { return "Use the connection as " + o.Label() }
+
+// DefaultOrg is the git organization a choice among orgs starts on: the one whose
+// account is bbsetup's own, when exactly one is; else -1 (authorize again), never a
+// colleague's.
+func DefaultOrg(orgs []AmpOrg) int {
+	def := -1
+	for i, o := range orgs {
+		if o.Own {
+			if def >= 0 {
+				return -1
+			}
+			def = i
+		}
+	}
+	return def
 }
 
 // AmpKey is which Bitbucket key the running server uses.
@@ -136,6 +171,7 @@ type AmpResource struct {
 	Repo     string // "group/name" it pushes to, "" when none
 	Provider string // the provider of Repo (Bitbucket, GitHub…)
 	Inherits bool   // a service whose Repo is the project's
+	Override bool   // a service marked "Override project settings": a project connect leaves it alone
 }
 
 // AmpTarget is the chosen resource.
@@ -170,6 +206,11 @@ type AmpConnected struct {
 	Replaced   string   `json:"replaced,omitempty"`
 	Unchanged  bool     `json:"unchanged"`
 	Inheriting []string `json:"inheriting,omitempty"`
+	// PushesAs is the sentence naming the Bitbucket account Amplication will push as;
+	// Notes what the push checks found (another account than bbsetup's, a write permission
+	// that could not be checked).
+	PushesAs string   `json:"pushes_as"`
+	Notes    []string `json:"notes,omitempty"`
 }
 
 // Line is "orders (project Shop) → acme/checkout-service".
@@ -308,6 +349,18 @@ type EnvPlan struct {
 	Applier EnvApplier
 }
 
+// PRServiceLines is the checkout's PR service checked against the files as written now
+// (flow.PRServiceLines), when the applier can tell; nil otherwise. It reads /proc or runs
+// ps: call it in a command, not in Update.
+func (p EnvPlan) PRServiceLines(ctx context.Context) []string {
+	if pr, ok := p.Applier.(interface {
+		PRServiceLines(context.Context) []string
+	}); ok {
+		return pr.PRServiceLines(ctx)
+	}
+	return nil
+}
+
 // Apply writes the plan (see EnvApplier).
 func (p EnvPlan) Apply(ctx context.Context) ([]FileResult, error) {
 	if p.Applier == nil {
@@ -402,6 +455,10 @@ type Repo struct {
 	CloneSSH   string `json:"clone_ssh"`
 	Private    bool   `json:"private"`
 	Project    string `json:"project,omitempty"`
+	// MainBranchNote says, after a create, what bbsetup did for the main branch
+	// Amplication's first push needs (it committed README.md) or that it failed; "" when
+	// Bitbucket reported one already.
+	MainBranchNote string `json:"main_branch_note,omitempty"`
 }
 
 // Project is a Bitbucket project.

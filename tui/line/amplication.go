@@ -40,13 +40,23 @@ func (r *runner) ampServer() (step, error) {
 			return 0, err
 		}
 		checks++
-		if p.Answers {
+		if p.Answers && p.Refuses && (last == nil || last.Detail != p.Detail) {
+			t.say("! The Amplication server refuses Bitbucket: %s", p.Detail)
+			t.say("Press enter to check again after updating and restarting it, or type s and enter to skip Amplication (%s)", tui.AmpUndone)
+		}
+		if p.Answers && !p.Refuses {
 			if p.URL != "" {
 				t.say("Server: %s", p.URL)
 			}
 			t.say("✓ The Amplication server answers")
 			if p.Detail != "" {
 				t.say("%s", p.Detail)
+			}
+			if len(p.PRService) > 0 {
+				t.say("The PR service (it pushes to Bitbucket):")
+				for _, l := range p.PRService {
+					t.say("%s", l)
+				}
 			}
 			s, err := t.ask("Press enter to sign in to Amplication, or type s and enter to skip Amplication: ")
 			if err != nil {
@@ -62,10 +72,14 @@ func (r *runner) ampServer() (step, error) {
 			return stepAmpSignIn, nil
 		}
 		if asked && last != nil && last.Detail == p.Detail {
-			t.say("! Still does not answer (checked %d times).", checks)
+			if p.Refuses {
+				t.say("! Still refuses Bitbucket (checked %d times).", checks)
+			} else {
+				t.say("! Still does not answer (checked %d times).", checks)
+			}
 		}
 		asked = false
-		if last == nil || last.Detail != p.Detail {
+		if !p.Refuses && (last == nil || last.Detail != p.Detail) {
 			if p.URL != "" {
 				t.say("Server: %s", p.URL)
 			}
@@ -295,16 +309,32 @@ func (r *runner) authorize() (step, error) {
 	if amp {
 		t.say("Authorize Amplication with Bitbucket")
 		t.say("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace %s.", r.amp.Workspace.Name)
-		if len(r.amp.Orgs) > 0 {
-			org := r.amp.Orgs[0]
-			t.say("Amplication is already connected to Bitbucket as %s.", org.Name)
+		if orgs := r.amp.Orgs; len(orgs) > 0 {
+			if len(orgs) == 1 {
+				t.say("Amplication is already connected to Bitbucket as %s.", orgs[0].Name)
+			} else {
+				t.say("Amplication's workspace has %d Bitbucket connections; Amplication pushes as the account of the one the connect uses.", len(orgs))
+			}
+			var choices []string
+			for _, o := range orgs {
+				choices = append(choices, o.UseLabel())
+			}
+			choices = append(choices, "Authorize again (a browser trip)")
+			def := tui.DefaultOrg(orgs) // bbsetup's own account's, never a colleague's
+			if def < 0 {
+				def = len(orgs)
+			}
 			for {
-				i, err := t.choose("", []string{"Use this connection (" + org.Name + ")", "Authorize again (a browser trip)"}, 0)
+				i, err := t.choose("", choices, def)
 				if err != nil {
 					return 0, err
 				}
-				if i == 1 {
+				if i == len(orgs) {
 					break
+				}
+				org := orgs[i]
+				if org.Other != "" {
+					t.say("! %s", org.Other)
 				}
 				t.progress("Checking bbsetup's own access to Bitbucket…")
 				a, err := r.amp.API.ReuseAmpOrg(r.ctx, org)
@@ -497,6 +527,9 @@ func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 			}
 		}
 		t.say("bbsetup lists and creates repositories with the consumer's own key (client credentials), as %s.", id.DisplayName)
+		if a.Org != nil && a.Org.Other != "" {
+			t.say("! %s.", a.Org.Other)
+		}
 		return stepWorkspaces, nil
 	}
 	t.say("✓ Connected as %s (%s)", id.DisplayName, id.Nickname)

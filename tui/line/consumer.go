@@ -431,6 +431,12 @@ func (r *runner) env() (step, error) {
 			}
 			continue
 		}
+		if pr := plan.PRServiceLines(r.ctx); len(pr) > 0 {
+			t.say("The PR service (it pushes to Bitbucket):")
+			for _, l := range pr {
+				t.say("%s", l)
+			}
+		}
 		const server = "npx nx serve amplication-server"
 		t.say("Now: start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:")
 		t.say("  %s", server)

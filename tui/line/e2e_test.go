@@ -168,7 +168,7 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 	p.typeLine(w.AmplicationEmail)
 	p.waitFor("Password (hidden): ")
 	p.typeLine(w.AmplicationPassword)
-	p.waitFor("Amplication is already connected to Bitbucket as demo.", "1. Use this connection (demo)", "2. Authorize again (a browser trip)", "Choose 1-2 [1]: ")
+	p.waitFor("Amplication is already connected to Bitbucket as demo.", "1. Use the connection as demo (bbsetup's own account)", "2. Authorize again (a browser trip)", "Choose 1-2 [1]: ")
 	p.typeLine("2")
 	out := p.waitFor("click Grant access:", "! The callback port is taken", "Paste the URL from the browser's address bar")
 	authURL, err := firstURL(out[strings.Index(out, "click Grant access:"):])
@@ -261,6 +261,10 @@ func TestLineModeDemo(t *testing.T) {
 					p.waitFor("! The server must be restarted", "npx nx serve amplication-server",
 						"(demo: restarting the emulated server for you", "✓ The server uses the new key")
 				}
+				// The demo's colleague (casey) connected Bitbucket earlier: listed, but the
+				// choice starts on authorizing again, never on a colleague's connection.
+				p.waitFor("Amplication is already connected to Bitbucket as casey.", "1. Use the connection as casey", "Choose 1-2 [2]: ")
+				p.typeLine("")
 			}
 			// The demo makes the browser's visit; when something else took the callback
 			// port meanwhile (3001 by default), the landed URL is pasted instead.

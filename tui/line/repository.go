@@ -194,6 +194,9 @@ func (r *runner) create() (step, error) {
 		r.record(fact{key: "repo", text: "Created the repository " + repo.FullName + " on Bitbucket (" + repo.HTMLURL + ")."})
 		t.say("✓ Created %s", repo.FullName)
 		r.repoLinks(repo)
+		if repo.MainBranchNote != "" {
+			t.say("%s", repo.MainBranchNote)
+		}
 		r.repo, r.created = &repo, true
 		return r.afterRepo()
 	}
@@ -436,15 +439,8 @@ func (r *runner) ampTarget() (step, error) {
 			}
 		}
 		target := tui.AmpTarget{Project: p, Resource: res}
-		if res.Repo != "" && !strings.EqualFold(res.Repo, repo) {
-			what := target.Label() + " is connected to " + res.Repo
-			if res.Provider != "" {
-				what += " (" + res.Provider + ")"
-			}
-			if res.Inherits {
-				what += ", the project's repository, which it inherits"
-			}
-			t.say("! Replace its repository? %s now. Replace it with %s? (Nothing changes until you confirm the connect.)", what, repo)
+		if res.Repo != "" && !strings.EqualFold(res.Repo, repo) || res.Settings && len(tui.Movers(p, repo)) > 0 {
+			t.say("! Replace its repository? %s", tui.ReplaceQuestion(p, res, repo))
 			ok, err := t.yesNo("Replace it?", false)
 			if err != nil {
 				return 0, err
@@ -514,6 +510,12 @@ func (r *runner) ampConnect() (step, error) {
 			} else {
 				t.say("No service inherits it yet.")
 			}
+		}
+		if d.PushesAs != "" {
+			t.say("%s", d.PushesAs)
+		}
+		for _, n := range d.Notes {
+			t.say("%s", n)
 		}
 		t.say("Read back from the Amplication server.")
 		r.finished = true
