@@ -41,7 +41,9 @@ func TestHelpListsApplicableGlobals(t *testing.T) {
 		{[]string{"help", "check"}, []string{"repo", "bitbucket-url", "debug"}, []string{"api-url", "amplication-url"}},
 		{[]string{"configure", "--help"}, []string{"repo", "bitbucket-url", "allow-outside-checkout"}, []string{"api-url", "amplication-url"}},
 		{[]string{"repos", "list", "--help"}, []string{"repo", "bitbucket-url", "api-url", "debug"}, []string{"amplication-url", "amplication-workspace", "allow-outside-checkout"}},
-		{[]string{"amplication", "status", "--help"}, []string{"repo", "amplication-url", "amplication-workspace", "debug"}, []string{"api-url", "bitbucket-url", "allow-outside-checkout"}},
+		// status asks Bitbucket who bbsetup is (the organizations' accounts), so it uses both URLs
+		{[]string{"amplication", "status", "--help"}, []string{"repo", "amplication-url", "amplication-workspace", "debug", "api-url", "bitbucket-url"}, []string{"allow-outside-checkout"}},
+		{[]string{"amplication", "build", "--help"}, []string{"amplication-url", "bitbucket-url", "api-url"}, []string{"allow-outside-checkout"}},
 		{[]string{"amplication", "connect", "--help"}, []string{"amplication-url", "bitbucket-url", "api-url"}, []string{"allow-outside-checkout"}},
 		{[]string{"demo", "--help"}, []string{"debug"}, []string{"repo", "api-url", "bitbucket-url"}},
 	} {
