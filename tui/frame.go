@@ -404,16 +404,38 @@ func wrapLine(l string, width int) string {
 	if brokeInside(first, rest) {
 		rest = wordCont + rest
 	}
-	rest = strings.TrimLeft(rest, " ")
+	rest = trimLeftSpaces(rest)
 	if ansi.StringWidth(rest) == 0 {
 		return first
 	}
 	pad := strings.Repeat(" ", hang)
 	parts := strings.Split(wrapPlain(rest, width-hang), "\n")
 	for i, p := range parts {
-		parts[i] = pad + strings.TrimLeft(p, " ")
+		parts[i] = pad + trimLeftSpaces(p)
 	}
 	return first + "\n" + strings.Join(parts, "\n")
+}
+
+// trimLeftSpaces drops the spaces a line's text starts with, also those behind a style's
+// escape sequences (a line cut just after a styled word starts with its reset, then the
+// space that followed it).
+func trimLeftSpaces(s string) string {
+	var styles strings.Builder
+	for {
+		switch {
+		case strings.HasPrefix(s, " "):
+			s = s[1:]
+			continue
+		case strings.HasPrefix(s, "\x1b["):
+			end := strings.IndexFunc(s[2:], func(r rune) bool { return r >= 0x40 && r <= 0x7e })
+			if end >= 0 {
+				styles.WriteString(s[:end+3])
+				s = s[end+3:]
+				continue
+			}
+		}
+		return styles.String() + s
+	}
 }
 
 // brokeInside reports whether a line ends inside a word that rest goes on with, where

@@ -302,3 +302,13 @@ func TestWrapBreaksLongWordsReadably(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapTrimsTheSpaceAfterAStyledWord: a line cut just after a styled word goes on under
+// its hanging indent, without the space that followed the word (behind the style's reset).
+func TestWrapTrimsTheSpaceAfterAStyledWord(t *testing.T) {
+	s := "  Or press \x1b[1mb\x1b[0m to build now: bbsetup commits project Shop in Amplication (a commit records the pending changes)"
+	got := strings.Split(ansi.Strip(wrap(s, 97)), "\n")
+	if len(got) != 2 || got[1] != "  pending changes)" {
+		t.Fatalf("wrapped as %q, want the second line to start under the first's text", got)
+	}
+}
