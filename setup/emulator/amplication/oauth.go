@@ -30,10 +30,10 @@ func (e *Emulator) keys() (id, secret string, err error) {
 	return id, secret, nil
 }
 
-// GetGitResourceInstallationUrl builds Bitbucket's authorize URL like the real
+// GetGitResourceInstallationURL builds Bitbucket's authorize URL like the real
 // authorizeRequest: the loaded client_id, response_type=code and the state (or the
 // workspace id) inserted as they are, without URL-encoding; no redirect_uri, scope or PKCE.
-func (r *root) GetGitResourceInstallationUrl(ctx context.Context, args installURLArgs) (*urlR, error) {
+func (r *root) GetGitResourceInstallationURL(ctx context.Context, args installURLArgs) (*urlR, error) {
 	e := r.e
 	me, err := e.authUser(ctx)
 	if err != nil {
