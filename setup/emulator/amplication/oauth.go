@@ -35,11 +35,8 @@ func (e *Emulator) keys() (id, secret string, err error) {
 // workspace id) inserted as they are, without URL-encoding; no redirect_uri, scope or PKCE.
 func (r *root) GetGitResourceInstallationURL(ctx context.Context, args installURLArgs) (*urlR, error) {
 	e := r.e
-	me, err := e.authUser(ctx)
+	me, err := e.gitUser(ctx, args.Data.GitProvider)
 	if err != nil {
-		return nil, err
-	}
-	if err := providerSupported(args.Data.GitProvider); err != nil {
 		return nil, err
 	}
 	id, _, err := e.keys()
@@ -51,6 +48,15 @@ func (r *root) GetGitResourceInstallationURL(ctx context.Context, args installUR
 		state = *args.Data.State
 	}
 	return &urlR{url: e.opts.BitbucketURL + "/site/oauth2/authorize?client_id=" + id + "&response_type=code&state=" + state}, nil
+}
+
+// gitUser is the signed-in member asking about git provider p, which must be Bitbucket.
+func (e *Emulator) gitUser(ctx context.Context, p string) (member, error) {
+	me, err := e.authUser(ctx)
+	if err != nil {
+		return member{}, err
+	}
+	return me, providerSupported(p)
 }
 
 func providerSupported(p string) error {
@@ -74,11 +80,8 @@ type oauthFlowArgs struct {
 // workspace), named from `username`. Every failure is "Failed to complete OAuth2 flow - …".
 func (r *root) CompleteGitOAuth2Flow(ctx context.Context, args oauthFlowArgs) (*orgR, error) {
 	e := r.e
-	me, err := e.authUser(ctx)
+	me, err := e.gitUser(ctx, args.Data.GitProvider)
 	if err != nil {
-		return nil, err
-	}
-	if err := providerSupported(args.Data.GitProvider); err != nil {
 		return nil, err
 	}
 	if e.gen == SchemaV1 {

@@ -370,43 +370,43 @@ func (p *bbqlParser) peekWord(w string) bool {
 }
 
 func (p *bbqlParser) parseOr() (*bbqlExpr, error) {
-	x, err := p.parseAnd()
-	if err != nil {
+	kids, err := p.parseJoined("or", p.parseAnd)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	kids := []*bbqlExpr{x}
-	for p.peekWord("or") {
-		p.pos++
-		y, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, y)
-	}
-	if len(kids) == 1 {
-		return x, nil
+	case len(kids) == 1:
+		return kids[0], nil
 	}
 	return &bbqlExpr{or: kids}, nil
 }
 
 func (p *bbqlParser) parseAnd() (*bbqlExpr, error) {
-	x, err := p.parsePrimary()
+	kids, err := p.parseJoined("and", p.parsePrimary)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(kids) == 1:
+		return kids[0], nil
+	}
+	return &bbqlExpr{and: kids}, nil
+}
+
+// parseJoined parses one sub, then one more after each keyword word.
+func (p *bbqlParser) parseJoined(word string, sub func() (*bbqlExpr, error)) ([]*bbqlExpr, error) {
+	x, err := sub()
 	if err != nil {
 		return nil, err
 	}
 	kids := []*bbqlExpr{x}
-	for p.peekWord("and") {
+	for p.peekWord(word) {
 		p.pos++
-		y, err := p.parsePrimary()
+		y, err := sub()
 		if err != nil {
 			return nil, err
 		}
 		kids = append(kids, y)
 	}
-	if len(kids) == 1 {
-		return x, nil
-	}
-	return &bbqlExpr{and: kids}, nil
+	return kids, nil
 }
 
 func (p *bbqlParser) next() (bbqlTok, error) {
