@@ -370,29 +370,16 @@ func (p *bbqlParser) peekWord(w string) bool {
 }
 
 func (p *bbqlParser) parseOr() (*bbqlExpr, error) {
-	kids, err := p.parseJoined("or", p.parseAnd)
-	switch {
-	case err != nil:
-		return nil, err
-	case len(kids) == 1:
-		return kids[0], nil
-	}
-	return &bbqlExpr{or: kids}, nil
+	return p.parseJoined("or", p.parseAnd, func(kids []*bbqlExpr) *bbqlExpr { return &bbqlExpr{or: kids} })
 }
 
 func (p *bbqlParser) parseAnd() (*bbqlExpr, error) {
-	kids, err := p.parseJoined("and", p.parsePrimary)
-	switch {
-	case err != nil:
-		return nil, err
-	case len(kids) == 1:
-		return kids[0], nil
-	}
-	return &bbqlExpr{and: kids}, nil
+	return p.parseJoined("and", p.parsePrimary, func(kids []*bbqlExpr) *bbqlExpr { return &bbqlExpr{and: kids} })
 }
 
-// parseJoined parses one sub, then one more after each keyword word.
-func (p *bbqlParser) parseJoined(word string, sub func() (*bbqlExpr, error)) ([]*bbqlExpr, error) {
+// parseJoined parses one sub, then one more after each keyword word; two or more are
+// joined by join.
+func (p *bbqlParser) parseJoined(word string, sub func() (*bbqlExpr, error), join func([]*bbqlExpr) *bbqlExpr) (*bbqlExpr, error) {
 	x, err := sub()
 	if err != nil {
 		return nil, err
@@ -406,7 +393,10 @@ func (p *bbqlParser) parseJoined(word string, sub func() (*bbqlExpr, error)) ([]
 		}
 		kids = append(kids, y)
 	}
-	return kids, nil
+	if len(kids) == 1 {
+		return x, nil
+	}
+	return join(kids), nil
 }
 
 func (p *bbqlParser) next() (bbqlTok, error) {
