@@ -86,7 +86,6 @@ type Client struct {
 	base *url.URL // the API URL, without a trailing slash
 	hc   *http.Client
 	opts Options
-	call httpc.Options // opts' timeouts, retries, backoff and deadline
 	log  *httpc.Log
 }
 
@@ -114,7 +113,14 @@ func New(apiURL string, hc *http.Client, opts Options) *Client {
 		// Keep the client usable; every call then fails with a clear message.
 		u = &url.URL{Opaque: apiURL}
 	}
-	return &Client{base: u, hc: hc, opts: opts, call: call, log: &httpc.Log{W: opts.Debug, Prefix: "bitbucket: "}}
+	return &Client{base: u, hc: hc, opts: opts, log: &httpc.Log{W: opts.Debug, Prefix: "bitbucket: "}}
+}
+
+// plumbing is opts' timeouts, retries, backoff and deadline, as setup/httpc takes them.
+func (c *Client) plumbing() httpc.Options {
+	o := c.opts
+	return httpc.Options{RequestTimeout: o.RequestTimeout, MaxRetries: o.MaxRetries,
+		BaseBackoff: o.BaseBackoff, MaxBackoff: o.MaxBackoff, Deadline: o.Deadline}
 }
 
 // Options returns the effective options (defaults filled in).
@@ -217,7 +223,7 @@ func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []by
 		return checkAPIURL(fmt.Errorf("the Bitbucket API URL %q is not a valid URL: give one like %s", c.base.Opaque, "https://api.bitbucket.org/2.0"))
 	}
 	op := c.op(method, rawURL)
-	return c.call.Retry(ctx, retries, func(actx context.Context, t httpc.Try) error {
+	return c.plumbing().Retry(ctx, retries, func(actx context.Context, t httpc.Try) error {
 		return c.attempt(actx, t, method, rawURL, op, body, out)
 	})
 }
