@@ -5,8 +5,10 @@ import (
 	"os"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/internal/earlysignal"
 )
 
 func main() {
-	os.Exit(cmd.Main(os.Args[1:]))
+	// The stop signals, caught since initialisation (internal/earlysignal).
+	os.Exit(cmd.Main(os.Args[1:], cmd.EarlySignals{C: earlysignal.Caught(), Stop: earlysignal.Stop}))
 }

@@ -173,7 +173,7 @@ func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) 
 	if s.in == nil {
 		return "", usageErrorf("--password-stdin: there is no standard input")
 	}
-	line, err := s.in.ReadString('\n')
+	line, err := untilDone(ctx, func() (string, error) { return s.in.ReadString('\n') }) // stdinctx.go: a signal ends the wait
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("cannot read the password from standard input: %v", err)
 	}
@@ -200,6 +200,8 @@ func (a *Factory) ampError(s *ampSession, err error) error {
 		return flow.Worded(err, "the Amplication server refused the sign-in (%s): check --email and the password, or sign in with an API token in BBSETUP_AMPLICATION_TOKEN", ad.Message)
 	case flow.OutcomeTokenRefused:
 		return flow.Worded(err, "the Amplication server refused the token (%s): create a new API token in Amplication (Workspace settings → API Tokens) and put it in BBSETUP_AMPLICATION_TOKEN, or sign in with --email", ad.Message)
+	case flow.OutcomeUnexpectedAuthorizeURL:
+		return flow.Worded(err, "the Amplication server's authorize URL is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it: check that --amplication-url points at your Amplication server", ad.Message)
 	case flow.OutcomeNotAmplication, flow.OutcomeNotGraphQL:
 		return flow.Worded(err, "%s does not answer like the Amplication server (%v): check --amplication-url; the server is usually on port 3000 (the client is on 3001)", s.URL, safetext.Line(err.Error()))
 	}

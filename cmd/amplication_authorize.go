@@ -165,6 +165,8 @@ func (a *Factory) ampCompleteError(s *ampSession, err error) error {
 	switch o {
 	case flow.CompleteNoPlan:
 		return flow.NoPlanAdvice(why, "then "+flow.AmpRestart)
+	case flow.CompleteUnreachable:
+		return flow.UnreachableAdvice(err, "then run bbsetup amplication authorize again")
 	case flow.CompleteKeyRefused:
 		todo = "Bitbucket refused the key and secret the running server loaded: check them with bbsetup check; if they are right, " + flow.AmpRestart
 	case flow.CompleteRedirectURI:

@@ -87,8 +87,8 @@ Needs Amplication's Bitbucket authorization first: bbsetup amplication authorize
 
 func (o ampConnectOptions) validate() error {
 	switch {
-	case strings.TrimSpace(o.workspace) == "":
-		return usageErrorf("--workspace is required: the Bitbucket workspace slug of the repository (see bbsetup workspaces)")
+	case workspaceFlagError(o.workspace) != nil: // usagewords.go: missing, empty or no slug
+		return workspaceFlagError(o.workspace)
 	case (o.repository == "") == (o.create == ""):
 		return usageErrorf("give exactly one of --repository SLUG (an existing repository) and --create NAME (a new one)")
 	case o.create == "" && (o.projectKey != "" || o.public || o.description != ""):

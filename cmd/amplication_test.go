@@ -865,3 +865,22 @@ func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
 		t.Errorf("stderr:\n%s", e)
 	}
 }
+
+// Issue 23 §3 on the command line: the Amplication server cannot reach Bitbucket to
+// exchange the code; the error names that cause, not a used code.
+func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
+	host := authzHoldPort(t)
+	w := ampStart(t, ampWorldOptions{host: host})
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
+	loc := ss.land(t, ss.authorizeURL(t))
+	w.bb.Close() // Bitbucket is gone: the server's exchange cannot reach it
+	io.WriteString(ss.stdinW, loc+"\n")
+	if code := ss.wait(t); code != ExitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
+	}
+	errText := ss.errText()
+	if strings.Contains(errText, "already used") || !strings.Contains(errText, "could not reach Bitbucket at http://127.0.0.1:") ||
+		!strings.Contains(errText, "bbsetup amplication authorize again") {
+		t.Errorf("stderr:\n%s", errText)
+	}
+}

@@ -99,7 +99,7 @@ func TestChromiumAuthorizeAutoApprove(t *testing.T) {
 
 	ss := authzStart(t, dir, s, nil, "--no-browser", "--timeout", "1m")
 	dom := dumpDOM(t, bin, ss.authorizeURL(t))
-	for _, want := range []string{"<h1>bbsetup is authorized</h1>", "You can close this tab and return to the terminal."} {
+	for _, want := range []string{"<h1>Bitbucket sent its answer to bbsetup</h1>", "You can close this tab and return to the terminal."} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the callback page lacks %q:\n%s", want, dom)
 		}

@@ -57,7 +57,7 @@ checks the key and secret live with Bitbucket. It exits 0 only when every check 
 func (a *Factory) runCheck(ctx context.Context, offline, asJSON bool) error {
 	co, err := a.openCheckout()
 	if err != nil {
-		return err
+		return a.checkOpenFailed(err, asJSON) // checkjson.go: --json prints JSON here too
 	}
 	a.debugf("checkout %s (%s layout), files %s", co.Root, co.Layout(), strings.Join(co.EnvFiles(), ", "))
 	if cr, ok := co.Current(); ok {

@@ -12,7 +12,7 @@ import (
 )
 
 // Shell completion: cobra's own `bbsetup completion bash|zsh|fish|powershell`, plus
-// workspace slugs for -w/--workspace and project keys for --project, asked of Bitbucket
+// workspace slugs for -w/--workspace and Bitbucket project keys for --project-key, asked of Bitbucket
 // with the checkout's key and secret. A completion must never hang a shell or print into
 // it: the look-up is bounded by completionTimeout and offers nothing when it fails.
 
@@ -35,11 +35,13 @@ func (a *Factory) addCompletion(root *cobra.Command) {
 		}
 		switch {
 		case c.Flags().Lookup("project-key") != nil:
-			// amplication connect: --project-key is the Bitbucket project; --project names
-			// an Amplication project, which would need a sign-in: nothing offered.
+			// --project-key is the Bitbucket project; --project names an Amplication
+			// project, which would need a sign-in: nothing offered.
 			_ = c.RegisterFlagCompletionFunc("project-key", a.completeProjects)
 			for _, name := range []string{"project", "service"} {
-				if c.Flags().Lookup(name) != nil {
+				if f := c.Flags().Lookup(name); f != nil && f.Hidden { // repos create's old spelling of --project-key (flagalias.go)
+					_ = c.RegisterFlagCompletionFunc(name, a.completeProjects)
+				} else if f != nil {
 					_ = c.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 				}
 			}

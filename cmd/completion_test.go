@@ -50,10 +50,10 @@ func TestCompletionFromAPI(t *testing.T) {
 	if got := complete("projects", "--workspace", "acme-"); strings.Join(got, "|") != "acme-labs\tAcme Labs" {
 		t.Errorf("--workspace acme-: %q", got)
 	}
-	if got := complete("repos", "create", "-w", "acme", "--name", "x", "--project", "p"); strings.Join(got, "|") != "PLAT\tPlatform" {
+	if got := complete("repos", "create", "-w", "acme", "--name", "x", "--project-key", "p"); strings.Join(got, "|") != "PLAT\tPlatform" {
 		t.Errorf("--project p: %q", got)
 	}
-	if got := complete("repos", "create", "--project", ""); len(got) != 0 {
+	if got := complete("repos", "create", "--project-key", ""); len(got) != 0 {
 		t.Errorf("--project without -w: %q", got)
 	}
 	// Bitbucket unreachable, or hanging: nothing offered, nothing printed for the shell.

@@ -224,7 +224,7 @@ func (a *Factory) configureSecret(ctx context.Context, o configureOptions) (stri
 				return "", ctx.Err()
 			}
 		} else {
-			s, err = readFirstLine(a.env.Stdin)
+			s, err = untilDone(ctx, func() (string, error) { return readFirstLine(a.env.Stdin) }) // stdinctx.go: a signal ends the wait
 		}
 		if err != nil {
 			return "", fmt.Errorf("cannot read the secret from standard input: %v", err)

@@ -22,7 +22,7 @@ type consumerMistakes struct {
 
 func addConsumerMistakeFlags(f *pflag.FlagSet, m *consumerMistakes) {
 	f.BoolVar(&m.public, "public-consumer", false, "make the demo consumer public, so Bitbucket refuses it the client_credentials grant (a common mistake)")
-	f.StringSliceVar(&m.scopes, "scopes", nil, "give the demo consumer only these permission `SCOPES`, e.g. account,repository (default: every one bbsetup asks for)")
+	f.StringSliceVar(&m.scopes, "scopes", nil, "give the demo consumer only these permission `SCOPES`, e.g. account,repository or \"account repository\" (default: every one bbsetup asks for)")
 	f.BoolVar(&m.noCallback, "no-callback", false, "give the demo consumer no callback URL (a common mistake)")
 }
 
@@ -30,11 +30,8 @@ func addConsumerMistakeFlags(f *pflag.FlagSet, m *consumerMistakes) {
 func (m *consumerMistakes) resolve(f *pflag.FlagSet) error {
 	m.scopesSet = f.Changed("scopes")
 	var clean []string
-	for _, s := range m.scopes {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
+	// Commas (a flag list) or spaces (as Bitbucket writes scope lists), or both.
+	for _, s := range strings.Fields(strings.Join(m.scopes, " ")) {
 		if oauth.ScopeLabel(s) == s {
 			return usageErrorf("--scopes: %q is not a Bitbucket permission scope; use scope names such as %s", s, strings.Join(bbemu.DemoScopes(), ","))
 		}

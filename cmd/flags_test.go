@@ -87,6 +87,11 @@ func TestFlagsCheckWorkspacesProjectsWizard(t *testing.T) {
 	if err := parse(newCmdProjects(&Factory{}, func(*projectsOptions) error { t.Fatal("ran"); return nil })); err == nil || !strings.Contains(err.Error(), "workspace") {
 		t.Errorf("projects without -w: %v", err)
 	}
+	for _, ws := range []string{"  ", "ac/me"} {
+		if err := parse(newCmdProjects(&Factory{}, func(*projectsOptions) error { t.Fatal("ran"); return nil }), "-w", ws); !isUsage(err, "--workspace") {
+			t.Errorf("projects -w %q: %v", ws, err)
+		}
+	}
 	var wz *wizardOptions
 	if err := parse(newCmdWizard(&Factory{}, func(o *wizardOptions) error { wz = o; return nil }), "--no-browser", "--json"); err != nil || !wz.noBrowser || !wz.json {
 		t.Errorf("wizard: %+v %v", wz, err)
@@ -111,10 +116,29 @@ func TestFlagsRepos(t *testing.T) {
 	if want := (reposCreateOptions{workspace: "acme", name: "Shop API", project: "WEB", description: "d", public: true, asJSON: true}); *co != want {
 		t.Errorf("create %+v, want %+v", *co, want)
 	}
+	co = nil
+	if err := parse(repos(), "create", "-w", "acme", "--name", "Shop API", "--project-key", "WEB"); err != nil || co == nil || co.project != "WEB" {
+		t.Errorf("create --project-key WEB: %+v %v", co, err)
+	}
 	for _, tc := range []struct{ args []string }{{[]string{"list"}}, {[]string{"list", "-w", "  "}}, {[]string{"list", "-w", "ac/me"}}} {
 		lo = nil
 		if err := parse(repos(), tc.args...); !isUsage(err, "--workspace") || lo != nil {
 			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create", "--name", "n"}, "--workspace is required"},
+		{[]string{"create", "-w", "ac/me", "--name", "n"}, "--workspace"},
+		{[]string{"create", "-w", "acme"}, "--name is required"},
+		{[]string{"create", "-w", "acme", "--name", "  "}, "--name is required"},
+		{[]string{"create", "-w", "acme", "--name", "!!!"}, "--name"},
+	} {
+		co = nil
+		if err := parse(repos(), tc.args...); !isUsage(err, tc.want) || co != nil {
+			t.Errorf("%q: %v, want a usage error with %q", tc.args, err, tc.want)
 		}
 	}
 }

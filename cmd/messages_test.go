@@ -51,7 +51,7 @@ func TestMessageNetworkErrorOneSentence(t *testing.T) {
 }
 
 // A usage mistake points at the help of the very command that was called, and every
-// message ends with a full stop.
+// message ends a sentence (a full stop, or the question "did you mean …?").
 func TestMessageUsageHintNamesSubcommand(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
 	for _, c := range []struct {
@@ -66,7 +66,7 @@ func TestMessageUsageHintNamesSubcommand(t *testing.T) {
 	} {
 		code, _, errOut := w.run(t, c.args...)
 		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
-		if code != 2 || len(lines) != 2 || lines[1] != c.want || !strings.HasSuffix(lines[0], ".") {
+		if code != 2 || len(lines) != 2 || lines[1] != c.want || !strings.HasSuffix(lines[0], ".") && !strings.HasSuffix(lines[0], "?") { // "did you mean …?"
 			t.Errorf("bbsetup %s: exit %d:\n%s", strings.Join(c.args, " "), code, errOut)
 		}
 	}
@@ -81,16 +81,16 @@ func TestMessageUsageHintNamesSubcommand(t *testing.T) {
 // An unknown --project names the workspace's project keys (and the case mistake).
 func TestMessageReposCreateUnknownProject(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
-	code, out, errOut := w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project", "NOPE")
+	code, out, errOut := w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project-key", "NOPE")
 	if code != 1 || out != "" || errOut != "bbsetup: workspace acme has no project NOPE; its project keys are OSS, PLAT, WEB (see bbsetup projects -w acme).\n" {
 		t.Errorf("exit %d: %q", code, errOut)
 	}
-	code, _, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project", "web")
+	code, _, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project-key", "web")
 	if code != 1 || !strings.Contains(errOut, "did you mean WEB?") {
 		t.Errorf("lowercase key: exit %d: %q", code, errOut)
 	}
 	// The key that exists works, and nothing was created by the refused attempts.
-	code, out, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project", "WEB")
+	code, out, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Checkout", "--project-key", "WEB")
 	if code != 0 || !strings.Contains(out, "Created private repository acme/checkout in project WEB.") {
 		t.Errorf("WEB: exit %d: %s%s", code, out, errOut)
 	}

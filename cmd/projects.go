@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,13 +28,17 @@ func newCmdProjects(a *Factory, runF func(*projectsOptions) error) *cobra.Comman
 		Use:   "projects --workspace W",
 		Short: "List the projects of a workspace",
 		Long: `List the projects of a Bitbucket workspace, sorted by key: the keys
-'bbsetup repos create --project KEY' takes.
+'bbsetup repos create --project-key KEY' and 'bbsetup amplication connect
+--project-key KEY' take.
 
 It signs in with the key and secret in the Amplication checkout's .env.local files
 (client_credentials grant) and needs the "Projects: Read" permission.`,
 		Example: "  bbsetup projects -w acme\n  bbsetup projects -w acme --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := workspaceFlagError(o.workspace); err != nil { // usagewords.go: missing, empty or no slug
+				return err
+			}
 			if runF != nil {
 				return runF(&o)
 			}
@@ -48,10 +51,8 @@ It signs in with the key and secret in the Amplication checkout's .env.local fil
 	return c
 }
 
+// runProjects lists the projects; --workspace was checked (workspaceFlagError).
 func (a *Factory) runProjects(ctx context.Context, ws string, asJSON bool) error {
-	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is empty: name a workspace slug (see bbsetup workspaces)")
-	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err

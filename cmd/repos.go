@@ -81,7 +81,7 @@ Needs the "Repositories: Read" permission.`,
 		Example: "  bbsetup repos list --workspace acme\n  bbsetup repos list -w acme | cut -f1\n  bbsetup repos list --workspace acme --filter api --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkWorkspaceFlag(lo.workspace); err != nil {
+			if err := workspaceFlagError(lo.workspace); err != nil {
 				return err
 			}
 			if listF != nil {
@@ -100,12 +100,16 @@ Needs the "Repositories: Read" permission.`,
 		Short: "Create a repository in a workspace",
 		Long: `Create a git repository in a workspace. The slug is made from --name (lowercase
 letters, digits, "_", "-" and "."); the repository is private unless --public is given,
-and lands in --project, or in the workspace's oldest project without it.
+and lands in the Bitbucket project --project-key, or in the workspace's oldest project
+without it.
 
 Needs the "Repositories: Admin" permission.`,
-		Example: "  bbsetup repos create --workspace acme --name \"Checkout Service\" --project WEB",
+		Example: "  bbsetup repos create --workspace acme --name \"Checkout Service\" --project-key WEB",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := co.validate(); err != nil {
+				return err
+			}
 			if createF != nil {
 				return createF(&co)
 			}
@@ -116,7 +120,8 @@ Needs the "Repositories: Admin" permission.`,
 	}
 	create.Flags().StringVarP(&co.workspace, "workspace", "w", "", "workspace `SLUG` (see bbsetup workspaces)")
 	create.Flags().StringVar(&co.name, "name", "", "repository `NAME`; the slug is made from it")
-	create.Flags().StringVar(&co.project, "project", "", "project `KEY` (default: the workspace's oldest project)")
+	create.Flags().StringVar(&co.project, "project-key", "", "Bitbucket project `KEY` (default: the workspace's oldest project; see bbsetup projects)")
+	addDeprecatedAlias(create.Flags(), a.env.Stderr, "project", "project-key", "--project names an Amplication project, in bbsetup amplication connect") // flagalias.go
 	create.Flags().StringVar(&co.description, "description", "", "repository description `TEXT`")
 	create.Flags().BoolVar(&co.public, "public", false, "make the repository public (default private)")
 	create.Flags().BoolVar(&co.asJSON, "json", false, "print the created repository as a JSON object")
@@ -125,13 +130,17 @@ Needs the "Repositories: Admin" permission.`,
 	return repos
 }
 
-// checkWorkspaceFlag refuses a missing or malformed --workspace before anything is asked.
-func checkWorkspaceFlag(ws string) error {
-	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
+// validate refuses, before anything is asked, a --workspace that is missing or no slug
+// and a --name that is missing or makes no slug.
+func (o reposCreateOptions) validate() error {
+	if err := workspaceFlagError(o.workspace); err != nil { // usagewords.go
+		return err
 	}
-	if err := bitbucket.ValidateWorkspace(ws); err != nil {
-		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
+	if strings.TrimSpace(o.name) == "" {
+		return requiredFlagError("name", "give the repository a name") // usagewords.go
+	}
+	if err := bitbucket.ValidateSlug(bitbucket.Slugify(o.name)); err != nil {
+		return usageErrorf("--name %q cannot be used: %v", o.name, err)
 	}
 	return nil
 }
@@ -182,19 +191,8 @@ func (a *Factory) runReposList(ctx context.Context, ws, filter string, asJSON bo
 	return l.done(plural(len(all), "repository", "repositories") + " in workspace " + safetext.Line(ws) + ".")
 }
 
+// runReposCreate creates the repository; the flags were checked (reposCreateOptions.validate).
 func (a *Factory) runReposCreate(ctx context.Context, ws string, r bitbucket.CreateRepo, asJSON bool) error {
-	if strings.TrimSpace(ws) == "" {
-		return usageErrorf("--workspace is missing or empty: name a workspace slug (see bbsetup workspaces)")
-	}
-	if err := bitbucket.ValidateWorkspace(ws); err != nil {
-		return &UsageError{Err: fmt.Errorf("--workspace: %w", err)}
-	}
-	if strings.TrimSpace(r.Name) == "" {
-		return usageErrorf("--name is missing or empty: give the repository a name")
-	}
-	if err := bitbucket.ValidateSlug(bitbucket.Slugify(r.Name)); err != nil {
-		return usageErrorf("--name %q cannot be used: %v", r.Name, err)
-	}
 	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
 		return err
@@ -235,7 +233,7 @@ func bbapiOr(s, def string) string {
 	return s
 }
 
-// reposCreateProjectError turns Bitbucket's refusal of an unknown --project into an error
+// reposCreateProjectError turns Bitbucket's refusal of an unknown --project-key into an error
 // that names the workspace's project keys; any other error is returned as it is. It asks
 // for the projects only after a refusal, so a create that works costs no extra request.
 func (a *Factory) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {

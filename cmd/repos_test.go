@@ -79,7 +79,7 @@ func TestReposListCmdErrors(t *testing.T) {
 
 func TestReposCreateCmd(t *testing.T) {
 	w := bbapiStart(t, 0, nil)
-	code, out, errOut := w.run(t, "repos", "create", "--workspace", "acme", "--name", "Checkout Service", "--project", "WEB", "--description", "pay")
+	code, out, errOut := w.run(t, "repos", "create", "--workspace", "acme", "--name", "Checkout Service", "--project-key", "WEB", "--description", "pay")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -87,7 +87,7 @@ func TestReposCreateCmd(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 
-	code, out, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Open Thing", "--project", "OSS", "--public", "--json")
+	code, out, errOut = w.run(t, "repos", "create", "-w", "acme", "--name", "Open Thing", "--project-key", "OSS", "--public", "--json")
 	if code != 0 {
 		t.Fatalf("--json: exit %d: %s", code, errOut)
 	}

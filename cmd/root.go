@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,12 +140,12 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
 // Main runs bbsetup with the real process environment and returns the exit code.
-func Main(args []string) int {
+// early is the subscription package main made while bbsetup started (mainsignals.go).
+func Main(args []string, early ...EarlySignals) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, stopSignals...)
-	defer signal.Stop(sigs)
+	sigs, stopSigs := mainSignals(early) // mainsignals.go: signals caught since startup
+	defer stopSigs()
 	// The terminal as it was, to put back if a second signal ends bbsetup mid-wizard
 	// (raw mode) or mid-prompt (echo off).
 	var restore func()
@@ -236,10 +235,13 @@ func (a *Factory) report(ctx context.Context, err error, c *cobra.Command) int {
 
 // flagError turns a flag-parsing error into a *UsageError. A value given to a secret
 // flag (--client-secret-stdin=VALUE) is never repeated: it may be the pasted secret.
-func flagError(_ *cobra.Command, err error) error {
+func flagError(c *cobra.Command, err error) error {
+	if e := misplacedCommandError(c); e != nil { // suggest.go: `repos lst -w x` names "lst"
+		return e
+	}
 	var ive *pflag.InvalidValueError
 	if errors.As(err, &ive) && ive.GetFlag() != nil && isSecretFlag(ive.GetFlag().Name) {
-		return usageErrorf("--%s takes no value (what was given is not shown and was not used): pipe the secret on standard input instead, e.g. pass show bitbucket | bbsetup configure --client-id KEY --client-secret-stdin", ive.GetFlag().Name)
+		return secretFlagValueError(c, ive.GetFlag().Name) // usagewords.go: the hint names the command called
 	}
 	return &UsageError{Err: err}
 }
@@ -254,6 +256,9 @@ func typedArgErrors(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
+				if e := argsError(cmd, args); e != nil { // suggest.go: unknown command, "did you mean"
+					return e
+				}
 				var ue *UsageError
 				if errors.As(err, &ue) {
 					return err
@@ -288,7 +293,7 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 			// cobra checks required flags and flag groups after this hook, with plain
 			// errors: check them here first, so that their exit code comes from the check.
 			if err := cmd.ValidateRequiredFlags(); err != nil {
-				return &UsageError{Err: err}
+				return requiredFlagsError(cmd, err) // usagewords.go: one wording for a missing flag
 			}
 			if err := cmd.ValidateFlagGroups(); err != nil {
 				return &UsageError{Err: err}
@@ -325,7 +330,9 @@ Try it with no Bitbucket account at all: bbsetup demo`,
 		a.newEmulatorCmd(),
 		a.newVersionCmd(),
 	)
-	a.addCompletion(root) // completion.go
+	a.addCompletion(root)            // completion.go
+	runnableGroups(root)             // suggest.go: a mistyped subcommand of a group is a usage error
+	helpShowsApplicableGlobals(root) // globalflags.go: --help lists only the globals a command uses
 	typedArgErrors(root)
 	return root
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -116,9 +115,7 @@ modified, go, os, arch).`,
 				fmt.Fprint(a.env.Stdout, v)
 				return nil
 			}
-			enc := json.NewEncoder(a.env.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
+			return writeJSON(a.env.Stdout, v) // jsonout.go: the one encoder
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the version as JSON on stdout")

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -107,9 +106,7 @@ func (a *Factory) runWizard(ctx context.Context, o wizardOptions) error {
 		AmpPassword:  o.ampPassword,
 	}, a.env.Stdin, screen)
 	if o.json {
-		enc := json.NewEncoder(a.env.Stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(sum); jerr != nil && err == nil {
+		if jerr := writeJSON(a.env.Stdout, sum); jerr != nil && err == nil { // jsonout.go: controls escaped
 			err = jerr
 		}
 	}

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -107,9 +106,7 @@ func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (
 
 // bbapiWriteJSON writes v as indented JSON and a newline.
 func bbapiWriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return writeJSON(w, v) // jsonout.go: controls escaped
 }
 
 // bbapiClean makes a server-provided string safe for one table cell: ESC sequences,

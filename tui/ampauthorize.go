@@ -80,11 +80,16 @@ func (s *ampAuthorizeScreen) keys() bindings {
 	km := s.c.km
 	switch {
 	case s.id != nil:
-		return bindings{short: []key.Binding{with(km.Enter, "enter", "next")}}
+		b := []key.Binding{with(km.Enter, "enter", "next")}
+		if s.trip.canBack {
+			b = append(b, km.Back)
+		}
+		return bindings{short: b}
 	case s.offer && s.reusing:
 		return bindings{}
 	case s.offer:
 		b := []key.Binding{with(km.Up, "↑/↓", "choose"), km.Enter}
+		b = append(b, s.c.againKeys(s.reuseErr)...)
 		if s.trip.canBack {
 			b = append(b, km.Back)
 		}
@@ -130,13 +135,19 @@ func (s *ampAuthorizeScreen) key(msg tea.KeyMsg) tea.Cmd {
 	km := s.c.km
 	switch {
 	case s.id != nil:
-		if key.Matches(msg, km.Enter) {
+		switch {
+		case key.Matches(msg, km.Enter):
 			return s.c.report(authorizedMsg{a: s.done, reused: s.reused})
+		case key.Matches(msg, km.Back) && s.trip.canBack:
+			return s.c.report(backMsg{})
 		}
 		return nil
 	case s.reusing:
 		return nil
 	case s.offer:
+		if cmd, ok := s.c.againCmd(msg, s.reuseErr); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, km.Up, km.Down):
 			s.offerNew = !s.offerNew
@@ -167,7 +178,9 @@ func (s *ampAuthorizeScreen) view() string {
 		if s.reusing {
 			b.WriteString("\n" + s.c.spinnerLine("Checking bbsetup's own access to Bitbucket…"))
 		}
-		if s.reuseErr != nil {
+		if ampSignInLost(s.reuseErr) {
+			b.WriteString("\n" + s.c.lostBox("That did not work", s.reuseErr))
+		} else if s.reuseErr != nil {
 			b.WriteString("\n" + s.c.errorBox("That did not work", safetext.Line(s.reuseErr.Error()), "Press enter to try again."))
 		}
 		return strings.TrimRight(b.String(), "\n")

@@ -20,6 +20,7 @@ type ampConnectScreen struct {
 	c       *common
 	ctx     context.Context
 	api     AmpConnector
+	bb      RepoChecker // bbsetup's Bitbucket API: the repository still exists? (nil: not checked)
 	req     AmpConnectRequest
 	repo    Repo
 	canBack bool
@@ -28,6 +29,9 @@ type ampConnectScreen struct {
 	busyNow bool
 	err     error
 	done    *AmpConnected
+	// quitPending: the operator quit during the connect; the wizard quits with its answer
+	// (or at once on a second ctrl+c).
+	quitPending bool
 }
 
 // ampConnectResultMsg is the result of ConnectAmp. The root records a success in the
@@ -45,6 +49,10 @@ func (s *ampConnectScreen) enter(e entry) tea.Cmd {
 	s.busyNow, s.err, s.done, s.api = false, nil, nil, nil
 	if e.s.amp != nil {
 		s.api = e.s.amp.API
+	}
+	s.bb = nil
+	if rc, ok := e.s.api.(RepoChecker); ok {
+		s.bb = rc
 	}
 	s.req = AmpConnectRequest{Workspace: e.s.workspace.Slug}
 	if e.s.target != nil {
@@ -70,12 +78,14 @@ func (s *ampConnectScreen) holdsQuit() bool { return s.busyNow }
 func (s *ampConnectScreen) keys() bindings {
 	km := s.c.km
 	switch {
+	case s.busyNow && s.quitPending:
+		return bindings{short: []key.Binding{with(km.ForceQuit, "ctrl+c", "quit now")}}
 	case s.busyNow:
 		return bindings{}
 	case s.done != nil:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "summary")}}
 	case s.err != nil:
-		return bindings{short: []key.Binding{with(km.Retry, "enter/r", "try again"), km.Back}}
+		return bindings{short: append(s.c.againKeys(s.err), with(km.Retry, "enter/r", "try again"), km.Back)}
 	}
 	return bindings{short: []key.Binding{with(km.Enter, "enter", "connect"), km.Back}}
 }
@@ -85,9 +95,23 @@ func (s *ampConnectScreen) connect() tea.Cmd {
 		s.err = errNotSignedIn
 		return nil
 	}
-	s.busyNow, s.err = true, nil
-	api, req := s.api, s.req
+	s.busyNow, s.err, s.quitPending = true, nil, false
+	api, req, bb := s.api, s.req, s.bb
+	// Until the answer is in, a quit says the connect was under way.
+	s.c.report(outsideMsg{outsideFact{key: "amp-connect", text: "Connecting " + safetext.Line(req.Target.Label()) + " to " +
+		safetext.Line(req.Workspace+"/"+req.Slug) + " in Amplication was under way: check with bbsetup amplication status whether it was stored."}})
 	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
+		if bb != nil {
+			// As the command line does: a repository deleted or renamed since it was
+			// chosen is not stored in Amplication.
+			ok, err := bb.RepoExists(ctx, req.Workspace, req.Slug)
+			if err != nil {
+				return ampConnectResultMsg{seq: seq, err: err}
+			}
+			if !ok {
+				return ampConnectResultMsg{seq: seq, err: &repoGoneError{full: req.Workspace + "/" + req.Slug}}
+			}
+		}
 		r, err := api.ConnectAmp(ctx, req)
 		return ampConnectResultMsg{seq: seq, r: r, err: err}
 	})
@@ -103,13 +127,23 @@ func (s *ampConnectScreen) update(msg tea.Msg) tea.Cmd {
 		s.busyNow = false
 		if msg.err != nil {
 			s.err = msg.err
-			return nil
+			if errors.Is(msg.err, context.Canceled) || errors.Is(msg.err, context.DeadlineExceeded) {
+				return nil // no answer: it may have been stored, as the fact says
+			}
+			// The server answered with a refusal: nothing was stored.
+			return s.c.report(outsideMsg{outsideFact{key: "amp-connect"}})
 		}
 		r := msg.r
 		s.done = &r
 	case quitPendingMsg:
+		s.quitPending = true
 		return nil
 	case tea.KeyMsg:
+		if !s.busyNow {
+			if cmd, ok := s.c.againCmd(msg, s.err); ok {
+				return cmd
+			}
+		}
 		switch {
 		case s.busyNow:
 		case s.done != nil:
@@ -150,8 +184,15 @@ func (s *ampConnectScreen) view() string {
 	}
 	b.WriteString("\n")
 	switch {
+	case s.busyNow && s.quitPending:
+		b.WriteString(s.c.spinnerLine("Quitting once the server answers, so bbsetup can say whether the connect was stored. Press ctrl+c again to quit now."))
 	case s.busyNow:
 		b.WriteString(s.c.spinnerLine("Connecting, then reading it back from the server…"))
+	case credentialLost(s.err):
+		b.WriteString(s.c.lostBox("The connect did not work", s.err))
+	case isRepoGone(s.err):
+		b.WriteString(s.c.errorBox("The connect did not work", safetext.Line(s.err.Error()),
+			"Press esc to go back to the target, and esc again to choose the repository."))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("The connect did not work", safetext.Line(s.err.Error()), "Press enter to try again, or esc to choose another target."))
 	default:
@@ -182,4 +223,22 @@ func (s *ampConnectScreen) doneBody() string {
 	}
 	lines = append(lines, "Read back from the Amplication server.")
 	return strings.Join(lines, "\n")
+}
+
+// RepoChecker is what the Connect step in Amplication uses of bbsetup's Bitbucket API (a
+// part of RepoCreator): whether the chosen repository still exists.
+type RepoChecker interface {
+	RepoExists(ctx context.Context, workspace, slug string) (bool, error)
+}
+
+// repoGoneError: the chosen repository is no longer in Bitbucket.
+type repoGoneError struct{ full string }
+
+func (e *repoGoneError) Error() string {
+	return e.full + " is no longer in Bitbucket (deleted or renamed since you chose it), so nothing was stored in Amplication."
+}
+
+func isRepoGone(err error) bool {
+	var rg *repoGoneError
+	return errors.As(err, &rg)
 }

@@ -63,7 +63,7 @@ func TestAmpSignInMarksOnlyTheFocusedField(t *testing.T) {
 		t.Fatalf("signed in with %+v", fb.amp.logins)
 	}
 	// Out and in again: still on the email, the wrong field.
-	hs.press("shift+tab")
+	hs.press("esc")
 	hs.wantStep(stepAmpServer)
 	hs.press("enter")
 	hs.wantStep(stepAmpSignIn)
@@ -80,7 +80,10 @@ func TestAmpSignInMarksOnlyTheFocusedField(t *testing.T) {
 
 	// Back to the server screen and in again: the focus is on the password (refused), and
 	// what is typed goes there, not into the email.
-	hs.press("shift+tab", "shift+tab") // to the email, then out of the form
+	hs.press("shift+tab", "shift+tab") // to the email; the second stays there (issue 23 §4)
+	hs.wantStep(stepAmpSignIn)
+	hs.wantFocus("Email")
+	hs.press("esc") // out of the form
 	hs.wantStep(stepAmpServer)
 	hs.press("enter")
 	hs.wantStep(stepAmpSignIn)

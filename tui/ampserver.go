@@ -127,6 +127,9 @@ func (s *ampServerScreen) keys() bindings {
 			label = "I restarted it: check now"
 		}
 		b = append(b, with(km.Retry, "r", label))
+		if s.key != nil {
+			b = append(b, s.c.againKeys(s.key.Err)...)
+		}
 	}
 	b = append(b, with(km.Skip, "s", "skip Amplication"))
 	if s.canBack {
@@ -157,8 +160,8 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 		s.checks++
 		k := msg.k
 		s.key = &k
-		if k.OK {
-			return nil
+		if k.OK || ampSignInLost(k.Err) {
+			return nil // lost: checking again cannot help; ctrl+l signs in again
 		}
 		if k.Stale && s.restart != nil && !s.restarting && s.restartErr == nil {
 			// The demo: show the restart command for a moment, then restart the emulated
@@ -196,6 +199,11 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 				s.confirm = false
 			}
 			return nil
+		}
+		if s.key != nil && !s.ready() {
+			if cmd, ok := s.c.againCmd(msg, s.key.Err); ok {
+				return cmd
+			}
 		}
 		switch {
 		case key.Matches(msg, km.Enter) && s.ready():
@@ -286,6 +294,8 @@ func (s *ampServerScreen) keyView() string {
 		default:
 			b.WriteString(s.waitLine("Checking again every few seconds until it uses the new key (or press r once restarted)…"))
 		}
+	case ampSignInLost(k.Err):
+		b.WriteString(s.c.lostBox("The server's Bitbucket key could not be checked", k.Err))
 	default:
 		b.WriteString(s.c.box("err", "The server's Bitbucket key could not be checked", safetext.Line(k.Message), ""))
 		b.WriteString("\n" + s.waitLine("Checking again every few seconds (or press r)…"))

@@ -22,6 +22,10 @@ type ampTargetScreen struct {
 	api     AmpTargetLister
 	repo    string // "workspace/slug" chosen on Bitbucket
 	canBack bool
+	chosen  string // the resource chosen before (its ID), selected again when listed
+	// startNote says why the cursor starts where it does when that is a service: the
+	// command line's default is the project's settings.
+	startNote string
 
 	job      request
 	loading  bool
@@ -59,6 +63,10 @@ func (s *ampTargetScreen) enter(e entry) tea.Cmd {
 	if e.s.repo != nil {
 		s.repo = e.s.repo.FullName
 	}
+	s.chosen = ""
+	if e.s.target != nil {
+		s.chosen = e.s.target.Resource.ID
+	}
 	s.confirm = false
 	return s.load()
 }
@@ -85,7 +93,7 @@ func (s *ampTargetScreen) keys() bindings {
 	case s.loading:
 		return bindings{short: []key.Binding{km.Back}}
 	case s.err != nil:
-		return bindings{short: []key.Binding{with(km.Retry, "enter/r", "try again"), km.Back}}
+		return bindings{short: append(s.c.againKeys(s.err), with(km.Retry, "enter/r", "try again"), km.Back)}
 	case s.confirm:
 		return bindings{short: []key.Binding{with(km.Yes, "y", "replace it"), with(km.No, "n/esc", "choose another")}}
 	}
@@ -112,6 +120,9 @@ func (s *ampTargetScreen) update(msg tea.Msg) tea.Cmd {
 				return s.c.report(backMsg{})
 			}
 		case s.err != nil:
+			if cmd, ok := s.c.againCmd(msg, s.err); ok {
+				return cmd
+			}
 			switch {
 			case key.Matches(msg, km.Enter, km.Retry):
 				return s.load()
@@ -152,17 +163,27 @@ func (s *ampTargetScreen) update(msg tea.Msg) tea.Cmd {
 // first row).
 func (s *ampTargetScreen) setProjects(ps []AmpProject) {
 	s.projects, s.rows, s.cur = ps, nil, 0
-	first := -1
+	first, chosen := -1, -1
 	for pi, p := range ps {
 		for ri, r := range p.Resources {
 			s.rows = append(s.rows, ampRow{p: pi, r: ri})
 			if first < 0 && !r.Settings && r.Repo == "" {
 				first = len(s.rows) - 1
 			}
+			if s.chosen != "" && r.ID == s.chosen {
+				chosen = len(s.rows) - 1
+			}
 		}
 	}
-	if first >= 0 {
+	s.startNote = ""
+	switch {
+	case chosen >= 0:
+		s.cur = chosen
+	case first >= 0:
 		s.cur = first
+		p := ps[s.rows[first].p]
+		s.startNote = "The cursor starts on " + safetext.Line(s.row(first).Name) + ", the first service with no repository; choose project " +
+			safetext.Line(p.Name) + " above it to connect the project's settings instead (what bbsetup amplication connect does without --service)."
 	}
 }
 
@@ -284,7 +305,11 @@ func (s *ampTargetScreen) top() string {
 	st := s.c.st
 	h := st.heading.Render("Which Amplication project or service pushes to "+safetext.Line(s.repo)+"?") + "\n"
 	if !s.loading && s.err == nil && len(s.rows) > 0 && !s.terse {
-		h += st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n\n"
+		h += st.subtle.Render("A project's settings connect every service that inherits them; a service connects only itself. Nothing is stored until the next step.") + "\n"
+		if s.startNote != "" {
+			h += st.subtle.Render(s.startNote) + "\n"
+		}
+		h += "\n"
 	}
 	return h
 }
@@ -376,6 +401,9 @@ func (s *ampTargetScreen) view() string {
 	switch {
 	case s.loading:
 		b.WriteString(s.c.spinnerLine("Reading the projects and their services…"))
+		return b.String()
+	case ampSignInLost(s.err):
+		b.WriteString(s.c.lostBox("The projects could not be read", s.err))
 		return b.String()
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("The projects could not be read", safetext.Line(s.err.Error()), "Press enter to try again."))

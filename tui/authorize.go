@@ -42,7 +42,11 @@ func (s *authorizeScreen) busy() bool   { return s.trip.busy() }
 
 func (s *authorizeScreen) keys() bindings {
 	if s.id != nil {
-		return bindings{short: []key.Binding{with(s.c.km.Enter, "enter", "next")}}
+		b := []key.Binding{with(s.c.km.Enter, "enter", "next")}
+		if s.trip.canBack {
+			b = append(b, s.c.km.Back)
+		}
+		return bindings{short: b}
 	}
 	return s.trip.keys()
 }
@@ -50,8 +54,11 @@ func (s *authorizeScreen) keys() bindings {
 func (s *authorizeScreen) update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyMsg); ok {
 		if s.id != nil {
-			if key.Matches(msg, s.c.km.Enter) {
+			switch {
+			case key.Matches(msg, s.c.km.Enter):
 				return s.c.report(authorizedMsg{a: s.done})
+			case key.Matches(msg, s.c.km.Back) && s.trip.canBack:
+				return s.c.report(backMsg{}) // e.g. to the server screen: Amplication after all
 			}
 			return nil
 		}

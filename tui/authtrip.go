@@ -169,8 +169,10 @@ func (t *authTrip) started(msg authStartedMsg) tea.Cmd {
 	}
 	sess := msg.sess
 	t.sess = &sess
-	print := printAbove(sess.URL)
-	t.above = safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
+	// Labelled: it stays in the scrollback after the wizard, where it must say what it is.
+	const label = "Authorize URL (open it in a browser where you are logged in to Bitbucket):"
+	print := printAbove(label + "\n" + sess.URL)
+	t.above = label + "\n" + safetext.Line(sess.URL) // the Amplication server's, in the Amplication path
 	var open tea.Cmd
 	if !t.c.opts.NoBrowser || t.c.opts.Demo {
 		open = t.c.openCmd(sess.URL)
@@ -208,6 +210,7 @@ func (t *authTrip) keys() bindings {
 	if credentialsRejected(t.err) {
 		b = []key.Binding{km.ChangeKey, km.Retry}
 	}
+	b = append(b, t.c.againKeys(t.lost())...)
 	if t.sess != nil {
 		b = append(b, km.Paste)
 	}
@@ -241,6 +244,9 @@ func (t *authTrip) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	// Cancelled or failed.
+	if cmd, ok := t.c.againCmd(msg, t.lost()); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, km.ChangeKey) && credentialsRejected(t.err):
 		return t.c.report(rejectedFix(t.err))
@@ -251,6 +257,17 @@ func (t *authTrip) key(msg tea.KeyMsg) tea.Cmd {
 		return t.paste.Focus()
 	case key.Matches(msg, km.Back) && t.canBack:
 		return t.c.report(backMsg{})
+	}
+	return nil
+}
+
+// lost is the failure that says a credential stopped working (the Amplication session),
+// if there is one.
+func (t *authTrip) lost() error {
+	for _, err := range []error{t.startErr, t.err} {
+		if credentialLost(err) {
+			return err
+		}
 	}
 	return nil
 }
@@ -323,6 +340,9 @@ func (t *authTrip) view() string {
 	if t.starting {
 		return t.c.spinnerLine("Preparing the authorization…")
 	}
+	if credentialLost(t.startErr) {
+		return t.c.lostBox("Authorization could not start", t.startErr)
+	}
 	if t.startErr != nil {
 		return t.c.errorBox("Authorization could not start", t.startErr.Error(), "Press enter to try again.")
 	}
@@ -374,6 +394,8 @@ func (t *authTrip) view() string {
 	case t.waiting:
 		b.WriteString(t.c.spinnerLine("Waiting for Bitbucket…") + "\n")
 		b.WriteString(st.faint.Render("After Grant access the browser lands on " + t.callback + ". If it never comes back here, press p and paste that URL."))
+	case credentialLost(t.err):
+		b.WriteString(t.c.lostBox("Authorization failed", t.err))
 	case t.err != nil && credentialsRejected(t.err):
 		b.WriteString(t.c.errorBox("Authorization failed", t.err.Error(),
 			"Press k to change the key and secret (they are written again after the check), or r to try again."))

@@ -226,10 +226,13 @@ func (s *connectScreen) keys() bindings {
 	}
 	short := []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "connect"), back}
 	if s.loadErr != nil {
+		short = append(short, s.c.againKeys(s.loadErr)...)
 		short = append(short, km.RetryList)
 		if credentialsRejected(s.loadErr) {
 			short = append(short, km.ChangeKeyTyping)
 		}
+	} else {
+		short = append(short, with(km.RetryList, "ctrl+r", "reload"))
 	}
 	return bindings{
 		short: short,
@@ -313,8 +316,15 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case prefetchMsg:
 		s.setWorkspace(msg.ws, msg.api, msg.base)
+		if msg.again {
+			s.reset()
+		}
 		return s.prefetch()
 	case stopListingMsg:
+		if msg.drop {
+			s.reset()
+			return nil
+		}
 		s.stopListing()
 		return nil
 	case repoBatchMsg:
@@ -344,9 +354,12 @@ func (s *connectScreen) update(msg tea.Msg) tea.Cmd {
 			if s.cursor < len(s.matches) {
 				return s.c.report(repoMsg{repo: s.repos[s.matches[s.cursor]]})
 			}
+		case credentialLost(s.loadErr) && key.Matches(msg, km.Again):
+			cmd, _ := s.c.againCmd(msg, s.loadErr)
+			return cmd
 		case key.Matches(msg, km.ChangeKeyTyping) && credentialsRejected(s.loadErr):
 			return s.c.report(rejectedFix(s.loadErr))
-		case key.Matches(msg, km.RetryList) && s.loadErr != nil:
+		case key.Matches(msg, km.RetryList): // at any time: the workspace may have changed
 			v := s.input.Value()
 			s.reset()
 			s.input.SetValue(v)
@@ -449,7 +462,11 @@ func (s *connectScreen) view() string {
 	h := s.listHeight()
 	if s.loadErr != nil && len(s.repos) > 0 {
 		// Say why the listing stopped, in at most two lines taken from the list.
-		msg := strings.Split(wrap("Listing stopped: "+errText(s.loadErr)+" (ctrl+r retries)", w), "\n")
+		why := "Listing stopped: " + errText(s.loadErr) + " (ctrl+r retries)"
+		if credentialLost(s.loadErr) {
+			why = "Listing stopped: bbsetup's authorization was refused (ctrl+l authorizes again)"
+		}
+		msg := strings.Split(wrap(why, w), "\n")
 		if len(msg) > 2 {
 			msg = append(msg[:1], fit(strings.Join(msg[1:], " "), w))
 		}
@@ -473,6 +490,9 @@ func (s *connectScreen) view() string {
 func (s *connectScreen) noRows() (text string, ok bool) {
 	st := s.c.st
 	switch {
+	case credentialLost(s.loadErr) && len(s.repos) == 0:
+		b.WriteString(s.c.lostBox("Could not list the repositories", s.loadErr))
+		return b.String()
 	case s.loadErr != nil && len(s.repos) == 0:
 		next := "Press ctrl+r to try again."
 		if credentialsRejected(s.loadErr) {

@@ -136,6 +136,7 @@ func (s *createScreen) keys() bindings {
 		return bindings{short: []key.Binding{with(km.Enter, "enter/y", "create"), with(km.Back, "esc/n", "edit")}}
 	}
 	b := []key.Binding{with(km.Enter, "enter", "review"), km.Back}
+	b = append(b, s.c.againKeys(s.lost())...)
 	switch s.form.focused() {
 	case s.privField:
 		b = append(b, with(km.Toggle, "space", "toggle private"))
@@ -266,6 +267,9 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	case s.confirming:
 		return s.confirmKey(msg, km)
 	}
+	if cmd, ok := s.c.againCmd(msg, s.lost()); ok {
+		return cmd
+	}
 	// As in huh: shift+tab goes to the previous field and leaves only from the first.
 	if cmd, ok := s.form.move(msg); ok {
 		return cmd
@@ -360,6 +364,8 @@ func (s *createScreen) view() string {
 	switch {
 	case strings.TrimSpace(s.name.Value()) == "":
 		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
+	case err != nil && slug == "":
+		b.WriteString(st.bad.Render("  Slug: "+errText(err)) + "\n")
 	case err != nil:
 		b.WriteString(st.bad.Render("  Slug "+slug+": "+errText(err)) + "\n")
 	case slug == s.taken:
@@ -408,10 +414,24 @@ func (s *createScreen) view() string {
 			body += "\nDescription: " + d
 		}
 		b.WriteString("\n" + s.c.box("warn", "Create this repository?", body, "enter: create   esc: edit"))
+	case credentialLost(s.err):
+		b.WriteString("\n" + s.c.lostBox("The repository was not created", s.err))
 	case s.err != nil:
 		b.WriteString("\n" + s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again."))
+	case credentialLost(s.projErr):
+		b.WriteString("\n" + s.c.lostBox("The projects could not be listed", s.projErr))
 	}
 	return b.String()
+}
+
+// lost is the error that says bbsetup's authorization stopped working, if one does.
+func (s *createScreen) lost() error {
+	for _, err := range []error{s.err, s.projErr} {
+		if credentialLost(err) {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkCommand is the command that shows whether the repository named name exists in ws.

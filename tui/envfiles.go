@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -152,7 +153,9 @@ func (s *envScreen) heading() string {
 func (s *envScreen) layout() {
 	s.vp.Width = s.c.width
 	used := strings.Count(wrap(s.heading(), s.c.width), "\n") + 1
-	s.vp.Height = max(s.c.height-used, 1)
+	// The body keeps a line for the "↓ more" hint and one the frame keeps for its own: the
+	// diff fits, so pgdn/pgup reach the viewport instead of scrolling the frame.
+	s.vp.Height = max(s.c.height-used-2, 1)
 	if s.plan != nil && s.vpWidth != s.vp.Width {
 		s.vp.SetContent(s.diffText()) // re-wrapped to the new width
 		s.vpWidth = s.vp.Width
@@ -322,7 +325,7 @@ func (s *envScreen) view() string {
 		if oe, _, ok := s.outside(); ok {
 			next = "Press a to write there anyway if " + oe.Target + " is yours and meant to get the secret, r to read the files again, or esc to go back."
 		}
-		b.WriteString(s.c.errorBox("The env files cannot be written", s.planErr.Error(), next))
+		b.WriteString(s.c.errorBox("The env files cannot be written", withoutRunAgain(s.planErr.Error()), next))
 	case s.applied:
 		b.WriteString(s.resultsView())
 	case s.plan != nil:
@@ -348,7 +351,7 @@ func (s *envScreen) resultsView() string {
 		}
 	}
 	if s.applyErr != nil {
-		b.WriteString(s.c.errorBox("Writing failed", s.applyErr.Error(), "Fix what it says, then press r to read the files again and retry."))
+		b.WriteString(s.c.errorBox("Writing failed", withoutRunAgain(s.applyErr.Error()), "Fix what it says, then press r to read the files again and retry."))
 		return b.String()
 	}
 	// The server now (the next screen checks it), the other services after the wizard.
@@ -356,7 +359,9 @@ func (s *envScreen) resultsView() string {
 	b.WriteString("\n" + st.strong.Render("Now") + ": start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:\n")
 	b.WriteString("  " + st.code.Render(server) + "\n")
 	if s.c.opts.Demo {
-		b.WriteString(st.faint.Render("  (demo: the emulated server has started by itself)") + "\n")
+		// Started after the write, or (--stale-server) running since before it: the next
+		// screen checks which, and restarts it when needed.
+		b.WriteString(st.faint.Render("  (demo: the emulated server is started or restarted for you; the next screen checks it)") + "\n")
 	}
 	var later []string
 	for _, svc := range s.co.Services {
@@ -373,3 +378,10 @@ func (s *envScreen) resultsView() string {
 	b.WriteString("\nPress enter to check the server.")
 	return b.String()
 }
+
+// runAgain is the command line's "…and run again" at the end of an env file error: in the
+// wizard r reads the files again (the box's next line says so), so it is left out.
+var runAgain = regexp.MustCompile(`(?:,? (?:and|then) run (?:it |bbsetup )?again|; run (?:it |bbsetup )?again)(\.?)$`)
+
+// withoutRunAgain drops runAgain from msg.
+func withoutRunAgain(msg string) string { return runAgain.ReplaceAllString(msg, "$1") }

@@ -33,6 +33,7 @@ type fakeAmp struct {
 	connects  []AmpConnectRequest
 	connErr   error
 	connected AmpConnected
+	connHook  func(ctx context.Context) error // runs first in ConnectAmp (a hanging server)
 
 	bb Bitbucket
 }
@@ -168,6 +169,14 @@ func (a *fakeAmp) AmpProjects(ctx context.Context) ([]AmpProject, error) {
 }
 
 func (a *fakeAmp) ConnectAmp(ctx context.Context, r AmpConnectRequest) (AmpConnected, error) {
+	a.mu.Lock()
+	hook := a.connHook
+	a.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx); err != nil {
+			return AmpConnected{}, err
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.connects = append(a.connects, r)

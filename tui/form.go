@@ -10,8 +10,8 @@ import (
 
 // Forms: a field shaped like huh's (Focus, Blur, Validate, KeyBinds, WithWidth) and a form
 // that moves the focus between its fields as a browser form does: tab and ↓ to the next
-// field, shift+tab and ↑ to the previous one; shift+tab leaves the form only from the
-// first field (the screen's esc/shift+tab "back" then takes it). The focused field's label
+// field, shift+tab and ↑ to the previous one; on the first field they stay: only esc (the
+// screen's "back") leaves the form. The focused field's label
 // carries the focus marker, which survives NO_COLOR; the inputs' own prompt is blank.
 
 // field is one form field: a text input with its label, or, with no input, a choice the
@@ -205,13 +205,15 @@ func (f *form) blur() {
 }
 
 // move handles the keys that move the focus (see the top of this file). It reports false
-// for any other key, and for shift+tab on the first field: the screen goes back.
+// for any other key.
 func (f *form) move(msg tea.KeyMsg) (tea.Cmd, bool) {
 	n := len(f.fields)
 	switch msg.Type {
 	case tea.KeyShiftTab:
 		if f.focus == 0 {
-			return nil, false
+			// Stays: leaving the screen is esc's, never a key that moves between fields
+			// (issue 23: shift+tab on the first field left the Create form).
+			return nil, true
 		}
 		return f.focusOn(f.focus - 1), true
 	case tea.KeyUp:

@@ -35,8 +35,10 @@ func TestCredentialsShiftTabAndEnterFollowTheForm(t *testing.T) {
 	if v := hs.m.w.screens[stepCredentials].(*credentialsScreen).id.Value(); v != "KEY123X" {
 		t.Fatalf("key = %q", v)
 	}
-	// shift+tab on the first field leaves the form.
+	// shift+tab on the first field stays (issue 23 §4); esc leaves the form.
 	hs.press("shift+tab")
+	hs.wantStep(stepCredentials)
+	hs.press("esc")
 	hs.wantStep(stepPermissions)
 }
 
@@ -88,7 +90,9 @@ func TestCreateFormShiftTabPublicWarningAndDescription(t *testing.T) {
 	hs.press("enter")
 	hs.wantText("Create this repository?", "A PUBLIC repository acme/shop", "Anyone on the internet", "Description: q")
 	hs.press("esc")
-	hs.press("shift+tab")
+	hs.press("shift+tab", "up") // the first field: neither leaves the screen (issue 23 §4)
+	hs.wantStep(stepCreate)
+	hs.press("esc")
 	hs.wantStep(stepChoice)
 }
 

@@ -5,6 +5,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -23,6 +24,13 @@ func (w *wizard) frameUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		w.resize(msg.Width, msg.Height)
 		return nil, true
 	case tea.KeyMsg:
+		if w.quitHeld && w.cur == stepAmpConnect && key.Matches(msg, w.c.km.ForceQuit) {
+			// A hanging server: the second ctrl+c quits now; the quit message says the
+			// connect was under way (see ampConnectScreen.connect).
+			w.quitting = true
+			w.stop()
+			return tea.Quit, true
+		}
 		if w.quitting || w.quitHeld {
 			return nil, true
 		}
@@ -156,18 +164,23 @@ func byPriority(keys []key.Binding) []key.Binding {
 	return out
 }
 
-// keyRank is 0 for enter, 1 for esc, 2 for the others: by the keys bound or the key the
-// help names ("enter/r", "n/esc").
+// keyRank is 0 for enter, 1 for esc, 2 for the ctrl keys advice names, 3 for the others:
+// by the keys bound or the key the help names ("enter/r", "n/esc").
 func keyRank(b key.Binding) int {
 	keys := append([]string{}, b.Keys()...)
 	keys = append(keys, strings.Split(b.Help().Key, "/")...)
-	rank := 2
+	rank := 3
 	for _, k := range keys {
 		switch k {
 		case "enter":
 			return 0
 		case "esc":
 			rank = 1
+		case "ctrl+t", "ctrl+l", "ctrl+k":
+			// The keys a screen's advice names that work while typing (switch the
+			// sign-in, sign in or authorize again, change the key): where "?" types into
+			// a field, they are the last secondary keys a narrow help line drops.
+			rank = min(rank, 2)
 		}
 	}
 	return rank
@@ -345,7 +358,7 @@ func (w *wizard) quitView() string {
 	if out := w.s.doneOutside(); len(out) > 0 {
 		b.WriteString(st.strong.Render("Done outside this machine:") + "\n" + bullets(out) + "\n")
 	}
-	if len(w.s.written) > 0 {
+	if len(w.s.written) > 0 && w.s.repo == nil {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
 	b.WriteString(w.ampQuitNote())
@@ -435,7 +448,7 @@ func hangWidth(plain string) int {
 // starting with the continuation marker (wordCont), so nothing is cut mid-word unmarked.
 func wrapPlain(s string, width int) string {
 	// Follow the wrap's columns, so a long word's first piece fills the line it starts on.
-	words := strings.Split(s, " ")
+	words := strings.Split(keepCommands(s, width), " ")
 	col := 0
 	for i, w := range words {
 		ww := ansi.StringWidth(w)
@@ -459,7 +472,22 @@ func wrapPlain(s string, width int) string {
 		}
 	}
 	s = strings.ReplaceAll(strings.Join(words, " "), "-", nbHyphen)
-	return strings.NewReplacer(nbHyphen, "-").Replace(ansi.Wrap(s, width, ""))
+	return strings.NewReplacer(nbHyphen, "-", nbSpace, " ").Replace(ansi.Wrap(s, width, ""))
+}
+
+// command is a command the operator may copy from running text: wrapping does not split
+// it (issue 23 §4), unless it is wider than a line.
+var command = regexp.MustCompile(`\b(?:bbsetup (?:amplication (?:authorize|connect|status)|repos (?:list|create)|projects|workspaces|check|configure|authorize|demo)|npx nx serve [a-z][a-z0-9-]*)\b`)
+
+// keepCommands joins the words of each command in s that fits in width with nbSpace, so a
+// wrap keeps it on one line; wrapPlain puts the spaces back. A longer one wraps as text.
+func keepCommands(s string, width int) string {
+	return command.ReplaceAllStringFunc(s, func(c string) string {
+		if ansi.StringWidth(c) > width {
+			return c
+		}
+		return strings.ReplaceAll(c, " ", nbSpace)
+	})
 }
 
 // breakWord splits a word wider than width into pieces that each fill a line, the first
@@ -526,3 +554,6 @@ const wordCont = "↪"
 // nbHyphen stands in for a hyphen, at the same width, while wrapping: hyphens are no wrap
 // points (a slug too long for a line is broken at one by breakWord).
 const nbHyphen = "\u2011"
+
+// nbSpace stands in for a space inside a command while wrapping (see keepCommands).
+const nbSpace = "\u00a0"

@@ -32,14 +32,17 @@ type keyMap struct {
 	// ChangeKeyTyping is ChangeKey where letters go into a field.
 	ChangeKeyTyping key.Binding
 	RetryList       key.Binding // ctrl+r: retry where letters go into a filter
-	Skip            key.Binding // s
-	Yes             key.Binding // y
-	No              key.Binding // n
-	Unverified      key.Binding // u: continue without verifying
-	Left            key.Binding
-	Right           key.Binding
-	Filter          key.Binding // "/" in the workspace list
-	Build           key.Binding // b: build now (the summary after a connect)
+	// Again: ctrl+l redoes the step whose credential stopped working (sign in again,
+	// authorize again); it works while typing too.
+	Again      key.Binding
+	Skip       key.Binding // s
+	Yes        key.Binding // y
+	No         key.Binding // n
+	Unverified key.Binding // u: continue without verifying
+	Left       key.Binding
+	Right      key.Binding
+	Filter     key.Binding // "/" in the workspace list
+	Build      key.Binding // b: build now (the summary after a connect)
 }
 
 // focusMarker marks the focused field or row; it is text, so it survives NO_COLOR.
@@ -70,6 +73,7 @@ func defaultKeyMap() keyMap {
 		ChangeKey:       key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "change key and secret")),
 		ChangeKeyTyping: key.NewBinding(key.WithKeys("ctrl+k"), key.WithHelp("ctrl+k", "change key and secret")),
 		RetryList:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry listing")),
+		Again:           key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "sign in again")),
 		Skip:            key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
 		Yes:             key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		No:              key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no")),

@@ -104,14 +104,14 @@ func TestKeepWithADeadKeyLeadsToReplacingIt(t *testing.T) {
 	hs := newHarness(t, fb, Options{}, 80, 24)
 	hs.untilText("already configured")
 	hs.press("enter")
-	hs.untilText("The key or the secret is wrong", "they replace the configured ones")
+	hs.untilText("The configured key and secret cannot be used", "they replace the configured ones")
 	if len(fb.startCalls) != 0 {
 		t.Fatal("the authorization started with a key Bitbucket rejected")
 	}
 	hs.press("esc")
 	hs.wantStep(stepWelcome)
 	hs.press("enter")
-	hs.untilText("The key or the secret is wrong")
+	hs.untilText("The configured key and secret cannot be used")
 	hs.press("enter")
 	hs.wantStep(stepCredentials)
 	hs.typeText("NEWKEY")

@@ -64,8 +64,17 @@ func (s *permissionsScreen) keys() bindings {
 		return bindings{short: []key.Binding{with(km.Yes, "y", "skip anyway"), with(km.No, "n/esc", "keep ticking")}}
 	}
 	return bindings{short: []key.Binding{
-		with(km.Up, "↑/↓", "move"), km.Toggle, km.ToggleAll, km.Enter, km.Back,
+		with(km.Up, "↑/↓", "move"), km.Toggle, s.toggleAllKey(), km.Enter, km.Back,
 	}}
+}
+
+// toggleAllKey is a: it ticks every row, or, when all are ticked, unticks them, and its
+// help says which.
+func (s *permissionsScreen) toggleAllKey() key.Binding {
+	if s.allTicked() {
+		return with(s.c.km.ToggleAll, "a", "untick all")
+	}
+	return s.c.km.ToggleAll
 }
 
 func (s *permissionsScreen) allTicked() bool {

@@ -271,7 +271,7 @@ func TestSummaryWording(t *testing.T) {
 	hs.untilText("30 repositories")
 	hs.press("enter")
 	hs.wantStep(stepSummary)
-	hs.wantText("Bitbucket is ready for Amplication", "(chosen)")
+	hs.wantText("Bitbucket is set up; Amplication itself is not connected yet", "(chosen)")
 	hs.wantNoText("connected to Bitbucket", "(connected)")
 }
 

@@ -187,7 +187,7 @@ func TestVerifyVerdictsLeadToTheFixingScreen(t *testing.T) {
 			stepConsumer, []string{"The consumer is not private"}},
 		{Verdict{Kind: VerdictNoCallback, Message: "No callback URL."}, "The consumer has no callback URL",
 			stepConsumer, []string{"The consumer has no callback URL"}},
-		{Verdict{Kind: VerdictMissingScopes, Message: "Two boxes are missing.", Missing: []string{"Webhooks: Read and write", "Projects: Admin"}},
+		{Verdict{Kind: VerdictMissingScopes, Message: "", Missing: []string{"Webhooks: Read and write", "Projects: Admin"}},
 			"Some permission boxes are not ticked", stepPermissions, []string{"4 of 6 rows ticked", "← missing"}},
 	}
 	for _, tc := range cases {

@@ -35,6 +35,12 @@ type session struct {
 	connected  *AmpConnected
 	built      *AmpBuildProgress // the Build screen's follow, last state (nil: not built)
 	finished   bool              // the operator reached the last screen
+	// resume is the step to come back to after redoing a step in place (againMsg), while
+	// resuming; apiGen counts bbsetup's authorizations, so a screen that listed with an
+	// older API lists again.
+	resume   step
+	resuming bool
+	apiGen   int
 	// outside is what was done outside this machine (a repository created; later what was
 	// stored in Amplication), in order, for the quit message and the Summary. Screens
 	// report each fact with outsideMsg.

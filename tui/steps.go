@@ -132,7 +132,11 @@ var steps = [numSteps]stepDef{
 		skipped: func(s *session) bool { return !s.ampPath() },
 		back:    to(stepAmpSignIn)},
 	stepWorkspaces: {title: "Workspace",
-		new: func(c *common, b Backend) screen { return newWorkspaces(c) }},
+		new: func(c *common, b Backend) screen { return newWorkspaces(c) },
+		// Back to the authorization on the path: Amplication's offers its connection again;
+		// bbsetup's own leads on back to the server screen (Amplication skipped: the
+		// operator may change their mind).
+		back: func(s *session) (step, bool) { return authorizeStep(s), true }},
 	stepChoice: {title: "Create or connect",
 		new:  func(c *common, b Backend) screen { return newChoice(c) },
 		back: to(stepWorkspaces)},

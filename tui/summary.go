@@ -96,7 +96,7 @@ func renderSummary(c *common, sum Summary, live bool) string {
 			b.WriteString(c.kv("Bitbucket as", 12, safetext.Line(amp.GitOrganization.Name)+st.faint.Render(" (Amplication's connection)")) + "\n")
 		}
 	} else {
-		b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is ready for Amplication") + "\n")
+		b.WriteString(st.ok.Render("✓ ") + st.heading.Render("Bitbucket is set up; Amplication itself is not connected yet") + "\n")
 	}
 	switch {
 	case sum.KeptCredentials:

@@ -124,7 +124,7 @@ func TestTeatestCreatePath(t *testing.T) {
 	p.keys("enter")
 	p.waitFor("Created acme/new-svc")
 	p.keys("enter")
-	p.waitFor("Bitbucket is ready for Amplication")
+	p.waitFor("Bitbucket is set up; Amplication itself is not connected yet")
 	p.keys("enter")
 	sum := p.finish()
 	if !sum.Completed || !sum.CreatedRepo || sum.Repository == nil || sum.Repository.FullName != "acme/new-svc" {
@@ -161,7 +161,7 @@ func TestTeatestConnectPath(t *testing.T) {
 	p.typeText("02042")
 	p.waitFor("1 match")
 	p.keys("enter")
-	p.waitFor("Bitbucket is ready for Amplication")
+	p.waitFor("Bitbucket is set up; Amplication itself is not connected yet")
 	p.keys("q")
 	sum := p.finish()
 	if !sum.Completed || sum.CreatedRepo || sum.Repository == nil || sum.Repository.FullName != "acme/service-02042" {

@@ -71,9 +71,22 @@ var transitions = []transition{
 	}),
 	on(func(w *wizard, _ backMsg) tea.Cmd {
 		if s, ok := w.back(); ok {
+			if w.s.resuming && s == w.s.resume {
+				w.s.resuming = false // the redo is given up: back where the operator was
+			}
 			return w.goTo(s)
 		}
 		return nil
+	}),
+	on(func(w *wizard, m againMsg) tea.Cmd {
+		if !w.s.resuming {
+			w.s.resume, w.s.resuming = w.cur, true
+		}
+		to := m.to
+		if to == stepAuthorize {
+			to = authorizeStep(&w.s) // bbsetup's Bitbucket access comes from the authorization on the path
+		}
+		return w.goTo(to)
 	}),
 	on(func(w *wizard, m outsideMsg) tea.Cmd {
 		w.s.record(m.fact)
@@ -122,7 +135,7 @@ var transitions = []transition{
 		}
 		if w.s.amp != nil && m.key != nil { // after a restart: signed in already
 			w.s.amp.Key = *m.key
-			return w.goTo(authorizeStep(&w.s))
+			return w.goTo(w.resumeOr(authorizeStep(&w.s)))
 		}
 		return w.goTo(stepAmpSignIn)
 	}),
@@ -134,7 +147,7 @@ var transitions = []transition{
 			// screen shows it and re-checks, signed in.
 			return w.goTo(stepAmpServer)
 		}
-		return w.goTo(authorizeStep(&w.s))
+		return w.goTo(w.resumeOr(authorizeStep(&w.s)))
 	}),
 	on(func(w *wizard, m authorizedMsg) tea.Cmd {
 		id := m.a.Identity
@@ -142,7 +155,14 @@ var transitions = []transition{
 		w.s.api = m.a.API
 		w.s.org = m.a.Org
 		w.s.orgReused = m.reused
-		return w.goTo(stepWorkspaces)
+		w.s.apiGen++
+		next := w.resumeOr(stepWorkspaces)
+		if next > stepWorkspaces && w.s.workspace.Slug != "" && next != stepCreate {
+			// The listing so far used the refused token: list again with the new one.
+			prefetch := w.deliver(stepConnect, prefetchMsg{ws: w.s.workspace.Slug, api: w.s.api, base: w.base, again: true})
+			return tea.Batch(prefetch, w.goTo(next))
+		}
+		return w.goTo(next)
 	}),
 	on(func(w *wizard, m workspaceMsg) tea.Cmd {
 		w.s.workspace = m.ws
@@ -157,11 +177,18 @@ var transitions = []transition{
 		}
 		return w.goTo(stepConnect)
 	}),
-	on(func(w *wizard, m connectInsteadMsg) tea.Cmd { return w.enter(stepConnect, entry{filter: m.slug}) }),
+	on(func(w *wizard, m connectInsteadMsg) tea.Cmd {
+		// The repository exists, maybe created since the listing: list again.
+		w.deliver(stepConnect, stopListingMsg{drop: true})
+		return w.enter(stepConnect, entry{filter: m.slug})
+	}),
 	on(func(w *wizard, m repoMsg) tea.Cmd {
 		r := m.repo
 		w.s.repo = &r
 		w.s.created = m.created
+		if m.created {
+			w.deliver(stepConnect, stopListingMsg{drop: true}) // a listing from before lacks it
+		}
 		if w.s.ampPath() && w.s.org != nil {
 			return w.goTo(stepAmpTarget)
 		}
@@ -185,6 +212,20 @@ var transitions = []transition{
 		w.stop()
 		return tea.Quit
 	}),
+}
+
+// resumeOr is where a step that was redone in place leads: back to the step the operator
+// redid it from (see againMsg), or next when nothing was redone or that step comes before
+// next (it is passed on the way).
+func (w *wizard) resumeOr(next step) step {
+	if !w.s.resuming {
+		return next
+	}
+	w.s.resuming = false
+	if w.s.resume < next {
+		return next
+	}
+	return w.s.resume
 }
 
 // quitWhenHeld finishes a quit held for msg's work (see quitHolder): the screen sees the

@@ -153,23 +153,39 @@ func (s *verifyScreen) view() string {
 		}
 		next := "Press enter to see what will be written."
 		if s.kept {
-			next = "Press enter to authorize (nothing needs writing)."
+			next = "Press enter to check the Amplication server (nothing needs writing)."
 		}
 		b.WriteString(s.c.box("ok", "✓ Bitbucket accepted the key and secret", body, next))
 	case VerdictBadCredentials:
-		next := "Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."
+		title, next := "The key or the secret is wrong", "Press enter to paste them again (click the consumer's name in Bitbucket to reveal both)."
 		if s.kept {
+			// Wrong, or no longer in the file: either way they cannot be used as they are.
+			title = "The configured key and secret cannot be used"
 			next = "Press enter to paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
 		}
-		b.WriteString(s.c.errorBox("The key or the secret is wrong", msg, next))
+		b.WriteString(s.c.errorBox(title, msg, next))
 	case VerdictNotPrivate:
-		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg,
-			"Tick it on the consumer's edit page and Save; press enter for the consumer steps."))
+		next := "Tick it on the consumer's edit page and Save; press enter for the consumer steps."
+		if s.c.opts.Demo {
+			next = demoNoFix("--public-consumer")
+		}
+		b.WriteString(s.c.errorBox("\"This is a private consumer\" is not ticked", msg, next))
 	case VerdictNoCallback:
-		b.WriteString(s.c.errorBox("The consumer has no callback URL", msg+"\nCallback URL: "+st.code.Render(s.callback),
-			"Set it on the consumer's edit page and Save; press enter for the consumer steps."))
+		title := "The consumer has no callback URL"
+		next := "Set it on the consumer's edit page and Save; press enter for the consumer steps."
+		if s.c.opts.Demo {
+			next = demoNoFix("--no-callback")
+		}
+		b.WriteString(s.c.errorBox(title, withoutLead(msg, title)+"\nCallback URL: "+st.code.Render(s.callback), next))
 	case VerdictMissingScopes:
-		b.WriteString(s.c.errorBox("Some permission boxes are not ticked", msg+"\nMissing:\n"+bullets(v.Missing),
+		// The form's rows, as the Permissions screen shows them (not Bitbucket's scopes, of
+		// which a row can hold several), each listed once.
+		rows := groupPermissions(v.Missing)
+		what := "1 row of the consumer's permissions form is missing a box:"
+		if len(rows) > 1 {
+			what = itoa(len(rows)) + " rows of the consumer's permissions form are missing boxes:"
+		}
+		b.WriteString(s.c.errorBox("Some permission boxes are not ticked", what+"\n"+bullets(rows),
 			"Tick them on the consumer's edit page and Save; press enter to go to the checklist."))
 	case VerdictNetwork:
 		b.WriteString(s.c.errorBox("Bitbucket could not be reached", msg,
@@ -178,4 +194,18 @@ func (s *verifyScreen) view() string {
 		b.WriteString(s.c.errorBox("The check failed", msg, "Press r to try again, or esc to change the key and secret."))
 	}
 	return b.String()
+}
+
+// withoutLead drops title from the start of msg when msg starts by saying it again.
+func withoutLead(msg, title string) string {
+	if rest, ok := strings.CutPrefix(msg, title+"."); ok {
+		return strings.TrimSpace(rest)
+	}
+	return msg
+}
+
+// demoNoFix is the demo's advice for a consumer mistake it was started with (flag): the
+// emulated Bitbucket has no consumer settings page, so the fix loop cannot be left there.
+func demoNoFix(flag string) string {
+	return "The demo's emulated Bitbucket has no consumer settings page, so this cannot be fixed here: press q to quit, then run bbsetup demo without " + flag + " to go on."
 }

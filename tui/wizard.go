@@ -95,9 +95,15 @@ type (
 		ws   string
 		api  RepoLister
 		base context.Context
+		// again: list again from the start (a new authorization, a repository created).
+		again bool
 	}
 	// stopListingMsg stops the Connect screen's listing (the Create path does not need it).
-	stopListingMsg struct{}
+	stopListingMsg struct {
+		// drop: what was listed is stale too (a repository was created): the next entry
+		// lists again.
+		drop bool
+	}
 )
 
 // common is what every screen shares: options, styles, keys, sizes, the browser.
@@ -174,7 +180,7 @@ func (m Model) Init() tea.Cmd {
 
 // Update implements tea.Model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.w.update(msg)
+	cmd := m.w.update(asText(msg))
 	m.w.layout()
 	return m, cmd
 }
@@ -208,6 +214,9 @@ func (w *wizard) enter(s step, e entry) tea.Cmd {
 
 // back returns the step Esc leads to from the current one, if going back is safe there.
 func (w *wizard) back() (step, bool) {
+	if w.s.resuming && w.s.resume != w.cur && (w.cur == stepAmpSignIn || w.cur == stepAuthorize || w.cur == stepAmpAuthorize) {
+		return w.s.resume, true // redoing a step in place: esc gives it up
+	}
 	if rule := steps[w.cur].back; rule != nil {
 		return rule(&w.s)
 	}
@@ -272,4 +281,16 @@ func (w *wizard) quit() tea.Cmd {
 	w.quitting = true
 	w.stop()
 	return tea.Quit
+}
+
+// asText marks a burst of several runes that arrived without bracketed paste (typed fast,
+// or pasted by a terminal that does not bracket) as a paste: it is text. Otherwise a word
+// that is also a key's name ("end", "down", "enter") would match that key (a KeyMsg's
+// String is its runes) and be dropped from the field, or move the focus.
+func asText(msg tea.Msg) tea.Msg {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste {
+		k.Paste = true
+		return k
+	}
+	return msg
 }

@@ -28,7 +28,9 @@ type workspacesScreen struct {
 	list    list.Model
 	// slugW and nameW are the widest slug and name (the delegate's columns).
 	slugW, nameW int
-	hint         string // the slug typed on the consumer screen, preselected
+	hint         string // the slug chosen before, else typed on the consumer screen: preselected
+	gen          int    // the authorization (session.apiGen) the list was loaded with
+	canBack      bool
 }
 
 // workspacesMsg is the result of Workspaces.
@@ -104,10 +106,14 @@ func newWorkspaces(c *common) *workspacesScreen {
 }
 
 func (s *workspacesScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.api, s.hint = e.ctx, e.s.api, e.s.hint
-	if s.loaded && s.err == nil {
+	s.ctx, s.api, s.hint, s.canBack = e.ctx, e.s.api, e.s.hint, e.canBack
+	if e.s.workspace.Slug != "" {
+		s.hint = e.s.workspace.Slug
+	}
+	if s.loaded && s.err == nil && s.gen == e.s.apiGen {
 		return nil
 	}
+	s.gen = e.s.apiGen
 	return s.load()
 }
 
@@ -129,21 +135,29 @@ func (s *workspacesScreen) keys() bindings {
 	case s.loading:
 		return bindings{short: []key.Binding{with(km.Back, "esc", "cancel")}}
 	case credentialsRejected(s.err):
-		return bindings{short: []key.Binding{km.ChangeKey, with(km.Retry, "r", "reload")}}
+		return bindings{short: s.backKey(km.ChangeKey, with(km.Retry, "r", "reload"))}
 	case s.err != nil || len(s.all) == 0:
-		return bindings{short: []key.Binding{with(km.Retry, "r", "reload")}}
+		return bindings{short: s.backKey(append(s.c.againKeys(s.err), with(km.Retry, "r", "reload"))...)}
 	case s.list.FilterState() == list.Filtering:
 		return bindings{short: []key.Binding{with(km.Enter, "enter", "apply filter"), with(km.Back, "esc", "clear filter")}}
 	case s.list.FilterState() == list.FilterApplied:
 		return bindings{short: []key.Binding{with(km.Up, "↑/↓", "move"), with(km.Enter, "enter", "choose"), with(km.Back, "esc", "clear filter")}}
 	}
 	return bindings{
-		short: []key.Binding{with(km.Up, "↑/↓", "move"), km.Filter, with(km.Enter, "enter", "choose")},
+		short: s.backKey(with(km.Up, "↑/↓", "move"), km.Filter, with(km.Enter, "enter", "choose")),
 		full: [][]key.Binding{
 			{with(km.Up, "↑/k", "up"), with(km.Down, "↓/j", "down"), with(km.Left, "←/pgup", "previous page"), with(km.Right, "→/pgdn", "next page")},
 			{km.Filter, with(km.Enter, "enter", "choose"), with(km.Retry, "r", "reload")},
 		},
 	}
+}
+
+// backKey is b with esc when going back is allowed.
+func (s *workspacesScreen) backKey(b ...key.Binding) []key.Binding {
+	if s.canBack {
+		b = append(b, s.c.km.Back)
+	}
+	return b
 }
 
 func (s *workspacesScreen) layout() {
@@ -189,7 +203,12 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if s.err != nil || len(s.all) == 0 {
+			if cmd, ok := s.c.againCmd(msg, s.err); ok {
+				return cmd
+			}
 			switch {
+			case key.Matches(msg, km.Back) && s.canBack:
+				return s.c.report(backMsg{})
 			case key.Matches(msg, km.Retry):
 				return s.load()
 			case key.Matches(msg, km.ChangeKey) && credentialsRejected(s.err):
@@ -199,6 +218,8 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		if s.list.FilterState() != list.Filtering {
 			switch {
+			case key.Matches(msg, km.Back) && s.canBack && s.list.FilterState() == list.Unfiltered:
+				return s.c.report(backMsg{})
 			case key.Matches(msg, km.Enter):
 				if it, ok := s.list.SelectedItem().(wsItem); ok {
 					return s.c.report(workspaceMsg{ws: Workspace(it)})
@@ -225,6 +246,8 @@ func (s *workspacesScreen) view() string {
 	case credentialsRejected(s.err):
 		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(),
 			"Press k to change the key and secret (they are checked, then written again), or r to try again."))
+	case credentialLost(s.err):
+		b.WriteString(s.c.lostBox("Could not list your workspaces", s.err))
 	case s.err != nil:
 		b.WriteString(s.c.errorBox("Could not list your workspaces", s.err.Error(), "Press r to try again."))
 	case len(s.all) == 0:

@@ -116,12 +116,16 @@ func namedKey(k string) (tea.KeyMsg, bool) {
 	if k == "space" || k == " " {
 		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}, true
 	}
+	if len(k) == 6 && k[:5] == "ctrl+" && k[5] >= 'a' && k[5] <= 'z' {
+		// ctrl+a … ctrl+z, as a terminal sends them (one control character).
+		return tea.KeyMsg{Type: tea.KeyCtrlA + tea.KeyType(k[5]-'a')}, true
+	}
 	return tea.KeyMsg{}, false
 }
 
 // KeyMsg is the key press named k: "enter", "esc", "tab", "shift+tab", the arrows, "pgup",
-// "pgdown", "home", "end", "backspace", "space", "ctrl+c", "ctrl+u", "ctrl+r", "ctrl+o",
-// "ctrl+y"; any other k is one key press carrying k's runes.
+// "pgdown", "home", "end", "backspace", "space", "ctrl+a" … "ctrl+z"; any other k is one
+// key press carrying k's runes.
 func KeyMsg(k string) tea.KeyMsg {
 	if msg, ok := namedKey(k); ok {
 		return msg

@@ -139,13 +139,14 @@ func (e *ForeignAuthorizeURLError) Error() string {
 // (scheme, host and port) of bitbucketURL, the Bitbucket bbsetup talks to: the real
 // server's URL is always on bitbucket.org, an emulator's on its own. Else a
 // *ForeignAuthorizeURLError: the browser, which may be signed in to Bitbucket, is sent
-// nowhere else.
+// nowhere else. On that origin, only the authorize page with Amplication's parameters
+// passes (checkAuthorizeShape), else an *UnexpectedAuthorizeURLError.
 func CheckAuthorizeURL(authURL, bitbucketURL string) error {
 	got, want := origin(authURL), origin(bitbucketURL)
 	if got == "" || want == "" || got != want {
 		return &ForeignAuthorizeURLError{Got: got, Want: want}
 	}
-	return nil
+	return checkAuthorizeShape(authURL, bitbucketURL) // authorizeurl.go: the path and parameters too
 }
 
 // origin is the lower-cased scheme://host[:port] of an http(s) URL, without a default

@@ -96,9 +96,9 @@ func TestCheckAuthorizeURL(t *testing.T) {
 		u, bb string
 		ok    bool
 	}{
-		{"https://bitbucket.org/site/oauth2/authorize?client_id=K", "https://bitbucket.org", true},
-		{"https://BitBucket.org:443/site/oauth2/authorize", "https://bitbucket.org/", true},
-		{"http://127.0.0.1:4100/site/oauth2/authorize", "http://127.0.0.1:4100", true},
+		{"https://bitbucket.org/site/oauth2/authorize?client_id=K&response_type=code&state=S", "https://bitbucket.org", true},
+		{"https://BitBucket.org:443/site/oauth2/authorize?client_id=K&response_type=code&state=S", "https://bitbucket.org/", true},
+		{"http://127.0.0.1:4100/site/oauth2/authorize?client_id=K&response_type=code&state=S", "http://127.0.0.1:4100", true},
 		{"https://bitbucket.org.evil.example/site/oauth2/authorize", "https://bitbucket.org", false},
 		{"https://evil.example/site/oauth2/authorize", "https://bitbucket.org", false},
 		{"http://bitbucket.org/site/oauth2/authorize", "https://bitbucket.org", false},

@@ -79,6 +79,8 @@ type Checkout struct {
 	SafeDirectories []string
 	// AllowOutside lets Plan write through a symlink to a file outside the checkout.
 	AllowOutside bool
+
+	accounts AccountDB // privategroup.go: nil is the system's (/etc/passwd, /etc/group)
 }
 
 // SafeDirectoryEnv names the environment variable that trusts a checkout Plan would
@@ -451,7 +453,7 @@ func (c *Checkout) checkOwner(p string) error {
 	if !envfile.ModeBitsControlAccess {
 		return nil
 	}
-	if m := fi.Mode().Perm(); m&0o022 != 0 {
+	if m := fi.Mode().Perm(); m&0o022 != 0 && !(m&0o002 == 0 && privateGroupOwned(c.accounts, fi)) { // privategroup.go: umask 002
 		who := "others"
 		if m&0o002 == 0 {
 			who = "its group"

@@ -53,6 +53,7 @@ func TestHostileCheckoutOwnership(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			co.accounts = sharedGroupAccounts() // group-write is refused for a shared group (privategroup.go)
 			_, err = co.Plan(hostileCreds)
 			var ue *UnsafeError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), SafeDirectoryEnv+"=") {

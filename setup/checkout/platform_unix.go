@@ -23,6 +23,16 @@ func foreignOwner(_ string, fi os.FileInfo) (who string, foreign, known bool) {
 	return fmt.Sprintf("uid %d", st.Uid), true, true
 }
 
+// privateGroupOwned reports whether fi's group is its owner's private group
+// (ownerPrivateGroup in privategroup.go), so that group-write lets no one else write.
+func privateGroupOwned(db AccountDB, fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	return ownerPrivateGroup(db, int(st.Uid), int(st.Gid))
+}
+
 // ownerFix is the advice for a checkout another user owns.
 func ownerFix(root string) string {
 	return "check who prepared this checkout; sudo chown -R $(id -un) " + root + " if it is yours"

@@ -44,6 +44,10 @@ func foreignOwner(p string, _ os.FileInfo) (who string, foreign, known bool) {
 	return who, true, true
 }
 
+// privateGroupOwned: Windows has no Unix group on a file (and its mode bits mean
+// nothing, see envfile.ModeBitsControlAccess), so no private group.
+func privateGroupOwned(AccountDB, os.FileInfo) bool { return false }
+
 // ownerFix is the advice for a checkout another user owns, in Windows' words.
 func ownerFix(root string) string {
 	return "check who prepared this checkout; if it is yours, take ownership: takeown /F " + root + " /R"

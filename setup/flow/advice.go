@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
@@ -30,6 +31,10 @@ const (
 	OutcomeNotAmplication                // an HTTP answer that is not the server's (Status)
 	OutcomeNotGraphQL                    // an answer that is not GraphQL
 	OutcomeRefused                       // a GraphQL error (Message)
+	// OutcomeUnexpectedAuthorizeURL: the authorize URL the server answered is on
+	// Bitbucket's origin but not Bitbucket's authorize page as Amplication makes it
+	// (Message: what is wrong, e.g. a redirect_uri), so it is not opened.
+	OutcomeUnexpectedAuthorizeURL
 )
 
 // Advice is a classified Amplication error: the outcome and the facts that word it. Every
@@ -56,6 +61,7 @@ func (s *Server) ClassifyAmp(err error) Advice {
 	var he *amplication.HTTPError
 	var ng *amplication.NotGraphQLError
 	var ge *amplication.GraphQLError
+	var uu *amplication.UnexpectedAuthorizeURLError
 	switch {
 	case errors.Is(err, context.Canceled):
 		a.Outcome = OutcomeCanceled
@@ -74,6 +80,8 @@ func (s *Server) ClassifyAmp(err error) Advice {
 		a.Outcome = OutcomeNotGraphQL
 	case errors.As(err, &ge):
 		a.Outcome, a.Message = OutcomeRefused, safetext.Line(ge.Message())
+	case errors.As(err, &uu):
+		a.Outcome, a.Message = OutcomeUnexpectedAuthorizeURL, safetext.Line(uu.Problem)
 	default:
 		a.Message = safetext.Line(err.Error())
 	}
@@ -102,6 +110,8 @@ func (a Advice) Wizard() error {
 		return Worded(a.Err, "%s does not answer like the Amplication server (its answer is not GraphQL). The server is usually on port 3000 (the client is on 3001): check HOST in %s.", a.URL, a.EnvFile)
 	case OutcomeRefused:
 		return Worded(a.Err, "The Amplication server refused the request (%s). Try again, or check the server's log.", msg)
+	case OutcomeUnexpectedAuthorizeURL:
+		return Worded(a.Err, "The Amplication server at %s answered an authorize URL that is not Bitbucket's authorize page as Amplication makes it (%s), so bbsetup does not open it. Check that %s is your Amplication server.", a.URL, a.Message, a.URL)
 	}
 	return Worded(a.Err, "The Amplication server could not be asked (%s). Try again.", msg)
 }
@@ -148,6 +158,7 @@ const (
 	CompleteRedirectURI                        // the redirect_uri differs from the authorization's
 	CompleteCodeUsed                           // the code was used or has expired
 	CompleteNoUser                             // Amplication could not read the Bitbucket account
+	CompleteUnreachable                        // the server did not reach Bitbucket at all (FetchFailure)
 )
 
 // ClassifyComplete classifies a refusal of CompleteOAuth; ok is false when err is not the
@@ -160,7 +171,10 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 	}
 	why = safetext.Line(ge.Message())
 	low := strings.ToLower(ge.Message())
+	_, _, fetch := FetchFailure(err)
 	switch {
+	case fetch: // before the words below: the URL it names can hold "user" or "code"
+		o = CompleteUnreachable
 	case strings.Contains(low, "upgrade its plan"):
 		o = CompleteNoPlan
 	case strings.Contains(low, "invalid oauth client credentials") || strings.Contains(low, "unauthorized_client"):
@@ -173,6 +187,36 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 		o = CompleteNoUser
 	}
 	return o, why, true
+}
+
+// FetchFailure reads node-fetch's "request to URL failed, reason: R" (a FetchError:
+// nothing reached the other end) out of the server's refusal err: the URL's origin and R
+// in a few words, both safe text.
+func FetchFailure(err error) (target, reason string, ok bool) {
+	var ge *amplication.GraphQLError
+	if !errors.As(err, &ge) {
+		return "", "", false
+	}
+	_, rest, found := strings.Cut(ge.Message(), "request to ")
+	if !found {
+		return "", "", false
+	}
+	u, reason, found := strings.Cut(rest, " failed, reason: ")
+	if !found {
+		return "", "", false
+	}
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		u = p.Scheme + "://" + p.Host
+	}
+	return safetext.Line(u), safetext.Line(shortReason(strings.TrimSpace(reason))), true
+}
+
+// UnreachableAdvice is what happened when the Amplication server could not reach
+// Bitbucket to finish the authorization (CompleteUnreachable), and what to do, but for
+// the last step (then).
+func UnreachableAdvice(err error, then string) error {
+	target, reason, _ := FetchFailure(err)
+	return fmt.Errorf("the Amplication server could not reach Bitbucket at %s (%s), so it could not finish the authorization: check that the machine running it reaches Bitbucket (its network or proxy, and the Bitbucket URL it was started with), %s", target, reason, then)
 }
 
 // NoPlanAdvice is what happened and what to do when a server before v3.5.0 refuses
@@ -194,6 +238,8 @@ func (s *Server) wizardComplete(err error) error {
 	switch o {
 	case CompleteNoPlan:
 		return NoPlanAdvice(why, AmpRestart+", then run the wizard again")
+	case CompleteUnreachable:
+		return UnreachableAdvice(err, "then try again")
 	case CompleteKeyRefused:
 		return &CredentialsError{Err: errors.New(failed + "Bitbucket refused the key and secret the running server loaded.")}
 	case CompleteRedirectURI:

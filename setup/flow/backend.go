@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -166,7 +167,9 @@ func (b *Backend) CheckConfigured(ctx context.Context, tco Checkout) Verdict {
 	}
 	cr, ok := co.Current()
 	if !ok {
-		return Verdict{Kind: VerdictUnexpected, Message: fmt.Sprintf("The Bitbucket key and secret are not set in %s; go back and replace them with a new consumer.", co.ServerEnvLocal)}
+		// Set when the wizard started, gone now (the file was changed or deleted meanwhile):
+		// the consumer is still fine, only its key and secret must be pasted again.
+		return Verdict{Kind: VerdictBadCredentials, Message: fmt.Sprintf("The Bitbucket key and secret are no longer in %s (the file changed after bbsetup read it). No new consumer is needed: paste the same consumer's key and secret again.", co.ServerEnvLocal)}
 	}
 	return b.CheckCredentials(ctx, Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }
@@ -416,7 +419,7 @@ func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRep
 	return toRepo(*repo), nil
 }
 
-// RepoExists implements tui.RepoCreator with one lookup by slug (GET
+// RepoExists implements tui.RepoCreator and tui.RepoChecker with one lookup by slug (GET
 // /repositories/{ws}/{slug}): a 404 means the slug is free.
 func (b bitbucketAPI) RepoExists(ctx context.Context, workspace, slug string) (bool, error) {
 	_, err := b.api.Repository(ctx, workspace, slug)
@@ -425,7 +428,7 @@ func (b bitbucketAPI) RepoExists(ctx context.Context, workspace, slug string) (b
 	case errors.As(err, &nf):
 		return false, nil
 	case err != nil:
-		return false, KeyRejected(err)
+		return false, clean(KeyRejected(err))
 	}
 	return true, nil
 }
@@ -441,7 +444,20 @@ func (b bitbucketAPI) ValidateSlug(slug string) error { return bitbucket.Validat
 // branch on its type.
 type cleanError struct{ err error }
 
-func (e *cleanError) Error() string { return safetext.Block(e.err.Error()) }
+func (e *cleanError) Error() string { return safetext.Block(wizardText(e.err)) }
+
+// wizardText is err's text without the HTTP client's own error appended to a sentence
+// (`…: Get "http://…": dial tcp …`): as on the command line, that is detail for --debug,
+// not for the operator.
+func wizardText(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	var te *oauth.TokenError
+	if errors.As(err, &ue) && !errors.As(err, &te) && strings.HasSuffix(msg, ": "+ue.Error()) {
+		return strings.TrimSuffix(msg, ": "+ue.Error())
+	}
+	return msg
+}
 func (e *cleanError) Unwrap() error { return e.err }
 
 // clean wraps err (nil stays nil) for the wizard.

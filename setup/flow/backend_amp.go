@@ -160,6 +160,7 @@ func (api *ampAPI) CheckAmpKey(ctx context.Context) AmpKey {
 		out.Message = "No Bitbucket key is written in " + env + ": go back and write the env files."
 	default:
 		out.Message = api.s.ClassifyAmp(k.Err).Wizard().Error()
+		out.Err = k.Err
 	}
 	return out
 }
@@ -178,9 +179,15 @@ func (api *ampAPI) StartAmpAuth(ctx context.Context) (AuthSession, error) {
 	}
 	b.listen(az.Session)
 	return b.authSession(az.Session, "After granting access, "+az.LandsOn()+" and paste it here.",
-		func(ctx context.Context, code string, _ bool) (Authorized, error) {
+		func(ctx context.Context, code string, pasted bool) (Authorized, error) {
 			org, err := az.Complete(ctx, s, code, b.cfg.Secret)
 			if err != nil {
+				// A refused paste leaves the listener open: the screen still waits for
+				// the browser's redirect, which can finish the authorization. A refused
+				// redirect ends that wait: nothing listens for another one.
+				if !pasted {
+					az.Close()
+				}
 				return Authorized{}, s.wizardComplete(err)
 			}
 			ao := &AmpOrg{ID: org.ID, Name: safetext.Line(org.Name)}

@@ -118,6 +118,9 @@ type AmpKey struct {
 	Stale   bool
 	Message string // what it found, in the operator's words
 	Restart string // the restart advice, when Stale
+	// Err is the error behind Message when the check failed (errors.As finds the
+	// client's typed error: a refused session offers to sign in again).
+	Err error
 }
 
 // AmpProject is an Amplication project with its resources.

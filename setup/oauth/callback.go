@@ -311,7 +311,10 @@ func (c *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res callbackResult
-	status, title, text := http.StatusOK, "bbsetup is authorized", "Bitbucket sent the authorization to bbsetup. You can close this tab and return to the terminal."
+	// Said before the code is exchanged, and the same page serves Amplication's
+	// authorization (the code goes on to the Amplication server): it says what happened,
+	// not who is authorized.
+	status, title, text := http.StatusOK, "Bitbucket sent its answer to bbsetup", "bbsetup finishes the authorization now: the terminal says when it is done. You can close this tab and return to the terminal."
 	switch e, code := q.Get("error"), q.Get("code"); {
 	case e != "":
 		res.err = &AuthorizeError{Code: e, Description: q.Get("error_description")}

@@ -74,6 +74,9 @@ type TokenError struct {
 	// CheckURL is set when Message advises checking the Bitbucket URL: then
 	// errors.Is(err, ErrCheckBitbucketURL) holds.
 	CheckURL bool
+	// RenewRefused is set when the access token expired and Bitbucket refused to renew it
+	// (or there was no refresh token): only a new authorization helps.
+	RenewRefused bool
 }
 
 // Error returns the operator sentence.
@@ -104,6 +107,7 @@ func tokenError(ep Endpoints, err error, what, redirectURL, secret string, limit
 			te.Message = fmt.Sprintf("Bitbucket says the redirect URL %s does not match the consumer's Callback URL (%s). Set the consumer's Callback URL to %s in Bitbucket and authorize again.", redirectURL, te.Description, redirectURL)
 		case what == "refresh" && (re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_request"):
 			te.Message = fmt.Sprintf("The access token expired and Bitbucket refused to renew it (%s). Authorize again.", re.ErrorCode)
+			te.RenewRefused = true
 		case re.ErrorCode == "invalid_grant" && strings.Contains(desc, "public"):
 			te.Message = msgNotPrivate
 		case re.ErrorCode == "invalid_grant" || (re.ErrorCode == "invalid_request" && strings.Contains(desc, "code")):

@@ -225,7 +225,7 @@ func (f *Flow) Exchange(ctx context.Context, code string) (*oauth2.Token, error)
 // refresh renews tok with its refresh token.
 func (f *Flow) refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
 	if tok == nil || tok.RefreshToken == "" {
-		return nil, &TokenError{Message: "The access token expired and there is no refresh token to renew it. Authorize again."}
+		return nil, &TokenError{Message: "The access token expired and there is no refresh token to renew it. Authorize again.", RenewRefused: true}
 	}
 	limit := limitOf(ctx, f.hc, DefaultTokenTimeout)
 	cctx, cancel := context.WithTimeout(ctx, DefaultTokenTimeout)

@@ -406,6 +406,11 @@ func TestCallbackHandler(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "You can close this tab and return to the terminal") {
 		t.Errorf("valid: %d %s", rec.Code, rec.Body)
 	}
+	// Said before the exchange, and also for Amplication's authorization (issue 23 §3):
+	// it does not claim that bbsetup is authorized.
+	if strings.Contains(rec.Body.String(), "is authorized") {
+		t.Errorf("the callback page claims an authorization: %s", rec.Body)
+	}
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("content type %q", ct)
 	}

@@ -283,7 +283,7 @@ func TestLineModeDemo(t *testing.T) {
 			p.waitFor("repositories", "  1. ", "Number of the repository to connect")
 			p.typeLine("1")
 			if tc.skip {
-				p.waitFor("== Summary ==", "✓ Bitbucket is ready for Amplication", "Amplication was skipped")
+				p.waitFor("== Summary ==", "✓ Bitbucket is set up; Amplication itself is not connected yet", "Amplication was skipped")
 			} else {
 				p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
 				p.typeLine("")

@@ -63,7 +63,10 @@ func (e *Emulator) token(u *member) string {
 }
 
 func (e *Emulator) sign(msg string) []byte {
-	m := hmac.New(sha256.New, e.secret)
+	e.secretMu.RLock()
+	key := e.secret
+	e.secretMu.RUnlock()
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(msg))
 	return m.Sum(nil)
 }

@@ -154,8 +154,9 @@ type Emulator struct {
 	gen       string
 	schema    *graphql.Schema
 	hc        *http.Client
-	ownClient bool   // hc is the default made by New: Server.Close closes its idle connections
-	secret    []byte // signs session tokens; survives Restart like the real JWT_SECRET
+	ownClient bool         // hc is the default made by New: Server.Close closes its idle connections
+	secret    []byte       // signs session tokens; survives Restart like the real JWT_SECRET
+	secretMu  sync.RWMutex // guards secret (EndSessions replaces it)
 
 	mu         sync.Mutex
 	clientID   string // as loaded at start ("" when unset)
