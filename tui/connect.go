@@ -491,8 +491,7 @@ func (s *connectScreen) noRows() (text string, ok bool) {
 	st := s.c.st
 	switch {
 	case credentialLost(s.loadErr) && len(s.repos) == 0:
-		b.WriteString(s.c.lostBox("Could not list the repositories", s.loadErr))
-		return b.String()
+		return s.c.lostBox("Could not list the repositories", s.loadErr), true
 	case s.loadErr != nil && len(s.repos) == 0:
 		next := "Press ctrl+r to try again."
 		if credentialsRejected(s.loadErr) {
