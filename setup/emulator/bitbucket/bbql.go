@@ -182,19 +182,7 @@ func (x *bbqlExpr) cmpAny(cmp func(bbqlValue) int, contains func(bbqlValue) bool
 
 // parseBBQL parses q. The error text is shown to the API caller.
 func parseBBQL(q string) (*bbqlExpr, error) {
-	toks, err := lexBBQL(q)
-	if err != nil {
-		return nil, err
-	}
-	p := &bbqlParser{toks: toks, kinds: repoFieldType, what: "repository"}
-	x, err := p.parseOr()
-	if err != nil {
-		return nil, err
-	}
-	if p.pos != len(p.toks) {
-		return nil, fmt.Errorf("unexpected %q at position %d", p.toks[p.pos].text, p.toks[p.pos].at+1)
-	}
-	return x, nil
+	return parseBBQLFields(q, repoFieldType, "repository")
 }
 
 type tokKind int
@@ -294,8 +282,8 @@ func repoFieldType(field string) (fieldType, bool) {
 	return f.typ, ok
 }
 
-// parseBBQLFields parses q for a resource other than repositories: kinds names its
-// fields, what is the resource's name in the error text.
+// parseBBQLFields parses q for a resource: kinds names its fields, what is the
+// resource's name in the error text.
 func parseBBQLFields(q string, kinds func(string) (fieldType, bool), what string) (*bbqlExpr, error) {
 	toks, err := lexBBQL(q)
 	if err != nil {
