@@ -60,62 +60,19 @@ consumer's key.`,
 }
 
 func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
-	if o.port < 0 || o.port > 65535 {
-		return usageErrorf("--port %d is not a port number; use 1-65535, or 0 to pick a free port", o.port)
-	}
-	if o.repos < 0 || o.repos > 1_000_000 {
-		return usageErrorf("--repos %d is out of range; use 0 to 1000000", o.repos)
-	}
-	if o.latency < 0 {
-		return usageErrorf("--latency %s is negative; use 0 or a duration such as 100ms", o.latency)
-	}
-	if err := o.mistakes.resolve(cmd.Flags()); err != nil {
+	if err := o.check(cmd); err != nil {
 		return err
 	}
-	if o.ampPort < 0 || o.ampPort > 65535 {
-		return usageErrorf("--amplication-port %d is not a port number; use 1-65535, or 0 to pick a free port", o.ampPort)
+	root, err := a.emulatorCheckout()
+	if err != nil {
+		return err
 	}
-	if o.ampSchema != ampemu.SchemaV3 && o.ampSchema != ampemu.SchemaV36 && o.ampSchema != ampemu.SchemaV1 {
-		return usageErrorf("--amplication-schema %q is not a generation the emulator plays; use %s, %s or %s", o.ampSchema, ampemu.SchemaV3, ampemu.SchemaV36, ampemu.SchemaV1)
-	}
-	// The checkout whose server env the Amplication emulator loads: --repo (which must be
-	// a complete one, as for every command), else the nearest server directory at or above
-	// the working directory, else none.
-	root := ""
-	if a.g.Repo != "" {
-		co, err := a.openCheckout()
-		if err != nil {
-			return err
-		}
-		root = co.Root
-	} else if wd, err := a.env.Getwd(); err == nil {
-		if r, err := checkout.Find(wd); err == nil {
-			root = r
-		}
-	}
-
 	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
 	if o.mistakes.any() {
 		o.mistakes.apply(&cons)
 		e.AddConsumer(cons)
 	}
-	// A checkout configured on an earlier run holds that run's (random) demo key: register
-	// the key the server will load as a consumer too, so the checkout keeps working here.
-	ownKey := false
-	if root != "" {
-		id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
-		sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
-		if id != "" && sec != "" && id != checkout.PlaceholderClientID && sec != checkout.PlaceholderClientSecret && id != cons.Key {
-			host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
-			if host == "" {
-				host = checkout.DefaultClientHost
-			}
-			e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
-				CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
-				Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
-			ownKey = true
-		}
-	}
+	ownKey := a.addCheckoutConsumer(e, root, cons)
 	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
 	if err != nil {
 		return fmt.Errorf("cannot start the emulator: %w", err)
@@ -123,7 +80,6 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	defer s.Close()
 
 	ampOpts := ampemu.Options{BitbucketURL: s.URL, BitbucketAPIURL: s.APIURL, Schema: o.ampSchema, Latency: o.latency}
-	keys := "the demo consumer's (no Amplication checkout here; pass --repo DIR to load a checkout's env files instead)"
 	if root != "" {
 		ampOpts.CheckoutDir, ampOpts.Getenv = root, a.env.Getenv
 	} else {
@@ -150,19 +106,98 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
 	}
 	defer as.Close()
-	if root != "" {
-		switch id := ae.LoadedClientID(); {
-		case id == cons.Key:
-			keys = "the demo consumer's, from " + root
-		case id == "" || id == checkout.PlaceholderClientID:
-			keys = "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
-		case ownKey:
-			keys = "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
-		default:
-			keys = "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
+
+	fmt.Fprint(a.env.Stdout, emulatorBanner(o, s, as, cons, loadedKey(ae, root, cons, ownKey)))
+	<-cmd.Context().Done()
+	as.Close()
+	s.Close()
+	fmt.Fprintln(a.env.Stdout, "Emulators stopped.")
+	return nil
+}
+
+// check refuses flags out of range, as usage errors.
+func (o *emulatorOptions) check(cmd *cobra.Command) error {
+	if o.port < 0 || o.port > 65535 {
+		return usageErrorf("--port %d is not a port number; use 1-65535, or 0 to pick a free port", o.port)
+	}
+	if o.repos < 0 || o.repos > 1_000_000 {
+		return usageErrorf("--repos %d is out of range; use 0 to 1000000", o.repos)
+	}
+	if o.latency < 0 {
+		return usageErrorf("--latency %s is negative; use 0 or a duration such as 100ms", o.latency)
+	}
+	if err := o.mistakes.resolve(cmd.Flags()); err != nil {
+		return err
+	}
+	if o.ampPort < 0 || o.ampPort > 65535 {
+		return usageErrorf("--amplication-port %d is not a port number; use 1-65535, or 0 to pick a free port", o.ampPort)
+	}
+	if o.ampSchema != ampemu.SchemaV3 && o.ampSchema != ampemu.SchemaV36 && o.ampSchema != ampemu.SchemaV1 {
+		return usageErrorf("--amplication-schema %q is not a generation the emulator plays; use %s, %s or %s", o.ampSchema, ampemu.SchemaV3, ampemu.SchemaV36, ampemu.SchemaV1)
+	}
+	return nil
+}
+
+// emulatorCheckout is the checkout whose server env the Amplication emulator loads:
+// --repo (which must be a complete one, as for every command), else the nearest server
+// directory at or above the working directory, else none ("").
+func (a *app) emulatorCheckout() (string, error) {
+	if a.g.Repo != "" {
+		co, err := a.openCheckout()
+		if err != nil {
+			return "", err
+		}
+		return co.Root, nil
+	}
+	if wd, err := a.env.Getwd(); err == nil {
+		if r, err := checkout.Find(wd); err == nil {
+			return r, nil
 		}
 	}
+	return "", nil
+}
 
+// addCheckoutConsumer registers the key the server will load from root as a consumer
+// too, and reports whether it did: a checkout configured on an earlier run holds that
+// run's (random) demo key, and keeps working here.
+func (a *app) addCheckoutConsumer(e *bbemu.Emulator, root string, cons bbemu.Consumer) bool {
+	if root == "" {
+		return false
+	}
+	id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
+	sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
+	if id == "" || sec == "" || id == checkout.PlaceholderClientID || sec == checkout.PlaceholderClientSecret || id == cons.Key {
+		return false
+	}
+	host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
+	if host == "" {
+		host = checkout.DefaultClientHost
+	}
+	e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
+		CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
+		Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
+	return true
+}
+
+// loadedKey says whose Bitbucket key the Amplication emulator loaded at start.
+func loadedKey(ae *ampemu.Emulator, root string, cons bbemu.Consumer, ownKey bool) string {
+	if root == "" {
+		return "the demo consumer's (no Amplication checkout here; pass --repo DIR to load a checkout's env files instead)"
+	}
+	switch id := ae.LoadedClientID(); {
+	case id == cons.Key:
+		return "the demo consumer's, from " + root
+	case id == "" || id == checkout.PlaceholderClientID:
+		return "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
+	case ownKey:
+		return "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
+	default:
+		return "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
+	}
+}
+
+// emulatorBanner is what the emulator command prints once both emulators listen.
+func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons bbemu.Consumer, keys string) string {
 	approve := "auto-approve (the authorize URL redirects to the callback at once)"
 	if o.noAutoApprove {
 		approve = "consent page with Grant and Cancel"
@@ -194,11 +229,5 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	fmt.Fprintf(&b, "  export BBSETUP_BITBUCKET_URL=%s BBSETUP_API_URL=%s\n", s.URL, s.APIURL)
 	fmt.Fprintf(&b, "  export BBSETUP_AMPLICATION_URL=%s BBSETUP_AMPLICATION_EMAIL=%s\n", as.URL, ampemu.DemoEmail)
 	fmt.Fprintf(&b, "\nServing until Ctrl+C.\n")
-	fmt.Fprint(a.env.Stdout, b.String())
-
-	<-cmd.Context().Done()
-	as.Close()
-	s.Close()
-	fmt.Fprintln(a.env.Stdout, "Emulators stopped.")
-	return nil
+	return b.String()
 }

@@ -3,7 +3,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,47 +29,18 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 	}
 	restore := func() { _ = unix.IoctlSetTermios(int(fd), ioctlSetTermios, old) }
 	fmt.Fprint(w, prompt)
-	type read struct {
-		line string
-		err  error
-	}
-	got := make(chan read, 1)
-	go func() {
-		line, err := readTerminalLine(int(fd))
-		got <- read{line, err}
-	}()
-	select {
-	case r := <-got:
-		restore()
-		return r.line, r.err
-	case <-ctx.Done():
-		restore()
-		return "", ctx.Err()
-	}
+	return awaitLine(ctx, func() (string, error) { return readLine(readTerminal(int(fd))) }, restore)
 }
 
-// readTerminalLine reads from a terminal in canonical mode up to the end of the line
-// (or end of input), at most 64 KiB.
-func readTerminalLine(fd int) (string, error) {
-	var line []byte
-	buf := make([]byte, 1024)
-	for len(line) < 64<<10 {
-		n, err := unix.Read(fd, buf)
-		if n > 0 {
-			line = append(line, buf[:n]...)
-			if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-				return string(line[:i]), nil
+// readTerminal reads from a terminal in canonical mode, trying again when a signal
+// interrupts the read.
+func readTerminal(fd int) func([]byte) (int, error) {
+	return func(b []byte) (int, error) {
+		for {
+			n, err := unix.Read(fd, b)
+			if !errors.Is(err, unix.EINTR) {
+				return n, err
 			}
 		}
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return string(line), err
-		}
-		if n == 0 {
-			return string(line), nil // end of input (Ctrl+D on an empty line)
-		}
 	}
-	return string(line), nil
 }

@@ -3,9 +3,7 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -41,44 +39,8 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 	}
 	f := os.NewFile(uintptr(dup), "console input")
 	fmt.Fprint(w, prompt)
-	type read struct {
-		line string
-		err  error
-	}
-	got := make(chan read, 1)
-	go func() {
+	return awaitLine(ctx, func() (string, error) {
 		defer f.Close()
-		line, err := readConsoleLine(f)
-		got <- read{line, err}
-	}()
-	select {
-	case r := <-got:
-		restore()
-		return r.line, r.err
-	case <-ctx.Done():
-		restore()
-		return "", ctx.Err()
-	}
-}
-
-// readConsoleLine reads up to the end of the line (or end of input), at most 64 KiB.
-func readConsoleLine(r io.Reader) (string, error) {
-	var line []byte
-	buf := make([]byte, 1024)
-	for len(line) < 64<<10 {
-		n, err := r.Read(buf)
-		if n > 0 {
-			line = append(line, buf[:n]...)
-			if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-				return string(line[:i]), nil
-			}
-		}
-		if errors.Is(err, io.EOF) || (err == nil && n == 0) {
-			return string(line), nil
-		}
-		if err != nil {
-			return string(line), err
-		}
-	}
-	return string(line), nil
+		return readLine(f.Read)
+	}, restore)
 }

@@ -260,57 +260,7 @@ func (s *buildScreen) view() string {
 	}
 	b.WriteString("\n")
 	for i, sv := range p.Services {
-		mark := "  "
-		if i == s.sel && len(p.Services) > 1 {
-			mark = st.cursor.Render(focusMarker)
-		}
-		icon := s.c.spin.View() + " "
-		switch {
-		case sv.Done:
-			icon = st.ok.Render("✓ ")
-		case sv.Final && sv.Failure != "":
-			icon = st.bad.Render("✗ ")
-		case sv.Final:
-			icon = st.faint.Render("– ")
-		case sv.Stall != nil:
-			icon = st.warn.Render("! ")
-		case !s.running:
-			icon = st.faint.Render("· ")
-		}
-		line := mark + icon + st.strong.Render(sv.Name) + "  " + sv.Stage
-		if sv.Repository != "" && !sv.Done {
-			line += st.faint.Render(" → " + sv.Repository)
-		}
-		b.WriteString(line + "\n")
-		if sv.URL != "" {
-			pr := "pull request"
-			if sv.PRID != 0 {
-				pr = fmt.Sprintf("pull request #%d", sv.PRID)
-			}
-			b.WriteString("      " + pr + " " + st.code.Render(sv.URL) + "\n")
-		}
-		if sv.Failure != "" {
-			b.WriteString("      " + st.bad.Render(sv.Failure) + "\n")
-			for _, l := range sv.Log {
-				b.WriteString("        " + st.faint.Render(l) + "\n")
-			}
-		}
-		if st2 := sv.Stall; st2 != nil && !sv.Final {
-			b.WriteString("      " + st.warn.Render(st2.What+".") + "\n")
-			if len(st2.Start) > 0 {
-				b.WriteString("      Start, in another terminal, from the checkout:\n")
-				for _, n := range st2.Start {
-					b.WriteString("        " + st.code.Render(n.Command) + st.faint.Render("  ("+n.Name+")") + "\n")
-				}
-				b.WriteString("      " + st.faint.Render("bbsetup keeps following: the build goes on once it runs.") + "\n")
-				if s.demo != nil {
-					b.WriteString("      " + st.faint.Render("demo: press s and the demo starts it for you.") + "\n")
-				}
-			}
-			for _, n := range st2.Notes {
-				b.WriteString("      " + st.warn.Render("Note: "+n) + "\n")
-			}
-		}
+		s.writeService(&b, i, sv)
 	}
 	if s.err != "" {
 		b.WriteString("\n" + st.bad.Render(s.err) + "\n")
@@ -329,6 +279,64 @@ func (s *buildScreen) view() string {
 		b.WriteString(s.status + "\n")
 	}
 	return b.String()
+}
+
+// writeService writes service i's line: its state, its pull request, its failure
+// with Amplication's log, or what it waits for.
+func (s *buildScreen) writeService(b *strings.Builder, i int, sv AmpBuildService) {
+	st := s.c.st
+	p := s.p
+	mark := "  "
+	if i == s.sel && len(p.Services) > 1 {
+		mark = st.cursor.Render(focusMarker)
+	}
+	icon := s.c.spin.View() + " "
+	switch {
+	case sv.Done:
+		icon = st.ok.Render("✓ ")
+	case sv.Final && sv.Failure != "":
+		icon = st.bad.Render("✗ ")
+	case sv.Final:
+		icon = st.faint.Render("– ")
+	case sv.Stall != nil:
+		icon = st.warn.Render("! ")
+	case !s.running:
+		icon = st.faint.Render("· ")
+	}
+	line := mark + icon + st.strong.Render(sv.Name) + "  " + sv.Stage
+	if sv.Repository != "" && !sv.Done {
+		line += st.faint.Render(" → " + sv.Repository)
+	}
+	b.WriteString(line + "\n")
+	if sv.URL != "" {
+		pr := "pull request"
+		if sv.PRID != 0 {
+			pr = fmt.Sprintf("pull request #%d", sv.PRID)
+		}
+		b.WriteString("      " + pr + " " + st.code.Render(sv.URL) + "\n")
+	}
+	if sv.Failure != "" {
+		b.WriteString("      " + st.bad.Render(sv.Failure) + "\n")
+		for _, l := range sv.Log {
+			b.WriteString("        " + st.faint.Render(l) + "\n")
+		}
+	}
+	if st2 := sv.Stall; st2 != nil && !sv.Final {
+		b.WriteString("      " + st.warn.Render(st2.What+".") + "\n")
+		if len(st2.Start) > 0 {
+			b.WriteString("      Start, in another terminal, from the checkout:\n")
+			for _, n := range st2.Start {
+				b.WriteString("        " + st.code.Render(n.Command) + st.faint.Render("  ("+n.Name+")") + "\n")
+			}
+			b.WriteString("      " + st.faint.Render("bbsetup keeps following: the build goes on once it runs.") + "\n")
+			if s.demo != nil {
+				b.WriteString("      " + st.faint.Render("demo: press s and the demo starts it for you.") + "\n")
+			}
+		}
+		for _, n := range st2.Notes {
+			b.WriteString("      " + st.warn.Render("Note: "+n) + "\n")
+		}
+	}
 }
 
 // buildOffer is what the summary can build: the connected project, with the backend that

@@ -33,9 +33,9 @@ func scriptBuild(t *testing.T, f *fakeAmp, s *buildScript) {
 }
 
 // BuildAmp implements AmpBuilder for the fake signed-in session.
-func (f *fakeAmp) BuildAmp(ctx context.Context, req AmpBuildRequest, updates chan<- AmpBuildProgress) (AmpBuildProgress, error) {
+func (a *fakeAmp) BuildAmp(ctx context.Context, req AmpBuildRequest, updates chan<- AmpBuildProgress) (AmpBuildProgress, error) {
 	buildScriptsMu.Lock()
-	s := buildScripts[f]
+	s := buildScripts[a]
 	if s != nil {
 		s.reqs = append(s.reqs, req)
 	}
@@ -154,10 +154,10 @@ var (
 )
 
 // StartAmpDemoService implements AmpDemoServiceStarter for the fake session.
-func (f *fakeAmp) StartAmpDemoService(_ context.Context, name string) error {
+func (a *fakeAmp) StartAmpDemoService(_ context.Context, name string) error {
 	demoStartsMu.Lock()
 	defer demoStartsMu.Unlock()
-	demoStarts[f] = append(demoStarts[f], name)
+	demoStarts[a] = append(demoStarts[a], name)
 	return nil
 }
 

@@ -477,31 +477,47 @@ func (s *connectScreen) view() string {
 	} else {
 		b.WriteString("\n")
 	}
+	if text, ok := s.noRows(); ok {
+		b.WriteString(text)
+		return b.String()
+	}
+	b.WriteString(s.rows(h))
+	return b.String()
+}
+
+// noRows is what the list shows instead of rows: why it could not be listed, or that
+// nothing is there or matches. ok is false when there are rows to show.
+func (s *connectScreen) noRows() (text string, ok bool) {
+	st := s.c.st
 	switch {
 	case credentialLost(s.loadErr) && len(s.repos) == 0:
-		b.WriteString(s.c.lostBox("Could not list the repositories", s.loadErr))
-		return b.String()
+		return s.c.lostBox("Could not list the repositories", s.loadErr), true
 	case s.loadErr != nil && len(s.repos) == 0:
 		next := "Press ctrl+r to try again."
 		if credentialsRejected(s.loadErr) {
 			next = "Press ctrl+k to change the key and secret (they are checked, then written again), or ctrl+r to try again."
 		}
-		b.WriteString(s.c.errorBox("Could not list the repositories", s.loadErr.Error(), next))
-		return b.String()
+		return s.c.errorBox("Could not list the repositories", s.loadErr.Error(), next), true
 	case len(s.matches) == 0 && len(s.repos) == 0 && s.loadedAll:
-		b.WriteString(st.faint.Render("This workspace has no repositories yet (or none you can see). Press esc, then choose Create."))
-		return b.String()
+		return st.faint.Render("This workspace has no repositories yet (or none you can see). Press esc, then choose Create."), true
 	case len(s.matches) == 0 && s.filter != "":
 		switch {
 		case s.searching != "":
-			b.WriteString(st.faint.Render("Nothing loaded matches; searching Bitbucket…"))
+			return st.faint.Render("Nothing loaded matches; searching Bitbucket…"), true
 		case s.loadedAll || s.searched[s.filter]:
-			b.WriteString(st.faint.Render("No repository matches \"" + s.filter + "\"."))
+			return st.faint.Render("No repository matches \"" + s.filter + "\"."), true
 		default:
-			b.WriteString(st.faint.Render("Nothing loaded matches yet."))
+			return st.faint.Render("Nothing loaded matches yet."), true
 		}
-		return b.String()
 	}
+	return "", false
+}
+
+// rows is the h rows of the list from offset, the cursor's marked, in aligned columns.
+func (s *connectScreen) rows(h int) string {
+	st := s.c.st
+	w := s.c.width
+	var b strings.Builder
 	end := min(s.offset+h, len(s.matches))
 	// Aligned columns over the rows shown: slug (at most half the width), name (a third),
 	// project.

@@ -265,23 +265,7 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	case s.creating:
 		return nil
 	case s.confirming:
-		switch {
-		case key.Matches(msg, km.Enter, km.Yes):
-			s.confirming, s.creating, s.err = false, true, nil
-			api, ws, req := s.api, s.ws, s.request()
-			s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
-				"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-				ws, req.Slug, checkCommand(ws, req.Name))}})
-			// Creating is not cancelled by leaving the screen: a half-sent create would
-			// leave the operator unsure whether the repository exists.
-			return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {
-				r, err := api.CreateRepo(ctx, ws, req)
-				return createdMsg{seq: seq, repo: r, err: err}
-			})
-		case key.Matches(msg, km.Back, km.No):
-			s.confirming = false
-		}
-		return nil
+		return s.confirmKey(msg, km)
 	}
 	if cmd, ok := s.c.againCmd(msg, s.lost()); ok {
 		return cmd
@@ -308,6 +292,32 @@ func (s *createScreen) key(msg tea.KeyMsg, km keyMap) tea.Cmd {
 		s.confirming = true
 		return nil
 	}
+	return s.fieldKey(msg, km)
+}
+
+// confirmKey answers "Create this repository?": yes creates it, no goes back to the form.
+func (s *createScreen) confirmKey(msg tea.KeyMsg, km keyMap) tea.Cmd {
+	switch {
+	case key.Matches(msg, km.Enter, km.Yes):
+		s.confirming, s.creating, s.err = false, true, nil
+		api, ws, req := s.api, s.ws, s.request()
+		s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
+			"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
+			ws, req.Slug, checkCommand(ws, req.Name))}})
+		// Creating is not cancelled by leaving the screen: a half-sent create would
+		// leave the operator unsure whether the repository exists.
+		return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {
+			r, err := api.CreateRepo(ctx, ws, req)
+			return createdMsg{seq: seq, repo: r, err: err}
+		})
+	case key.Matches(msg, km.Back, km.No):
+		s.confirming = false
+	}
+	return nil
+}
+
+// fieldKey hands a key to the focused field of the form.
+func (s *createScreen) fieldKey(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	switch s.form.focused() {
 	case s.privField:
 		if key.Matches(msg, km.Toggle) {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/flow"
 )
 
 // Step 4: the consumer's key and secret. The secret is echoed as bullets; pasted whitespace
@@ -99,20 +101,6 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// secretShaped reports whether v has the shape of a consumer secret (32 letters and
-// digits); keys are shorter (18).
-func secretShaped(v string) bool {
-	if len(v) != 32 {
-		return false
-	}
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *credentialsScreen) view() string {
 	st := s.c.st
 	var b strings.Builder
@@ -124,7 +112,7 @@ func (s *credentialsScreen) view() string {
 		b.WriteString(st.subtle.Render("In Bitbucket's OAuth consumers list, click the consumer's name: it reveals the Key and the Secret.") + "\n\n")
 	}
 	b.WriteString(s.id.View(true) + "\n")
-	if secretShaped(strings.TrimSpace(s.id.Value())) {
+	if flow.LooksLikeSecret(strings.TrimSpace(s.id.Value())) {
 		b.WriteString(st.warn.Render("  This looks like a secret (32 letters and digits). The Key is the shorter value, shown above the Secret.") + "\n")
 	}
 	b.WriteString(s.secret.View(true))

@@ -242,25 +242,14 @@ func (s *envScreen) diffText() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		state := "no change: already holds these values"
-		switch {
-		case f.Changed && !f.Exists:
-			state = "new file"
-		case f.Changed:
-			state = "will change"
-		}
-		b.WriteString(wrap(st.strong.Render(rel(s.co.Root, f.Path))+" "+st.faint.Render("("+state+")"), width) + "\n")
+		b.WriteString(wrap(st.strong.Render(rel(s.co.Root, f.Path))+" "+st.faint.Render("("+FileState(f)+")"), width) + "\n")
 		if !f.Changed {
 			continue
 		}
-		inHunk := false
-		for _, line := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
+		for _, line := range DiffLines(f.Diff) {
 			render := func(x ...string) string { return strings.Join(x, " ") } // context lines: unstyled
 			switch {
-			case !inHunk && (strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ")):
-				continue // the file header: its paths are absolute and long
 			case strings.HasPrefix(line, "@@"):
-				inHunk = true
 				render = st.diffHunk.Render
 			case strings.HasPrefix(line, "+"):
 				render = st.diffAdd.Render
@@ -274,6 +263,35 @@ func (s *envScreen) diffText() string {
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// FileState says what a plan does to file f: "new file", "will change" or that it
+// already holds the values.
+func FileState(f FilePlan) string {
+	switch {
+	case f.Changed && !f.Exists:
+		return "new file"
+	case f.Changed:
+		return "will change"
+	}
+	return "no change: already holds these values"
+}
+
+// DiffLines is a file's unified diff, line by line, without the file header (the ---
+// and +++ lines before the first hunk), whose paths are absolute and long.
+func DiffLines(diff string) []string {
+	var out []string
+	inHunk := false
+	for _, line := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+		if !inHunk && (strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "--- ")) {
+			continue
+		}
+		if strings.HasPrefix(line, "@@") {
+			inHunk = true
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // diffWrap wraps one diff line to width: the lines it goes on to start with "↪" in the

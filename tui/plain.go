@@ -8,6 +8,7 @@ package tui
 import (
 	"io"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
@@ -47,7 +48,7 @@ func ValidWorkspaceSlug(s string) error { return validWorkspaceSlug(s) }
 func CheckCredentialFormat(what, v string) error { return checkFormat(what, v) }
 
 // SecretShaped reports that a value typed as the key looks like a secret.
-func SecretShaped(v string) bool { return secretShaped(v) }
+func SecretShaped(v string) bool { return flow.LooksLikeSecret(v) }
 
 // ExpandHome expands a leading ~ in a typed path, as the Welcome screen does.
 func ExpandHome(p string) string { return expandHome(p) }

@@ -60,8 +60,9 @@ func (c *common) spinnerLine(text string) string {
 	return c.spin.View() + " " + text
 }
 
-// rel shows path relative to root when it is inside it.
-func rel(root, path string) string {
+// RelPath shows path relative to root when it is inside it (the wizard and the line
+// mode show the checkout's files so).
+func RelPath(root, path string) string {
 	if root == "" {
 		return path
 	}
@@ -70,6 +71,9 @@ func rel(root, path string) string {
 	}
 	return path
 }
+
+// rel is RelPath, short for the screens.
+var rel = RelPath
 
 // thousands formats n with comma separators: 4980 -> "4,980".
 func thousands(n int) string {

@@ -86,7 +86,6 @@ type Client struct {
 	base *url.URL // the API URL, without a trailing slash
 	hc   *http.Client
 	opts Options
-	call httpc.Options // opts' timeouts, retries, backoff and deadline
 	log  *httpc.Log
 }
 
@@ -114,7 +113,14 @@ func New(apiURL string, hc *http.Client, opts Options) *Client {
 		// Keep the client usable; every call then fails with a clear message.
 		u = &url.URL{Opaque: apiURL}
 	}
-	return &Client{base: u, hc: hc, opts: opts, call: call, log: &httpc.Log{W: opts.Debug, Prefix: "bitbucket: "}}
+	return &Client{base: u, hc: hc, opts: opts, log: &httpc.Log{W: opts.Debug, Prefix: "bitbucket: "}}
+}
+
+// plumbing is opts' timeouts, retries, backoff and deadline, as setup/httpc takes them.
+func (c *Client) plumbing() httpc.Options {
+	o := c.opts
+	return httpc.Options{RequestTimeout: o.RequestTimeout, MaxRetries: o.MaxRetries,
+		BaseBackoff: o.BaseBackoff, MaxBackoff: o.MaxBackoff, Deadline: o.Deadline}
 }
 
 // Options returns the effective options (defaults filled in).
@@ -217,7 +223,7 @@ func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []by
 		return checkAPIURL(fmt.Errorf("the Bitbucket API URL %q is not a valid URL: give one like %s", c.base.Opaque, "https://api.bitbucket.org/2.0"))
 	}
 	op := c.op(method, rawURL)
-	return c.call.Retry(ctx, retries, func(actx context.Context, t httpc.Try) error {
+	return c.plumbing().Retry(ctx, retries, func(actx context.Context, t httpc.Try) error {
 		return c.attempt(actx, t, method, rawURL, op, body, out)
 	})
 }
@@ -225,76 +231,100 @@ func (c *Client) doRetries(ctx context.Context, method, rawURL string, body []by
 // attempt sends the request once; actx ends after the try's timeout. An error worth
 // another try is an *httpc.Retryable.
 func (c *Client) attempt(actx context.Context, t httpc.Try, method, rawURL, op string, body []byte, out any) error {
+	req, err := newRequest(actx, method, rawURL, op, body)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.debugf("%s: %s after %s", op, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
+		return c.sendError(actx, t, method, op, err)
+	}
+	defer resp.Body.Close()
+	c.debugf("%s: %d after %s", op, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return statusError(resp, method, op)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
+		return nil
+	}
+	return c.decode(actx, t, resp, method, op, out)
+}
+
+// newRequest builds a request for the API with its JSON body, if any.
+func newRequest(actx context.Context, method, rawURL, op string, body []byte) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(actx, method, rawURL, rd)
 	if err != nil {
-		return fmt.Errorf("build request %s: %w", op, err)
+		return nil, fmt.Errorf("build request %s: %w", op, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "bbsetup")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.debugf("%s: %s after %s", op, netcause.Kind(err), time.Since(start).Round(time.Millisecond))
-		inner := err
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			inner = ue.Err
-		}
-		var cve *tls.CertificateVerificationError
-		var te *oauth.TokenError
-		switch {
-		case errors.As(err, &te):
-			// The authenticating transport could not get a token (the token endpoint is
-			// unreachable or refused the key and secret): its error is worded for the
-			// operator and names the right host. It may wrap a connection error, which
-			// is not the API's: not retried, not reworded.
-			return inner
-		case actx.Err() != nil || netcause.Transport(inner):
-			nerr := c.networkError(op, err, actx, t)
-			if method == http.MethodGet {
-				return &httpc.Retryable{Err: nerr}
-			}
-			if !netcause.NotSent(inner) {
-				// The request may have reached Bitbucket and been carried out.
-				return &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
-			}
-			return nerr
-		case errors.As(inner, &cve):
-			return checkAPIURL(fmt.Errorf("the TLS certificate of %s could not be verified (%v): check the API URL and this machine's CA certificates: %w",
-				c.base.Host, cve.Err, err))
-		default:
-			// An error of the authenticating transport (e.g. the token request failed):
-			// it is already worded for the operator.
-			return inner
-		}
-	}
-	defer resp.Body.Close()
-	c.debugf("%s: %d after %s", op, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+	return req, nil
+}
 
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
-		perr := parseError(resp.StatusCode, data, op)
-		// A GET is retried on 429 and any 5xx. Anything else (creating a repository) only
-		// on 429 and 503, which say the request was not processed: after a 500, 502 or
-		// 504 it may have been, and sending it again would answer "already exists".
-		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
-			(resp.StatusCode >= 500 && method == http.MethodGet)
-		if retry {
-			return &httpc.Retryable{Err: perr, RetryAfter: resp.Header.Get("Retry-After")}
+// sendError is the error for a request that got no answer: err is the HTTP client's.
+func (c *Client) sendError(actx context.Context, t httpc.Try, method, op string, err error) error {
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	var cve *tls.CertificateVerificationError
+	var te *oauth.TokenError
+	switch {
+	case errors.As(err, &te):
+		// The authenticating transport could not get a token (the token endpoint is
+		// unreachable or refused the key and secret): its error is worded for the
+		// operator and names the right host. It may wrap a connection error, which
+		// is not the API's: not retried, not reworded.
+		return inner
+	case actx.Err() != nil || netcause.Transport(inner):
+		nerr := c.networkError(op, err, actx, t)
+		if method == http.MethodGet {
+			return &httpc.Retryable{Err: nerr}
 		}
-		return perr
+		if !netcause.NotSent(inner) {
+			// The request may have reached Bitbucket and been carried out.
+			return &uncertainError{msg: c.uncertainMessage(op, err, actx), err: nerr}
+		}
+		return nerr
+	case errors.As(inner, &cve):
+		return checkAPIURL(fmt.Errorf("the TLS certificate of %s could not be verified (%v): check the API URL and this machine's CA certificates: %w",
+			c.base.Host, cve.Err, err))
+	default:
+		// An error of the authenticating transport (e.g. the token request failed):
+		// it is already worded for the operator.
+		return inner
 	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
-		return nil
+}
+
+// statusError is the error for an answer outside 2xx.
+func statusError(resp *http.Response, method, op string) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+	perr := parseError(resp.StatusCode, data, op)
+	// A GET is retried on 429 and any 5xx. Anything else (creating a repository) only
+	// on 429 and 503, which say the request was not processed: after a 500, 502 or
+	// 504 it may have been, and sending it again would answer "already exists".
+	retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
+		(resp.StatusCode >= 500 && method == http.MethodGet)
+	if retry {
+		return &httpc.Retryable{Err: perr, RetryAfter: resp.Header.Get("Retry-After")}
 	}
+	return perr
+}
+
+// decode reads a 2xx answer's JSON into out, at most MaxBodyBytes of it.
+func (c *Client) decode(actx context.Context, t httpc.Try, resp *http.Response, method, op string, out any) error {
 	cr := &httpc.CapReader{R: resp.Body, N: MaxBodyBytes}
 	dec := json.NewDecoder(cr)
 	if err := dec.Decode(out); err != nil {

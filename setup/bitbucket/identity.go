@@ -75,7 +75,7 @@ func CompareAccounts(own User, installationID, orgName string) (mismatch *Accoun
 	return &AccountMismatch{Own: own, PusherUUID: installationID, PusherName: name}, true
 }
 
-// Write access a repository check finds.
+// Access is the write access a repository check finds.
 type Access int
 
 // The access levels.

@@ -48,10 +48,50 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 	}
 	ctx, done := c.bound(ctx, "the repository list of workspace "+ws)
 	defer func() { err = done(err) }()
-	tooMany := &TooManyError{What: "repositories in workspace " + ws, Limit: MaxRepositories}
 	if fn == nil {
 		fn = func([]Repository, int, int) {}
 	}
+	first := c.endpoint(listQuery(o), "repositories", ws)
+
+	var p1 pageJSON[repoJSON]
+	if err := c.getJSON(ctx, first, &p1); err != nil {
+		return err
+	}
+	sink := &repoSink{
+		fn:      fn,
+		total:   c.reportedTotal(p1.Size),
+		seen:    map[string]bool{},
+		tooMany: &TooManyError{What: "repositories in workspace " + ws, Limit: MaxRepositories},
+	}
+	if len(p1.Values) == 0 {
+		sink.deliver(nil) // an empty workspace still reports its (zero) total
+		return nil
+	}
+	if p1.Next == "" {
+		return sink.deliverOrOver(mapRepos(p1.Values))
+	}
+	if !c.sameOrigin(p1.Next) {
+		if err := sink.deliverOrOver(mapRepos(p1.Values)); err != nil {
+			return err
+		}
+		return errForeignNext(p1.Next)
+	}
+
+	// Concurrent path: size known and next is a numbered page after this one.
+	current := max(p1.Page, 1)
+	if pageTmpl, ok := numberedNext(p1.Next, current); ok && sink.total >= 0 {
+		return c.listConcurrent(ctx, ws, pageTmpl, current, max(p1.PageLen, len(p1.Values)), mapRepos(p1.Values), sink)
+	}
+
+	// Sequential path: follow next links.
+	if err := sink.deliverOrOver(mapRepos(p1.Values)); err != nil {
+		return err
+	}
+	return c.listSequential(ctx, ws, first, p1.Next, sink)
+}
+
+// listQuery is the query of a repository listing's first page.
+func listQuery(o ListOptions) url.Values {
 	pagelen := o.PageLen
 	if pagelen <= 0 || pagelen > MaxPageLen {
 		pagelen = MaxPageLen
@@ -63,136 +103,135 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 	if o.Sort != "" {
 		q.Set("sort", o.Sort)
 	}
-	first := c.endpoint(q, "repositories", ws)
+	return q
+}
 
-	var p1 pageJSON[repoJSON]
-	if err := c.getJSON(ctx, first, &p1); err != nil {
-		return err
-	}
-	total := -1
+// reportedTotal is the listing's size as the first page reported it, or -1 when it
+// reported none or one above the cap.
+func (c *Client) reportedTotal(size *int) int {
 	switch {
-	case p1.Size != nil && *p1.Size > MaxRepositories:
+	case size != nil && *size > MaxRepositories:
 		// Implausible for a listing bbsetup completes: planning pages from it would let
 		// a server make bbsetup fetch (and hold) without end. Follow next links instead.
-		c.debugf("ignoring the reported size %d (above the cap of %d)", *p1.Size, MaxRepositories)
-	case p1.Size != nil:
-		total = max(*p1.Size, 0)
+		c.debugf("ignoring the reported size %d (above the cap of %d)", *size, MaxRepositories)
+	case size != nil:
+		return max(*size, 0)
 	}
-	loaded := 0
-	seenRepo := map[string]bool{}
+	return -1
+}
+
+// repoSink hands a listing's repositories to the caller's fn, each once and at most
+// MaxRepositories of them.
+type repoSink struct {
+	fn      func(batch []Repository, loaded, total int)
+	total   int // the size Bitbucket reported, or -1
+	loaded  int // delivered so far
+	seen    map[string]bool
+	tooMany error // the listing's error past the cap
 	// accepted counts the repositories fresh let through; past MaxRepositories, fresh
 	// truncates and sets capped: the listing stops with tooMany.
-	accepted, capped := 0, false
-	// deliver hands fn the repositories of batch not delivered before (a server that
-	// repeats a page, or a list that shifted while it was read, must not show one twice)
-	// and returns how many that was.
-	// It is fresh, then emit: the concurrent path finds a page with nothing new (the end)
-	// as soon as the page arrives, but emits pages in page order.
-	fresh := func(batch []Repository) []Repository {
-		out := batch[:0:0]
-		for _, r := range batch {
-			id, name := repoKeys(r)
-			if (id != "" && seenRepo[id]) || (id == "" && name != "" && seenRepo[name]) {
-				continue
-			}
-			for _, k := range []string{id, name} {
-				if k != "" {
-					seenRepo[k] = true
-				}
-			}
-			if accepted >= MaxRepositories {
-				capped = true
-				break
-			}
-			accepted++
-			out = append(out, r)
-		}
-		return out
-	}
-	emit := func(fresh []Repository) {
-		loaded += len(fresh)
-		t := total
-		if t >= 0 && t < loaded {
-			t = loaded
-		}
-		fn(fresh, loaded, t)
-	}
-	// deliver returns how many new repositories it emitted, or -1 once the cap is reached
-	// (what fitted under it was emitted).
-	deliver := func(batch []Repository) int {
-		fresh := fresh(batch)
-		if len(fresh) == 0 && batch != nil && !capped {
-			return 0
-		}
-		if len(fresh) > 0 || batch == nil {
-			emit(fresh)
-		}
-		if capped {
-			return -1
-		}
-		return len(fresh)
-	}
-	if len(p1.Values) == 0 {
-		deliver(nil) // an empty workspace still reports its (zero) total
-		return nil
-	}
-	if p1.Next == "" {
-		if deliver(mapRepos(p1.Values)) < 0 {
-			return tooMany
-		}
-		return nil
-	}
-	if !c.sameOrigin(p1.Next) {
-		if deliver(mapRepos(p1.Values)) < 0 {
-			return tooMany
-		}
-		return errForeignNext(p1.Next)
-	}
+	accepted int
+	capped   bool
+}
 
-	// Concurrent path: size known and next is a numbered page after this one.
-	per := max(p1.PageLen, len(p1.Values))
-	current := max(p1.Page, 1)
-	if pageTmpl, ok := numberedNext(p1.Next, current); ok && total >= 0 {
-		pages := total / per
-		if total%per != 0 {
-			pages++
+// fresh returns the repositories of batch not delivered before (a server that repeats
+// a page, or a list that shifted while it was read, must not show one twice).
+// It is fresh, then emit: the concurrent path finds a page with nothing new (the end)
+// as soon as the page arrives, but emits pages in page order.
+func (s *repoSink) fresh(batch []Repository) []Repository {
+	out := batch[:0:0]
+	for _, r := range batch {
+		id, name := repoKeys(r)
+		if (id != "" && s.seen[id]) || (id == "" && name != "" && s.seen[name]) {
+			continue
 		}
-		if pages <= current {
-			// size promised no more pages: the listing is complete.
-			if deliver(mapRepos(p1.Values)) < 0 {
-				return tooMany
+		for _, k := range []string{id, name} {
+			if k != "" {
+				s.seen[k] = true
 			}
-			return nil
 		}
-		// The same bound as the sequential path: at most maxPages pages after this one,
-		// however large a size the server claims.
-		more := pages > current+maxPages
-		pages = min(pages, current+maxPages)
-		err := c.fetchPages(ctx, pageTmpl, current+1, pages, per, mapRepos(p1.Values), deliver, fresh, emit,
-			func() error {
-				if capped {
-					return tooMany
-				}
-				return nil
-			})
-		if err == nil && more && loaded < total {
-			return &TooManyError{What: fmt.Sprintf("pages of repositories in workspace %s (%d repositories so far)", ws, loaded), Limit: maxPages}
+		if s.accepted >= MaxRepositories {
+			s.capped = true
+			break
 		}
-		return err
+		s.accepted++
+		out = append(out, r)
 	}
+	return out
+}
 
-	// Sequential path: follow next links.
-	if deliver(mapRepos(p1.Values)) < 0 {
-		return tooMany
+func (s *repoSink) emit(fresh []Repository) {
+	s.loaded += len(fresh)
+	t := s.total
+	if t >= 0 && t < s.loaded {
+		t = s.loaded
 	}
+	s.fn(fresh, s.loaded, t)
+}
+
+// deliver returns how many new repositories it emitted, or -1 once the cap is reached
+// (what fitted under it was emitted).
+func (s *repoSink) deliver(batch []Repository) int {
+	fresh := s.fresh(batch)
+	if len(fresh) == 0 && batch != nil && !s.capped {
+		return 0
+	}
+	if len(fresh) > 0 || batch == nil {
+		s.emit(fresh)
+	}
+	if s.capped {
+		return -1
+	}
+	return len(fresh)
+}
+
+// deliverOrOver delivers batch and returns the cap's error once it is reached.
+func (s *repoSink) deliverOrOver(batch []Repository) error {
+	if s.deliver(batch) < 0 {
+		return s.tooMany
+	}
+	return nil
+}
+
+// over returns the cap's error once fresh has reached MaxRepositories.
+func (s *repoSink) over() error {
+	if s.capped {
+		return s.tooMany
+	}
+	return nil
+}
+
+// listConcurrent fetches the pages after current that the reported size promises,
+// concurrently; first holds page current's repositories and per is the page length.
+func (c *Client) listConcurrent(ctx context.Context, ws string, tmpl *url.URL, current, per int, first []Repository, sink *repoSink) error {
+	pages := sink.total / per
+	if sink.total%per != 0 {
+		pages++
+	}
+	if pages <= current {
+		// size promised no more pages: the listing is complete.
+		return sink.deliverOrOver(first)
+	}
+	// The same bound as the sequential path: at most maxPages pages after this one,
+	// however large a size the server claims.
+	more := pages > current+maxPages
+	pages = min(pages, current+maxPages)
+	err := c.fetchPages(ctx, tmpl, current+1, pages, per, first, sink)
+	if err == nil && more && sink.loaded < sink.total {
+		return tooManyPages(ws, sink.loaded)
+	}
+	return err
+}
+
+// listSequential follows next links from the page after first, at most maxPages of them.
+func (c *Client) listSequential(ctx context.Context, ws, first, next string, sink *repoSink) error {
 	seen := map[string]bool{pageKey(first): true}
 	maxItems := -1
-	if total >= 0 {
-		maxItems = total
+	if sink.total >= 0 {
+		maxItems = sink.total
 	}
-	next := p1.Next
 	for range maxPages {
-		if next == "" || seen[pageKey(next)] || (maxItems >= 0 && loaded >= maxItems) {
+		if next == "" || seen[pageKey(next)] || (maxItems >= 0 && sink.loaded >= maxItems) {
 			return nil
 		}
 		if !c.sameOrigin(next) {
@@ -206,18 +245,22 @@ func (c *Client) ListRepositories(ctx context.Context, ws string, o ListOptions,
 		if len(p.Values) == 0 {
 			return nil
 		}
-		switch deliver(mapRepos(p.Values)) {
+		switch sink.deliver(mapRepos(p.Values)) {
 		case 0:
 			return nil // nothing new: the server is repeating itself
 		case -1:
-			return tooMany
+			return sink.tooMany
 		}
 		next = p.Next
 	}
-	if next != "" && !seen[pageKey(next)] && (maxItems < 0 || loaded < maxItems) {
-		return &TooManyError{What: fmt.Sprintf("pages of repositories in workspace %s (%d repositories so far)", ws, loaded), Limit: maxPages}
+	if next != "" && !seen[pageKey(next)] && (maxItems < 0 || sink.loaded < maxItems) {
+		return tooManyPages(ws, sink.loaded)
 	}
 	return nil
+}
+
+func tooManyPages(ws string, loaded int) error {
+	return &TooManyError{What: fmt.Sprintf("pages of repositories in workspace %s (%d repositories so far)", ws, loaded), Limit: maxPages}
 }
 
 // repoKeys identify a repository for dropping duplicates: one is a duplicate when its
@@ -284,28 +327,77 @@ func pageURL(tmpl *url.URL, page int) string {
 // repositories, means pages in the middle of the list are missing (size promised them):
 // that is an error, since a listing that looks complete but is not would let the
 // operator pick among the wrong repositories.
-// over reports the cap's error once fresh has reached MaxRepositories.
-func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository,
-	deliver func([]Repository) int, fresh func([]Repository) []Repository, emit func([]Repository), over func() error) error {
+func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per int, first []Repository, sink *repoSink) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var limit atomic.Int64 // the last page worth fetching; lowered by the end of the list
+	limit.Store(int64(to))
+	results := c.fetchPageWorkers(ctx, tmpl, from, min(c.opts.Concurrency, to-from+1), &limit)
 
-	type result struct {
-		page     int
-		repos    []Repository
-		err      error
-		notFound bool // 404
-		wrong    int  // the page the server said it served, when not the one asked for
+	col := &pageCollector{
+		c:     c,
+		sink:  sink,
+		limit: &limit,
+		count: map[int]int{from - 1: len(first)},
+		endAt: to + 1,
+		ready: map[int][]Repository{},
+		want:  from,
 	}
+	var firstErr error
+	if sink.deliver(first) < 0 {
+		firstErr = sink.over()
+		cancel()
+	}
+	for r := range results {
+		if firstErr != nil {
+			continue // draining after cancel
+		}
+		if r.err != nil {
+			firstErr = r.err
+			cancel()
+			continue
+		}
+		col.process(r)
+		if err := sink.over(); err != nil {
+			firstErr = err
+			cancel()
+		}
+	}
+	if firstErr == nil && len(col.ready) > 0 {
+		// Pages after one that never arrived: only the caller's cancellation leaves a gap.
+		for _, k := range slices.Sorted(maps.Keys(col.ready)) {
+			if len(col.ready[k]) > 0 {
+				sink.emit(col.ready[k])
+			}
+		}
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err() // the caller's cancellation (ours only follows an error)
+	}
+	if firstErr == nil {
+		firstErr = col.gapError(tmpl, per)
+	}
+	return firstErr
+}
+
+// pageResult is one page a worker of fetchPages fetched.
+type pageResult struct {
+	page     int
+	repos    []Repository
+	err      error
+	notFound bool // 404
+	wrong    int  // the page the server said it served, when not the one asked for
+}
+
+// fetchPageWorkers starts workers that fetch pages from, from+1, … of tmpl up to limit
+// and send each result; the channel closes when they have all stopped.
+func (c *Client) fetchPageWorkers(ctx context.Context, tmpl *url.URL, from, workers int, limit *atomic.Int64) <-chan pageResult {
 	var (
 		nextPage atomic.Int64 // the next page a worker takes
-		limit    atomic.Int64 // the last page worth fetching; lowered by the end of the list
 		wg       sync.WaitGroup
 	)
 	nextPage.Store(int64(from))
-	limit.Store(int64(to))
-	results := make(chan result)
-	workers := min(c.opts.Concurrency, to-from+1)
+	results := make(chan pageResult)
 	for range workers {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -313,24 +405,12 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 				if k > limit.Load() {
 					return
 				}
-				var p pageJSON[repoJSON]
-				err := c.getJSON(ctx, pageURL(tmpl, int(k)), &p)
-				r := result{page: int(k), err: err}
-				var ae *APIError
-				switch {
-				case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
-					r.err, r.notFound = nil, true
-				case err != nil:
-				case p.Page != 0 && p.Page != int(k):
-					r.wrong = p.Page
-				default:
-					r.repos = mapRepos(p.Values)
-				}
+				r := c.fetchPage(ctx, tmpl, int(k))
 				// Past the end (an empty page, a 404, a server ignoring page): lower the
 				// limit here, before this worker or another takes a page, not only when
 				// the collector gets to the result (which let extra pages through).
 				if r.err == nil && len(r.repos) == 0 {
-					lowerTo(&limit, k-1)
+					lowerTo(limit, k-1)
 				}
 				select {
 				case results <- r:
@@ -344,94 +424,93 @@ func (c *Client) fetchPages(ctx context.Context, tmpl *url.URL, from, to, per in
 		wg.Wait()
 		close(results)
 	}()
+	return results
+}
 
-	var (
-		firstErr  error
-		count     = map[int]int{from - 1: len(first)} // repositories each page held
-		endAt     = to + 1                            // the lowest page past the end
-		endIs404  bool
-		lastFound int // the highest page that held repositories
-	)
-	// Pages arrive in any order; they are emitted in page order (a page that arrives early
-	// waits for the ones before it), so the list is in Bitbucket's order however the
-	// fetches interleave. The end of the list is found as pages arrive.
-	ready := map[int][]Repository{} // a page's new repositories, until the pages before it are emitted
-	want := from
-	process := func(r result) {
-		if r.wrong != 0 {
-			c.debugf("asked for page %d, Bitbucket answered page %d: it ignores the page parameter; the listing ends here", r.page, r.wrong)
-		}
-		count[r.page] = len(r.repos)
-		end := len(r.repos) == 0
-		var f []Repository
-		if !end {
-			if f = fresh(r.repos); len(f) == 0 {
-				end = true // nothing new: the server is repeating itself
-			}
-		}
-		ready[r.page] = f
-		for {
-			f, ok := ready[want]
-			if !ok {
-				break
-			}
-			delete(ready, want)
-			want++
-			if len(f) > 0 {
-				emit(f)
-			}
-		}
-		if !end {
-			lastFound = max(lastFound, r.page)
-			return
-		}
-		lowerTo(&limit, int64(r.page-1))
-		if r.page < endAt {
-			endAt, endIs404 = r.page, r.notFound
+// fetchPage fetches page k of tmpl; a 404 is a result (notFound), not an error.
+func (c *Client) fetchPage(ctx context.Context, tmpl *url.URL, k int) pageResult {
+	var p pageJSON[repoJSON]
+	err := c.getJSON(ctx, pageURL(tmpl, k), &p)
+	r := pageResult{page: k, err: err}
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
+		r.err, r.notFound = nil, true
+	case err != nil:
+	case p.Page != 0 && p.Page != k:
+		r.wrong = p.Page
+	default:
+		r.repos = mapRepos(p.Values)
+	}
+	return r
+}
+
+// pageCollector takes fetchPages' results as they arrive, in any order, and emits
+// them in page order (a page that arrives early waits for the ones before it), so the
+// list is in Bitbucket's order however the fetches interleave. It finds the end of the
+// list as pages arrive.
+type pageCollector struct {
+	c         *Client
+	sink      *repoSink
+	limit     *atomic.Int64
+	count     map[int]int // repositories each page held
+	endAt     int         // the lowest page past the end
+	endIs404  bool
+	lastFound int                  // the highest page that held repositories
+	ready     map[int][]Repository // a page's new repositories, until the pages before it are emitted
+	want      int                  // the next page to emit
+}
+
+func (col *pageCollector) process(r pageResult) {
+	if r.wrong != 0 {
+		col.c.debugf("asked for page %d, Bitbucket answered page %d: it ignores the page parameter; the listing ends here", r.page, r.wrong)
+	}
+	col.count[r.page] = len(r.repos)
+	end := len(r.repos) == 0
+	var f []Repository
+	if !end {
+		if f = col.sink.fresh(r.repos); len(f) == 0 {
+			end = true // nothing new: the server is repeating itself
 		}
 	}
-	if deliver(first) < 0 {
-		firstErr = over()
-		cancel()
-	}
-	for r := range results {
-		if firstErr != nil {
-			continue // draining after cancel
+	col.ready[r.page] = f
+	for {
+		f, ok := col.ready[col.want]
+		if !ok {
+			break
 		}
-		if r.err != nil {
-			firstErr = r.err
-			cancel()
-			continue
-		}
-		process(r)
-		if err := over(); err != nil {
-			firstErr = err
-			cancel()
+		delete(col.ready, col.want)
+		col.want++
+		if len(f) > 0 {
+			col.sink.emit(f)
 		}
 	}
-	if firstErr == nil && len(ready) > 0 {
-		// Pages after one that never arrived: only the caller's cancellation leaves a gap.
-		for _, k := range slices.Sorted(maps.Keys(ready)) {
-			if len(ready[k]) > 0 {
-				emit(ready[k])
-			}
-		}
+	if !end {
+		col.lastFound = max(col.lastFound, r.page)
+		return
 	}
-	if firstErr == nil {
-		firstErr = ctx.Err() // the caller's cancellation (ours only follows an error)
+	lowerTo(col.limit, int64(r.page-1))
+	if r.page < col.endAt {
+		col.endAt, col.endIs404 = r.page, r.notFound
 	}
-	if firstErr == nil && endIs404 {
-		prev, known := count[endAt-1]
-		if lastFound > endAt || (known && prev >= per) {
-			why := "the page before it was full"
-			if lastFound > endAt {
-				why = fmt.Sprintf("page %d after it has repositories", lastFound)
-			}
-			return fmt.Errorf("Bitbucket answered 404 Not Found for page %d of the repository list (%s) in the middle of the list (%s), so the list is incomplete; it may have changed while loading: run the command again",
-				endAt, c.op(http.MethodGet, pageURL(tmpl, endAt)), why)
-		}
+}
+
+// gapError is the error for a 404 in the middle of the list: after a full page, or
+// before a page with repositories. nil when the list ended where it should.
+func (col *pageCollector) gapError(tmpl *url.URL, per int) error {
+	if !col.endIs404 {
+		return nil
 	}
-	return firstErr
+	prev, known := col.count[col.endAt-1]
+	if gap := col.lastFound > col.endAt || (known && prev >= per); !gap {
+		return nil
+	}
+	why := "the page before it was full"
+	if col.lastFound > col.endAt {
+		why = fmt.Sprintf("page %d after it has repositories", col.lastFound)
+	}
+	return fmt.Errorf("Bitbucket answered 404 Not Found for page %d of the repository list (%s) in the middle of the list (%s), so the list is incomplete; it may have changed while loading: run the command again",
+		col.endAt, col.c.op(http.MethodGet, pageURL(tmpl, col.endAt)), why)
 }
 
 func lowerTo(v *atomic.Int64, n int64) {

@@ -377,23 +377,6 @@ var renameFile = os.Rename
 // either every file old or every file new, and no earlier backup is touched. Unchanged
 // files are not touched at all.
 func (p *Plan) Apply() ([]Result, error) {
-	var st []*staged
-	runDir := "" // this write's directory under BackupDir, "" until made
-	cleanup := func() {
-		for _, s := range st {
-			for _, f := range []string{s.tmp, s.bakTmp, s.undoTmp} {
-				if f != "" {
-					os.Remove(f)
-				}
-			}
-		}
-	}
-	dropRun := func() {
-		if runDir != "" {
-			os.RemoveAll(runDir)
-		}
-	}
-	results := make([]Result, len(p.Files))
 	var dirs []string
 	for _, fc := range p.Files {
 		if fc.Changed() {
@@ -405,31 +388,94 @@ func (p *Plan) Apply() ([]Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	results := make([]Result, len(p.Files))
+	w := &applyRun{}
+	if err := p.stageAll(w, results); err != nil {
+		return nil, err
+	}
+	if err := w.replace(); err != nil {
+		return nil, err
+	}
+	for _, s := range w.st {
+		syncDir(filepath.Dir(s.fc.Target))
+		if s.backupPath != "" {
+			syncDir(filepath.Dir(s.backupPath))
+		}
+	}
+	w.cleanup() // the undo copies
+	for i, fc := range p.Files {
+		if !fc.Changed() {
+			continue
+		}
+		results[i].Changed = true
+		for _, s := range w.st {
+			if s.fc.Path == fc.Path {
+				results[i].Backup = s.backupPath
+			}
+		}
+	}
+	return results, nil
+}
+
+// applyRun is one Apply's staged files and its directory under BackupDir.
+type applyRun struct {
+	st     []*staged
+	runDir string // this write's directory under BackupDir, "" until made
+}
+
+// cleanup removes the temporary files still staged.
+func (w *applyRun) cleanup() {
+	for _, s := range w.st {
+		for _, f := range []string{s.tmp, s.bakTmp, s.undoTmp} {
+			if f != "" {
+				os.Remove(f)
+			}
+		}
+	}
+}
+
+// dropRun removes this write's backup directory, if it made one.
+func (w *applyRun) dropRun() {
+	if w.runDir != "" {
+		os.RemoveAll(w.runDir)
+	}
+}
+
+// stageAll stages every changed file into w and fills in each file's result so far; on
+// an error it has removed what it staged.
+func (p *Plan) stageAll(w *applyRun, results []Result) error {
 	for i, fc := range p.Files {
 		results[i] = Result{Path: fc.Path, Aliases: fc.Aliases}
 		if !fc.Changed() {
 			continue
 		}
 		results[i].RemovedTemps = removeStaleTemps(fc.Target)
-		if fc.Exists && p.BackupDir != "" && runDir == "" {
-			if runDir, err = newRunDir(p.BackupDir); err != nil {
-				cleanup()
-				return nil, err
+		if fc.Exists && p.BackupDir != "" && w.runDir == "" {
+			var err error
+			if w.runDir, err = newRunDir(p.BackupDir); err != nil {
+				w.cleanup()
+				return err
 			}
 		}
-		s, err := stage(fc, p.backupPath(runDir, fc.Target))
+		s, err := stage(fc, p.backupPath(w.runDir, fc.Target))
 		if s != nil {
-			st = append(st, s)
+			w.st = append(w.st, s)
 		}
 		if err != nil {
-			cleanup()
-			dropRun()
-			return nil, err
+			w.cleanup()
+			w.dropRun()
+			return err
 		}
 	}
-	for _, s := range st {
+	return nil
+}
+
+// replace renames the staged files into place, then the backups; if one rename fails,
+// it puts back what it replaced.
+func (w *applyRun) replace() error {
+	for _, s := range w.st {
 		if err := renameFile(s.tmp, s.fc.Target); err != nil {
-			return nil, rollback(st, fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err), cleanup, dropRun)
+			return rollback(w.st, fmt.Sprintf("cannot replace %s: %v", s.fc.Target, err), w.cleanup, w.dropRun)
 		}
 		s.tmp = ""
 		s.replaced = true
@@ -437,35 +483,17 @@ func (p *Plan) Apply() ([]Result, error) {
 			os.Chmod(s.fc.Target, s.fc.Mode) // the temp file was 0600 while it held the secret
 		}
 	}
-	for _, s := range st {
+	for _, s := range w.st {
 		if s.bakTmp == "" {
 			continue
 		}
 		if err := renameFile(s.bakTmp, s.backupPath); err != nil {
-			return nil, rollback(st, fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err), cleanup, dropRun)
+			return rollback(w.st, fmt.Sprintf("cannot write the backup %s: %v", s.backupPath, err), w.cleanup, w.dropRun)
 		}
 		s.bakTmp = ""
 		s.backedUp = true
 	}
-	for _, s := range st {
-		syncDir(filepath.Dir(s.fc.Target))
-		if s.backupPath != "" {
-			syncDir(filepath.Dir(s.backupPath))
-		}
-	}
-	cleanup() // the undo copies
-	for i, fc := range p.Files {
-		if !fc.Changed() {
-			continue
-		}
-		results[i].Changed = true
-		for _, s := range st {
-			if s.fc.Path == fc.Path {
-				results[i].Backup = s.backupPath
-			}
-		}
-	}
-	return results, nil
+	return nil
 }
 
 // backupPath is where the previous content of target goes: beside it (".bak") without a

@@ -64,41 +64,13 @@ func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 		port = n
 	}
 	host := u.Hostname()
-	var lc net.ListenConfig
-	var ls []net.Listener
-	closeAll := func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}
-	inUse := func(addr string, err error) error {
-		closeAll()
-		return &PortInUseError{Addr: addr, Port: port, Err: err}
-	}
+	var (
+		ls  []net.Listener
+		err error
+	)
 	switch ip := net.ParseIP(host); {
 	case strings.EqualFold(host, "localhost"):
-		addr4 := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		l4, err4 := lc.Listen(ctx, "tcp4", addr4)
-		if err4 != nil && isAddrInUse(err4) {
-			return nil, inUse(addr4, err4)
-		}
-		port6 := port
-		if err4 == nil {
-			ls = append(ls, l4)
-			port6 = l4.Addr().(*net.TCPAddr).Port
-		}
-		addr6 := net.JoinHostPort("::1", strconv.Itoa(port6))
-		l6, err6 := lc.Listen(ctx, "tcp6", addr6)
-		switch {
-		case err6 == nil:
-			ls = append(ls, l6)
-		case isAddrInUse(err6) && port != 0:
-			// A browser that resolves localhost to ::1 would reach whoever holds it.
-			return nil, inUse(addr6, err6)
-		}
-		if len(ls) == 0 {
-			return nil, fmt.Errorf("cannot listen on localhost port %d (%v); paste the URL your browser lands on instead", port, err4)
-		}
+		ls, err = listenLocalhost(ctx, port)
 	case ip != nil:
 		if ip.IsUnspecified() {
 			return nil, fmt.Errorf("the callback URL %s names every network interface (%s); bbsetup does not listen there; paste the URL your browser lands on instead", u.Redacted(), host)
@@ -106,50 +78,105 @@ func (f *Flow) Listen(ctx context.Context) (*Callback, error) {
 		if !ip.IsLoopback() {
 			return nil, &NotLoopbackError{Host: host}
 		}
-		addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+		ls, err = listenIP(ctx, ip, port)
+	default:
+		ls, err = listenResolved(ctx, host, port)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f.Serve(ls...), nil
+}
+
+// listenLocalhost listens on 127.0.0.1 and, where IPv6 exists, on [::1] on port (0: the
+// port 127.0.0.1 got).
+func listenLocalhost(ctx context.Context, port int) ([]net.Listener, error) {
+	var lc net.ListenConfig
+	var ls []net.Listener
+	addr4 := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	l4, err4 := lc.Listen(ctx, "tcp4", addr4)
+	if err4 != nil && isAddrInUse(err4) {
+		return nil, &PortInUseError{Addr: addr4, Port: port, Err: err4}
+	}
+	port6 := port
+	if err4 == nil {
+		ls = append(ls, l4)
+		port6 = l4.Addr().(*net.TCPAddr).Port
+	}
+	addr6 := net.JoinHostPort("::1", strconv.Itoa(port6))
+	l6, err6 := lc.Listen(ctx, "tcp6", addr6)
+	switch {
+	case err6 == nil:
+		ls = append(ls, l6)
+	case isAddrInUse(err6) && port != 0:
+		// A browser that resolves localhost to ::1 would reach whoever holds it.
+		return nil, inUse(ls, addr6, port, err6)
+	}
+	if len(ls) == 0 {
+		return nil, fmt.Errorf("cannot listen on localhost port %d (%v); paste the URL your browser lands on instead", port, err4)
+	}
+	return ls, nil
+}
+
+// listenIP listens on the loopback address ip.
+func listenIP(ctx context.Context, ip net.IP, port int) ([]net.Listener, error) {
+	var lc net.ListenConfig
+	addr := net.JoinHostPort(ip.String(), strconv.Itoa(port))
+	l, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		if isAddrInUse(err) {
+			return nil, &PortInUseError{Addr: addr, Port: port, Err: err}
+		}
+		return nil, fmt.Errorf("cannot listen on %s (%v); paste the URL your browser lands on instead", addr, err)
+	}
+	return []net.Listener{l}, nil
+}
+
+// listenResolved listens on the loopback addresses host resolves to.
+func listenResolved(ctx context.Context, host string, port int) ([]net.Listener, error) {
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ips, err := net.DefaultResolver.LookupIPAddr(rctx, host)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve the callback host %s (%v); paste the URL your browser lands on instead", host, err)
+	}
+	var lc net.ListenConfig
+	var ls []net.Listener
+	var firstErr error
+	loopback := false
+	for _, a := range ips {
+		if a.IP.IsUnspecified() || !a.IP.IsLoopback() {
+			continue
+		}
+		loopback = true
+		addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(port))
 		l, err := lc.Listen(ctx, "tcp", addr)
 		if err != nil {
 			if isAddrInUse(err) {
-				return nil, inUse(addr, err)
+				return nil, inUse(ls, addr, port, err)
 			}
-			return nil, fmt.Errorf("cannot listen on %s (%v); paste the URL your browser lands on instead", addr, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
 		}
 		ls = append(ls, l)
-	default:
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ips, err := net.DefaultResolver.LookupIPAddr(rctx, host)
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("cannot resolve the callback host %s (%v); paste the URL your browser lands on instead", host, err)
-		}
-		var firstErr error
-		loopback := false
-		for _, a := range ips {
-			if a.IP.IsUnspecified() || !a.IP.IsLoopback() {
-				continue
-			}
-			loopback = true
-			addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(port))
-			l, err := lc.Listen(ctx, "tcp", addr)
-			if err != nil {
-				if isAddrInUse(err) {
-					return nil, inUse(addr, err)
-				}
-				if firstErr == nil {
-					firstErr = err
-				}
-				continue
-			}
-			ls = append(ls, l)
-		}
-		if !loopback {
-			return nil, &NotLoopbackError{Host: host}
-		}
-		if len(ls) == 0 {
-			return nil, fmt.Errorf("cannot listen on the callback host %s (%v); paste the URL your browser lands on instead", host, firstErr)
-		}
 	}
-	return f.Serve(ls...), nil
+	if !loopback {
+		return nil, &NotLoopbackError{Host: host}
+	}
+	if len(ls) == 0 {
+		return nil, fmt.Errorf("cannot listen on the callback host %s (%v); paste the URL your browser lands on instead", host, firstErr)
+	}
+	return ls, nil
+}
+
+// inUse closes the listeners opened so far and returns the taken port's error.
+func inUse(ls []net.Listener, addr string, port int, err error) error {
+	for _, l := range ls {
+		l.Close()
+	}
+	return &PortInUseError{Addr: addr, Port: port, Err: err}
 }
 
 // NotLoopbackError is a callback host that is not a loopback address: bbsetup does not

@@ -397,55 +397,10 @@ const (
 func (r *runner) browserTrip(sess tui.AuthSession) (int, tui.Authorized, error) {
 	t := r.t
 	callback := r.co.CallbackURL
-	t.say("Open this URL in a browser where you are logged in to Bitbucket, and click Grant access:")
-	t.say("%s", sess.URL) // on a line of its own: selectable whole
-	switch {
-	case !r.opts.NoBrowser || r.opts.Demo:
-		if err := r.b.OpenBrowser(sess.URL); err != nil {
-			t.say("Could not open a browser (%s): open the URL above yourself.", err.Error())
-		} else if r.opts.DemoVisits {
-			t.say("The demo visited the page for you, as a browser would (no browser was opened).")
-		} else {
-			t.say("Opened in your browser.")
-		}
-	default:
-		t.say("(--no-browser: open it yourself.)")
-	}
-	if r.opts.Remote {
-		port := tui.CallbackPort(callback)
-		t.say("! Remote session: Bitbucket sends your browser to %s on the machine running the browser. Forward that port to this one first:", callback)
-		t.say("  ssh -L %s:localhost:%s <this host>", port, port)
-		t.say("or paste the URL the browser lands on here.")
-	}
-	paste := func(v string) (tui.Authorized, bool, error) {
-		t.progress("Exchanging the code…")
-		a, err := sess.Paste(r.ctx, v)
-		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return a, false, cerr
-			}
-			t.say("✗ %s", err.Error())
-			return a, false, nil
-		}
-		return a, true, nil
-	}
+	r.showAuthorizeURL(sess.URL)
 	pastePrompt := "Paste the URL from the browser's address bar (it starts with " + callback + "?code=) and press enter."
 	if sess.PortInUse {
-		t.say("! The callback port is taken: %s", sess.PortMessage)
-		t.say("  → Open the URL, grant access, then paste the URL the browser lands on (it fails to load; that is fine).")
-		for {
-			v, err := t.ask(pastePrompt + "\n")
-			if err != nil {
-				return 0, tui.Authorized{}, err
-			}
-			if v == "" {
-				t.say("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with %s?code=), then press enter.", callback)
-				continue
-			}
-			if a, ok, err := paste(v); err != nil || ok {
-				return authorizedOK, a, err
-			}
-		}
+		return r.pasteOnly(sess, pastePrompt)
 	}
 	wctx, cancel := context.WithCancel(r.ctx)
 	defer cancel() // done: the listener is released
@@ -470,24 +425,8 @@ func (r *runner) browserTrip(sess tui.AuthSession) (int, tui.Authorized, error) 
 			if cerr := r.ctx.Err(); cerr != nil {
 				return 0, tui.Authorized{}, cerr
 			}
-			if tui.CredentialsRejected(res.err) {
-				t.fail("Authorization failed", res.err, "")
-				i, err := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-				if err != nil {
-					return 0, tui.Authorized{}, err
-				}
-				if i == 0 {
-					r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: res.err.Error()}
-					r.kept = false
-					return changeKey, tui.Authorized{}, nil
-				}
-				return retry, tui.Authorized{}, nil
-			}
-			t.fail("Authorization failed", res.err, "")
-			if _, err := t.ask("Press enter to try again: "); err != nil {
-				return 0, tui.Authorized{}, err
-			}
-			return retry, tui.Authorized{}, nil
+			next, err := r.waitFailed(res.err)
+			return next, tui.Authorized{}, err
 		case rd, ok := <-t.lines:
 			v, err := t.got(rd, ok)
 			if err != nil {
@@ -498,13 +437,99 @@ func (r *runner) browserTrip(sess tui.AuthSession) (int, tui.Authorized, error) 
 				t.say("Still waiting for Bitbucket. %s", pastePrompt)
 				continue
 			}
-			a, done, err := paste(v)
+			a, done, err := r.pasteURL(sess, v)
 			if err != nil || done {
 				return authorizedOK, a, err
 			}
 			t.say("Still listening for the browser too.")
 		}
 	}
+}
+
+// showAuthorizeURL shows the authorize URL, opens the browser unless told not to, and
+// in a remote session says how to forward the callback port.
+func (r *runner) showAuthorizeURL(authURL string) {
+	t := r.t
+	callback := r.co.CallbackURL
+	t.say("Open this URL in a browser where you are logged in to Bitbucket, and click Grant access:")
+	t.say("%s", authURL) // on a line of its own: selectable whole
+	switch {
+	case !r.opts.NoBrowser || r.opts.Demo:
+		if err := r.b.OpenBrowser(authURL); err != nil {
+			t.say("Could not open a browser (%s): open the URL above yourself.", err.Error())
+		} else if r.opts.DemoVisits {
+			t.say("The demo visited the page for you, as a browser would (no browser was opened).")
+		} else {
+			t.say("Opened in your browser.")
+		}
+	default:
+		t.say("(--no-browser: open it yourself.)")
+	}
+	if r.opts.Remote {
+		port := tui.CallbackPort(callback)
+		t.say("! Remote session: Bitbucket sends your browser to %s on the machine running the browser. Forward that port to this one first:", callback)
+		t.say("  ssh -L %s:localhost:%s <this host>", port, port)
+		t.say("or paste the URL the browser lands on here.")
+	}
+}
+
+// pasteURL completes the flow with a pasted URL; ok is false (and err nil) when the
+// URL was refused, which it has said.
+func (r *runner) pasteURL(sess tui.AuthSession, v string) (a tui.Authorized, ok bool, err error) {
+	r.t.progress("Exchanging the code…")
+	a, err = sess.Paste(r.ctx, v)
+	if err != nil {
+		if cerr := r.ctx.Err(); cerr != nil {
+			return a, false, cerr
+		}
+		r.t.say("✗ %s", err.Error())
+		return a, false, nil
+	}
+	return a, true, nil
+}
+
+// pasteOnly is browserTrip when the callback port is taken: it asks for the pasted URL
+// until one completes the flow.
+func (r *runner) pasteOnly(sess tui.AuthSession, pastePrompt string) (int, tui.Authorized, error) {
+	t := r.t
+	t.say("! The callback port is taken: %s", sess.PortMessage)
+	t.say("  → Open the URL, grant access, then paste the URL the browser lands on (it fails to load; that is fine).")
+	for {
+		v, err := t.ask(pastePrompt + "\n")
+		if err != nil {
+			return 0, tui.Authorized{}, err
+		}
+		if v == "" {
+			t.say("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with %s?code=), then press enter.", r.co.CallbackURL)
+			continue
+		}
+		if a, ok, err := r.pasteURL(sess, v); err != nil || ok {
+			return authorizedOK, a, err
+		}
+	}
+}
+
+// waitFailed says why waiting for the browser failed and asks what next: retry, or
+// changeKey when Bitbucket refused the key and secret and the operator will change them.
+func (r *runner) waitFailed(werr error) (int, error) {
+	t := r.t
+	t.fail("Authorization failed", werr, "")
+	if tui.CredentialsRejected(werr) {
+		i, err := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
+		if err != nil {
+			return 0, err
+		}
+		if i == 0 {
+			r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
+			r.kept = false
+			return changeKey, nil
+		}
+		return retry, nil
+	}
+	if _, err := t.ask("Press enter to try again: "); err != nil {
+		return 0, err
+	}
+	return retry, nil
 }
 
 // authorized records a completed authorization and says who authorized.

@@ -6,7 +6,6 @@ package line
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -15,15 +14,7 @@ import (
 )
 
 // rel shows path relative to root when it is inside it.
-func rel(root, path string) string {
-	if root == "" {
-		return path
-	}
-	if r, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return path
-}
+var rel = tui.RelPath
 
 func (r *runner) welcome() (step, error) {
 	t := r.t
@@ -286,39 +277,9 @@ func (r *runner) verify() (step, error) {
 		}
 		switch v.Kind {
 		case tui.VerdictOK:
-			t.say("✓ Bitbucket accepted the key and secret")
-			t.say("Private consumer, callback URL set, every permission granted.")
-			if len(v.Granted) > 0 {
-				t.say("Granted:")
-				for _, g := range tui.GroupPermissions(v.Granted) {
-					t.say("  • %s", g)
-				}
-			}
-			r.verdict, r.unverified = &v, false
-			if r.kept {
-				return stepAmpServer, nil // nothing to write
-			}
-			return stepEnv, nil
-		case tui.VerdictBadCredentials:
-			next := "Paste them again (click the consumer's name in Bitbucket to reveal both)."
-			if r.kept {
-				next = "Paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
-			}
-			t.fail("The key or the secret is wrong", errors.New(v.Message), next)
-			return r.goFix(v)
-		case tui.VerdictNotPrivate:
-			t.fail("\"This is a private consumer\" is not ticked", errors.New(v.Message), "Tick it on the consumer's edit page and Save; the consumer steps follow.")
-			return r.goFix(v)
-		case tui.VerdictNoCallback:
-			t.fail("The consumer has no callback URL", errors.New(v.Message+"\nCallback URL: "+r.co.CallbackURL), "Set it on the consumer's edit page and Save; the consumer steps follow.")
-			return r.goFix(v)
-		case tui.VerdictMissingScopes:
-			t.fail("Some permission boxes are not ticked", errors.New(v.Message), "Tick them on the consumer's edit page and Save; the checklist follows.")
-			t.say("Missing:")
-			for _, m := range v.Missing {
-				t.say("  • %s", m)
-			}
-			return r.goFix(v)
+			return r.verified(v)
+		case tui.VerdictBadCredentials, tui.VerdictNotPrivate, tui.VerdictNoCallback, tui.VerdictMissingScopes:
+			return r.refused(v)
 		case tui.VerdictNetwork:
 			t.fail("Bitbucket could not be reached", errors.New(v.Message), "")
 			i, err := t.choose("", []string{"Try again", "Continue UNVERIFIED: the key and secret are then written without being checked"}, 0)
@@ -346,6 +307,50 @@ func (r *runner) verify() (step, error) {
 	}
 }
 
+// verified says what Bitbucket accepted and goes on to the env files (or, with the key
+// and secret already configured, to the server).
+func (r *runner) verified(v tui.Verdict) (step, error) {
+	t := r.t
+	t.say("✓ Bitbucket accepted the key and secret")
+	t.say("Private consumer, callback URL set, every permission granted.")
+	if len(v.Granted) > 0 {
+		t.say("Granted:")
+		for _, g := range tui.GroupPermissions(v.Granted) {
+			t.say("  • %s", g)
+		}
+	}
+	r.verdict, r.unverified = &v, false
+	if r.kept {
+		return stepAmpServer, nil // nothing to write
+	}
+	return stepEnv, nil
+}
+
+// refused says what is wrong with the consumer or its key and secret, and goes to the
+// step that fixes it.
+func (r *runner) refused(v tui.Verdict) (step, error) {
+	t := r.t
+	switch v.Kind {
+	case tui.VerdictBadCredentials:
+		next := "Paste them again (click the consumer's name in Bitbucket to reveal both)."
+		if r.kept {
+			next = "Paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
+		}
+		t.fail("The key or the secret is wrong", errors.New(v.Message), next)
+	case tui.VerdictNotPrivate:
+		t.fail("\"This is a private consumer\" is not ticked", errors.New(v.Message), "Tick it on the consumer's edit page and Save; the consumer steps follow.")
+	case tui.VerdictNoCallback:
+		t.fail("The consumer has no callback URL", errors.New(v.Message+"\nCallback URL: "+r.co.CallbackURL), "Set it on the consumer's edit page and Save; the consumer steps follow.")
+	case tui.VerdictMissingScopes:
+		t.fail("Some permission boxes are not ticked", errors.New(v.Message), "Tick them on the consumer's edit page and Save; the checklist follows.")
+		t.say("Missing:")
+		for _, m := range v.Missing {
+			t.say("  • %s", m)
+		}
+	}
+	return r.goFix(v)
+}
+
 // goFix sends the operator to the step that fixes v (the wizard's fix).
 func (r *runner) goFix(v tui.Verdict) (step, error) {
 	r.kept = false
@@ -367,32 +372,8 @@ func (r *runner) env() (step, error) {
 		t.progress("Reading the env files…")
 		plan, err := r.b.PlanEnv(r.ctx, r.co, r.creds)
 		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
-			var oe *tui.OutsideCheckoutError
-			al, canAllow := r.b.(tui.OutsideAllower)
-			if errors.As(err, &oe) && canAllow {
-				t.fail("The env files cannot be written", err, "")
-				i, err := t.choose("", []string{"Read the files again", "Write there anyway (" + oe.Target + " is yours and meant to get the secret)", "Go back to the key and secret"}, 0)
-				if err != nil {
-					return 0, err
-				}
-				switch i {
-				case 1:
-					al.AllowOutsideCheckout()
-				case 2:
-					return stepCredentials, nil
-				}
-				continue
-			}
-			t.fail("The env files cannot be written", err, "Fix what it says, then read them again.")
-			i, err := t.choose("", []string{"Read the files again", "Go back to the key and secret"}, 0)
-			if err != nil {
-				return 0, err
-			}
-			if i == 1 {
-				return stepCredentials, nil
+			if next, err := r.planFailed(err); err != nil || next != stepEnv {
+				return next, err
 			}
 			continue
 		}
@@ -413,17 +394,7 @@ func (r *runner) env() (step, error) {
 		t.progress("Writing the env files…")
 		// The write is never interrupted half-way: a stop waits for it.
 		res, err := plan.Apply(context.WithoutCancel(r.ctx))
-		r.written = append([]tui.FileResult{}, res...)
-		for _, f := range res {
-			switch {
-			case f.Changed && f.Backup != "":
-				t.say("✓ written %s (backup %s)", rel(r.co.Root, f.Path), rel(r.co.Root, f.Backup))
-			case f.Changed:
-				t.say("✓ written %s", rel(r.co.Root, f.Path))
-			default:
-				t.say("= up to date %s", rel(r.co.Root, f.Path))
-			}
-		}
+		r.sayWritten(res)
 		if err != nil {
 			t.fail("Writing failed", err, "Fix what it says, then read the files again and retry.")
 			if _, err := t.ask("Press enter to read the files again: "); err != nil {
@@ -431,35 +402,92 @@ func (r *runner) env() (step, error) {
 			}
 			continue
 		}
-		if pr := plan.PRServiceLines(r.ctx); len(pr) > 0 {
-			t.say("The PR service (it pushes to Bitbucket):")
-			for _, l := range pr {
-				t.say("%s", l)
-			}
-		}
-		const server = "npx nx serve amplication-server"
-		t.say("Now: start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:")
-		t.say("  %s", server)
-		if r.opts.Demo {
-			t.say("  (demo: the emulated server has started by itself)")
-		}
-		var later []string
-		for _, svc := range r.co.Services {
-			if svc != server {
-				later = append(later, svc)
-			}
-		}
-		if len(later) > 0 {
-			t.say("After this wizard, start the other services the same way (the summary lists them again):")
-			for _, svc := range later {
-				t.say("  %s", svc)
-			}
-		}
-		if _, err := t.ask("Press enter to check the server."); err != nil {
+		return r.startServer(plan)
+	}
+}
+
+// planFailed says why the env files cannot be written and asks what next: stepEnv to
+// read them again (after allowing a target outside the checkout, if the operator says
+// so), or stepCredentials to go back to the key and secret.
+func (r *runner) planFailed(err error) (step, error) {
+	t := r.t
+	if cerr := r.ctx.Err(); cerr != nil {
+		return 0, cerr
+	}
+	var oe *tui.OutsideCheckoutError
+	al, canAllow := r.b.(tui.OutsideAllower)
+	if errors.As(err, &oe) && canAllow {
+		t.fail("The env files cannot be written", err, "")
+		i, err := t.choose("", []string{"Read the files again", "Write there anyway (" + oe.Target + " is yours and meant to get the secret)", "Go back to the key and secret"}, 0)
+		if err != nil {
 			return 0, err
 		}
-		return stepAmpServer, nil
+		switch i {
+		case 1:
+			al.AllowOutsideCheckout()
+		case 2:
+			return stepCredentials, nil
+		}
+		return stepEnv, nil
 	}
+	t.fail("The env files cannot be written", err, "Fix what it says, then read them again.")
+	i, err := t.choose("", []string{"Read the files again", "Go back to the key and secret"}, 0)
+	if err != nil {
+		return 0, err
+	}
+	if i == 1 {
+		return stepCredentials, nil
+	}
+	return stepEnv, nil
+}
+
+// sayWritten records and says what the write did to each file.
+func (r *runner) sayWritten(res []tui.FileResult) {
+	r.written = append([]tui.FileResult{}, res...)
+	for _, f := range res {
+		switch {
+		case f.Changed && f.Backup != "":
+			r.t.say("✓ written %s (backup %s)", rel(r.co.Root, f.Path), rel(r.co.Root, f.Backup))
+		case f.Changed:
+			r.t.say("✓ written %s", rel(r.co.Root, f.Path))
+		default:
+			r.t.say("= up to date %s", rel(r.co.Root, f.Path))
+		}
+	}
+}
+
+// startServer says to start the Amplication server (and later the other services),
+// which reads the files just written, and goes on to check it.
+func (r *runner) startServer(plan tui.EnvPlan) (step, error) {
+	t := r.t
+	if pr := plan.PRServiceLines(r.ctx); len(pr) > 0 {
+		t.say("The PR service (it pushes to Bitbucket):")
+		for _, l := range pr {
+			t.say("%s", l)
+		}
+	}
+	const server = "npx nx serve amplication-server"
+	t.say("Now: start (or restart) the Amplication server, in its own terminal, from the checkout; it reads these files when it starts:")
+	t.say("  %s", server)
+	if r.opts.Demo {
+		t.say("  (demo: the emulated server is started or restarted for you; the next check finds it)")
+	}
+	var later []string
+	for _, svc := range r.co.Services {
+		if svc != server {
+			later = append(later, svc)
+		}
+	}
+	if len(later) > 0 {
+		t.say("After this wizard, start the other services the same way (the summary lists them again):")
+		for _, svc := range later {
+			t.say("  %s", svc)
+		}
+	}
+	if _, err := t.ask("Press enter to check the server."); err != nil {
+		return 0, err
+	}
+	return stepAmpServer, nil
 }
 
 // showDiff writes each file's planned change: its state, then its unified diff (secret
@@ -467,25 +495,11 @@ func (r *runner) env() (step, error) {
 func (r *runner) showDiff(plan tui.EnvPlan) {
 	t := r.t
 	for _, f := range plan.Files {
-		state := "no change: already holds these values"
-		switch {
-		case f.Changed && !f.Exists:
-			state = "new file"
-		case f.Changed:
-			state = "will change"
-		}
-		t.say("%s (%s)", rel(r.co.Root, f.Path), state)
+		t.say("%s (%s)", rel(r.co.Root, f.Path), tui.FileState(f))
 		if !f.Changed {
 			continue
 		}
-		inHunk := false
-		for _, l := range strings.Split(strings.TrimRight(f.Diff, "\n"), "\n") {
-			if !inHunk && (strings.HasPrefix(l, "+++ ") || strings.HasPrefix(l, "--- ")) {
-				continue
-			}
-			if strings.HasPrefix(l, "@@") {
-				inHunk = true
-			}
+		for _, l := range tui.DiffLines(f.Diff) {
 			t.say("%s", l)
 		}
 	}

@@ -97,9 +97,32 @@ func (r *runner) create() (step, error) {
 	t.say("Create a repository in %s", ws)
 	projects, projErr := r.api.Projects(r.ctx, ws)
 	for {
-		name, err := t.ask("Name: ")
+		name, slug, next, err := r.askRepoName(ws)
+		if err != nil || next != stepCreate {
+			return next, err
+		}
+		req, ok, err := r.askNewRepo(ws, name, slug, projects, projErr)
 		if err != nil {
 			return 0, err
+		}
+		if !ok {
+			continue
+		}
+		if next, err := r.createRepo(ws, req); err != nil || next != stepCreate {
+			return next, err
+		}
+	}
+}
+
+// askRepoName asks for the new repository's name until its slug is valid and free.
+// next is stepCreate to go on with them, or the step the operator chose instead when
+// the slug is taken.
+func (r *runner) askRepoName(ws string) (name, slug string, next step, err error) {
+	t := r.t
+	for {
+		name, err := t.ask("Name: ")
+		if err != nil {
+			return "", "", 0, err
 		}
 		if name == "" {
 			t.say("type a name for the repository")
@@ -114,92 +137,97 @@ func (r *runner) create() (step, error) {
 		if taken, err := r.api.RepoExists(r.ctx, ws, slug); err == nil && taken {
 			next, err := r.exists(ws, slug)
 			if err != nil || next != stepCreate {
-				return next, err
+				return "", "", next, err
 			}
 			continue
 		}
-		desc, err := t.ask("Description (optional): ")
-		if err != nil {
-			return 0, err
-		}
-		private, err := t.yesNo("Private (only people with access can see it)?", true)
-		if err != nil {
-			return 0, err
-		}
-		if !private {
-			t.say("! public: anyone on the internet can see and clone it")
-		}
-		req := tui.NewRepo{Name: name, Slug: slug, Private: private, Description: desc}
-		projLabel := "Bitbucket's default project (the workspace's oldest)"
-		switch {
-		case projErr != nil:
-			t.say("Project: %s (projects could not be listed: %s)", projLabel, projErr.Error())
-		case len(projects) > 0:
-			opts := []string{projLabel}
-			for _, p := range projects {
-				opts = append(opts, p.Name+" ("+p.Key+")")
-			}
-			i, err := t.choose("Project:", opts, 0)
-			if err != nil {
-				return 0, err
-			}
-			if i > 0 {
-				req.ProjectKey, projLabel = projects[i-1].Key, opts[i]
-			}
-		}
-		if private {
-			t.say("Create this repository? A private repository %s/%s in %s.", ws, slug, projLabel)
-		} else {
-			t.say("Create this repository? A PUBLIC repository %s/%s in %s. Anyone on the internet will be able to see and clone its code; Amplication pushes generated code there.", ws, slug, projLabel)
-		}
-		if desc != "" {
-			t.say("Description: %s", desc)
-		}
-		ok, err := t.yesNo("Create it?", true)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			continue
-		}
-		r.record(fact{key: "repo", text: fmt.Sprintf(
-			"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-			ws, slug, tui.CheckCommand(ws, name))})
-		t.progress("Creating " + ws + "/" + slug + "…")
-		// A create is not interrupted half-way: a stop waits for its answer.
-		repo, err := r.api.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
-		var ee *tui.ExistsError
-		if errors.As(err, &ee) {
-			r.record(fact{key: "repo"}) // nothing was created
-			next, err := r.exists(ee.Workspace, ee.Slug)
-			if err != nil || next != stepCreate {
-				return next, err
-			}
-			continue
-		}
-		if err != nil {
-			f := fact{key: "repo"}
-			var mh interface{ MayHaveSucceeded() bool }
-			if errors.As(err, &mh) && mh.MayHaveSucceeded() {
-				f.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
-					ws, slug, tui.CheckCommand(ws, name))
-			}
-			r.record(f)
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
-			t.fail("The repository was not created", err, "Check the name and try again.")
-			continue
-		}
-		r.record(fact{key: "repo", text: "Created the repository " + repo.FullName + " on Bitbucket (" + repo.HTMLURL + ")."})
-		t.say("✓ Created %s", repo.FullName)
-		r.repoLinks(repo)
-		if repo.MainBranchNote != "" {
-			t.say("%s", repo.MainBranchNote)
-		}
-		r.repo, r.created = &repo, true
-		return r.afterRepo()
+		return name, slug, stepCreate, nil
 	}
+}
+
+// askNewRepo asks for the rest of the new repository (description, visibility,
+// project) and for a yes to create it; ok is false when the operator said no.
+func (r *runner) askNewRepo(ws, name, slug string, projects []tui.Project, projErr error) (req tui.NewRepo, ok bool, err error) {
+	t := r.t
+	desc, err := t.ask("Description (optional): ")
+	if err != nil {
+		return req, false, err
+	}
+	private, err := t.yesNo("Private (only people with access can see it)?", true)
+	if err != nil {
+		return req, false, err
+	}
+	if !private {
+		t.say("! public: anyone on the internet can see and clone it")
+	}
+	req = tui.NewRepo{Name: name, Slug: slug, Private: private, Description: desc}
+	projLabel := "Bitbucket's default project (the workspace's oldest)"
+	switch {
+	case projErr != nil:
+		t.say("Project: %s (projects could not be listed: %s)", projLabel, projErr.Error())
+	case len(projects) > 0:
+		opts := []string{projLabel}
+		for _, p := range projects {
+			opts = append(opts, p.Name+" ("+p.Key+")")
+		}
+		i, err := t.choose("Project:", opts, 0)
+		if err != nil {
+			return req, false, err
+		}
+		if i > 0 {
+			req.ProjectKey, projLabel = projects[i-1].Key, opts[i]
+		}
+	}
+	if private {
+		t.say("Create this repository? A private repository %s/%s in %s.", ws, slug, projLabel)
+	} else {
+		t.say("Create this repository? A PUBLIC repository %s/%s in %s. Anyone on the internet will be able to see and clone its code; Amplication pushes generated code there.", ws, slug, projLabel)
+	}
+	if desc != "" {
+		t.say("Description: %s", desc)
+	}
+	ok, err = t.yesNo("Create it?", true)
+	return req, ok, err
+}
+
+// createRepo creates the repository req asks for; stepCreate means ask again (the
+// slug was taken meanwhile, or the create failed and said why).
+func (r *runner) createRepo(ws string, req tui.NewRepo) (step, error) {
+	t := r.t
+	name, slug := req.Name, req.Slug
+	r.record(fact{key: "repo", text: fmt.Sprintf(
+		"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
+		ws, slug, tui.CheckCommand(ws, name))})
+	t.progress("Creating " + ws + "/" + slug + "…")
+	// A create is not interrupted half-way: a stop waits for its answer.
+	repo, err := r.api.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
+	var ee *tui.ExistsError
+	if errors.As(err, &ee) {
+		r.record(fact{key: "repo"}) // nothing was created
+		return r.exists(ee.Workspace, ee.Slug)
+	}
+	if err != nil {
+		f := fact{key: "repo"}
+		var mh interface{ MayHaveSucceeded() bool }
+		if errors.As(err, &mh) && mh.MayHaveSucceeded() {
+			f.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+				ws, slug, tui.CheckCommand(ws, name))
+		}
+		r.record(f)
+		if cerr := r.ctx.Err(); cerr != nil {
+			return 0, cerr
+		}
+		t.fail("The repository was not created", err, "Check the name and try again.")
+		return stepCreate, nil
+	}
+	r.record(fact{key: "repo", text: "Created the repository " + repo.FullName + " on Bitbucket (" + repo.HTMLURL + ")."})
+	t.say("✓ Created %s", repo.FullName)
+	r.repoLinks(repo)
+	if repo.MainBranchNote != "" {
+		t.say("%s", repo.MainBranchNote)
+	}
+	r.repo, r.created = &repo, true
+	return r.afterRepo()
 }
 
 // exists says the slug is taken and offers to connect to it instead; stepCreate means
@@ -257,16 +285,7 @@ func (r *runner) connect() (step, error) {
 	}
 	filter := r.filter
 	for {
-		// As the wizard's filter: the loaded repositories whose slug, name, full name or
-		// project holds the text; when none does, Bitbucket is searched by name.
-		var matches []tui.Repo
-		low := strings.ToLower(filter)
-		for _, rp := range all {
-			k := strings.ToLower(rp.Slug + "\x00" + rp.Name + "\x00" + rp.FullName + "\x00" + rp.Project)
-			if strings.Contains(k, low) {
-				matches = append(matches, rp)
-			}
-		}
+		matches := matchRepos(all, filter)
 		if len(matches) == 0 && filter != "" {
 			t.progress("Nothing loaded matches; searching Bitbucket…")
 			found, err := r.listRepos(ws, filter, pageSize)
@@ -285,30 +304,7 @@ func (r *runner) connect() (step, error) {
 		case len(matches) == 0:
 			t.say("No repository matches \"%s\".", filter)
 		default:
-			what := fmt.Sprintf("%d repositories", len(matches))
-			switch {
-			case filter != "" && len(matches) == 1:
-				what = fmt.Sprintf("1 match for \"%s\"", filter)
-			case filter != "":
-				what = fmt.Sprintf("%d matches for \"%s\"", len(matches), filter)
-			}
-			if len(matches) > len(shown) {
-				what += fmt.Sprintf(", the first %d shown (type part of a name to narrow them)", len(shown))
-			}
-			t.say("%s:", what)
-			for i, rp := range shown {
-				line := rp.Slug
-				if rp.Name != "" && rp.Name != rp.Slug {
-					line += "  " + rp.Name
-				}
-				if rp.Project != "" {
-					line += "  project " + rp.Project
-				}
-				if !rp.Private {
-					line += "  (public)"
-				}
-				t.say("  %d. %s", i+1, line)
-			}
+			r.showRepos(filter, len(matches), shown)
 		}
 		def := ""
 		if len(shown) == 1 {
@@ -328,6 +324,50 @@ func (r *runner) connect() (step, error) {
 			return stepChoice, nil
 		}
 		filter = s
+	}
+}
+
+// matchRepos is, as the wizard's filter, the loaded repositories whose slug, name,
+// full name or project holds filter; when none does, connect searches Bitbucket by name.
+func matchRepos(all []tui.Repo, filter string) []tui.Repo {
+	var matches []tui.Repo
+	low := strings.ToLower(filter)
+	for _, rp := range all {
+		k := strings.ToLower(rp.Slug + "\x00" + rp.Name + "\x00" + rp.FullName + "\x00" + rp.Project)
+		if strings.Contains(k, low) {
+			matches = append(matches, rp)
+		}
+	}
+	return matches
+}
+
+// showRepos lists the repositories shown, numbered, under a line that says how many of
+// the matches for filter they are.
+func (r *runner) showRepos(filter string, matches int, shown []tui.Repo) {
+	t := r.t
+	what := fmt.Sprintf("%d repositories", matches)
+	switch {
+	case filter != "" && matches == 1:
+		what = fmt.Sprintf("1 match for \"%s\"", filter)
+	case filter != "":
+		what = fmt.Sprintf("%d matches for \"%s\"", matches, filter)
+	}
+	if matches > len(shown) {
+		what += fmt.Sprintf(", the first %d shown (type part of a name to narrow them)", len(shown))
+	}
+	t.say("%s:", what)
+	for i, rp := range shown {
+		line := rp.Slug
+		if rp.Name != "" && rp.Name != rp.Slug {
+			line += "  " + rp.Name
+		}
+		if rp.Project != "" {
+			line += "  project " + rp.Project
+		}
+		if !rp.Private {
+			line += "  (public)"
+		}
+		t.say("  %d. %s", i+1, line)
 	}
 }
 

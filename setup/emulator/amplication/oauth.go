@@ -30,16 +30,13 @@ func (e *Emulator) keys() (id, secret string, err error) {
 	return id, secret, nil
 }
 
-// GetGitResourceInstallationUrl builds Bitbucket's authorize URL like the real
+// GetGitResourceInstallationURL builds Bitbucket's authorize URL like the real
 // authorizeRequest: the loaded client_id, response_type=code and the state (or the
 // workspace id) inserted as they are, without URL-encoding; no redirect_uri, scope or PKCE.
-func (r *root) GetGitResourceInstallationUrl(ctx context.Context, args installURLArgs) (*urlR, error) {
+func (r *root) GetGitResourceInstallationURL(ctx context.Context, args installURLArgs) (*urlR, error) {
 	e := r.e
-	me, err := e.authUser(ctx)
+	me, err := e.gitUser(ctx, args.Data.GitProvider)
 	if err != nil {
-		return nil, err
-	}
-	if err := providerSupported(args.Data.GitProvider); err != nil {
 		return nil, err
 	}
 	id, _, err := e.keys()
@@ -51,6 +48,15 @@ func (r *root) GetGitResourceInstallationUrl(ctx context.Context, args installUR
 		state = *args.Data.State
 	}
 	return &urlR{url: e.opts.BitbucketURL + "/site/oauth2/authorize?client_id=" + id + "&response_type=code&state=" + state}, nil
+}
+
+// gitUser is the signed-in member asking about git provider p, which must be Bitbucket.
+func (e *Emulator) gitUser(ctx context.Context, p string) (member, error) {
+	me, err := e.authUser(ctx)
+	if err != nil {
+		return member{}, err
+	}
+	return me, providerSupported(p)
 }
 
 func providerSupported(p string) error {
@@ -74,11 +80,8 @@ type oauthFlowArgs struct {
 // workspace), named from `username`. Every failure is "Failed to complete OAuth2 flow - …".
 func (r *root) CompleteGitOAuth2Flow(ctx context.Context, args oauthFlowArgs) (*orgR, error) {
 	e := r.e
-	me, err := e.authUser(ctx)
+	me, err := e.gitUser(ctx, args.Data.GitProvider)
 	if err != nil {
-		return nil, err
-	}
-	if err := providerSupported(args.Data.GitProvider); err != nil {
 		return nil, err
 	}
 	if e.gen == SchemaV1 {

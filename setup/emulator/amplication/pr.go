@@ -183,6 +183,16 @@ func (c *prCall) baseHead(base string) (string, error) {
 	return b.Target.Hash, nil
 }
 
+// prRef is the part of a Bitbucket pull request the PR service reads: its id and web link.
+type prRef struct {
+	ID    int `json:"id"`
+	Links struct {
+		HTML struct {
+			Href string `json:"href"`
+		} `json:"html"`
+	} `json:"links"`
+}
+
 func (c *prCall) run() (string, map[string]any, error) {
 	// getCloneUrl
 	if c.req.groupName == "" {
@@ -248,14 +258,7 @@ func (c *prCall) run() (string, map[string]any, error) {
 	}
 	// getPullRequest
 	var prs struct {
-		Values []struct {
-			ID    int `json:"id"`
-			Links struct {
-				HTML struct {
-					Href string `json:"href"`
-				} `json:"html"`
-			} `json:"links"`
-		} `json:"values"`
+		Values []prRef `json:"values"`
 	}
 	q := url.Values{"q": {`source.branch.name="` + amplicationBranch + `" AND state="OPEN"`}}
 	if err := c.call(http.MethodGet, "/pullrequests?"+q.Encode(), "", &prs); err != nil {
@@ -272,14 +275,7 @@ func (c *prCall) run() (string, map[string]any, error) {
 			"source":      map[string]any{"branch": map[string]string{"name": amplicationBranch}},
 			"destination": map[string]any{"branch": map[string]string{"name": base}},
 		})
-		var pr struct {
-			ID    int `json:"id"`
-			Links struct {
-				HTML struct {
-					Href string `json:"href"`
-				} `json:"html"`
-			} `json:"links"`
-		}
+		var pr prRef
 		if err := c.call(http.MethodPost, "/pullrequests", string(body), &pr); err != nil {
 			return "", nil, err
 		}

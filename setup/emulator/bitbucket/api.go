@@ -192,6 +192,16 @@ type apiErrorDetail struct {
 	Detail  any    `json:"detail,omitempty"`
 }
 
+// decodeJSON decodes a JSON request body of at most 1 MiB into v; a body that is not
+// one is a 400 naming what (e.g. "branch") the document should have been.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, what string) bool {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "Bad request", "The request body is not a valid "+what+" document: "+err.Error())
+		return false
+	}
+	return true
+}
+
 func writeError(w http.ResponseWriter, status int, message, detail string) {
 	body := apiError{Type: "error", Error: apiErrorDetail{Message: message}}
 	if detail != "" {
@@ -823,9 +833,7 @@ func (e *Emulator) createRepo(w http.ResponseWriter, r *http.Request, c *caller)
 				return
 			}
 		}
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		if err := dec.Decode(&body); err != nil {
-			writeError(w, http.StatusBadRequest, "Bad request", "The request body is not a valid repository document: "+err.Error())
+		if !decodeJSON(w, r, &body, "repository") {
 			return
 		}
 	}

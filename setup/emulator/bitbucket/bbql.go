@@ -182,19 +182,7 @@ func (x *bbqlExpr) cmpAny(cmp func(bbqlValue) int, contains func(bbqlValue) bool
 
 // parseBBQL parses q. The error text is shown to the API caller.
 func parseBBQL(q string) (*bbqlExpr, error) {
-	toks, err := lexBBQL(q)
-	if err != nil {
-		return nil, err
-	}
-	p := &bbqlParser{toks: toks, kinds: repoFieldType, what: "repository"}
-	x, err := p.parseOr()
-	if err != nil {
-		return nil, err
-	}
-	if p.pos != len(p.toks) {
-		return nil, fmt.Errorf("unexpected %q at position %d", p.toks[p.pos].text, p.toks[p.pos].at+1)
-	}
-	return x, nil
+	return parseBBQLFields(q, repoFieldType, "repository")
 }
 
 type tokKind int
@@ -294,8 +282,8 @@ func repoFieldType(field string) (fieldType, bool) {
 	return f.typ, ok
 }
 
-// parseBBQLFields parses q for a resource other than repositories: kinds names its
-// fields, what is the resource's name in the error text.
+// parseBBQLFields parses q for a resource: kinds names its fields, what is the
+// resource's name in the error text.
 func parseBBQLFields(q string, kinds func(string) (fieldType, bool), what string) (*bbqlExpr, error) {
 	toks, err := lexBBQL(q)
 	if err != nil {
@@ -370,34 +358,24 @@ func (p *bbqlParser) peekWord(w string) bool {
 }
 
 func (p *bbqlParser) parseOr() (*bbqlExpr, error) {
-	x, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	kids := []*bbqlExpr{x}
-	for p.peekWord("or") {
-		p.pos++
-		y, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, y)
-	}
-	if len(kids) == 1 {
-		return x, nil
-	}
-	return &bbqlExpr{or: kids}, nil
+	return p.parseJoined("or", p.parseAnd, func(kids []*bbqlExpr) *bbqlExpr { return &bbqlExpr{or: kids} })
 }
 
 func (p *bbqlParser) parseAnd() (*bbqlExpr, error) {
-	x, err := p.parsePrimary()
+	return p.parseJoined("and", p.parsePrimary, func(kids []*bbqlExpr) *bbqlExpr { return &bbqlExpr{and: kids} })
+}
+
+// parseJoined parses one sub, then one more after each keyword word; two or more are
+// joined by join.
+func (p *bbqlParser) parseJoined(word string, sub func() (*bbqlExpr, error), join func([]*bbqlExpr) *bbqlExpr) (*bbqlExpr, error) {
+	x, err := sub()
 	if err != nil {
 		return nil, err
 	}
 	kids := []*bbqlExpr{x}
-	for p.peekWord("and") {
+	for p.peekWord(word) {
 		p.pos++
-		y, err := p.parsePrimary()
+		y, err := sub()
 		if err != nil {
 			return nil, err
 		}
@@ -406,7 +384,7 @@ func (p *bbqlParser) parseAnd() (*bbqlExpr, error) {
 	if len(kids) == 1 {
 		return x, nil
 	}
-	return &bbqlExpr{and: kids}, nil
+	return join(kids), nil
 }
 
 func (p *bbqlParser) next() (bbqlTok, error) {

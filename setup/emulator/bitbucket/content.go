@@ -1,7 +1,6 @@
 package bitbucket
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -201,8 +200,7 @@ func (e *Emulator) createBranch(w http.ResponseWriter, r *http.Request, c *calle
 			Hash string `json:"hash"`
 		} `json:"target"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "Bad request", "The request body is not a valid branch document: "+err.Error())
+	if !decodeJSON(w, r, &body, "branch") {
 		return
 	}
 	e.mu.Lock()
@@ -615,8 +613,7 @@ func (e *Emulator) createPullRequest(w http.ResponseWriter, r *http.Request, c *
 			} `json:"branch"`
 		} `json:"destination"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "Bad request", "The request body is not a valid pull request document: "+err.Error())
+	if !decodeJSON(w, r, &body, "pull request") {
 		return
 	}
 	e.mu.Lock()
@@ -690,8 +687,7 @@ func (e *Emulator) createPRComment(w http.ResponseWriter, r *http.Request, c *ca
 			Raw string `json:"raw"`
 		} `json:"content"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, "Bad request", "The request body is not a valid comment document: "+err.Error())
+	if !decodeJSON(w, r, &body, "comment") {
 		return
 	}
 	e.mu.Lock()
