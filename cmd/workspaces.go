@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -109,6 +110,11 @@ func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
 	// No Options.Debug: the debug transport already logs every request (the token's
 	// too), once, with the one "debug: " prefix.
+	if d, err := time.ParseDuration(a.env.Getenv("BBSETUP_TEST_BACKOFF")); err == nil && d > 0 {
+		// Tests only (docs/testing.md): a retry's wait, so a fault test does not sleep
+		// through the real backoff.
+		opts.BaseBackoff, opts.MaxBackoff = d, d
+	}
 	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
 }
 

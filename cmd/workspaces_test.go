@@ -60,7 +60,7 @@ func (w *bbapiWorld) writeCredentials(t *testing.T, key, secret string) {
 // URLs in BBSETUP_BITBUCKET_URL and BBSETUP_API_URL.
 func (w *bbapiWorld) run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	env := map[string]string{"BBSETUP_BITBUCKET_URL": w.srv.URL, "BBSETUP_API_URL": w.srv.APIURL}
+	env := map[string]string{"BBSETUP_BITBUCKET_URL": w.srv.URL, "BBSETUP_API_URL": w.srv.APIURL, "BBSETUP_TEST_BACKOFF": "1ms"}
 	var out, errb bytes.Buffer
 	wd := filepath.Join(w.dir, "packages", "amplication-server")
 	code = Run(context.Background(), args, Env{
