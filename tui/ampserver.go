@@ -141,22 +141,18 @@ func (s *ampServerScreen) keys() bindings {
 func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ampProbedMsg:
-		if !s.job.current(msg.seq) {
+		if !s.checked(msg.seq) {
 			return nil
 		}
-		s.checking = false
-		s.checks++
 		p := msg.p
 		s.probe = &p
 		if !p.Answers {
 			return s.poll()
 		}
 	case ampKeyMsg:
-		if !s.job.current(msg.seq) {
+		if !s.checked(msg.seq) {
 			return nil
 		}
-		s.checking = false
-		s.checks++
 		return s.keyLoaded(msg.k)
 	case ampPollMsg:
 		if !s.job.current(msg.seq) || s.checking || s.ready() || s.ctx.Err() != nil {
@@ -181,6 +177,16 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 		return s.onKey(msg)
 	}
 	return nil
+}
+
+// checked takes the answer to a check (the probe or the loaded key) when it is current:
+// the check is over and counted.
+func (s *ampServerScreen) checked(seq uint64) bool {
+	if !s.job.answered(seq, &s.checking) {
+		return false
+	}
+	s.checks++
+	return true
 }
 
 // keyLoaded takes the server's answer about the loaded key: done, lost, the demo's restart,

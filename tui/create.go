@@ -190,10 +190,9 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case projectsMsg:
-		if !s.projJob.current(msg.seq) {
+		if !s.projJob.answered(msg.seq, &s.projLoading) {
 			return nil
 		}
-		s.projLoading = false
 		s.projects, s.projErr = msg.ps, msg.err
 	case slugPauseMsg:
 		if !s.slugJob.current(msg.seq) {
@@ -218,10 +217,9 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 			s.free = msg.slug
 		}
 	case createdMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.creating) {
 			return nil
 		}
-		s.creating = false
 		if ee, ok := isExists(msg.err); ok {
 			s.exists, s.taken = ee, ee.Slug
 			return s.c.report(outsideMsg{outsideFact{key: "repo"}}) // nothing was created

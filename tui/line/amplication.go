@@ -576,8 +576,8 @@ func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 		} else {
 			t.say("✓ Amplication is connected to Bitbucket as %s", org)
 			if a.Org != nil {
-				r.record(fact{key: "amp-org", text: "Stored in Amplication: workspace " + r.amp.Workspace.Name + "'s Bitbucket connection as " +
-					a.Org.Name + " (its git organization; see bbsetup amplication status)."})
+				r.outside.Record("amp-org", "Stored in Amplication: workspace "+r.amp.Workspace.Name+"'s Bitbucket connection as "+
+					a.Org.Name+" (its git organization; see bbsetup amplication status).")
 			}
 		}
 		t.say("bbsetup lists and creates repositories with the consumer's own key (client credentials), as %s.", id.DisplayName)

@@ -195,32 +195,32 @@ func (r *runner) askNewRepo(ws, name, slug string, projects []tui.Project, projE
 func (r *runner) createRepo(ws string, req tui.NewRepo) (step, error) {
 	t := r.t
 	name, slug := req.Name, req.Slug
-	r.record(fact{key: "repo", text: fmt.Sprintf(
+	r.outside.Record("repo", fmt.Sprintf(
 		"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-		ws, slug, tui.CheckCommand(ws, name))})
+		ws, slug, tui.CheckCommand(ws, name)))
 	t.progress("Creating " + ws + "/" + slug + "…")
 	// A create is not interrupted half-way: a stop waits for its answer.
 	repo, err := r.api.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
 	var ee *tui.ExistsError
 	if errors.As(err, &ee) {
-		r.record(fact{key: "repo"}) // nothing was created
+		r.outside.Record("repo", "") // nothing was created
 		return r.exists(ee.Workspace, ee.Slug)
 	}
 	if err != nil {
-		f := fact{key: "repo"}
+		text := "" // nothing was created
 		var mh interface{ MayHaveSucceeded() bool }
 		if errors.As(err, &mh) && mh.MayHaveSucceeded() {
-			f.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+			text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
 				ws, slug, tui.CheckCommand(ws, name))
 		}
-		r.record(f)
+		r.outside.Record("repo", text)
 		if cerr := r.ctx.Err(); cerr != nil {
 			return 0, cerr
 		}
 		t.fail("The repository was not created", err, "Check the name and try again.")
 		return stepCreate, nil
 	}
-	r.record(fact{key: "repo", text: "Created the repository " + repo.FullName + " on Bitbucket (" + repo.HTMLURL + ")."})
+	r.outside.Record("repo", "Created the repository "+repo.FullName+" on Bitbucket ("+repo.HTMLURL+").")
 	t.say("✓ Created %s", repo.FullName)
 	r.repoLinks(repo)
 	if repo.MainBranchNote != "" {
@@ -536,7 +536,7 @@ func (r *runner) ampConnect() (step, error) {
 			continue
 		}
 		r.connected = &d
-		r.record(fact{key: "amp-connect", text: "Stored in Amplication: " + d.Line() + " (read back from the server)."})
+		r.outside.Record("amp-connect", "Stored in Amplication: "+d.Line()+" (read back from the server).")
 		t.say("✓ %s", d.Line())
 		if d.Unchanged {
 			t.say("It was already connected; nothing changed.")
