@@ -541,22 +541,15 @@ func (r *runner) pasteOnly(sess tui.AuthSession, pastePrompt string) (int, tui.A
 // waitFailed says why waiting for the browser failed and asks what next: retry, or
 // changeKey when Bitbucket refused the key and secret and the operator will change them.
 func (r *runner) waitFailed(werr error) (int, error) {
-	t := r.t
-	t.fail("Authorization failed", werr, "")
-	if tui.CredentialsRejected(werr) {
-		i, err := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-		if err != nil {
-			return 0, err
-		}
-		if i == 0 {
-			r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
-			r.kept = false
-			return changeKey, nil
-		}
-		return retry, nil
-	}
-	if _, err := t.ask("Press enter to try again: "); err != nil {
+	r.t.fail("Authorization failed", werr, "")
+	change, err := r.againOrChangeKey(werr)
+	switch {
+	case err != nil:
 		return 0, err
+	case change:
+		r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
+		r.kept = false
+		return changeKey, nil
 	}
 	return retry, nil
 }

@@ -24,23 +24,9 @@ func (r *runner) workspaces() (step, error) {
 		t.progress("Loading your workspaces…")
 		ws, err := r.api.Workspaces(r.ctx)
 		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
-			if tui.CredentialsRejected(err) {
-				t.fail("Could not list your workspaces", err, "")
-				i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-				if err2 != nil {
-					return 0, err2
-				}
-				if i == 0 {
-					return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
-				}
-				continue
-			}
-			t.fail("Could not list your workspaces", err, "")
-			if _, err := t.ask("Press enter to try again: "); err != nil {
-				return 0, err
+			next, err := r.listFailed("your workspaces", stepWorkspaces, err)
+			if err != nil || next != stepWorkspaces {
+				return next, err
 			}
 			continue
 		}
@@ -277,7 +263,7 @@ func (r *runner) connect() (step, error) {
 		var err error
 		all, err = r.listRepos(ws, "", 0)
 		if err != nil {
-			next, err := r.listFailed(err)
+			next, err := r.listFailed("the repositories", stepConnect, err)
 			if err != nil || next != stepConnect {
 				return next, err
 			}
@@ -290,7 +276,7 @@ func (r *runner) connect() (step, error) {
 			t.progress("Nothing loaded matches; searching Bitbucket…")
 			found, err := r.listRepos(ws, filter, pageSize)
 			if err != nil {
-				next, err := r.listFailed(err)
+				next, err := r.listFailed("the repositories", stepConnect, err)
 				if err != nil || next != stepConnect {
 					return next, err
 				}
@@ -371,29 +357,33 @@ func (r *runner) showRepos(filter string, matches int, shown []tui.Repo) {
 	}
 }
 
-// listFailed says why the repositories could not be listed and asks what to do: try
-// again (stepConnect), or change a rejected key and secret.
-func (r *runner) listFailed(err error) (step, error) {
-	t := r.t
+// listFailed says why a list (what: "your workspaces", "the repositories") could not be
+// had and asks what to do: try again (it returns again), or change a rejected key and
+// secret.
+func (r *runner) listFailed(what string, again step, err error) (step, error) {
 	if cerr := r.ctx.Err(); cerr != nil {
 		return 0, cerr
 	}
+	r.t.fail("Could not list "+what, err, "")
+	change, aerr := r.againOrChangeKey(err)
+	switch {
+	case aerr != nil:
+		return 0, aerr
+	case change:
+		return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
+	}
+	return again, nil
+}
+
+// againOrChangeKey asks what to do after err was said: change the key and secret (change
+// is true; offered only when Bitbucket refused them) or try again.
+func (r *runner) againOrChangeKey(err error) (change bool, _ error) {
 	if tui.CredentialsRejected(err) {
-		t.fail("Could not list the repositories", err, "")
-		i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-		if err2 != nil {
-			return 0, err2
-		}
-		if i == 0 {
-			return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
-		}
-		return stepConnect, nil
+		i, cerr := r.t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
+		return cerr == nil && i == 0, cerr
 	}
-	t.fail("Could not list the repositories", err, "")
-	if _, err := t.ask("Press enter to try again: "); err != nil {
-		return 0, err
-	}
-	return stepConnect, nil
+	_, aerr := r.t.ask("Press enter to try again: ")
+	return false, aerr
 }
 
 // listRepos lists the workspace's repositories that match filter ("" all; otherwise the
