@@ -121,10 +121,9 @@ func (s *ampConnectScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampConnectResultMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.busyNow) {
 			return nil
 		}
-		s.busyNow = false
 		if msg.err != nil {
 			s.err = msg.err
 			if errors.Is(msg.err, context.Canceled) || errors.Is(msg.err, context.DeadlineExceeded) {

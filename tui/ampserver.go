@@ -139,38 +139,21 @@ func (s *ampServerScreen) keys() bindings {
 }
 
 func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
-	km := s.c.km
 	switch msg := msg.(type) {
 	case ampProbedMsg:
-		if !s.job.current(msg.seq) {
+		if !s.checked(msg.seq) {
 			return nil
 		}
-		s.checking = false
-		s.checks++
 		p := msg.p
 		s.probe = &p
 		if !p.Answers {
 			return s.poll()
 		}
 	case ampKeyMsg:
-		if !s.job.current(msg.seq) {
+		if !s.checked(msg.seq) {
 			return nil
 		}
-		s.checking = false
-		s.checks++
-		k := msg.k
-		s.key = &k
-		if k.OK || ampSignInLost(k.Err) {
-			return nil // lost: checking again cannot help; ctrl+l signs in again
-		}
-		if k.Stale && s.restart != nil && !s.restarting && s.restartErr == nil {
-			// The demo: show the restart command for a moment, then restart the emulated
-			// server as the operator would.
-			s.restarting = true
-			seq := s.job.id
-			return s.c.tick(ampDemoRestartDelay, func(time.Time) tea.Msg { return ampDemoStartMsg{seq: seq} })
-		}
-		return s.poll()
+		return s.keyLoaded(msg.k)
 	case ampPollMsg:
 		if !s.job.current(msg.seq) || s.checking || s.ready() || s.ctx.Err() != nil {
 			return nil
@@ -191,35 +174,69 @@ func (s *ampServerScreen) update(msg tea.Msg) tea.Cmd {
 		s.restarting, s.restartErr = false, msg.err
 		return s.check()
 	case tea.KeyMsg:
-		if s.confirm {
-			switch {
-			case key.Matches(msg, km.Yes):
-				return s.c.report(ampServerDoneMsg{skip: true})
-			case key.Matches(msg, km.No, km.Back):
-				s.confirm = false
-			}
-			return nil
-		}
-		if s.key != nil && !s.ready() {
-			if cmd, ok := s.c.againCmd(msg, s.key.Err); ok {
-				return cmd
-			}
-		}
+		return s.onKey(msg)
+	}
+	return nil
+}
+
+// checked takes the answer to a check (the probe or the loaded key) when it is current:
+// the check is over and counted.
+func (s *ampServerScreen) checked(seq uint64) bool {
+	if !s.job.answered(seq, &s.checking) {
+		return false
+	}
+	s.checks++
+	return true
+}
+
+// keyLoaded takes the server's answer about the loaded key: done, lost, the demo's restart,
+// or check again shortly.
+func (s *ampServerScreen) keyLoaded(k AmpKey) tea.Cmd {
+	s.key = &k
+	if k.OK || ampSignInLost(k.Err) {
+		return nil // lost: checking again cannot help; ctrl+l signs in again
+	}
+	if k.Stale && s.restart != nil && !s.restarting && s.restartErr == nil {
+		// The demo: show the restart command for a moment, then restart the emulated
+		// server as the operator would.
+		s.restarting = true
+		seq := s.job.id
+		return s.c.tick(ampDemoRestartDelay, func(time.Time) tea.Msg { return ampDemoStartMsg{seq: seq} })
+	}
+	return s.poll()
+}
+
+// onKey handles a key press: the skip confirmation first, then the again keys, then the rest.
+func (s *ampServerScreen) onKey(msg tea.KeyMsg) tea.Cmd {
+	km := s.c.km
+	if s.confirm {
 		switch {
-		case key.Matches(msg, km.Enter) && s.ready():
-			var k *AmpKey
-			if s.amp != nil {
-				cp := *s.key
-				k = &cp
-			}
-			return s.c.report(ampServerDoneMsg{key: k})
-		case key.Matches(msg, km.Retry) && !s.ready() && !s.checking && !s.restarting:
-			return s.check()
-		case key.Matches(msg, km.Skip):
-			s.confirm = true
-		case key.Matches(msg, km.Back) && s.canBack:
-			return s.c.report(backMsg{})
+		case key.Matches(msg, km.Yes):
+			return s.c.report(ampServerDoneMsg{skip: true})
+		case key.Matches(msg, km.No, km.Back):
+			s.confirm = false
 		}
+		return nil
+	}
+	if s.key != nil && !s.ready() {
+		if cmd, ok := s.c.againCmd(msg, s.key.Err); ok {
+			return cmd
+		}
+	}
+	switch {
+	case key.Matches(msg, km.Enter) && s.ready():
+		var k *AmpKey
+		if s.amp != nil {
+			cp := *s.key
+			k = &cp
+		}
+		return s.c.report(ampServerDoneMsg{key: k})
+	case key.Matches(msg, km.Retry) && !s.ready() && !s.checking && !s.restarting:
+		return s.check()
+	case key.Matches(msg, km.Skip):
+		s.confirm = true
+	case key.Matches(msg, km.Back) && s.canBack:
+		return s.c.report(backMsg{})
 	}
 	return nil
 }

@@ -131,10 +131,9 @@ func (s *ampSignInScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampSignInMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.busyNow) {
 			return nil
 		}
-		s.busyNow = false
 		if msg.err != nil {
 			s.err = msg.err
 			return s.form.focusOn(s.form.focus)

@@ -104,10 +104,9 @@ func (s *ampTargetScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case ampProjectsMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.loading) {
 			return nil
 		}
-		s.loading = false
 		if msg.err != nil {
 			s.err = msg.err
 			return nil

@@ -190,10 +190,9 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case projectsMsg:
-		if !s.projJob.current(msg.seq) {
+		if !s.projJob.answered(msg.seq, &s.projLoading) {
 			return nil
 		}
-		s.projLoading = false
 		s.projects, s.projErr = msg.ps, msg.err
 	case slugPauseMsg:
 		if !s.slugJob.current(msg.seq) {
@@ -218,10 +217,9 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 			s.free = msg.slug
 		}
 	case createdMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.creating) {
 			return nil
 		}
-		s.creating = false
 		if ee, ok := isExists(msg.err); ok {
 			s.exists, s.taken = ee, ee.Slug
 			return s.c.report(outsideMsg{outsideFact{key: "repo"}}) // nothing was created
@@ -346,51 +344,75 @@ func (s *createScreen) fieldKey(msg tea.KeyMsg, km keyMap) tea.Cmd {
 }
 
 func (s *createScreen) view() string {
-	st := s.c.st
 	var b strings.Builder
-	b.WriteString(st.heading.Render("Create a repository in "+s.ws) + "\n")
+	b.WriteString(s.c.st.heading.Render("Create a repository in "+s.ws) + "\n")
 	if s.result != nil {
-		r := s.result
-		next := "Press enter for the summary."
-		if s.ampNext {
-			next = "Press enter to choose what pushes to it in Amplication."
-		}
-		body := repoLinks(s.c, *r, 11)
-		if r.MainBranchNote != "" {
-			body += "\n" + r.MainBranchNote // safe text from the backend
-		}
-		b.WriteString(s.c.box("ok", "✓ Created "+r.FullName, body, next))
+		b.WriteString(s.createdView())
 		return b.String()
 	}
 	marked := !s.confirming
 	b.WriteString(s.name.View(marked) + "\n")
 	slug, err := s.slug()
+	b.WriteString(s.slugLine(slug, err) + "\n")
+	b.WriteString(s.desc.View(marked) + "\n")
+	b.WriteString(s.privateLine(marked) + "\n")
+	b.WriteString(s.projField.Label(marked) + "\n  " + s.projectLine())
+	if state := s.stateView(slug); state != "" {
+		b.WriteString("\n" + state)
+	}
+	return b.String()
+}
+
+// createdView is the box shown once the repository is created.
+func (s *createScreen) createdView() string {
+	r := s.result
+	next := "Press enter for the summary."
+	if s.ampNext {
+		next = "Press enter to choose what pushes to it in Amplication."
+	}
+	body := repoLinks(s.c, *r, 11)
+	if r.MainBranchNote != "" {
+		body += "\n" + r.MainBranchNote // safe text from the backend
+	}
+	return s.c.box("ok", "✓ Created "+r.FullName, body, next)
+}
+
+// slugLine says the slug the name gives and whether it is free.
+func (s *createScreen) slugLine(slug string, err error) string {
+	st := s.c.st
 	switch {
 	case strings.TrimSpace(s.name.Value()) == "":
-		b.WriteString(st.faint.Render("  Slug: (type a name)") + "\n")
+		return st.faint.Render("  Slug: (type a name)")
 	case err != nil && slug == "":
-		b.WriteString(st.bad.Render("  Slug: "+errText(err)) + "\n")
+		return st.bad.Render("  Slug: " + errText(err))
 	case err != nil:
-		b.WriteString(st.bad.Render("  Slug "+slug+": "+errText(err)) + "\n")
+		return st.bad.Render("  Slug " + slug + ": " + errText(err))
 	case slug == s.taken:
-		b.WriteString(st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n" +
-			st.warn.Render("  Already taken: choose another name, or press enter to connect to it instead.") + "\n")
-	default:
-		line := st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug)
-		switch slug {
-		case s.checking:
-			line += st.faint.Render(" (checking…)")
-		case s.free:
-			line += st.ok.Render(" ✓ free")
-		}
-		b.WriteString(line + "\n")
+		return st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug) + "\n" +
+			st.warn.Render("  Already taken: choose another name, or press enter to connect to it instead.")
 	}
-	b.WriteString(s.desc.View(marked) + "\n")
+	line := st.faint.Render("  Slug: ") + st.code.Render(s.ws+"/"+slug)
+	switch slug {
+	case s.checking:
+		line += st.faint.Render(" (checking…)")
+	case s.free:
+		line += st.ok.Render(" ✓ free")
+	}
+	return line
+}
+
+// privateLine is the private/public toggle with what it means.
+func (s *createScreen) privateLine(marked bool) string {
+	st := s.c.st
 	if s.private {
-		b.WriteString(s.privField.Label(marked) + " [x]" + st.faint.Render(" only people with access can see it") + "\n")
-	} else {
-		b.WriteString(s.privField.Label(marked) + " [ ]" + st.warn.Render(" public: anyone on the internet can see and clone it") + "\n")
+		return s.privField.Label(marked) + " [x]" + st.faint.Render(" only people with access can see it")
 	}
+	return s.privField.Label(marked) + " [ ]" + st.warn.Render(" public: anyone on the internet can see and clone it")
+}
+
+// projectLine is the chosen project, with the list's state.
+func (s *createScreen) projectLine() string {
+	st := s.c.st
 	proj := s.projectLabel()
 	switch {
 	case s.projLoading:
@@ -400,14 +422,19 @@ func (s *createScreen) view() string {
 	case len(s.projects) > 0:
 		proj = "‹ " + proj + " ›" + st.faint.Render(fmt.Sprintf(" %d of %d", s.projIdx+1, len(s.projects)+1))
 	}
-	b.WriteString(s.projField.Label(marked) + "\n  " + proj)
+	return proj
+}
+
+// stateView is what goes below the form: creating, the confirmation or an error; "" for none.
+func (s *createScreen) stateView(slug string) string {
+	st := s.c.st
 	switch {
 	case s.creating:
-		b.WriteString("\n" + s.c.spinnerLine("Creating "+s.ws+"/"+slug+"…"))
+		return s.c.spinnerLine("Creating " + s.ws + "/" + slug + "…")
 	case s.exists != nil:
-		b.WriteString("\n" + s.c.box("warn", s.exists.Workspace+"/"+s.exists.Slug+" already exists",
+		return s.c.box("warn", s.exists.Workspace+"/"+s.exists.Slug+" already exists",
 			"A repository with this slug is already in the workspace.",
-			"Press enter to connect to it instead, or esc to choose another name."))
+			"Press enter to connect to it instead, or esc to choose another name.")
 	case s.confirming:
 		body := fmt.Sprintf("A private repository %s in %s.", st.code.Render(s.ws+"/"+slug), s.projectLabel())
 		if !s.private {
@@ -417,15 +444,15 @@ func (s *createScreen) view() string {
 		if d := strings.TrimSpace(s.desc.Value()); d != "" {
 			body += "\nDescription: " + d
 		}
-		b.WriteString("\n" + s.c.box("warn", "Create this repository?", body, "enter: create   esc: edit"))
+		return s.c.box("warn", "Create this repository?", body, "enter: create   esc: edit")
 	case credentialLost(s.err):
-		b.WriteString("\n" + s.c.lostBox("The repository was not created", s.err))
+		return s.c.lostBox("The repository was not created", s.err)
 	case s.err != nil:
-		b.WriteString("\n" + s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again."))
+		return s.c.errorBox("The repository was not created", s.err.Error(), "Check the name and press enter to try again.")
 	case credentialLost(s.projErr):
-		b.WriteString("\n" + s.c.lostBox("The projects could not be listed", s.projErr))
+		return s.c.lostBox("The projects could not be listed", s.projErr)
 	}
-	return b.String()
+	return ""
 }
 
 // lost is the error that says bbsetup's authorization stopped working, if one does.

@@ -174,10 +174,9 @@ func (s *envScreen) update(msg tea.Msg) tea.Cmd {
 	case quitPendingMsg:
 		s.quitPending = true
 	case planMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.planning) {
 			return nil
 		}
-		s.planning = false
 		if msg.err != nil {
 			s.planErr = msg.err
 			return nil

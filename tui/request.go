@@ -51,6 +51,17 @@ func (r *request) run(parent context.Context, f func(ctx context.Context, id uin
 // last one, when it is done): anything else is stale.
 func (r *request) current(id uint64) bool { return id != 0 && id == r.id }
 
+// answered is current(id) for a screen that shows a wait while the request is in flight:
+// when the answer is current, *waiting is cleared (the wait is over); a stale answer leaves
+// it as it is.
+func (r *request) answered(id uint64, waiting *bool) bool {
+	if !r.current(id) {
+		return false
+	}
+	*waiting = false
+	return true
+}
+
 // stop cancels the request in flight; its answer (the cancellation, usually) still counts.
 func (r *request) stop() {
 	if r.cancel != nil {

@@ -44,42 +44,52 @@ type session struct {
 	// outside is what was done outside this machine (a repository created; later what was
 	// stored in Amplication), in order, for the quit message and the Summary. Screens
 	// report each fact with outsideMsg.
-	outside []outsideFact
+	outside OutsideFacts
 }
 
-// outsideFact is one thing done (or under way) outside this machine. A later fact with the
-// same key replaces it ("being created" becomes "created"); an empty text removes it (the
-// create failed: nothing exists).
+// outsideFact is one thing done (or under way) outside this machine.
 type outsideFact struct {
 	key  string
 	text string // one sentence, in the operator's words
 }
 
-// record adds, replaces or removes f.
-func (ses *session) record(f outsideFact) {
-	for i, o := range ses.outside {
-		if o.key == f.key {
-			if f.text == "" {
-				ses.outside = append(ses.outside[:i:i], ses.outside[i+1:]...)
+// OutsideFacts is what was done (or is under way) outside this machine, in order, for the
+// quit message and the Summary; the wizard's session and line mode keep one each. A later
+// fact with the same key replaces the earlier one ("being created" becomes "created"); an
+// empty text removes it (the create failed: nothing exists).
+type OutsideFacts struct{ facts []outsideFact }
+
+// Record adds, replaces or (empty text) removes the fact with key.
+func (o *OutsideFacts) Record(key, text string) {
+	for i, f := range o.facts {
+		if f.key == key {
+			if text == "" {
+				o.facts = append(o.facts[:i:i], o.facts[i+1:]...)
 			} else {
-				ses.outside[i] = f
+				o.facts[i].text = text
 			}
 			return
 		}
 	}
-	if f.text != "" {
-		ses.outside = append(ses.outside, f)
+	if text != "" {
+		o.facts = append(o.facts, outsideFact{key: key, text: text})
 	}
 }
 
-// doneOutside is the texts of the outside facts.
-func (ses *session) doneOutside() []string {
-	out := make([]string, 0, len(ses.outside))
-	for _, f := range ses.outside {
+// Texts is the facts' texts, in order.
+func (o *OutsideFacts) Texts() []string {
+	out := make([]string, 0, len(o.facts))
+	for _, f := range o.facts {
 		out = append(out, f.text)
 	}
 	return out
 }
+
+// record adds, replaces or removes f.
+func (ses *session) record(f outsideFact) { ses.outside.Record(f.key, f.text) }
+
+// doneOutside is the texts of the outside facts.
+func (ses *session) doneOutside() []string { return ses.outside.Texts() }
 
 // ampPath reports that the wizard finishes inside Amplication (signed in, not skipped).
 func (ses *session) ampPath() bool { return ses.amp != nil && !ses.ampSkipped }

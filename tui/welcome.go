@@ -91,10 +91,9 @@ func (s *welcomeScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case checkoutFoundMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.loading) {
 			return nil
 		}
-		s.loading = false
 		if msg.err != nil {
 			s.err = msg.err
 			s.editing = true

@@ -168,10 +168,9 @@ func (s *workspacesScreen) update(msg tea.Msg) tea.Cmd {
 	km := s.c.km
 	switch msg := msg.(type) {
 	case workspacesMsg:
-		if !s.job.current(msg.seq) {
+		if !s.job.answered(msg.seq, &s.loading) {
 			return nil
 		}
-		s.loading = false
 		if msg.err != nil {
 			s.err = msg.err
 			return nil

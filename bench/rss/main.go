@@ -58,31 +58,11 @@ func run(bin string, n int) error {
 	defer cancel()
 	// The demo world puts 60% of its repositories in "acme".
 	total := (n*10 + 5) / 6
-	emu := exec.CommandContext(ctx, bin, "emulator", "--repos", fmt.Sprint(total))
-	emu.Stderr = os.Stderr
-	out, err := emu.StdoutPipe()
+	info, stop, err := startEmulator(ctx, bin, total)
 	if err != nil {
 		return err
 	}
-	if err := emu.Start(); err != nil {
-		return fmt.Errorf("start the emulator: %w", err)
-	}
-	defer func() {
-		emu.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { emu.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			emu.Process.Kill()
-			<-done
-		}
-	}()
-	info, err := readInfo(out)
-	if err != nil {
-		return err
-	}
-	go io.Copy(io.Discard, out)
+	defer stop()
 
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(info.url), info.key, info.secret, &http.Client{Timeout: time.Minute})
 	b := &backend{api: flow.BitbucketAPI(bitbucket.New(info.api, hc, bitbucket.Options{}))}
@@ -133,6 +113,38 @@ func run(bin string, n int) error {
 	fmt.Printf("maxrss_kb=%d repos=%d heap_inuse_kb=%d\n", ru.Maxrss, n, ms.HeapInuse/1024)
 	d.Key("ctrl+c")
 	return nil
+}
+
+// startEmulator starts `bbsetup emulator` with total repositories and reads its banner;
+// stop interrupts it (and kills it if it does not end within 5 s).
+func startEmulator(ctx context.Context, bin string, total int) (info emulatorInfo, stop func(), err error) {
+	emu := exec.CommandContext(ctx, bin, "emulator", "--repos", fmt.Sprint(total))
+	emu.Stderr = os.Stderr
+	out, err := emu.StdoutPipe()
+	if err != nil {
+		return info, nil, err
+	}
+	if err := emu.Start(); err != nil {
+		return info, nil, fmt.Errorf("start the emulator: %w", err)
+	}
+	stop = func() {
+		emu.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { emu.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			emu.Process.Kill()
+			<-done
+		}
+	}
+	info, err = readInfo(out)
+	if err != nil {
+		stop()
+		return info, nil, err
+	}
+	go io.Copy(io.Discard, out)
+	return info, stop, nil
 }
 
 // readInfo reads the emulator's banner up to "Serving until".

@@ -45,19 +45,7 @@ func (r *runner) ampServer() (step, error) {
 			t.say("Press enter to check again after updating and restarting it, or type s and enter to skip Amplication (%s)", tui.AmpUndone)
 		}
 		if p.Answers && !p.Refuses {
-			if p.URL != "" {
-				t.say("Server: %s", p.URL)
-			}
-			t.say("✓ The Amplication server answers")
-			if p.Detail != "" {
-				t.say("%s", p.Detail)
-			}
-			if len(p.PRService) > 0 {
-				t.say("The PR service (it pushes to Bitbucket):")
-				for _, l := range p.PRService {
-					t.say("%s", l)
-				}
-			}
+			r.sayAmpAnswers(p)
 			s, err := t.ask("Press enter to sign in to Amplication, or type s and enter to skip Amplication: ")
 			if err != nil {
 				return 0, err
@@ -72,21 +60,11 @@ func (r *runner) ampServer() (step, error) {
 			return stepAmpSignIn, nil
 		}
 		if asked && last != nil && last.Detail == p.Detail {
-			if p.Refuses {
-				t.say("! Still refuses Bitbucket (checked %d times).", checks)
-			} else {
-				t.say("! Still does not answer (checked %d times).", checks)
-			}
+			r.sayAmpStill(p, checks)
 		}
 		asked = false
 		if !p.Refuses && (last == nil || last.Detail != p.Detail) {
-			if p.URL != "" {
-				t.say("Server: %s", p.URL)
-			}
-			t.say("! The Amplication server does not answer: %s", p.Detail)
-			t.say("Start it in its own terminal, from %s:", p.Dir)
-			t.say("  %s", p.StartCommand)
-			t.say("Checking again every few seconds; press enter to check now, or type s and enter to skip Amplication (%s)", tui.AmpUndone)
+			r.sayAmpDown(p)
 		}
 		last = &p
 		s, got, err := t.nextWithin(pollInterval)
@@ -105,6 +83,45 @@ func (r *runner) ampServer() (step, error) {
 		}
 		t.progress("Checking…")
 		asked = true
+	}
+}
+
+// sayAmpAnswers says the server answers: where, what it said and the PR service's lines.
+func (r *runner) sayAmpAnswers(p tui.AmpProbe) {
+	t := r.t
+	if p.URL != "" {
+		t.say("Server: %s", p.URL)
+	}
+	t.say("✓ The Amplication server answers")
+	if p.Detail != "" {
+		t.say("%s", p.Detail)
+	}
+	if len(p.PRService) > 0 {
+		t.say("The PR service (it pushes to Bitbucket):")
+		for _, l := range p.PRService {
+			t.say("%s", l)
+		}
+	}
+}
+
+// sayAmpDown says the server does not answer and how to start it.
+func (r *runner) sayAmpDown(p tui.AmpProbe) {
+	t := r.t
+	if p.URL != "" {
+		t.say("Server: %s", p.URL)
+	}
+	t.say("! The Amplication server does not answer: %s", p.Detail)
+	t.say("Start it in its own terminal, from %s:", p.Dir)
+	t.say("  %s", p.StartCommand)
+	t.say("Checking again every few seconds; press enter to check now, or type s and enter to skip Amplication (%s)", tui.AmpUndone)
+}
+
+// sayAmpStill answers an enter that found the server as it was.
+func (r *runner) sayAmpStill(p tui.AmpProbe, checks int) {
+	if p.Refuses {
+		r.t.say("! Still refuses Bitbucket (checked %d times).", checks)
+	} else {
+		r.t.say("! Still does not answer (checked %d times).", checks)
 	}
 }
 
@@ -309,43 +326,8 @@ func (r *runner) authorize() (step, error) {
 	if amp {
 		t.say("Authorize Amplication with Bitbucket")
 		t.say("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace %s.", r.amp.Workspace.Name)
-		if orgs := r.amp.Orgs; len(orgs) > 0 {
-			if len(orgs) == 1 {
-				t.say("Amplication is already connected to Bitbucket as %s.", orgs[0].Name)
-			} else {
-				t.say("Amplication's workspace has %d Bitbucket connections; Amplication pushes as the account of the one the connect uses.", len(orgs))
-			}
-			var choices []string
-			for _, o := range orgs {
-				choices = append(choices, o.UseLabel())
-			}
-			choices = append(choices, "Authorize again (a browser trip)")
-			def := tui.DefaultOrg(orgs) // bbsetup's own account's, never a colleague's
-			if def < 0 {
-				def = len(orgs)
-			}
-			for {
-				i, err := t.choose("", choices, def)
-				if err != nil {
-					return 0, err
-				}
-				if i == len(orgs) {
-					break
-				}
-				org := orgs[i]
-				if org.Other != "" {
-					t.say("! %s", org.Other)
-				}
-				t.progress("Checking bbsetup's own access to Bitbucket…")
-				a, err := r.amp.API.ReuseAmpOrg(r.ctx, org)
-				if err == nil {
-					return r.authorized(a, true)
-				}
-				if cerr := r.ctx.Err(); cerr != nil {
-					return 0, cerr
-				}
-				t.fail("That did not work", err, "Choose again.")
-			}
+		if st, done, err := r.reuseAmpOrg(); done {
+			return st, err
 		}
 	} else {
 		t.say("Authorize bbsetup with your Bitbucket account")
@@ -382,6 +364,53 @@ func (r *runner) authorize() (step, error) {
 			return stepCredentials, nil
 		}
 		return r.authorized(a, false)
+	}
+}
+
+// reuseAmpOrg offers the Bitbucket connections Amplication's workspace holds already;
+// done is false when there are none or the operator chose to authorize again.
+func (r *runner) reuseAmpOrg() (next step, done bool, err error) {
+	t := r.t
+	orgs := r.amp.Orgs
+	if len(orgs) == 0 {
+		return 0, false, nil
+	}
+	if len(orgs) == 1 {
+		t.say("Amplication is already connected to Bitbucket as %s.", orgs[0].Name)
+	} else {
+		t.say("Amplication's workspace has %d Bitbucket connections; Amplication pushes as the account of the one the connect uses.", len(orgs))
+	}
+	var choices []string
+	for _, o := range orgs {
+		choices = append(choices, o.UseLabel())
+	}
+	choices = append(choices, "Authorize again (a browser trip)")
+	def := tui.DefaultOrg(orgs) // bbsetup's own account's, never a colleague's
+	if def < 0 {
+		def = len(orgs)
+	}
+	for {
+		i, err := t.choose("", choices, def)
+		if err != nil {
+			return 0, true, err
+		}
+		if i == len(orgs) {
+			return 0, false, nil
+		}
+		org := orgs[i]
+		if org.Other != "" {
+			t.say("! %s", org.Other)
+		}
+		t.progress("Checking bbsetup's own access to Bitbucket…")
+		a, err := r.amp.API.ReuseAmpOrg(r.ctx, org)
+		if err == nil {
+			next, err := r.authorized(a, true)
+			return next, true, err
+		}
+		if cerr := r.ctx.Err(); cerr != nil {
+			return 0, true, cerr
+		}
+		t.fail("That did not work", err, "Choose again.")
 	}
 }
 
@@ -512,22 +541,15 @@ func (r *runner) pasteOnly(sess tui.AuthSession, pastePrompt string) (int, tui.A
 // waitFailed says why waiting for the browser failed and asks what next: retry, or
 // changeKey when Bitbucket refused the key and secret and the operator will change them.
 func (r *runner) waitFailed(werr error) (int, error) {
-	t := r.t
-	t.fail("Authorization failed", werr, "")
-	if tui.CredentialsRejected(werr) {
-		i, err := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-		if err != nil {
-			return 0, err
-		}
-		if i == 0 {
-			r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
-			r.kept = false
-			return changeKey, nil
-		}
-		return retry, nil
-	}
-	if _, err := t.ask("Press enter to try again: "); err != nil {
+	r.t.fail("Authorization failed", werr, "")
+	change, err := r.againOrChangeKey(werr)
+	switch {
+	case err != nil:
 		return 0, err
+	case change:
+		r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
+		r.kept = false
+		return changeKey, nil
 	}
 	return retry, nil
 }
@@ -547,8 +569,8 @@ func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 		} else {
 			t.say("✓ Amplication is connected to Bitbucket as %s", org)
 			if a.Org != nil {
-				r.record(fact{key: "amp-org", text: "Stored in Amplication: workspace " + r.amp.Workspace.Name + "'s Bitbucket connection as " +
-					a.Org.Name + " (its git organization; see bbsetup amplication status)."})
+				r.outside.Record("amp-org", "Stored in Amplication: workspace "+r.amp.Workspace.Name+"'s Bitbucket connection as "+
+					a.Org.Name+" (its git organization; see bbsetup amplication status).")
 			}
 		}
 		t.say("bbsetup lists and creates repositories with the consumer's own key (client credentials), as %s.", id.DisplayName)

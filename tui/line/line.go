@@ -72,27 +72,7 @@ type runner struct {
 	target     *tui.AmpTarget
 	connected  *tui.AmpConnected
 	finished   bool
-	outside    []fact
-}
-
-// fact is one thing done (or under way) outside this machine, as in the wizard.
-type fact struct{ key, text string }
-
-// record adds, replaces or (empty text) removes the fact with f's key.
-func (r *runner) record(f fact) {
-	for i, o := range r.outside {
-		if o.key == f.key {
-			if f.text == "" {
-				r.outside = append(r.outside[:i:i], r.outside[i+1:]...)
-			} else {
-				r.outside[i] = f
-			}
-			return
-		}
-	}
-	if f.text != "" {
-		r.outside = append(r.outside, f)
-	}
+	outside    tui.OutsideFacts // done outside this machine, as in the wizard
 }
 
 // Run runs the flow on in and out until the operator finishes or leaves, and returns the
@@ -173,9 +153,7 @@ func (r *runner) summary() tui.Summary {
 		CreatedRepo:     r.created,
 		Services:        r.co.Services,
 	}
-	for _, f := range r.outside {
-		s.DoneOutside = append(s.DoneOutside, f.text)
-	}
+	s.DoneOutside = append(s.DoneOutside, r.outside.Texts()...)
 	if r.kept {
 		s.ClientID = r.co.ClientID
 	} else {

@@ -24,23 +24,9 @@ func (r *runner) workspaces() (step, error) {
 		t.progress("Loading your workspaces…")
 		ws, err := r.api.Workspaces(r.ctx)
 		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
-			if tui.CredentialsRejected(err) {
-				t.fail("Could not list your workspaces", err, "")
-				i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-				if err2 != nil {
-					return 0, err2
-				}
-				if i == 0 {
-					return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
-				}
-				continue
-			}
-			t.fail("Could not list your workspaces", err, "")
-			if _, err := t.ask("Press enter to try again: "); err != nil {
-				return 0, err
+			next, err := r.listFailed("your workspaces", stepWorkspaces, err)
+			if err != nil || next != stepWorkspaces {
+				return next, err
 			}
 			continue
 		}
@@ -195,32 +181,32 @@ func (r *runner) askNewRepo(ws, name, slug string, projects []tui.Project, projE
 func (r *runner) createRepo(ws string, req tui.NewRepo) (step, error) {
 	t := r.t
 	name, slug := req.Name, req.Slug
-	r.record(fact{key: "repo", text: fmt.Sprintf(
+	r.outside.Record("repo", fmt.Sprintf(
 		"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-		ws, slug, tui.CheckCommand(ws, name))})
+		ws, slug, tui.CheckCommand(ws, name)))
 	t.progress("Creating " + ws + "/" + slug + "…")
 	// A create is not interrupted half-way: a stop waits for its answer.
 	repo, err := r.api.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
 	var ee *tui.ExistsError
 	if errors.As(err, &ee) {
-		r.record(fact{key: "repo"}) // nothing was created
+		r.outside.Record("repo", "") // nothing was created
 		return r.exists(ee.Workspace, ee.Slug)
 	}
 	if err != nil {
-		f := fact{key: "repo"}
+		text := "" // nothing was created
 		var mh interface{ MayHaveSucceeded() bool }
 		if errors.As(err, &mh) && mh.MayHaveSucceeded() {
-			f.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+			text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
 				ws, slug, tui.CheckCommand(ws, name))
 		}
-		r.record(f)
+		r.outside.Record("repo", text)
 		if cerr := r.ctx.Err(); cerr != nil {
 			return 0, cerr
 		}
 		t.fail("The repository was not created", err, "Check the name and try again.")
 		return stepCreate, nil
 	}
-	r.record(fact{key: "repo", text: "Created the repository " + repo.FullName + " on Bitbucket (" + repo.HTMLURL + ")."})
+	r.outside.Record("repo", "Created the repository "+repo.FullName+" on Bitbucket ("+repo.HTMLURL+").")
 	t.say("✓ Created %s", repo.FullName)
 	r.repoLinks(repo)
 	if repo.MainBranchNote != "" {
@@ -277,7 +263,7 @@ func (r *runner) connect() (step, error) {
 		var err error
 		all, err = r.listRepos(ws, "", 0)
 		if err != nil {
-			next, err := r.listFailed(err)
+			next, err := r.listFailed("the repositories", stepConnect, err)
 			if err != nil || next != stepConnect {
 				return next, err
 			}
@@ -290,7 +276,7 @@ func (r *runner) connect() (step, error) {
 			t.progress("Nothing loaded matches; searching Bitbucket…")
 			found, err := r.listRepos(ws, filter, pageSize)
 			if err != nil {
-				next, err := r.listFailed(err)
+				next, err := r.listFailed("the repositories", stepConnect, err)
 				if err != nil || next != stepConnect {
 					return next, err
 				}
@@ -371,29 +357,33 @@ func (r *runner) showRepos(filter string, matches int, shown []tui.Repo) {
 	}
 }
 
-// listFailed says why the repositories could not be listed and asks what to do: try
-// again (stepConnect), or change a rejected key and secret.
-func (r *runner) listFailed(err error) (step, error) {
-	t := r.t
+// listFailed says why a list (what: "your workspaces", "the repositories") could not be
+// had and asks what to do: try again (it returns again), or change a rejected key and
+// secret.
+func (r *runner) listFailed(what string, again step, err error) (step, error) {
 	if cerr := r.ctx.Err(); cerr != nil {
 		return 0, cerr
 	}
+	r.t.fail("Could not list "+what, err, "")
+	change, aerr := r.againOrChangeKey(err)
+	switch {
+	case aerr != nil:
+		return 0, aerr
+	case change:
+		return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
+	}
+	return again, nil
+}
+
+// againOrChangeKey asks what to do after err was said: change the key and secret (change
+// is true; offered only when Bitbucket refused them) or try again.
+func (r *runner) againOrChangeKey(err error) (change bool, _ error) {
 	if tui.CredentialsRejected(err) {
-		t.fail("Could not list the repositories", err, "")
-		i, err2 := t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
-		if err2 != nil {
-			return 0, err2
-		}
-		if i == 0 {
-			return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
-		}
-		return stepConnect, nil
+		i, cerr := r.t.choose("", []string{"Change the key and secret (they are checked, then written again)", "Try again"}, 0)
+		return cerr == nil && i == 0, cerr
 	}
-	t.fail("Could not list the repositories", err, "")
-	if _, err := t.ask("Press enter to try again: "); err != nil {
-		return 0, err
-	}
-	return stepConnect, nil
+	_, aerr := r.t.ask("Press enter to try again: ")
+	return false, aerr
 }
 
 // listRepos lists the workspace's repositories that match filter ("" all; otherwise the
@@ -536,7 +526,7 @@ func (r *runner) ampConnect() (step, error) {
 			continue
 		}
 		r.connected = &d
-		r.record(fact{key: "amp-connect", text: "Stored in Amplication: " + d.Line() + " (read back from the server)."})
+		r.outside.Record("amp-connect", "Stored in Amplication: "+d.Line()+" (read back from the server).")
 		t.say("✓ %s", d.Line())
 		if d.Unchanged {
 			t.say("It was already connected; nothing changed.")

@@ -391,10 +391,8 @@ type buildR struct {
 func (b *buildR) get() build {
 	b.e.mu.Lock()
 	defer b.e.mu.Unlock()
-	for _, x := range b.e.builds {
-		if x.id == b.id {
-			return *x
-		}
+	if x := b.e.buildByID(b.id); x != nil {
+		return *x
 	}
 	return build{}
 }
@@ -417,13 +415,9 @@ func (b *buildR) Status() string { return b.get().status }
 func (b *buildR) Commit() *commitR {
 	b.e.mu.Lock()
 	defer b.e.mu.Unlock()
-	for _, x := range b.e.builds {
-		if x.id == b.id {
-			for _, c := range b.e.commits {
-				if c.id == x.commitID {
-					return &commitR{e: b.e, c: *c}
-				}
-			}
+	if x := b.e.buildByID(b.id); x != nil {
+		if c := byID(b.e.commits, x.commitID, func(c *commitRec) string { return c.id }); c != nil {
+			return &commitR{e: b.e, c: *c}
 		}
 	}
 	return nil
@@ -432,11 +426,9 @@ func (b *buildR) Commit() *commitR {
 func (b *buildR) Resource() *resourceR {
 	b.e.mu.Lock()
 	defer b.e.mu.Unlock()
-	for _, x := range b.e.builds {
-		if x.id == b.id {
-			if rs := b.e.resourceByID(x.resourceID); rs != nil {
-				return &resourceR{e: b.e, r: *rs}
-			}
+	if x := b.e.buildByID(b.id); x != nil {
+		if rs := b.e.resourceByID(x.resourceID); rs != nil {
+			return &resourceR{e: b.e, r: *rs}
 		}
 	}
 	return nil
@@ -445,10 +437,8 @@ func (b *buildR) Resource() *resourceR {
 func (b *buildR) Action() *actionR {
 	b.e.mu.Lock()
 	defer b.e.mu.Unlock()
-	for _, x := range b.e.builds {
-		if x.id == b.id {
-			return &actionR{a: copyAction(x.action)}
-		}
+	if x := b.e.buildByID(b.id); x != nil {
+		return &actionR{a: copyAction(x.action)}
 	}
 	return nil
 }

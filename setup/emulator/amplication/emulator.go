@@ -548,55 +548,33 @@ func (e *Emulator) record(r Request) {
 
 // resourceByID, projectByID, ... are lookups; the caller holds e.mu.
 func (e *Emulator) resourceByID(id string) *resource {
-	for _, r := range e.resources {
-		if r.id == id {
-			return r
-		}
-	}
-	return nil
+	return byID(e.resources, id, func(r *resource) string { return r.id })
 }
 
 func (e *Emulator) projectByID(id string) *project {
-	for _, p := range e.projects {
-		if p.id == id {
-			return p
-		}
-	}
-	return nil
+	return byID(e.projects, id, func(p *project) string { return p.id })
 }
 
 func (e *Emulator) workspaceByID(id string) *workspace {
-	for _, w := range e.workspaces {
-		if w.id == id {
-			return w
-		}
-	}
-	return nil
+	return byID(e.workspaces, id, func(w *workspace) string { return w.id })
 }
 
 func (e *Emulator) accountByID(id string) *account {
-	for _, a := range e.accounts {
-		if a.id == id {
-			return a
-		}
-	}
-	return nil
+	return byID(e.accounts, id, func(a *account) string { return a.id })
 }
 
 func (e *Emulator) memberByID(id string) *member {
-	for _, u := range e.users {
-		if u.id == id {
-			return u
-		}
-	}
-	return nil
+	return byID(e.users, id, func(u *member) string { return u.id })
 }
 
 func (e *Emulator) orgByID(id string) *gitOrg {
-	for _, g := range e.orgs {
-		if g.id == id {
-			return g
-		}
+	return byID(e.orgs, id, func(g *gitOrg) string { return g.id })
+}
+
+// byID is the first of list whose idOf is id, or nil.
+func byID[T any](list []*T, id string, idOf func(*T) string) *T {
+	if i := slices.IndexFunc(list, func(x *T) bool { return idOf(x) == id }); i >= 0 {
+		return list[i]
 	}
 	return nil
 }

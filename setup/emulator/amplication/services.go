@@ -330,12 +330,7 @@ func (e *Emulator) pumpGenerate() {
 }
 
 func (e *Emulator) buildByID(id string) *build {
-	for _, b := range e.builds {
-		if b.id == id {
-			return b
-		}
-	}
-	return nil
+	return byID(e.builds, id, func(b *build) string { return b.id })
 }
 
 // prRequest is the create-PR request (git.internal.create-pr.request.2) as the PR service

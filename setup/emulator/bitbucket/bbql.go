@@ -83,61 +83,19 @@ type bbqlValue struct {
 	t    *time.Time
 }
 
+// match evaluates x against repository r of ws.
 func (x *bbqlExpr) match(ws *workspace, r *Repo) bool {
-	switch {
-	case x.and != nil:
-		for _, k := range x.and {
-			if !k.match(ws, r) {
-				return false
+	return x.matchFields(
+		func(field string) string { return repoFields[field].str(ws, r) },
+		func(field string) bool {
+			if field == "project.is_private" {
+				p := ws.project(r.ProjectKey)
+				return p != nil && p.IsPrivate
 			}
-		}
-		return true
-	case x.or != nil:
-		for _, k := range x.or {
-			if k.match(ws, r) {
-				return true
-			}
-		}
-		return false
-	}
-	f := repoFields[x.field]
-	switch f.typ {
-	case typeBool:
-		var v bool
-		if x.field == "project.is_private" {
-			p := ws.project(r.ProjectKey)
-			v = p != nil && p.IsPrivate
-		} else {
-			v = f.b(r)
-		}
-		return x.cmpAny(func(val bbqlValue) int {
-			if val.null || val.b == nil {
-				return 2 // never equal
-			}
-			if *val.b == v {
-				return 0
-			}
-			return 1
-		}, nil)
-	case typeTime:
-		v := f.t(r)
-		return x.cmpAny(func(val bbqlValue) int {
-			if val.null || val.t == nil {
-				return 2
-			}
-			return v.Compare(*val.t)
-		}, nil)
-	default:
-		v := f.str(ws, r)
-		return x.cmpAny(func(val bbqlValue) int {
-			if val.null || val.s == nil {
-				return 2
-			}
-			return strings.Compare(v, *val.s)
-		}, func(val bbqlValue) bool {
-			return val.s != nil && strings.Contains(strings.ToLower(v), strings.ToLower(*val.s))
-		})
-	}
+			return repoFields[field].b(r)
+		},
+		func(field string) time.Time { return repoFields[field].t(r) },
+		repoFieldType)
 }
 
 // cmpAny applies the comparison operator; cmp returns <0, 0, >0, or 2 for
@@ -300,8 +258,8 @@ func parseBBQLFields(q string, kinds func(string) (fieldType, bool), what string
 	return x, nil
 }
 
-// matchFields evaluates x against a resource other than a repository: str, b and t read
-// a field of that resource (only the kind the field has is called).
+// matchFields evaluates x against one resource: str, b and t read a field of that
+// resource (only the kind the field has is called); kinds gives each field's kind.
 func (x *bbqlExpr) matchFields(str func(string) string, b func(string) bool, t func(string) time.Time, kinds func(string) (fieldType, bool)) bool {
 	switch {
 	case x.and != nil:
@@ -325,7 +283,7 @@ func (x *bbqlExpr) matchFields(str func(string) string, b func(string) bool, t f
 		v := b(x.field)
 		return x.cmpAny(func(val bbqlValue) int {
 			if val.null || val.b == nil {
-				return 2
+				return 2 // never equal
 			}
 			if *val.b == v {
 				return 0
