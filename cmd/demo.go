@@ -34,7 +34,7 @@ type demoOptions struct {
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
-func (a *app) newDemoCmd() *cobra.Command {
+func (a *Factory) newDemoCmd() *cobra.Command {
 	o := demoOptions{repos: 2000}
 	c := &cobra.Command{
 		Use:   "demo",
@@ -97,7 +97,7 @@ through your own (--colleague=false leaves it out).`,
 	return c
 }
 
-func (a *app) runDemo(ctx context.Context, o demoOptions) error {
+func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 	if o.repos < 0 {
 		return usageErrorf("--repos must not be negative")
 	}

@@ -24,7 +24,7 @@ type emulatorOptions struct {
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
-func (a *app) newEmulatorCmd() *cobra.Command {
+func (a *Factory) newEmulatorCmd() *cobra.Command {
 	var o emulatorOptions
 	c := &cobra.Command{
 		Use:   "emulator",
@@ -59,7 +59,7 @@ consumer's key.`,
 	return c
 }
 
-func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
+func (a *Factory) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err := o.check(cmd); err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (o *emulatorOptions) check(cmd *cobra.Command) error {
 // emulatorCheckout is the checkout whose server env the Amplication emulator loads:
 // --repo (which must be a complete one, as for every command), else the nearest server
 // directory at or above the working directory, else none ("").
-func (a *app) emulatorCheckout() (string, error) {
+func (a *Factory) emulatorCheckout() (string, error) {
 	if a.g.Repo != "" {
 		co, err := a.openCheckout()
 		if err != nil {
@@ -160,7 +160,7 @@ func (a *app) emulatorCheckout() (string, error) {
 // addCheckoutConsumer registers the key the server will load from root as a consumer
 // too, and reports whether it did: a checkout configured on an earlier run holds that
 // run's (random) demo key, and keeps working here.
-func (a *app) addCheckoutConsumer(e *bbemu.Emulator, root string, cons bbemu.Consumer) bool {
+func (a *Factory) addCheckoutConsumer(e *bbemu.Emulator, root string, cons bbemu.Consumer) bool {
 	if root == "" {
 		return false
 	}
