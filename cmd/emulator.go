@@ -2,14 +2,13 @@ package cmd
 
 import (
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/spf13/cobra"
 )
 
@@ -67,50 +66,21 @@ func (a *Factory) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err != nil {
 		return err
 	}
-	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
+	eo := demo.EmulatorsOptions{Port: o.port, AmplicationPort: o.ampPort, Repos: o.repos,
+		Latency: o.latency, ConsentPage: o.noAutoApprove, AmplicationSchema: o.ampSchema,
+		CheckoutDir: root, Getenv: a.env.Getenv}
 	if o.mistakes.any() {
-		o.mistakes.apply(&cons)
-		e.AddConsumer(cons)
+		eo.Mistakes = o.mistakes.apply
 	}
-	ownKey := a.addCheckoutConsumer(e, root, cons)
-	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
+	em, err := demo.StartEmulators(eo)
 	if err != nil {
-		return fmt.Errorf("cannot start the emulator: %w", err)
+		return err
 	}
-	defer s.Close()
+	defer em.Close()
 
-	ampOpts := ampemu.Options{BitbucketURL: s.URL, BitbucketAPIURL: s.APIURL, Schema: o.ampSchema, Latency: o.latency}
-	if root != "" {
-		ampOpts.CheckoutDir, ampOpts.Getenv = root, a.env.Getenv
-	} else {
-		ampOpts.Getenv = func(k string) string {
-			switch k {
-			case ampemu.EnvClientID:
-				return cons.Key
-			case ampemu.EnvClientSecret:
-				return cons.Secret
-			}
-			return ""
-		}
-	}
-	ae, err := ampemu.New(ampOpts, ampemu.DemoSeed())
-	if err != nil {
-		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
-	}
-	// The build manager, the code generator and the PR service run, as after
-	// `npx nx serve` of each started with this emulator (the PR service holds the keys it
-	// found then, as the server does).
-	ae.Services().StartAll()
-	as, err := ampemu.StartOn(ae, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.ampPort)))
-	if err != nil {
-		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
-	}
-	defer as.Close()
-
-	fmt.Fprint(a.env.Stdout, emulatorBanner(o, s, as, cons, loadedKey(ae, root, cons, ownKey)))
+	fmt.Fprint(a.env.Stdout, emulatorBanner(o, em.Bitbucket, em.Amplication, em.Consumer, loadedKey(em.Key, root)))
 	<-cmd.Context().Done()
-	as.Close()
-	s.Close()
+	em.Close()
 	fmt.Fprintln(a.env.Stdout, "Emulators stopped.")
 	return nil
 }
@@ -157,39 +127,16 @@ func (a *Factory) emulatorCheckout() (string, error) {
 	return "", nil
 }
 
-// addCheckoutConsumer registers the key the server will load from root as a consumer
-// too, and reports whether it did: a checkout configured on an earlier run holds that
-// run's (random) demo key, and keeps working here.
-func (a *Factory) addCheckoutConsumer(e *bbemu.Emulator, root string, cons bbemu.Consumer) bool {
-	if root == "" {
-		return false
-	}
-	id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
-	sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
-	if id == "" || sec == "" || id == checkout.PlaceholderClientID || sec == checkout.PlaceholderClientSecret || id == cons.Key {
-		return false
-	}
-	host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
-	if host == "" {
-		host = checkout.DefaultClientHost
-	}
-	e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
-		CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
-		Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
-	return true
-}
-
-// loadedKey says whose Bitbucket key the Amplication emulator loaded at start.
-func loadedKey(ae *ampemu.Emulator, root string, cons bbemu.Consumer, ownKey bool) string {
-	if root == "" {
+// loadedKey says in words whose Bitbucket key the Amplication emulator loaded at start.
+func loadedKey(k demo.KeySource, root string) string {
+	switch k {
+	case demo.KeyNoCheckout:
 		return "the demo consumer's (no Amplication checkout here; pass --repo DIR to load a checkout's env files instead)"
-	}
-	switch id := ae.LoadedClientID(); {
-	case id == cons.Key:
+	case demo.KeyDemoConsumer:
 		return "the demo consumer's, from " + root
-	case id == "" || id == checkout.PlaceholderClientID:
+	case demo.KeyNone:
 		return "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
-	case ownKey:
+	case demo.KeyCheckoutOwn:
 		return "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
 	default:
 		return "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
