@@ -3,8 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -179,7 +177,7 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 	wo.demo = true
 	wo.workspace = "acme" // the demo world's admin workspace, pre-filled
 	wo.prefill = tui.Credentials{ID: w.Consumer.Key, Secret: w.Consumer.Secret}
-	wo.visit = visitLikeABrowser
+	wo.visit = demo.VisitLikeABrowser
 	wo.ampEmail, wo.ampPassword = w.AmplicationEmail, w.AmplicationPassword
 	wo.afterWrite = func() { _, _ = w.StartAmplication() } // a failure shows as "does not answer"
 	wo.restartAmp = func() error {
@@ -188,34 +186,6 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 	}
 	wo.startService = func(name string) error { return w.StartService(ampemu.Service(name)) } // the Build screen's s
 	return wo
-}
-
-// visitLikeABrowser makes the visit a browser would: it opens the authorize URL and follows
-// its redirects, ending at the wizard's own callback listener. It runs in the background
-// after a short pause, so the URL is on screen first.
-func visitLikeABrowser(ctx context.Context, url string) error {
-	go func() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(700 * time.Millisecond):
-		}
-		vctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(vctx, http.MethodGet, url, nil)
-		if err != nil {
-			return
-		}
-		c := &http.Client{}
-		defer c.CloseIdleConnections()
-		resp, err := c.Do(req)
-		if err != nil {
-			return // the wizard still offers the paste key
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-	}()
-	return nil
 }
 
 // rehearsals names the issue 20/21 cases the flags set up, "" when none.
