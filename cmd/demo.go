@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -114,34 +113,26 @@ func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 	if o.mistakes.scopesSet {
 		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
 	}
-	// The demo's own state directory: the backups of the scratch checkout's files belong to
-	// the demo's throwaway world, not among the operator's real ones, and go with it.
-	state, err := os.MkdirTemp("", "bbsetup-demo-state-")
-	if err != nil {
-		return fmt.Errorf("cannot make the demo's state directory: %w", err)
-	}
+	// The demo's own state directory (StateDir): the backups of the scratch checkout's
+	// files belong to the demo's throwaway world, not among the operator's real ones.
+	do.StateDir = true
 	w, err := demo.Start(do)
 	if err != nil {
-		os.RemoveAll(state)
 		return err
 	}
 	if a.env.AtForcedExit != nil && !o.keep {
 		// A second signal ends bbsetup before the deferred clean-up below runs: the
 		// throwaway world goes all the same.
-		remove := a.env.AtForcedExit(func() {
-			os.RemoveAll(w.CheckoutDir)
-			os.RemoveAll(state)
-		})
+		remove := a.env.AtForcedExit(func() { _ = w.RemoveFiles() })
 		defer remove()
 	}
 	defer func() {
 		if o.keep {
 			w.CloseServers()
-			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s (the backups of its files in %s).\n", w.CheckoutDir, state)
+			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s (the backups of its files in %s).\n", w.CheckoutDir, w.StateDir)
 			return
 		}
 		w.Close()
-		os.RemoveAll(state)
 		// The summary pointed at the scratch checkout: say that it is gone now.
 		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s and its backups were removed (run with --keep to keep them).\n", w.CheckoutDir)
 	}()
@@ -165,7 +156,7 @@ func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 	a.g.APIURL = w.Server.APIURL
 
 	wo := demoWizardOptions(o.wizard, w)
-	wo.scratchRoot, wo.scratchState = w.CheckoutDir, state
+	wo.scratchRoot, wo.scratchState = w.CheckoutDir, w.StateDir
 	return a.runWizard(ctx, wo)
 }
 
