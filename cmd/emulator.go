@@ -161,7 +161,7 @@ func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons 
 		fmt.Fprintf(&b, "  Consumer mistakes                %s\n", o.mistakes.describe())
 	}
 	fmt.Fprintf(&b, "  Authorize                        %s\n", approve)
-	fmt.Fprintf(&b, "  Data                             user Demo Operator; workspaces acme (admin), acme-labs, playground; %d repositories\n", o.repos)
+	fmt.Fprintf(&b, "  Data                             %s; %d repositories\n", demo.BitbucketData, o.repos)
 	if o.latency > 0 {
 		fmt.Fprintf(&b, "  Latency                          %s per request\n", o.latency)
 	}
@@ -171,7 +171,7 @@ func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons 
 	fmt.Fprintf(&b, "  Amplication password             %s\n", ampemu.DemoPassword)
 	fmt.Fprintf(&b, "    (a throwaway demo account: it exists only in this emulator, until it stops)\n")
 	fmt.Fprintf(&b, "  Bitbucket key loaded at start    %s\n", keys)
-	fmt.Fprintf(&b, "  Data                             workspace Demo; projects Shop (orders, payments, catalog: connected to GitHub) and Internal (admin)\n")
+	fmt.Fprintf(&b, "  Data                             %s\n", demo.AmplicationData)
 	fmt.Fprintf(&b, "\nPoint bbsetup at them from another shell:\n")
 	fmt.Fprintf(&b, "  export BBSETUP_BITBUCKET_URL=%s BBSETUP_API_URL=%s\n", s.URL, s.APIURL)
 	fmt.Fprintf(&b, "  export BBSETUP_AMPLICATION_URL=%s BBSETUP_AMPLICATION_EMAIL=%s\n", as.URL, ampemu.DemoEmail)

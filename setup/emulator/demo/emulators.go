@@ -36,6 +36,13 @@ type EmulatorsOptions struct {
 	Getenv      func(string) string
 }
 
+// What the emulators hold, for a banner: the Bitbucket emulator's data (bbemu.NewDemo,
+// before the count of repositories) and the Amplication emulator's (ampemu.DemoSeed).
+const (
+	BitbucketData   = "user Demo Operator; workspaces acme (admin), acme-labs, playground"
+	AmplicationData = "workspace Demo; projects Shop (orders, payments, catalog: connected to GitHub) and Internal (admin)"
+)
+
 // KeySource says whose Bitbucket key the Amplication emulator loaded at start.
 type KeySource int
 
