@@ -19,7 +19,7 @@ func addAccessibleFlag(c *cobra.Command, o *wizardOptions) {
 // accessible reports that the wizard runs as the line mode (package tui/line): the
 // --accessible flag, BBSETUP_ACCESSIBLE=1, or a terminal that says it can do no more
 // than lines (TERM=dumb).
-func (a *app) accessible(o wizardOptions) bool {
+func (a *Factory) accessible(o wizardOptions) bool {
 	if o.accessibleFlag {
 		return true
 	}
@@ -32,7 +32,7 @@ func (a *app) accessible(o wizardOptions) bool {
 
 // wizardSurface is the surface the wizard runs on: the Bubble Tea screens, or the line
 // mode. Both take the same backend and options and return the same Summary.
-func (a *app) wizardSurface(o wizardOptions) func(context.Context, tui.Backend, tui.Options, io.Reader, io.Writer) (tui.Summary, error) {
+func (a *Factory) wizardSurface(o wizardOptions) func(context.Context, tui.Backend, tui.Options, io.Reader, io.Writer) (tui.Summary, error) {
 	if a.accessible(o) {
 		return line.Run
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/mask"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -74,10 +74,9 @@ func (a *Factory) runCheck(ctx context.Context, offline, asJSON bool) error {
 			return ctx.Err()
 		}
 	}
-	res := checkResult{OK: true}
+	res := checkResult{OK: flow.Tally(findings).OK}
 	for _, f := range findings {
 		a.debugf("finding %s: ok=%v %s", f.ID, f.OK, f.Detail)
-		res.OK = res.OK && !f.Failed()
 		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: checkHint(f)})
 	}
 	if asJSON {
@@ -87,16 +86,13 @@ func (a *Factory) runCheck(ctx context.Context, offline, asJSON bool) error {
 	} else {
 		w := a.env.Stdout
 		fmt.Fprintf(w, "Amplication checkout: %s (%s layout)\n\n", safetext.Line(co.Root), co.Layout())
-		checks, failed := 0, 0
 		for _, f := range findings {
 			if f.Kind != checkout.KindCheck {
 				continue
 			}
-			checks++
 			mark := "✓"
 			if f.Failed() {
 				mark = "✗"
-				failed++
 			}
 			printFinding(w, mark, f)
 		}
@@ -111,10 +107,10 @@ func (a *Factory) runCheck(ctx context.Context, offline, asJSON bool) error {
 			}
 			printFinding(w, "•", f)
 		}
-		if failed == 0 {
-			fmt.Fprintf(w, "\nAll %d checks passed.\n", checks)
+		if t := flow.Tally(findings); t.Failed == 0 {
+			fmt.Fprintf(w, "\nAll %d checks passed.\n", t.Checks)
 		} else {
-			fmt.Fprintf(w, "\n%d of %d checks failed.\n", failed, checks)
+			fmt.Fprintf(w, "\n%d of %d checks failed.\n", t.Failed, t.Checks)
 		}
 	}
 	if !res.OK {
@@ -146,46 +142,32 @@ func checkHint(f checkout.Finding) string {
 
 // checkCredentials is the online finding: the effective key and secret against Bitbucket.
 func (a *Factory) checkCredentials(ctx context.Context, co *checkout.Checkout) checkout.Finding {
-	f := checkout.Finding{ID: "credentials", Kind: checkout.KindCheck}
 	cr, ok := co.Current()
 	if !ok {
-		// The same cause as the failed checks above: a note, not a second failure.
-		return checkout.Finding{ID: "credentials", Kind: checkout.KindNote, OK: true,
-			Title:  "the key and secret were not checked with Bitbucket",
-			Detail: "they are not configured yet, or differ between the services (see above)"}
+		return flow.CredentialsNotChecked()
 	}
 	v := a.verifyCredentials(ctx, cr.ClientID, cr.ClientSecret)
-	f.Detail = mask.In(v.Message, cr.ClientSecret)
-	switch v.Kind {
-	case oauth.VerdictOK:
-		f.OK = true
-		f.Title = "Bitbucket accepts the key and secret, and the consumer has every permission"
-	// For the mistakes bbsetup knows, the title says what is wrong and the hint what to
-	// do, each once; the detail adds only what neither says.
-	case oauth.VerdictBadCredentials:
-		f.Title = "Bitbucket rejects the key or secret"
-		f.Detail = ""
-		f.Hint = "copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and run bbsetup configure"
-	case oauth.VerdictNotPrivate:
-		f.Title = "the consumer is not private"
-		f.Detail = "Bitbucket refuses a public consumer the grant bbsetup checks it with"
-		f.Hint = "edit the consumer in Bitbucket, tick \"This is a private consumer\" and save"
-	case oauth.VerdictNoCallback:
-		f.Title = "the consumer has no callback URL"
-		f.Detail = ""
-		f.Hint = "edit the consumer in Bitbucket, set its Callback URL to " + co.CallbackURL + " and save"
-	case oauth.VerdictMissingScopes:
-		f.Title = fmt.Sprintf("the consumer lacks %d of the permissions Amplication needs", len(v.Missing))
-		f.Detail = strings.Join(oauth.Labels(v.Missing), "; ")
-		f.Hint = "edit the consumer in Bitbucket (Workspace settings → OAuth consumers), tick these boxes and save"
-	case oauth.VerdictNetwork:
-		f.Title = "Bitbucket could not be reached"
-		f.Hint = "check the network (and --bitbucket-url if you set it), or run bbsetup check --offline"
-	default:
-		f.Title = "the credential check failed"
-	}
-	if v.CheckURL && f.Hint == "" {
-		f.Hint = strings.TrimSuffix(adviceBitbucketURL, ".")
-	}
+	f := flow.CredentialFinding(v, cr.ClientSecret)
+	f.Hint = credentialHint(v, co.CallbackURL)
 	return f
+}
+
+// credentialHint is what the command line says to do about the credential check's verdict.
+func credentialHint(v oauth.Verdict, callbackURL string) string {
+	switch v.Kind {
+	case oauth.VerdictBadCredentials:
+		return "copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and run bbsetup configure"
+	case oauth.VerdictNotPrivate:
+		return "edit the consumer in Bitbucket, tick \"This is a private consumer\" and save"
+	case oauth.VerdictNoCallback:
+		return "edit the consumer in Bitbucket, set its Callback URL to " + callbackURL + " and save"
+	case oauth.VerdictMissingScopes:
+		return "edit the consumer in Bitbucket (Workspace settings → OAuth consumers), tick these boxes and save"
+	case oauth.VerdictNetwork:
+		return "check the network (and --bitbucket-url if you set it), or run bbsetup check --offline"
+	}
+	if v.CheckURL {
+		return strings.TrimSuffix(adviceBitbucketURL, ".")
+	}
+	return ""
 }

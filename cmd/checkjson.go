@@ -5,7 +5,7 @@ package cmd
 // JSON object on stdout, with ok false and one failed check "checkout", so a script that
 // reads it gets the failure as data; the error goes to stderr as always (exit 1, or 2 for a
 // usage mistake).
-func (a *app) checkOpenFailed(err error, asJSON bool) error {
+func (a *Factory) checkOpenFailed(err error, asJSON bool) error {
 	if !asJSON {
 		return err
 	}

@@ -99,15 +99,14 @@ func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 		return err
 	}
 	a.debugf("checkout %s (%s layout), callback URL %s", co.Root, co.Layout(), co.CallbackURL)
-	cr := checkout.Credentials{ClientID: id, ClientSecret: secret}
-	plan, err := co.Plan(cr) // validates both values and every file; writes nothing
+	plan, err := flow.PlanConfigure(co, id, secret) // validates both values and every file; writes nothing
 	if err != nil {
 		return err
 	}
 	for _, f := range plan.Files {
 		a.debugf("plan: %s (target %s): exists=%v changed=%v", f.Path, f.Target, f.Exists, f.Changed())
 	}
-	a.configureWarnings(co, plan, id, secret)
+	a.configureWarnings(plan, id)
 	verified := false
 	if !o.noVerify {
 		stop := a.progress("Checking the key and secret with Bitbucket…")
@@ -159,7 +158,7 @@ func (a *Factory) runConfigure(ctx context.Context, o configureOptions) error {
 	return nil
 }
 
-func (a *Factory) configurePrintDryRun(plan *envfile.Plan) {
+func (a *Factory) configurePrintDryRun(plan *flow.ConfigurePlan) {
 	w := a.env.Stdout
 	fmt.Fprintln(w, "Dry run: nothing was written.")
 	for _, f := range plan.Files {
@@ -178,7 +177,7 @@ func (a *Factory) configurePrintDryRun(plan *envfile.Plan) {
 	}
 }
 
-func (a *Factory) configurePrintResults(plan *envfile.Plan, results []envfile.Result) {
+func (a *Factory) configurePrintResults(plan *flow.ConfigurePlan, results []envfile.Result) {
 	w := a.env.Stdout
 	backups := false
 	defer func() {
@@ -266,26 +265,19 @@ func (a *Factory) verifyCredentials(ctx context.Context, id, secret string) oaut
 
 // configureWarnings says, before anything is checked or written, what looks wrong in the
 // values: a key shaped like a secret (then masked like one), or text Nx might expand.
-func (a *Factory) configureWarnings(co *checkout.Checkout, plan *envfile.Plan, id, secret string) {
-	if flow.LooksLikeSecret(id) {
+func (a *Factory) configureWarnings(plan *flow.ConfigurePlan, id string) {
+	if plan.KeyLooksLikeSecret {
 		// Bitbucket's keys are 18 characters, its secrets 32: the two were probably
-		// swapped. Treat the "key" as a secret: masked in the diff and the debug log.
+		// swapped. The "key" is a secret here: masked in the diff and the debug log.
 		a.secret(id)
-		for i := range plan.Files {
-			plan.Files[i].Secrets = append(plan.Files[i].Secrets, id)
-		}
 		fmt.Fprintln(a.env.Stderr, "bbsetup: warning: the key given with --client-id looks like a secret (32 letters and digits; Bitbucket's keys are shorter), so it is not shown. Check that the key and the secret are not swapped: the Key is the shorter value on the consumer's page.")
 	}
-	if checkout.ExpansionRisk(id) || checkout.ExpansionRisk(secret) {
-		// Nx 16.9.1 passes a project's values unchanged (verified); say so only when the
-		// checkout runs another (or an unknown) version.
-		if v := co.NxVersion(); !v.Verified() {
-			which := "the checkout's Nx version was not found"
-			if v.Version != "" {
-				which = "this checkout's Nx " + v.Version + " is unverified"
-			}
-			fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
+	if plan.ExpansionRisk {
+		which := "the checkout's Nx version was not found"
+		if plan.Nx.Version != "" {
+			which = "this checkout's Nx " + plan.Nx.Version + " is unverified"
 		}
+		fmt.Fprintln(a.env.Stderr, "bbsetup: note: the key or secret contains $NAME, ${...} or \\$; Nx 16.9.1 passes such values to the services unchanged, but "+which+" (a newer Nx may expand them). Check that you copied the right values.")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/redact"
 )
 
@@ -92,4 +93,12 @@ func (d *debugRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 func (a *Factory) httpClient(timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return &http.Client{Timeout: timeout, Transport: a.debugTransport(tr)}
+}
+
+// pagedTransport is a fresh transport for the Bitbucket API, whose page fetches run in
+// parallel.
+func pagedTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency
+	return tr
 }

@@ -3,9 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -34,7 +31,7 @@ type demoOptions struct {
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
-func (a *app) newDemoCmd() *cobra.Command {
+func (a *Factory) newDemoCmd() *cobra.Command {
 	o := demoOptions{repos: 2000}
 	c := &cobra.Command{
 		Use:   "demo",
@@ -97,7 +94,7 @@ through your own (--colleague=false leaves it out).`,
 	return c
 }
 
-func (a *app) runDemo(ctx context.Context, o demoOptions) error {
+func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 	if o.repos < 0 {
 		return usageErrorf("--repos must not be negative")
 	}
@@ -116,34 +113,26 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if o.mistakes.scopesSet {
 		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
 	}
-	// The demo's own state directory: the backups of the scratch checkout's files belong to
-	// the demo's throwaway world, not among the operator's real ones, and go with it.
-	state, err := os.MkdirTemp("", "bbsetup-demo-state-")
-	if err != nil {
-		return fmt.Errorf("cannot make the demo's state directory: %w", err)
-	}
+	// The demo's own state directory (StateDir): the backups of the scratch checkout's
+	// files belong to the demo's throwaway world, not among the operator's real ones.
+	do.StateDir = true
 	w, err := demo.Start(do)
 	if err != nil {
-		os.RemoveAll(state)
 		return err
 	}
 	if a.env.AtForcedExit != nil && !o.keep {
 		// A second signal ends bbsetup before the deferred clean-up below runs: the
 		// throwaway world goes all the same.
-		remove := a.env.AtForcedExit(func() {
-			os.RemoveAll(w.CheckoutDir)
-			os.RemoveAll(state)
-		})
+		remove := a.env.AtForcedExit(func() { _ = w.RemoveFiles() })
 		defer remove()
 	}
 	defer func() {
 		if o.keep {
 			w.CloseServers()
-			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s (the backups of its files in %s).\n", w.CheckoutDir, state)
+			fmt.Fprintf(a.env.Stderr, "The scratch checkout stays at %s (the backups of its files in %s).\n", w.CheckoutDir, w.StateDir)
 			return
 		}
 		w.Close()
-		os.RemoveAll(state)
 		// The summary pointed at the scratch checkout: say that it is gone now.
 		fmt.Fprintf(a.env.Stderr, "The scratch checkout %s and its backups were removed (run with --keep to keep them).\n", w.CheckoutDir)
 	}()
@@ -167,7 +156,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	a.g.APIURL = w.Server.APIURL
 
 	wo := demoWizardOptions(o.wizard, w)
-	wo.scratchRoot, wo.scratchState = w.CheckoutDir, state
+	wo.scratchRoot, wo.scratchState = w.CheckoutDir, w.StateDir
 	return a.runWizard(ctx, wo)
 }
 
@@ -179,7 +168,7 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 	wo.demo = true
 	wo.workspace = "acme" // the demo world's admin workspace, pre-filled
 	wo.prefill = tui.Credentials{ID: w.Consumer.Key, Secret: w.Consumer.Secret}
-	wo.visit = visitLikeABrowser
+	wo.visit = demo.VisitLikeABrowser
 	wo.ampEmail, wo.ampPassword = w.AmplicationEmail, w.AmplicationPassword
 	wo.afterWrite = func() { _, _ = w.StartAmplication() } // a failure shows as "does not answer"
 	wo.restartAmp = func() error {
@@ -188,34 +177,6 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 	}
 	wo.startService = func(name string) error { return w.StartService(ampemu.Service(name)) } // the Build screen's s
 	return wo
-}
-
-// visitLikeABrowser makes the visit a browser would: it opens the authorize URL and follows
-// its redirects, ending at the wizard's own callback listener. It runs in the background
-// after a short pause, so the URL is on screen first.
-func visitLikeABrowser(ctx context.Context, url string) error {
-	go func() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(700 * time.Millisecond):
-		}
-		vctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(vctx, http.MethodGet, url, nil)
-		if err != nil {
-			return
-		}
-		c := &http.Client{}
-		defer c.CloseIdleConnections()
-		resp, err := c.Do(req)
-		if err != nil {
-			return // the wizard still offers the paste key
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-	}()
-	return nil
 }
 
 // rehearsals names the issue 20/21 cases the flags set up, "" when none.

@@ -2,14 +2,13 @@ package cmd
 
 import (
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/spf13/cobra"
 )
 
@@ -24,7 +23,7 @@ type emulatorOptions struct {
 	mistakes consumerMistakes // --public-consumer, --scopes, --no-callback (consumerflags.go)
 }
 
-func (a *app) newEmulatorCmd() *cobra.Command {
+func (a *Factory) newEmulatorCmd() *cobra.Command {
 	var o emulatorOptions
 	c := &cobra.Command{
 		Use:   "emulator",
@@ -59,7 +58,7 @@ consumer's key.`,
 	return c
 }
 
-func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
+func (a *Factory) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err := o.check(cmd); err != nil {
 		return err
 	}
@@ -67,50 +66,21 @@ func (a *app) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	if err != nil {
 		return err
 	}
-	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.latency, AutoApprove: !o.noAutoApprove}, o.repos)
+	eo := demo.EmulatorsOptions{Port: o.port, AmplicationPort: o.ampPort, Repos: o.repos,
+		Latency: o.latency, ConsentPage: o.noAutoApprove, AmplicationSchema: o.ampSchema,
+		CheckoutDir: root, Getenv: a.env.Getenv}
 	if o.mistakes.any() {
-		o.mistakes.apply(&cons)
-		e.AddConsumer(cons)
+		eo.Mistakes = o.mistakes.apply
 	}
-	ownKey := a.addCheckoutConsumer(e, root, cons)
-	s, err := bbemu.StartOn(e, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
+	em, err := demo.StartEmulators(eo)
 	if err != nil {
-		return fmt.Errorf("cannot start the emulator: %w", err)
+		return err
 	}
-	defer s.Close()
+	defer em.Close()
 
-	ampOpts := ampemu.Options{BitbucketURL: s.URL, BitbucketAPIURL: s.APIURL, Schema: o.ampSchema, Latency: o.latency}
-	if root != "" {
-		ampOpts.CheckoutDir, ampOpts.Getenv = root, a.env.Getenv
-	} else {
-		ampOpts.Getenv = func(k string) string {
-			switch k {
-			case ampemu.EnvClientID:
-				return cons.Key
-			case ampemu.EnvClientSecret:
-				return cons.Secret
-			}
-			return ""
-		}
-	}
-	ae, err := ampemu.New(ampOpts, ampemu.DemoSeed())
-	if err != nil {
-		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
-	}
-	// The build manager, the code generator and the PR service run, as after
-	// `npx nx serve` of each started with this emulator (the PR service holds the keys it
-	// found then, as the server does).
-	ae.Services().StartAll()
-	as, err := ampemu.StartOn(ae, net.JoinHostPort("127.0.0.1", strconv.Itoa(o.ampPort)))
-	if err != nil {
-		return fmt.Errorf("cannot start the Amplication emulator: %w", err)
-	}
-	defer as.Close()
-
-	fmt.Fprint(a.env.Stdout, emulatorBanner(o, s, as, cons, loadedKey(ae, root, cons, ownKey)))
+	fmt.Fprint(a.env.Stdout, emulatorBanner(o, em.Bitbucket, em.Amplication, em.Consumer, loadedKey(em.Key, root)))
 	<-cmd.Context().Done()
-	as.Close()
-	s.Close()
+	em.Close()
 	fmt.Fprintln(a.env.Stdout, "Emulators stopped.")
 	return nil
 }
@@ -141,7 +111,7 @@ func (o *emulatorOptions) check(cmd *cobra.Command) error {
 // emulatorCheckout is the checkout whose server env the Amplication emulator loads:
 // --repo (which must be a complete one, as for every command), else the nearest server
 // directory at or above the working directory, else none ("").
-func (a *app) emulatorCheckout() (string, error) {
+func (a *Factory) emulatorCheckout() (string, error) {
 	if a.g.Repo != "" {
 		co, err := a.openCheckout()
 		if err != nil {
@@ -157,39 +127,16 @@ func (a *app) emulatorCheckout() (string, error) {
 	return "", nil
 }
 
-// addCheckoutConsumer registers the key the server will load from root as a consumer
-// too, and reports whether it did: a checkout configured on an earlier run holds that
-// run's (random) demo key, and keeps working here.
-func (a *app) addCheckoutConsumer(e *bbemu.Emulator, root string, cons bbemu.Consumer) bool {
-	if root == "" {
-		return false
-	}
-	id := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientID)
-	sec := ampemu.ServerEnv(root, a.env.Getenv, ampemu.EnvClientSecret)
-	if id == "" || sec == "" || id == checkout.PlaceholderClientID || sec == checkout.PlaceholderClientSecret || id == cons.Key {
-		return false
-	}
-	host := ampemu.ServerEnv(root, a.env.Getenv, "CLIENT_HOST")
-	if host == "" {
-		host = checkout.DefaultClientHost
-	}
-	e.AddConsumer(bbemu.Consumer{Key: id, Secret: sec, Name: "Amplication (this checkout)",
-		CallbackURL: strings.TrimRight(host, "/") + checkout.CallbackPath, Private: true,
-		Scopes: bbemu.DemoScopes(), Owner: bbemu.DemoUserAccountID})
-	return true
-}
-
-// loadedKey says whose Bitbucket key the Amplication emulator loaded at start.
-func loadedKey(ae *ampemu.Emulator, root string, cons bbemu.Consumer, ownKey bool) string {
-	if root == "" {
+// loadedKey says in words whose Bitbucket key the Amplication emulator loaded at start.
+func loadedKey(k demo.KeySource, root string) string {
+	switch k {
+	case demo.KeyNoCheckout:
 		return "the demo consumer's (no Amplication checkout here; pass --repo DIR to load a checkout's env files instead)"
-	}
-	switch id := ae.LoadedClientID(); {
-	case id == cons.Key:
+	case demo.KeyDemoConsumer:
 		return "the demo consumer's, from " + root
-	case id == "" || id == checkout.PlaceholderClientID:
+	case demo.KeyNone:
 		return "none yet in " + root + " (its authorize URL says so; run configure with the demo consumer, then restart this emulator)"
-	case ownKey:
+	case demo.KeyCheckoutOwn:
 		return "the checkout's own, from " + root + " (registered in this Bitbucket emulator as a consumer too)"
 	default:
 		return "the shell's or the checkout's, from " + root + " (without its secret the Bitbucket emulator does not know it; exchanges fail)"
@@ -214,7 +161,7 @@ func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons 
 		fmt.Fprintf(&b, "  Consumer mistakes                %s\n", o.mistakes.describe())
 	}
 	fmt.Fprintf(&b, "  Authorize                        %s\n", approve)
-	fmt.Fprintf(&b, "  Data                             user Demo Operator; workspaces acme (admin), acme-labs, playground; %d repositories\n", o.repos)
+	fmt.Fprintf(&b, "  Data                             %s; %d repositories\n", demo.BitbucketData, o.repos)
 	if o.latency > 0 {
 		fmt.Fprintf(&b, "  Latency                          %s per request\n", o.latency)
 	}
@@ -224,7 +171,7 @@ func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons 
 	fmt.Fprintf(&b, "  Amplication password             %s\n", ampemu.DemoPassword)
 	fmt.Fprintf(&b, "    (a throwaway demo account: it exists only in this emulator, until it stops)\n")
 	fmt.Fprintf(&b, "  Bitbucket key loaded at start    %s\n", keys)
-	fmt.Fprintf(&b, "  Data                             workspace Demo; projects Shop (orders, payments, catalog: connected to GitHub) and Internal (admin)\n")
+	fmt.Fprintf(&b, "  Data                             %s\n", demo.AmplicationData)
 	fmt.Fprintf(&b, "\nPoint bbsetup at them from another shell:\n")
 	fmt.Fprintf(&b, "  export BBSETUP_BITBUCKET_URL=%s BBSETUP_API_URL=%s\n", s.URL, s.APIURL)
 	fmt.Fprintf(&b, "  export BBSETUP_AMPLICATION_URL=%s BBSETUP_AMPLICATION_EMAIL=%s\n", as.URL, ampemu.DemoEmail)

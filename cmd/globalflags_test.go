@@ -79,7 +79,7 @@ func TestHelpListsApplicableGlobals(t *testing.T) {
 // TestGlobalFlagsForEveryCommand: every command a user can run says which global flags
 // it uses, and names only global flags that exist.
 func TestGlobalFlagsForEveryCommand(t *testing.T) {
-	root := (&app{env: Env{}}).newRootCmd()
+	root := (&Factory{env: Env{}}).newRootCmd()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c != root && !c.Hidden {

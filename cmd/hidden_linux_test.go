@@ -76,7 +76,7 @@ func TestHiddenPromptTurnsEchoOffBeforeThePrompt(t *testing.T) {
 	controller, tty := openPTY(t)
 	const secret = "typedSecretValue1234567890"
 	probe := &echoProbe{tty: tty, controller: controller, prompt: "Paste the consumer's secret", typed: secret}
-	a := &app{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
+	a := &Factory{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
 	// What the terminal echoes goes to the controller; drain it so the terminal never blocks.
 	echoed := make(chan string, 1)
 	go func() {
@@ -110,7 +110,7 @@ func TestAmplicationPasswordPromptTurnsEchoOffFirst(t *testing.T) {
 	controller, tty := openPTY(t)
 	const password = " pass word 42 "
 	probe := &echoProbe{tty: tty, controller: controller, prompt: "Amplication password", typed: password}
-	a := &app{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
+	a := &Factory{env: Env{Stdin: tty, StdinIsTerminal: true, Stderr: probe, Getenv: func(string) string { return "" }}}
 	echoed := make(chan string, 1)
 	go func() {
 		b, _ := io.ReadAll(controller)

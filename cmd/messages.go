@@ -2,16 +2,14 @@ package cmd
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/setup/netcause"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -29,7 +27,7 @@ func (a *Factory) errorText(err error) string {
 		// A sentence with the HTTP client's own error appended: the sentence is for the
 		// operator, the appended error goes to the debug log.
 		a.debugf("error detail: %v", err)
-		if reason, ok := dialFailure(ue); ok {
+		if reason, ok := netcause.Dial(ue); ok {
 			// The sentence names the URL flag itself: no further CLI advice.
 			return sentence(safetext.Block(fmt.Sprintf("could not reach Bitbucket at %s (%s). Check your network connection, or %s if you set it, and try again",
 				hostOf(ue.URL), reason, a.urlFlagFor(ue.URL))))
@@ -49,30 +47,6 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// dialFailure reports whether the request never reached the server (the connection could
-// not be made, so nothing was sent) and says why in a few words.
-func dialFailure(ue *url.Error) (string, bool) {
-	var dnsErr *net.DNSError
-	var opErr *net.OpError
-	var certErr *x509.UnknownAuthorityError
-	switch {
-	case errors.As(ue, &dnsErr):
-		return fmt.Sprintf("the name %s does not resolve", dnsErr.Name), true
-	case errors.Is(ue, syscall.ECONNREFUSED):
-		return "connection refused", true
-	case errors.Is(ue, syscall.ENETUNREACH), errors.Is(ue, syscall.EHOSTUNREACH):
-		return "network unreachable", true
-	case errors.As(ue, &certErr):
-		return "", false // worded by the caller (a TLS message), not a dial failure
-	case errors.As(ue, &opErr) && opErr.Op == "dial":
-		if opErr.Timeout() {
-			return "no answer in time", true
-		}
-		return "the connection could not be made", true
-	}
-	return "", false
 }
 
 func hostOf(raw string) string {

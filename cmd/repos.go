@@ -2,9 +2,7 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -198,14 +197,11 @@ func (a *Factory) runReposCreate(ctx context.Context, ws string, r bitbucket.Cre
 		return err
 	}
 	defer done()
-	repo, err := bb.CreateRepository(ctx, ws, r)
-	if err != nil {
+	repo, mb, err := flow.CreateRepository(ctx, bb, ws, r)
+	switch {
+	case repo == nil:
 		return a.reposCreateProjectError(ctx, bb, ws, r.ProjectKey, err)
-	}
-	// A repository created empty may have no main branch, which Amplication reads with no
-	// null guard before its first push: make one.
-	mb, err := bb.EnsureMainBranch(ctx, ws, repo.Slug, "")
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("created %s/%s, but %w", ws, bbapiClean(repo.Slug), err)
 	}
 	if mb.Committed {
@@ -246,30 +242,23 @@ func bbapiOr(s, def string) string {
 // that names the workspace's project keys; any other error is returned as it is. It asks
 // for the projects only after a refusal, so a create that works costs no extra request.
 func (a *Factory) reposCreateProjectError(ctx context.Context, bb *bitbucket.Client, ws, key string, err error) error {
-	var ae *bitbucket.APIError
-	if key == "" || !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
-		return err
-	}
-	projects, perr := bb.Projects(ctx, ws)
+	upe, perr := flow.UnknownProject(ctx, bb, ws, key, err)
 	if perr != nil {
 		a.debugf("listing the projects of %s after the create failed: %v", ws, perr)
+	}
+	if upe == nil {
 		return err
 	}
-	keys := make([]string, 0, len(projects))
-	for _, p := range projects {
-		if p.Key == key {
-			return err // the project exists: Bitbucket refused something else
-		}
-		keys = append(keys, bbapiClean(p.Key))
-	}
-	if len(keys) == 0 {
+	if len(upe.Keys) == 0 {
 		return fmt.Errorf("workspace %s has no project %s, and no projects at all; create one in Bitbucket first", ws, bbapiClean(key))
 	}
+	keys := make([]string, 0, len(upe.Keys))
+	for _, k := range upe.Keys {
+		keys = append(keys, bbapiClean(k))
+	}
 	hint := ""
-	for _, k := range keys {
-		if strings.EqualFold(k, key) {
-			hint = fmt.Sprintf(" (project keys are case-sensitive: did you mean %s?)", k)
-		}
+	if upe.Suggest != "" {
+		hint = fmt.Sprintf(" (project keys are case-sensitive: did you mean %s?)", bbapiClean(upe.Suggest))
 	}
 	return fmt.Errorf("workspace %s has no project %s%s; its project keys are %s (see bbsetup projects -w %s)",
 		ws, bbapiClean(key), hint, strings.Join(keys, ", "), ws)

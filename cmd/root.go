@@ -114,9 +114,6 @@ type Factory struct {
 	debugW io.Writer        // the redacting --debug log, once made
 }
 
-// app is the Factory's former name, kept for the files other branches edit meanwhile.
-type app = Factory
-
 // UsageError marks a mistake in how the command was called (exit code 2).
 type UsageError struct{ Err error }
 

@@ -99,7 +99,7 @@ func (v buildVersion) String() string {
 	return b.String()
 }
 
-func (a *app) newVersionCmd() *cobra.Command {
+func (a *Factory) newVersionCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "version",

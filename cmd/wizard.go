@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
@@ -164,8 +163,7 @@ var (
 // newWizardBackend is the wizard's Backend (setup/flow) with this invocation's flags,
 // environment and HTTP client; the caller closes it.
 func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.Backend {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
+	tr := pagedTransport()
 	return flow.NewBackend(ctx, flow.Config{
 		BitbucketURL:   a.g.BitbucketURL,
 		APIURL:         a.g.APIURL,

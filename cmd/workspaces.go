@@ -105,8 +105,7 @@ func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (
 		return nil, nil, err
 	}
 	a.secret(cr.ClientSecret)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency // page fetches run in parallel
+	tr := pagedTransport()
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
 	// No Options.Debug: the debug transport already logs every request (the token's
 	// too), once, with the one "debug: " prefix.

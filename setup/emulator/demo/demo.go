@@ -82,6 +82,9 @@ type Options struct {
 	Colleague       bool
 	// StepDelay paces the emulated code generation and push (see ampemu.Options.StepDelay).
 	StepDelay time.Duration
+	// StateDir makes the demo its own state directory (World.StateDir), for the backups of
+	// the scratch checkout's files: they belong to the throwaway world and go with it.
+	StateDir bool
 }
 
 // Demo world accounts added by the options above.
@@ -101,6 +104,8 @@ type World struct {
 	Server      *bbemu.Server
 	Consumer    bbemu.Consumer
 	CheckoutDir string
+	// StateDir is the demo's own state directory (Options.StateDir), "" when none.
+	StateDir    string
 	ClientHost  string
 	CallbackURL string
 	// AmplicationURL is where the Amplication emulator listens once started: the HOST in
@@ -125,6 +130,24 @@ func Start(o Options) (*World, error) {
 	if o.Repos <= 0 {
 		o.Repos = 2000
 	}
+	var state string
+	if o.StateDir {
+		var err error
+		if state, err = os.MkdirTemp(o.TempDir, "bbsetup-demo-state-"); err != nil {
+			return nil, fmt.Errorf("cannot make the demo's state directory: %w", err)
+		}
+	}
+	w, err := start(o)
+	if err != nil {
+		os.RemoveAll(state)
+		return nil, err
+	}
+	w.StateDir = state
+	return w, nil
+}
+
+// start is Start without the state directory.
+func start(o Options) (*World, error) {
 	port, err := pickClientPort(o.ClientPort)
 	if err != nil {
 		return nil, err
@@ -324,13 +347,22 @@ func (w *World) CloseServers() {
 	}
 }
 
-// Close stops the emulators and removes the scratch checkout.
+// Close stops the emulators and removes the scratch checkout (and the state directory).
 func (w *World) Close() error {
 	w.CloseServers()
-	if w.CheckoutDir != "" {
-		return os.RemoveAll(w.CheckoutDir)
+	return w.RemoveFiles()
+}
+
+// RemoveFiles removes the scratch checkout and the state directory, and nothing else: a
+// second signal ends bbsetup before Close runs, the throwaway world goes all the same.
+func (w *World) RemoveFiles() error {
+	var errs []error
+	for _, d := range []string{w.CheckoutDir, w.StateDir} {
+		if d != "" {
+			errs = append(errs, os.RemoveAll(d))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // writeCheckout copies the embedded checkout into dir and gives the server a .env.local
