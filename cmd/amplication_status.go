@@ -126,12 +126,7 @@ func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON
 			return s.ov, nil
 		},
 		Own: func(ctx context.Context) *bitbucket.User {
-			bb, done, err := a.bbapiClient(ctx)
-			if err != nil {
-				return nil
-			}
-			defer done()
-			own, err := flow.OwnUser(ctx, bb)
+			own, err := a.ownUser(ctx)
 			if err != nil {
 				a.debugf("%v", err)
 			}
