@@ -12,11 +12,11 @@ import (
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
-// ErrNothingCanAnswer: the session does not listen and there is no input to paste into.
+// ErrNothingCanAnswer is the wait's end when the session does not listen and there is no input to paste into.
 var ErrNothingCanAnswer = errors.New("cannot receive the browser's redirect and there is no input to paste into")
 
-// ErrInputEnded: the input ended before an address was pasted, and the session does not
-// listen.
+// ErrInputEnded is the wait's end when the input ended before an address was pasted and
+// the session does not listen.
 var ErrInputEnded = errors.New("the input ended before an address was pasted")
 
 // WaitTimedOutError is the end of the wait's time with no answer. Ignored is how many
