@@ -70,28 +70,39 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 	if err := a.ampSignIn(ctx, s, si); err != nil {
 		return err
 	}
-	support := amplication.SupportsState(s.Client, s.Checkout.Root) // introspection, else the checkout's schema
-	wsID := ""
-	if s.ov.Current != nil {
-		wsID = s.ov.Current.ID
-	}
-	written := ""
-	if cr, ok := s.Checkout.Current(); ok {
-		written = cr.ClientID
-	}
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	az, err := flow.StartAmplication(ctx, s.Server, support, wsID, a.g.BitbucketURL, written, a.secret)
+	az, written, err := s.StartAuthorize(ctx, s.ov, a.g.BitbucketURL, a.secret)
 	if err != nil {
 		return a.ampStartError(s, err, written)
 	}
 	az.Listen(wctx)
 	defer az.Close()
+	w := a.ampAuthWait(s, az, o)
+	code, err := a.awaitCode(wctx, ctx, w, a.announce(w))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.env.Stderr, "Got Bitbucket's answer; Amplication is exchanging it…")
+	org, err := az.Complete(ctx, s.Server, code, a.secret)
+	if err != nil {
+		return a.ampCompleteError(s, err)
+	}
+	done := s.Authorized(ctx, org, func(ctx context.Context) *bitbucket.User {
+		own, _ := a.ownUser(ctx)
+		return own
+	})
+	return a.ampAuthorizePrint(s, done, az.Auth.WithState, o.json)
+}
+
+// ampAuthWait is how the terminal waits for Amplication's authorization: its URL note and
+// its words when the time runs out.
+func (a *Factory) ampAuthWait(s *ampSession, az *flow.AmpAuthorization, o authorizeOptions) authWait {
 	var in io.Reader
 	if s.in != nil {
 		in = s.in
 	}
-	w := authWait{s: az.Session, command: "bbsetup amplication authorize", noBrowser: o.noBrowser, timeout: o.timeout, in: in,
+	return authWait{s: az.Session, command: "bbsetup amplication authorize", noBrowser: o.noBrowser, timeout: o.timeout, in: in,
 		urlNote: " (it is the Amplication server's own, with its key " + ampName(az.Auth.ClientID) + ")",
 		timedOut: func(n int, _ error) error {
 			note := ""
@@ -104,23 +115,16 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 			return fmt.Errorf("no answer within %s: the browser never came back to %s and nothing was pasted%s; run bbsetup amplication authorize again (--timeout sets the wait)",
 				o.timeout, s.Checkout.CallbackURL, note)
 		}}
-	code, err := a.awaitCode(wctx, ctx, w, a.announce(w))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(a.env.Stderr, "Got Bitbucket's answer; Amplication is exchanging it…")
-	org, err := az.Complete(ctx, s.Server, code, a.secret)
-	if err != nil {
-		return a.ampCompleteError(s, err)
-	}
-	pu, pusherErr := a.ampAuthorizedPusher(ctx, s, org.ID)
-	demo, demoErr := amplication.ProjectsOnDemoRepo(ctx, s.Client)
-	if o.json {
-		res := ampAuthorizeResult{GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type}, StateSupported: az.Auth.WithState}
-		if pusherErr == nil && pu.Compared {
-			mine := pu.Mismatch == nil
-			res.GitOrganization.OwnAccount = &mine
-		}
+}
+
+// ampAuthorizePrint prints the completed authorization: the organization and who it
+// pushes as, a warning when not bbsetup's own account, the projects left on the demo
+// repository (a failure), and what to run next.
+func (a *Factory) ampAuthorizePrint(s *ampSession, done flow.AmpAuthorized, withState, asJSON bool) error {
+	org := done.Org
+	if asJSON {
+		res := ampAuthorizeResult{GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type}, StateSupported: withState}
+		res.GitOrganization.OwnAccount = done.OwnAccount()
 		if s.ov.Current != nil {
 			res.Workspace = &ampWorkspaceJSON{ID: s.ov.Current.ID, Name: s.ov.Current.Name}
 		}
@@ -129,38 +133,34 @@ func (a *Factory) runAmplicationAuthorize(ctx context.Context, si ampSignIn, o a
 		}
 	} else {
 		fmt.Fprintf(a.env.Stdout, "Amplication is connected to Bitbucket as %s.\n", ampName(org.Name))
-		if pusherErr == nil {
-			fmt.Fprintln(a.env.Stdout, pu.Says())
+		if done.PusherErr == nil {
+			fmt.Fprintln(a.env.Stdout, done.Pusher.Says())
 		}
 	}
-	if pusherErr == nil && pu.Mismatch != nil {
-		fmt.Fprintf(a.env.Stderr, "Warning: %s.\n", pu.Mismatch.Error())
+	if mm := done.Mismatch(); mm != nil {
+		fmt.Fprintf(a.env.Stderr, "Warning: %s.\n", mm.Error())
 	}
 	switch {
-	case demoErr != nil:
-		fmt.Fprintf(a.env.Stderr, "Warning: whether the projects still push to Amplication's demo repository could not be read: %v.\n", a.ampError(s, demoErr))
-	case len(demo) > 0:
-		return errors.New(flow.DemoRepoFailure(demo))
+	case done.DemoErr != nil:
+		fmt.Fprintf(a.env.Stderr, "Warning: whether the projects still push to Amplication's demo repository could not be read: %v.\n", a.ampError(s, done.DemoErr))
+	case len(done.Demo) > 0:
+		return errors.New(flow.DemoRepoFailure(done.Demo))
 	}
-	if !o.json {
+	if !asJSON {
 		fmt.Fprintf(a.env.Stdout, "Next: bbsetup amplication connect --workspace WORKSPACE --repository SLUG --project PROJECT (it connects through %s; --git-org chooses another)\n", ampName(org.Name))
 	}
 	return nil
 }
 
-// ampAuthorizedPusher is the git organization just authorized (orgID) with its account
-// compared with bbsetup's own identity.
-func (a *Factory) ampAuthorizedPusher(ctx context.Context, s *ampSession, orgID string) (flow.Pusher, error) {
-	orgs, err := s.Client.GitOrganizationAccounts(ctx)
+// ownUser is bbsetup's own Bitbucket identity; nil when it cannot be read, with why
+// (nil too when there is no Bitbucket client to ask).
+func (a *Factory) ownUser(ctx context.Context) (*bitbucket.User, error) {
+	bb, done, err := a.bbapiClient(ctx)
 	if err != nil {
-		return flow.Pusher{}, err
+		return nil, nil
 	}
-	var own *bitbucket.User
-	if bb, done, err := a.bbapiClient(ctx); err == nil {
-		own, _ = flow.OwnUser(ctx, bb)
-		done()
-	}
-	return flow.ChoosePusher(orgs, own, "", orgID)
+	defer done()
+	return flow.OwnUser(ctx, bb)
 }
 
 // ampStartError words flow.StartAmplication's refusals with the command line's flags.

@@ -120,7 +120,7 @@ func (a *Factory) runAmplicationBuild(ctx context.Context, o ampBuildOptions) er
 	}
 	defer bbDone()
 
-	pr := &ampBuildPrinter{w: a.env.Stderr, root: s.Checkout.Root, project: ampName(p.Name), last: map[string]string{}, advised: map[build.Stage]string{}}
+	pr := &ampBuildPrinter{w: a.env.Stderr, root: s.Checkout.Root, project: ampName(p.Name)}
 	res, err := build.Run(ctx, s.Client, bb, build.Options{
 		Project:    p,
 		Message:    strings.TrimSpace(o.message),
@@ -158,67 +158,41 @@ func (a *Factory) runAmplicationBuild(ctx context.Context, o ampBuildOptions) er
 }
 
 // ampBuildPrinter prints the follow's progress on stderr: one line per service when its
-// stage changes, the stall advice once per stall.
+// stage changes, the stall advice once per stall (build.Tracker keeps what was said).
 type ampBuildPrinter struct {
 	w             io.Writer
 	root, project string
-	last          map[string]string      // resource id → what was printed last
-	advised       map[build.Stage]string // stalled stage → the service whose line has the advice
-	phase         build.Phase
-	srvErr        string
-	commit        bool
+	said          build.Tracker
 }
 
 func (pp *ampBuildPrinter) snapshot(s build.Snapshot) {
-	if s.Phase != pp.phase {
-		pp.phase = s.Phase
-		switch s.Phase {
-		case build.PhaseCommitting:
-			fmt.Fprintf(pp.w, "Committing project %s in Amplication: it records the pending changes, then builds every service and pushes each to its repository.\n", pp.project)
-		case build.PhaseWatching:
-			fmt.Fprintf(pp.w, "Waiting for the next commit of project %s (in Amplication's UI: Commit changes & build)…\n", pp.project)
-		}
+	ch := pp.said.Track(s, ampBuildLine)
+	switch ch.Phase {
+	case build.PhaseCommitting:
+		fmt.Fprintf(pp.w, "Committing project %s in Amplication: it records the pending changes, then builds every service and pushes each to its repository.\n", pp.project)
+	case build.PhaseWatching:
+		fmt.Fprintf(pp.w, "Waiting for the next commit of project %s (in Amplication's UI: Commit changes & build)…\n", pp.project)
 	}
-	if s.Commit != nil && !pp.commit {
-		pp.commit = true
-		fmt.Fprintf(pp.w, "Commit %s %q: following the builds.\n", s.Commit.ID, s.Commit.Message)
+	if ch.Commit != nil {
+		fmt.Fprintf(pp.w, "Commit %s %q: following the builds.\n", ch.Commit.ID, ch.Commit.Message)
 	}
-	if s.ServerError != pp.srvErr {
-		pp.srvErr = s.ServerError
-		if s.ServerError != "" {
-			fmt.Fprintf(pp.w, "The Amplication server does not answer (%s); bbsetup keeps asking. Is it running? (npx nx serve amplication-server)\n", s.ServerError)
-		} else {
-			fmt.Fprintln(pp.w, "The Amplication server answers again.")
-		}
+	switch {
+	case ch.ServerChanged && ch.ServerError != "":
+		fmt.Fprintf(pp.w, "The Amplication server does not answer (%s); bbsetup keeps asking. Is it running? (npx nx serve amplication-server)\n", ch.ServerError)
+	case ch.ServerChanged:
+		fmt.Fprintln(pp.w, "The Amplication server answers again.")
 	}
-	if s.Commit == nil {
-		return // the services' lines start with the commit
-	}
-	for _, sv := range s.Services {
-		line := ampBuildLine(sv)
-		key := line
-		if sv.Stall != nil {
-			key += "|stall:" + string(sv.Stall.Stage)
+	for _, c := range ch.Services {
+		if c.ShowLine {
+			fmt.Fprintln(pp.w, c.Line)
 		}
-		if pp.last[sv.ResourceID] == key {
-			continue
+		switch {
+		case c.Stall == nil:
+		case c.AdvisedBy != "":
+			fmt.Fprintf(pp.w, "%s: %s too (see %s above).\n", c.Service.Name, strings.TrimSuffix(ampStallShort(c.Stall), "."), c.AdvisedBy)
+		default:
+			fmt.Fprintf(pp.w, "%s: %s\n", c.Service.Name, ampStallAdvice(c.Stall, pp.root))
 		}
-		prev := pp.last[sv.ResourceID]
-		pp.last[sv.ResourceID] = key
-		if sv.Stall == nil {
-			fmt.Fprintln(pp.w, line)
-			continue
-		}
-		if prev != line { // the stage changed too: say it first
-			fmt.Fprintln(pp.w, line)
-		}
-		// The advice once per stalled stage; the other services it holds point to it.
-		if by, ok := pp.advised[sv.Stall.Stage]; ok {
-			fmt.Fprintf(pp.w, "%s: %s too (see %s above).\n", sv.Name, strings.TrimSuffix(ampStallShort(sv.Stall), "."), by)
-			continue
-		}
-		pp.advised[sv.Stall.Stage] = sv.Name
-		fmt.Fprintf(pp.w, "%s: %s\n", sv.Name, ampStallAdvice(sv.Stall, pp.root))
 	}
 }
 
@@ -277,15 +251,7 @@ func ampStallAdvice(st *build.Stall, root string) string {
 // summary ends the output on stderr: what stands in the way when not every connected
 // service reached its pull request.
 func (pp *ampBuildPrinter) summary(res *build.Result, timeout time.Duration) {
-	var done, connected int
-	for _, s := range res.Services {
-		if s.Connected() {
-			connected++
-			if s.Stage == build.StageDone {
-				done++
-			}
-		}
-	}
+	done, connected := res.Reached()
 	switch {
 	case res.Commit == nil && res.TimedOut:
 		fmt.Fprintf(pp.w, "No commit of project %s was made within --timeout %s, so there was nothing to follow.\n", pp.project, timeout)

@@ -139,10 +139,10 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 
 	// The Bitbucket check runs beside the Amplication sign-in: neither needs the other,
 	// and nothing is stored before both have answered.
-	lookup := lookupRepo(ctx, bb, ws, strings.TrimSpace(o.repository))
-	defer lookup.stop()
-	own := lookupOwn(ctx, bb) // who bbsetup is, for who Amplication pushes as
-	defer own.stop()
+	lookup := flow.LookupRepo(ctx, bb, ws, strings.TrimSpace(o.repository))
+	defer lookup.Stop()
+	own := flow.LookupOwn(ctx, bb) // who bbsetup is, for who Amplication pushes as
+	defer own.Stop()
 	if err := a.ampSignIn(ctx, s, o.signIn); err != nil {
 		return err
 	}
@@ -154,34 +154,9 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	if err != nil {
 		return err
 	}
-
-	repo, err := lookup.wait()
-	var nf *bitbucket.NotFoundError
-	switch {
-	case errors.As(err, &nf):
-		return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
-			ws, strings.TrimSpace(o.repository), ws)
-	case err != nil:
+	pl, err := ampConnectPlan(o, ws, t, lookup)
+	if err != nil {
 		return err
-	}
-	slug := bitbucket.Slugify(o.create)
-	if repo != nil {
-		slug = repo.Slug
-	}
-	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
-	var ace *amplication.AlreadyConnectedError
-	var mse *flow.MovesServicesError
-	switch {
-	case errors.As(err, &mse):
-		return fmt.Errorf("%s; pass --replace to move them too, or connect each of them on its own first with --service (which marks it as overriding the project)", mse.Error())
-	case errors.As(err, &ace):
-		how := ""
-		if ace.Inherited {
-			how = ", the project's repository, which it inherits"
-		}
-		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", t.Label(), ampName(ace.Repo.FullName()), how, pl.Full())
-	case pl.Unchanged && o.create != "" && !o.replace:
-		return fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", t.Label(), ampName(t.Resource.Repo.FullName()), pl.Full())
 	}
 	var create *flow.NewRepository
 	if o.create != "" {
@@ -202,6 +177,7 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	case err != nil && out == nil && create != nil:
 		return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
 	case err != nil:
+		slug := pl.Slug
 		if out != nil {
 			slug = out.Slug
 		}
@@ -216,64 +192,87 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	return nil
 }
 
+// ampConnectPlan waits for the repository's look-up and plans the connect of t to it
+// (flow.PlanConnect), its refusals worded with the flags.
+func ampConnectPlan(o ampConnectOptions, ws string, t flow.Target, lookup *flow.RepoLookup) (flow.ConnectPlan, error) {
+	repo, err := lookup.Wait()
+	var nf *bitbucket.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return flow.ConnectPlan{}, fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
+			ws, strings.TrimSpace(o.repository), ws)
+	case err != nil:
+		return flow.ConnectPlan{}, err
+	}
+	slug := bitbucket.Slugify(o.create)
+	if repo != nil {
+		slug = repo.Slug
+	}
+	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
+	var ace *amplication.AlreadyConnectedError
+	var mse *flow.MovesServicesError
+	switch {
+	case errors.As(err, &mse):
+		return pl, fmt.Errorf("%s; pass --replace to move them too, or connect each of them on its own first with --service (which marks it as overriding the project)", mse.Error())
+	case errors.As(err, &ace):
+		how := ""
+		if ace.Inherited {
+			how = ", the project's repository, which it inherits"
+		}
+		return pl, fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", t.Label(), ampName(ace.Repo.FullName()), how, ws+"/"+slug)
+	case pl.Unchanged && o.create != "" && !o.replace:
+		return pl, fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", t.Label(), ampName(t.Resource.Repo.FullName()), pl.Full())
+	}
+	return pl, nil
+}
+
 // ampConnectPrint prints the result read back (or, unchanged, as it was).
 func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org amplication.GitOrganization) error {
-	ws, slug, created, unchanged := res.Group, res.Slug, res.Created != nil, res.Unchanged
-	full := ws + "/" + slug
-	np, nr, old, inheriting := &res.Project, &res.Resource, res.Old, res.Inheriting
+	full := res.Full()
+	np, nr := &res.Project, &res.Resource
 	if o.json {
 		out := ampConnectResult{
-			Resource:        ampResourceJSON{ID: nr.ID, Name: nr.Name, Type: nr.Type, Override: nr.Override, Repository: &full},
-			Project:         ampWorkspaceJSON{ID: np.ID, Name: np.Name},
-			Repository:      ampRepoJSON{Workspace: ws, Slug: slug, FullName: full},
-			Created:         created,
-			Unchanged:       unchanged,
-			Inheriting:      []ampWorkspaceJSON{},
-			GitOrganization: ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type},
-			PushesAs:        res.Pusher.Choice.Org.Name,
+			Resource:          ampResourceJSON{ID: nr.ID, Name: nr.Name, Type: nr.Type, Override: nr.Override, Repository: &full},
+			Project:           ampWorkspaceJSON{ID: np.ID, Name: np.Name},
+			Repository:        ampRepoJSON{Workspace: res.Group, Slug: res.Slug, FullName: full},
+			Created:           res.Created != nil,
+			Unchanged:         res.Unchanged,
+			Inheriting:        []ampWorkspaceJSON{},
+			GitOrganization:   ampOrgJSON{ID: org.ID, Name: org.Name, Type: org.Type},
+			PushesAs:          res.Pusher.Choice.Org.Name,
+			OwnAccount:        res.OwnAccount(),
+			MainBranchCreated: res.MainBranchCreated(),
+			WriteChecked:      res.WriteChecked(),
 		}
-		if res.Pusher.Compared {
-			own := res.Pusher.Mismatch == nil
-			out.OwnAccount = &own
-		}
-		out.MainBranchCreated = res.MainBranch != nil && res.MainBranch.Committed
-		if res.Write != nil {
-			checked := res.Write.Why == nil
-			out.WriteChecked = &checked
-		}
-		if old != nil {
-			f := old.FullName()
+		if res.Old != nil {
+			f := res.Old.FullName()
 			out.Replaced = &f
 		}
-		for _, r := range inheriting {
+		for _, r := range res.Inheriting {
 			out.Inheriting = append(out.Inheriting, ampWorkspaceJSON{ID: r.ID, Name: r.Name})
 		}
 		return bbapiWriteJSON(a.env.Stdout, out)
 	}
 	w := a.env.Stdout
+	settings, inheriting, overrides := res.Inherits()
 	name := ampName(nr.Name)
-	if nr.Type == amplication.TypeProjectConfiguration {
+	if settings {
 		name = "project settings"
 	}
 	note := ""
 	switch {
-	case unchanged:
+	case res.Unchanged:
 		note = " (already connected; nothing changed)"
-	case old != nil:
-		note = " (was " + ampName(old.FullName()) + ")"
+	case res.Old != nil:
+		note = " (was " + ampName(res.Old.FullName()) + ")"
 	}
 	fmt.Fprintf(w, "%s (project %s) → %s%s\n", name, ampName(np.Name), ampName(full), note)
-	if nr.Type == amplication.TypeProjectConfiguration {
-		if len(inheriting) == 0 {
-			fmt.Fprintln(w, "No service inherits it yet: every service of the project has a repository of its own.")
-		} else {
-			names := make([]string, 0, len(inheriting))
-			for _, r := range inheriting {
-				names = append(names, ampName(r.Name))
-			}
-			fmt.Fprintf(w, "Services that inherit it: %s.\n", strings.Join(names, ", "))
-		}
-	} else if nr.Override {
+	switch {
+	case settings && len(inheriting) == 0:
+		fmt.Fprintln(w, "No service inherits it yet: every service of the project has a repository of its own.")
+	case settings:
+		fmt.Fprintf(w, "Services that inherit it: %s.\n", strings.Join(inheriting, ", "))
+	case overrides:
 		fmt.Fprintf(w, "It overrides the settings of project %s (\"Override project settings\"), so connecting the project leaves it alone.\n", ampName(np.Name))
 	}
 	fmt.Fprintln(w, res.Pusher.Says())
@@ -283,19 +282,11 @@ func (a *Factory) ampConnectPrint(o ampConnectOptions, res *flow.Connected, org 
 // ampPushNotes says on stderr what the push checks found: the main branch made, an
 // account that is not bbsetup's own, a write permission that could not be checked.
 func (a *Factory) ampPushNotes(out *flow.Connected) {
-	e := a.env.Stderr
-	if mb := out.MainBranch; mb != nil && mb.Committed {
-		fmt.Fprintf(e, "Added README.md on %s so the repository has a default branch (Amplication needs one before its first push).\n", ampName(mb.Branch))
-	}
-	if mm := out.Pusher.Mismatch; mm != nil {
-		fmt.Fprintf(e, "Warning: %s.\n", mm.Error())
-	}
-	if w := out.Write; w != nil {
-		switch {
-		case w.Why != nil:
-			fmt.Fprintf(e, "Warning: %s.\n", flow.WriteUnchecked(*w))
-		case w.CanWrite():
-			fmt.Fprintf(e, "%s can write %s (%s).\n", out.Pusher.Account(), ampName(out.Group+"/"+out.Slug), ampName(w.Permission))
+	for _, n := range out.PushNotes() {
+		if n.Warning {
+			fmt.Fprintf(a.env.Stderr, "Warning: %s.\n", n.Text)
+		} else {
+			fmt.Fprintf(a.env.Stderr, "%s.\n", n.Text)
 		}
 	}
 }
@@ -303,28 +294,18 @@ func (a *Factory) ampPushNotes(out *flow.Connected) {
 // ampConnectNotes says what a connect changed beyond the target: services that lost a
 // repository of their own (moved with --replace).
 func (a *Factory) ampConnectNotes(pl flow.ConnectPlan) {
-	for _, r := range pl.Taken {
-		fmt.Fprintf(a.env.Stderr, "Note: %s had %s of its own and now uses the project's: Amplication connects every service that does not override the project's settings.\n",
-			ampName(r.Name), ampName(r.Repo.FullName()))
+	for _, n := range pl.TakenNotes() {
+		fmt.Fprintf(a.env.Stderr, "Note: %s.\n", n)
 	}
 }
 
-// ampPusher chooses the Bitbucket git organization the connect stores (--git-org, else
-// the only one, else the one whose account is bbsetup's own) and compares its account
-// with bbsetup's own identity.
-func (a *Factory) ampPusher(ctx context.Context, s *ampSession, ol *ownLookup, want string) (flow.Pusher, error) {
-	orgs, err := s.Client.GitOrganizationAccounts(ctx)
-	if err != nil {
-		return flow.Pusher{}, a.ampError(s, err)
-	}
-	<-ol.done
-	if ol.err != nil {
-		if ctx.Err() != nil {
-			return flow.Pusher{}, ctx.Err()
-		}
-		a.debugf("%v", ol.err)
-	}
-	pu, err := flow.ChoosePusher(orgs, ol.user, want, "")
+// ampPusher chooses the Bitbucket git organization the connect stores (flow.PickPusher),
+// its refusals worded with the flags.
+func (a *Factory) ampPusher(ctx context.Context, s *ampSession, own *flow.OwnLookup, want string) (flow.Pusher, error) {
+	pu, err := flow.PickPusher(ctx, s.Client, own, want, flow.PickWords{
+		Amp:   func(err error) error { return a.ampError(s, err) },
+		Debug: func(err error) { a.debugf("%v", err) },
+	})
 	var ce *amplication.GitOrgChoiceError
 	if errors.As(err, &ce) {
 		if ce.Problem == amplication.NoBitbucketOrg {
@@ -337,66 +318,6 @@ func (a *Factory) ampPusher(ctx context.Context, s *ampSession, ol *ownLookup, w
 		return flow.Pusher{}, usageErrorf("%s; pass --git-org NAME|ID (the name is the Bitbucket account Amplication pushes as; see bbsetup amplication status)", ce.Error())
 	}
 	return pu, err
-}
-
-// ownLookup is the look-up of bbsetup's own Bitbucket identity, beside the sign-in.
-type ownLookup struct {
-	done   chan struct{}
-	user   *bitbucket.User
-	err    error
-	cancel context.CancelFunc
-}
-
-func lookupOwn(ctx context.Context, bb *bitbucket.Client) *ownLookup {
-	lctx, cancel := context.WithCancel(ctx)
-	l := &ownLookup{done: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(l.done)
-		l.user, l.err = flow.OwnUser(lctx, bb)
-	}()
-	return l
-}
-
-func (l *ownLookup) stop() {
-	l.cancel()
-	<-l.done
-}
-
-// repoLookup is a look-up of a repository running beside other work.
-type repoLookup struct {
-	done   chan struct{}
-	repo   *bitbucket.Repository
-	err    error
-	cancel context.CancelFunc
-}
-
-// lookupRepo starts looking up ws/slug ("" looks up nothing).
-func lookupRepo(ctx context.Context, bb *bitbucket.Client, ws, slug string) *repoLookup {
-	l := &repoLookup{done: make(chan struct{})}
-	if slug == "" {
-		close(l.done)
-		l.cancel = func() {}
-		return l
-	}
-	lctx, cancel := context.WithCancel(ctx)
-	l.cancel = cancel
-	go func() {
-		defer close(l.done)
-		l.repo, l.err = bb.Repository(lctx, ws, slug)
-	}()
-	return l
-}
-
-// wait waits for the look-up's answer.
-func (l *repoLookup) wait() (*bitbucket.Repository, error) {
-	<-l.done
-	return l.repo, l.err
-}
-
-// stop ends the look-up with the command, not after it.
-func (l *repoLookup) stop() {
-	l.cancel()
-	<-l.done
 }
 
 // ampConnectWords are the command line's words for a failed connect.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -117,89 +118,50 @@ func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON
 		return err
 	}
 	defer s.close()
-	res := ampStatusResult{ServerURL: s.URL, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
-	var findings []checkout.Finding
-	add := func(f checkout.Finding) { findings = append(findings, f) }
+	st, err := flow.CheckStatus(ctx, s.Server, flow.StatusSteps{
+		SignIn: func(ctx context.Context) (*amplication.Overview, error) {
+			if err := a.ampSignIn(ctx, s, si); err != nil {
+				return nil, err
+			}
+			return s.ov, nil
+		},
+		Own: func(ctx context.Context) *bitbucket.User {
+			own, err := a.ownUser(ctx)
+			if err != nil {
+				a.debugf("%v", err)
+			}
+			return own
+		},
+	}, flow.StatusWords{
+		Amp:       func(err error) error { return a.ampError(s, err) },
+		Configure: "run bbsetup configure, then " + flow.AmpRestart,
+	})
+	if err != nil {
+		return err
+	}
+	return a.ampStatusPrint(s, ampStatusJSON(st), st, asJSON)
+}
 
-	// 1. The server answers (introspection needs no sign-in and tells the generation).
-	pr := s.Probe(ctx)
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case pr.State != nil:
-		res.State = pr.State
-		gen := "older than v3.5.0: no state in the authorize URL; it connects Bitbucket only with a billing entitlement (a paid plan), which a local server does not have, so authorize is refused there: update the checkout to a current release"
-		if *pr.State {
-			gen = "v3.5.0 or later"
-		}
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL, Detail: gen})
-	case pr.Answers:
-		add(checkout.Finding{ID: "server", OK: true, Title: "the Amplication server answers at " + s.URL,
-			Detail: "it does not answer introspection (PLAYGROUND_ENABLE off?), so its version is not known"})
-	default:
-		add(checkout.Finding{ID: "server", Title: "the Amplication server does not answer at " + s.URL,
-			Detail: ampName(a.ampError(s, pr.Err).Error())})
-		return a.ampStatusPrint(s, res, findings, asJSON)
+// ampStatusJSON is the status as its --json object.
+func ampStatusJSON(st flow.Status) ampStatusResult {
+	res := ampStatusResult{OK: st.OK(), ServerURL: st.URL, State: st.State, GitOrganizations: []ampOrgJSON{}, Projects: []ampProjectJSON{}, Workspaces: []ampWorkspaceJSON{}}
+	for _, f := range st.Findings {
+		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
 	}
-	gate := amplication.GateUnknown
-	switch {
-	case pr.State != nil && *pr.State:
-		gate = amplication.GateOpen
-	case pr.State != nil:
-		gate = amplication.GateRefuses
-	default:
-		gate, _ = amplication.BitbucketGateFor(ctx, s.Client, s.Checkout.Root) // the checkout's schema
+	ov := st.Overview
+	if ov == nil {
+		return res
 	}
-	add(flow.GateFinding(s.Server, gate))
-
-	// 2. The sign-in.
-	if err := a.ampSignIn(ctx, s, si); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		add(checkout.Finding{ID: "signin", Title: "the sign-in to Amplication failed", Detail: ampName(err.Error())})
-		return a.ampStatusPrint(s, res, findings, asJSON)
-	}
-	ov := s.ov
 	res.Account = &ampAccountJSON{Email: ov.Account.Email, Name: ov.Account.Name()}
 	for _, w := range ov.Workspaces {
 		res.Workspaces = append(res.Workspaces, ampWorkspaceJSON{ID: w.ID, Name: w.Name})
 	}
-	wsName := "no workspace"
 	if ov.Current != nil {
 		res.Workspace = &ampWorkspaceJSON{ID: ov.Current.ID, Name: ov.Current.Name}
-		wsName = "workspace " + ampName(ov.Current.Name)
 	}
-	add(checkout.Finding{ID: "signin", OK: true, Title: fmt.Sprintf("signed in to Amplication as %s <%s>, %s",
-		ampName(ov.Account.Name()), ampName(ov.Account.Email), wsName)})
-
-	// 3. The running server's Bitbucket key.
-	add(a.ampKeyFinding(ctx, s))
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	// 4. Who and where Amplication pushes.
-	var own *bitbucket.User
-	if bb, done, err := a.bbapiClient(ctx); err == nil {
-		own, err = flow.OwnUser(ctx, bb)
-		if err != nil {
-			a.debugf("%v", err)
-		}
-		done()
-	}
-	push, err := flow.CheckPush(ctx, s.Server, own, ov.Projects)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		add(checkout.Finding{ID: "push", Title: "what Amplication pushes could not be read", Detail: ampName(a.ampError(s, err).Error())})
-	}
-	for _, f := range push.Findings {
-		add(f)
-	}
-	for _, o := range push.Orgs {
+	for _, o := range st.Orgs {
 		oj := ampOrgJSON{ID: o.ID, Name: o.Name, Type: "Bitbucket"}
-		if own != nil {
+		if st.OwnKnown {
 			mine := o.OwnAccount
 			oj.OwnAccount = &mine
 		}
@@ -208,62 +170,10 @@ func (a *Factory) runAmplicationStatus(ctx context.Context, si ampSignIn, asJSON
 	for _, p := range ov.Projects {
 		res.Projects = append(res.Projects, toAmpProjectJSON(p))
 	}
-	return a.ampStatusPrint(s, res, findings, asJSON)
+	return res
 }
 
-// ampKeyFinding compares the client_id in the server's authorize URL with the key in the
-// env files.
-func (a *Factory) ampKeyFinding(ctx context.Context, s *ampSession) checkout.Finding {
-	f := checkout.Finding{ID: "server-key"}
-	cr, configured := s.Checkout.Current()
-	written := ""
-	if configured {
-		written = cr.ClientID
-	}
-	k := s.Key(ctx, written)
-	running := ampName(k.Running)
-	switch k.State {
-	case amplication.KeyMissing:
-		f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
-		f.Detail = "the key is in " + s.Checkout.ServerEnvLocal + ", so the server was started before it was written"
-		f.Hint = flow.AmpRestart
-	case amplication.KeyUnknown:
-		f.Title = "the server's Bitbucket key could not be read"
-		f.Detail = ampName(a.ampError(s, k.Err).Error())
-		if k.BadURL {
-			f.Title = "the server's Bitbucket authorize URL is not a URL"
-			f.Detail = ampName(k.Err.Error())
-		}
-	case amplication.KeyNotWritten:
-		f.Title = "the Bitbucket key is not written in the env files"
-		f.Detail = fmt.Sprintf("the running server uses %q", running)
-		if k.Running == "" {
-			f.Title = "the running server has no Bitbucket key (\"Missing Bitbucket configuration\")"
-			f.Detail = ""
-		}
-		f.Hint = "run bbsetup configure, then " + flow.AmpRestart
-	case amplication.KeyMatches:
-		f.OK = true
-		f.Title = "the running server uses the key in .env.local"
-		f.Detail = "BITBUCKET_CLIENT_ID " + running
-	case amplication.KeyPlaceholder:
-		f.Title = "the running server still has the placeholder Bitbucket key"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = flow.AmpRestart
-	default:
-		f.Title = "the running server uses another Bitbucket key than .env.local"
-		f.Detail = fmt.Sprintf("its authorize URL has client_id=%s; %s has %s: the server was started before the key was written", running, s.Checkout.ServerEnvLocal, ampName(cr.ClientID))
-		f.Hint = flow.AmpRestart
-	}
-	return f
-}
-
-func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []checkout.Finding, asJSON bool) error {
-	res.OK = true
-	for _, f := range findings {
-		res.OK = res.OK && f.OK
-		res.Findings = append(res.Findings, checkFinding{ID: f.ID, Kind: f.Kind.String(), OK: f.OK, Title: f.Title, Detail: f.Detail, Hint: f.Hint})
-	}
+func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, st flow.Status, asJSON bool) error {
 	if asJSON {
 		if err := bbapiWriteJSON(a.env.Stdout, res); err != nil {
 			return err
@@ -273,7 +183,7 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 		fmt.Fprintf(w, "Amplication server: %s (checkout %s)\n\n", ampName(s.URL), ampName(s.Checkout.Root))
 		failed := 0
 		checks := 0
-		for _, f := range findings {
+		for _, f := range st.Findings {
 			mark := "✓"
 			switch {
 			case f.Kind == checkout.KindNote:
@@ -287,45 +197,8 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 			}
 			printFinding(w, mark, f) // the server's and the files' words: safe text only
 		}
-		if s.ov != nil {
-			fmt.Fprintln(w)
-			if len(res.GitOrganizations) == 0 {
-				fmt.Fprintln(w, "Bitbucket in Amplication: not connected yet (run bbsetup amplication authorize).")
-			}
-			for _, g := range res.GitOrganizations {
-				whose := ""
-				switch {
-				case g.OwnAccount == nil:
-					whose = " (whether that is bbsetup's own account is not known)"
-				case *g.OwnAccount:
-					whose = " (bbsetup's own account)"
-				default:
-					whose = " (not bbsetup's own account)"
-				}
-				fmt.Fprintf(w, "Bitbucket in Amplication: git organization %s (id %s): pushes as the Bitbucket account %s%s.\n", ampName(g.Name), ampName(g.ID), ampName(g.Name), whose)
-			}
-			if len(res.Projects) == 0 {
-				fmt.Fprintln(w, "Projects: none.")
-			} else {
-				fmt.Fprintln(w, "Projects:")
-			}
-			for _, p := range res.Projects {
-				fmt.Fprintf(w, "  %s\n", ampName(p.Name))
-				for _, r := range p.Resources {
-					repo := "not connected"
-					if r.Repository != nil {
-						repo = "→ " + ampName(*r.Repository)
-						if r.Inherited {
-							repo += " (the project's)"
-						}
-					}
-					label := ampName(r.Name)
-					if r.Type == amplication.TypeProjectConfiguration {
-						label = "project settings"
-					}
-					fmt.Fprintf(w, "    %s %s\n", label, repo)
-				}
-			}
+		if st.Overview != nil {
+			ampStatusPrintPushes(w, res)
 		}
 		if failed == 0 {
 			fmt.Fprintf(w, "\nAll %d checks passed.\n", checks)
@@ -337,4 +210,47 @@ func (a *Factory) ampStatusPrint(s *ampSession, res ampStatusResult, findings []
 		return &ExitError{Code: ExitFailure}
 	}
 	return nil
+}
+
+// ampStatusPrintPushes prints the git organizations and the projects with their
+// repositories.
+func ampStatusPrintPushes(w io.Writer, res ampStatusResult) {
+	fmt.Fprintln(w)
+	if len(res.GitOrganizations) == 0 {
+		fmt.Fprintln(w, "Bitbucket in Amplication: not connected yet (run bbsetup amplication authorize).")
+	}
+	for _, g := range res.GitOrganizations {
+		whose := ""
+		switch {
+		case g.OwnAccount == nil:
+			whose = " (whether that is bbsetup's own account is not known)"
+		case *g.OwnAccount:
+			whose = " (bbsetup's own account)"
+		default:
+			whose = " (not bbsetup's own account)"
+		}
+		fmt.Fprintf(w, "Bitbucket in Amplication: git organization %s (id %s): pushes as the Bitbucket account %s%s.\n", ampName(g.Name), ampName(g.ID), ampName(g.Name), whose)
+	}
+	if len(res.Projects) == 0 {
+		fmt.Fprintln(w, "Projects: none.")
+	} else {
+		fmt.Fprintln(w, "Projects:")
+	}
+	for _, p := range res.Projects {
+		fmt.Fprintf(w, "  %s\n", ampName(p.Name))
+		for _, r := range p.Resources {
+			repo := "not connected"
+			if r.Repository != nil {
+				repo = "→ " + ampName(*r.Repository)
+				if r.Inherited {
+					repo += " (the project's)"
+				}
+			}
+			label := ampName(r.Name)
+			if r.Type == amplication.TypeProjectConfiguration {
+				label = "project settings"
+			}
+			fmt.Fprintf(w, "    %s %s\n", label, repo)
+		}
+	}
 }

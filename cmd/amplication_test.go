@@ -908,3 +908,13 @@ func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
 		t.Errorf("stderr:\n%s", errText)
 	}
 }
+
+// An already-connected refusal names the repository the operator asked for (it said
+// "connect it to / instead": the refused plan's empty repository).
+func TestAmplicationConnectAlreadyConnectedNamesTheNewRepository(t *testing.T) {
+	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
+	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog")
+	if code != ExitFailure || !strings.Contains(errOut, "pass --replace to connect it to acme/orders-v2 instead") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
+}

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/bbsetup/bbsetup/setup/flow"
-	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -62,72 +60,25 @@ func (a *Factory) announce(w authWait) chan error {
 // awaitCode waits for the callback or a pasted address, whichever comes first, within
 // wctx (the --timeout); ctx is the command's own context (interrupt).
 func (a *Factory) awaitCode(wctx, ctx context.Context, w authWait, browserDone chan error) (string, error) {
-	say, s := a.env.Stderr, w.s
-	type waited struct {
-		code string
-		err  error
-	}
-	var fromCallback chan waited
-	listening := s.Listening()
-	if listening {
-		fromCallback = make(chan waited, 1)
-		go func() {
-			code, err := s.WaitCallback(wctx)
-			fromCallback <- waited{code, err}
-		}()
-	}
+	say := a.env.Stderr
 	stop := make(chan struct{})
 	defer close(stop)
-	lines := authorizeLines(w.in, stop)
-	if lines == nil && !listening {
+	code, err := w.s.Await(wctx, ctx, authorizeLines(w.in, stop), browserDone, flow.AwaitEvents{
+		BadPaste: func(err error) {
+			fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", sentence(safetext.Line(err.Error())))
+		},
+		BrowserFailed: func() { fmt.Fprintln(say, "Could not open a browser; open the URL above yourself.") },
+	})
+	var to *flow.WaitTimedOutError
+	switch {
+	case errors.Is(err, flow.ErrNothingCanAnswer):
 		return "", fmt.Errorf("cannot receive the browser's redirect and there is no input to paste into; run %s in a terminal", w.command)
+	case errors.Is(err, flow.ErrInputEnded):
+		return "", fmt.Errorf("the input ended before an address was pasted; run %s again and paste the address your browser lands on", w.command)
+	case errors.As(err, &to):
+		return "", w.timedOut(to.Ignored, to.Cause)
 	}
-	ignored := func() int { return s.IgnoredWrongState() }
-	for {
-		select {
-		case r := <-fromCallback:
-			switch {
-			case r.err == nil:
-				return r.code, nil
-			case ctx.Err() != nil:
-				return "", ctx.Err()
-			case errors.Is(r.err, oauth.ErrTimeout):
-				return "", w.timedOut(ignored(), r.err)
-			}
-			return "", r.err
-		case line, ok := <-lines:
-			if !ok {
-				lines = nil
-				if !listening {
-					return "", fmt.Errorf("the input ended before an address was pasted; run %s again and paste the address your browser lands on", w.command)
-				}
-				continue
-			}
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			code, err := s.ParsePasted(line)
-			var ae *oauth.AuthorizeError
-			switch {
-			case errors.As(err, &ae):
-				return "", err
-			case err != nil:
-				fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", sentence(safetext.Line(err.Error())))
-				continue
-			}
-			return code, nil
-		case err := <-browserDone:
-			browserDone = nil
-			if err != nil {
-				fmt.Fprintln(say, "Could not open a browser; open the URL above yourself.")
-			}
-		case <-wctx.Done():
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", w.timedOut(ignored(), nil)
-		}
-	}
+	return code, err
 }
 
 // authorizeLines delivers stdin line by line until EOF (then closes the channel) or stop.

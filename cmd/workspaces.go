@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
@@ -56,8 +57,8 @@ func (a *Factory) runWorkspaces(ctx context.Context, asJSON bool) error {
 		return err
 	}
 	defer done()
-	own := lookupOwn(ctx, bb) // whose workspaces these are, beside the listing
-	defer own.stop()
+	own := flow.LookupOwn(ctx, bb) // whose workspaces these are, beside the listing
+	defer own.Stop()
 	list, err := bb.Workspaces(ctx)
 	if err != nil {
 		return err
@@ -82,11 +83,10 @@ func (a *Factory) runWorkspaces(ctx context.Context, asJSON bool) error {
 		}
 		l.row("%s\t%s\t%s", bbapiClean(w.Slug), bbapiClean(w.Name), admin)
 	}
-	<-own.done
 	whose := ""
-	if own.user != nil {
+	if user, _ := own.Wait(); user != nil {
 		// The consumer may be hosted by another account than the one Amplication pushes as.
-		whose = " of " + bbapiClean(own.user.AccountName()) + " (the OAuth consumer's owner)"
+		whose = " of " + bbapiClean(user.AccountName()) + " (the OAuth consumer's owner)"
 	}
 	return l.done(plural(len(list), "workspace", "workspaces") + whose + ".")
 }

@@ -444,19 +444,11 @@ func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpCo
 // permission that could not be checked, taken services moved along.
 func PushNotes(r *Connected) []string {
 	var out []string
-	if mb := r.MainBranch; mb != nil && mb.Committed {
-		out = append(out, "Added README.md on "+safetext.Line(mb.Branch)+" so the repository has a default branch (Amplication needs one before its first push).")
-	}
-	if mm := r.Pusher.Mismatch; mm != nil {
-		out = append(out, UpperFirst(mm.Error())+".")
-	}
-	if w := r.Write; w != nil {
-		switch {
-		case w.Why != nil:
-			out = append(out, UpperFirst(WriteUnchecked(*w))+".")
-		case w.CanWrite():
-			out = append(out, r.Pusher.Account()+" can write "+safetext.Line(r.Group+"/"+r.Slug)+" ("+safetext.Line(w.Permission)+").")
+	for _, n := range r.PushNotes() {
+		if n.Warning {
+			n.Text = UpperFirst(n.Text)
 		}
+		out = append(out, n.Text+".")
 	}
 	if !r.Unchanged && r.Resource.Type != amplication.TypeProjectConfiguration && r.Resource.Override {
 		out = append(out, "It overrides the project's settings, so connecting the project leaves it alone.")
