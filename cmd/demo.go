@@ -176,6 +176,7 @@ func demoWizardOptions(wo wizardOptions, w *demo.World) wizardOptions {
 		return err
 	}
 	wo.startService = func(name string) error { return w.StartService(ampemu.Service(name)) } // the Build screen's s
+	wo.prService = w.PRServiceLines
 	return wo
 }
 

@@ -36,6 +36,8 @@ type wizardOptions struct {
 	restartAmp func() error
 	// startService starts one of the demo's emulated services (the Build screen's s).
 	startService func(name string) error
+	// prService says how the demo's emulated PR service stands (the env and server screens).
+	prService func() []string
 	// ampEmail and ampPassword pre-fill the Amplication sign-in (the demo's user).
 	ampEmail, ampPassword string
 	// scratchRoot is the demo's scratch checkout; the backups of its files go under
@@ -192,6 +194,7 @@ func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.B
 		AfterWrite:      o.afterWrite,
 		RestartAmp:      o.restartAmp,
 		StartService:    o.startService,
+		PRService:       o.prService,
 		BuildStallAfter: a.buildStallAfter(),
 	})
 }

@@ -57,6 +57,9 @@ func TestDemoLeavesNothingInTheStateDir(t *testing.T) {
 	waitFor("will change")
 	press("\r")
 	waitFor("✓ written", "backup")
+	// The demo's PR service is emulated: the screen says how it stands, not that no
+	// process serves it in the scratch checkout.
+	waitFor("git-sync-manager runs with the keys just written (demo: the emulated one)")
 	// The backup exists while the demo runs: in the demo's own state directory, under TMPDIR.
 	backups, _ := filepath.Glob(filepath.Join(tmp, "bbsetup-demo-state-*", "bbsetup", "backups", "*"))
 	if len(backups) != 1 {

@@ -44,6 +44,9 @@ type Config struct {
 	// StartService starts one of the demo's emulated services by its nx name (the Build
 	// screen's s); nil elsewhere.
 	StartService func(name string) error
+	// PRService says how the demo's emulated PR service stands, in PRServiceLines' form
+	// (there is no process to look for); nil elsewhere: the checkout's is looked for.
+	PRService func() []string
 	// BuildTimeout bounds the Build screen's follow, BuildStallAfter names a stage that
 	// has not moved for that long (0: setup/build's defaults).
 	BuildTimeout, BuildStallAfter time.Duration
@@ -234,7 +237,7 @@ func (b *Backend) PlanEnv(_ context.Context, tco Checkout, c Credentials) (EnvPl
 	if err != nil {
 		return EnvPlan{}, clean(err)
 	}
-	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite, root: co.Root}}
+	out := EnvPlan{Applier: envApplier{plan: plan, after: b.cfg.AfterWrite, root: co.Root, pr: b.cfg.PRService}}
 	for _, f := range plan.Files {
 		// The operator sees where a link leads before confirming; file content is safe text.
 		diff := f.Diff()
@@ -253,14 +256,18 @@ func (b *Backend) AllowOutsideCheckout() { b.allowOutside.Store(true) }
 // envApplier writes one plan (tui.EnvApplier).
 type envApplier struct {
 	plan  *envfile.Plan
-	after func() // after a successful write (the demo starts its Amplication server)
-	root  string // the checkout
+	after func()          // after a successful write (the demo starts its Amplication server)
+	root  string          // the checkout
+	pr    func() []string // Config.PRService
 }
 
 // PRServiceLines implements the env screen's optional PR service check: the checkout's
 // PR service against the env files as written now (it reads /proc or runs ps: call it in
 // a command, not in Update).
 func (e envApplier) PRServiceLines(context.Context) []string {
+	if e.pr != nil {
+		return e.pr()
+	}
 	co, err := checkout.Open(e.root)
 	if err != nil {
 		return nil

@@ -60,7 +60,10 @@ func (b *Backend) ProbeAmp(ctx context.Context, tco Checkout) AmpProbe {
 	default:
 		p.Detail = s.ClassifyAmp(pr.Err).Wizard().Error()
 	}
-	if p.Answers {
+	switch {
+	case p.Answers && b.cfg.PRService != nil:
+		p.PRService = b.cfg.PRService()
+	case p.Answers:
 		p.PRService = PRServiceLines(s.Checkout)
 	}
 	return p

@@ -436,3 +436,16 @@ func portFree(port int) bool {
 	ln.Close()
 	return true
 }
+
+// PRServiceLines says how the demo's emulated PR service stands, in the words the wizard
+// shows for a real one (flow.PRServiceLines): there is no process to look for here.
+func (w *World) PRServiceLines() []string {
+	name := string(ampemu.PRService)
+	switch {
+	case !w.ServiceRunning(ampemu.PRService):
+		return []string{"• " + name + " is not running (demo: the emulated one is stopped, --pr-service-down; the Build screen's s starts it)"}
+	case w.stale:
+		return []string{"✗ " + name + " started before .env.local was written: it still holds the placeholder key, so its pushes fail once Amplication's token needs renewing (demo: --pr-service-stale) → restart it: npx nx serve " + name}
+	}
+	return []string{"✓ " + name + " runs with the keys just written (demo: the emulated one)"}
+}

@@ -315,3 +315,41 @@ func firstRepo(t *testing.T, c *client, tok, ws string) string {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestDemoPRServiceLines: the wizard's PR service lines in the demo say how the emulated
+// service stands (there is no process to look for): stopped, stale, or running.
+func TestDemoPRServiceLines(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"running", Options{}, "✓ git-sync-manager runs with the keys just written"},
+		{"down", Options{PRServiceDown: true}, "• git-sync-manager is not running (demo: the emulated one is stopped"},
+		{"stale", Options{PRServiceStale: true}, "✗ git-sync-manager started before .env.local was written"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.o.Repos, c.o.TempDir = 10, t.TempDir()
+			w, err := Start(c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			got := w.PRServiceLines()
+			if len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
+				t.Errorf("PRServiceLines() = %q, want one line starting %q", got, c.want)
+			}
+		})
+	}
+	w, err := Start(Options{Repos: 10, TempDir: t.TempDir(), PRServiceDown: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.StartService(ampemu.PRService); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.PRServiceLines(); len(got) != 1 || !strings.HasPrefix(got[0], "✓ ") {
+		t.Errorf("after s starts it: %q", got)
+	}
+}
