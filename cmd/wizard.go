@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
@@ -196,6 +197,7 @@ func (a *Factory) newWizardBackend(ctx context.Context, o wizardOptions) *flow.B
 		StartService:    o.startService,
 		PRService:       o.prService,
 		BuildStallAfter: a.buildStallAfter(),
+		Bitbucket:       a.testBackoff(bitbucket.Options{}),
 	})
 }
 

@@ -40,8 +40,10 @@ func newAdapterWorldWith(t *testing.T, o demo.Options) *adapterWorld {
 	}
 	t.Cleanup(func() { w.Close() })
 	a := &Factory{
-		env: Env{Getenv: func(string) string { return "" }, LookupEnv: func(string) (string, bool) { return "", false }},
-		g:   Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
+		// The retry wait is 1 ms: the fault cases do not sleep through the real backoff.
+		env: Env{Getenv: func(k string) string { return map[string]string{"BBSETUP_TEST_BACKOFF": "1ms"}[k] },
+			LookupEnv: func(string) (string, bool) { return "", false }},
+		g: Globals{Repo: w.CheckoutDir, BitbucketURL: w.Server.URL, APIURL: w.Server.APIURL},
 	}
 	b := a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
 	t.Cleanup(b.Close)

@@ -109,12 +109,7 @@ func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (
 	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
 	// No Options.Debug: the debug transport already logs every request (the token's
 	// too), once, with the one "debug: " prefix.
-	if d, err := time.ParseDuration(a.env.Getenv("BBSETUP_TEST_BACKOFF")); err == nil && d > 0 {
-		// Tests only (docs/testing.md): a retry's wait, so a fault test does not sleep
-		// through the real backoff.
-		opts.BaseBackoff, opts.MaxBackoff = d, d
-	}
-	return bitbucket.New(a.g.APIURL, hc, opts), tr.CloseIdleConnections, nil
+	return bitbucket.New(a.g.APIURL, hc, a.testBackoff(opts)), tr.CloseIdleConnections, nil
 }
 
 // bbapiWriteJSON writes v as indented JSON and a newline.
@@ -127,4 +122,13 @@ func bbapiWriteJSON(w io.Writer, v any) error {
 // (safetext.Line), and the Unicode line and paragraph separators too.
 func bbapiClean(s string) string {
 	return safetext.Line(strings.NewReplacer("\u2028", " ", "\u2029", " ").Replace(s))
+}
+
+// testBackoff shortens opts' retry wait to BBSETUP_TEST_BACKOFF, for tests only
+// (docs/testing.md): a fault test does not sleep through the real backoff.
+func (a *Factory) testBackoff(opts bitbucket.Options) bitbucket.Options {
+	if d, err := time.ParseDuration(a.env.Getenv("BBSETUP_TEST_BACKOFF")); err == nil && d > 0 {
+		opts.BaseBackoff, opts.MaxBackoff = d, d
+	}
+	return opts
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// PRService says how the demo's emulated PR service stands, in PRServiceLines' form
 	// (there is no process to look for); nil elsewhere: the checkout's is looked for.
 	PRService func() []string
+	// Bitbucket are the options of the Bitbucket clients built with the consumer's key
+	// (the zero value: the client's defaults; tests shorten the retry wait).
+	Bitbucket bitbucket.Options
 	// BuildTimeout bounds the Build screen's follow, BuildStallAfter names a stage that
 	// has not moved for that long (0: setup/build's defaults).
 	BuildTimeout, BuildStallAfter time.Duration

@@ -348,7 +348,7 @@ func (api *ampAPI) consumerClient() (*bitbucket.Client, *checkout.Checkout, erro
 	}
 	b.cfg.Secret(cr.ClientSecret)
 	hc := oauth.ClientCredentialsClient(b.base, oauth.EndpointsFor(b.cfg.BitbucketURL), cr.ClientID, cr.ClientSecret, b.cfg.HTTP)
-	return bitbucket.New(b.cfg.APIURL, hc, bitbucket.Options{}), co, nil
+	return bitbucket.New(b.cfg.APIURL, hc, b.cfg.Bitbucket), co, nil
 }
 
 // AmpProjects implements tui.AmpTargetLister.
