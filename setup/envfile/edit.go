@@ -157,9 +157,8 @@ func (t text) removeLines(a assignment) edit {
 	if e < n {
 		return edit{from: t.off[ls], to: t.off[e+1]}
 	}
-	if ls > 0 {
-		return edit{from: t.off[ls-1], to: t.off[n]}
-	}
+	// The last line, with no terminator: only it goes. Taking the terminator before it
+	// too would take a blank line above it with it ("A=\n\nA=" lost its blank line).
 	return edit{from: t.off[ls], to: t.off[n]}
 }
 

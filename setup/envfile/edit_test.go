@@ -40,8 +40,12 @@ func TestApplyRules(t *testing.T) {
 			"A=1\nBITBUCKET_CLIENT_ID=newID"},
 		{"later duplicates removed", "BITBUCKET_CLIENT_ID=a\nX=1\nBITBUCKET_CLIENT_ID=b # dup\nY=2\n", id,
 			"BITBUCKET_CLIENT_ID=newID\nX=1\nY=2\n"},
+		// Only the duplicate's own line goes: the line above keeps its terminator (taking it
+		// would take a blank line above the duplicate with it; FuzzApply found that).
 		{"last duplicate without final newline", "BITBUCKET_CLIENT_ID=a\nX=1\nBITBUCKET_CLIENT_ID=b", id,
-			"BITBUCKET_CLIENT_ID=newID\nX=1"},
+			"BITBUCKET_CLIENT_ID=newID\nX=1\n"},
+		{"last duplicate below a blank line", "BITBUCKET_CLIENT_ID=\n\nBITBUCKET_CLIENT_ID=", id,
+			"BITBUCKET_CLIENT_ID=newID\n\n"},
 		{"duplicates with same value", "BITBUCKET_CLIENT_ID=newID\nBITBUCKET_CLIENT_ID=newID\n", id,
 			"BITBUCKET_CLIENT_ID=newID\n"},
 		{"already right: untouched", "BITBUCKET_CLIENT_ID='newID' # ok\n", id,
