@@ -36,6 +36,19 @@ type repoFake struct {
 	requests    []string // RawQuery of each request
 }
 
+// laterInFlight reports whether a request for a page after page has arrived.
+func (f *repoFake) laterInFlight(page int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, q := range f.requests {
+		v, _ := url.ParseQuery(q)
+		if p, _ := strconv.Atoi(v.Get("page")); p > page {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *repoFake) handler(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.inFlight++
@@ -80,6 +93,14 @@ func (f *repoFake) handler(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			return
+		}
+	}
+	if page == f.failPage && f.holdAfterFail {
+		// Fail only once a later page is in flight (bounded at 10 s): on a loaded machine
+		// the failing page could otherwise answer before any other request was sent, and
+		// then there would be nothing in flight to cancel.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !f.laterInFlight(page); {
+			time.Sleep(2 * time.Millisecond)
 		}
 	}
 	if page == f.failPage {
