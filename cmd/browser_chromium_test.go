@@ -4,6 +4,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"os"
 	"os/exec"
@@ -38,6 +39,26 @@ func chromium(t *testing.T) string {
 // process group, which is killed when it is done or the bounded wait runs out, so no
 // Chromium process outlives the test.
 func dumpDOM(t *testing.T, bin, target string) string {
+	t.Helper()
+	// Headless Chromium itself sometimes dies of a signal (a segmentation fault) on a
+	// loaded machine before it loads anything: that is Chromium's crash, not the page's,
+	// so it is tried again, at most three times in all.
+	for try := 1; ; try++ {
+		dom, stderr, err := dumpDOMOnce(t, bin, target)
+		var ee *exec.ExitError
+		if err != nil && errors.As(err, &ee) && ee.ProcessState != nil && !ee.Exited() && try < 3 {
+			t.Logf("chromium crashed (%v) on %s; trying again", err, target)
+			continue
+		}
+		if err != nil || len(dom) == 0 {
+			t.Fatalf("chromium on %s: %v, DOM %q\n%s", target, err, dom, stderr)
+		}
+		return dom
+	}
+}
+
+// dumpDOMOnce runs Chromium once on target: the DOM it dumped, its stderr, how it ended.
+func dumpDOMOnce(t *testing.T, bin, target string) (string, []byte, error) {
 	t.Helper()
 	tmp := t.TempDir()
 	out, err := os.Create(filepath.Join(tmp, "dom.html"))
@@ -81,11 +102,8 @@ func dumpDOM(t *testing.T, bin, target string) string {
 	}
 	killGroup()
 	dom, _ := os.ReadFile(out.Name())
-	if err != nil || len(dom) == 0 {
-		stderr, _ := os.ReadFile(errPath)
-		t.Fatalf("chromium on %s: %v, DOM %q\n%s", target, err, dom, stderr)
-	}
-	return string(dom)
+	stderr, _ := os.ReadFile(errPath)
+	return string(dom), stderr, err
 }
 
 // TestChromiumAuthorizeAutoApprove: the operator opens the URL `bbsetup authorize` prints;
