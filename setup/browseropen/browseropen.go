@@ -13,11 +13,9 @@ import (
 	"runtime"
 	"strings"
 	"time"
-)
 
-// SecretEnv names the environment variables that may hold a secret bbsetup was given;
-// no child process gets them.
-var SecretEnv = []string{"BBSETUP_AMPLICATION_PASSWORD", "BBSETUP_AMPLICATION_TOKEN", "BBSETUP_CLIENT_SECRET"}
+	"github.com/bbsetup/bbsetup/setup/childenv"
+)
 
 // DefaultWait is how long a command may run before it counts as having opened the URL
 // (a browser started by $BROWSER that stays in the foreground).
@@ -170,25 +168,6 @@ func (s System) Commands(url string) ([]Command, error) {
 	return out, nil
 }
 
-// ChildEnv is environ without the variables in SecretEnv.
-func ChildEnv(environ []string) []string {
-	out := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		secret := false
-		for _, s := range SecretEnv {
-			if strings.EqualFold(name, s) {
-				secret = true
-				break
-			}
-		}
-		if !secret {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
 // Open tries Commands(url) in order until one opens it: it exits with 0, or is still
 // running after Wait (a browser that stays in the foreground; it is left running). Each
 // gets ChildEnv of the environment, no stdin, and its output is discarded (it must not
@@ -207,7 +186,7 @@ func (s System) Open(url string) error {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	env := ChildEnv(environ())
+	env := childenv.Without(environ())
 	var last error
 	for _, c := range cmds {
 		cmd := exec.Command(c.Path, c.Args...)

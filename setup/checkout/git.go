@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/childenv"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 )
 
@@ -36,7 +37,7 @@ func (execGit) Ignored(ctx context.Context, root string, rel []string) (map[stri
 	cmd := exec.CommandContext(ctx, git, "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
 		"-C", root, "check-ignore", "--stdin", "-z")
 	cmd.Stdin = strings.NewReader(strings.Join(rel, "\x00") + "\x00")
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0")
+	cmd.Env = childenv.Environ("GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err = cmd.Run()

@@ -7,11 +7,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbsetup/bbsetup/setup/childenv"
 )
 
 // darwinPrecision: ps prints start times to the second.
@@ -25,7 +26,7 @@ func systemProcesses() ([]proc, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ps", "-axww", "-o", "pid=,lstart=,command=")
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "TZ=")
+	cmd.Env = childenv.Environ("LC_ALL=C", "TZ=")
 	out, err := cmd.Output()
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: ps: %v", ErrUnsupported, err)
@@ -69,7 +70,9 @@ func candidate(args []string) bool {
 
 // lsofCwd is a process's working directory ("" when lsof cannot tell).
 func lsofCwd(ctx context.Context, pid int) string {
-	out, err := exec.CommandContext(ctx, "lsof", "-a", "-d", "cwd", "-p", strconv.Itoa(pid), "-Fn").Output()
+	lsof := exec.CommandContext(ctx, "lsof", "-a", "-d", "cwd", "-p", strconv.Itoa(pid), "-Fn")
+	lsof.Env = childenv.Environ()
+	out, err := lsof.Output()
 	if err != nil {
 		return ""
 	}
