@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -645,7 +646,7 @@ func writeTemp(dir, base string, data []byte, uid, gid int) (string, error) {
 	f, err := os.CreateTemp(dir, "."+base+".bbsetup-*")
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
-			return "", fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (chmod u+w %s) and run again", dir, dir)
+			return "", fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (%s) and run again", dir, makeWritable(runtime.GOOS, dir))
 		}
 		return "", fmt.Errorf("cannot write in %s: %v", dir, err)
 	}
@@ -688,13 +689,22 @@ func syncDir(dir string) {
 	}
 }
 
+// makeWritable is the command that makes path writable again on goos: chmod on Unix,
+// clearing the read-only attribute (which is what Go reports as read-only there) on Windows.
+func makeWritable(goos, path string) string {
+	if goos == "windows" {
+		return `attrib -r "` + path + `"`
+	}
+	return "chmod u+w " + path
+}
+
 // checkWritable refuses a read-only file or directory. The permission bits are checked as
 // well as access, so that a file made read-only on purpose is respected even when bbsetup
 // runs as root.
 func checkWritable(target string, exists bool) error {
 	dir := filepath.Dir(target)
 	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o200 == 0 {
-		return fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (chmod u+w %s) and run again", dir, dir)
+		return fmt.Errorf("cannot write in %s: the directory is read-only; make it writable (%s) and run again", dir, makeWritable(runtime.GOOS, dir))
 	}
 	if !exists {
 		return nil
@@ -716,7 +726,7 @@ func checkWritable(target string, exists bool) error {
 		}
 	}
 	if readOnly {
-		return fmt.Errorf("%s is read-only; make it writable (chmod u+w %s) and run again", target, target)
+		return fmt.Errorf("%s is read-only; make it writable (%s) and run again", target, makeWritable(runtime.GOOS, target))
 	}
 	return nil
 }

@@ -416,3 +416,17 @@ func TestPlanMergesPathsToTheSameFile(t *testing.T) {
 		}
 	})
 }
+
+// TestMakeWritableSaysTheSystemsCommand: the advice for a read-only file or directory names
+// the command of the system it runs on (Windows has no chmod).
+func TestMakeWritableSaysTheSystemsCommand(t *testing.T) {
+	for _, tc := range []struct{ goos, path, want string }{
+		{"linux", "/src/amp/.env", "chmod u+w /src/amp/.env"},
+		{"darwin", "/src/amp", "chmod u+w /src/amp"},
+		{"windows", `C:\src\amp\.env`, `attrib -r "C:\src\amp\.env"`},
+	} {
+		if got := makeWritable(tc.goos, tc.path); got != tc.want {
+			t.Errorf("makeWritable(%s, %s) = %q, want %q", tc.goos, tc.path, got, tc.want)
+		}
+	}
+}
