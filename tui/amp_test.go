@@ -382,7 +382,12 @@ func TestAmpAuthorizeNeverDefaultsToAColleaguesConnection(t *testing.T) {
 	fb2.amp.signed.Orgs = []AmpOrg{{ID: "org-casey", Name: "casey", Other: "not yours"}}
 	hs2 := newHarness(t, fb2, Options{NoBrowser: true}, 100, 30)
 	hs2.toAmpSignedIn()
-	hs2.untilText("already connected to Bitbucket as casey")
+	// The only connection is a colleague's: its note shows though the cursor starts on
+	// "Authorize again".
+	hs2.untilText("already connected to Bitbucket as casey", "! not yours")
+	if v := hs2.view(); !strings.Contains(v, focusMarker+"Authorize again") {
+		t.Fatalf("the choice does not start on authorizing again:\n%s", v)
+	}
 	hs2.press("enter")
 	hs2.untilText("Amplication is connected to Bitbucket as demo")
 	if len(fb2.amp.reused) != 0 {

@@ -190,8 +190,14 @@ func (s *ampAuthorizeScreen) view() string {
 			b.WriteString(choiceLine(s.c, s.sel == i, safetext.Line(o.UseLabel())) + "\n")
 		}
 		b.WriteString(choiceLine(s.c, s.sel == len(orgs), "Authorize again (a browser trip)") + "\n")
-		if s.sel < len(orgs) && orgs[s.sel].Other != "" {
-			b.WriteString("\n" + st.subtle.Render("! "+safetext.Line(orgs[s.sel].Other)) + "\n")
+		// The note of the connection under the cursor; with only one, its note whatever
+		// the cursor is on, so "connected as casey" never reads as bbsetup's own.
+		noted := s.sel
+		if len(orgs) == 1 {
+			noted = 0
+		}
+		if noted < len(orgs) && orgs[noted].Other != "" {
+			b.WriteString("\n" + st.subtle.Render("! "+safetext.Line(orgs[noted].Other)) + "\n")
 		}
 		if s.reusing {
 			b.WriteString("\n" + s.c.spinnerLine("Checking bbsetup's own access to Bitbucket…"))
