@@ -688,6 +688,18 @@ func noWorkspace(w http.ResponseWriter, id string) {
 	writeError(w, http.StatusNotFound, fmt.Sprintf("No workspace with identifier '%s'.", id), "")
 }
 
+// pathWorkspace is the request path's workspace, or nil after answering 404 as the read
+// operations do (creating a repository answers 400 instead, and reading its permissions
+// 403, as their operations declare). The caller holds e.mu.
+func (e *Emulator) pathWorkspace(w http.ResponseWriter, r *http.Request) *workspace {
+	id := r.PathValue("workspace")
+	ws := e.lookupWorkspace(id)
+	if ws == nil {
+		noWorkspace(w, id)
+	}
+	return ws
+}
+
 // memberWorkspace finds a workspace the caller is a member of; other workspaces are
 // private to their members and answer 404 as if they did not exist.
 func (e *Emulator) memberWorkspace(w http.ResponseWriter, r *http.Request, c *caller) *workspace {
@@ -754,10 +766,8 @@ func (e *Emulator) listRepos(w http.ResponseWriter, r *http.Request, c *caller) 
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	id := r.PathValue("workspace")
-	ws := e.lookupWorkspace(id)
+	ws := e.pathWorkspace(w, r)
 	if ws == nil {
-		noWorkspace(w, id)
 		return
 	}
 	less, err := repoLess(ws, q.Get("sort"))
@@ -787,10 +797,8 @@ func (e *Emulator) listRepos(w http.ResponseWriter, r *http.Request, c *caller) 
 func (e *Emulator) getRepo(w http.ResponseWriter, r *http.Request, c *caller) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	id := r.PathValue("workspace")
-	ws := e.lookupWorkspace(id)
+	ws := e.pathWorkspace(w, r)
 	if ws == nil {
-		noWorkspace(w, id)
 		return
 	}
 	slug := r.PathValue("repo_slug")
