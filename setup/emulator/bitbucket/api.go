@@ -390,20 +390,21 @@ func hostsOf(r *http.Request) hosts {
 
 func (h hosts) team(ws *workspace) teamJSON {
 	return teamJSON{Type: "team", UUID: ws.UUID, Username: ws.Slug, DisplayName: ws.Name,
-		Links: map[string]link{
-			"self":   {Href: h.api + "/workspaces/" + ws.Slug},
-			"html":   {Href: h.web + "/" + ws.Slug + "/"},
-			"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
-		}}
+		Links: h.wsLinks(ws)}
+}
+
+// wsLinks are the links of a workspace as a team or a reference names it.
+func (h hosts) wsLinks(ws *workspace) map[string]link {
+	return map[string]link{
+		"self":   {Href: h.api + "/workspaces/" + ws.Slug},
+		"html":   {Href: h.web + "/" + ws.Slug + "/"},
+		"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
+	}
 }
 
 func (h hosts) wsRef(ws *workspace) workspaceRefJSON {
 	return workspaceRefJSON{Type: "workspace", UUID: ws.UUID, Name: ws.Name, Slug: ws.Slug,
-		Links: map[string]link{
-			"self":   {Href: h.api + "/workspaces/" + ws.Slug},
-			"html":   {Href: h.web + "/" + ws.Slug + "/"},
-			"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
-		}}
+		Links: h.wsLinks(ws)}
 }
 
 func (h hosts) projectLinks(ws *workspace, key string) map[string]link {
