@@ -8,6 +8,7 @@ package amplication
 import (
 	"strings"
 
+	"github.com/bbsetup/bbsetup/setup/bbuuid"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -17,16 +18,6 @@ type OwnIdentity struct {
 	UUID     string // "{…}"; "" when unknown
 	Username string // deprecated by Bitbucket; may be ""
 	Nickname string
-}
-
-// SameBitbucketUUID reports whether two Bitbucket uuids name the same account: braces
-// and letter case do not matter; an empty uuid matches nothing.
-func SameBitbucketUUID(a, b string) bool {
-	norm := func(s string) string {
-		return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}"))
-	}
-	na, nb := norm(a), norm(b)
-	return na != "" && na == nb
 }
 
 // Why says how ChooseGitOrg picked the organization.
@@ -108,7 +99,7 @@ func ChooseGitOrg(orgs []GitOrgAccount, own OwnIdentity, want, justAuthorized st
 		}
 	}
 	pick := func(o GitOrgAccount, why Why) (GitOrgChoice, error) {
-		return GitOrgChoice{Org: o, Why: why, OwnAccount: SameBitbucketUUID(o.InstallationID, own.UUID)}, nil
+		return GitOrgChoice{Org: o, Why: why, OwnAccount: bbuuid.Same(o.InstallationID, own.UUID)}, nil
 	}
 	fail := func(p ChoiceProblem) (GitOrgChoice, error) {
 		return GitOrgChoice{}, &GitOrgChoiceError{Problem: p, Want: want, Choices: bb}
@@ -148,7 +139,7 @@ func ChooseGitOrg(orgs []GitOrgAccount, own OwnIdentity, want, justAuthorized st
 	}
 	var mine []GitOrgAccount
 	for _, o := range bb {
-		if SameBitbucketUUID(o.InstallationID, own.UUID) {
+		if bbuuid.Same(o.InstallationID, own.UUID) {
 			mine = append(mine, o)
 		}
 	}
@@ -175,7 +166,7 @@ func ListBitbucketOrgs(orgs []GitOrgAccount, own OwnIdentity, justAuthorized str
 		if o.Provider != ProviderBitbucket {
 			continue
 		}
-		out = append(out, GitOrgListing{Org: o, OwnAccount: SameBitbucketUUID(o.InstallationID, own.UUID),
+		out = append(out, GitOrgListing{Org: o, OwnAccount: bbuuid.Same(o.InstallationID, own.UUID),
 			JustAuthorized: justAuthorized != "" && o.ID == justAuthorized})
 	}
 	return out

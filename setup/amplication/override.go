@@ -10,8 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -49,23 +47,7 @@ func SchemaOverrideMethod(data []byte) (OverrideMethod, error) {
 
 // CheckoutOverrideMethod reads SchemaFile in the checkout at root; see SchemaOverrideMethod.
 func CheckoutOverrideMethod(root string) (OverrideMethod, error) {
-	p := filepath.Join(root, filepath.FromSlash(SchemaFile))
-	fi, err := os.Stat(p)
-	if err != nil {
-		return OverrideUnknown, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() > maxSchemaBytes {
-		return OverrideUnknown, fmt.Errorf("%s is not a schema file", p)
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return OverrideUnknown, err
-	}
-	m, err := SchemaOverrideMethod(data)
-	if err != nil {
-		return OverrideUnknown, fmt.Errorf("%s: %w", p, err)
-	}
-	return m, nil
+	return readCheckoutSchema(root, SchemaOverrideMethod) // OverrideUnknown on failure
 }
 
 // DetectOverride asks the server (introspection), else reads the checkout's schema (root

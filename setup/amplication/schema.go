@@ -33,21 +33,29 @@ func SchemaHasState(data []byte) (bool, error) {
 
 // CheckoutHasState reads SchemaFile in the checkout at root; see SchemaHasState.
 func CheckoutHasState(root string) (bool, error) {
+	return readCheckoutSchema(root, SchemaHasState)
+}
+
+// readCheckoutSchema reads SchemaFile in the checkout at root (a regular file of at most
+// maxSchemaBytes) with read; a failure of read names the file. On any failure it returns
+// T's zero value.
+func readCheckoutSchema[T any](root string, read func([]byte) (T, error)) (T, error) {
+	var zero T
 	p := filepath.Join(root, filepath.FromSlash(SchemaFile))
 	fi, err := os.Stat(p)
 	if err != nil {
-		return false, err
+		return zero, err
 	}
 	if !fi.Mode().IsRegular() || fi.Size() > maxSchemaBytes {
-		return false, fmt.Errorf("%s is not a schema file", p)
+		return zero, fmt.Errorf("%s is not a schema file", p)
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		return false, err
+		return zero, err
 	}
-	ok, err := SchemaHasState(data)
+	v, err := read(data)
 	if err != nil {
-		return false, fmt.Errorf("%s: %w", p, err)
+		return zero, fmt.Errorf("%s: %w", p, err)
 	}
-	return ok, nil
+	return v, nil
 }

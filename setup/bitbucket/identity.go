@@ -14,19 +14,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/bbsetup/bbsetup/setup/bbuuid"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
-
-// SameUUID reports whether two Bitbucket uuids name the same account: braces and letter
-// case do not matter; an empty uuid matches nothing.
-func SameUUID(a, b string) bool {
-	na, nb := normUUID(a), normUUID(b)
-	return na != "" && na == nb
-}
-
-func normUUID(s string) string {
-	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}"))
-}
 
 // AccountName is how bbsetup names an account: its nickname, else its display name, else
 // its username, else its uuid (never depending on the deprecated username alone).
@@ -62,10 +52,10 @@ func (e *AccountMismatch) Error() string {
 // when they are the same account, else an *AccountMismatch. With no own uuid or no
 // installationID it cannot tell and answers nil, ok false.
 func CompareAccounts(own User, installationID, orgName string) (mismatch *AccountMismatch, ok bool) {
-	if normUUID(own.UUID) == "" || normUUID(installationID) == "" {
+	if bbuuid.Norm(own.UUID) == "" || bbuuid.Norm(installationID) == "" {
 		return nil, false
 	}
-	if SameUUID(own.UUID, installationID) {
+	if bbuuid.Same(own.UUID, installationID) {
 		return nil, true
 	}
 	name := orgName
@@ -146,7 +136,7 @@ func (c *Client) CheckWrite(ctx context.Context, ws, slug, userUUID string) (Wri
 	if err := checkSegment(slug); err != nil || strings.TrimSpace(slug) == "" {
 		return WriteCheck{Why: fmt.Errorf("%q is not a repository slug", safetext.Line(slug))}, nil
 	}
-	if normUUID(userUUID) == "" {
+	if bbuuid.Norm(userUUID) == "" {
 		return WriteCheck{Why: errors.New("the account Amplication pushes as is not known")}, nil
 	}
 	bctx, done := c.bound(ctx, "the permissions of "+ws+"/"+slug)
@@ -155,7 +145,7 @@ func (c *Client) CheckWrite(ctx context.Context, ws, slug, userUUID string) (Wri
 	found := false
 	err := done(listAll(bctx, c, "permissions of "+ws+"/"+slug, c.endpoint(q, "workspaces", ws, "permissions", "repositories", slug), func(vals []repoPermissionJSON) {
 		for _, v := range vals {
-			if SameUUID(v.User.UUID, userUUID) {
+			if bbuuid.Same(v.User.UUID, userUUID) {
 				perm, found = v.Permission, true
 			}
 		}

@@ -428,20 +428,18 @@ func (b bitbucketAPI) Projects(ctx context.Context, workspace string) ([]Project
 
 // CreateRepo implements tui.RepoCreator.
 func (b bitbucketAPI) CreateRepo(ctx context.Context, workspace string, r NewRepo) (Repo, error) {
-	repo, err := b.api.CreateRepository(ctx, workspace, bitbucket.CreateRepo{
+	repo, mb, err := CreateRepository(ctx, b.api, workspace, bitbucket.CreateRepo{
 		Name: r.Name, Slug: r.Slug, ProjectKey: r.ProjectKey, Public: !r.Private, Description: r.Description,
 	})
-	var ee *bitbucket.ExistsError
-	if errors.As(err, &ee) {
-		return Repo{}, &ExistsError{Workspace: safetext.Line(workspace), Slug: safetext.Line(ee.Slug)}
-	}
-	if err != nil {
+	if repo == nil { // the create failed
+		var ee *bitbucket.ExistsError
+		if errors.As(err, &ee) {
+			return Repo{}, &ExistsError{Workspace: safetext.Line(workspace), Slug: safetext.Line(ee.Slug)}
+		}
 		return Repo{}, clean(err)
 	}
 	out := toRepo(*repo)
-	// A repository created empty may have no main branch, which Amplication reads with no
-	// null guard before its first push.
-	mb, err := b.api.EnsureMainBranch(ctx, workspace, repo.Slug, "")
+	// The repository is created; a failed main branch is a note, not a failure.
 	switch {
 	case err != nil:
 		out.MainBranchNote = "! " + UpperFirst(safetext.Line(err.Error())) + "."

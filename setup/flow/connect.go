@@ -246,12 +246,11 @@ func (p ConnectPlan) Run(ctx context.Context, c *amplication.Client, with Connec
 	}
 	out := &Connected{Group: p.Group, Slug: p.Slug, Pusher: with.Pusher}
 	if create != nil {
-		r, err := create.Bitbucket.CreateRepository(ctx, p.Group, create.Repo)
-		if err != nil {
+		r, mb, err := CreateRepository(ctx, create.Bitbucket, p.Group, create.Repo)
+		if r == nil {
 			return nil, err
 		}
 		out.Created, out.Slug = r, r.Slug
-		mb, err := create.Bitbucket.EnsureMainBranch(ctx, p.Group, r.Slug, "")
 		if err != nil {
 			return out, err
 		}

@@ -11,59 +11,37 @@ import (
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 )
 
-// OwnLookup is the look-up of bbsetup's own Bitbucket identity, beside the sign-in.
-type OwnLookup struct {
+// Lookup is a look-up running beside other work: Wait gives its answer, Stop ends it with
+// the command, not after it.
+type Lookup[T any] struct {
 	done   chan struct{}
-	user   *bitbucket.User
+	v      *T
 	err    error
 	cancel context.CancelFunc
 }
+
+// OwnLookup is the look-up of bbsetup's own Bitbucket identity, beside the sign-in.
+type OwnLookup = Lookup[bitbucket.User]
+
+// RepoLookup is a look-up of a repository running beside other work.
+type RepoLookup = Lookup[bitbucket.Repository]
 
 // LookupOwn starts looking up bbsetup's own identity over bb.
 func LookupOwn(ctx context.Context, bb *bitbucket.Client) *OwnLookup {
-	return lookupOwnWith(ctx, func(ctx context.Context) (*bitbucket.User, error) { return OwnUser(ctx, bb) })
-}
-
-func lookupOwnWith(ctx context.Context, get func(context.Context) (*bitbucket.User, error)) *OwnLookup {
-	lctx, cancel := context.WithCancel(ctx)
-	l := &OwnLookup{done: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(l.done)
-		l.user, l.err = get(lctx)
-	}()
-	return l
-}
-
-// Wait waits for the answer: the identity, or nil with why it could not be read.
-func (l *OwnLookup) Wait() (*bitbucket.User, error) {
-	<-l.done
-	return l.user, l.err
-}
-
-// Stop ends the look-up with the command, not after it.
-func (l *OwnLookup) Stop() {
-	l.cancel()
-	<-l.done
-}
-
-// RepoLookup is a look-up of a repository running beside other work.
-type RepoLookup struct {
-	done   chan struct{}
-	repo   *bitbucket.Repository
-	err    error
-	cancel context.CancelFunc
+	return lookupWith(ctx, func(ctx context.Context) (*bitbucket.User, error) { return OwnUser(ctx, bb) })
 }
 
 // LookupRepo starts looking up ws/slug ("" looks up nothing: Wait answers nil, nil).
 func LookupRepo(ctx context.Context, bb *bitbucket.Client, ws, slug string) *RepoLookup {
 	if slug == "" {
-		return lookupRepoWith(ctx, nil)
+		return lookupWith[bitbucket.Repository](ctx, nil)
 	}
-	return lookupRepoWith(ctx, func(ctx context.Context) (*bitbucket.Repository, error) { return bb.Repository(ctx, ws, slug) })
+	return lookupWith(ctx, func(ctx context.Context) (*bitbucket.Repository, error) { return bb.Repository(ctx, ws, slug) })
 }
 
-func lookupRepoWith(ctx context.Context, get func(context.Context) (*bitbucket.Repository, error)) *RepoLookup {
-	l := &RepoLookup{done: make(chan struct{})}
+// lookupWith starts get beside other work (nil gets nothing: Wait answers nil, nil).
+func lookupWith[T any](ctx context.Context, get func(context.Context) (*T, error)) *Lookup[T] {
+	l := &Lookup[T]{done: make(chan struct{})}
 	if get == nil {
 		close(l.done)
 		l.cancel = func() {}
@@ -73,19 +51,19 @@ func lookupRepoWith(ctx context.Context, get func(context.Context) (*bitbucket.R
 	l.cancel = cancel
 	go func() {
 		defer close(l.done)
-		l.repo, l.err = get(lctx)
+		l.v, l.err = get(lctx)
 	}()
 	return l
 }
 
-// Wait waits for the look-up's answer.
-func (l *RepoLookup) Wait() (*bitbucket.Repository, error) {
+// Wait waits for the look-up's answer: the value, or nil with why it could not be read.
+func (l *Lookup[T]) Wait() (*T, error) {
 	<-l.done
-	return l.repo, l.err
+	return l.v, l.err
 }
 
 // Stop ends the look-up with the command, not after it.
-func (l *RepoLookup) Stop() {
+func (l *Lookup[T]) Stop() {
 	l.cancel()
 	<-l.done
 }

@@ -161,11 +161,11 @@ func TestAmpAuthorizedOwnAccount(t *testing.T) {
 }
 
 func TestLookupsStopWithTheCommand(t *testing.T) {
-	if r, err := lookupRepoWith(context.Background(), nil).Wait(); r != nil || err != nil {
+	if r, err := lookupWith[bitbucket.Repository](context.Background(), nil).Wait(); r != nil || err != nil {
 		t.Fatalf("no slug: %v %v", r, err)
 	}
 	started := make(chan struct{})
-	l := lookupRepoWith(context.Background(), func(ctx context.Context) (*bitbucket.Repository, error) {
+	l := lookupWith(context.Background(), func(ctx context.Context) (*bitbucket.Repository, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -181,7 +181,7 @@ func TestLookupsStopWithTheCommand(t *testing.T) {
 	if _, err := l.Wait(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("after Stop: %v", err)
 	}
-	o := lookupOwnWith(context.Background(), func(context.Context) (*bitbucket.User, error) { return &bitbucket.User{Username: "casey"}, nil })
+	o := lookupWith(context.Background(), func(context.Context) (*bitbucket.User, error) { return &bitbucket.User{Username: "casey"}, nil })
 	defer o.Stop()
 	if u, err := o.Wait(); err != nil || u.Username != "casey" {
 		t.Fatalf("own: %v %v", u, err)

@@ -124,13 +124,9 @@ func (r *root) Projects(ctx context.Context, args projectsArgs) ([]*projectR, er
 	defer e.mu.Unlock()
 	var out []*projectR
 	for _, p := range e.projects {
-		if p.workspaceID != me.workspaceID {
-			continue
+		if listed(me, p.workspaceID, p.id, args.Where) {
+			out = append(out, &projectR{e: e, p: *p})
 		}
-		if args.Where != nil && args.Where.ID != nil && *args.Where.ID != p.id {
-			continue
-		}
-		out = append(out, &projectR{e: e, p: *p})
 	}
 	return window(out, i32(args.Skip), i32(args.Take)), nil
 }
@@ -151,15 +147,18 @@ func (r *root) GitOrganizations(ctx context.Context, args gitOrgsArgs) ([]*orgR,
 	defer e.mu.Unlock()
 	var out []*orgR
 	for _, g := range e.orgs {
-		if g.workspaceID != me.workspaceID {
-			continue
+		if listed(me, g.workspaceID, g.id, args.Where) {
+			out = append(out, &orgR{o: *g})
 		}
-		if args.Where != nil && args.Where.ID != nil && *args.Where.ID != g.id {
-			continue
-		}
-		out = append(out, &orgR{o: *g})
 	}
 	return window(out, f64(args.Skip), f64(args.Take)), nil
+}
+
+// listed reports whether a list of the token's workspace (projects, gitOrganizations)
+// holds the item of workspace ws with this id: only its own workspace's items and, when
+// where gives an id, only that one.
+func listed(me member, ws, id string, where *struct{ ID *string }) bool {
+	return ws == me.workspaceID && (where == nil || where.ID == nil || *where.ID == id)
 }
 
 func i32(p *int32) int {

@@ -390,20 +390,21 @@ func hostsOf(r *http.Request) hosts {
 
 func (h hosts) team(ws *workspace) teamJSON {
 	return teamJSON{Type: "team", UUID: ws.UUID, Username: ws.Slug, DisplayName: ws.Name,
-		Links: map[string]link{
-			"self":   {Href: h.api + "/workspaces/" + ws.Slug},
-			"html":   {Href: h.web + "/" + ws.Slug + "/"},
-			"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
-		}}
+		Links: h.wsLinks(ws)}
+}
+
+// wsLinks are the links of a workspace as a team or a reference names it.
+func (h hosts) wsLinks(ws *workspace) map[string]link {
+	return map[string]link{
+		"self":   {Href: h.api + "/workspaces/" + ws.Slug},
+		"html":   {Href: h.web + "/" + ws.Slug + "/"},
+		"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
+	}
 }
 
 func (h hosts) wsRef(ws *workspace) workspaceRefJSON {
 	return workspaceRefJSON{Type: "workspace", UUID: ws.UUID, Name: ws.Name, Slug: ws.Slug,
-		Links: map[string]link{
-			"self":   {Href: h.api + "/workspaces/" + ws.Slug},
-			"html":   {Href: h.web + "/" + ws.Slug + "/"},
-			"avatar": {Href: h.web + "/workspaces/" + ws.Slug + "/avatar/"},
-		}}
+		Links: h.wsLinks(ws)}
 }
 
 func (h hosts) projectLinks(ws *workspace, key string) map[string]link {
@@ -688,6 +689,18 @@ func noWorkspace(w http.ResponseWriter, id string) {
 	writeError(w, http.StatusNotFound, fmt.Sprintf("No workspace with identifier '%s'.", id), "")
 }
 
+// pathWorkspace is the request path's workspace, or nil after answering 404 as the read
+// operations do (creating a repository answers 400 instead, and reading its permissions
+// 403, as their operations declare). The caller holds e.mu.
+func (e *Emulator) pathWorkspace(w http.ResponseWriter, r *http.Request) *workspace {
+	id := r.PathValue("workspace")
+	ws := e.lookupWorkspace(id)
+	if ws == nil {
+		noWorkspace(w, id)
+	}
+	return ws
+}
+
 // memberWorkspace finds a workspace the caller is a member of; other workspaces are
 // private to their members and answer 404 as if they did not exist.
 func (e *Emulator) memberWorkspace(w http.ResponseWriter, r *http.Request, c *caller) *workspace {
@@ -754,10 +767,8 @@ func (e *Emulator) listRepos(w http.ResponseWriter, r *http.Request, c *caller) 
 
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	id := r.PathValue("workspace")
-	ws := e.lookupWorkspace(id)
+	ws := e.pathWorkspace(w, r)
 	if ws == nil {
-		noWorkspace(w, id)
 		return
 	}
 	less, err := repoLess(ws, q.Get("sort"))
@@ -787,10 +798,8 @@ func (e *Emulator) listRepos(w http.ResponseWriter, r *http.Request, c *caller) 
 func (e *Emulator) getRepo(w http.ResponseWriter, r *http.Request, c *caller) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	id := r.PathValue("workspace")
-	ws := e.lookupWorkspace(id)
+	ws := e.pathWorkspace(w, r)
 	if ws == nil {
-		noWorkspace(w, id)
 		return
 	}
 	slug := r.PathValue("repo_slug")

@@ -324,8 +324,17 @@ func TestListRepositoriesFilters(t *testing.T) {
 	if got := lab("role=member", ""); len(got) != 0 {
 		t.Errorf("anonymous role=member: %v", got)
 	}
-	if r := w.get("/2.0/repositories/nope", tok); r.status != 404 {
-		t.Errorf("unknown workspace: %d", r.status)
+	// An unknown workspace: 404 when reading, 400 when creating (the operation declares
+	// only 200, 400 and 401).
+	for _, p := range []string{"/2.0/repositories/nope", "/2.0/repositories/nope/shop"} {
+		r := w.get(p, tok)
+		if r.status != 404 {
+			t.Errorf("%s: %d, want 404", p, r.status)
+		}
+		jsonEq(t, r.body, `{"type":"error","error":{"message":"No workspace with identifier 'nope'."}}`)
+	}
+	if r := w.postJSON("/2.0/repositories/nope/shop", tok, `{"scm":"git"}`); r.status != 400 {
+		t.Errorf("create in an unknown workspace: %d, want 400", r.status)
 	}
 }
 

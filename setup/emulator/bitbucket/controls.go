@@ -35,6 +35,11 @@ func (c Controls) ExpireAccessTokens() {
 	e := c.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.expireAccess()
+}
+
+// expireAccess marks every access token issued so far expired. The caller holds e.mu.
+func (e *Emulator) expireAccess() {
 	for _, t := range e.access {
 		t.expired = true
 	}

@@ -8,10 +8,6 @@ func (c Controls) RevokeTokens() {
 	e := c.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, t := range e.access {
-		t.expired = true
-	}
-	for rt := range e.refresh {
-		delete(e.refresh, rt)
-	}
+	e.expireAccess()
+	clear(e.refresh)
 }

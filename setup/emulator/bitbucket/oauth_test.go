@@ -393,3 +393,25 @@ func TestIssueTokens(t *testing.T) {
 		t.Errorf("refreshed token acts as %v", u["account_id"])
 	}
 }
+
+// RevokeTokens: the access token answers 401 "Access token expired.", the refresh token
+// invalid_grant; a new authorization works again.
+func TestRevokeTokens(t *testing.T) {
+	w := newWorld(t, Options{AutoApprove: true})
+	m := w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {w.code(full, nil)}}).json(t)
+	access, refresh := m["access_token"].(string), m["refresh_token"].(string)
+	w.s.Controls().RevokeTokens()
+	exp := w.get("/2.0/user", access)
+	if exp.status != http.StatusUnauthorized {
+		t.Fatalf("revoked access token: %d", exp.status)
+	}
+	jsonEq(t, exp.body, `{"type":"error","error":{"message":"Access token expired."}}`)
+	r := w.tokenReq(&full, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+	if r.status != 400 || r.json(t)["error_description"] != "Invalid refresh_token" {
+		t.Errorf("revoked refresh token: %d %s", r.status, r.body)
+	}
+	m = w.tokenReq(&full, url.Values{"grant_type": {"authorization_code"}, "code": {w.code(full, nil)}}).json(t)
+	if got := w.get("/2.0/user", m["access_token"].(string)); got.status != 200 {
+		t.Errorf("a new authorization after the revoke: %d %s", got.status, got.body)
+	}
+}
