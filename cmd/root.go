@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bbsetup/bbsetup/internal/buildinfo"
 	"github.com/bbsetup/bbsetup/internal/stopsignal"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/redact"
@@ -30,7 +31,7 @@ const (
 )
 
 // version is set at build time with -ldflags "-X github.com/bbsetup/bbsetup/cmd.version=...".
-var version = defaultVersion
+var version = buildinfo.DefaultVersion
 
 // Env is everything a command takes from its process: streams, environment and working
 // directory. Tests build one by hand; Main builds it from the real process.
