@@ -29,16 +29,17 @@ type Subscription struct {
 
 // Watch takes the stop signals from sub (the zero Subscription: a new one, made now):
 // the first one calls first (cancel the work: an orderly stop), a second one calls
-// second (which ends the process). The returned func stops watching and ends the
-// subscription.
+// second (which ends the process). The returned func stops watching (once it returns,
+// no signal calls first or second any more) and ends the subscription.
 func Watch(sub Subscription, first, second func()) (stop func()) {
 	if sub.C == nil {
 		c := make(chan os.Signal, 2)
 		signal.Notify(c, Signals...)
 		sub = Subscription{C: c, Stop: func() { signal.Stop(c) }}
 	}
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		select {
 		case <-sub.C:
 			first()
@@ -55,6 +56,7 @@ func Watch(sub Subscription, first, second func()) (stop func()) {
 	return func() {
 		once.Do(func() {
 			close(done)
+			<-exited
 			if sub.Stop != nil {
 				sub.Stop()
 			}
