@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/internal/termin"
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -154,7 +155,7 @@ func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) 
 	}
 	if f, ok := a.env.Stdin.(interface{ Fd() uintptr }); ok && a.env.StdinIsTerminal {
 		// Echo goes off before the prompt appears; Ctrl+C or SIGTERM ends the wait.
-		pw, err := readHidden(ctx, f.Fd(), a.env.Stderr, "Amplication password (it is not shown): ")
+		pw, err := termin.ReadHidden(ctx, f.Fd(), a.env.Stderr, "Amplication password (it is not shown): ")
 		fmt.Fprintln(a.env.Stderr)
 		if ctx.Err() != nil {
 			return "", ctx.Err()
@@ -173,7 +174,7 @@ func (a *Factory) ampPassword(ctx context.Context, s *ampSession, si ampSignIn) 
 	if s.in == nil {
 		return "", usageErrorf("--password-stdin: there is no standard input")
 	}
-	line, err := untilDone(ctx, func() (string, error) { return s.in.ReadString('\n') }) // stdinctx.go: a signal ends the wait
+	line, err := termin.UntilDone(ctx, func() (string, error) { return s.in.ReadString('\n') }) // a signal ends the wait
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("cannot read the password from standard input: %v", err)
 	}

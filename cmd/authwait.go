@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -63,7 +62,7 @@ func (a *Factory) awaitCode(wctx, ctx context.Context, w authWait, browserDone c
 	say := a.env.Stderr
 	stop := make(chan struct{})
 	defer close(stop)
-	code, err := w.s.Await(wctx, ctx, authorizeLines(w.in, stop), browserDone, flow.AwaitEvents{
+	code, err := w.s.Await(wctx, ctx, flow.PastedLines(w.in, stop), browserDone, flow.AwaitEvents{
 		BadPaste: func(err error) {
 			fmt.Fprintf(say, "That did not work: %s\nPaste again and press Enter:\n", sentence(safetext.Line(err.Error())))
 		},
@@ -79,26 +78,4 @@ func (a *Factory) awaitCode(wctx, ctx context.Context, w authWait, browserDone c
 		return "", w.timedOut(to.Ignored, to.Cause)
 	}
 	return code, err
-}
-
-// authorizeLines delivers stdin line by line until EOF (then closes the channel) or stop.
-// It returns nil when there is no stdin.
-func authorizeLines(r io.Reader, stop <-chan struct{}) <-chan string {
-	if r == nil {
-		return nil
-	}
-	out := make(chan string)
-	go func() {
-		defer close(out)
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 4096), 64<<10)
-		for sc.Scan() {
-			select {
-			case out <- sc.Text():
-			case <-stop:
-				return
-			}
-		}
-	}()
-	return out
 }

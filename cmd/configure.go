@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bbsetup/bbsetup/internal/termin"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/flow"
@@ -216,14 +217,14 @@ func (a *Factory) configureSecret(ctx context.Context, o configureOptions) (stri
 		if f, ok := a.env.Stdin.(interface{ Fd() uintptr }); ok && a.env.StdinIsTerminal {
 			// Typed or pasted at a terminal: read it without echo, so it is not on screen
 			// or in the scrollback. Echo goes off before the prompt appears.
-			s, err = readHidden(ctx, f.Fd(), a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
+			s, err = termin.ReadHidden(ctx, f.Fd(), a.env.Stderr, "Paste the consumer's secret and press Enter (it is not shown): ")
 			s = strings.TrimSpace(s)
 			fmt.Fprintln(a.env.Stderr)
 			if ctx.Err() != nil {
 				return "", ctx.Err()
 			}
 		} else {
-			s, err = untilDone(ctx, func() (string, error) { return readFirstLine(a.env.Stdin) }) // stdinctx.go: a signal ends the wait
+			s, err = termin.UntilDone(ctx, func() (string, error) { return readFirstLine(a.env.Stdin) }) // a signal ends the wait
 		}
 		if err != nil {
 			return "", fmt.Errorf("cannot read the secret from standard input: %v", err)

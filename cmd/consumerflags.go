@@ -7,29 +7,31 @@ import (
 	"github.com/spf13/pflag"
 
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
 // consumerMistakes are the flags of `bbsetup emulator` and `bbsetup demo` that give the
 // demo consumer one of the mistakes operators make when they create it in Bitbucket, to
-// rehearse what bbsetup says about each.
+// rehearse what bbsetup says about each (demo.Mistakes).
 type consumerMistakes struct {
-	public     bool     // --public-consumer: "This is a private consumer" left unticked
-	scopes     []string // --scopes: only these permissions ticked
-	scopesSet  bool     // --scopes was given (an empty list means no boxes at all)
-	noCallback bool     // --no-callback: the Callback URL left empty
+	demo.Mistakes          // --public-consumer, --no-callback; Scopes once resolve has read --scopes
+	scopes        []string // --scopes as given
 }
 
 func addConsumerMistakeFlags(f *pflag.FlagSet, m *consumerMistakes) {
-	f.BoolVar(&m.public, "public-consumer", false, "make the demo consumer public, so Bitbucket refuses it the client_credentials grant (a common mistake)")
+	f.BoolVar(&m.Public, "public-consumer", false, "make the demo consumer public, so Bitbucket refuses it the client_credentials grant (a common mistake)")
 	f.StringSliceVar(&m.scopes, "scopes", nil, "give the demo consumer only these permission `SCOPES`, e.g. account,repository or \"account repository\" (default: every one bbsetup asks for)")
-	f.BoolVar(&m.noCallback, "no-callback", false, "give the demo consumer no callback URL (a common mistake)")
+	f.BoolVar(&m.NoCallback, "no-callback", false, "give the demo consumer no callback URL (a common mistake)")
 }
 
-// resolve reads whether --scopes was given and checks its values.
+// resolve checks the values of --scopes, when it was given (an empty list means no
+// boxes at all), and sets Scopes.
 func (m *consumerMistakes) resolve(f *pflag.FlagSet) error {
-	m.scopesSet = f.Changed("scopes")
-	var clean []string
+	if !f.Changed("scopes") {
+		return nil
+	}
+	clean := []string{}
 	// Commas (a flag list) or spaces (as Bitbucket writes scope lists), or both.
 	for _, s := range strings.Fields(strings.Join(m.scopes, " ")) {
 		if oauth.ScopeLabel(s) == s {
@@ -39,40 +41,24 @@ func (m *consumerMistakes) resolve(f *pflag.FlagSet) error {
 			clean = append(clean, s)
 		}
 	}
-	m.scopes = clean
+	m.Scopes = clean
 	return nil
 }
-
-// apply gives c the chosen mistakes.
-func (m consumerMistakes) apply(c *bbemu.Consumer) {
-	if m.public {
-		c.Private = false
-	}
-	if m.scopesSet {
-		c.Scopes = slices.Clone(m.scopes)
-	}
-	if m.noCallback {
-		c.CallbackURL = ""
-	}
-}
-
-// any reports whether a mistake was chosen.
-func (m consumerMistakes) any() bool { return m.public || m.scopesSet || m.noCallback }
 
 // describe says in a few words which mistakes the demo consumer has.
 func (m consumerMistakes) describe() string {
 	var parts []string
-	if m.public {
+	if m.Public {
 		parts = append(parts, "public (client_credentials refused)")
 	}
-	if m.scopesSet {
-		if len(m.scopes) == 0 {
+	if m.Scopes != nil {
+		if len(m.Scopes) == 0 {
 			parts = append(parts, "no permissions")
 		} else {
-			parts = append(parts, "only the permissions "+strings.Join(m.scopes, ", "))
+			parts = append(parts, "only the permissions "+strings.Join(m.Scopes, ", "))
 		}
 	}
-	if m.noCallback {
+	if m.NoCallback {
 		parts = append(parts, "no callback URL")
 	}
 	return strings.Join(parts, "; ")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/httpc"
 	"github.com/bbsetup/bbsetup/setup/redact"
 )
 
@@ -52,10 +53,10 @@ func (a *Factory) debugf(format string, args ...any) {
 	}
 }
 
-// debugTransport logs one line per HTTP exchange (method, URL, the Amplication GraphQL
-// operation's name, status, duration; never headers or bodies) when --debug is on;
-// otherwise it returns base. It is the one logger of requests: no client is given
-// Options.Debug as well, which would log each request a second time.
+// debugTransport logs one line per HTTP exchange (httpc.LogTransport: method, URL, the
+// Amplication GraphQL operation's name, status, duration; never headers or bodies) when
+// --debug is on; otherwise it returns base. It is the one logger of requests: no client is
+// given Options.Debug as well, which would log each request a second time.
 func (a *Factory) debugTransport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -63,42 +64,16 @@ func (a *Factory) debugTransport(base http.RoundTripper) http.RoundTripper {
 	if !a.g.Debug {
 		return base
 	}
-	return &debugRoundTripper{a: a, base: base}
-}
-
-type debugRoundTripper struct {
-	a    *Factory
-	base http.RoundTripper
-}
-
-func (d *debugRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	start := time.Now()
-	resp, err := d.base.RoundTrip(req)
-	took := time.Since(start).Round(time.Millisecond)
-	u := *req.URL
-	u.User = nil
-	what := u.String()
-	if op := amplication.OperationName(req.Context()); op != "" {
-		what += " (" + op + ")"
-	}
-	if err != nil {
-		d.a.debugf("http: %s %s: failed after %s: %v", req.Method, what, took, err)
-		return resp, err
-	}
-	d.a.debugf("http: %s %s: %d after %s", req.Method, what, resp.StatusCode, took)
-	return resp, err
+	return &httpc.LogTransport{Base: base, Logf: a.debugf, Label: func(r *http.Request) string {
+		return amplication.OperationName(r.Context())
+	}}
 }
 
 // httpClient is a client with the debug transport and a timeout.
 func (a *Factory) httpClient(timeout time.Duration) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &http.Client{Timeout: timeout, Transport: a.debugTransport(tr)}
+	return &http.Client{Timeout: timeout, Transport: a.debugTransport(httpc.Transport(0))}
 }
 
 // pagedTransport is a fresh transport for the Bitbucket API, whose page fetches run in
 // parallel.
-func pagedTransport() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 2 * bitbucket.DefaultConcurrency
-	return tr
-}
+func pagedTransport() *http.Transport { return httpc.Transport(2 * bitbucket.DefaultConcurrency) }

@@ -106,13 +106,10 @@ func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 		return &ExitError{Code: ExitUsage}
 	}
 	do := demo.Options{Repos: o.repos, Latency: o.latency,
-		PublicConsumer: o.mistakes.public, NoCallback: o.mistakes.noCallback, StaleServer: o.stale,
+		PublicConsumer: o.mistakes.Public, Scopes: o.mistakes.Scopes, NoCallback: o.mistakes.NoCallback, StaleServer: o.stale,
 		PRServiceStale: o.prStale, PRServiceDown: o.prDown, GeneratorDown: o.generatorDown,
 		EmptyMainbranch: o.emptyMainbranch, ConsumerAccount: o.consumerAccount, Colleague: o.colleague,
 		StepDelay: 250 * time.Millisecond}
-	if o.mistakes.scopesSet {
-		do.Scopes = append([]string{}, o.mistakes.scopes...) // not nil: "only these"
-	}
 	// The demo's own state directory (StateDir): the backups of the scratch checkout's
 	// files belong to the demo's throwaway world, not among the operator's real ones.
 	do.StateDir = true
@@ -144,7 +141,7 @@ func (a *Factory) runDemo(ctx context.Context, o demoOptions) error {
 		when = "running already, with the placeholder key (--stale-server)"
 	}
 	fmt.Fprintf(a.env.Stderr, "  Amplication:        %s (%s); user %s, password filled in\n", w.AmplicationURL, when, w.AmplicationEmail)
-	if o.mistakes.any() {
+	if o.mistakes.Any() {
 		fmt.Fprintf(a.env.Stderr, "  consumer mistakes:  %s\n", o.mistakes.describe())
 	}
 	if r := o.rehearsals(); r != "" {

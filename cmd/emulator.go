@@ -68,10 +68,7 @@ func (a *Factory) runEmulator(cmd *cobra.Command, o emulatorOptions) error {
 	}
 	eo := demo.EmulatorsOptions{Port: o.port, AmplicationPort: o.ampPort, Repos: o.repos,
 		Latency: o.latency, ConsentPage: o.noAutoApprove, AmplicationSchema: o.ampSchema,
-		CheckoutDir: root, Getenv: a.env.Getenv}
-	if o.mistakes.any() {
-		eo.Mistakes = o.mistakes.apply
-	}
+		CheckoutDir: root, Getenv: a.env.Getenv, Mistakes: o.mistakes.Mistakes}
 	em, err := demo.StartEmulators(eo)
 	if err != nil {
 		return err
@@ -157,7 +154,7 @@ func emulatorBanner(o emulatorOptions, s *bbemu.Server, as *ampemu.Server, cons 
 	fmt.Fprintf(&b, "  Demo consumer secret             %s\n", cons.Secret)
 	fmt.Fprintf(&b, "    (a throwaway demo credential: it works only against this emulator, until it stops)\n")
 	fmt.Fprintf(&b, "  Consumer callback URL            %s\n", bbapiOr(cons.CallbackURL, "none"))
-	if o.mistakes.any() {
+	if o.mistakes.Any() {
 		fmt.Fprintf(&b, "  Consumer mistakes                %s\n", o.mistakes.describe())
 	}
 	fmt.Fprintf(&b, "  Authorize                        %s\n", approve)

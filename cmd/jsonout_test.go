@@ -79,7 +79,7 @@ func TestEscapeJSONControls(t *testing.T) {
 			t.Errorf("%q: round trip gave %q (%v)\n%s", s, back["s"], err, buf.String())
 		}
 	}
-	if !strings.Contains(fmt.Sprint(string(escapeJSONControls([]byte("x\u00e9")))), "\u00e9") {
+	if !strings.Contains(fmt.Sprint(string(safetext.EscapeJSON([]byte("x\u00e9")))), "\u00e9") {
 		t.Error("é (not a control) was escaped")
 	}
 }

@@ -10,12 +10,13 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bbsetup/bbsetup/internal/buildinfo"
+	"github.com/bbsetup/bbsetup/internal/stopsignal"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/redact"
 	"github.com/bbsetup/bbsetup/setup/safetext"
@@ -30,7 +31,7 @@ const (
 )
 
 // version is set at build time with -ldflags "-X github.com/bbsetup/bbsetup/cmd.version=...".
-var version = defaultVersion
+var version = buildinfo.DefaultVersion
 
 // Env is everything a command takes from its process: streams, environment and working
 // directory. Tests build one by hand; Main builds it from the real process.
@@ -130,19 +131,19 @@ type ExitError struct{ Code int }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
-// stopSignals are the signals that stop bbsetup: the first cancels the command's context
-// (an orderly stop: nothing more is written, the demo removes its scratch checkout), a
-// second ends the process at once with ExitInterrupted. bbsetup is their only owner: the
-// wizard's Bubble Tea program installs no handler of its own.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+// EarlySignals is a subscription to the stop signals made before Main runs (package
+// main's internal/earlysignal, during initialisation): Main takes the signals from it
+// instead of subscribing itself, so a signal that arrives while bbsetup starts is not lost.
+type EarlySignals = stopsignal.Subscription
 
 // Main runs bbsetup with the real process environment and returns the exit code.
-// early is the subscription package main made while bbsetup started (mainsignals.go).
+// early is the subscription package main made while bbsetup started. The first stop
+// signal (internal/stopsignal) cancels the command's context (an orderly stop: nothing
+// more is written, the demo removes its scratch checkout); a second ends the process at
+// once with ExitInterrupted.
 func Main(args []string, early ...EarlySignals) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs, stopSigs := mainSignals(early) // mainsignals.go: signals caught since startup
-	defer stopSigs()
 	// The terminal as it was, to put back if a second signal ends bbsetup mid-wizard
 	// (raw mode) or mid-prompt (echo off).
 	var restore func()
@@ -152,44 +153,22 @@ func Main(args []string, early ...EarlySignals) int {
 		}
 	}
 	// What a forced exit still cleans up (the demo's scratch checkout), by registration.
-	var (
-		mu       sync.Mutex
-		cleanups = map[int]func(){}
-		nextID   int
-	)
+	var cleanups stopsignal.Cleanups
 	env := ProcessEnv()
-	env.AtForcedExit = func(f func()) func() {
-		mu.Lock()
-		defer mu.Unlock()
-		id := nextID
-		nextID++
-		cleanups[id] = f
-		return func() { mu.Lock(); delete(cleanups, id); mu.Unlock() }
+	env.AtForcedExit = cleanups.Add
+	var sub EarlySignals
+	if len(early) > 0 {
+		sub = early[0]
 	}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-done:
-			return
+	stop := stopsignal.Watch(sub, cancel, func() {
+		if restore != nil {
+			restore()
 		}
-		select {
-		case <-sigs:
-			if restore != nil {
-				restore()
-			}
-			mu.Lock()
-			for _, f := range cleanups {
-				f()
-			}
-			mu.Unlock()
-			fmt.Fprintln(os.Stderr, "\nbbsetup: stopped at once (second signal); a file being written is either old or new, never half-written.")
-			os.Exit(ExitInterrupted)
-		case <-done:
-		}
-	}()
+		cleanups.Run()
+		fmt.Fprintln(os.Stderr, "\nbbsetup: stopped at once (second signal); a file being written is either old or new, never half-written.")
+		os.Exit(ExitInterrupted)
+	})
+	defer stop()
 	return Run(ctx, args, env)
 }
 

@@ -3,7 +3,8 @@
 // SIGTERM, SIGINT or SIGHUP before it has asked for them, silently (exit 143 for
 // SIGTERM), and initialising bbsetup's packages takes some 20 ms. Go initialises
 // packages in the order of their import paths as soon as their imports are ready, so
-// this one, which needs only os/signal, runs within the first 2 ms.
+// this one, which needs only os/signal and internal/stopsignal's list (no init of its
+// own), runs within the first 2 ms.
 //
 // Only package main imports it: a test binary that imported it would swallow Ctrl+C.
 //
@@ -16,21 +17,19 @@ package earlysignal
 import (
 	"os"
 	"os/signal"
-	"syscall"
-)
 
-// Signals are the signals that stop bbsetup (cmd's stopSignals, the same list).
-var Signals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+	"github.com/bbsetup/bbsetup/internal/stopsignal"
+)
 
 // caught holds the signals from init on, until Stop; two are enough (the second one ends
 // bbsetup at once).
 var caught = make(chan os.Signal, 2)
 
 func init() {
-	signal.Notify(caught, Signals...)
+	signal.Notify(caught, stopsignal.Signals...)
 }
 
-// Caught is the channel the stop signals have been delivered to since initialisation.
+// Caught is the channel the stop signals (stopsignal.Signals) have been delivered to since initialisation.
 func Caught() <-chan os.Signal { return caught }
 
 // Stop ends the delivery (the signals' default actions apply again).

@@ -12,6 +12,7 @@ import (
 
 	xterm "github.com/charmbracelet/x/term"
 
+	"github.com/bbsetup/bbsetup/internal/termin"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -45,7 +46,7 @@ func newTerm(ctx context.Context, in io.Reader, out io.Writer) *term {
 	t := &term{ctx: ctx, out: out, lines: make(chan read)}
 	if f, ok := in.(interface{ Fd() uintptr }); ok && xterm.IsTerminal(f.Fd()) {
 		t.tty = true
-		t.echo = echoControl(f.Fd())
+		t.echo = termin.EchoControl(f.Fd())
 	}
 	go func() {
 		br := bufio.NewReader(in)

@@ -160,7 +160,7 @@ func start(o Options) (*World, error) {
 		AutoApprove:     !o.ConsentPage,
 		EmptyMainbranch: o.EmptyMainbranch,
 	}, o.Repos)
-	edited := consumer.CallbackURL != callback || o.PublicConsumer || o.Scopes != nil || o.NoCallback
+	edited := consumer.CallbackURL != callback || o.mistakes().Any()
 	if o.ConsumerAccount != "" {
 		if o.ConsumerAccount == "demo" {
 			return nil, errors.New("the consumer account must not be the demo operator's (demo): name another account")
@@ -174,15 +174,7 @@ func start(o Options) (*World, error) {
 		edited = true
 	}
 	consumer.CallbackURL = callback
-	if o.PublicConsumer {
-		consumer.Private = false
-	}
-	if o.Scopes != nil {
-		consumer.Scopes = slices.Clone(o.Scopes)
-	}
-	if o.NoCallback {
-		consumer.CallbackURL = ""
-	}
+	o.mistakes().Apply(&consumer)
 	if edited {
 		emu.AddConsumer(consumer)
 	}

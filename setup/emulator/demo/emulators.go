@@ -26,9 +26,9 @@ type EmulatorsOptions struct {
 	ConsentPage bool
 	// AmplicationSchema is the Amplication server generation to play.
 	AmplicationSchema string
-	// Mistakes, when not nil, edits the demo consumer (a consumer's mistakes to rehearse);
-	// the edited consumer is registered again.
-	Mistakes func(*bbemu.Consumer)
+	// Mistakes are the demo consumer's mistakes, to rehearse; a consumer with any is
+	// registered again.
+	Mistakes Mistakes
 	// CheckoutDir is the checkout whose server env files the Amplication emulator loads,
 	// "" for none (it then loads the demo consumer's key). Getenv is the shell's
 	// environment, which overrides the files as for the real server.
@@ -81,8 +81,8 @@ func (e *Emulators) Close() {
 // then the Amplication one, with its build manager, code generator and PR service running.
 func StartEmulators(o EmulatorsOptions) (*Emulators, error) {
 	e, cons := bbemu.NewDemo(bbemu.Options{Latency: o.Latency, AutoApprove: !o.ConsentPage}, o.Repos)
-	if o.Mistakes != nil {
-		o.Mistakes(&cons)
+	if o.Mistakes.Any() {
+		o.Mistakes.Apply(&cons)
 		e.AddConsumer(cons)
 	}
 	ownKey := addCheckoutConsumer(e, o.CheckoutDir, o.Getenv, cons)

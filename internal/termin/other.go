@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly || windows)
 
-package cmd
+package termin
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"github.com/charmbracelet/x/term"
 )
 
-// readHidden writes prompt to w and reads one line from the terminal fd without echo.
+// ReadHidden writes prompt to w and reads one line from the terminal fd without echo.
 // A signal (ctx cancelled) ends the wait at once, echo back on; the read itself cannot
 // be interrupted, so it is left to a goroutine that the process's exit ends.
-func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
+func ReadHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
 	st, err := term.GetState(fd)
 	if err != nil {
 		return "", err
@@ -36,3 +36,7 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 		return "", ctx.Err()
 	}
 }
+
+// EchoControl: no way to turn the echo off is known here; the line mode's hidden prompts
+// then refuse to read a secret from a terminal.
+func EchoControl(uintptr) func(on bool) error { return nil }

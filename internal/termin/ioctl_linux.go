@@ -1,4 +1,4 @@
-package line
+package termin
 
 import "golang.org/x/sys/unix"
 

@@ -1,6 +1,6 @@
 //go:build windows
 
-package cmd
+package termin
 
 import (
 	"context"
@@ -11,21 +11,25 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// readHidden turns the console's echo off (line input and Ctrl+C processing stay on),
+// quiet is the console mode m with the echo off; line input and Ctrl+C processing stay on.
+func quiet(m uint32) uint32 {
+	return m&^windows.ENABLE_ECHO_INPUT | windows.ENABLE_LINE_INPUT | windows.ENABLE_PROCESSED_INPUT
+}
+
+// ReadHidden turns the console's echo off (line input and Ctrl+C processing stay on),
 // then writes prompt to w, then reads one line (returned as typed, without its line
 // ending), as the Unix version does: nothing typed after the prompt appears is echoed. This
 // is what golang.org/x/term's ReadPassword does on Windows, with the order changed so that
 // echo is off before the prompt invites typing. A signal (ctx cancelled) ends the wait at
 // once, echo back on; the read itself cannot be interrupted, so it is left to a goroutine
 // that the process's exit ends.
-func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
+func ReadHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (string, error) {
 	h := windows.Handle(fd)
 	var old uint32
 	if err := windows.GetConsoleMode(h, &old); err != nil {
 		return "", err
 	}
-	quiet := old&^windows.ENABLE_ECHO_INPUT | windows.ENABLE_LINE_INPUT | windows.ENABLE_PROCESSED_INPUT
-	if err := windows.SetConsoleMode(h, quiet); err != nil {
+	if err := windows.SetConsoleMode(h, quiet(old)); err != nil {
 		return "", err
 	}
 	restore := func() { _ = windows.SetConsoleMode(h, old) }
@@ -43,4 +47,26 @@ func readHidden(ctx context.Context, fd uintptr, w io.Writer, prompt string) (st
 		defer f.Close()
 		return readLine(f.Read)
 	}, restore)
+}
+
+// EchoControl returns the function that turns the console's echo off and on again, or
+// nil when fd is not a console.
+func EchoControl(fd uintptr) func(on bool) error {
+	h := windows.Handle(fd)
+	var mode uint32
+	if err := windows.GetConsoleMode(h, &mode); err != nil {
+		return nil
+	}
+	return func(on bool) error {
+		var m uint32
+		if err := windows.GetConsoleMode(h, &m); err != nil {
+			return err
+		}
+		if on {
+			m |= windows.ENABLE_ECHO_INPUT
+		} else {
+			m = quiet(m)
+		}
+		return windows.SetConsoleMode(h, m)
+	}
 }

@@ -1,11 +1,11 @@
-package cmd
+package termin
 
 import "context"
 
-// untilDone runs read, a blocking read of standard input, and returns its result, or
+// UntilDone runs read, a blocking read of standard input, and returns its result, or
 // ctx's error as soon as ctx is done: a signal then ends a wait on a pipe that never
 // delivers a line (the read goes on in the background and ends with the process).
-func untilDone[T any](ctx context.Context, read func() (T, error)) (T, error) {
+func UntilDone[T any](ctx context.Context, read func() (T, error)) (T, error) {
 	type result struct {
 		v   T
 		err error

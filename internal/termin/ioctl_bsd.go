@@ -1,6 +1,6 @@
 //go:build darwin || freebsd || netbsd || openbsd || dragonfly
 
-package line
+package termin
 
 import "golang.org/x/sys/unix"
 
