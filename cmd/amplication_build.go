@@ -208,6 +208,8 @@ func ampBuildLine(sv build.Service) string {
 		return fmt.Sprintf("%s: done: pull request %s", sv.Name, sv.PR.URL)
 	case build.StageNotConnected:
 		return fmt.Sprintf("%s: not connected to a repository, so Amplication built it without pushing (NotConnected); connect it with bbsetup amplication connect", sv.Name)
+	case build.StageElsewhere:
+		return fmt.Sprintf("%s: pushes to %s through %s, which bbsetup does not set up: not followed", sv.Name, sv.Repository, amplication.ProviderName(sv.Provider))
 	case build.StageFailed, build.StageCanceled:
 		l := fmt.Sprintf("%s: %s", sv.Name, sv.Failure)
 		for _, m := range sv.Log {
@@ -255,6 +257,8 @@ func (pp *ampBuildPrinter) summary(res *build.Result, timeout time.Duration) {
 	switch {
 	case res.Commit == nil && res.TimedOut:
 		fmt.Fprintf(pp.w, "No commit of project %s was made within --timeout %s, so there was nothing to follow.\n", pp.project, timeout)
+	case res.OK() && connected == 0 && res.Elsewhere() > 0:
+		fmt.Fprintf(pp.w, "No service of project %s pushes to Bitbucket (the connected ones push through another git provider), so there was no pull request to follow: connect the project with bbsetup amplication connect, then build again.\n", pp.project)
 	case res.OK() && connected == 0:
 		fmt.Fprintf(pp.w, "No service of project %s is connected to a repository, so Amplication pushed nothing: connect the project with bbsetup amplication connect, then build again.\n", pp.project)
 	case res.OK():

@@ -25,6 +25,17 @@ const (
 	TypeService              = "Service"
 )
 
+// ProviderName is a git provider (EnumGitProvider) as its vendor writes it.
+func ProviderName(p string) string {
+	switch p {
+	case "Github":
+		return "GitHub"
+	case "AwsCodeCommit":
+		return "AWS CodeCommit"
+	}
+	return p
+}
+
 // Account is the signed-in user.
 type Account struct {
 	UserID, Email, FirstName, LastName string
@@ -56,6 +67,9 @@ type GitRepository struct {
 
 // FullName is "group/name" (the Bitbucket workspace/slug), or the name alone.
 func (r GitRepository) FullName() string {
+	if r.GroupName == "" && r.Organization.Name != "" {
+		return r.Organization.Name + "/" + r.Name // GitHub: no group; the owner is the organization
+	}
 	if r.GroupName == "" {
 		return r.Name
 	}

@@ -71,11 +71,14 @@ const (
 	StageNotConnected Stage = "not-connected"
 	StageFailed       Stage = "failed"
 	StageCanceled     Stage = "canceled"
+	// StageElsewhere: the service pushes through another git provider (GitHub, …), which
+	// bbsetup does not set up: it is listed, not followed, and its build is not counted.
+	StageElsewhere Stage = "elsewhere"
 )
 
 // Final reports whether the stage ends the service's follow.
 func (s Stage) Final() bool {
-	return s == StageDone || s == StageNotConnected || s == StageFailed || s == StageCanceled
+	return s == StageDone || s == StageNotConnected || s == StageFailed || s == StageCanceled || s == StageElsewhere
 }
 
 // Words is the stage as the operator reads it.
@@ -99,6 +102,8 @@ func (s Stage) Words() string {
 		return "failed"
 	case StageCanceled:
 		return "canceled"
+	case StageElsewhere:
+		return "connected to another git provider, which bbsetup does not set up: not followed"
 	}
 	return string(s)
 }
@@ -153,6 +158,10 @@ type Service struct {
 // Connected reports whether the service has a repository to push to.
 func (s Service) Connected() bool { return s.Repository != "" }
 
+// Followed reports whether the follow waits for the service: not when it pushes through
+// another git provider than Bitbucket.
+func (s Service) Followed() bool { return s.Stage != StageElsewhere }
+
 // Phase is what the whole follow is doing.
 type Phase string
 
@@ -184,12 +193,15 @@ type Result struct {
 	Stats    Stats
 }
 
-// OK reports whether every connected service reached its pull request.
+// OK reports whether every followed connected service reached its pull request.
 func (r *Result) OK() bool {
 	if r == nil || r.TimedOut {
 		return false
 	}
 	for _, s := range r.Services {
+		if !s.Followed() {
+			continue
+		}
 		if s.Connected() && s.Stage != StageDone {
 			return false
 		}
@@ -336,6 +348,9 @@ func newFollower(amp Amplication, prs PullRequests, o Options) *follower {
 		if r.Repo != nil {
 			s.Repository = safetext.Line(r.Repo.FullName())
 			s.Provider = safetext.Line(r.Repo.Organization.Provider)
+			if s.Provider != "" && s.Provider != amplication.ProviderBitbucket {
+				s.Stage = StageElsewhere
+			}
 		}
 		f.byID[r.ID] = len(f.services)
 		f.services = append(f.services, s)
@@ -440,7 +455,7 @@ func (f *follower) awaitCommit(ctx context.Context) error {
 	f.emit()
 	watched := f.services[0].ResourceID
 	for _, s := range f.services {
-		if s.Connected() {
+		if s.Connected() && s.Followed() {
 			watched = s.ResourceID
 			break
 		}

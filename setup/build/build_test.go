@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ type script struct {
 	latest   []*amplication.Commit // LatestCommit answers, in order (last repeats)
 	latestN  int
 	buildErr error
+	asked    [][]string // the resource ids of each Builds call
 }
 
 func (s *script) BuildSupport(context.Context) (amplication.BuildAPI, error) { return s.api, nil }
@@ -40,9 +42,10 @@ func (s *script) LatestBuild(context.Context, string) (*amplication.Commit, erro
 	s.latestN++
 	return c, nil
 }
-func (s *script) Builds(context.Context, amplication.BuildAPI, string, []string) ([]amplication.Build, error) {
+func (s *script) Builds(_ context.Context, _ amplication.BuildAPI, _ string, ids []string) ([]amplication.Build, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.asked = append(s.asked, ids)
 	if s.buildErr != nil {
 		return nil, s.buildErr
 	}
@@ -204,6 +207,43 @@ func TestFailedPushCarriesAmplicationsLogSanitised(t *testing.T) {
 	}
 	if res.OK() {
 		t.Error("a failed push is OK")
+	}
+}
+
+// A service that pushes through GitHub (the demo's catalog) is listed but not followed:
+// its failed push (no GitHub App on a local platform) neither fails the follow nor counts,
+// and its build is not asked for.
+func TestAnotherProvidersServiceIsNotFollowed(t *testing.T) {
+	o := fastOpts()
+	gh := &amplication.GitRepository{Name: "catalog-legacy", GroupName: "acme-archive", Organization: amplication.GitOrganization{Provider: "Github"}}
+	o.Project.Resources = append(o.Project.Resources, amplication.Resource{ID: "r3", Name: "catalog", Type: amplication.TypeService, Repo: gh})
+	pushed := amplication.Log{Message: prURL, Level: "Info", Meta: map[string]any{"githubUrl": prURL}}
+	ghFailed := build("r3", "Failed", "", step(amplication.StepGenerate, amplication.StepSuccess),
+		step(amplication.StepPushToGit, amplication.StepFailed, lg("Missing Github configuration")))
+	sc := &script{api: amplication.BuildAPI{Services: true}, frames: [][]amplication.Build{
+		{build("r1", "Running", "Waiting", step(amplication.StepGenerate, amplication.StepRunning)), notConnected(), ghFailed},
+		{build("r1", "Completed", "Completed", step(amplication.StepGenerate, amplication.StepSuccess),
+			step(amplication.StepPushToGit, amplication.StepSuccess, lg(amplication.LogPushStart), pushed)), notConnected(), ghFailed},
+	}}
+	bb := &prs{pr: &bitbucket.PullRequest{ID: 1, HTMLURL: prURL, SourceBranch: "amplication", State: "OPEN"}}
+	res, err := Run(context.Background(), sc, bb, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Services[2]
+	if c.Name != "catalog" || c.Stage != StageElsewhere || c.Followed() || c.Failure != "" || c.Provider != "Github" {
+		t.Fatalf("catalog %+v", c)
+	}
+	if !res.OK() {
+		t.Errorf("the GitHub service's failed push failed the follow: %+v", res.Services)
+	}
+	if done, connected := res.Reached(); done != 1 || connected != 1 || res.Elsewhere() != 1 {
+		t.Errorf("Reached = %d of %d, Elsewhere = %d; want 1 of 1, 1", done, connected, res.Elsewhere())
+	}
+	for _, ids := range sc.asked {
+		if slices.Contains(ids, "r3") {
+			t.Errorf("asked for the GitHub service's build: %v", sc.asked)
+		}
 	}
 }
 

@@ -90,10 +90,11 @@ func (t *Tracker) service(sv Service, l string) (ServiceChange, bool) {
 	return c, true
 }
 
-// Reached counts the connected services and those that reached their pull request.
+// Reached counts the followed connected services and those that reached their pull
+// request.
 func (r *Result) Reached() (done, connected int) {
 	for _, s := range r.Services {
-		if s.Connected() {
+		if s.Connected() && s.Followed() {
 			connected++
 			if s.Stage == StageDone {
 				done++
@@ -101,4 +102,15 @@ func (r *Result) Reached() (done, connected int) {
 		}
 	}
 	return done, connected
+}
+
+// Elsewhere counts the services that push through another git provider (not followed).
+func (r *Result) Elsewhere() int {
+	n := 0
+	for _, s := range r.Services {
+		if !s.Followed() {
+			n++
+		}
+	}
+	return n
 }

@@ -364,7 +364,7 @@ func (api *ampAPI) AmpProjects(ctx context.Context) ([]AmpProject, error) {
 		add := func(r amplication.Resource) {
 			tr := AmpResource{ID: r.ID, Name: l(r.Name), Settings: r.Type == amplication.TypeProjectConfiguration, Inherits: p.Inherits(r), Override: r.Override}
 			if r.Repo != nil {
-				tr.Repo, tr.Provider = l(r.Repo.FullName()), l(r.Repo.Organization.Provider)
+				tr.Repo, tr.Provider = l(r.Repo.FullName()), l(amplication.ProviderName(r.Repo.Organization.Provider))
 			}
 			tp.Resources = append(tp.Resources, tr)
 		}

@@ -182,8 +182,11 @@ func buildProgress(out AmpBuildProgress, c *amplication.Commit, svcs []build.Ser
 	for _, sv := range svcs {
 		ts := AmpBuildService{Name: sv.Name, Repository: sv.Repository, Stage: sv.Stage.Words(), Final: sv.Stage.Final(),
 			Done: sv.Stage == build.StageDone, Failure: sv.Failure, Log: sv.Log}
-		if sv.Stage == build.StageNotConnected {
+		switch sv.Stage {
+		case build.StageNotConnected:
 			ts.Stage = "not connected to a repository (NotConnected): nothing to push"
+		case build.StageElsewhere:
+			ts.Stage = "pushes through " + amplication.ProviderName(sv.Provider) + ", which bbsetup does not set up: not followed"
 		}
 		if sv.PR != nil {
 			ts.URL, ts.PRID = sv.PR.URL, sv.PR.ID
