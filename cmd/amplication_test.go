@@ -279,7 +279,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 		t.Fatalf("after restart: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{"✓ the running server uses the key in .env.local", "Bitbucket in Amplication: not connected yet",
-		"  Shop\n", "    project settings not connected", "    catalog → catalog-legacy", "All 5 checks passed."} {
+		"  Shop\n", "    project settings not connected", "    catalog → acme-archive/catalog-legacy", "All 5 checks passed."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
@@ -540,7 +540,7 @@ func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
 	// catalog has its own repository in the demo seed (GitHub's catalog-legacy).
 	args := []string{"amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog"}
 	code, out, errOut := w.run(t, "", args...)
-	if code != ExitFailure || !strings.Contains(errOut, "catalog (project Shop) is already connected to catalog-legacy;") || !strings.Contains(errOut, "--replace") {
+	if code != ExitFailure || !strings.Contains(errOut, "catalog (project Shop) is already connected to acme-archive/catalog-legacy;") || !strings.Contains(errOut, "--replace") {
 		t.Fatalf("without --replace: exit %d:\n%s%s", code, out, errOut)
 	}
 	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
@@ -554,7 +554,7 @@ func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("--json: %v\n%s", err, out)
 	}
-	if res.Replaced == nil || *res.Replaced != "catalog-legacy" || res.Repository.FullName != "acme/orders-v2" ||
+	if res.Replaced == nil || *res.Replaced != "acme-archive/catalog-legacy" || res.Repository.FullName != "acme/orders-v2" ||
 		res.Resource.ID != ampemu.DemoCatalogID || res.Project.Name != "Shop" || res.Created {
 		t.Errorf("--json: %+v", res)
 	}
@@ -837,7 +837,7 @@ func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
 		return 0, "", false
 	})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog", "--replace")
-	if code != ExitFailure || !strings.Contains(errOut, "so it is connected to catalog-legacy again") || !strings.Contains(errOut, "Something broke") {
+	if code != ExitFailure || !strings.Contains(errOut, "so it is connected to acme-archive/catalog-legacy again") || !strings.Contains(errOut, "Something broke") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 	if r, _ := w.amp.Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" || r.Repo.GitOrganizationID != ampemu.DemoGitHubOrgID {

@@ -393,7 +393,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	// orders has it now; catalog is connected elsewhere: replacing it asks first.
 	tt.waitFor("Which Amplication project or service", "orders          → acme/e2e-service", "›   payments        not connected")
 	tt.keys("Down", "Enter")
-	tt.waitFor("Replace its repository?", "catalog (project Shop) is connected to catalog-legacy")
+	tt.waitFor("Replace its repository?", "catalog (project Shop) is connected to acme-archive/catalog-legacy")
 	tt.keys("y")
 	tt.waitFor("Replaces", "catalog-legacy", "Nothing is stored in Amplication until you press enter")
 	tt.keys("Enter")
@@ -434,7 +434,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	if !sum.Completed || sum.ClientID != w.Consumer.Key || sum.Workspace != "acme" || sum.Repository.FullName != "acme/e2e-service" || sum.ConnectedAs.DisplayName != "Demo Operator" {
 		t.Errorf("--json summary %+v", sum)
 	}
-	if c := sum.Amplication.Connected; c.Resource != "catalog" || c.Project != "Shop" || c.Repository != "acme/e2e-service" || c.Replaced != "catalog-legacy" ||
+	if c := sum.Amplication.Connected; c.Resource != "catalog" || c.Project != "Shop" || c.Repository != "acme/e2e-service" || c.Replaced != "acme-archive/catalog-legacy" ||
 		sum.Amplication.GitOrganization.Name != "demo" || !sum.Amplication.Reused {
 		t.Errorf("--json summary's amplication part %+v", sum.Amplication)
 	}

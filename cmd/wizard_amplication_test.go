@@ -114,11 +114,11 @@ func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
 			}
 		}
 	}
-	if catalog.Resource.Repo != "catalog-legacy" || catalog.Resource.Provider != "Github" || ps[0].Resources[0].Settings != true {
+	if catalog.Resource.Repo != "acme-archive/catalog-legacy" || catalog.Resource.Provider != "GitHub" || ps[0].Resources[0].Settings != true {
 		t.Fatalf("projects %+v", ps)
 	}
 	_, err = a.API.ConnectAmp(ctx, tui.AmpConnectRequest{Target: catalog, Org: tui.AmpOrg{ID: ampemu.DemoGitHubOrgID}, Workspace: "acme", Slug: "x"})
-	if err == nil || !strings.Contains(err.Error(), "catalog (project Shop) is now connected to catalog-legacy") {
+	if err == nil || !strings.Contains(err.Error(), "catalog (project Shop) is now connected to acme-archive/catalog-legacy") {
 		t.Fatalf("connect without replace: %v", err)
 	}
 	if r, _ := aw.w.Amplication().Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {

@@ -250,7 +250,7 @@ func TestWizardTeatestAmplicationCreatePath(t *testing.T) {
 	r.keys(tea.KeyEnter)
 	r.waitFor("✓ Created acme/checkout-service")
 	r.keys(tea.KeyEnter)
-	r.waitFor("Which Amplication project or service", "catalog", "catalog-legacy (Github)", "›   orders")
+	r.waitFor("Which Amplication project or service", "catalog", "acme-archive/catalog-legacy (GitHub)", "›   orders")
 	r.keys(tea.KeyEnter)
 	r.waitFor("Connect in Amplication", "Nothing is stored in Amplication until you press enter")
 	if res, _ := w.Amplication().Resource(ampemu.DemoOrdersID); res.Repo != nil {

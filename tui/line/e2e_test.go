@@ -184,13 +184,13 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 	p.typeLine("line-serv")
 	p.waitFor("1 match for \"line-serv\"", "1. line-service", "[1]: ")
 	p.typeLine("")
-	p.waitFor("orders (project Shop)  → acme/line-service", "catalog (project Shop)  → catalog-legacy", "Choose 1-")
+	p.waitFor("orders (project Shop)  → acme/line-service", "catalog (project Shop)  → acme-archive/catalog-legacy", "Choose 1-")
 	p.typeLine("4")
-	p.waitFor("! Replace its repository? catalog (project Shop) is connected to catalog-legacy", "Replace it? [y/N]: ")
+	p.waitFor("! Replace its repository? catalog (project Shop) is connected to acme-archive/catalog-legacy", "Replace it? [y/N]: ")
 	p.typeLine("y")
-	p.waitFor("Replaces     catalog-legacy", "Connect? [Y/n]: ")
+	p.waitFor("Replaces     acme-archive/catalog-legacy", "Connect? [Y/n]: ")
 	p.typeLine("")
-	p.waitFor("✓ catalog (project Shop) → acme/line-service", "It was connected to catalog-legacy before.", "== Summary ==")
+	p.waitFor("✓ catalog (project Shop) → acme/line-service", "It was connected to acme-archive/catalog-legacy before.", "== Summary ==")
 	if code := p.exitCode(); code != cmd.ExitOK {
 		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
 	}
