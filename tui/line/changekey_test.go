@@ -1,0 +1,156 @@
+//go:build linux
+
+package line_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
+	"github.com/bbsetup/bbsetup/setup/envfile"
+	"github.com/bbsetup/bbsetup/setup/mask"
+)
+
+// newSecret is what Bitbucket shows after the consumer's secret is reset: another 32
+// letters and digits.
+const newSecret = "Zq7Lm2Np9Rt4Vx6Bc8Df1Gh3Jk5Ws0Ya"
+
+// resetSecret resets the demo consumer's secret on Bitbucket, as "Reset secret" on the
+// consumer's page does: the old one is refused from then on.
+func resetSecret(t *testing.T, w *demo.World) {
+	t.Helper()
+	c := w.Consumer
+	if c.Secret == newSecret {
+		t.Fatal("the demo consumer's secret is already the new one")
+	}
+	c.Secret = newSecret
+	w.Server.AddConsumer(c)
+}
+
+// wantEnvSecret checks that every env file bbsetup writes holds the key and secret.
+func wantEnvSecret(t *testing.T, w *demo.World, secret string) {
+	t.Helper()
+	for _, path := range []string{
+		filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local"),
+		filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local"),
+	} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kv := envfile.Parse(data)
+		if kv["BITBUCKET_CLIENT_ID"] != w.Consumer.Key {
+			t.Errorf("%s: BITBUCKET_CLIENT_ID is %q, want the consumer's key", path, kv["BITBUCKET_CLIENT_ID"])
+		}
+		if kv["BITBUCKET_CLIENT_SECRET"] != secret {
+			t.Errorf("%s: BITBUCKET_CLIENT_SECRET is not the secret typed last", path)
+		}
+	}
+}
+
+// wantNoSecrets checks that the terminal showed no escape sequence and neither secret.
+func wantNoSecrets(t *testing.T, w *demo.World, out string) {
+	t.Helper()
+	wantPlain(t, out)
+	for what, s := range map[string]string{"the consumer's first secret": w.Consumer.Secret, "the consumer's new secret": newSecret} {
+		if strings.Contains(out, s) {
+			t.Errorf("the terminal showed %s", what)
+		}
+	}
+}
+
+// toWrittenThenSkip goes from the first prompt to the written env files with the demo
+// consumer's key and secret typed, then skips Amplication (its server is not started):
+// the run stops at the authorize URL, which it returns.
+func toWrittenThenSkip(t *testing.T, p *ptyRun, w *demo.World) string {
+	t.Helper()
+	p.waitFor("Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("acme")
+	p.waitFor("Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	p.typeLine("")
+	p.waitFor("! The Amplication server does not answer", "type s and enter to skip Amplication")
+	p.typeLine("s")
+	p.waitFor("Skip Amplication? [y/N]: ")
+	p.typeLine("y")
+	out := p.waitFor("Authorize bbsetup with your Bitbucket account", "Waiting for Bitbucket…")
+	authURL, err := firstURL(out[strings.LastIndex(out, "Authorize bbsetup"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return authURL
+}
+
+// TestLineModeAuthorizeRefusesTheKeyThenChange: Amplication skipped, bbsetup authorizes
+// itself. Between the Verify step and the browser's trip the consumer's secret is reset on
+// Bitbucket, so Bitbucket refuses bbsetup's code exchange (unauthorized_client). The line
+// mode says the authorization failed and offers to change the key and secret (first) or
+// try again; the operator changes them: the Key and secret step names the rejection, the
+// key typed before is the default, the new secret is typed at a hidden prompt, checked
+// and written, and the next authorization connects.
+func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	authURL := toWrittenThenSkip(t, p, w)
+	wantEnvSecret(t, w, w.Consumer.Secret)
+
+	resetSecret(t, w)
+	visit(t, authURL)
+	p.waitFor("✗ Authorization failed: Bitbucket rejected the key or secret (unauthorized_client).",
+		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: Bitbucket rejected the key or secret (unauthorized_client).",
+		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
+		"Key ["+w.Consumer.Key+"]: ")
+	p.typeLine("")
+	p.waitFor("Secret (hidden; press enter for the one typed before, " + mask.Secret(w.Consumer.Secret) + "): ")
+	p.wantEchoOff()
+	p.typeLine(newSecret)
+	p.waitFor("== Verify ==", "Secret "+mask.Secret(newSecret), "✓ Bitbucket accepted the key and secret",
+		"BITBUCKET_CLIENT_SECRET=", mask.Secret(newSecret), "Write these files? [Y/n]: ")
+	p.wantEchoOn()
+	wantEnvSecret(t, w, w.Consumer.Secret) // nothing written before the confirm
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	wantEnvSecret(t, w, newSecret)
+	p.typeLine("")
+	p.waitFor("! The Amplication server does not answer", "type s and enter to skip Amplication")
+	p.typeLine("s")
+	p.waitFor("Skip Amplication? [y/N]: ")
+	p.typeLine("y")
+	out := p.waitFor("Authorize bbsetup with your Bitbucket account", "Waiting for Bitbucket…")
+	authURL, err := firstURL(out[strings.LastIndex(out, "Authorize bbsetup"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(t, authURL)
+	p.waitFor("✓ Connected as Demo Operator", "acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("repositories", "  1. ", "Number of the repository to connect")
+	p.typeLine("1")
+	p.waitFor("== Summary ==", "Amplication was skipped")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+	wantNoSecrets(t, w, p.output())
+}
