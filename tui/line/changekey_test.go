@@ -3,12 +3,14 @@
 package line_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
 	"github.com/bbsetup/bbsetup/setup/mask"
@@ -128,6 +130,136 @@ func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
 		"BITBUCKET_CLIENT_SECRET=", mask.Secret(newSecret), "Write these files? [Y/n]: ")
 	p.wantEchoOn()
 	wantEnvSecret(t, w, w.Consumer.Secret) // nothing written before the confirm
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	wantEnvSecret(t, w, newSecret)
+	p.typeLine("")
+	p.waitFor("! The Amplication server does not answer", "type s and enter to skip Amplication")
+	p.typeLine("s")
+	p.waitFor("Skip Amplication? [y/N]: ")
+	p.typeLine("y")
+	out := p.waitFor("Authorize bbsetup with your Bitbucket account", "Waiting for Bitbucket…")
+	authURL, err := firstURL(out[strings.LastIndex(out, "Authorize bbsetup"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(t, authURL)
+	p.waitFor("✓ Connected as Demo Operator", "acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("repositories", "  1. ", "Number of the repository to connect")
+	p.typeLine("1")
+	p.waitFor("== Summary ==", "Amplication was skipped")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+	wantNoSecrets(t, w, p.output())
+}
+
+// configure writes the demo consumer's key and secret into w's checkout as an operator
+// would before this run: bbsetup configure, the secret piped on standard input.
+func configure(t *testing.T, w *demo.World, env map[string]string) {
+	t.Helper()
+	t.Setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
+	var out, errOut syncBuffer
+	e := cmd.Env{
+		Stdin: strings.NewReader(w.Consumer.Secret + "\n"), Stdout: &out, Stderr: &errOut,
+		Getenv:    func(k string) string { return env[k] },
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Getwd:     func() (string, error) { return w.CheckoutDir, nil },
+	}
+	args := []string{"configure", "--client-id", w.Consumer.Key, "--client-secret-stdin", "--repo", w.CheckoutDir,
+		"--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL}
+	if code := cmd.Run(context.Background(), args, e); code != cmd.ExitOK {
+		t.Fatalf("bbsetup configure: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	wantEnvSecret(t, w, w.Consumer.Secret)
+}
+
+// TestLineModeCheckFailsThenChangeTheKey: the checkout has a key and secret already (bbsetup
+// configure), and the operator keeps them; then the consumer's secret is reset on
+// Bitbucket. The Verify step's token request gets an answer that is neither a token nor
+// an OAuth refusal (Bitbucket's 500, twice): the line mode says the check failed and
+// offers to try again (the default) or to change the key and secret. Trying again fails
+// the same; changing them goes to the Key and secret step (no rejection named: nothing
+// was rejected), where the new secret is typed hidden; it is checked, and written in
+// place of the kept one.
+func TestLineModeCheckFailsThenChangeTheKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	configure(t, w, env)
+	resetSecret(t, w)
+	w.Server.Controls().SetFaults(bbemu.Fault{Method: "POST", PathPrefix: "/site/oauth2/access_token", Times: 2, Kind: bbemu.FaultStatus, Status: 500})
+
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("✓ A key and secret are already configured (key "+w.Consumer.Key+").", "Choose 1-3 [1]: ")
+	p.typeLine("")
+	p.waitFor("== Verify ==", "The key and secret already configured in", "Secret "+mask.Secret(w.Consumer.Secret),
+		"✗ The check failed: ", "1. Try again", "2. Change the key and secret", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("… Asking Bitbucket", "✗ The check failed: ", "1. Try again", "2. Change the key and secret", "Choose 1-2 [1]: ")
+	p.typeLine("2")
+	out := p.waitFor("== Key and secret ==", "Key: ")
+	if strings.Contains(out, "rejected") || strings.Contains(out, "Asking Bitbucket") {
+		t.Errorf("changing the key and secret checked the kept ones again, or named a rejection that did not happen:\n%s", out)
+	}
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.wantEchoOff()
+	p.typeLine(newSecret)
+	p.waitFor("== Verify ==", "Key    "+w.Consumer.Key, "Secret "+mask.Secret(newSecret), "✓ Bitbucket accepted the key and secret",
+		"== Env files ==", "BITBUCKET_CLIENT_SECRET=", mask.Secret(newSecret), "Write these files? [Y/n]: ")
+	p.wantEchoOn()
+	wantEnvSecret(t, w, w.Consumer.Secret) // nothing written before the confirm
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	wantEnvSecret(t, w, newSecret)
+	if _, err := p.ptmx.Write([]byte{4}); err != nil { // ctrl+d: the operator leaves here
+		t.Fatal(err)
+	}
+	if code := p.exitCode(); code != cmd.ExitInterrupted {
+		t.Fatalf("exit %d, want %d; the terminal shows:\n%s", code, cmd.ExitInterrupted, p.output())
+	}
+	wantNoSecrets(t, w, p.output())
+}
+
+// TestLineModeListRefusesTheKeyThenChange: Amplication skipped, bbsetup authorized and
+// the workspace chosen. While the operator reads, the access token expires and the
+// consumer's secret is reset on Bitbucket: listing the repositories needs a new token,
+// and Bitbucket refuses the renewal with the old secret. The line mode says the list
+// failed and offers to change the key and secret; the Key and secret step names the
+// rejection, the new secret is checked and written, and after authorizing again the
+// repositories are listed and one is connected.
+func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	visit(t, toWrittenThenSkip(t, p, w))
+	p.waitFor("✓ Connected as Demo Operator", "acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	resetSecret(t, w)
+	w.Server.Controls().ExpireAccessTokens()
+	p.typeLine("")
+	p.waitFor("✗ Could not list the repositories: ", "Bitbucket rejected the key or secret",
+		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: ",
+		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
+		"Key ["+w.Consumer.Key+"]: ")
+	p.typeLine("")
+	p.waitFor("Secret (hidden; press enter for the one typed before, " + mask.Secret(w.Consumer.Secret) + "): ")
+	p.wantEchoOff()
+	p.typeLine(newSecret)
+	p.waitFor("✓ Bitbucket accepted the key and secret", "BITBUCKET_CLIENT_SECRET=", mask.Secret(newSecret), "Write these files? [Y/n]: ")
+	p.wantEchoOn()
 	p.typeLine("")
 	p.waitFor("✓ written", "Press enter to check the server.")
 	wantEnvSecret(t, w, newSecret)
