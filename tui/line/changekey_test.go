@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/envfile"
@@ -19,6 +20,12 @@ import (
 // newSecret is what Bitbucket shows after the consumer's secret is reset: another 32
 // letters and digits.
 const newSecret = "Zq7Lm2Np9Rt4Vx6Bc8Df1Gh3Jk5Ws0Ya"
+
+// otherKey and otherSecret are another consumer's, made for Amplication afresh.
+const (
+	otherKey    = "Qm4Tx8Lw2Rv6Np0Hs3"
+	otherSecret = "Hb5Kc9Ld3Mf7Ng1Ph6Qj0Rk4Sl8Tm2Vn"
+)
 
 // resetSecret resets the demo consumer's secret on Bitbucket, as "Reset secret" on the
 // consumer's page does: the old one is refused from then on.
@@ -32,8 +39,15 @@ func resetSecret(t *testing.T, w *demo.World) {
 	w.Server.AddConsumer(c)
 }
 
-// wantEnvSecret checks that every env file bbsetup writes holds the key and secret.
+// wantEnvSecret checks that every env file bbsetup writes holds the demo consumer's key
+// and secret.
 func wantEnvSecret(t *testing.T, w *demo.World, secret string) {
+	t.Helper()
+	wantEnv(t, w, w.Consumer.Key, secret)
+}
+
+// wantEnv checks that every env file bbsetup writes holds key and secret.
+func wantEnv(t *testing.T, w *demo.World, key, secret string) {
 	t.Helper()
 	for _, path := range []string{
 		filepath.Join(w.CheckoutDir, "packages", "amplication-server", ".env.local"),
@@ -44,8 +58,8 @@ func wantEnvSecret(t *testing.T, w *demo.World, secret string) {
 			t.Fatal(err)
 		}
 		kv := envfile.Parse(data)
-		if kv["BITBUCKET_CLIENT_ID"] != w.Consumer.Key {
-			t.Errorf("%s: BITBUCKET_CLIENT_ID is %q, want the consumer's key", path, kv["BITBUCKET_CLIENT_ID"])
+		if kv["BITBUCKET_CLIENT_ID"] != key {
+			t.Errorf("%s: BITBUCKET_CLIENT_ID is %q, want %q", path, kv["BITBUCKET_CLIENT_ID"], key)
 		}
 		if kv["BITBUCKET_CLIENT_SECRET"] != secret {
 			t.Errorf("%s: BITBUCKET_CLIENT_SECRET is not the secret typed last", path)
@@ -57,7 +71,7 @@ func wantEnvSecret(t *testing.T, w *demo.World, secret string) {
 func wantNoSecrets(t *testing.T, w *demo.World, out string) {
 	t.Helper()
 	wantPlain(t, out)
-	for what, s := range map[string]string{"the consumer's first secret": w.Consumer.Secret, "the consumer's new secret": newSecret} {
+	for what, s := range map[string]string{"the consumer's first secret": w.Consumer.Secret, "the consumer's new secret": newSecret, "the other consumer's secret": otherSecret} {
 		if strings.Contains(out, s) {
 			t.Errorf("the terminal showed %s", what)
 		}
@@ -285,4 +299,117 @@ func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
 		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
 	}
 	wantNoSecrets(t, w, p.output())
+}
+
+// TestLineModeAmplicationListRefusedThenAnotherConsumer: signed in to Amplication and
+// connected through it; bbsetup lists repositories with the consumer's own key (client
+// credentials). While the operator reads, that token expires and the consumer's secret is
+// reset on Bitbucket, so the renewal is refused: the line mode says the list failed and
+// offers to change the key and secret. The operator switches to another consumer (its key
+// and secret typed, the secret hidden), checked and written. The running Amplication
+// server still has the old key: the server step says it must be restarted (it does not
+// take the sign-in's earlier "uses the key" for now); once restarted it uses the new key,
+// Amplication's authorization connects again and a repository is connected.
+func TestLineModeAmplicationListRefusedThenAnotherConsumer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	other := w.Consumer
+	other.Key, other.Secret, other.Name = otherKey, otherSecret, "Amplication (local, again)"
+	w.Server.AddConsumer(other)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("acme")
+	p.waitFor("Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	if _, err := w.StartAmplication(); err != nil { // the operator starts it after the write
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
+	p.typeLine("")
+	p.waitFor("Email (or type token to sign in with an API token): ")
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.typeLine(w.AmplicationPassword)
+	authorizeAmp(t, p, w.Consumer.Key)
+	p.waitFor("acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	resetSecret(t, w)
+	w.Server.Controls().ExpireAccessTokens()
+	p.typeLine("")
+	p.waitFor("✗ Could not list the repositories: ", "Bitbucket rejected the key or secret",
+		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: ",
+		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
+		"Key ["+w.Consumer.Key+"]: ")
+	p.typeLine(otherKey)
+	p.waitFor("Secret (hidden): ") // the secret typed before was for the other key: no default
+	p.wantEchoOff()
+	p.typeLine(otherSecret)
+	p.waitFor("Key    "+otherKey, "Secret "+mask.Secret(otherSecret), "✓ Bitbucket accepted the key and secret",
+		"BITBUCKET_CLIENT_ID="+otherKey, "Write these files? [Y/n]: ")
+	p.wantEchoOn()
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	wantEnv(t, w, otherKey, otherSecret)
+	p.typeLine("")
+	i, out := p.waitForAny("! The server must be restarted", "✓ The server uses the new key")
+	if i != 0 {
+		t.Fatalf("the server step said the server uses the new key before it was restarted:\n%s", out)
+	}
+	p.waitFor("npx nx serve amplication-server", "press enter once restarted")
+	if _, err := w.RestartAmplication(); err != nil { // the operator restarts it
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	p.waitFor("✓ The server uses the new key")
+	authorizeAmp(t, p, otherKey)
+	p.waitFor("acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("repositories", "  1. ", "Number of the repository to connect")
+	p.typeLine("1")
+	p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("Connect? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("== Summary ==", "orders (project Shop) → acme/")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
+	}
+	if r, ok := w.Amplication().Resource(amplication.DemoOrdersID); !ok || r.Repo == nil || r.Repo.GroupName != "acme" {
+		t.Fatalf("the Amplication emulator's orders has %+v, want a repository in acme", r.Repo)
+	}
+	wantNoSecrets(t, w, p.output())
+}
+
+// authorizeAmp waits for Amplication's authorize URL, checks that it carries key, makes
+// the browser's visit and waits until Amplication is connected.
+func authorizeAmp(t *testing.T, p *ptyRun, key string) {
+	t.Helper()
+	p.waitFor("Authorize Amplication with Bitbucket")
+	out := p.waitFor("Waiting for Bitbucket…")
+	authURL, err := firstURL(out[strings.Index(out, "click Grant access:"):])
+	if err != nil || !strings.Contains(authURL, "client_id="+key) {
+		t.Fatalf("no authorize URL with the key %s: %q (%v) in\n%s", key, authURL, err, out)
+	}
+	visit(t, authURL)
+	p.waitFor("✓ Amplication is connected to Bitbucket as demo")
 }
