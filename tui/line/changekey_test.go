@@ -62,12 +62,13 @@ func wantEnv(t *testing.T, w *demo.World, key, secret string) {
 			t.Errorf("%s: BITBUCKET_CLIENT_ID is %q, want %q", path, kv["BITBUCKET_CLIENT_ID"], key)
 		}
 		if kv["BITBUCKET_CLIENT_SECRET"] != secret {
-			t.Errorf("%s: BITBUCKET_CLIENT_SECRET is not the secret typed last", path)
+			t.Errorf("%s: BITBUCKET_CLIENT_SECRET is not the expected secret", path)
 		}
 	}
 }
 
-// wantNoSecrets checks that the terminal showed no escape sequence and neither secret.
+// wantNoSecrets checks that the terminal showed no escape sequence and none of the
+// secrets (echoed or printed).
 func wantNoSecrets(t *testing.T, w *demo.World, out string) {
 	t.Helper()
 	wantPlain(t, out)
