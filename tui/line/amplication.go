@@ -137,7 +137,7 @@ func (r *runner) confirmSkip() (bool, error) {
 }
 
 // ampKey waits until the running server uses the key in .env.local (after the sign-in
-// found it did not): it must be restarted.
+// found it did not, or after the key and secret were changed): it must be restarted.
 func (r *runner) ampKey() (step, error) {
 	t := r.t
 	t.say("Server: %s", r.amp.URL)
@@ -145,7 +145,13 @@ func (r *runner) ampKey() (step, error) {
 	restarter, canRestart := r.b.(tui.AmpDemoRestarter)
 	canRestart = canRestart && r.opts.Demo
 	restarted := false
-	k := r.amp.Key
+	// Checked now, as the wizard's server screen does on entry: the sign-in's answer is
+	// stale once the env files were written again (a changed key and secret).
+	t.progress("Checking the server's Bitbucket key…")
+	k := r.amp.API.CheckAmpKey(r.ctx)
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
 	lastMsg := ""
 	for {
 		switch {
