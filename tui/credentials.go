@@ -106,7 +106,7 @@ func (s *credentialsScreen) view() string {
 	var b strings.Builder
 	b.WriteString(st.heading.Render("Paste the consumer's key and secret") + "\n")
 	if s.note != "" {
-		b.WriteString(s.c.errorBox("Bitbucket rejected the key or secret", s.note,
+		b.WriteString(s.c.errorBox("The key or secret did not work", s.note,
 			"Copy both again from the consumer (click its name in OAuth consumers) and press enter.") + "\n")
 	} else {
 		b.WriteString(st.subtle.Render("In Bitbucket's OAuth consumers list, click the consumer's name: it reveals the Key and the Secret.") + "\n\n")

@@ -182,7 +182,7 @@ func TestVerifyVerdictsLeadToTheFixingScreen(t *testing.T) {
 		wantText []string
 	}{
 		{Verdict{Kind: VerdictBadCredentials, Message: "Invalid OAuth client credentials."}, "The key or the secret is wrong",
-			stepCredentials, []string{"Bitbucket rejected the key or secret", "Invalid OAuth client credentials."}},
+			stepCredentials, []string{"The key or secret did not work", "Invalid OAuth client credentials."}},
 		{Verdict{Kind: VerdictNotPrivate, Message: "Tick This is a private consumer."}, "\"This is a private consumer\" is not ticked",
 			stepConsumer, []string{"The consumer is not private"}},
 		{Verdict{Kind: VerdictNoCallback, Message: "No callback URL."}, "The consumer has no callback URL",

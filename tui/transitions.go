@@ -3,6 +3,7 @@ package tui
 import (
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -251,7 +252,7 @@ func (w *wizard) transit(msg tea.Msg) (tea.Cmd, bool) {
 // rejectedFix is the fix for an error in which Bitbucket rejected the key or secret: back to
 // them, with the error as the note.
 func rejectedFix(err error) fixMsg {
-	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: err.Error()}}
+	return fixMsg{v: Verdict{Kind: VerdictBadCredentials, Message: flow.WithoutRemedy(err.Error())}}
 }
 
 // fix sends the operator to the screen that fixes what the verdict found.

@@ -158,7 +158,7 @@ func (b *Backend) FindCheckout(dir string) (Checkout, error) {
 func (b *Backend) CheckCredentials(ctx context.Context, c Credentials) Verdict {
 	b.cfg.Secret(c.Secret)
 	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.cfg.BitbucketURL), c.ID, c.Secret, b.cfg.HTTP)
-	out := Verdict{Kind: verdictKinds[v.Kind], Message: safetext.Line(v.Message), Missing: oauth.Labels(v.Missing)}
+	out := Verdict{Kind: verdictKinds[v.Kind], Message: safetext.Line(WithoutRemedy(v.Message)), Missing: oauth.Labels(v.Missing)}
 	if v.Kind == oauth.VerdictOK || v.Kind == oauth.VerdictMissingScopes {
 		out.Granted = GrantedLabels(v.Granted)
 	}
@@ -179,6 +179,10 @@ func (b *Backend) CheckConfigured(ctx context.Context, tco Checkout) Verdict {
 	}
 	return b.CheckCredentials(ctx, Credentials{ID: cr.ClientID, Secret: cr.ClientSecret})
 }
+
+// WithoutRemedy is a rejection's message without Bitbucket's remedy, for the wizard and the
+// line mode, which say their own (a key that works on that screen).
+func WithoutRemedy(msg string) string { return oauth.WithoutRemedy(msg) }
 
 var verdictKinds = map[oauth.VerdictKind]VerdictKind{
 	oauth.VerdictOK:             VerdictOK,

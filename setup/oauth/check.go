@@ -58,9 +58,22 @@ type Verdict struct {
 // OK reports whether the consumer is ready for Amplication.
 func (v Verdict) OK() bool { return v.Kind == VerdictOK }
 
+// BadCredentials is what happened when Bitbucket rejects the key or secret, without what to
+// do: a surface that says its own remedy (the wizard's "press enter to paste them again")
+// shows this rather than the whole message (WithoutRemedy), so the advice is said once.
+const BadCredentials = "Bitbucket rejected the key or secret (unauthorized_client)."
+
+const badCredentialsRemedy = "Copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and make sure neither has extra characters."
+
+// WithoutRemedy is msg without the remedy of the rejected key or secret, for a surface
+// that says its own.
+func WithoutRemedy(msg string) string {
+	return strings.TrimSpace(strings.Replace(msg, badCredentialsRemedy, "", 1))
+}
+
 // Operator sentences shared by the check and the token errors.
 const (
-	msgBadCredentials = "Bitbucket rejected the key or secret (unauthorized_client). Copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name) and make sure neither has extra characters."
+	msgBadCredentials = BadCredentials + " " + badCredentialsRemedy
 	msgNotPrivate     = "The consumer is not private, so bbsetup cannot check it with its own key and secret. Edit the consumer in Bitbucket, tick \"This is a private consumer\" and save."
 	msgNoCallback     = "The consumer has no callback URL. Edit the consumer in Bitbucket and set Callback URL to your Amplication client's address followed by /bitbucket-auth-app/callback (by default http://localhost:3001/bitbucket-auth-app/callback), then save."
 )

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -553,7 +554,7 @@ func (r *runner) waitFailed(werr error) (int, error) {
 	case err != nil:
 		return 0, err
 	case change:
-		r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: werr.Error()}
+		r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: flow.WithoutRemedy(werr.Error())}
 		r.kept = false
 		return changeKey, nil
 	}

@@ -134,9 +134,13 @@ func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
 	p.waitFor("✗ Authorization failed: Bitbucket rejected the key or secret (unauthorized_client).",
 		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
 	p.typeLine("")
-	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: Bitbucket rejected the key or secret (unauthorized_client).",
+	p.waitFor("== Key and secret ==", "✗ The key or secret did not work: Bitbucket rejected the key or secret (unauthorized_client).",
 		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
 		"Key ["+w.Consumer.Key+"]: ")
+	// What to do is said once on the step: the step's own advice, not Bitbucket's remedy too.
+	if out := p.output(); strings.Contains(out[strings.LastIndex(out, "== Key and secret =="):], "make sure neither has extra characters") {
+		t.Errorf("the Key and secret step says the remedy twice:\n%s", out[strings.LastIndex(out, "== Key and secret =="):])
+	}
 	p.typeLine("")
 	p.waitFor("Secret (hidden; press enter for the one typed before, " + mask.Secret(w.Consumer.Secret) + "): ")
 	p.wantEchoOff()
@@ -266,7 +270,7 @@ func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
 	p.waitFor("✗ Could not list the repositories: ", "Bitbucket rejected the key or secret",
 		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
 	p.typeLine("")
-	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: ",
+	p.waitFor("== Key and secret ==", "✗ The key or secret did not work: ",
 		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
 		"Key ["+w.Consumer.Key+"]: ")
 	p.typeLine("")
@@ -356,7 +360,7 @@ func TestLineModeAmplicationListRefusedThenAnotherConsumer(t *testing.T) {
 	p.waitFor("✗ Could not list the repositories: ", "Bitbucket rejected the key or secret",
 		"1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
 	p.typeLine("")
-	p.waitFor("== Key and secret ==", "✗ Bitbucket rejected the key or secret: ",
+	p.waitFor("== Key and secret ==", "✗ The key or secret did not work: ",
 		"  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.",
 		"Key ["+w.Consumer.Key+"]: ")
 	p.typeLine(otherKey)

@@ -188,7 +188,7 @@ func (r *runner) credentials() (step, error) {
 	t.heading("Key and secret")
 	t.say("Paste the consumer's key and secret")
 	if r.fix != nil && r.fix.Kind == tui.VerdictBadCredentials {
-		t.say("✗ Bitbucket rejected the key or secret: %s", r.fix.Message)
+		t.say("✗ The key or secret did not work: %s", r.fix.Message)
 		t.say("  → Copy both again from the consumer (click its name in OAuth consumers) and press enter.")
 		r.fix = nil
 	} else {

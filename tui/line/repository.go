@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -370,7 +371,7 @@ func (r *runner) listFailed(what string, again step, err error) (step, error) {
 	case aerr != nil:
 		return 0, aerr
 	case change:
-		return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: err.Error()})
+		return r.goFix(tui.Verdict{Kind: tui.VerdictBadCredentials, Message: flow.WithoutRemedy(err.Error())})
 	}
 	return again, nil
 }
