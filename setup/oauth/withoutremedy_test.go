@@ -1,3 +1,6 @@
+package oauth
+
+import "testing"
 
 // TestWithoutRemedyKeepsWhatHappened: a surface with its own advice shows what happened
 // only; other messages are left whole.
