@@ -133,7 +133,7 @@ func TestAgainAuthorizeFromWorkspaceCreateAndConnect(t *testing.T) {
 	hs.toWorkspaces()
 	hs.press("down", "enter")
 	hs.wantStep(stepChoice)
-	ws := hs.m.w.s.workspace.Slug
+	ws := hs.m.w.s.Workspace.Slug
 	hs.press("down", "enter")
 	hs.wantStep(stepCreate)
 	hs.typeText("Kept Name")
@@ -150,8 +150,8 @@ func TestAgainAuthorizeFromWorkspaceCreateAndConnect(t *testing.T) {
 	hs.untilText("Connected as Demo Operator (demo)")
 	hs.press("enter")
 	hs.wantStep(stepCreate)
-	if hs.m.w.s.workspace.Slug != ws {
-		t.Fatalf("workspace %q after authorizing again, want %q", hs.m.w.s.workspace.Slug, ws)
+	if hs.m.w.s.Workspace.Slug != ws {
+		t.Fatalf("workspace %q after authorizing again, want %q", hs.m.w.s.Workspace.Slug, ws)
 	}
 	hs.untilText("Kept Name")
 

@@ -46,11 +46,11 @@ func newAmpAuthorize(c *common) *ampAuthorizeScreen {
 
 func (s *ampAuthorizeScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.id, s.reused, s.reusing, s.reuseErr = e.ctx, nil, false, false, nil
-	if e.s.amp != nil {
-		s.amp = *e.s.amp
+	if e.s.Amp != nil {
+		s.amp = *e.s.Amp
 	}
 	s.reuse.drop()
-	s.trip.reset(e.ctx, e.s.checkout.CallbackURL, e.canBack)
+	s.trip.reset(e.ctx, e.s.Checkout.CallbackURL, e.canBack)
 	s.offer = len(s.amp.Orgs) > 0
 	s.sel = DefaultOrg(s.amp.Orgs)
 	if s.sel < 0 {

@@ -47,23 +47,23 @@ func newAmpConnect(c *common) *ampConnectScreen { return &ampConnectScreen{c: c,
 func (s *ampConnectScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.canBack = e.ctx, e.canBack
 	s.busyNow, s.err, s.done, s.api = false, nil, nil, nil
-	if e.s.amp != nil {
-		s.api = e.s.amp.API
+	if e.s.Amp != nil {
+		s.api = e.s.Amp.API
 	}
 	s.bb = nil
-	if rc, ok := e.s.api.(RepoChecker); ok {
+	if rc, ok := e.s.API.(RepoChecker); ok {
 		s.bb = rc
 	}
-	s.req = AmpConnectRequest{Workspace: e.s.workspace.Slug}
-	if e.s.target != nil {
-		s.req.Target = *e.s.target
+	s.req = AmpConnectRequest{Workspace: e.s.Workspace.Slug}
+	if e.s.Target != nil {
+		s.req.Target = *e.s.Target
 	}
-	if e.s.org != nil {
-		s.req.Org = *e.s.org
+	if e.s.Org != nil {
+		s.req.Org = *e.s.Org
 	}
-	if e.s.repo != nil {
-		s.repo = *e.s.repo
-		s.req.Slug = e.s.repo.Slug
+	if e.s.Repo != nil {
+		s.repo = *e.s.Repo
+		s.req.Slug = e.s.Repo.Slug
 	}
 	return nil
 }

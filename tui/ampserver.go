@@ -69,10 +69,10 @@ func newAmpServer(c *common, b Backend) *ampServerScreen {
 }
 
 func (s *ampServerScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.co, s.canBack = e.ctx, e.s.checkout, e.canBack
+	s.ctx, s.co, s.canBack = e.ctx, e.s.Checkout, e.canBack
 	s.amp = nil
-	if e.s.amp != nil && !e.s.ampSkipped {
-		a := *e.s.amp
+	if e.s.Amp != nil && !e.s.AmpSkipped {
+		a := *e.s.Amp
 		s.amp = &a
 		k := a.Key
 		s.key = &k

@@ -74,7 +74,7 @@ func newAmpSignIn(c *common, signer AmpSignIner) *ampSignInScreen {
 }
 
 func (s *ampSignInScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.co, s.canBack = e.ctx, e.s.checkout, e.canBack
+	s.ctx, s.co, s.canBack = e.ctx, e.s.Checkout, e.canBack
 	s.busyNow, s.formErr, s.signed = false, "", nil
 	s.err = nil
 	return s.form.focusOn(s.firstToFix())

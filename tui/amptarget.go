@@ -56,16 +56,16 @@ func newAmpTarget(c *common) *ampTargetScreen { return &ampTargetScreen{c: c, jo
 func (s *ampTargetScreen) enter(e entry) tea.Cmd {
 	s.ctx, s.canBack = e.ctx, e.canBack
 	s.api = nil
-	if e.s.amp != nil {
-		s.api = e.s.amp.API
+	if e.s.Amp != nil {
+		s.api = e.s.Amp.API
 	}
 	s.repo = ""
-	if e.s.repo != nil {
-		s.repo = e.s.repo.FullName
+	if e.s.Repo != nil {
+		s.repo = e.s.Repo.FullName
 	}
 	s.chosen = ""
-	if e.s.target != nil {
-		s.chosen = e.s.target.Resource.ID
+	if e.s.Target != nil {
+		s.chosen = e.s.Target.Resource.ID
 	}
 	s.confirm = false
 	return s.load()

@@ -31,9 +31,9 @@ func newAuthorize(c *common, auth Authorizer) *authorizeScreen {
 }
 
 func (s *authorizeScreen) enter(e entry) tea.Cmd {
-	s.kept, s.id = e.s.kept, nil
-	s.trip.reset(e.ctx, e.s.checkout.CallbackURL, e.canBack)
-	auth, co, creds := s.auth, e.s.checkout, e.s.creds // zero creds: the configured ones (kept)
+	s.kept, s.id = e.s.Kept, nil
+	s.trip.reset(e.ctx, e.s.Checkout.CallbackURL, e.canBack)
+	auth, co, creds := s.auth, e.s.Checkout, e.s.Creds // zero creds: the configured ones (kept)
 	return s.trip.begin(func(ctx context.Context) (AuthSession, error) { return auth.StartAuth(ctx, co, creds) })
 }
 

@@ -20,8 +20,8 @@ func connectModel(tb testing.TB, n int) Model {
 	m.w.c.noTicks = true
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	w := m.w
-	w.s.workspace = Workspace{Slug: "acme"}
-	w.s.api = fb
+	w.s.Workspace = Workspace{Slug: "acme"}
+	w.s.API = fb
 	cs := connectOf(m)
 	cs.setWorkspace("acme", fb, context.Background())
 	w.cur = stepConnect

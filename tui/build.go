@@ -348,16 +348,16 @@ type buildOffer struct {
 
 // offerBuild offers the Build screen after a connect, when the signed-in session can build.
 func offerBuild(ses session) *buildOffer {
-	if !ses.ampPath() || ses.connected == nil {
+	if !ses.AmpPath() || ses.Connected == nil {
 		return nil
 	}
-	b, ok := ses.amp.API.(AmpBuilder)
+	b, ok := ses.Amp.API.(AmpBuilder)
 	if !ok {
 		return nil
 	}
-	req := AmpBuildRequest{Project: ses.connected.Project}
-	if ses.target != nil {
-		req.ProjectID = ses.target.Project.ID
+	req := AmpBuildRequest{Project: ses.Connected.Project}
+	if ses.Target != nil {
+		req.ProjectID = ses.Target.Project.ID
 	}
 	return &buildOffer{builder: b, req: req}
 }

@@ -18,7 +18,7 @@ type choiceScreen struct {
 func newChoice(c *common) *choiceScreen { return &choiceScreen{c: c} }
 
 func (s *choiceScreen) enter(e entry) tea.Cmd {
-	s.ws = e.s.workspace
+	s.ws = e.s.Workspace
 	return nil
 }
 func (s *choiceScreen) typing() bool { return false }

@@ -34,7 +34,7 @@ func newConsumer(c *common, settings ConsumerSettings) *consumerScreen {
 }
 
 func (s *consumerScreen) enter(e entry) tea.Cmd {
-	s.callback = e.s.checkout.CallbackURL
+	s.callback = e.s.Checkout.CallbackURL
 	if e.fix != nil {
 		s.note, s.noteKind = e.fix.Message, e.fix.Kind
 	}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -96,8 +95,8 @@ func newCreate(c *common) *createScreen {
 
 func (s *createScreen) enter(e entry) tea.Cmd {
 	ctx := e.ctx
-	s.ctx, s.api, s.ws = ctx, e.s.api, e.s.workspace.Slug
-	s.ampNext = e.s.ampPath()
+	s.ctx, s.api, s.ws = ctx, e.s.API, e.s.Workspace.Slug
+	s.ampNext = e.s.AmpPath()
 	s.confirming, s.creating, s.err, s.exists = false, false, nil, nil
 	if s.result != nil && s.result.FullName != "" && !strings.HasPrefix(s.result.FullName, s.ws+"/") {
 		s.result = nil
@@ -226,18 +225,12 @@ func (s *createScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			s.err = msg.err
-			fact := outsideFact{key: "repo"} // failed: nothing was created
-			var mh interface{ MayHaveSucceeded() bool }
-			if errors.As(msg.err, &mh) && mh.MayHaveSucceeded() {
-				req := s.request()
-				fact.text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
-					s.ws, req.Slug, checkCommand(s.ws, req.Name))
-			}
-			return s.c.report(outsideMsg{fact})
+			req := s.request()
+			return s.c.report(outsideMsg{outsideFact{key: "repo", text: FailedRepoFact(msg.err, s.ws, req.Slug, req.Name)}})
 		}
 		r := msg.repo
 		s.result = &r
-		return s.c.report(outsideMsg{outsideFact{key: "repo", text: "Created the repository " + r.FullName + " on Bitbucket (" + r.HTMLURL + ")."}})
+		return s.c.report(outsideMsg{outsideFact{key: "repo", text: CreatedRepoFact(r)}})
 	case tea.KeyMsg:
 		return s.key(msg, km)
 	}
@@ -299,9 +292,7 @@ func (s *createScreen) confirmKey(msg tea.KeyMsg, km keyMap) tea.Cmd {
 	case key.Matches(msg, km.Enter, km.Yes):
 		s.confirming, s.creating, s.err = false, true, nil
 		api, ws, req := s.api, s.ws, s.request()
-		s.c.report(outsideMsg{outsideFact{key: "repo", text: fmt.Sprintf(
-			"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-			ws, req.Slug, checkCommand(ws, req.Name))}})
+		s.c.report(outsideMsg{outsideFact{key: "repo", text: CreatingRepoFact(ws, req.Slug, req.Name)}})
 		// Creating is not cancelled by leaving the screen: a half-sent create would
 		// leave the operator unsure whether the repository exists.
 		return s.job.run(context.WithoutCancel(s.ctx), func(ctx context.Context, seq uint64) tea.Msg {

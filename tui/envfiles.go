@@ -76,7 +76,7 @@ func newEnv(c *common, planner EnvPlanner) *envScreen {
 }
 
 func (s *envScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.co, s.creds = e.ctx, e.s.checkout, e.s.creds
+	s.ctx, s.co, s.creds = e.ctx, e.s.Checkout, e.s.Creds
 	if s.applied && s.appliedFor == s.creds {
 		return nil
 	}

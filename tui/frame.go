@@ -337,15 +337,15 @@ func (w *wizard) view() string {
 
 func (w *wizard) quitView() string {
 	st := w.c.st
-	if w.s.finished {
-		return wrap(finalSummary(w.c, w.s.summary()), w.winW) + "\n"
+	if w.s.Finished {
+		return wrap(finalSummary(w.c, w.s.Summary()), w.winW) + "\n"
 	}
 	var b strings.Builder
-	if len(w.s.written) == 0 {
+	if len(w.s.Written) == 0 {
 		b.WriteString(st.strong.Render("Quit.") + " Nothing was written; your .env.local files are unchanged.\n")
 	} else {
 		b.WriteString(st.strong.Render("Quit.") + " These files were already written:\n")
-		for _, r := range w.s.written {
+		for _, r := range w.s.Written {
 			line := "  " + r.Path
 			if !r.Changed {
 				line += " (already up to date)"
@@ -355,10 +355,10 @@ func (w *wizard) quitView() string {
 			b.WriteString(line + "\n")
 		}
 	}
-	if out := w.s.doneOutside(); len(out) > 0 {
+	if out := w.s.Outside.Texts(); len(out) > 0 {
 		b.WriteString(st.strong.Render("Done outside this machine:") + "\n" + bullets(out) + "\n")
 	}
-	if len(w.s.written) > 0 && w.s.repo == nil {
+	if len(w.s.Written) > 0 && w.s.Repo == nil {
 		b.WriteString("Run bbsetup again and choose \"keep\" to authorize and pick a repository.\n")
 	}
 	b.WriteString(w.ampQuitNote())
@@ -387,7 +387,7 @@ func wrap(s string, width int) string {
 // ampQuitNote says, when signed in to Amplication and nothing was stored there, that
 // nothing was (what was stored is among the outside facts).
 func (w *wizard) ampQuitNote() string {
-	if w.s.amp == nil || w.s.orgStored != nil || w.s.connected != nil {
+	if w.s.Amp == nil || w.s.OrgStored != nil || w.s.Connected != nil {
 		return ""
 	}
 	return "Nothing was stored in Amplication.\n"

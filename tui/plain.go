@@ -64,9 +64,6 @@ func Movers(p AmpProject, repo string) []string { return movers(p, repo) }
 // ("not connected", "→ acme/shop (the project's)").
 func RepoText(r AmpResource) string { return repoText(r) }
 
-// CheckCommand is the command that checks whether a repository exists.
-func CheckCommand(ws, name string) string { return checkCommand(ws, name) }
-
 // CredentialsRejected reports whether err says Bitbucket rejected the key or secret.
 func CredentialsRejected(err error) bool { return credentialsRejected(err) }
 

@@ -129,4 +129,4 @@ func programOptions(ctx context.Context, in io.Reader, out io.Writer) []tea.Prog
 }
 
 // Summary reports what the wizard did so far.
-func (m Model) Summary() Summary { return m.w.s.summary() }
+func (m Model) Summary() Summary { return m.w.s.Summary() }

@@ -2,49 +2,81 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
-// session is what the operator chose and what happened so far. Only the root changes it,
-// from the messages the screens report; a screen gets a copy in its entry when it becomes
-// active, so it cannot change it, and keeps what it needs.
-type session struct {
-	checkout Checkout
-	kept     bool        // the configured key and secret were kept (no consumer steps)
-	hint     string      // the workspace slug typed on the consumer screen
-	creds    Credentials // zero when kept
-	verdict  *Verdict
-	// unverified: the operator went on after a network failure, without a live check.
-	unverified bool
-	written    []FileResult // nil: nothing written yet
-	writeErr   error
-	identity   *Identity
-	api        Bitbucket // the REST API as the authorized account (nil before Authorize)
-	workspace  Workspace
-	repo       *Repo
-	created    bool
+// Facts is what the operator chose and what happened so far, as both surfaces record it:
+// the wizard's session holds one, and so does the line mode (package tui/line), so the two
+// keep the same facts and build the same Summary from them (Summary).
+type Facts struct {
+	Checkout Checkout
+	Kept     bool        // the configured key and secret were kept (no consumer steps)
+	Hint     string      // the workspace slug typed on the consumer step
+	Creds    Credentials // zero when kept
+	Verdict  *Verdict
+	// Unverified: the operator went on after a network failure, without a live check.
+	Unverified bool
+	Written    []FileResult // nil: nothing written yet
+	Identity   *Identity
+	API        Bitbucket // the REST API as the authorized account (nil before Authorize)
+	Workspace  Workspace
+	Repo       *Repo
+	Created    bool
 	// The Amplication part: the signed-in session (nil: not signed in), whether the
 	// operator skipped it, the git organization Amplication has (after Authorize), the
 	// chosen resource and the connect as read back.
-	amp        *AmpSignedIn
-	ampSkipped bool
-	org        *AmpOrg
-	orgReused  bool
-	orgStored  *AmpOrg // Authorize stored this git organization in Amplication
-	target     *AmpTarget
-	connected  *AmpConnected
-	built      *AmpBuildProgress // the Build screen's follow, last state (nil: not built)
-	finished   bool              // the operator reached the last screen
+	Amp        *AmpSignedIn
+	AmpSkipped bool
+	Org        *AmpOrg
+	OrgReused  bool
+	OrgStored  *AmpOrg // Authorize stored this git organization in Amplication
+	Target     *AmpTarget
+	Connected  *AmpConnected
+	Built      *AmpBuildProgress // the Build screen's follow, last state (nil: not built)
+	Finished   bool              // the operator reached the last step
+	// Outside is what was done outside this machine (a repository created, what was
+	// stored in Amplication), in order, for the quit message and the Summary.
+	Outside OutsideFacts
+}
+
+// AmpPath reports that the flow finishes inside Amplication (signed in, not skipped).
+func (f *Facts) AmpPath() bool { return f.Amp != nil && !f.AmpSkipped }
+
+// RecordOrgStored records that Authorize stored org in Amplication (a new git
+// organization, not one it had), with its outside fact.
+func (f *Facts) RecordOrgStored(org AmpOrg) {
+	f.OrgStored = &org
+	ws := ""
+	if f.Amp != nil {
+		ws = " workspace " + safetext.Line(f.Amp.Workspace.Name) + "'s"
+	}
+	f.Outside.Record("amp-org", "Stored in Amplication:"+ws+" Bitbucket connection as "+
+		safetext.Line(org.Name)+" (its git organization; see bbsetup amplication status).")
+}
+
+// RecordConnected records the connect in Amplication as read back, with its outside fact.
+func (f *Facts) RecordConnected(c AmpConnected) {
+	f.Connected = &c
+	f.Outside.Record("amp-connect", "Stored in Amplication: "+safetext.Line(c.Line())+" (read back from the server).")
+}
+
+// session is the wizard's Facts and its own bookkeeping (the write's error, the step to
+// resume, the authorization count). Only the root changes it, from the messages the
+// screens report; a screen gets a copy in its entry when it becomes active, so it cannot
+// change it, and keeps what it needs (a screen never calls the Facts' Record methods).
+type session struct {
+	Facts
+	writeErr error
 	// resume is the step to come back to after redoing a step in place (againMsg), while
 	// resuming; apiGen counts bbsetup's authorizations, so a screen that listed with an
 	// older API lists again.
 	resume   step
 	resuming bool
 	apiGen   int
-	// outside is what was done outside this machine (a repository created; later what was
-	// stored in Amplication), in order, for the quit message and the Summary. Screens
-	// report each fact with outsideMsg.
-	outside OutsideFacts
 }
 
 // outsideFact is one thing done (or under way) outside this machine.
@@ -54,9 +86,9 @@ type outsideFact struct {
 }
 
 // OutsideFacts is what was done (or is under way) outside this machine, in order, for the
-// quit message and the Summary; the wizard's session and line mode keep one each. A later
-// fact with the same key replaces the earlier one ("being created" becomes "created"); an
-// empty text removes it (the create failed: nothing exists).
+// quit message and the Summary (Facts.Outside). A later fact with the same key replaces the
+// earlier one ("being created" becomes "created"); an empty text removes it (the create
+// failed: nothing exists).
 type OutsideFacts struct{ facts []outsideFact }
 
 // Record adds, replaces or (empty text) removes the fact with key.
@@ -85,14 +117,33 @@ func (o *OutsideFacts) Texts() []string {
 	return out
 }
 
+// The outside facts of a repository create (key "repo"), in the same words on both
+// surfaces: under way, failed, created.
+
+// CreatingRepoFact is the fact while the create of ws/slug (named name) is under way.
+func CreatingRepoFact(ws, slug, name string) string {
+	return fmt.Sprintf("Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
+		ws, slug, checkCommand(ws, name))
+}
+
+// FailedRepoFact is the fact after the create of ws/slug failed with err: "" (nothing was
+// created) unless the request may have been carried out although it failed.
+func FailedRepoFact(err error, ws, slug, name string) string {
+	var mh interface{ MayHaveSucceeded() bool }
+	if !errors.As(err, &mh) || !mh.MayHaveSucceeded() {
+		return ""
+	}
+	return fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
+		ws, slug, checkCommand(ws, name))
+}
+
+// CreatedRepoFact is the fact once r was created.
+func CreatedRepoFact(r Repo) string {
+	return "Created the repository " + r.FullName + " on Bitbucket (" + r.HTMLURL + ")."
+}
+
 // record adds, replaces or removes f.
-func (ses *session) record(f outsideFact) { ses.outside.Record(f.key, f.text) }
-
-// doneOutside is the texts of the outside facts.
-func (ses *session) doneOutside() []string { return ses.outside.Texts() }
-
-// ampPath reports that the wizard finishes inside Amplication (signed in, not skipped).
-func (ses *session) ampPath() bool { return ses.amp != nil && !ses.ampSkipped }
+func (ses *session) record(f outsideFact) { ses.Outside.Record(f.key, f.text) }
 
 // entry is what a screen is given each time it becomes active.
 type entry struct {
@@ -146,38 +197,37 @@ type AmpSummary struct {
 	buildable       bool              // the summary can offer the Build screen (b)
 }
 
-// summary is the session as the Summary Run returns.
-func (ses *session) summary() Summary {
+// Summary is the facts as the Summary Run returns (the wizard's and the line mode's).
+func (f *Facts) Summary() Summary {
 	s := Summary{
-		Completed:       ses.finished,
-		Checkout:        ses.checkout.Root,
-		Layout:          ses.checkout.Layout,
-		CallbackURL:     ses.checkout.CallbackURL,
-		KeptCredentials: ses.kept,
-		Verified:        ses.verdict != nil && ses.verdict.Kind == VerdictOK && !ses.unverified,
-		Files:           append([]FileResult{}, ses.written...),
-		ConnectedAs:     ses.identity,
-		Workspace:       ses.workspace.Slug,
-		Repository:      ses.repo,
-		CreatedRepo:     ses.created,
-		Services:        ses.checkout.Services,
-		DoneOutside:     ses.doneOutside(),
+		Completed:       f.Finished,
+		Checkout:        f.Checkout.Root,
+		Layout:          f.Checkout.Layout,
+		CallbackURL:     f.Checkout.CallbackURL,
+		KeptCredentials: f.Kept,
+		Verified:        f.Verdict != nil && f.Verdict.Kind == VerdictOK && !f.Unverified,
+		Files:           append([]FileResult{}, f.Written...),
+		ConnectedAs:     f.Identity,
+		Workspace:       f.Workspace.Slug,
+		Repository:      f.Repo,
+		CreatedRepo:     f.Created,
+		Services:        f.Checkout.Services,
+		DoneOutside:     f.Outside.Texts(),
 	}
-	if ses.kept {
-		s.ClientID = ses.checkout.ClientID
+	if f.Kept {
+		s.ClientID = f.Checkout.ClientID
 	} else {
-		s.ClientID = ses.creds.ID
+		s.ClientID = f.Creds.ID
 	}
 	switch {
-	case ses.ampSkipped:
+	case f.AmpSkipped:
 		s.Amplication = &AmpSummary{Skipped: true}
-	case ses.amp != nil:
-		a := &AmpSummary{ServerURL: ses.amp.URL, Account: ses.amp.Account, Workspace: ses.amp.Workspace.Name,
-			GitOrganization: ses.org, Reused: ses.orgReused, Connected: ses.connected, Build: ses.built}
-		s.Amplication = a
+	case f.Amp != nil:
+		s.Amplication = &AmpSummary{ServerURL: f.Amp.URL, Account: f.Amp.Account, Workspace: f.Amp.Workspace.Name,
+			GitOrganization: f.Org, Reused: f.OrgReused, Connected: f.Connected, Build: f.Built}
 	}
-	if ses.checkout.Root != "" {
-		s.NextSteps = nextSteps(ses.checkout, s.Amplication)
+	if f.Checkout.Root != "" {
+		s.NextSteps = nextSteps(f.Checkout, s.Amplication)
 	}
 	return s
 }

@@ -15,7 +15,7 @@ func TestConnectInsteadFindsARepositoryCreatedSinceTheListing(t *testing.T) {
 	hs.wantStep(stepChoice)
 	// Someone creates it in Bitbucket meanwhile.
 	fb.mu.Lock()
-	ws := hs.m.w.s.workspace.Slug
+	ws := hs.m.w.s.Workspace.Slug
 	fb.repos[ws] = append(fb.repos[ws], Repo{Slug: "brand-new", Name: "brand-new", FullName: ws + "/brand-new"})
 	fb.mu.Unlock()
 	hs.press("down", "enter")
@@ -27,8 +27,8 @@ func TestConnectInsteadFindsARepositoryCreatedSinceTheListing(t *testing.T) {
 	hs.wantStep(stepConnect)
 	hs.untilText("1 match", "brand-new")
 	hs.press("enter")
-	if hs.m.w.s.repo == nil || hs.m.w.s.repo.Slug != "brand-new" {
-		t.Fatalf("connected %+v, want brand-new", hs.m.w.s.repo)
+	if hs.m.w.s.Repo == nil || hs.m.w.s.Repo.Slug != "brand-new" {
+		t.Fatalf("connected %+v, want brand-new", hs.m.w.s.Repo)
 	}
 }
 
@@ -40,7 +40,7 @@ func TestConnectCtrlRReloadsAtAnyTime(t *testing.T) {
 	hs.wantStep(stepConnect)
 	hs.untilText("30 repositories")
 	fb.mu.Lock()
-	ws := hs.m.w.s.workspace.Slug
+	ws := hs.m.w.s.Workspace.Slug
 	fb.repos[ws] = append(fb.repos[ws], Repo{Slug: "zz-new", Name: "zz-new", FullName: ws + "/zz-new"})
 	fb.mu.Unlock()
 	hs.wantText("ctrl+r reload")
@@ -57,9 +57,9 @@ func TestAmpConnectChecksTheRepositoryStillExists(t *testing.T) {
 	hs.untilText("› orders")
 	hs.press("enter")
 	hs.wantStep(stepAmpConnect)
-	repo := hs.m.w.s.repo
+	repo := hs.m.w.s.Repo
 	fb.mu.Lock()
-	ws := hs.m.w.s.workspace.Slug
+	ws := hs.m.w.s.Workspace.Slug
 	kept := fb.repos[ws][:0]
 	for _, r := range fb.repos[ws] {
 		if r.Slug != repo.Slug {

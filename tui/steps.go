@@ -100,7 +100,7 @@ var steps = [numSteps]stepDef{
 	stepVerify: {title: "Verify",
 		new: func(c *common, b Backend) screen { return newVerify(c, b) },
 		back: func(s *session) (step, bool) {
-			if s.kept {
+			if s.Kept {
 				return stepWelcome, true
 			}
 			return stepCredentials, true
@@ -109,15 +109,15 @@ var steps = [numSteps]stepDef{
 		new:     func(c *common, b Backend) screen { return newEnv(c, b) },
 		skipped: kept,
 		back: func(s *session) (step, bool) {
-			return stepCredentials, s.written == nil // written: nothing to go back to
+			return stepCredentials, s.Written == nil // written: nothing to go back to
 		}},
 	stepAmpServer: {title: "Amplication server",
 		new: func(c *common, b Backend) screen { return newAmpServer(c, b) },
 		back: func(s *session) (step, bool) {
-			if s.kept {
+			if s.Kept {
 				return stepWelcome, true
 			}
-			return stepEnv, s.written == nil // nothing written: back to the diff is safe
+			return stepEnv, s.Written == nil // nothing written: back to the diff is safe
 		}},
 	stepAmpSignIn: {title: "Sign in to Amplication",
 		new:     func(c *common, b Backend) screen { return newAmpSignIn(c, b) },
@@ -125,11 +125,11 @@ var steps = [numSteps]stepDef{
 		back:    to(stepAmpServer)},
 	stepAuthorize: {title: "Authorize",
 		new:     func(c *common, b Backend) screen { return newAuthorize(c, b) },
-		skipped: (*session).ampPath,
+		skipped: (*session).AmpPath,
 		back:    to(stepAmpServer)}, // Amplication skipped: the operator may change their mind
 	stepAmpAuthorize: {title: "Authorize",
 		new:     func(c *common, b Backend) screen { return newAmpAuthorize(c) },
-		skipped: func(s *session) bool { return !s.ampPath() },
+		skipped: func(s *session) bool { return !s.AmpPath() },
 		back:    to(stepAmpSignIn)},
 	stepWorkspaces: {title: "Workspace",
 		new: func(c *common, b Backend) screen { return newWorkspaces(c) },
@@ -162,14 +162,14 @@ var steps = [numSteps]stepDef{
 // authorizeStep is the Authorize step on the session's path: Amplication's when signed in
 // to it, bbsetup's own when Amplication is skipped.
 func authorizeStep(s *session) step {
-	if s.ampPath() {
+	if s.AmpPath() {
 		return stepAmpAuthorize
 	}
 	return stepAuthorize
 }
 
 // kept is a skipped rule: the step is only for a new key and secret.
-func kept(s *session) bool { return s.kept }
+func kept(s *session) bool { return s.Kept }
 
 // position is cur's place on the operator's path and the path's length, for the header:
 // skipped steps are not counted, and an alternative shares its place with the step before.
@@ -191,7 +191,7 @@ func position(cur step, s *session) (n, total int) {
 }
 
 // ampSkipped: the operator skipped Amplication (its later screens are off the path).
-func ampSkipped(s *session) bool { return s.ampSkipped }
+func ampSkipped(s *session) bool { return s.AmpSkipped }
 
 // to is a back rule that always leads to s.
 func to(s step) func(*session) (step, bool) {

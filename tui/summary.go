@@ -26,7 +26,7 @@ type summaryScreen struct {
 func newSummary(c *common) *summaryScreen { return &summaryScreen{c: c} }
 
 func (s *summaryScreen) enter(e entry) tea.Cmd {
-	s.sum = e.s.summary()
+	s.sum = e.s.Summary()
 	s.ctx, s.offer = e.ctx, offerBuild(e.s)
 	if s.sum.Amplication != nil {
 		s.sum.Amplication.buildable = s.offer != nil

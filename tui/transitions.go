@@ -4,7 +4,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/bbsetup/bbsetup/setup/flow"
-	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // The transition table: what the root does with each message a screen reports (its "done"
@@ -43,7 +42,7 @@ func observe[M tea.Msg](f func(w *wizard, m M) (tea.Cmd, bool)) transition {
 // done message (see docs/tui.md).
 var transitions = []transition{
 	observe(func(w *wizard, m envAppliedMsg) (tea.Cmd, bool) {
-		w.s.written = append([]FileResult{}, m.results...)
+		w.s.Written = append([]FileResult{}, m.results...)
 		w.s.writeErr = m.err
 		return w.quitWhenHeld(m)
 	}),
@@ -51,22 +50,13 @@ var transitions = []transition{
 		// Amplication stored its git organization, whatever the screen makes of it (also
 		// when bbsetup's own Bitbucket access failed afterwards).
 		if m.a.Org != nil && !m.reused {
-			org := *m.a.Org
-			w.s.orgStored = &org
-			ws := ""
-			if w.s.amp != nil {
-				ws = " workspace " + safetext.Line(w.s.amp.Workspace.Name) + "'s"
-			}
-			w.s.record(outsideFact{key: "amp-org", text: "Stored in Amplication:" + ws + " Bitbucket connection as " +
-				safetext.Line(org.Name) + " (its git organization; see bbsetup amplication status)."})
+			w.s.RecordOrgStored(*m.a.Org)
 		}
 		return nil, false
 	}),
 	observe(func(w *wizard, m ampConnectResultMsg) (tea.Cmd, bool) {
 		if m.err == nil {
-			r := m.r
-			w.s.connected = &r
-			w.s.record(outsideFact{key: "amp-connect", text: "Stored in Amplication: " + safetext.Line(r.Line()) + " (read back from the server)."})
+			w.s.RecordConnected(m.r)
 		}
 		return w.quitWhenHeld(m)
 	}),
@@ -95,33 +85,33 @@ var transitions = []transition{
 	}),
 	on(func(w *wizard, m ampBuiltMsg) tea.Cmd { // the Build screen (build.go)
 		p := m.p
-		w.s.built = &p
+		w.s.Built = &p
 		w.s.record(outsideFact{key: "amp-build", text: buildOutsideText(p)})
 		return nil
 	}),
 	on(func(w *wizard, m checkoutMsg) tea.Cmd {
-		w.s.checkout = m.co
-		w.s.kept = m.keep
+		w.s.Checkout = m.co
+		w.s.Kept = m.keep
 		if m.keep {
-			w.s.creds = Credentials{}
+			w.s.Creds = Credentials{}
 			return w.goTo(stepVerify) // one token request before the browser trip
 		}
 		return w.goTo(stepConsumer)
 	}),
 	on(func(w *wizard, m consumerDoneMsg) tea.Cmd {
-		w.s.hint = m.workspace
+		w.s.Hint = m.workspace
 		return w.goTo(stepPermissions)
 	}),
 	on(func(w *wizard, _ permissionsDoneMsg) tea.Cmd { return w.goTo(stepCredentials) }),
 	on(func(w *wizard, m credentialsMsg) tea.Cmd {
-		w.s.creds = m.c
+		w.s.Creds = m.c
 		return w.goTo(stepVerify)
 	}),
 	on(func(w *wizard, m verifiedMsg) tea.Cmd {
 		v := m.v
-		w.s.verdict = &v
-		w.s.unverified = m.unverified
-		if w.s.kept {
+		w.s.Verdict = &v
+		w.s.Unverified = m.unverified
+		if w.s.Kept {
 			return w.goTo(stepAmpServer) // nothing to write
 		}
 		return w.goTo(stepEnv)
@@ -129,20 +119,20 @@ var transitions = []transition{
 	on(func(w *wizard, m fixMsg) tea.Cmd { return w.fix(m.v) }),
 	on(func(w *wizard, _ envDoneMsg) tea.Cmd { return w.goTo(stepAmpServer) }),
 	on(func(w *wizard, m ampServerDoneMsg) tea.Cmd {
-		w.s.ampSkipped = m.skip
+		w.s.AmpSkipped = m.skip
 		if m.skip {
-			w.s.amp = nil
+			w.s.Amp = nil
 			return w.goTo(authorizeStep(&w.s))
 		}
-		if w.s.amp != nil && m.key != nil { // after a restart: signed in already
-			w.s.amp.Key = *m.key
+		if w.s.Amp != nil && m.key != nil { // after a restart: signed in already
+			w.s.Amp.Key = *m.key
 			return w.goTo(w.resumeOr(authorizeStep(&w.s)))
 		}
 		return w.goTo(stepAmpSignIn)
 	}),
 	on(func(w *wizard, m ampSignedMsg) tea.Cmd {
 		a := m.a
-		w.s.amp = &a
+		w.s.Amp = &a
 		if !a.Key.OK {
 			// The server must be restarted (or its key could not be read): the server
 			// screen shows it and re-checks, signed in.
@@ -152,23 +142,23 @@ var transitions = []transition{
 	}),
 	on(func(w *wizard, m authorizedMsg) tea.Cmd {
 		id := m.a.Identity
-		w.s.identity = &id
-		w.s.api = m.a.API
-		w.s.org = m.a.Org
-		w.s.orgReused = m.reused
+		w.s.Identity = &id
+		w.s.API = m.a.API
+		w.s.Org = m.a.Org
+		w.s.OrgReused = m.reused
 		w.s.apiGen++
 		next := w.resumeOr(stepWorkspaces)
-		if next > stepWorkspaces && w.s.workspace.Slug != "" && next != stepCreate {
+		if next > stepWorkspaces && w.s.Workspace.Slug != "" && next != stepCreate {
 			// The listing so far used the refused token: list again with the new one.
-			prefetch := w.deliver(stepConnect, prefetchMsg{ws: w.s.workspace.Slug, api: w.s.api, base: w.base, again: true})
+			prefetch := w.deliver(stepConnect, prefetchMsg{ws: w.s.Workspace.Slug, api: w.s.API, base: w.base, again: true})
 			return tea.Batch(prefetch, w.goTo(next))
 		}
 		return w.goTo(next)
 	}),
 	on(func(w *wizard, m workspaceMsg) tea.Cmd {
-		w.s.workspace = m.ws
+		w.s.Workspace = m.ws
 		// The listing starts now, so the first page is there by the time Connect is.
-		prefetch := w.deliver(stepConnect, prefetchMsg{ws: m.ws.Slug, api: w.s.api, base: w.base})
+		prefetch := w.deliver(stepConnect, prefetchMsg{ws: m.ws.Slug, api: w.s.API, base: w.base})
 		return tea.Batch(w.goTo(stepChoice), prefetch)
 	}),
 	on(func(w *wizard, m choiceMsg) tea.Cmd {
@@ -185,30 +175,30 @@ var transitions = []transition{
 	}),
 	on(func(w *wizard, m repoMsg) tea.Cmd {
 		r := m.repo
-		w.s.repo = &r
-		w.s.created = m.created
+		w.s.Repo = &r
+		w.s.Created = m.created
 		if m.created {
 			w.deliver(stepConnect, stopListingMsg{drop: true}) // a listing from before lacks it
 		}
-		if w.s.ampPath() && w.s.org != nil {
+		if w.s.AmpPath() && w.s.Org != nil {
 			return w.goTo(stepAmpTarget)
 		}
-		w.s.finished = true // the summary is the end: quitting from it is finishing
+		w.s.Finished = true // the summary is the end: quitting from it is finishing
 		return w.goTo(stepSummary)
 	}),
 	on(func(w *wizard, m ampTargetMsg) tea.Cmd {
 		t := m.t
-		w.s.target = &t
+		w.s.Target = &t
 		return w.goTo(stepAmpConnect)
 	}),
 	on(func(w *wizard, m ampConnectedMsg) tea.Cmd {
 		r := m.r
-		w.s.connected = &r
-		w.s.finished = true
+		w.s.Connected = &r
+		w.s.Finished = true
 		return w.goTo(stepSummary)
 	}),
 	on(func(w *wizard, _ finishMsg) tea.Cmd {
-		w.s.finished = true
+		w.s.Finished = true
 		w.quitting = true
 		w.stop()
 		return tea.Quit
@@ -257,9 +247,9 @@ func rejectedFix(err error) fixMsg {
 
 // fix sends the operator to the screen that fixes what the verdict found.
 func (w *wizard) fix(v Verdict) tea.Cmd {
-	if w.s.kept {
+	if w.s.Kept {
 		// The configured key and secret are wrong: fixing them is replacing them.
-		w.s.kept = false
+		w.s.Kept = false
 	}
 	switch v.Kind {
 	case VerdictBadCredentials:

@@ -37,8 +37,8 @@ func newVerify(c *common, checker CredentialChecker) *verifyScreen {
 }
 
 func (s *verifyScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.creds, s.callback = e.ctx, e.s.creds, e.s.checkout.CallbackURL
-	s.kept, s.co = e.s.kept, e.s.checkout
+	s.ctx, s.creds, s.callback = e.ctx, e.s.Creds, e.s.Checkout.CallbackURL
+	s.kept, s.co = e.s.Kept, e.s.Checkout
 	return s.check()
 }
 

@@ -9,8 +9,9 @@
 //     screen interface;
 //   - wizard.go (this file): the root model: entering steps, the root's update;
 //   - transitions.go: the transition table (a screen's done message → session → next step);
-//   - session.go: what was chosen and what happened (the session), what a screen is given
-//     when it is entered (entry), and the Summary;
+//   - session.go: what was chosen and what happened (Facts, which the line mode keeps too,
+//     and the wizard's session around them), what a screen is given when it is entered
+//     (entry), and the Summary built from the Facts;
 //   - frame.go: the frame's own messages (size, global keys, spinner), the header, the
 //     scrolled body, the help line and the quit message;
 //   - request.go: the request helper (one in flight, stale answers dropped, cancelled
@@ -72,7 +73,7 @@ type (
 	ampSignedMsg    struct{ a AmpSignedIn }
 	ampTargetMsg    struct{ t AmpTarget }
 	ampConnectedMsg struct{ r AmpConnected }
-	// outsideMsg records something done outside this machine (see session.outside).
+	// outsideMsg records something done outside this machine (see Facts.Outside).
 	outsideMsg struct{ fact outsideFact }
 	finishMsg  struct{}
 	// envAppliedMsg is the result of the plan's Apply; the root records it in the session

@@ -106,9 +106,9 @@ func newWorkspaces(c *common) *workspacesScreen {
 }
 
 func (s *workspacesScreen) enter(e entry) tea.Cmd {
-	s.ctx, s.api, s.hint, s.canBack = e.ctx, e.s.api, e.s.hint, e.canBack
-	if e.s.workspace.Slug != "" {
-		s.hint = e.s.workspace.Slug
+	s.ctx, s.api, s.hint, s.canBack = e.ctx, e.s.API, e.s.Hint, e.canBack
+	if e.s.Workspace.Slug != "" {
+		s.hint = e.s.Workspace.Slug
 	}
 	if s.loaded && s.err == nil && s.gen == e.s.apiGen {
 		return nil

@@ -26,7 +26,7 @@ func (r *runner) ampServer() (step, error) {
 	t := r.t
 	t.heading("Amplication server")
 	t.say("The Amplication server")
-	if r.ampPath() {
+	if r.AmpPath() {
 		return r.ampKey()
 	}
 	checks := 0
@@ -36,7 +36,7 @@ func (r *runner) ampServer() (step, error) {
 		if last == nil {
 			t.progress("Asking the Amplication server…")
 		}
-		p := r.b.ProbeAmp(r.ctx, r.co)
+		p := r.b.ProbeAmp(r.ctx, r.Checkout)
 		if err := r.ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -133,7 +133,7 @@ func (r *runner) confirmSkip() (bool, error) {
 	if err != nil || !skip {
 		return false, err
 	}
-	r.ampSkipped, r.amp = true, nil
+	r.AmpSkipped, r.Amp = true, nil
 	return true, nil
 }
 
@@ -141,15 +141,15 @@ func (r *runner) confirmSkip() (bool, error) {
 // found it did not, or after the key and secret were changed): it must be restarted.
 func (r *runner) ampKey() (step, error) {
 	t := r.t
-	t.say("Server: %s", r.amp.URL)
-	t.say("Signed in: %s · workspace %s", r.amp.Account, r.amp.Workspace.Name)
+	t.say("Server: %s", r.Amp.URL)
+	t.say("Signed in: %s · workspace %s", r.Amp.Account, r.Amp.Workspace.Name)
 	restarter, canRestart := r.b.(tui.AmpDemoRestarter)
 	canRestart = canRestart && r.opts.Demo
 	restarted := false
 	// Checked now, as the wizard's server screen does on entry: the sign-in's answer is
 	// stale once the env files were written again (a changed key and secret).
 	t.progress("Checking the server's Bitbucket key…")
-	k := r.amp.API.CheckAmpKey(r.ctx)
+	k := r.Amp.API.CheckAmpKey(r.ctx)
 	if err := r.ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -161,12 +161,12 @@ func (r *runner) ampKey() (step, error) {
 			if k.Message != "" {
 				t.say("%s", k.Message)
 			}
-			r.amp.Key = k
+			r.Amp.Key = k
 			return stepAuthorize, nil
 		case k.Message == lastMsg:
 		case k.Stale:
 			t.say("! The server must be restarted: %s", k.Message)
-			t.say("It reads .env.local only when it starts. Stop it (Ctrl+C in its terminal) and start it again, from %s:", r.co.Root)
+			t.say("It reads .env.local only when it starts. Stop it (Ctrl+C in its terminal) and start it again, from %s:", r.Checkout.Root)
 			t.say("  %s", ampServerCommand)
 			if !canRestart || restarted {
 				t.say("Checking again every few seconds until it uses the new key (or press enter once restarted)…")
@@ -198,7 +198,7 @@ func (r *runner) ampKey() (step, error) {
 				lastMsg = ""
 			}
 		}
-		k = r.amp.API.CheckAmpKey(r.ctx)
+		k = r.Amp.API.CheckAmpKey(r.ctx)
 		if err := r.ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -268,7 +268,7 @@ func (r *runner) ampSignIn() (step, error) {
 			l.Email, l.Password = email, pw
 		}
 		t.progress("Signing in and checking the server's Bitbucket key…")
-		a, err := r.b.SignInAmp(r.ctx, r.co, l)
+		a, err := r.b.SignInAmp(r.ctx, r.Checkout, l)
 		if err != nil {
 			if cerr := r.ctx.Err(); cerr != nil {
 				return 0, cerr
@@ -281,7 +281,7 @@ func (r *runner) ampSignIn() (step, error) {
 				return 0, err
 			}
 		}
-		r.amp, r.ampSkipped = &a, false
+		r.Amp, r.AmpSkipped = &a, false
 		t.say("✓ Signed in as %s · workspace %s", a.Account, a.Workspace.Name)
 		if !a.Key.OK {
 			return stepAmpServer, nil // the server must use the new key first
@@ -329,16 +329,16 @@ func (r *runner) pickAmpWorkspace(a tui.AmpSignedIn) (tui.AmpSignedIn, error) {
 func (r *runner) authorize() (step, error) {
 	t := r.t
 	t.heading("Authorize")
-	amp := r.ampPath()
+	amp := r.AmpPath()
 	if amp {
 		t.say("Authorize Amplication with Bitbucket")
-		t.say("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace %s.", r.amp.Workspace.Name)
+		t.say("The URL is the Amplication server's own (its key); Bitbucket's answer goes to the server, which exchanges it and keeps the connection for workspace %s.", r.Amp.Workspace.Name)
 		if st, done, err := r.reuseAmpOrg(); done {
 			return st, err
 		}
 	} else {
 		t.say("Authorize bbsetup with your Bitbucket account")
-		if r.kept {
+		if r.Kept {
 			t.say("Using the key and secret already configured in the checkout.")
 		}
 	}
@@ -347,9 +347,9 @@ func (r *runner) authorize() (step, error) {
 		var sess tui.AuthSession
 		var err error
 		if amp {
-			sess, err = r.amp.API.StartAmpAuth(r.ctx)
+			sess, err = r.Amp.API.StartAmpAuth(r.ctx)
 		} else {
-			sess, err = r.b.StartAuth(r.ctx, r.co, r.creds)
+			sess, err = r.b.StartAuth(r.ctx, r.Checkout, r.Creds)
 		}
 		if err != nil {
 			if cerr := r.ctx.Err(); cerr != nil {
@@ -378,7 +378,7 @@ func (r *runner) authorize() (step, error) {
 // done is false when there are none or the operator chose to authorize again.
 func (r *runner) reuseAmpOrg() (next step, done bool, err error) {
 	t := r.t
-	orgs := r.amp.Orgs
+	orgs := r.Amp.Orgs
 	if len(orgs) == 0 {
 		return 0, false, nil
 	}
@@ -409,7 +409,7 @@ func (r *runner) reuseAmpOrg() (next step, done bool, err error) {
 			t.say("! %s", org.Other)
 		}
 		t.progress("Checking bbsetup's own access to Bitbucket…")
-		a, err := r.amp.API.ReuseAmpOrg(r.ctx, org)
+		a, err := r.Amp.API.ReuseAmpOrg(r.ctx, org)
 		if err == nil {
 			next, err := r.authorized(a, true)
 			return next, true, err
@@ -432,7 +432,7 @@ const (
 // redirect and for a pasted URL at once, whichever completes the flow first.
 func (r *runner) browserTrip(sess tui.AuthSession) (int, tui.Authorized, error) {
 	t := r.t
-	callback := r.co.CallbackURL
+	callback := r.Checkout.CallbackURL
 	r.showAuthorizeURL(sess.URL)
 	pastePrompt := "Paste the URL from the browser's address bar (it starts with " + callback + "?code=) and press enter."
 	if sess.PortInUse {
@@ -486,7 +486,7 @@ func (r *runner) browserTrip(sess tui.AuthSession) (int, tui.Authorized, error) 
 // in a remote session says how to forward the callback port.
 func (r *runner) showAuthorizeURL(authURL string) {
 	t := r.t
-	callback := r.co.CallbackURL
+	callback := r.Checkout.CallbackURL
 	t.say("Open this URL in a browser where you are logged in to Bitbucket, and click Grant access:")
 	t.say("%s", authURL) // on a line of its own: selectable whole
 	switch {
@@ -536,7 +536,7 @@ func (r *runner) pasteOnly(sess tui.AuthSession, pastePrompt string) (int, tui.A
 			return 0, tui.Authorized{}, err
 		}
 		if v == "" {
-			t.say("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with %s?code=), then press enter.", r.co.CallbackURL)
+			t.say("Nothing pasted yet: paste the address your browser landed on after Grant access (it starts with %s?code=), then press enter.", r.Checkout.CallbackURL)
 			continue
 		}
 		if a, ok, err := r.pasteURL(sess, v); err != nil || ok {
@@ -555,7 +555,7 @@ func (r *runner) waitFailed(werr error) (int, error) {
 		return 0, err
 	case change:
 		r.fix = &tui.Verdict{Kind: tui.VerdictBadCredentials, Message: flow.WithoutRemedy(werr.Error())}
-		r.kept = false
+		r.Kept = false
 		return changeKey, nil
 	}
 	return retry, nil
@@ -565,8 +565,8 @@ func (r *runner) waitFailed(werr error) (int, error) {
 func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 	t := r.t
 	id := a.Identity
-	r.identity, r.api, r.org, r.orgReused = &id, a.API, a.Org, reused
-	if r.ampPath() {
+	r.Identity, r.API, r.Org, r.OrgReused = &id, a.API, a.Org, reused
+	if r.AmpPath() {
 		org := ""
 		if a.Org != nil {
 			org = a.Org.Name
@@ -576,8 +576,7 @@ func (r *runner) authorized(a tui.Authorized, reused bool) (step, error) {
 		} else {
 			t.say("✓ Amplication is connected to Bitbucket as %s", org)
 			if a.Org != nil {
-				r.outside.Record("amp-org", "Stored in Amplication: workspace "+r.amp.Workspace.Name+"'s Bitbucket connection as "+
-					a.Org.Name+" (its git organization; see bbsetup amplication status).")
+				r.RecordOrgStored(*a.Org)
 			}
 		}
 		t.say("bbsetup lists and creates repositories with the consumer's own key (client credentials), as %s.", id.DisplayName)

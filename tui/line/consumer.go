@@ -31,7 +31,7 @@ func (r *runner) welcome() (step, error) {
 			}
 			continue
 		}
-		r.co = co
+		r.Checkout = co
 		t.say("Checkout: %s", co.Root)
 		t.say("Layout: %s", tui.LayoutText(co))
 		t.say("Callback URL to register on the consumer:")
@@ -49,10 +49,10 @@ func (r *runner) welcome() (step, error) {
 			}
 			switch i {
 			case 0:
-				r.kept, r.creds = true, tui.Credentials{}
+				r.Kept, r.Creds = true, tui.Credentials{}
 				return stepVerify, nil // one token request before the browser trip
 			case 1:
-				r.kept = false
+				r.Kept = false
 				return stepConsumer, nil
 			}
 			if dir, err = r.askPath(); err != nil {
@@ -97,7 +97,7 @@ func (r *runner) consumer() (step, error) {
 		t.say("  → Fix it on the consumer's edit page (steps 3 and 4 below), Save, then press enter.")
 		r.fix = nil
 	}
-	def := r.hint
+	def := r.Hint
 	if def == "" {
 		def = r.opts.Workspace // the demo's workspace; still confirmed with enter
 	}
@@ -111,17 +111,17 @@ func (r *runner) consumer() (step, error) {
 			t.say("%s", err.Error())
 			continue
 		}
-		r.hint = ws
+		r.Hint = ws
 		break
 	}
-	settings := r.b.SettingsURL(r.hint)
+	settings := r.b.SettingsURL(r.Hint)
 	t.say("Settings page:")
 	t.say("%s", settings)
 	t.say("On that page:")
 	t.say("  1. Under OAuth consumers (bottom of the sidebar), click Add consumer.")
 	t.say("  2. Name: anything, e.g. Amplication (local).")
 	t.say("  3. Callback URL:")
-	t.say("%s", r.co.CallbackURL)
+	t.say("%s", r.Checkout.CallbackURL)
 	t.say("  4. Tick This is a private consumer.")
 	t.say("  5. Tick the permissions (next step), then click Save.")
 	for {
@@ -194,7 +194,7 @@ func (r *runner) credentials() (step, error) {
 	} else {
 		t.say("In Bitbucket's OAuth consumers list, click the consumer's name: it reveals the Key and the Secret.")
 	}
-	defID := r.creds.ID
+	defID := r.Creds.ID
 	if defID == "" {
 		defID = r.opts.Prefill.ID
 	}
@@ -225,8 +225,8 @@ func (r *runner) credentials() (step, error) {
 	// or takes the demo consumer's.
 	defSecret, whose := "", ""
 	switch {
-	case r.creds.Secret != "" && r.creds.ID == id:
-		defSecret, whose = r.creds.Secret, "the one typed before"
+	case r.Creds.Secret != "" && r.Creds.ID == id:
+		defSecret, whose = r.Creds.Secret, "the one typed before"
 	case r.opts.Prefill.Secret != "" && r.opts.Prefill.ID == id:
 		defSecret, whose = r.opts.Prefill.Secret, "the demo consumer's"
 	}
@@ -246,8 +246,8 @@ func (r *runner) credentials() (step, error) {
 			t.say("%s", err.Error())
 			continue
 		}
-		r.creds = tui.Credentials{ID: id, Secret: v}
-		r.kept = false
+		r.Creds = tui.Credentials{ID: id, Secret: v}
+		r.Kept = false
 		return stepVerify, nil
 	}
 }
@@ -256,21 +256,21 @@ func (r *runner) verify() (step, error) {
 	t := r.t
 	t.heading("Verify")
 	t.say("Check the key and secret with Bitbucket")
-	if r.kept {
-		t.say("The key and secret already configured in %s:", rel(r.co.Root, r.co.ServerEnv))
-		t.say("Key    %s", r.co.ClientID)
-		t.say("Secret %s", r.co.SecretMasked)
+	if r.Kept {
+		t.say("The key and secret already configured in %s:", rel(r.Checkout.Root, r.Checkout.ServerEnv))
+		t.say("Key    %s", r.Checkout.ClientID)
+		t.say("Secret %s", r.Checkout.SecretMasked)
 	} else {
-		t.say("Key    %s", r.creds.ID)
-		t.say("Secret %s", mask.Secret(r.creds.Secret))
+		t.say("Key    %s", r.Creds.ID)
+		t.say("Secret %s", mask.Secret(r.Creds.Secret))
 	}
 	for {
 		t.progress("Asking Bitbucket for a token with this key and secret…")
 		var v tui.Verdict
-		if r.kept {
-			v = r.b.CheckConfigured(r.ctx, r.co)
+		if r.Kept {
+			v = r.b.CheckConfigured(r.ctx, r.Checkout)
 		} else {
-			v = r.b.CheckCredentials(r.ctx, r.creds)
+			v = r.b.CheckCredentials(r.ctx, r.Creds)
 		}
 		if err := r.ctx.Err(); err != nil {
 			return 0, err
@@ -287,8 +287,8 @@ func (r *runner) verify() (step, error) {
 				return 0, err
 			}
 			if i == 1 {
-				r.verdict, r.unverified = &v, true
-				if r.kept {
+				r.Verdict, r.Unverified = &v, true
+				if r.Kept {
 					return stepAmpServer, nil
 				}
 				return stepEnv, nil
@@ -300,7 +300,7 @@ func (r *runner) verify() (step, error) {
 				return 0, err
 			}
 			if i == 1 {
-				r.kept = false
+				r.Kept = false
 				return stepCredentials, nil
 			}
 		}
@@ -319,8 +319,8 @@ func (r *runner) verified(v tui.Verdict) (step, error) {
 			t.say("  • %s", g)
 		}
 	}
-	r.verdict, r.unverified = &v, false
-	if r.kept {
+	r.Verdict, r.Unverified = &v, false
+	if r.Kept {
 		return stepAmpServer, nil // nothing to write
 	}
 	return stepEnv, nil
@@ -333,14 +333,14 @@ func (r *runner) refused(v tui.Verdict) (step, error) {
 	switch v.Kind {
 	case tui.VerdictBadCredentials:
 		next := "Paste them again (click the consumer's name in Bitbucket to reveal both)."
-		if r.kept {
+		if r.Kept {
 			next = "Paste a working key and secret (click the consumer's name in Bitbucket to reveal both); they replace the configured ones."
 		}
 		t.fail("The key or the secret is wrong", errors.New(v.Message), next)
 	case tui.VerdictNotPrivate:
 		t.fail("\"This is a private consumer\" is not ticked", errors.New(v.Message), "Tick it on the consumer's edit page and Save; the consumer steps follow.")
 	case tui.VerdictNoCallback:
-		t.fail("The consumer has no callback URL", errors.New(v.Message+"\nCallback URL: "+r.co.CallbackURL), "Set it on the consumer's edit page and Save; the consumer steps follow.")
+		t.fail("The consumer has no callback URL", errors.New(v.Message+"\nCallback URL: "+r.Checkout.CallbackURL), "Set it on the consumer's edit page and Save; the consumer steps follow.")
 	case tui.VerdictMissingScopes:
 		t.fail("Some permission boxes are not ticked", errors.New(v.Message), "Tick them on the consumer's edit page and Save; the checklist follows.")
 		t.say("Missing:")
@@ -353,7 +353,7 @@ func (r *runner) refused(v tui.Verdict) (step, error) {
 
 // goFix sends the operator to the step that fixes v (the wizard's fix).
 func (r *runner) goFix(v tui.Verdict) (step, error) {
-	r.kept = false
+	r.Kept = false
 	r.fix = &v
 	switch v.Kind {
 	case tui.VerdictNotPrivate, tui.VerdictNoCallback:
@@ -370,7 +370,7 @@ func (r *runner) env() (step, error) {
 	t.say("Write the key and secret into the env files")
 	for {
 		t.progress("Reading the env files…")
-		plan, err := r.b.PlanEnv(r.ctx, r.co, r.creds)
+		plan, err := r.b.PlanEnv(r.ctx, r.Checkout, r.Creds)
 		if err != nil {
 			if next, err := r.planFailed(err); err != nil || next != stepEnv {
 				return next, err
@@ -381,7 +381,7 @@ func (r *runner) env() (step, error) {
 			t.say("✓ The files already hold this key and secret; nothing to write.")
 			return stepAmpServer, nil
 		}
-		t.say("Nothing is written until you confirm. The secret is masked (%s). A backup of each file is kept outside the checkout.", mask.Secret(r.creds.Secret))
+		t.say("Nothing is written until you confirm. The secret is masked (%s). A backup of each file is kept outside the checkout.", mask.Secret(r.Creds.Secret))
 		r.showDiff(plan)
 		ok, err := t.yesNo("Write these files?", true)
 		if err != nil {
@@ -443,15 +443,15 @@ func (r *runner) planFailed(err error) (step, error) {
 
 // sayWritten records and says what the write did to each file.
 func (r *runner) sayWritten(res []tui.FileResult) {
-	r.written = append([]tui.FileResult{}, res...)
+	r.Written = append([]tui.FileResult{}, res...)
 	for _, f := range res {
 		switch {
 		case f.Changed && f.Backup != "":
-			r.t.say("✓ written %s (backup %s)", rel(r.co.Root, f.Path), rel(r.co.Root, f.Backup))
+			r.t.say("✓ written %s (backup %s)", rel(r.Checkout.Root, f.Path), rel(r.Checkout.Root, f.Backup))
 		case f.Changed:
-			r.t.say("✓ written %s", rel(r.co.Root, f.Path))
+			r.t.say("✓ written %s", rel(r.Checkout.Root, f.Path))
 		default:
-			r.t.say("= up to date %s", rel(r.co.Root, f.Path))
+			r.t.say("= up to date %s", rel(r.Checkout.Root, f.Path))
 		}
 	}
 }
@@ -473,7 +473,7 @@ func (r *runner) startServer(plan tui.EnvPlan) (step, error) {
 		t.say("  (demo: the emulated server is started or restarted for you; the next check finds it)")
 	}
 	var later []string
-	for _, svc := range r.co.Services {
+	for _, svc := range r.Checkout.Services {
 		if svc != server {
 			later = append(later, svc)
 		}
@@ -495,7 +495,7 @@ func (r *runner) startServer(plan tui.EnvPlan) (step, error) {
 func (r *runner) showDiff(plan tui.EnvPlan) {
 	t := r.t
 	for _, f := range plan.Files {
-		t.say("%s (%s)", rel(r.co.Root, f.Path), tui.FileState(f))
+		t.say("%s (%s)", rel(r.Checkout.Root, f.Path), tui.FileState(f))
 		if !f.Changed {
 			continue
 		}

@@ -42,37 +42,17 @@ const (
 	stepDone
 )
 
-// runner is one run: the backend, the surface and the session (what was chosen and done
-// so far; the same facts as the wizard's session).
+// runner is one run: the backend, the surface and the facts (what was chosen and done so
+// far: tui.Facts, as the wizard's session keeps them, so the Summary is built as there).
 type runner struct {
 	ctx  context.Context
 	b    tui.Backend
 	opts tui.Options
 	t    *term
 
-	co         tui.Checkout
-	kept       bool
-	hint       string // the workspace slug typed on the consumer step
-	creds      tui.Credentials
-	verdict    *tui.Verdict
-	unverified bool
-	fix        *tui.Verdict // what the Verify step sent the operator back to fix
-	written    []tui.FileResult
-	identity   *tui.Identity
-	api        tui.Bitbucket
-	workspace  tui.Workspace
-	repo       *tui.Repo
-	created    bool
-	filter     string // typed into the Connect step's filter (Create's "connect to it")
-
-	amp        *tui.AmpSignedIn
-	ampSkipped bool
-	org        *tui.AmpOrg
-	orgReused  bool
-	target     *tui.AmpTarget
-	connected  *tui.AmpConnected
-	finished   bool
-	outside    tui.OutsideFacts // done outside this machine, as in the wizard
+	tui.Facts
+	fix    *tui.Verdict // what the Verify step sent the operator back to fix
+	filter string       // typed into the Connect step's filter (Create's "connect to it")
 }
 
 // Run runs the flow on in and out until the operator finishes or leaves, and returns the
@@ -83,7 +63,7 @@ func Run(ctx context.Context, b tui.Backend, opts tui.Options, in io.Reader, out
 	defer cancel()
 	r := &runner{ctx: ctx, b: b, opts: opts, t: newTerm(ctx, in, out)}
 	err := r.run()
-	sum := r.summary()
+	sum := r.Summary()
 	switch {
 	case err == nil:
 		return sum, nil
@@ -132,42 +112,4 @@ func (r *runner) run() error {
 		cur = next
 	}
 	return nil
-}
-
-// ampPath reports that the flow finishes inside Amplication (signed in, not skipped).
-func (r *runner) ampPath() bool { return r.amp != nil && !r.ampSkipped }
-
-// summary is the session as the Summary Run returns (the same as the wizard's).
-func (r *runner) summary() tui.Summary {
-	s := tui.Summary{
-		Completed:       r.finished,
-		Checkout:        r.co.Root,
-		Layout:          r.co.Layout,
-		CallbackURL:     r.co.CallbackURL,
-		KeptCredentials: r.kept,
-		Verified:        r.verdict != nil && r.verdict.Kind == tui.VerdictOK && !r.unverified,
-		Files:           append([]tui.FileResult{}, r.written...),
-		ConnectedAs:     r.identity,
-		Workspace:       r.workspace.Slug,
-		Repository:      r.repo,
-		CreatedRepo:     r.created,
-		Services:        r.co.Services,
-	}
-	s.DoneOutside = append(s.DoneOutside, r.outside.Texts()...)
-	if r.kept {
-		s.ClientID = r.co.ClientID
-	} else {
-		s.ClientID = r.creds.ID
-	}
-	switch {
-	case r.ampSkipped:
-		s.Amplication = &tui.AmpSummary{Skipped: true}
-	case r.amp != nil:
-		s.Amplication = &tui.AmpSummary{ServerURL: r.amp.URL, Account: r.amp.Account, Workspace: r.amp.Workspace.Name,
-			GitOrganization: r.org, Reused: r.orgReused, Connected: r.connected}
-	}
-	if r.co.Root != "" {
-		s.NextSteps = tui.NextSteps(r.co, s.Amplication)
-	}
-	return s
 }

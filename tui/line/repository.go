@@ -23,7 +23,7 @@ func (r *runner) workspaces() (step, error) {
 	t.say("Choose the workspace")
 	for {
 		t.progress("Loading your workspaces…")
-		ws, err := r.api.Workspaces(r.ctx)
+		ws, err := r.API.Workspaces(r.ctx)
 		if err != nil {
 			next, err := r.listFailed("your workspaces", stepWorkspaces, err)
 			if err != nil || next != stepWorkspaces {
@@ -48,7 +48,7 @@ func (r *runner) workspaces() (step, error) {
 			if w.Admin {
 				names[i] += "  [admin]"
 			}
-			if w.Slug == r.hint {
+			if w.Slug == r.Hint {
 				def = i
 			}
 		}
@@ -56,7 +56,7 @@ func (r *runner) workspaces() (step, error) {
 		if err != nil {
 			return 0, err
 		}
-		r.workspace = ws[i]
+		r.Workspace = ws[i]
 		return stepChoice, nil
 	}
 }
@@ -65,8 +65,8 @@ func (r *runner) choice() (step, error) {
 	t := r.t
 	t.heading("Create or connect")
 	t.say("Create a repository or connect an existing one")
-	t.say("Workspace: %s", r.workspace.Slug)
-	i, err := t.choose("", []string{"Connect an existing repository", "Create a new repository in " + r.workspace.Slug}, 0)
+	t.say("Workspace: %s", r.Workspace.Slug)
+	i, err := t.choose("", []string{"Connect an existing repository", "Create a new repository in " + r.Workspace.Slug}, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -79,10 +79,10 @@ func (r *runner) choice() (step, error) {
 
 func (r *runner) create() (step, error) {
 	t := r.t
-	ws := r.workspace.Slug
+	ws := r.Workspace.Slug
 	t.heading("Create repository")
 	t.say("Create a repository in %s", ws)
-	projects, projErr := r.api.Projects(r.ctx, ws)
+	projects, projErr := r.API.Projects(r.ctx, ws)
 	for {
 		name, slug, next, err := r.askRepoName(ws)
 		if err != nil || next != stepCreate {
@@ -115,13 +115,13 @@ func (r *runner) askRepoName(ws string) (name, slug string, next step, err error
 			t.say("type a name for the repository")
 			continue
 		}
-		slug := r.api.Slugify(name)
-		if err := r.api.ValidateSlug(slug); err != nil {
+		slug := r.API.Slugify(name)
+		if err := r.API.ValidateSlug(slug); err != nil {
 			t.say("Slug %s: %s", slug, err.Error())
 			continue
 		}
 		t.say("Slug: %s/%s", ws, slug)
-		if taken, err := r.api.RepoExists(r.ctx, ws, slug); err == nil && taken {
+		if taken, err := r.API.RepoExists(r.ctx, ws, slug); err == nil && taken {
 			next, err := r.exists(ws, slug)
 			if err != nil || next != stepCreate {
 				return "", "", next, err
@@ -182,38 +182,30 @@ func (r *runner) askNewRepo(ws, name, slug string, projects []tui.Project, projE
 func (r *runner) createRepo(ws string, req tui.NewRepo) (step, error) {
 	t := r.t
 	name, slug := req.Name, req.Slug
-	r.outside.Record("repo", fmt.Sprintf(
-		"Creating the repository %s/%s was under way: check whether it exists with %s before you create it again.",
-		ws, slug, tui.CheckCommand(ws, name)))
+	r.Outside.Record("repo", tui.CreatingRepoFact(ws, slug, name))
 	t.progress("Creating " + ws + "/" + slug + "…")
 	// A create is not interrupted half-way: a stop waits for its answer.
-	repo, err := r.api.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
+	repo, err := r.API.CreateRepo(context.WithoutCancel(r.ctx), ws, req)
 	var ee *tui.ExistsError
 	if errors.As(err, &ee) {
-		r.outside.Record("repo", "") // nothing was created
+		r.Outside.Record("repo", "") // nothing was created
 		return r.exists(ee.Workspace, ee.Slug)
 	}
 	if err != nil {
-		text := "" // nothing was created
-		var mh interface{ MayHaveSucceeded() bool }
-		if errors.As(err, &mh) && mh.MayHaveSucceeded() {
-			text = fmt.Sprintf("The repository %s/%s may have been created although the request failed: check with %s.",
-				ws, slug, tui.CheckCommand(ws, name))
-		}
-		r.outside.Record("repo", text)
+		r.Outside.Record("repo", tui.FailedRepoFact(err, ws, slug, name))
 		if cerr := r.ctx.Err(); cerr != nil {
 			return 0, cerr
 		}
 		t.fail("The repository was not created", err, "Check the name and try again.")
 		return stepCreate, nil
 	}
-	r.outside.Record("repo", "Created the repository "+repo.FullName+" on Bitbucket ("+repo.HTMLURL+").")
+	r.Outside.Record("repo", tui.CreatedRepoFact(repo))
 	t.say("✓ Created %s", repo.FullName)
 	r.repoLinks(repo)
 	if repo.MainBranchNote != "" {
 		t.say("%s", repo.MainBranchNote)
 	}
-	r.repo, r.created = &repo, true
+	r.Repo, r.Created = &repo, true
 	return r.afterRepo()
 }
 
@@ -246,16 +238,16 @@ func (r *runner) repoLinks(repo tui.Repo) {
 
 // afterRepo is where the flow goes once the repository is chosen or created.
 func (r *runner) afterRepo() (step, error) {
-	if r.ampPath() && r.org != nil {
+	if r.AmpPath() && r.Org != nil {
 		return stepAmpTarget, nil
 	}
-	r.finished = true
+	r.Finished = true
 	return stepSummary, nil
 }
 
 func (r *runner) connect() (step, error) {
 	t := r.t
-	ws := r.workspace.Slug
+	ws := r.Workspace.Slug
 	t.heading("Connect repository")
 	t.say("Connect a repository in %s", ws)
 	var all []tui.Repo
@@ -303,7 +295,7 @@ func (r *runner) connect() (step, error) {
 		}
 		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(shown) {
 			repo := shown[n-1]
-			r.repo, r.created = &repo, false
+			r.Repo, r.Created = &repo, false
 			t.say("✓ %s", repo.FullName)
 			return r.afterRepo()
 		}
@@ -394,7 +386,7 @@ func (r *runner) listRepos(ws, filter string, limit int) ([]tui.Repo, error) {
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	got := []tui.Repo{}
-	err := r.api.ListRepos(ctx, ws, filter, func(batch []tui.Repo, _, _ int) {
+	err := r.API.ListRepos(ctx, ws, filter, func(batch []tui.Repo, _, _ int) {
 		if limit > 0 && len(got) >= limit {
 			return
 		}
@@ -414,12 +406,12 @@ func (r *runner) listRepos(ws, filter string, limit int) ([]tui.Repo, error) {
 
 func (r *runner) ampTarget() (step, error) {
 	t := r.t
-	repo := r.repo.FullName
+	repo := r.Repo.FullName
 	t.heading("Amplication target")
 	t.say("Which Amplication project or service pushes to %s?", repo)
 	for {
 		t.progress("Reading the projects and their services…")
-		ps, err := r.amp.API.AmpProjects(r.ctx)
+		ps, err := r.Amp.API.AmpProjects(r.ctx)
 		if err != nil {
 			if cerr := r.ctx.Err(); cerr != nil {
 				return 0, cerr
@@ -481,16 +473,16 @@ func (r *runner) ampTarget() (step, error) {
 			}
 			target.Replace = true
 		}
-		r.target = &target
+		r.Target = &target
 		return stepAmpConnect, nil
 	}
 }
 
 func (r *runner) ampConnect() (step, error) {
 	t := r.t
-	req := tui.AmpConnectRequest{Target: *r.target, Workspace: r.workspace.Slug, Slug: r.repo.Slug}
-	if r.org != nil {
-		req.Org = *r.org
+	req := tui.AmpConnectRequest{Target: *r.Target, Workspace: r.Workspace.Slug, Slug: r.Repo.Slug}
+	if r.Org != nil {
+		req.Org = *r.Org
 	}
 	tg := req.Target
 	t.heading("Connect in Amplication")
@@ -518,7 +510,7 @@ func (r *runner) ampConnect() (step, error) {
 		}
 		t.progress("Connecting, then reading it back from the server…")
 		// A connect is not interrupted half-way: a stop waits for its answer.
-		d, err := r.amp.API.ConnectAmp(context.WithoutCancel(r.ctx), req)
+		d, err := r.Amp.API.ConnectAmp(context.WithoutCancel(r.ctx), req)
 		if err != nil {
 			if cerr := r.ctx.Err(); cerr != nil {
 				return 0, cerr
@@ -526,8 +518,7 @@ func (r *runner) ampConnect() (step, error) {
 			t.fail("The connect did not work", err, "Try again, or answer n to choose another target.")
 			continue
 		}
-		r.connected = &d
-		r.outside.Record("amp-connect", "Stored in Amplication: "+d.Line()+" (read back from the server).")
+		r.RecordConnected(d)
 		t.say("✓ %s", d.Line())
 		if d.Unchanged {
 			t.say("It was already connected; nothing changed.")
@@ -549,14 +540,14 @@ func (r *runner) ampConnect() (step, error) {
 			t.say("%s", n)
 		}
 		t.say("Read back from the Amplication server.")
-		r.finished = true
+		r.Finished = true
 		return stepSummary, nil
 	}
 }
 
 func (r *runner) summaryStep() (step, error) {
-	r.finished = true
+	r.Finished = true
 	r.t.heading("Summary")
-	r.t.say("%s", tui.PlainSummary(r.summary()))
+	r.t.say("%s", tui.PlainSummary(r.Summary()))
 	return stepDone, nil
 }
