@@ -89,6 +89,7 @@ func (a *Factory) ampClient() (*ampSession, error) {
 	if s.Server, err = flow.OpenServer(co, a.g.AmplicationURL, &http.Client{Transport: a.debugTransport(s.tr)}); err != nil {
 		return nil, usageErrorf("--amplication-url: %v", err)
 	}
+	s.CheckKey = a.verifyCredentials // names a refusal the server does not explain
 	a.debugf("amplication server %s (checkout %s)", s.URL, co.Root)
 	return s, nil
 }

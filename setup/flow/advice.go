@@ -172,7 +172,10 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 	why = safetext.Line(ge.Message())
 	low := strings.ToLower(ge.Message())
 	_, _, fetch := FetchFailure(err)
+	var kr *KeyRejectedError
 	switch {
+	case errors.As(err, &kr):
+		o = CompleteKeyRefused
 	case fetch: // before the words below: the URL it names can hold "user" or "code"
 		o = CompleteUnreachable
 	case strings.Contains(low, "upgrade its plan"):
@@ -245,6 +248,10 @@ func (s *Server) wizardComplete(err error) error {
 	case CompleteUnreachable:
 		return UnreachableAdvice(err, "then try again")
 	case CompleteKeyRefused:
+		var kr *KeyRejectedError
+		if errors.As(err, &kr) {
+			return &CredentialsError{Err: errors.New(failed + "Bitbucket rejects the key and secret in " + kr.File + " (bbsetup checked them just now), which the server loaded.")}
+		}
 		return &CredentialsError{Err: errors.New(failed + "Bitbucket refused the key and secret the running server loaded.")}
 	case CompleteRedirectURI:
 		return errors.New(failed + "Bitbucket wants the same redirect_uri in the exchange as in the authorization; open the URL above exactly as given (nothing added).")

@@ -298,7 +298,7 @@ func (a *AmpAuthorization) Complete(ctx context.Context, srv *Server, code strin
 			// A server whose schema said it was new enough, yet refuses as an old one.
 			return nil, &amplication.OldServerError{}
 		}
-		return nil, err
+		return nil, srv.keyRejected(ctx, err)
 	}
 	a.Close()
 	return org, nil
@@ -313,4 +313,34 @@ func Entitled(co *checkout.Checkout) bool {
 	}
 	v, ok := co.ServerEnv(checkout.KeyBillingEnabled)
 	return ok && strings.EqualFold(strings.TrimSpace(v), "true")
+}
+
+// KeyRejectedError is a refused completion whose server said no more than "Bitbucket
+// request failed." while Bitbucket, asked by bbsetup just then, rejects the key and
+// secret in File: the server loaded the same ones (its key was checked before the trip).
+type KeyRejectedError struct {
+	File string
+	Err  error // the server's refusal
+}
+
+func (e *KeyRejectedError) Error() string { return e.Err.Error() }
+func (e *KeyRejectedError) Unwrap() error { return e.Err }
+
+// keyRejected names the cause of a refusal the server does not explain: when Bitbucket
+// rejects the checkout's key and secret, err becomes a *KeyRejectedError.
+func (s *Server) keyRejected(ctx context.Context, err error) error {
+	if s.CheckKey == nil || s.Checkout == nil {
+		return err
+	}
+	if o, _, ok := ClassifyComplete(err); !ok || o != CompleteUnknown {
+		return err
+	}
+	cr, ok := s.Checkout.Current()
+	if !ok {
+		return err
+	}
+	if v := s.CheckKey(ctx, cr.ClientID, cr.ClientSecret); v.Kind == oauth.VerdictBadCredentials {
+		return &KeyRejectedError{File: s.Checkout.ServerEnvLocal, Err: err}
+	}
+	return err
 }

@@ -33,6 +33,10 @@ func (b *Backend) server(tco Checkout) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the Amplication server URL %s cannot be used: %w", safetext.Line(ServerURL(b.cfg.AmplicationURL, co)), err)
 	}
+	s.CheckKey = func(ctx context.Context, id, secret string) oauth.Verdict { // names a refusal the server does not explain
+		b.cfg.Secret(secret)
+		return oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.cfg.BitbucketURL), id, secret, b.cfg.HTTP)
+	}
 	return s, nil
 }
 

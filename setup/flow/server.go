@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/oauth"
 )
 
 // DefaultAmplicationURL is the Amplication server when neither the operator nor HOST in
@@ -44,6 +45,10 @@ type Server struct {
 	Checkout *checkout.Checkout
 	URL      string
 	Client   *amplication.Client
+	// CheckKey checks a key and secret with Bitbucket (oauth.CheckCredentials with the
+	// surface's HTTP client); nil: not checked. AmpAuthorization.Complete uses it when the
+	// server's refusal says no more than "Bitbucket request failed.".
+	CheckKey func(ctx context.Context, id, secret string) oauth.Verdict
 }
 
 // BadServerURLError is OpenServer's error for a URL the client cannot use; its text is
