@@ -228,12 +228,6 @@ func ampClean(err error) error {
 // ampName is a server string made safe for the terminal.
 func ampName(s string) string { return safetext.Line(s) }
 
-// ampTarget resolves --project and --service (flow.Resolve), worded with the flags.
-func ampTarget(ps []amplication.Project, project, service string) (flow.Target, error) {
-	t, err := flow.Resolve(ps, project, service)
-	return t, ampResolveError(err)
-}
-
 // ampProject resolves --project alone (flow.ResolveProject), worded with the flag.
 func ampProject(ps []amplication.Project, project string) (amplication.Project, error) {
 	p, err := flow.ResolveProject(ps, project)

@@ -150,38 +150,27 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	if err != nil {
 		return err
 	}
-	t, err := ampTarget(s.ov.Projects, o.project, o.service)
-	if err != nil {
-		return err
+	req := flow.ConnectRequest{
+		Projects: s.ov.Projects, Project: o.project, Resource: o.service,
+		Group: ws, Slug: strings.TrimSpace(o.repository), Repo: lookup, Replace: o.replace,
+		Pusher:    func(context.Context) (flow.Pusher, error) { return pu, nil }, // chosen above, beside the look-ups
+		Bitbucket: bb,
+		Root:      s.Checkout.Root,
+		Words:     a.ampConnectWords(s),
 	}
-	pl, err := ampConnectPlan(o, ws, t, lookup)
-	if err != nil {
-		return err
-	}
-	var create *flow.NewRepository
 	if o.create != "" {
-		create = &flow.NewRepository{Bitbucket: bb, Repo: bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public}}
+		req.Slug = bitbucket.Slugify(o.create)
+		req.Create = &flow.NewRepository{Bitbucket: bb, Repo: bitbucket.CreateRepo{Name: o.create, Description: o.description, ProjectKey: o.projectKey, Public: o.public}}
 	}
-	with := flow.ConnectWith{Pusher: pu, Bitbucket: bb}
-	if t.Resource.Type != amplication.TypeProjectConfiguration {
-		with.Override = amplication.DetectOverride(ctx, s.Client, s.Checkout.Root)
-	}
-	out, err := pl.Run(ctx, s.Client, with, create)
+	pl, out, err := flow.Connect(ctx, s.Client, req)
 	if out != nil && out.Created != nil {
 		fmt.Fprintf(a.env.Stderr, "Created %s repository %s in Bitbucket.\n", bbapiVisibility(out.Created.IsPrivate), ampName(ws+"/"+out.Slug))
 	}
 	if out != nil {
 		a.ampPushNotes(out)
 	}
-	switch {
-	case err != nil && out == nil && create != nil:
-		return a.reposCreateProjectError(ctx, bb, ws, o.projectKey, err) // names the workspace's keys
-	case err != nil:
-		slug := pl.Slug
-		if out != nil {
-			slug = out.Slug
-		}
-		return flow.ConnectFailed(err, t.Label(), ws+"/"+slug, t.Project.ID, a.ampConnectWords(s))
+	if err != nil {
+		return a.ampConnectError(ctx, o, bb, pl, err)
 	}
 	if err := a.ampConnectPrint(o, out, pu.Org()); err != nil {
 		return err
@@ -192,38 +181,29 @@ func (a *Factory) runAmplicationConnect(ctx context.Context, o ampConnectOptions
 	return nil
 }
 
-// ampConnectPlan waits for the repository's look-up and plans the connect of t to it
-// (flow.PlanConnect), its refusals worded with the flags.
-func ampConnectPlan(o ampConnectOptions, ws string, t flow.Target, lookup *flow.RepoLookup) (flow.ConnectPlan, error) {
-	repo, err := lookup.Wait()
-	var nf *bitbucket.NotFoundError
-	switch {
-	case errors.As(err, &nf):
-		return flow.ConnectPlan{}, fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
-			ws, strings.TrimSpace(o.repository), ws)
-	case err != nil:
-		return flow.ConnectPlan{}, err
-	}
-	slug := bitbucket.Slugify(o.create)
-	if repo != nil {
-		slug = repo.Slug
-	}
-	pl, err := flow.PlanConnect(t, ws, slug, o.replace)
+// ampConnectError words flow.Connect's refusals with the flags (its failures after the
+// store are worded already, with ampConnectWords).
+func (a *Factory) ampConnectError(ctx context.Context, o ampConnectOptions, bb *bitbucket.Client, pl flow.ConnectPlan, err error) error {
+	var cf *flow.CreateFailedError
+	var nr *flow.NoRepositoryError
 	var ace *amplication.AlreadyConnectedError
 	var mse *flow.MovesServicesError
 	switch {
+	case errors.As(err, &cf):
+		return a.reposCreateProjectError(ctx, bb, pl.Group, o.projectKey, cf.Err) // names the workspace's keys
+	case errors.As(err, &nr):
+		return fmt.Errorf("there is no Bitbucket repository %s/%s that the consumer's owner can see, so nothing was connected: check the slug with bbsetup repos list --workspace %s, or create it with --create NAME",
+			nr.Group, nr.Slug, nr.Group)
 	case errors.As(err, &mse):
-		return pl, fmt.Errorf("%s; pass --replace to move them too, or connect each of them on its own first with --service (which marks it as overriding the project)", mse.Error())
+		return fmt.Errorf("%s; pass --replace to move them too, or connect each of them on its own first with --service (which marks it as overriding the project)", mse.Error())
 	case errors.As(err, &ace):
 		how := ""
 		if ace.Inherited {
 			how = ", the project's repository, which it inherits"
 		}
-		return pl, fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", t.Label(), ampName(ace.Repo.FullName()), how, ws+"/"+slug)
-	case pl.Unchanged && o.create != "" && !o.replace:
-		return pl, fmt.Errorf("%s is already connected to %s; pass --replace to connect it to %s instead", t.Label(), ampName(t.Resource.Repo.FullName()), pl.Full())
+		return fmt.Errorf("%s is already connected to %s%s; pass --replace to connect it to %s instead", pl.Label(), ampName(ace.Repo.FullName()), how, pl.Full())
 	}
-	return pl, nil
+	return ampResolveError(err) // --project and --service
 }
 
 // ampConnectPrint prints the result read back (or, unchanged, as it was).

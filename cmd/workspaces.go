@@ -11,7 +11,6 @@ import (
 
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/flow"
-	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -104,12 +103,12 @@ func (a *Factory) bbapiClientWith(ctx context.Context, opts bitbucket.Options) (
 	if err != nil {
 		return nil, nil, err
 	}
-	a.secret(cr.ClientSecret)
 	tr := pagedTransport()
-	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.g.BitbucketURL), cr.ClientID, cr.ClientSecret, &http.Client{Transport: a.debugTransport(tr)})
 	// No Options.Debug: the debug transport already logs every request (the token's
 	// too), once, with the one "debug: " prefix.
-	return bitbucket.New(a.g.APIURL, hc, a.testBackoff(opts)), tr.CloseIdleConnections, nil
+	bb := flow.OwnClient(ctx, flow.OwnAccess{BitbucketURL: a.g.BitbucketURL, APIURL: a.g.APIURL, Credentials: cr,
+		HTTP: &http.Client{Transport: a.debugTransport(tr)}, Options: a.testBackoff(opts), Secret: a.secret})
+	return bb, tr.CloseIdleConnections, nil
 }
 
 // bbapiWriteJSON writes v as indented JSON and a newline.

@@ -15,7 +15,6 @@ import (
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -350,9 +349,8 @@ func (api *ampAPI) consumerClient() (*bitbucket.Client, *checkout.Checkout, erro
 	if !ok {
 		return nil, nil, fmt.Errorf("bbsetup's own Bitbucket access needs the key and secret in %s, and they are not set", co.ServerEnvLocal)
 	}
-	b.cfg.Secret(cr.ClientSecret)
-	hc := oauth.ClientCredentialsClient(b.base, oauth.EndpointsFor(b.cfg.BitbucketURL), cr.ClientID, cr.ClientSecret, b.cfg.HTTP)
-	return bitbucket.New(b.cfg.APIURL, hc, b.cfg.Bitbucket), co, nil
+	return OwnClient(b.base, OwnAccess{BitbucketURL: b.cfg.BitbucketURL, APIURL: b.cfg.APIURL, Credentials: cr,
+		HTTP: b.cfg.HTTP, Options: b.cfg.Bitbucket, Secret: b.cfg.Secret}), co, nil
 }
 
 // AmpProjects implements tui.AmpTargetLister.
@@ -386,52 +384,52 @@ func (api *ampAPI) AmpProjects(ctx context.Context) ([]AmpProject, error) {
 }
 
 // ConnectAmp implements tui.AmpConnector: the project is read again (what it has now),
-// then the same connect as the command line's, read back.
+// then the same connect as the command line's (Connect), read back.
 func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpConnected, error) {
 	s := api.s
 	ps, err := s.Client.Projects(ctx)
 	if err != nil {
 		return AmpConnected{}, s.ClassifyAmp(err).Wizard()
 	}
-	t, err := Resolve(ps, req.Target.Project.ID, req.Target.Resource.ID)
-	if err != nil {
-		return AmpConnected{}, fmt.Errorf("%s is no longer in Amplication: go back and choose again", safetext.Line(req.Target.Label()))
-	}
-	pl, err := PlanConnect(t, req.Workspace, req.Slug, req.Target.Replace)
-	var ace *amplication.AlreadyConnectedError
-	var mse *MovesServicesError
-	switch {
-	case errors.As(err, &ace):
-		return AmpConnected{}, fmt.Errorf("%s is now connected to %s; go back and choose it again to replace it", t.Label(), safetext.Line(ace.Repo.FullName()))
-	case errors.As(err, &mse):
-		return AmpConnected{}, fmt.Errorf("%s; go back and choose it again to move them too, or connect each of them on its own first", mse.Error())
-	case err != nil:
-		return AmpConnected{}, err
-	}
-	_, all, err := api.orgs(ctx, "")
-	if err != nil {
-		return AmpConnected{}, s.ClassifyAmp(err).Wizard()
-	}
-	pu, err := ChoosePusher(all, api.ownUser(ctx), req.Org.ID, "")
-	if err != nil {
-		return AmpConnected{}, fmt.Errorf("%w; go back to Authorize Amplication and choose one", err)
-	}
-	with := ConnectWith{Pusher: pu}
-	if bb, err := api.ownClient(); err == nil {
-		with.Bitbucket = bb
-	}
-	if t.Resource.Type != amplication.TypeProjectConfiguration {
-		with.Override = amplication.DetectOverride(ctx, s.Client, s.Checkout.Root)
-	}
-	r, err := pl.Run(ctx, s.Client, with, nil)
-	if err != nil {
-		return AmpConnected{}, ConnectFailed(err, t.Label(), safetext.Line(pl.Full()), t.Project.ID, ConnectWords{
+	bb, _ := api.ownClient() // nil: no write check, no main branch
+	pl, r, err := Connect(ctx, s.Client, ConnectRequest{
+		Projects: ps, Project: req.Target.Project.ID, Resource: req.Target.Resource.ID,
+		Group: req.Workspace, Slug: req.Slug, Replace: req.Target.Replace,
+		Pusher: func(ctx context.Context) (Pusher, error) {
+			_, all, err := api.orgs(ctx, "")
+			if err != nil {
+				return Pusher{}, s.ClassifyAmp(err).Wizard()
+			}
+			pu, err := ChoosePusher(all, api.ownUser(ctx), req.Org.ID, "")
+			if err != nil {
+				return Pusher{}, fmt.Errorf("%w; go back to Authorize Amplication and choose one", err)
+			}
+			return pu, nil
+		},
+		Bitbucket: bb,
+		Root:      s.Checkout.Root,
+		Words: ConnectWords{
 			Amp:   func(err error) error { return s.ClassifyAmp(err).Wizard() },
 			Check: "; go back to the Amplication target to see what it has now",
 			ConnectOld: func(old *amplication.GitRepository, _ string) string {
 				return "go back to the Amplication target and connect " + safetext.Line(old.FullName()) + " again"
 			},
-		})
+		},
+	})
+	var ns *NoSuchError
+	var am *AmbiguousError
+	var nset *NoSettingsError
+	var ace *amplication.AlreadyConnectedError
+	var mse *MovesServicesError
+	switch {
+	case errors.As(err, &ns), errors.As(err, &am), errors.As(err, &nset):
+		return AmpConnected{}, fmt.Errorf("%s is no longer in Amplication: go back and choose again", safetext.Line(req.Target.Label()))
+	case errors.As(err, &ace):
+		return AmpConnected{}, fmt.Errorf("%s is now connected to %s; go back and choose it again to replace it", pl.Label(), safetext.Line(ace.Repo.FullName()))
+	case errors.As(err, &mse):
+		return AmpConnected{}, fmt.Errorf("%s; go back and choose it again to move them too, or connect each of them on its own first", mse.Error())
+	case err != nil:
+		return AmpConnected{}, err
 	}
 	l := safetext.Line
 	out := AmpConnected{Project: l(r.Project.Name), Resource: l(r.Resource.Name), Settings: r.Resource.Type == amplication.TypeProjectConfiguration,

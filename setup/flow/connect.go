@@ -15,8 +15,9 @@ import (
 // repository of its own inherits) or one service gets a Bitbucket repository. Resolve
 // finds the target, PlanConnect says what it will change before anything is created or
 // stored, Run creates the repository when asked, stores the connection and reads it back.
-// The command line and the wizard call the same three; a later check (a git organization
-// of the operator's choice, a permission check) goes into PlanConnect or Run.
+// Connect runs the three in order for the command line and the wizard, which differ only
+// in their words for its refusals; a later check (a git organization of the operator's
+// choice, a permission check) goes into PlanConnect or Run.
 
 // NoSuchError is a refusal of Resolve or UseWorkspace: no What ("project", "service" of
 // Project, "workspace") has the name or id asked for. Have lists what there is (safe
@@ -181,17 +182,18 @@ func (e *MovesServicesError) Names() string {
 // PlanConnect checks whether t may be connected to group/slug and says what it will
 // change: an *amplication.AlreadyConnectedError when it has another repository, and a
 // *MovesServicesError when a project connect would move services connected elsewhere,
-// both unless replace.
+// both unless replace. A refused plan still names its target and repository.
 func PlanConnect(t Target, group, slug string, replace bool) (ConnectPlan, error) {
+	pl := ConnectPlan{Target: t, Group: group, Slug: slug}
 	unchanged, err := amplication.Connectable(t.Project, t.Resource, group, slug, replace)
 	if err != nil {
-		return ConnectPlan{}, err
+		return pl, err
 	}
 	settings := t.Resource.Type == amplication.TypeProjectConfiguration
 	if !settings && !t.Resource.Override {
 		unchanged = false // connected, but still following the project: Run marks it
 	}
-	pl := ConnectPlan{Target: t, Group: group, Slug: slug, Unchanged: unchanged}
+	pl.Unchanged = unchanged
 	if settings && !unchanged { // an unchanged plan stores nothing, so moves nothing
 		pl.Taken = amplication.MovedByProjectConnect(t.Project, group, slug)
 		if len(pl.Taken) > 0 && !replace {
@@ -199,6 +201,117 @@ func PlanConnect(t Target, group, slug string, replace bool) (ConnectPlan, error
 		}
 	}
 	return pl, nil
+}
+
+// ConnectRequest is one connect as a surface asks for it: the target by id or name, the
+// Bitbucket repository, and what the connect stores and checks with. The command line and
+// the wizard fill it in and word Connect's refusals; Connect does the rest.
+type ConnectRequest struct {
+	// Projects are the projects the target is found among: the command line's overview,
+	// the wizard's read again just before (what they have now).
+	Projects []amplication.Project
+	// Project and Resource name the target by id or name, as Resolve takes them (Resource
+	// "": the project's settings).
+	Project, Resource string
+	// Group is the Bitbucket workspace, Slug the repository (or the one Create makes).
+	Group, Slug string
+	// Repo, when not nil, is the look-up of the existing repository running beside the
+	// sign-in: Connect waits for it once the target is found and takes its slug. Nothing
+	// is stored before it has answered.
+	Repo    *RepoLookup
+	Replace bool
+	// Pusher gives the git organization to store once the plan stands (a surface that
+	// chose it earlier returns that one). Its error comes back as it is: the surface's.
+	Pusher func(context.Context) (Pusher, error)
+	// Bitbucket is bbsetup's own client, for the write check and the main branch (nil
+	// skips both).
+	Bitbucket *bitbucket.Client
+	// Create, when not nil, is the repository to create first (its slug replaces Slug).
+	Create *NewRepository
+	// Root is the checkout's root: where DetectOverride looks for the schema (a service).
+	Root string
+	// Words are the surface's words for a failed store (ConnectFailed).
+	Words ConnectWords
+}
+
+// NoRepositoryError is Connect's refusal: Repo's look-up found no repository Group/Slug
+// (bbsetup's own account cannot see one). Nothing was stored.
+type NoRepositoryError struct {
+	Group, Slug string
+	Err         error // Bitbucket's answer
+}
+
+func (e *NoRepositoryError) Error() string {
+	return "there is no Bitbucket repository " + e.Group + "/" + e.Slug + " that bbsetup's own account can see"
+}
+func (e *NoRepositoryError) Unwrap() error { return e.Err }
+
+// CreateFailedError is Connect's failure to create the repository: Err is the Bitbucket
+// client's error, and nothing was stored.
+type CreateFailedError struct{ Err error }
+
+func (e *CreateFailedError) Error() string { return e.Err.Error() }
+func (e *CreateFailedError) Unwrap() error { return e.Err }
+
+// Connect is the connect both surfaces run: Resolve the target among r.Projects, wait for
+// the repository's look-up, PlanConnect (a create into the repository the target already
+// has is refused too, unless Replace), take the git organization from r.Pusher, and Run
+// with DetectOverride for a service. It returns the plan (with its target as far as it
+// got) and the Connected so far, which may come with an error (a repository created,
+// then a later step failed).
+//
+// Refusals before anything is created or stored come back typed for the surface to word:
+// Resolve's (*NoSuchError, *AmbiguousError, *NoSettingsError), *NoRepositoryError, the
+// look-up's other errors, PlanConnect's (*amplication.AlreadyConnectedError,
+// *MovesServicesError) and r.Pusher's own. A failed create is a *CreateFailedError; a
+// later failure is worded by ConnectFailed with r.Words.
+func Connect(ctx context.Context, c *amplication.Client, r ConnectRequest) (ConnectPlan, *Connected, error) {
+	t, err := Resolve(r.Projects, r.Project, r.Resource)
+	if err != nil {
+		return ConnectPlan{}, nil, err
+	}
+	slug := r.Slug
+	if r.Repo != nil {
+		repo, err := r.Repo.Wait()
+		var nf *bitbucket.NotFoundError
+		switch {
+		case errors.As(err, &nf):
+			return ConnectPlan{Target: t, Group: r.Group, Slug: slug}, nil, &NoRepositoryError{Group: r.Group, Slug: slug, Err: err}
+		case err != nil:
+			return ConnectPlan{Target: t, Group: r.Group, Slug: slug}, nil, err
+		case repo != nil:
+			slug = repo.Slug
+		}
+	}
+	pl, err := PlanConnect(t, r.Group, slug, r.Replace)
+	if err == nil && pl.Unchanged && r.Create != nil && !r.Replace {
+		// The repository to create is the one the target has: creating it would fail.
+		// Unchanged, the resource has it of its own (a service overrides its project).
+		err = &amplication.AlreadyConnectedError{Repo: *t.Resource.Repo}
+	}
+	if err != nil {
+		return pl, nil, err
+	}
+	pu, err := r.Pusher(ctx)
+	if err != nil {
+		return pl, nil, err
+	}
+	with := ConnectWith{Pusher: pu, Bitbucket: r.Bitbucket}
+	if t.Resource.Type != amplication.TypeProjectConfiguration {
+		with.Override = amplication.DetectOverride(ctx, c, r.Root)
+	}
+	out, err := pl.Run(ctx, c, with, r.Create)
+	switch {
+	case err != nil && out == nil && r.Create != nil:
+		return pl, nil, &CreateFailedError{Err: err}
+	case err != nil:
+		full := pl.Full()
+		if out != nil {
+			full = out.Full()
+		}
+		return pl, out, ConnectFailed(err, t.Label(), safetext.Line(full), t.Project.ID, r.Words)
+	}
+	return pl, out, nil
 }
 
 // NewRepository is a repository Run creates before it connects it.

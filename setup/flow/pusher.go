@@ -7,9 +7,12 @@ package flow
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
+	"github.com/bbsetup/bbsetup/setup/checkout"
+	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -131,4 +134,27 @@ func OwnUser(ctx context.Context, bb *bitbucket.Client) (*bitbucket.User, error)
 		return nil, fmt.Errorf("bbsetup's own Bitbucket account could not be read: %w", err)
 	}
 	return u, nil
+}
+
+// OwnAccess is what bbsetup's own Bitbucket client is built from: the consumer's key and
+// secret, the Bitbucket site (its token endpoint) and API, the HTTP client the token and
+// API requests go through (the program's transport, with its debug log), and the API
+// client's options (tests shorten the retry wait).
+type OwnAccess struct {
+	BitbucketURL, APIURL string
+	Credentials          checkout.Credentials
+	HTTP                 *http.Client
+	Options              bitbucket.Options
+	// Secret registers the consumer's secret as never logged (nil: nothing to register).
+	Secret func(...string)
+}
+
+// OwnClient is bbsetup's own Bitbucket client with the consumer's client_credentials (no
+// browser trip): the command line's and the wizard's. ctx is the token requests' base.
+func OwnClient(ctx context.Context, a OwnAccess) *bitbucket.Client {
+	if a.Secret != nil {
+		a.Secret(a.Credentials.ClientSecret)
+	}
+	hc := oauth.ClientCredentialsClient(ctx, oauth.EndpointsFor(a.BitbucketURL), a.Credentials.ClientID, a.Credentials.ClientSecret, a.HTTP)
+	return bitbucket.New(a.APIURL, hc, a.Options)
 }
