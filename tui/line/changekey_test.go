@@ -418,3 +418,69 @@ func authorizeAmp(t *testing.T, p *ptyRun, key string) {
 	visit(t, authURL)
 	p.waitFor("✓ Amplication is connected to Bitbucket as demo")
 }
+
+// TestLineModeAmplicationAuthorizeRejectedSecretThenChange: signed in to Amplication, the
+// consumer's secret is reset on Bitbucket before Amplication's authorization comes back,
+// so the server's code exchange fails and the server says no more than "Bitbucket request
+// failed."; bbsetup checks the written key and secret itself, names them as rejected and
+// offers to change them. The operator types the new secret (hidden), it is checked and
+// written, the server is restarted as the env step says, and the authorization connects.
+func TestLineModeAmplicationAuthorizeRejectedSecretThenChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("acme")
+	p.waitFor("Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	if _, err := w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
+	p.typeLine("")
+	p.waitFor("Email (or type token to sign in with an API token): ")
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.typeLine(w.AmplicationPassword)
+	p.waitFor("Authorize Amplication with Bitbucket")
+	out := p.waitFor("Waiting for Bitbucket…")
+	authURL, err := firstURL(out[strings.Index(out, "click Grant access:"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resetSecret(t, w) // the server and .env.local keep the old secret
+	visit(t, authURL)
+	p.waitFor("✗ Authorization failed: ", "Bitbucket request failed", "Bitbucket rejects the key and secret in",
+		"(bbsetup checked them just now)", "1. Change the key and secret (they are checked, then written again)", "2. Try again", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("== Key and secret ==", "✗ The key or secret did not work: ", "Key ["+w.Consumer.Key+"]: ")
+	p.typeLine("")
+	p.waitFor("Secret (hidden; press enter for the one typed before, " + mask.Secret(w.Consumer.Secret) + "): ")
+	p.wantEchoOff()
+	p.typeLine(newSecret)
+	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	wantEnvSecret(t, w, newSecret)
+	if _, err := w.RestartAmplication(); err != nil { // the operator restarts it, as the step says
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	authorizeAmp(t, p, w.Consumer.Key)
+	wantNoSecrets(t, w, p.output())
+}
