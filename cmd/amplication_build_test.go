@@ -247,6 +247,7 @@ func (w *buildWorld) pullRequests(t *testing.T) []string {
 const buildPRURL = "/acme/checkout-service/pull-requests/1"
 
 func TestAmplicationBuildHappyPath(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	code, out, errOut := w.exec(t, "amplication", "build", "--project", "Shop")
@@ -275,6 +276,7 @@ func TestAmplicationBuildHappyPath(t *testing.T) {
 }
 
 func TestAmplicationBuildStallsNameTheServiceThenGoOn(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--message", "stall test", "--stall-after", "1s", "--timeout", "90s")
 	s := p.waitErr(t, "code generation has not moved", "npx nx serve amplication-build-manager",
@@ -304,6 +306,7 @@ func TestAmplicationBuildStallsNameTheServiceThenGoOn(t *testing.T) {
 }
 
 func TestAmplicationBuildFailedPushShowsAmplicationsLog(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	svc := w.amp.Services()
 	svc.StartAll()
@@ -332,6 +335,7 @@ func TestAmplicationBuildFailedPushShowsAmplicationsLog(t *testing.T) {
 }
 
 func TestAmplicationBuildWatchFollowsAnotherClientsCommit(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--watch", "--json")
@@ -388,6 +392,7 @@ func TestAmplicationBuildWatchFollowsAnotherClientsCommit(t *testing.T) {
 // time, the push step PUSH_TO_BITBUCKET; Bitbucket authorization needs the billing
 // entitlement there).
 func TestAmplicationBuildOlderServers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		schema  string
 		billing bool

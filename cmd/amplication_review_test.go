@@ -21,6 +21,7 @@ import (
 // ends with a full stop (issue 16 item 12): the wrapped client error is not repeated
 // after the advice.
 func TestAmplicationErrorsSayTheCauseOnce(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	connect := []string{"amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop"}
 	for _, tc := range []struct {
@@ -160,6 +161,7 @@ func extraSentences(line string) int {
 // error that mentions bbsetup demo, item 20), a code Amplication could not exchange, and
 // an authorize that timed out after refusing another state's answer.
 func TestAmplicationErrorsAreOneSentence(t *testing.T) {
+	t.Parallel()
 	lastLine := func(s string) string {
 		s = strings.TrimRight(s, "\n")
 		return s[strings.LastIndexByte(s, '\n')+1:]

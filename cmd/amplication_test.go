@@ -319,6 +319,7 @@ func TestAmplicationStatusMissingConfiguration(t *testing.T) {
 }
 
 func TestAmplicationStatusUnreachableAndSignIn(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	w.env["BBSETUP_AMPLICATION_URL"] = ampFreeHost(t)
 	code, out, _ := w.run(t, "", "amplication", "status")

@@ -64,6 +64,7 @@ func TestE2EDeadEndsInTmux(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "both emulators restarted at every screen after sign-in/authorize",
 		"ctrl+l signs in or authorizes again in place and comes back; never only q")
+	t.Parallel() // after Record (the matrix keeps source order)
 	w := newE2EWorld(t)
 
 	// Inside Amplication: configure, sign in, authorize Amplication.
@@ -245,6 +246,7 @@ func TestE2EDeadEndsServerAndAuthorizeInTmux(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "both emulators restarted on the server screen (signed in) and while Authorize waits",
 		"ctrl+l signs in again and comes back; the authorization finishes")
+	t.Parallel() // after Record (the matrix keeps source order)
 	if _, err := exec.LookPath("curl"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
 	}

@@ -99,6 +99,7 @@ func (w *e2eWorld) orgName(id string) string {
 // repository the wizard creates gets README.md on main (the emulator reports
 // mainbranch null), and the result names who pushes.
 func TestE2EPushColleagueAndEmptyRepository(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -150,6 +151,7 @@ func TestE2EPushColleagueAndEmptyRepository(t *testing.T) {
 // updateResource (read in the emulator), and says Amplication pushes as demo, not as
 // bbsetup's own account (hosting), with both names.
 func TestE2EPushConsumerAccountOnV36(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -190,6 +192,7 @@ func TestE2EPushConsumerAccountOnV36(t *testing.T) {
 // A server before v3.5.0 refuses Bitbucket: the wizard says so on the server screen and
 // what to do, and no Bitbucket URL is ever shown.
 func TestE2EPushOldServerStops(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -213,6 +216,7 @@ func TestE2EPushOldServerStops(t *testing.T) {
 // The line mode (--accessible) on a server before v3.5.0: it says the server refuses
 // Bitbucket and what to do, and never prints a Bitbucket URL.
 func TestE2EPushOldServerStopsLineMode(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

@@ -258,6 +258,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "create, then connect (already configured, --json), 80x24",
 		"completes; files on disk parse back; no captured pane contains the secret")
+	t.Parallel() // after Record (the matrix keeps source order)
 	// Both runs finish inside Amplication (sign-in, Amplication's authorization, then the
 	// second run reuses it; orders, then catalog with the replace prompt), and the
 	// Amplication emulator's state is checked after each.
@@ -455,6 +456,7 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "Ctrl+C on the diff screen, before the write confirm",
 		"exit 130, 'nothing was written', no file created")
+	t.Parallel() // after Record (the matrix keeps source order)
 	w := newE2EWorld(t)
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
 	tt := w.run(t, "")

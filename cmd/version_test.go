@@ -61,6 +61,7 @@ func TestBuildVersionFrom(t *testing.T) {
 // TestVersionBinaryReleaseStamp builds bbsetup with the -ldflags a release sets (as
 // .goreleaser.yaml does) and reads `version` and `version --json`.
 func TestVersionBinaryReleaseStamp(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -46,6 +46,7 @@ func wizardSpeaks(t *testing.T, what string, err error, cause string) {
 // unreachable server, a wrong password, a bad token (the CLI keeps its own wording,
 // TestAmplicationErrorsSayTheCauseOnce).
 func TestWizardAdapterAmplicationErrorsInTheWizardsWords(t *testing.T) {
+	t.Parallel()
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
 	// Not started yet: nothing listens on its port.

@@ -40,6 +40,7 @@ func (aw *adapterWorld) writeKeys(t *testing.T) {
 }
 
 func TestWizardAdapterAmplicationProbeSignInAndKey(t *testing.T) {
+	t.Parallel()
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
 	p := aw.b.ProbeAmp(ctx, aw.co)

@@ -18,6 +18,7 @@ import (
 // terminal" (the emulator's services), and ends on the pull request (c copies, o opens);
 // the summary and the quit message carry the URL.
 func TestE2EWizardBuildScreenInTmux(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

@@ -54,9 +54,8 @@ func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 // (nil: the terminal), as `bbsetup --json > file` does.
 func startPtyOut(t *testing.T, env map[string]string, stdout io.Writer, args ...string) *ptyRun {
 	t.Helper()
-	// The backups of the env files: the adapter opens a checkout given by path with the
-	// process's environment, so the test's state directory goes there too.
-	t.Setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
+	// The backups of the env files go to the process's XDG_STATE_HOME (set by TestMain):
+	// the adapter opens a checkout given by path with the process's environment.
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
