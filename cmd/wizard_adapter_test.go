@@ -1,14 +1,21 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
@@ -61,6 +68,65 @@ func (aw *adapterWorld) useAmplicationURL(t *testing.T, url string) {
 	aw.a.g.AmplicationURL = url
 	aw.b = aw.a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
 	t.Cleanup(aw.b.Close)
+}
+
+// signedInAmp writes the keys, starts the Amplication server and signs in with the demo's
+// email and password: the wizard up to its Amplication sign-in.
+func (aw *adapterWorld) signedInAmp(ctx context.Context, t *testing.T) tui.AmpSignedIn {
+	t.Helper()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// startAmpAuth starts Amplication's Bitbucket authorization; it returns the session and
+// the state its authorize URL carries.
+func (aw *adapterWorld) startAmpAuth(ctx context.Context, t *testing.T, a tui.AmpSignedIn) (tui.AuthSession, string) {
+	t.Helper()
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, u.Query().Get("state")
+}
+
+// landedWith is the callback address a browser lands on with code and state.
+func (aw *adapterWorld) landedWith(code, state string) string {
+	return aw.co.CallbackURL + "?code=" + url.QueryEscape(code) + "&state=" + url.QueryEscape(state)
+}
+
+// frontInstallURL puts a server in front of the started Amplication emulator that answers
+// the authorize-URL query (GitInstallationURLWithState) with authorizeURL(state) and passes
+// every other request on, and makes the adapter ask it.
+func (aw *adapterWorld) frontInstallURL(t *testing.T, amp *ampemu.Server, authorizeURL func(state any) string) {
+	t.Helper()
+	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req struct {
+			OperationName string         `json:"operationName"`
+			Variables     map[string]any `json:"variables"`
+		}
+		_ = json.Unmarshal(b, &req)
+		if req.OperationName == "GitInstallationURLWithState" {
+			rw.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"%s"}}}`, authorizeURL(req.Variables["state"]))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		amp.Emulator.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(front.Close)
+	aw.useAmplicationURL(t, front.URL)
 }
 
 func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
