@@ -278,7 +278,7 @@ func TestAmplicationBuildHappyPath(t *testing.T) {
 func TestAmplicationBuildStallsNameTheServiceThenGoOn(t *testing.T) {
 	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
-	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--message", "stall test", "--stall-after", "1s", "--timeout", "90s")
+	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--message", "stall test", "--stall-after", "500ms", "--timeout", "90s")
 	s := p.waitErr(t, "code generation has not moved", "npx nx serve amplication-build-manager",
 		"npx nx serve local-data-service-generator-controller", "npm run docker:dev -- -d", "bbsetup keeps following")
 	if strings.Contains(s, "git-sync-manager") {

@@ -229,10 +229,23 @@ type e2eWorld struct {
 
 func newE2EWorld(t *testing.T) *e2eWorld {
 	t.Helper()
+	return newE2EWorldWith(t, demo.Options{Repos: 300})
+}
+
+// newE2EWorldWith is newE2EWorld with the demo world's options (a colleague's git
+// organization, an empty main branch, the consumer in another account, a generation, a
+// stale server, services down); Repos defaults to 40, the callback port and the temporary
+// directory are the test's.
+func newE2EWorldWith(t *testing.T, o demo.Options) *e2eWorld {
+	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
 	}
-	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
+	if o.Repos == 0 {
+		o.Repos = 40
+	}
+	o.ClientPort, o.TempDir = freePort(t), t.TempDir()
+	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -501,6 +514,27 @@ func (w *e2eWorld) toEnvDiff(tt *tmuxTerm) {
 	tt.waitFor("Bitbucket accepted the key and secret")
 	tt.keys("Enter")
 	tt.waitFor("will change")
+}
+
+// writeAndSignIn goes on from the diff: the files are written, the Amplication server is
+// started then (start; false: it already runs), its screen says it answers, and the
+// operator signs in. It returns the server it started (nil when it did not start one).
+func (w *e2eWorld) writeAndSignIn(t *testing.T, tt *tmuxTerm, start bool) *ampemu.Server {
+	t.Helper()
+	tt.keys("Enter")
+	tt.waitFor("✓ written")
+	var amp *ampemu.Server
+	if start {
+		var err error
+		if amp, err = w.StartAmplication(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tt.keys("Enter")
+	tt.waitFor("The Amplication server answers")
+	tt.keys("Enter")
+	w.signIn(tt)
+	return amp
 }
 
 // signIn signs in to Amplication on its screen as an operator would: the email typed,
