@@ -207,8 +207,15 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 // --stale-server the server runs with the placeholder key: the line mode says it must be
 // restarted, and the demo restarts it. Skipping Amplication authorizes bbsetup alone and
 // ends with what stays to do.
+// demoPort serializes the demo runs, which take the callback port 3001 when free.
+var demoPort sync.Mutex
+
 func TestLineModeDemo(t *testing.T) {
 	t.Parallel()
+	// The demo takes the callback port 3001 when it is free: one demo at a time in this
+	// process (-count=N runs copies of this test side by side).
+	demoPort.Lock()
+	defer demoPort.Unlock()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
