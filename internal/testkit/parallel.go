@@ -17,7 +17,7 @@ func WidenParallel() {
 	if set || flag.Lookup("test.parallel") == nil {
 		return
 	}
-	n := 4 * runtime.GOMAXPROCS(0)
+	n := 8 * runtime.GOMAXPROCS(0)
 	if Race {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
