@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,15 +60,11 @@ const ampBitbucketOrgID = "cltestorg0000000000000001"
 // ampDemoUUID is the demo operator's Bitbucket uuid in ampStart's world.
 const ampDemoUUID = "{de305d54-75b4-431b-adb2-eb6b9e546014}"
 
-// ampFreeHost returns http://127.0.0.1:PORT for a port that was free a moment ago.
+// ampFreeHost returns http://127.0.0.1:PORT for a port nothing listens on
+// (testkit.UnusedPort).
 func ampFreeHost(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "http://" + l.Addr().String()
+	return "http://127.0.0.1:" + strconv.Itoa(testkit.UnusedPort(t))
 }
 
 func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {

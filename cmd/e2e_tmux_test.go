@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -244,7 +243,7 @@ func newE2EWorldWith(t *testing.T, o demo.Options) *e2eWorld {
 	if o.Repos == 0 {
 		o.Repos = 40
 	}
-	o.ClientPort, o.TempDir = freePort(t), t.TempDir()
+	o.ClientPort, o.AmplicationPort, o.TempDir = freePort(t), freePort(t), t.TempDir()
 	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -569,13 +568,10 @@ func (w *e2eWorld) scanPanes(t *testing.T, tt *tmuxTerm) {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port nothing listens on, for a server the code under test
+// starts later (testkit.UnusedPort: outside the ephemeral range, so no test running
+// beside this one is handed it meanwhile).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testkit.UnusedPort(t)
 }

@@ -40,7 +40,7 @@ func newAdapterWorld(t *testing.T) *adapterWorld {
 func newAdapterWorldWith(t *testing.T, o demo.Options) *adapterWorld {
 	t.Helper()
 	port := freePort(t)
-	o.Repos, o.ClientPort, o.TempDir = 20, port, t.TempDir()
+	o.Repos, o.ClientPort, o.AmplicationPort, o.TempDir = 20, port, freePort(t), t.TempDir()
 	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func listenFree(t *testing.T, port int) {
 // Amplication client ride on the debug transport and add no second line of their own.
 func TestWizardDebugLogsEachRequestOnce(t *testing.T) {
 	port := freePort(t)
-	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, TempDir: t.TempDir()})
+	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

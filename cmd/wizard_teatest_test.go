@@ -98,7 +98,7 @@ func landedURL(t *testing.T, authURL string) string {
 
 func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 	t.Parallel()
-	w, err := demo.Start(demo.Options{Repos: 250, ClientPort: freePort(t), TempDir: t.TempDir()})
+	w, err := demo.Start(demo.Options{Repos: 250, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 // options, as bbsetup demo does.
 func ampTeaRun(t *testing.T, do demo.Options) (*teaRun, *demo.World) {
 	t.Helper()
-	do.Repos, do.ClientPort, do.TempDir = 250, freePort(t), t.TempDir()
+	do.Repos, do.ClientPort, do.AmplicationPort, do.TempDir = 250, freePort(t), freePort(t), t.TempDir()
 	w, err := demo.Start(do)
 	if err != nil {
 		t.Fatal(err)

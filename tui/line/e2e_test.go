@@ -380,7 +380,7 @@ func TestLineModeMissingPermissions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), TempDir: t.TempDir(), Scopes: []string{"account", "repository"}})
+	w, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir(), Scopes: []string{"account", "repository"}})
 	if err != nil {
 		t.Fatal(err)
 	}

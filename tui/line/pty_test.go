@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
 
@@ -219,22 +219,19 @@ func wantPlain(t *testing.T, out string) {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port nothing listens on, for a server started later
+// (testkit.UnusedPort: outside the ephemeral range, so no test running beside this one is
+// handed it meanwhile).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testkit.UnusedPort(t)
 }
 
 // newWorld starts the demo world (both emulators, a scratch checkout) with the callback
 // on a port of the test's choosing.
 func newWorld(t *testing.T) *demo.World {
 	t.Helper()
-	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
+	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
