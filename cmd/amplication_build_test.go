@@ -423,6 +423,7 @@ func TestAmplicationBuildOlderServers(t *testing.T) {
 // A project none of whose services has a repository: each is named NotConnected and the
 // command says nothing was to be pushed (in-process: no binary needed for this one).
 func TestAmplicationBuildNothingConnected(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	code, out, errOut := w.run(t, "", "amplication", "build", "--project", "Internal", "--json")
@@ -448,6 +449,7 @@ func TestAmplicationBuildNothingConnected(t *testing.T) {
 
 // Usage mistakes are refused before anything is sent.
 func TestAmplicationBuildUsage(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	from := len(w.amp.Log())
 	for _, args := range [][]string{

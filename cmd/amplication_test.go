@@ -257,6 +257,7 @@ func (w *ampWorld) ampOps(from int) []string {
 }
 
 func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{stale: true})
 	code, out, errOut := w.run(t, "", "amplication", "status")
 	if code != ExitFailure {
@@ -292,6 +293,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 }
 
 func TestAmplicationStatusMissingConfiguration(t *testing.T) {
+	t.Parallel()
 	// No key in the env at all when the server started: "Missing Bitbucket configuration".
 	w := ampStart(t, ampWorldOptions{stale: true})
 	server := filepath.Join(w.dir, "packages", "amplication-server")
@@ -344,6 +346,7 @@ func TestAmplicationStatusUnreachableAndSignIn(t *testing.T) {
 }
 
 func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	tok, ok := w.amp.Token(ampemu.DemoEmail, ampemu.DemoWorkspaceID)
 	if !ok {
@@ -368,6 +371,7 @@ func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
 }
 
 func TestAmplicationAuthorizeCallback(t *testing.T) {
+	t.Parallel()
 	for _, schema := range []string{ampemu.SchemaV3, ampemu.SchemaV1} {
 		t.Run(schema, func(t *testing.T) {
 			w := ampStart(t, ampWorldOptions{schema: schema, billing: schema == ampemu.SchemaV1})
@@ -455,6 +459,7 @@ func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
 }
 
 func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t) // the Amplication client holds the callback port
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m", "--json")
@@ -479,6 +484,7 @@ func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
 }
 
 func TestAmplicationAuthorizeStaleServer(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{stale: true})
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
 	if code != ExitFailure || !strings.Contains(errOut, "started before the key was written") || !strings.Contains(errOut, "npx nx serve amplication-server") {
@@ -487,6 +493,7 @@ func TestAmplicationAuthorizeStaleServer(t *testing.T) {
 }
 
 func TestAmplicationConnectExisting(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	from := len(w.amp.Log())
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop", "--service", "orders")
@@ -516,6 +523,7 @@ func TestAmplicationConnectExisting(t *testing.T) {
 }
 
 func TestAmplicationConnectMissingRepositoryRefused(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "no-such-repo", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "no Bitbucket repository acme/no-such-repo") || !strings.Contains(errOut, "nothing was connected") {
@@ -533,6 +541,7 @@ func TestAmplicationConnectMissingRepositoryRefused(t *testing.T) {
 }
 
 func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	// catalog has its own repository in the demo seed (GitHub's catalog-legacy).
 	args := []string{"amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog"}
@@ -561,6 +570,7 @@ func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
 }
 
 func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Shop Platform 2", "--project-key", "WEB",
 		"--description", "made by bbsetup", "--project", "shop")
@@ -603,6 +613,7 @@ func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
 }
 
 func TestAmplicationConnectNeedsAuthorizeAndUsage(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "run bbsetup amplication authorize first") {
@@ -655,6 +666,7 @@ func ampConnectRoundTrips(t testing.TB, w *ampWorld, args ...string) (amp, bb in
 // bbsetup's own identity and the repository check, and Amplication's login, overview, git
 // organizations (with their accounts), connect and read-back.
 func TestAmplicationConnectCost(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	amp, bb := ampConnectRoundTrips(t, w, "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
 	t.Logf("Amplication %d requests, Bitbucket %d", amp, bb)
@@ -692,6 +704,7 @@ func BenchmarkAmplicationConnect(b *testing.B) {
 // TestAmplicationServerTextSanitised: names from the server cannot move the cursor, retitle
 // the terminal or reverse text, in the findings, the listing and the errors.
 func TestAmplicationServerTextSanitised(t *testing.T) {
+	t.Parallel()
 	evil := "Int\x1b[2J\x1b]0;pwned\x07er\u202enal"
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true, seed: func(s *ampemu.Seed) {
 		s.Workspaces[0].Projects[1].Name = evil
@@ -748,6 +761,7 @@ func ampFront(t *testing.T, w *ampWorld, intercept func(op string) (status int, 
 // introspection off; bbsetup reads the checkout's own schema.graphql, learns there is no
 // state, and checks the callback's state against the workspace id.
 func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
+	t.Parallel()
 	schema, err := os.ReadFile(testkit.RequireShared(t, "amplication", "schema-v1.10.0.graphql"))
 	if err != nil {
 		t.Fatal(err)
@@ -790,6 +804,7 @@ func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
 // TestAmplicationAuthorizeCodeAlreadyUsed: the Amplication client page (or anyone) used
 // the code first; the server's "Failed to complete OAuth2 flow - …" becomes what to do.
 func TestAmplicationAuthorizeCodeAlreadyUsed(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t)
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -824,6 +839,7 @@ func TestAmplicationAuthorizeCodeAlreadyUsed(t *testing.T) {
 // TestAmplicationReplaceRestoresOnFailure: --replace disconnects, the connect fails, and
 // the old repository is put back.
 func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	failed := false
 	ampFront(t, w, func(op string) (int, string, bool) {
@@ -845,6 +861,7 @@ func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
 // TestAmplicationWorkspaceChoice: --amplication-workspace switches the session's
 // workspace (setCurrentWorkspace) by name or id, and refuses an unknown one.
 func TestAmplicationWorkspaceChoice(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{seed: func(s *ampemu.Seed) {
 		s.Workspaces = append(s.Workspaces, ampemu.Workspace{ID: "clsecondws000000000000001", Name: "Second", Members: []string{ampemu.DemoEmail},
 			Projects: []ampemu.Project{{Name: "Blog"}}})
@@ -868,6 +885,7 @@ func TestAmplicationWorkspaceChoice(t *testing.T) {
 // refuses Bitbucket: bbsetup stops before it prints or opens any Bitbucket URL, says why
 // and what to do, and asks the server for no authorize URL.
 func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
 	from := len(w.amp.Log())
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -890,6 +908,7 @@ func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
 // Issue 23 §3 on the command line: the Amplication server cannot reach Bitbucket to
 // exchange the code; the error names that cause, not a used code.
 func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t)
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -909,6 +928,7 @@ func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
 // An already-connected refusal names the repository the operator asked for (it said
 // "connect it to / instead": the refused plan's empty repository).
 func TestAmplicationConnectAlreadyConnectedNamesTheNewRepository(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog")
 	if code != ExitFailure || !strings.Contains(errOut, "pass --replace to connect it to acme/orders-v2 instead") {

@@ -17,6 +17,7 @@ import (
 // (Bitbucket would send the code there) or points at another page is refused before
 // anything is opened or printed to open: exit 1, saying what is wrong and what to check.
 func TestAmplicationAuthorizeURLWithRedirect(t *testing.T) {
+	t.Parallel()
 	for name, tail := range map[string]string{
 		"redirect_uri": "/site/oauth2/authorize?client_id=K&response_type=code&state=S&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
 		"another page": "/account/signin/?next=https%3A%2F%2Fevil.example%2F&client_id=K&response_type=code&state=S",
