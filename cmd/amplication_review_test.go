@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -287,24 +284,9 @@ func TestAmplicationConnectCompletion(t *testing.T) {
 func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
 	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
-	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var req struct {
-			OperationName string         `json:"operationName"`
-			Variables     map[string]any `json:"variables"`
-		}
-		_ = json.Unmarshal(b, &req)
-		if req.OperationName == "GitInstallationURLWithState" {
-			rw.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v"}}}`,
-				w.cons.Key, req.Variables["state"])
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		w.amp.Emulator.ServeHTTP(rw, r)
+	w.env["BBSETUP_AMPLICATION_URL"] = graphQLFront(t, w.amp.Emulator, installURLAnswer(func(state any) string {
+		return fmt.Sprintf("https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v", w.cons.Key, state)
 	}))
-	t.Cleanup(front.Close)
-	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
 	if code != ExitFailure || !strings.Contains(errOut, "goes to https://bitbucket.example.net, not to Bitbucket at "+w.bb.URL) ||
 		!strings.Contains(errOut, "--bitbucket-url") || strings.Contains(errOut, "Open this URL") {

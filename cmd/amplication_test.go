@@ -738,23 +738,46 @@ func TestAmplicationServerTextSanitised(t *testing.T) {
 // operation, would; the commands then talk to the front.
 func ampFront(t *testing.T, w *ampWorld, intercept func(op string) (status int, body string, ok bool)) {
 	t.Helper()
+	w.env["BBSETUP_AMPLICATION_URL"] = graphQLFront(t, w.amp.Emulator, func(op string, _ map[string]any) (int, string, bool) {
+		return intercept(op)
+	})
+}
+
+// graphQLFront is a server in front of an Amplication emulator (next): answer may answer
+// a GraphQL request itself, by its operation name and variables (status, JSON body,
+// true); every other request goes on to next unchanged. It returns the front's URL.
+func graphQLFront(t *testing.T, next http.Handler, answer func(op string, vars map[string]any) (status int, body string, ok bool)) string {
+	t.Helper()
 	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var req struct {
-			OperationName string `json:"operationName"`
+			OperationName string         `json:"operationName"`
+			Variables     map[string]any `json:"variables"`
 		}
 		_ = json.Unmarshal(b, &req)
-		if status, body, ok := intercept(req.OperationName); ok {
+		if status, body, ok := answer(req.OperationName, req.Variables); ok {
 			rw.Header().Set("Content-Type", "application/json")
 			rw.WriteHeader(status)
 			io.WriteString(rw, body)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
-		w.amp.Emulator.ServeHTTP(rw, r)
+		next.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(front.Close)
-	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
+	return front.URL
+}
+
+// installURLAnswer answers the authorize-URL query (GitInstallationURL…) with
+// authorizeURL(state), state as the request's variables carry it (nil without one).
+func installURLAnswer(authorizeURL func(state any) string) func(op string, vars map[string]any) (int, string, bool) {
+	return func(op string, vars map[string]any) (int, string, bool) {
+		if !strings.HasPrefix(op, "GitInstallationURL") {
+			return 0, "", false
+		}
+		body, _ := json.Marshal(map[string]any{"data": map[string]any{"getGitResourceInstallationUrl": map[string]string{"url": authorizeURL(vars["state"])}}})
+		return http.StatusOK, string(body), true
+	}
 }
 
 // TestAmplicationAuthorizeOlderServerFromCheckoutSchema: a v1.10.0 server with

@@ -1,14 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -106,27 +101,11 @@ func (aw *adapterWorld) landedWith(code, state string) string {
 }
 
 // frontInstallURL puts a server in front of the started Amplication emulator that answers
-// the authorize-URL query (GitInstallationURLWithState) with authorizeURL(state) and passes
-// every other request on, and makes the adapter ask it.
+// the authorize-URL query with authorizeURL(state) and passes every other request on, and
+// makes the adapter ask it.
 func (aw *adapterWorld) frontInstallURL(t *testing.T, amp *ampemu.Server, authorizeURL func(state any) string) {
 	t.Helper()
-	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var req struct {
-			OperationName string         `json:"operationName"`
-			Variables     map[string]any `json:"variables"`
-		}
-		_ = json.Unmarshal(b, &req)
-		if req.OperationName == "GitInstallationURLWithState" {
-			rw.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"%s"}}}`, authorizeURL(req.Variables["state"]))
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		amp.Emulator.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(front.Close)
-	aw.useAmplicationURL(t, front.URL)
+	aw.useAmplicationURL(t, graphQLFront(t, amp.Emulator, installURLAnswer(authorizeURL)))
 }
 
 func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
