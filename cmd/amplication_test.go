@@ -189,62 +189,7 @@ func (w *ampWorld) noSecrets(t *testing.T, all string) {
 // written and can type into stdin.
 func (w *ampWorld) start(t *testing.T, args ...string) *authzSession {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	inR, inW := io.Pipe()
-	errR, errW := io.Pipe()
-	ss := &authzSession{stdinW: inW, lines: make(chan string, 100), done: make(chan int, 1), errDone: make(chan struct{}), cancel: cancel,
-		browser: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	go func() {
-		buf := make([]byte, 4096)
-		var line []byte
-		for {
-			n, err := errR.Read(buf)
-			for _, b := range buf[:n] {
-				if b == '\n' {
-					ss.mu.Lock()
-					ss.stderr.Write(append(line, '\n'))
-					ss.mu.Unlock()
-					select {
-					case ss.lines <- string(line):
-					default:
-					}
-					line = nil
-					continue
-				}
-				line = append(line, b)
-			}
-			if err != nil {
-				ss.mu.Lock()
-				ss.stderr.Write(line)
-				ss.mu.Unlock()
-				close(ss.lines)
-				close(ss.errDone)
-				return
-			}
-		}
-	}()
-	stdout := &lockedWriter{mu: &ss.mu, w: &ss.stdout}
-	wd := filepath.Join(w.dir, "packages", "amplication-server")
-	go func() {
-		code := Run(ctx, args, Env{
-			Stdin:     inR,
-			Stdout:    stdout,
-			Stderr:    errW,
-			Getenv:    func(k string) string { return w.env[k] },
-			LookupEnv: func(k string) (string, bool) { v, ok := w.env[k]; return v, ok },
-			Getwd:     func() (string, error) { return wd, nil },
-		})
-		errW.Close()
-		ss.done <- code
-	}()
-	t.Cleanup(func() {
-		cancel()
-		inW.Close()
-		inR.Close()
-		ss.browser.CloseIdleConnections()
-	})
-	return ss
+	return startSession(t, args, w.env, filepath.Join(w.dir, "packages", "amplication-server"))
 }
 
 // ampOps lists the operation names the Amplication emulator has logged since from.
