@@ -247,6 +247,7 @@ func (w *buildWorld) pullRequests(t *testing.T) []string {
 const buildPRURL = "/acme/checkout-service/pull-requests/1"
 
 func TestAmplicationBuildHappyPath(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	code, out, errOut := w.exec(t, "amplication", "build", "--project", "Shop")
@@ -275,8 +276,9 @@ func TestAmplicationBuildHappyPath(t *testing.T) {
 }
 
 func TestAmplicationBuildStallsNameTheServiceThenGoOn(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
-	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--message", "stall test", "--stall-after", "1s", "--timeout", "90s")
+	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--message", "stall test", "--stall-after", "500ms", "--timeout", "90s")
 	s := p.waitErr(t, "code generation has not moved", "npx nx serve amplication-build-manager",
 		"npx nx serve local-data-service-generator-controller", "npm run docker:dev -- -d", "bbsetup keeps following")
 	if strings.Contains(s, "git-sync-manager") {
@@ -304,6 +306,7 @@ func TestAmplicationBuildStallsNameTheServiceThenGoOn(t *testing.T) {
 }
 
 func TestAmplicationBuildFailedPushShowsAmplicationsLog(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	svc := w.amp.Services()
 	svc.StartAll()
@@ -332,6 +335,7 @@ func TestAmplicationBuildFailedPushShowsAmplicationsLog(t *testing.T) {
 }
 
 func TestAmplicationBuildWatchFollowsAnotherClientsCommit(t *testing.T) {
+	t.Parallel()
 	w := newBuildWorld(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	p := w.startBin(t, "amplication", "build", "--project", "Shop", "--watch", "--json")
@@ -388,6 +392,7 @@ func TestAmplicationBuildWatchFollowsAnotherClientsCommit(t *testing.T) {
 // time, the push step PUSH_TO_BITBUCKET; Bitbucket authorization needs the billing
 // entitlement there).
 func TestAmplicationBuildOlderServers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		schema  string
 		billing bool
@@ -418,6 +423,7 @@ func TestAmplicationBuildOlderServers(t *testing.T) {
 // A project none of whose services has a repository: each is named NotConnected and the
 // command says nothing was to be pushed (in-process: no binary needed for this one).
 func TestAmplicationBuildNothingConnected(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	w.amp.Services().StartAll()
 	code, out, errOut := w.run(t, "", "amplication", "build", "--project", "Internal", "--json")
@@ -443,6 +449,7 @@ func TestAmplicationBuildNothingConnected(t *testing.T) {
 
 // Usage mistakes are refused before anything is sent.
 func TestAmplicationBuildUsage(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	from := len(w.amp.Log())
 	for _, args := range [][]string{

@@ -53,6 +53,7 @@ func orgOf(t *testing.T, w *ampWorld, id string) string {
 // first one (a colleague's); --git-org chooses another, and a connect through an account
 // that cannot write the repository is refused before anything is stored.
 func TestAmplicationConnectGitOrg(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{seed: withOrgs(true, false), bb: withCasey})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop", "--service", "orders")
 	if code != ExitOK || !strings.Contains(out, "Amplication will push as the Bitbucket account demo (bbsetup's own account too).") {
@@ -94,6 +95,7 @@ func TestAmplicationConnectGitOrg(t *testing.T) {
 
 // Several Bitbucket organizations, none bbsetup's own: it does not guess.
 func TestAmplicationConnectGitOrgRefusesToGuess(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{seed: withOrgs(false, true), bb: withCasey})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop", "--service", "orders")
 	if code != ExitUsage || !strings.Contains(errOut, "none is bbsetup's own Bitbucket account: choose one of casey ("+caseyOrgID+"), robin ("+otherOrgID+")") ||
@@ -108,6 +110,7 @@ func TestAmplicationConnectGitOrgRefusesToGuess(t *testing.T) {
 // amplication status lists every Bitbucket organization with its account and says which
 // one is not bbsetup's own, with both names.
 func TestAmplicationStatusListsGitOrgAccounts(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{seed: withOrgs(true, false), bb: withCasey})
 	code, out, errOut := w.run(t, "", "amplication", "status")
 	for _, want := range []string{
@@ -130,6 +133,7 @@ func TestAmplicationStatusListsGitOrgAccounts(t *testing.T) {
 // the emulator; a project connect then leaves it alone, and one that would move a service
 // still following the project is refused without --replace.
 func TestAmplicationConnectServiceOverride(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ schema, op string }{
 		{ampemu.SchemaV36, "UpdateResourceGitOverride"},
 		{ampemu.SchemaV3, "OverrideProjectGitSettings"},
@@ -182,6 +186,7 @@ func TestAmplicationConnectServiceOverride(t *testing.T) {
 // bbsetup checks that the account Amplication pushes as can write, refuses one that can
 // only read, and says when it cannot check (not a workspace admin).
 func TestAmplicationConnectConsumerInAnotherAccount(t *testing.T) {
+	t.Parallel()
 	const host = "5f0c1d2e3a4b5c6d7e8f0505"
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true, bb: func(e *bbemu.Emulator, c *bbemu.Consumer) {
 		e.AddUser(bbemu.User{AccountID: host, DisplayName: "Consumer Host", Nickname: "hosting"})
@@ -223,6 +228,7 @@ func TestAmplicationConnectConsumerInAnotherAccount(t *testing.T) {
 // A repository created empty gets README.md on main before it is connected
 // (amplication connect --create and repos create), read back from the emulator.
 func TestAmplicationConnectCreateMakesMainBranch(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true, bbOpts: func(o *bbemu.Options) { o.EmptyMainbranch = true }})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Fresh Service", "--project", "Shop", "--service", "orders")
 	if code != ExitOK || !strings.Contains(errOut, "Added README.md on main so the repository has a default branch") {
@@ -249,6 +255,7 @@ func TestAmplicationConnectCreateMakesMainBranch(t *testing.T) {
 // After the authorization, projects the server left on Amplication's demo repository (it
 // clears useDemoRepo; a server that did not) fail the command, named.
 func TestAmplicationAuthorizeProjectsLeftOnDemoRepo(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	ampFront(t, w, func(op string) (int, string, bool) {
 		if op == "ProjectsDemoRepo" {

@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +18,7 @@ import (
 // ends with a full stop (issue 16 item 12): the wrapped client error is not repeated
 // after the advice.
 func TestAmplicationErrorsSayTheCauseOnce(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	connect := []string{"amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop"}
 	for _, tc := range []struct {
@@ -63,6 +61,7 @@ func TestAmplicationErrorsSayTheCauseOnce(t *testing.T) {
 // --debug logs each request to the Amplication server once, every line with the one
 // "debug: " prefix (issue 16 item 16), as it does for Bitbucket's.
 func TestAmplicationDebugLogsEachRequestOnce(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	ampFrom, bbFrom := len(w.amp.Log()), len(w.bb.Controls().Log())
 	code, out, errOut := w.run(t, "", "--debug", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
@@ -95,6 +94,7 @@ func TestAmplicationDebugLogsEachRequestOnce(t *testing.T) {
 // wraps it and the mouse copies it whole (issue 16 item 8); a refused paste is answered
 // in sentences that end with full stops.
 func TestAmplicationAuthorizeURLAloneAndPasteSentences(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t)
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -128,6 +128,7 @@ func TestAmplicationAuthorizeURLAloneAndPasteSentences(t *testing.T) {
 // connect --create with a project key the workspace lacks names the keys it has, as
 // repos create does (issue 16 item 12).
 func TestAmplicationConnectCreateUnknownProjectKey(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Brand New", "--project-key", "NOPE", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "has no project NOPE; its project keys are ") {
@@ -160,6 +161,7 @@ func extraSentences(line string) int {
 // error that mentions bbsetup demo, item 20), a code Amplication could not exchange, and
 // an authorize that timed out after refusing another state's answer.
 func TestAmplicationErrorsAreOneSentence(t *testing.T) {
+	t.Parallel()
 	lastLine := func(s string) string {
 		s = strings.TrimRight(s, "\n")
 		return s[strings.LastIndexByte(s, '\n')+1:]
@@ -223,6 +225,7 @@ func TestAmplicationErrorsAreOneSentence(t *testing.T) {
 // alone; a project connect that would move a service still following the project is
 // refused without --replace, naming it.
 func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	connect := func(args ...string) (string, string) {
 		t.Helper()
@@ -255,6 +258,7 @@ func TestAmplicationConnectSaysWhenAProjectConnectTakesAServicesRepository(t *te
 // amplication connect's --project is an Amplication project, not a Bitbucket project key:
 // completion offers no Bitbucket keys there, and offers them for --project-key.
 func TestAmplicationConnectCompletion(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	complete := func(args ...string) string {
 		t.Helper()
@@ -278,25 +282,11 @@ func TestAmplicationConnectCompletion(t *testing.T) {
 // (--bitbucket-url): a server answering another site's address (with the right state) is
 // refused before anything is printed as "open this" or opened.
 func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
-	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var req struct {
-			OperationName string         `json:"operationName"`
-			Variables     map[string]any `json:"variables"`
-		}
-		_ = json.Unmarshal(b, &req)
-		if req.OperationName == "GitInstallationURLWithState" {
-			rw.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v"}}}`,
-				w.cons.Key, req.Variables["state"])
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		w.amp.Emulator.ServeHTTP(rw, r)
+	w.env["BBSETUP_AMPLICATION_URL"] = graphQLFront(t, w.amp.Emulator, installURLAnswer(func(state any) string {
+		return fmt.Sprintf("https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v", w.cons.Key, state)
 	}))
-	t.Cleanup(front.Close)
-	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
 	if code != ExitFailure || !strings.Contains(errOut, "goes to https://bitbucket.example.net, not to Bitbucket at "+w.bb.URL) ||
 		!strings.Contains(errOut, "--bitbucket-url") || strings.Contains(errOut, "Open this URL") {
@@ -308,6 +298,7 @@ func TestAmplicationAuthorizeURLOnBitbucketOnly(t *testing.T) {
 // "check" (a finding that passes or fails) or "note" (the PR service not running), never
 // empty.
 func TestAmplicationStatusJSONFindingKind(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	code, out, errOut := w.run(t, "", "amplication", "status", "--json")
 	var res ampStatusResult
@@ -329,6 +320,7 @@ func TestAmplicationStatusJSONFindingKind(t *testing.T) {
 // authorize says to configure and restart instead of sending the browser to Bitbucket with
 // client_id=[bitbucket-client-id] ("Invalid client_id") and waiting for nothing.
 func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{stale: true})
 	for _, p := range []string{filepath.Join(w.dir, "packages", "amplication-server", ".env.local"),
 		filepath.Join(w.dir, "ee", "packages", "git-sync-manager", ".env.local")} {
@@ -345,6 +337,7 @@ func TestAmplicationAuthorizePlaceholderKeyNotConfigured(t *testing.T) {
 // On a server older than v3.5.0, status fails (✗, exit 1) saying that it connects
 // Bitbucket only with a billing entitlement a local server lacks, and what to do.
 func TestAmplicationStatusOlderServerSaysPlan(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
 	code, out, errOut := w.run(t, "", "amplication", "status")
 	if code != ExitFailure || !strings.Contains(out, "✗ the Amplication server is older than v3.5.0 and refuses to connect Bitbucket") ||

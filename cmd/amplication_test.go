@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,15 +60,11 @@ const ampBitbucketOrgID = "cltestorg0000000000000001"
 // ampDemoUUID is the demo operator's Bitbucket uuid in ampStart's world.
 const ampDemoUUID = "{de305d54-75b4-431b-adb2-eb6b9e546014}"
 
-// ampFreeHost returns http://127.0.0.1:PORT for a port that was free a moment ago.
+// ampFreeHost returns http://127.0.0.1:PORT for a port nothing listens on
+// (testkit.UnusedPort).
 func ampFreeHost(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "http://" + l.Addr().String()
+	return "http://127.0.0.1:" + strconv.Itoa(testkit.UnusedPort(t))
 }
 
 func ampStart(t testing.TB, o ampWorldOptions) *ampWorld {
@@ -193,62 +189,7 @@ func (w *ampWorld) noSecrets(t *testing.T, all string) {
 // written and can type into stdin.
 func (w *ampWorld) start(t *testing.T, args ...string) *authzSession {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	inR, inW := io.Pipe()
-	errR, errW := io.Pipe()
-	ss := &authzSession{stdinW: inW, lines: make(chan string, 100), done: make(chan int, 1), errDone: make(chan struct{}), cancel: cancel,
-		browser: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	go func() {
-		buf := make([]byte, 4096)
-		var line []byte
-		for {
-			n, err := errR.Read(buf)
-			for _, b := range buf[:n] {
-				if b == '\n' {
-					ss.mu.Lock()
-					ss.stderr.Write(append(line, '\n'))
-					ss.mu.Unlock()
-					select {
-					case ss.lines <- string(line):
-					default:
-					}
-					line = nil
-					continue
-				}
-				line = append(line, b)
-			}
-			if err != nil {
-				ss.mu.Lock()
-				ss.stderr.Write(line)
-				ss.mu.Unlock()
-				close(ss.lines)
-				close(ss.errDone)
-				return
-			}
-		}
-	}()
-	stdout := &lockedWriter{mu: &ss.mu, w: &ss.stdout}
-	wd := filepath.Join(w.dir, "packages", "amplication-server")
-	go func() {
-		code := Run(ctx, args, Env{
-			Stdin:     inR,
-			Stdout:    stdout,
-			Stderr:    errW,
-			Getenv:    func(k string) string { return w.env[k] },
-			LookupEnv: func(k string) (string, bool) { v, ok := w.env[k]; return v, ok },
-			Getwd:     func() (string, error) { return wd, nil },
-		})
-		errW.Close()
-		ss.done <- code
-	}()
-	t.Cleanup(func() {
-		cancel()
-		inW.Close()
-		inR.Close()
-		ss.browser.CloseIdleConnections()
-	})
-	return ss
+	return startSession(t, args, w.env, filepath.Join(w.dir, "packages", "amplication-server"))
 }
 
 // ampOps lists the operation names the Amplication emulator has logged since from.
@@ -261,6 +202,7 @@ func (w *ampWorld) ampOps(from int) []string {
 }
 
 func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{stale: true})
 	code, out, errOut := w.run(t, "", "amplication", "status")
 	if code != ExitFailure {
@@ -296,6 +238,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 }
 
 func TestAmplicationStatusMissingConfiguration(t *testing.T) {
+	t.Parallel()
 	// No key in the env at all when the server started: "Missing Bitbucket configuration".
 	w := ampStart(t, ampWorldOptions{stale: true})
 	server := filepath.Join(w.dir, "packages", "amplication-server")
@@ -319,6 +262,7 @@ func TestAmplicationStatusMissingConfiguration(t *testing.T) {
 }
 
 func TestAmplicationStatusUnreachableAndSignIn(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	w.env["BBSETUP_AMPLICATION_URL"] = ampFreeHost(t)
 	code, out, _ := w.run(t, "", "amplication", "status")
@@ -347,6 +291,7 @@ func TestAmplicationStatusUnreachableAndSignIn(t *testing.T) {
 }
 
 func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	tok, ok := w.amp.Token(ampemu.DemoEmail, ampemu.DemoWorkspaceID)
 	if !ok {
@@ -371,6 +316,7 @@ func TestAmplicationTokenSignInDebugRedacted(t *testing.T) {
 }
 
 func TestAmplicationAuthorizeCallback(t *testing.T) {
+	t.Parallel()
 	for _, schema := range []string{ampemu.SchemaV3, ampemu.SchemaV1} {
 		t.Run(schema, func(t *testing.T) {
 			w := ampStart(t, ampWorldOptions{schema: schema, billing: schema == ampemu.SchemaV1})
@@ -458,6 +404,7 @@ func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
 }
 
 func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t) // the Amplication client holds the callback port
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m", "--json")
@@ -482,6 +429,7 @@ func TestAmplicationAuthorizePastePortTaken(t *testing.T) {
 }
 
 func TestAmplicationAuthorizeStaleServer(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{stale: true})
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "5s")
 	if code != ExitFailure || !strings.Contains(errOut, "started before the key was written") || !strings.Contains(errOut, "npx nx serve amplication-server") {
@@ -490,6 +438,7 @@ func TestAmplicationAuthorizeStaleServer(t *testing.T) {
 }
 
 func TestAmplicationConnectExisting(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	from := len(w.amp.Log())
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop", "--service", "orders")
@@ -519,6 +468,7 @@ func TestAmplicationConnectExisting(t *testing.T) {
 }
 
 func TestAmplicationConnectMissingRepositoryRefused(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "no-such-repo", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "no Bitbucket repository acme/no-such-repo") || !strings.Contains(errOut, "nothing was connected") {
@@ -536,6 +486,7 @@ func TestAmplicationConnectMissingRepositoryRefused(t *testing.T) {
 }
 
 func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	// catalog has its own repository in the demo seed (GitHub's catalog-legacy).
 	args := []string{"amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog"}
@@ -564,6 +515,7 @@ func TestAmplicationConnectAlreadyConnectedThenReplace(t *testing.T) {
 }
 
 func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--create", "Shop Platform 2", "--project-key", "WEB",
 		"--description", "made by bbsetup", "--project", "shop")
@@ -606,6 +558,7 @@ func TestAmplicationConnectCreateAtProjectLevel(t *testing.T) {
 }
 
 func TestAmplicationConnectNeedsAuthorizeAndUsage(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	code, _, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
 	if code != ExitFailure || !strings.Contains(errOut, "run bbsetup amplication authorize first") {
@@ -658,6 +611,7 @@ func ampConnectRoundTrips(t testing.TB, w *ampWorld, args ...string) (amp, bb in
 // bbsetup's own identity and the repository check, and Amplication's login, overview, git
 // organizations (with their accounts), connect and read-back.
 func TestAmplicationConnectCost(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	amp, bb := ampConnectRoundTrips(t, w, "amplication", "connect", "--workspace", "acme", "--repository", "checkout-service", "--project", "Shop")
 	t.Logf("Amplication %d requests, Bitbucket %d", amp, bb)
@@ -695,6 +649,7 @@ func BenchmarkAmplicationConnect(b *testing.B) {
 // TestAmplicationServerTextSanitised: names from the server cannot move the cursor, retitle
 // the terminal or reverse text, in the findings, the listing and the errors.
 func TestAmplicationServerTextSanitised(t *testing.T) {
+	t.Parallel()
 	evil := "Int\x1b[2J\x1b]0;pwned\x07er\u202enal"
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true, seed: func(s *ampemu.Seed) {
 		s.Workspaces[0].Projects[1].Name = evil
@@ -728,29 +683,53 @@ func TestAmplicationServerTextSanitised(t *testing.T) {
 // operation, would; the commands then talk to the front.
 func ampFront(t *testing.T, w *ampWorld, intercept func(op string) (status int, body string, ok bool)) {
 	t.Helper()
+	w.env["BBSETUP_AMPLICATION_URL"] = graphQLFront(t, w.amp.Emulator, func(op string, _ map[string]any) (int, string, bool) {
+		return intercept(op)
+	})
+}
+
+// graphQLFront is a server in front of an Amplication emulator (next): answer may answer
+// a GraphQL request itself, by its operation name and variables (status, JSON body,
+// true); every other request goes on to next unchanged. It returns the front's URL.
+func graphQLFront(t *testing.T, next http.Handler, answer func(op string, vars map[string]any) (status int, body string, ok bool)) string {
+	t.Helper()
 	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var req struct {
-			OperationName string `json:"operationName"`
+			OperationName string         `json:"operationName"`
+			Variables     map[string]any `json:"variables"`
 		}
 		_ = json.Unmarshal(b, &req)
-		if status, body, ok := intercept(req.OperationName); ok {
+		if status, body, ok := answer(req.OperationName, req.Variables); ok {
 			rw.Header().Set("Content-Type", "application/json")
 			rw.WriteHeader(status)
 			io.WriteString(rw, body)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
-		w.amp.Emulator.ServeHTTP(rw, r)
+		next.ServeHTTP(rw, r)
 	}))
 	t.Cleanup(front.Close)
-	w.env["BBSETUP_AMPLICATION_URL"] = front.URL
+	return front.URL
+}
+
+// installURLAnswer answers the authorize-URL query (GitInstallationURL…) with
+// authorizeURL(state), state as the request's variables carry it (nil without one).
+func installURLAnswer(authorizeURL func(state any) string) func(op string, vars map[string]any) (int, string, bool) {
+	return func(op string, vars map[string]any) (int, string, bool) {
+		if !strings.HasPrefix(op, "GitInstallationURL") {
+			return 0, "", false
+		}
+		body, _ := json.Marshal(map[string]any{"data": map[string]any{"getGitResourceInstallationUrl": map[string]string{"url": authorizeURL(vars["state"])}}})
+		return http.StatusOK, string(body), true
+	}
 }
 
 // TestAmplicationAuthorizeOlderServerFromCheckoutSchema: a v1.10.0 server with
 // introspection off; bbsetup reads the checkout's own schema.graphql, learns there is no
 // state, and checks the callback's state against the workspace id.
 func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
+	t.Parallel()
 	schema, err := os.ReadFile(testkit.RequireShared(t, "amplication", "schema-v1.10.0.graphql"))
 	if err != nil {
 		t.Fatal(err)
@@ -793,6 +772,7 @@ func TestAmplicationAuthorizeOlderServerFromCheckoutSchema(t *testing.T) {
 // TestAmplicationAuthorizeCodeAlreadyUsed: the Amplication client page (or anyone) used
 // the code first; the server's "Failed to complete OAuth2 flow - …" becomes what to do.
 func TestAmplicationAuthorizeCodeAlreadyUsed(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t)
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -827,6 +807,7 @@ func TestAmplicationAuthorizeCodeAlreadyUsed(t *testing.T) {
 // TestAmplicationReplaceRestoresOnFailure: --replace disconnects, the connect fails, and
 // the old repository is put back.
 func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	failed := false
 	ampFront(t, w, func(op string) (int, string, bool) {
@@ -848,6 +829,7 @@ func TestAmplicationReplaceRestoresOnFailure(t *testing.T) {
 // TestAmplicationWorkspaceChoice: --amplication-workspace switches the session's
 // workspace (setCurrentWorkspace) by name or id, and refuses an unknown one.
 func TestAmplicationWorkspaceChoice(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{seed: func(s *ampemu.Seed) {
 		s.Workspaces = append(s.Workspaces, ampemu.Workspace{ID: "clsecondws000000000000001", Name: "Second", Members: []string{ampemu.DemoEmail},
 			Projects: []ampemu.Project{{Name: "Blog"}}})
@@ -871,6 +853,7 @@ func TestAmplicationWorkspaceChoice(t *testing.T) {
 // refuses Bitbucket: bbsetup stops before it prints or opens any Bitbucket URL, says why
 // and what to do, and asks the server for no authorize URL.
 func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{schema: ampemu.SchemaV1})
 	from := len(w.amp.Log())
 	code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -893,6 +876,7 @@ func TestAmplicationAuthorizeOlderServerWithoutPlan(t *testing.T) {
 // Issue 23 §3 on the command line: the Amplication server cannot reach Bitbucket to
 // exchange the code; the error names that cause, not a used code.
 func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
+	t.Parallel()
 	host := authzHoldPort(t)
 	w := ampStart(t, ampWorldOptions{host: host})
 	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "1m")
@@ -912,6 +896,7 @@ func TestAmplicationAuthorizeBitbucketUnreachable(t *testing.T) {
 // An already-connected refusal names the repository the operator asked for (it said
 // "connect it to / instead": the refused plan's empty repository).
 func TestAmplicationConnectAlreadyConnectedNamesTheNewRepository(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{bitbucketOrg: true})
 	code, out, errOut := w.run(t, "", "amplication", "connect", "--workspace", "acme", "--repository", "orders-v2", "--project", "Shop", "--service", "catalog")
 	if code != ExitFailure || !strings.Contains(errOut, "pass --replace to connect it to acme/orders-v2 instead") {

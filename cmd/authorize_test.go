@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -84,6 +83,16 @@ type authzSession struct {
 
 func authzStart(t *testing.T, dir string, s *bbemu.Server, env map[string]string, args ...string) *authzSession {
 	t.Helper()
+	full := append([]string{"authorize", "--repo", dir, "--bitbucket-url", s.URL, "--api-url", s.APIURL}, args...)
+	return startSession(t, full, env, dir)
+}
+
+// startSession runs bbsetup with args in-process, in the working directory wd with the
+// environment env (read when bbsetup asks), and returns at once: the session collects
+// stderr line by line as it is written, can type into stdin, and visits URLs as a browser
+// that does not follow redirects.
+func startSession(t *testing.T, args []string, env map[string]string, wd string) *authzSession {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()
 	errR, errW := io.Pipe()
@@ -91,29 +100,43 @@ func authzStart(t *testing.T, dir string, s *bbemu.Server, env map[string]string
 		browser: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	go func() {
-		sc := bufio.NewScanner(errR)
-		for sc.Scan() {
-			ss.mu.Lock()
-			ss.stderr.WriteString(sc.Text() + "\n")
-			ss.mu.Unlock()
-			select {
-			case ss.lines <- sc.Text():
-			default:
+		buf := make([]byte, 4096)
+		var line []byte
+		for {
+			n, err := errR.Read(buf)
+			for _, b := range buf[:n] {
+				if b == '\n' {
+					ss.mu.Lock()
+					ss.stderr.Write(append(line, '\n'))
+					ss.mu.Unlock()
+					select {
+					case ss.lines <- string(line):
+					default:
+					}
+					line = nil
+					continue
+				}
+				line = append(line, b)
+			}
+			if err != nil {
+				ss.mu.Lock()
+				ss.stderr.Write(line)
+				ss.mu.Unlock()
+				close(ss.lines)
+				close(ss.errDone)
+				return
 			}
 		}
-		close(ss.lines)
-		close(ss.errDone)
 	}()
 	stdout := &lockedWriter{mu: &ss.mu, w: &ss.stdout}
-	full := append([]string{"authorize", "--repo", dir, "--bitbucket-url", s.URL, "--api-url", s.APIURL}, args...)
 	go func() {
-		code := Run(ctx, full, Env{
+		code := Run(ctx, args, Env{
 			Stdin:     inR,
 			Stdout:    stdout,
 			Stderr:    errW,
 			Getenv:    func(k string) string { return env[k] },
 			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Getwd:     func() (string, error) { return dir, nil },
+			Getwd:     func() (string, error) { return wd, nil },
 		})
 		errW.Close()
 		ss.done <- code

@@ -1,11 +1,6 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -17,6 +12,7 @@ import (
 // (Bitbucket would send the code there) or points at another page is refused before
 // anything is opened or printed to open: exit 1, saying what is wrong and what to check.
 func TestAmplicationAuthorizeURLWithRedirect(t *testing.T) {
+	t.Parallel()
 	for name, tail := range map[string]string{
 		"redirect_uri": "/site/oauth2/authorize?client_id=K&response_type=code&state=S&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
 		"another page": "/account/signin/?next=https%3A%2F%2Fevil.example%2F&client_id=K&response_type=code&state=S",
@@ -25,30 +21,13 @@ func TestAmplicationAuthorizeURLWithRedirect(t *testing.T) {
 			w := ampStart(t, ampWorldOptions{})
 			// A front that answers the authorize URL itself, with the state bbsetup asked
 			// for (so that only the URL's shape is wrong), and passes the rest on.
-			front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-				b, _ := io.ReadAll(r.Body)
-				var req struct {
-					OperationName string `json:"operationName"`
-					Variables     struct {
-						State string `json:"state"`
-					} `json:"variables"`
+			w.env["BBSETUP_AMPLICATION_URL"] = graphQLFront(t, w.amp.Emulator, installURLAnswer(func(state any) string {
+				s, _ := state.(string)
+				if s == "" {
+					s = ampemu.DemoWorkspaceID
 				}
-				_ = json.Unmarshal(b, &req)
-				if strings.HasPrefix(req.OperationName, "GitInstallationURL") {
-					state := req.Variables.State
-					if state == "" {
-						state = ampemu.DemoWorkspaceID
-					}
-					u := w.bb.URL + strings.NewReplacer("state=S", "state="+state, "client_id=K", "client_id="+w.cons.Key).Replace(tail)
-					rw.Header().Set("Content-Type", "application/json")
-					json.NewEncoder(rw).Encode(map[string]any{"data": map[string]any{"getGitResourceInstallationUrl": map[string]string{"url": u}}})
-					return
-				}
-				r.Body = io.NopCloser(bytes.NewReader(b))
-				w.amp.Emulator.ServeHTTP(rw, r)
+				return w.bb.URL + strings.NewReplacer("state=S", "state="+s, "client_id=K", "client_id="+w.cons.Key).Replace(tail)
 			}))
-			t.Cleanup(front.Close)
-			w.env["BBSETUP_AMPLICATION_URL"] = front.URL
 			code, out, errOut := w.run(t, "", "amplication", "authorize", "--no-browser", "--timeout", "10s")
 			if code != ExitFailure || !strings.Contains(errOut, "so bbsetup does not open it") || !strings.Contains(errOut, "--amplication-url") {
 				t.Errorf("exit %d, want 1 and the refusal:\n%s%s", code, out, errOut)

@@ -110,6 +110,7 @@ func dumpDOMOnce(t *testing.T, bin, target string) (string, []byte, error) {
 // Bitbucket (auto-approving) redirects the browser to bbsetup's loopback callback, whose
 // page says it worked, and the command completes.
 func TestChromiumAuthorizeAutoApprove(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	host := "http://127.0.0.1:" + freePortText(t)
 	s := authzEmulator(t, host+"/bitbucket-auth-app/callback", authzAllScopes())
@@ -142,6 +143,7 @@ const hostileConsumerName = `Amplication <img src=x onerror="document.body.setAt
 // different attempt is refused in words while bbsetup keeps waiting; the denial is shown
 // in words, and the command ends saying so.
 func TestChromiumConsentAndDenied(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	host := "http://127.0.0.1:" + freePortText(t)
 	callback := host + "/bitbucket-auth-app/callback"
@@ -209,6 +211,7 @@ func TestChromiumConsentAndDenied(t *testing.T) {
 // (<bitbucket-url>/<workspace>/workspace/settings/api) shows the consumer's key and
 // callback URL, its name as text, and never its secret.
 func TestChromiumSettingsPage(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	callback := "http://localhost:3001/bitbucket-auth-app/callback"
 	e := bbemu.New(bbemu.Options{})

@@ -14,6 +14,7 @@ var debugRequestLine = regexp.MustCompile(`: (\d{3}|failed) after \d`)
 // command that talks to Bitbucket or Amplication: the emulators' request logs say how
 // many requests bbsetup made.
 func TestDebugLogsEachRequestOnceEveryCommand(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -64,39 +64,14 @@ func TestE2EDeadEndsInTmux(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "both emulators restarted at every screen after sign-in/authorize",
 		"ctrl+l signs in or authorizes again in place and comes back; never only q")
+	t.Parallel() // after Record (the matrix keeps source order)
 	w := newE2EWorld(t)
 
 	// Inside Amplication: configure, sign in, authorize Amplication.
 	tt := w.runDead(t)
 	tt.waitFor("Callback URL to register", w.CallbackURL)
-	tt.keys("Enter")
-	tt.waitFor("Workspace slug")
-	tt.typeText("acme")
-	tt.keys("Enter")
-	tt.waitFor("/acme/workspace/settings/api", "o open in browser")
-	tt.keys("Enter")
-	tt.waitFor("0 of 6 rows ticked")
-	tt.keys("a")
-	tt.waitFor("6 of 6 rows ticked")
-	tt.keys("Enter")
-	tt.waitFor("Key", "Secret")
-	tt.paste(w.Consumer.Key)
-	tt.keys("Tab")
-	tt.paste(w.Consumer.Secret)
-	tt.waitFor("••••")
-	tt.keys("Enter")
-	tt.waitFor("Bitbucket accepted the key and secret")
-	tt.keys("Enter")
-	tt.waitFor("will change")
-	tt.keys("Enter")
-	tt.waitFor("✓ written")
-	if _, err := w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	tt.keys("Enter")
-	tt.waitFor("The Amplication server answers")
-	tt.keys("Enter")
-	w.signIn(tt)
+	w.toEnvDiff(tt)
+	w.writeAndSignIn(t, tt, true)
 	tt.waitFor("Amplication is connected to Bitbucket as demo")
 
 	// Authorize (done) and Workspace: both restarted; bbsetup's own Bitbucket access (the
@@ -245,43 +220,14 @@ func TestE2EDeadEndsServerAndAuthorizeInTmux(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "both emulators restarted on the server screen (signed in) and while Authorize waits",
 		"ctrl+l signs in again and comes back; the authorization finishes")
-	if _, err := exec.LookPath("curl"); err != nil {
-		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
-	}
-	wd, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), TempDir: t.TempDir(), StaleServer: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wd.Close() })
+	t.Parallel() // after Record (the matrix keeps source order)
+	w := newE2EWorldWith(t, demo.Options{Repos: 30, StaleServer: true})
 	// A browser that opens nothing: the test visits the URL itself, when it chooses.
-	w := &e2eWorld{World: wd, bin: buildBinary(t), browser: "/bin/true"}
+	w.browser = "/bin/true"
 	tt := w.runDead(t)
 	tt.waitFor("Callback URL to register", w.CallbackURL)
-	tt.keys("Enter")
-	tt.waitFor("Workspace slug")
-	tt.typeText("acme")
-	tt.keys("Enter")
-	tt.waitFor("/acme/workspace/settings/api")
-	tt.keys("Enter")
-	tt.waitFor("0 of 6 rows ticked")
-	tt.keys("a")
-	tt.waitFor("6 of 6 rows ticked")
-	tt.keys("Enter")
-	tt.waitFor("Key", "Secret")
-	tt.paste(w.Consumer.Key)
-	tt.keys("Tab")
-	tt.paste(w.Consumer.Secret)
-	tt.waitFor("••••")
-	tt.keys("Enter")
-	tt.waitFor("Bitbucket accepted the key and secret")
-	tt.keys("Enter")
-	tt.waitFor("will change")
-	tt.keys("Enter")
-	tt.waitFor("✓ written")
-	tt.keys("Enter")
-	tt.waitFor("The Amplication server answers")
-	tt.keys("Enter")
-	w.signIn(tt)
+	w.toEnvDiff(tt)
+	w.writeAndSignIn(t, tt, false) // the stale server runs already
 	// Signed in, the server still runs with the placeholder key: the operator restarts it,
 	// and the restart ends the session.
 	tt.waitFor("The server must be restarted")

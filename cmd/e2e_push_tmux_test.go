@@ -10,8 +10,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,27 +17,6 @@ import (
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
-
-// newE2EWorldWith is newE2EWorld with the demo world's options (a colleague's git
-// organization, an empty main branch, the consumer in another account, a generation).
-func newE2EWorldWith(t *testing.T, o demo.Options) *e2eWorld {
-	t.Helper()
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed; the stand-in browser needs it")
-	}
-	o.Repos, o.ClientPort, o.TempDir = 40, freePort(t), t.TempDir()
-	w, err := demo.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	browser := filepath.Join(t.TempDir(), "browser")
-	script := "#!/bin/sh\nexec curl -sS -L --max-time 20 -o /dev/null \"$1\"\n"
-	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return &e2eWorld{World: w, bin: buildBinary(t), browser: browser}
-}
 
 // configured writes the consumer's key and secret with bbsetup configure (as an operator
 // who ran it before the wizard) and starts the Amplication server after it.
@@ -99,6 +76,7 @@ func (w *e2eWorld) orgName(id string) string {
 // repository the wizard creates gets README.md on main (the emulator reports
 // mainbranch null), and the result names who pushes.
 func TestE2EPushColleagueAndEmptyRepository(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -150,6 +128,7 @@ func TestE2EPushColleagueAndEmptyRepository(t *testing.T) {
 // updateResource (read in the emulator), and says Amplication pushes as demo, not as
 // bbsetup's own account (hosting), with both names.
 func TestE2EPushConsumerAccountOnV36(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -190,6 +169,7 @@ func TestE2EPushConsumerAccountOnV36(t *testing.T) {
 // A server before v3.5.0 refuses Bitbucket: the wizard says so on the server screen and
 // what to do, and no Bitbucket URL is ever shown.
 func TestE2EPushOldServerStops(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -213,6 +193,7 @@ func TestE2EPushOldServerStops(t *testing.T) {
 // The line mode (--accessible) on a server before v3.5.0: it says the server refuses
 // Bitbucket and what to do, and never prints a Bitbucket URL.
 func TestE2EPushOldServerStopsLineMode(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

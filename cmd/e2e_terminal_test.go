@@ -10,6 +10,7 @@ import (
 // starts, says so in one sentence (the same for a pipe, /dev/null and a file) with exit 2,
 // and leaves the cursor shown.
 func TestE2EWizardWithoutATerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

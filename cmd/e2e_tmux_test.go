@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -229,10 +228,23 @@ type e2eWorld struct {
 
 func newE2EWorld(t *testing.T) *e2eWorld {
 	t.Helper()
+	return newE2EWorldWith(t, demo.Options{Repos: 300})
+}
+
+// newE2EWorldWith is newE2EWorld with the demo world's options (a colleague's git
+// organization, an empty main branch, the consumer in another account, a generation, a
+// stale server, services down); Repos defaults to 40, the callback port and the temporary
+// directory are the test's.
+func newE2EWorldWith(t *testing.T, o demo.Options) *e2eWorld {
+	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
 	}
-	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
+	if o.Repos == 0 {
+		o.Repos = 40
+	}
+	o.ClientPort, o.AmplicationPort, o.TempDir = freePort(t), freePort(t), t.TempDir()
+	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,6 +270,7 @@ func TestE2EWizardInTmuxCreateThenConnect(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "create, then connect (already configured, --json), 80x24",
 		"completes; files on disk parse back; no captured pane contains the secret")
+	t.Parallel() // after Record (the matrix keeps source order)
 	// Both runs finish inside Amplication (sign-in, Amplication's authorization, then the
 	// second run reuses it; orders, then catalog with the replace prompt), and the
 	// Amplication emulator's state is checked after each.
@@ -455,6 +468,7 @@ func TestE2EWizardInTmuxQuitWritesNothing(t *testing.T) {
 	}
 	matrix.Record(t, "Terminal (the built binary in tmux)", "Ctrl+C on the diff screen, before the write confirm",
 		"exit 130, 'nothing was written', no file created")
+	t.Parallel() // after Record (the matrix keeps source order)
 	w := newE2EWorld(t)
 	prEnv := filepath.Join(w.CheckoutDir, "ee", "packages", "git-sync-manager", ".env.local")
 	tt := w.run(t, "")
@@ -501,6 +515,27 @@ func (w *e2eWorld) toEnvDiff(tt *tmuxTerm) {
 	tt.waitFor("will change")
 }
 
+// writeAndSignIn goes on from the diff: the files are written, the Amplication server is
+// started then (start; false: it already runs), its screen says it answers, and the
+// operator signs in. It returns the server it started (nil when it did not start one).
+func (w *e2eWorld) writeAndSignIn(t *testing.T, tt *tmuxTerm, start bool) *ampemu.Server {
+	t.Helper()
+	tt.keys("Enter")
+	tt.waitFor("✓ written")
+	var amp *ampemu.Server
+	if start {
+		var err error
+		if amp, err = w.StartAmplication(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tt.keys("Enter")
+	tt.waitFor("The Amplication server answers")
+	tt.keys("Enter")
+	w.signIn(tt)
+	return amp
+}
+
 // signIn signs in to Amplication on its screen as an operator would: the email typed,
 // the password pasted (through a tmux buffer: in no argv).
 func (w *e2eWorld) signIn(tt *tmuxTerm) {
@@ -533,13 +568,10 @@ func (w *e2eWorld) scanPanes(t *testing.T, tt *tmuxTerm) {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port nothing listens on, for a server the code under test
+// starts later (testkit.UnusedPort: outside the ephemeral range, so no test running
+// beside this one is handed it meanwhile).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testkit.UnusedPort(t)
 }

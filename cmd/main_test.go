@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/internal/faultmatrix"
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
 // matrix is the cmd package's section of docs/fault-matrix (CLI faults and secrets).
@@ -22,6 +23,7 @@ func TestMain(m *testing.M) {
 	// A whole run needs the built binary: link it beside the in-process tests rather than
 	// inside the first test that needs it.
 	flag.Parse()
+	testkit.WidenParallel() // the end-to-end tests wait more than they compute
 	early := false
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" && !testing.Short() {
 		early = true

@@ -62,7 +62,7 @@ func TestReposListAtTerminal(t *testing.T) {
 // the wizard's own adapter, authorized in the browser, against the same world.
 func TestReposListSameOrderAsWizard(t *testing.T) {
 	port := freePort(t)
-	world, err := demo.Start(demo.Options{Repos: 1000, ClientPort: port, TempDir: t.TempDir()}) // acme: 600, 6 pages
+	world, err := demo.Start(demo.Options{Repos: 1000, ClientPort: port, AmplicationPort: freePort(t), TempDir: t.TempDir()}) // acme: 600, 6 pages
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -42,7 +43,10 @@ func ptyRun(t *testing.T, env []string, argv ...string) (*exec.Cmd, io.WriteClos
 	if _, err := exec.LookPath("script"); err != nil {
 		testkit.SkipUnlessCI(t, "SKIPPED: script(1) is not installed (Debian: bsdutils)")
 	}
-	c := exec.Command("script", "-qfec", "exec "+strings.Join(quoteAll(argv), " "), "/dev/null")
+	// script(1) with a pipe for stdin gives the terminal no size (0x0), on which the wizard
+	// draws only "…": give it 80x24 first (the shell then becomes the program by exec, so
+	// the pid found below is the program's; a signal before the exec ends the shell).
+	c := exec.Command("script", "-qfec", "stty cols 80 rows 24 && exec "+strings.Join(quoteAll(argv), " "), "/dev/null")
 	c.Env = append(append(os.Environ(), "TERM=xterm-256color"), env...)
 	stdin, err := c.StdinPipe()
 	if err != nil {
@@ -97,25 +101,29 @@ func TestSignalsAtRandomMoments(t *testing.T) {
 		t.Skip("builds and runs the binary 12 times")
 	}
 	bin := buildBinary(t)
+	// Each run is its own process with its own TMPDIR: the twelve run side by side.
 	for i := range 12 {
-		tmp := t.TempDir()
-		// NO_COLOR: no colour query, which script(1) would leave unanswered for 5 s.
-		c, _, out, child := ptyRun(t, []string{"TMPDIR=" + tmp, "NO_COLOR=1"}, bin, "demo", "--no-browser", "--repos", "50")
-		pid := child()
-		delay := time.Duration(rand.IntN(1500)) * time.Millisecond
-		time.Sleep(delay)
-		killPID(pid, syscall.SIGTERM)
-		code, ok := waitExit(t, c, 10*time.Second, out)
-		if !ok {
-			killPID(pid, syscall.SIGKILL)
-			t.Fatalf("run %d: bbsetup did not end within 10s of SIGTERM (%s after start)\n%s", i, delay, out.String())
-		}
-		if code != ExitInterrupted && code != 128+int(syscall.SIGTERM) {
-			t.Errorf("run %d: exit %d, want 130\n%s", i, code, out.String())
-		}
-		if left, _ := filepath.Glob(filepath.Join(tmp, "bbsetup-demo-*")); len(left) > 0 && code == ExitInterrupted {
-			t.Errorf("run %d: the scratch checkout was left behind: %v", i, left)
-		}
+		t.Run(fmt.Sprintf("run%d", i), func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			// NO_COLOR: no colour query, which script(1) would leave unanswered for 5 s.
+			c, _, out, child := ptyRun(t, []string{"TMPDIR=" + tmp, "NO_COLOR=1"}, bin, "demo", "--no-browser", "--repos", "50")
+			pid := child()
+			delay := time.Duration(rand.IntN(1500)) * time.Millisecond
+			time.Sleep(delay)
+			killPID(pid, syscall.SIGTERM)
+			code, ok := waitExit(t, c, 10*time.Second, out)
+			if !ok {
+				killPID(pid, syscall.SIGKILL)
+				t.Fatalf("run %d: bbsetup did not end within 10s of SIGTERM (%s after start)\n%s", i, delay, out.String())
+			}
+			if code != ExitInterrupted && code != 128+int(syscall.SIGTERM) {
+				t.Errorf("run %d: exit %d, want 130\n%s", i, code, out.String())
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "bbsetup-demo-*")); len(left) > 0 && code == ExitInterrupted {
+				t.Errorf("run %d: the scratch checkout was left behind: %v", i, left)
+			}
+		})
 	}
 }
 
@@ -130,7 +138,10 @@ func TestSecondSignalForcesExit(t *testing.T) {
 	c, _, out, child := ptyRun(t, []string{"NO_COLOR=1", "TMPDIR=" + tmp}, bin, "demo", "--no-browser", "--repos", "50")
 	pid := child()
 	// Wait (bounded) for the first screen, so the scratch checkout exists.
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Amplication checkout") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Amplication checkout"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first screen never showed:\n%s", out.String())
+		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	killPID(pid, syscall.SIGTERM)

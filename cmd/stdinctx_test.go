@@ -12,6 +12,7 @@ import (
 // line does not make bbsetup deaf to a stop signal (the context's cancel): it ends with
 // 130 and the interrupted message.
 func TestStopWhileReadingAPipe(t *testing.T) {
+	t.Parallel()
 	w := ampStart(t, ampWorldOptions{}) // the sign-in reaches the password read
 	for _, c := range []struct {
 		dir  string

@@ -13,6 +13,7 @@ import (
 // TestVersionBinaryReleaseStamp builds bbsetup with the -ldflags a release sets (as
 // .goreleaser.yaml does) and reads `version` and `version --json`.
 func TestVersionBinaryReleaseStamp(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/setup/flow"
 	"github.com/bbsetup/bbsetup/tui"
@@ -33,7 +35,7 @@ func newAdapterWorld(t *testing.T) *adapterWorld {
 func newAdapterWorldWith(t *testing.T, o demo.Options) *adapterWorld {
 	t.Helper()
 	port := freePort(t)
-	o.Repos, o.ClientPort, o.TempDir = 20, port, t.TempDir()
+	o.Repos, o.ClientPort, o.AmplicationPort, o.TempDir = 20, port, freePort(t), t.TempDir()
 	w, err := demo.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +63,49 @@ func (aw *adapterWorld) useAmplicationURL(t *testing.T, url string) {
 	aw.a.g.AmplicationURL = url
 	aw.b = aw.a.newWizardBackend(context.Background(), wizardOptions{noBrowser: true})
 	t.Cleanup(aw.b.Close)
+}
+
+// signedInAmp writes the keys, starts the Amplication server and signs in with the demo's
+// email and password: the wizard up to its Amplication sign-in.
+func (aw *adapterWorld) signedInAmp(ctx context.Context, t *testing.T) tui.AmpSignedIn {
+	t.Helper()
+	aw.writeKeys(t)
+	if _, err := aw.w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// startAmpAuth starts Amplication's Bitbucket authorization; it returns the session and
+// the state its authorize URL carries.
+func (aw *adapterWorld) startAmpAuth(ctx context.Context, t *testing.T, a tui.AmpSignedIn) (tui.AuthSession, string) {
+	t.Helper()
+	sess, err := a.API.StartAmpAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, u.Query().Get("state")
+}
+
+// landedWith is the callback address a browser lands on with code and state.
+func (aw *adapterWorld) landedWith(code, state string) string {
+	return aw.co.CallbackURL + "?code=" + url.QueryEscape(code) + "&state=" + url.QueryEscape(state)
+}
+
+// frontInstallURL puts a server in front of the started Amplication emulator that answers
+// the authorize-URL query with authorizeURL(state) and passes every other request on, and
+// makes the adapter ask it.
+func (aw *adapterWorld) frontInstallURL(t *testing.T, amp *ampemu.Server, authorizeURL func(state any) string) {
+	t.Helper()
+	aw.useAmplicationURL(t, graphQLFront(t, amp.Emulator, installURLAnswer(authorizeURL)))
 }
 
 func (aw *adapterWorld) start(t *testing.T) tui.AuthSession {
@@ -160,7 +205,7 @@ func listenFree(t *testing.T, port int) {
 // Amplication client ride on the debug transport and add no second line of their own.
 func TestWizardDebugLogsEachRequestOnce(t *testing.T) {
 	port := freePort(t)
-	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, TempDir: t.TempDir()})
+	w, err := demo.Start(demo.Options{Repos: 20, ClientPort: port, AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

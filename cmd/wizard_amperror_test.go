@@ -1,14 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -46,6 +41,7 @@ func wizardSpeaks(t *testing.T, what string, err error, cause string) {
 // unreachable server, a wrong password, a bad token (the CLI keeps its own wording,
 // TestAmplicationErrorsSayTheCauseOnce).
 func TestWizardAdapterAmplicationErrorsInTheWizardsWords(t *testing.T) {
+	t.Parallel()
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
 	// Not started yet: nothing listens on its port.
@@ -84,24 +80,9 @@ func TestWizardAdapterAmpAuthorizeRefusesAnotherSitesURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var req struct {
-			OperationName string         `json:"operationName"`
-			Variables     map[string]any `json:"variables"`
-		}
-		_ = json.Unmarshal(b, &req)
-		if req.OperationName == "GitInstallationURLWithState" {
-			rw.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(rw, `{"data":{"getGitResourceInstallationUrl":{"url":"https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v"}}}`,
-				aw.w.Consumer.Key, req.Variables["state"])
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		amp.Emulator.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(front.Close)
-	aw.useAmplicationURL(t, front.URL)
+	aw.frontInstallURL(t, amp, func(state any) string {
+		return fmt.Sprintf("https://bitbucket.example.net/site/oauth2/authorize?client_id=%s&response_type=code&state=%v", aw.w.Consumer.Key, state)
+	})
 	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
 	if err != nil {
 		t.Fatal(err)

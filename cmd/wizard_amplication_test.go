@@ -40,6 +40,7 @@ func (aw *adapterWorld) writeKeys(t *testing.T) {
 }
 
 func TestWizardAdapterAmplicationProbeSignInAndKey(t *testing.T) {
+	t.Parallel()
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
 	p := aw.b.ProbeAmp(ctx, aw.co)
@@ -94,14 +95,7 @@ func TestWizardAdapterAmplicationProbeSignInAndKey(t *testing.T) {
 func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
 	ps, err := a.API.AmpProjects(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -132,25 +126,10 @@ func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
 func TestWizardAdapterCodeRefusalInTheWizardsWords(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx := context.Background()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.API.StartAmpAuth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(sess.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
+	sess, state := aw.startAmpAuth(ctx, t, a)
 	// The address a browser would land on, with a code Bitbucket never issued.
-	landed := aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state"))
-	_, err = sess.Flow.Paste(ctx, landed)
+	_, err := sess.Flow.Paste(ctx, aw.landedWith("never-issued-code", state))
 	if err == nil {
 		t.Fatal("a code Bitbucket never issued was accepted")
 	}

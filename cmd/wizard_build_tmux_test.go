@@ -1,13 +1,9 @@
 package cmd
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/bbsetup/bbsetup/internal/testkit"
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
@@ -18,37 +14,17 @@ import (
 // terminal" (the emulator's services), and ends on the pull request (c copies, o opens);
 // the summary and the quit message carry the URL.
 func TestE2EWizardBuildScreenInTmux(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	if _, err := exec.LookPath("curl"); err != nil {
-		testkit.SkipUnlessCI(t, "SKIPPED: curl is not installed; the end-to-end test's stand-in browser needs it (CI installs it)")
-	}
 	// The demo world with the build manager, the code generator and the PR service stopped,
 	// as on a machine where only the server was started.
-	dw, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir(), GeneratorDown: true, PRServiceDown: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dw.Close() })
-	browser := filepath.Join(t.TempDir(), "browser")
-	if err := os.WriteFile(browser, []byte("#!/bin/sh\nexec curl -sS -L --max-time 20 -o /dev/null \"$1\"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	w := &e2eWorld{World: dw, bin: buildBinary(t), browser: browser}
+	w := newE2EWorldWith(t, demo.Options{Repos: 300, GeneratorDown: true, PRServiceDown: true})
 	argv := []string{w.bin, "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL}
-	tt := newTmuxTerm(t, w.Consumer.Secret, []string{"BROWSER=" + w.browser, "TERM=xterm-256color", "BBSETUP_BUILD_STALL_AFTER=1s"}, "", argv...)
+	tt := newTmuxTerm(t, w.Consumer.Secret, []string{"BROWSER=" + w.browser, "TERM=xterm-256color", "BBSETUP_BUILD_STALL_AFTER=500ms"}, "", argv...)
 	w.toEnvDiff(tt)
-	tt.keys("Enter")
-	tt.waitFor("✓ written")
-	amp, err := w.StartAmplication()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tt.keys("Enter")
-	tt.waitFor("The Amplication server answers")
-	tt.keys("Enter")
-	w.signIn(tt)
+	amp := w.writeAndSignIn(t, tt, true)
 	tt.waitFor("Amplication is connected to Bitbucket as demo")
 	tt.keys("Enter")
 	tt.waitFor("Acme Corporation")

@@ -3,13 +3,11 @@ package cmd
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
 	"github.com/bbsetup/bbsetup/tui"
 )
 
@@ -20,24 +18,10 @@ func TestWizardAdapterAmpPasteRefusedKeepsListening(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.API.StartAmpAuth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
+	sess, state := aw.startAmpAuth(ctx, t, a)
 	if sess.PortInUse {
 		t.Skip("the callback port was taken meanwhile: nothing listens, so nothing to keep")
-	}
-	u, err := url.Parse(sess.URL)
-	if err != nil {
-		t.Fatal(err)
 	}
 	type result struct {
 		a   tui.Authorized
@@ -48,8 +32,7 @@ func TestWizardAdapterAmpPasteRefusedKeepsListening(t *testing.T) {
 		a, err := sess.Flow.Wait(ctx)
 		waited <- result{a, err}
 	}()
-	landed := aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state"))
-	if _, err := sess.Flow.Paste(ctx, landed); err == nil {
+	if _, err := sess.Flow.Paste(ctx, aw.landedWith("never-issued-code", state)); err == nil {
 		t.Fatal("a code Bitbucket never issued was accepted")
 	}
 	// The browser now grants access: Bitbucket (auto-approving) redirects to the callback.
@@ -74,25 +57,10 @@ func TestWizardAdapterAmpPasteNamesAnUnreachableBitbucket(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.API.StartAmpAuth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(sess.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
+	sess, state := aw.startAmpAuth(ctx, t, a)
 	aw.w.Server.Close() // Bitbucket is gone: the server's exchange cannot reach it
-	landed := aw.co.CallbackURL + "?code=some-code&state=" + url.QueryEscape(u.Query().Get("state"))
-	_, err = sess.Flow.Paste(ctx, landed)
+	_, err := sess.Flow.Paste(ctx, aw.landedWith("some-code", state))
 	if err == nil {
 		t.Fatal("the paste succeeded with Bitbucket gone")
 	}
@@ -108,14 +76,7 @@ func TestWizardAdapterNoRawGoErrors(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
 	au, err := a.API.ReuseAmpOrg(ctx, tui.AmpOrg{ID: "org", Name: "demo"})
 	if err != nil || au.API == nil {
 		t.Fatalf("bbsetup's own access: %v", err)
@@ -163,24 +124,10 @@ func TestWizardAdapterAmpRedirectRefusedFreesThePort(t *testing.T) {
 	aw := newAdapterWorld(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	aw.writeKeys(t)
-	if _, err := aw.w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := aw.b.SignInAmp(ctx, aw.co, tui.AmpLogin{Email: ampemu.DemoEmail, Password: ampemu.DemoPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, err := a.API.StartAmpAuth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := aw.signedInAmp(ctx, t)
+	sess, state := aw.startAmpAuth(ctx, t, a)
 	if sess.PortInUse {
 		t.Skip("the callback port was taken meanwhile: nothing listens, so nothing to free")
-	}
-	u, err := url.Parse(sess.URL)
-	if err != nil {
-		t.Fatal(err)
 	}
 	waited := make(chan error, 1)
 	go func() {
@@ -188,7 +135,7 @@ func TestWizardAdapterAmpRedirectRefusedFreesThePort(t *testing.T) {
 		waited <- err
 	}()
 	// The browser lands with a code Bitbucket never issued: the server refuses it.
-	resp, err := http.Get(aw.co.CallbackURL + "?code=never-issued-code&state=" + url.QueryEscape(u.Query().Get("state")))
+	resp, err := http.Get(aw.landedWith("never-issued-code", state))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,8 @@ func landedURL(t *testing.T, authURL string) string {
 }
 
 func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
-	w, err := demo.Start(demo.Options{Repos: 250, ClientPort: freePort(t), TempDir: t.TempDir()})
+	t.Parallel()
+	w, err := demo.Start(demo.Options{Repos: 250, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestWizardTeatestAgainstEmulatorPastePath(t *testing.T) {
 // options, as bbsetup demo does.
 func ampTeaRun(t *testing.T, do demo.Options) (*teaRun, *demo.World) {
 	t.Helper()
-	do.Repos, do.ClientPort, do.TempDir = 250, freePort(t), t.TempDir()
+	do.Repos, do.ClientPort, do.AmplicationPort, do.TempDir = 250, freePort(t), freePort(t), t.TempDir()
 	w, err := demo.Start(do)
 	if err != nil {
 		t.Fatal(err)
@@ -229,6 +230,7 @@ func (r *teaRun) toAmpWritten() {
 // Amplication authorizes (one browser trip, the demo's visit); create a repository; the
 // first unconnected service (orders) is connected; the emulator has it.
 func TestWizardTeatestAmplicationCreatePath(t *testing.T) {
+	t.Parallel()
 	r, w := ampTeaRun(t, demo.Options{})
 	r.toAmpWritten()
 	r.waitFor("The Amplication server answers", w.AmplicationURL)
@@ -285,6 +287,7 @@ func TestWizardTeatestAmplicationCreatePath(t *testing.T) {
 // --stale-server: the server runs with the placeholder key; the server screen says to
 // restart it, the demo restarts it (saying so), and the wizard goes on once it uses the key.
 func TestWizardTeatestAmplicationStaleServer(t *testing.T) {
+	t.Parallel()
 	r, w := ampTeaRun(t, demo.Options{StaleServer: true})
 	r.toAmpWritten()
 	r.waitFor("The Amplication server answers")

@@ -20,6 +20,7 @@ import (
 // test's call) and presses ctrl+c at the secret's hidden prompt: bbsetup stops, says that
 // nothing was written, exits 130, and leaves the terminal's echo on.
 func TestLineModeCtrlCAtAHiddenPrompt(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

@@ -30,6 +30,7 @@ import (
 // hold the key and secret, Amplication's emulator stores the connection, and the terminal
 // never showed the secret, the password, a token or an escape sequence.
 func TestLineModeFromFirstPromptToConnect(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -206,7 +207,15 @@ func secondRun(t *testing.T, w *demo.World, env map[string]string) string {
 // --stale-server the server runs with the placeholder key: the line mode says it must be
 // restarted, and the demo restarts it. Skipping Amplication authorizes bbsetup alone and
 // ends with what stays to do.
+// demoPort serializes the demo runs, which take the callback port 3001 when free.
+var demoPort sync.Mutex
+
 func TestLineModeDemo(t *testing.T) {
+	t.Parallel()
+	// The demo takes the callback port 3001 when it is free: one demo at a time in this
+	// process (-count=N runs copies of this test side by side).
+	demoPort.Lock()
+	defer demoPort.Unlock()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -347,6 +356,7 @@ func (s *syncBuffer) String() string {
 // TestLineModeEndOfInput: BBSETUP_ACCESSIBLE=1 chooses the line mode; ctrl+d at the first
 // prompt leaves it as q leaves the wizard (exit 130), saying that nothing was written.
 func TestLineModeEndOfInput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	env := map[string]string{"TERM": "xterm-256color", "BBSETUP_ACCESSIBLE": "1", "XDG_STATE_HOME": t.TempDir()}
 	p := startPty(t, env, "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
@@ -366,10 +376,11 @@ func TestLineModeEndOfInput(t *testing.T) {
 // marked; once they are ticked on Bitbucket, the key and the secret typed before are
 // kept (enter) and the check passes.
 func TestLineModeMissingPermissions(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), TempDir: t.TempDir(), Scopes: []string{"account", "repository"}})
+	w, err := demo.Start(demo.Options{Repos: 30, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir(), Scopes: []string{"account", "repository"}})
 	if err != nil {
 		t.Fatal(err)
 	}

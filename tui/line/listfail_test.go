@@ -15,6 +15,7 @@ import (
 // line mode says what could not be listed and offers to try again; enter does, and the
 // run goes on to the summary.
 func TestLineModeListFailsThenAgain(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
 
@@ -54,9 +54,8 @@ func startPty(t *testing.T, env map[string]string, args ...string) *ptyRun {
 // (nil: the terminal), as `bbsetup --json > file` does.
 func startPtyOut(t *testing.T, env map[string]string, stdout io.Writer, args ...string) *ptyRun {
 	t.Helper()
-	// The backups of the env files: the adapter opens a checkout given by path with the
-	// process's environment, so the test's state directory goes there too.
-	t.Setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
+	// The backups of the env files go to the process's XDG_STATE_HOME (set by TestMain):
+	// the adapter opens a checkout given by path with the process's environment.
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
@@ -220,22 +219,19 @@ func wantPlain(t *testing.T, out string) {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port nothing listens on, for a server started later
+// (testkit.UnusedPort: outside the ephemeral range, so no test running beside this one is
+// handed it meanwhile).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testkit.UnusedPort(t)
 }
 
 // newWorld starts the demo world (both emulators, a scratch checkout) with the callback
 // on a port of the test's choosing.
 func newWorld(t *testing.T) *demo.World {
 	t.Helper()
-	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), TempDir: t.TempDir()})
+	w, err := demo.Start(demo.Options{Repos: 300, ClientPort: freePort(t), AmplicationPort: freePort(t), TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
