@@ -120,6 +120,7 @@ func toWrittenThenSkip(t *testing.T, p *ptyRun, w *demo.World) string {
 // key typed before is the default, the new secret is typed at a hidden prompt, checked
 // and written, and the next authorization connects.
 func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -180,7 +181,6 @@ func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
 // would before this run: bbsetup configure, the secret piped on standard input.
 func configure(t *testing.T, w *demo.World, env map[string]string) {
 	t.Helper()
-	t.Setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])
 	var out, errOut syncBuffer
 	e := cmd.Env{
 		Stdin: strings.NewReader(w.Consumer.Secret + "\n"), Stdout: &out, Stderr: &errOut,
@@ -205,6 +205,7 @@ func configure(t *testing.T, w *demo.World, env map[string]string) {
 // was rejected), where the new secret is typed hidden; it is checked, and written in
 // place of the kept one.
 func TestLineModeCheckFailsThenChangeTheKey(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -254,6 +255,7 @@ func TestLineModeCheckFailsThenChangeTheKey(t *testing.T) {
 // rejection, the new secret is checked and written, and after authorizing again the
 // repositories are listed and one is connected.
 func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -316,6 +318,7 @@ func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
 // take the sign-in's earlier "uses the key" for now); once restarted it uses the new key,
 // Amplication's authorization connects again and a repository is connected.
 func TestLineModeAmplicationListRefusedThenAnotherConsumer(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
@@ -426,6 +429,7 @@ func authorizeAmp(t *testing.T, p *ptyRun, key string) {
 // offers to change them. The operator types the new secret (hidden), it is checked and
 // written, the server is restarted as the env step says, and the authorization connects.
 func TestLineModeAmplicationAuthorizeRejectedSecretThenChange(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
