@@ -367,7 +367,7 @@ func TestAmplicationAuthorizeCallback(t *testing.T) {
 func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
 	t.Parallel() // waits (retries, a build, a timeout): overlaps with the others that do
 	w := ampStart(t, ampWorldOptions{})
-	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "3s")
+	ss := w.start(t, "amplication", "authorize", "--no-browser", "--timeout", "5s")
 	authURL := ss.authorizeURL(t)
 	loc := ss.land(t, authURL)
 	// An attacker's (or a stale tab's) answer: a real code with another state.
@@ -386,7 +386,7 @@ func TestAmplicationAuthorizeForgedStateRefused(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", code, ss.errText())
 	}
 	errText := ss.errText()
-	for _, want := range []string{"another state", "no answer within 3s", "refused"} {
+	for _, want := range []string{"another state", "no answer within 5s", "refused"} {
 		if !strings.Contains(errText, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errText)
 		}
