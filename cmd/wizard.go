@@ -152,6 +152,9 @@ func quitMessage(s tui.Summary) string {
 	for _, o := range s.DoneOutside {
 		msg += "\n" + o
 	}
+	if s.NothingStoredInAmplication() { // as the wizard's quit frame says
+		msg += "\nNothing was stored in Amplication."
+	}
 	return msg
 }
 

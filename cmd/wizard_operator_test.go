@@ -19,6 +19,29 @@ func TestQuitMessageListsWhatWasDoneOutside(t *testing.T) {
 	}
 }
 
+// A run left after the sign-in says nothing was stored in Amplication, as the wizard's quit
+// frame does; not once a connection or a connect was stored, nor when Amplication was
+// skipped or never signed in to.
+func TestQuitMessageSaysNothingWasStoredInAmplication(t *testing.T) {
+	const nothing = "Nothing was stored in Amplication."
+	for _, tc := range []struct {
+		name string
+		amp  *tui.AmpSummary
+		want bool
+	}{
+		{"not signed in", nil, false},
+		{"skipped", &tui.AmpSummary{Skipped: true}, false},
+		{"signed in only", &tui.AmpSummary{Account: "demo@example.com"}, true},
+		{"reused connection", &tui.AmpSummary{Account: "demo@example.com", GitOrganization: &tui.AmpOrg{Name: "demo"}, Reused: true}, true},
+		{"authorized", &tui.AmpSummary{Account: "demo@example.com", GitOrganization: &tui.AmpOrg{Name: "demo"}}, false},
+		{"connected", &tui.AmpSummary{Account: "demo@example.com", GitOrganization: &tui.AmpOrg{Name: "demo"}, Reused: true, Connected: &tui.AmpConnected{Resource: "orders"}}, false},
+	} {
+		if got := strings.Contains(quitMessage(tui.Summary{Amplication: tc.amp}), nothing); got != tc.want {
+			t.Errorf("%s: says %q = %v, want %v", tc.name, nothing, got, tc.want)
+		}
+	}
+}
+
 // authorized runs the adapter's authorization against the emulator, as the browser would.
 func (aw *adapterWorld) authorized(t *testing.T) tui.Bitbucket {
 	t.Helper()

@@ -387,7 +387,7 @@ func wrap(s string, width int) string {
 // ampQuitNote says, when signed in to Amplication and nothing was stored there, that
 // nothing was (what was stored is among the outside facts).
 func (w *wizard) ampQuitNote() string {
-	if w.s.Amp == nil || w.s.OrgStored != nil || w.s.Connected != nil {
+	if !w.s.Summary().NothingStoredInAmplication() {
 		return ""
 	}
 	return "Nothing was stored in Amplication.\n"

@@ -197,6 +197,13 @@ type AmpSummary struct {
 	buildable       bool              // the summary can offer the Build screen (b)
 }
 
+// NothingStoredInAmplication reports whether the run signed in to Amplication and stored
+// nothing there (no new Bitbucket connection, no connect): what a quit says of it.
+func (s Summary) NothingStoredInAmplication() bool {
+	a := s.Amplication
+	return a != nil && !a.Skipped && (a.GitOrganization == nil || a.Reused) && a.Connected == nil
+}
+
 // Summary is the facts as the Summary Run returns (the wizard's and the line mode's).
 func (f *Facts) Summary() Summary {
 	s := Summary{
