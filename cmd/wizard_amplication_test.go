@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	ampemu "github.com/bbsetup/bbsetup/setup/emulator/amplication"
+	bbemu "github.com/bbsetup/bbsetup/setup/emulator/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 	"github.com/bbsetup/bbsetup/tui"
 )
@@ -111,12 +113,34 @@ func TestWizardAdapterConnectRefusesAChangedTarget(t *testing.T) {
 	if catalog.Resource.Repo != "acme-archive/catalog-legacy" || catalog.Resource.Provider != "GitHub" || ps[0].Resources[0].Settings != true {
 		t.Fatalf("projects %+v", ps)
 	}
+	aw.w.Server.AddRepos("acme", bbemu.Repo{Slug: "x"}) // it exists: the refusal is the target's
 	_, err = a.API.ConnectAmp(ctx, tui.AmpConnectRequest{Target: catalog, Org: tui.AmpOrg{ID: ampemu.DemoGitHubOrgID}, Workspace: "acme", Slug: "x"})
 	if err == nil || !strings.Contains(err.Error(), "catalog (project Shop) is now connected to acme-archive/catalog-legacy") {
 		t.Fatalf("connect without replace: %v", err)
 	}
 	if r, _ := aw.w.Amplication().Resource(ampemu.DemoCatalogID); r.Repo == nil || r.Repo.Name != "catalog-legacy" {
 		t.Fatalf("catalog changed: %+v", r.Repo)
+	}
+}
+
+// A repository gone from Bitbucket since it was chosen is not stored in Amplication: the
+// wizard's backend looks it up first (as the command line's connect does) and says so.
+func TestWizardAdapterConnectRefusesAGoneRepository(t *testing.T) {
+	aw := newAdapterWorld(t)
+	ctx := context.Background()
+	a := aw.signedInAmp(ctx, t)
+	ps, err := a.API.AmpProjects(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := tui.AmpTarget{Project: ps[0], Resource: ps[0].Resources[1]} // orders
+	_, err = a.API.ConnectAmp(ctx, tui.AmpConnectRequest{Target: orders, Org: tui.AmpOrg{ID: ampemu.DemoGitHubOrgID}, Workspace: "acme", Slug: "deleted-meanwhile"})
+	var gone *tui.RepoGoneError
+	if !errors.As(err, &gone) || !strings.Contains(err.Error(), "acme/deleted-meanwhile is no longer in Bitbucket") {
+		t.Fatalf("connect to a gone repository: %v", err)
+	}
+	if r, _ := aw.w.Amplication().Resource(ampemu.DemoOrdersID); r.Repo != nil {
+		t.Fatalf("stored in Amplication: %+v", r.Repo)
 	}
 }
 

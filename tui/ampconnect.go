@@ -20,7 +20,6 @@ type ampConnectScreen struct {
 	c       *common
 	ctx     context.Context
 	api     AmpConnector
-	bb      RepoChecker // bbsetup's Bitbucket API: the repository still exists? (nil: not checked)
 	req     AmpConnectRequest
 	repo    Repo
 	canBack bool
@@ -49,10 +48,6 @@ func (s *ampConnectScreen) enter(e entry) tea.Cmd {
 	s.busyNow, s.err, s.done, s.api = false, nil, nil, nil
 	if e.s.Amp != nil {
 		s.api = e.s.Amp.API
-	}
-	s.bb = nil
-	if rc, ok := e.s.API.(RepoChecker); ok {
-		s.bb = rc
 	}
 	s.req = AmpConnectRequest{Workspace: e.s.Workspace.Slug}
 	if e.s.Target != nil {
@@ -96,22 +91,11 @@ func (s *ampConnectScreen) connect() tea.Cmd {
 		return nil
 	}
 	s.busyNow, s.err, s.quitPending = true, nil, false
-	api, req, bb := s.api, s.req, s.bb
+	api, req := s.api, s.req
 	// Until the answer is in, a quit says the connect was under way.
 	s.c.report(outsideMsg{outsideFact{key: "amp-connect", text: "Connecting " + safetext.Line(req.Target.Label()) + " to " +
 		safetext.Line(req.Workspace+"/"+req.Slug) + " in Amplication was under way: check with bbsetup amplication status whether it was stored."}})
 	return s.job.run(s.ctx, func(ctx context.Context, seq uint64) tea.Msg {
-		if bb != nil {
-			// As the command line does: a repository deleted or renamed since it was
-			// chosen is not stored in Amplication.
-			ok, err := bb.RepoExists(ctx, req.Workspace, req.Slug)
-			if err != nil {
-				return ampConnectResultMsg{seq: seq, err: err}
-			}
-			if !ok {
-				return ampConnectResultMsg{seq: seq, err: &repoGoneError{full: req.Workspace + "/" + req.Slug}}
-			}
-		}
 		r, err := api.ConnectAmp(ctx, req)
 		return ampConnectResultMsg{seq: seq, r: r, err: err}
 	})
@@ -230,20 +214,8 @@ func (s *ampConnectScreen) doneBody() string {
 	return strings.Join(lines, "\n")
 }
 
-// RepoChecker is what the Connect step in Amplication uses of bbsetup's Bitbucket API (a
-// part of RepoCreator): whether the chosen repository still exists.
-type RepoChecker interface {
-	RepoExists(ctx context.Context, workspace, slug string) (bool, error)
-}
-
-// repoGoneError: the chosen repository is no longer in Bitbucket.
-type repoGoneError struct{ full string }
-
-func (e *repoGoneError) Error() string {
-	return e.full + " is no longer in Bitbucket (deleted or renamed since you chose it), so nothing was stored in Amplication."
-}
-
+// isRepoGone: the chosen repository is no longer in Bitbucket (ConnectAmp checks it first).
 func isRepoGone(err error) bool {
-	var rg *repoGoneError
+	var rg *RepoGoneError
 	return errors.As(err, &rg)
 }

@@ -64,6 +64,7 @@ type (
 	CredentialsError     = flow.CredentialsError
 	OutsideCheckoutError = flow.OutsideCheckoutError
 	ExistsError          = flow.ExistsError
+	RepoGoneError        = flow.RepoGoneError
 )
 
 // DefaultOrg is the git organization a choice starts on (flow.DefaultOrg): bbsetup's

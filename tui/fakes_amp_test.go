@@ -177,6 +177,18 @@ func (a *fakeAmp) ConnectAmp(ctx context.Context, r AmpConnectRequest) (AmpConne
 			return AmpConnected{}, err
 		}
 	}
+	// As flow's ConnectAmp: a repository gone from Bitbucket is not stored.
+	if rc, ok := a.bb.(interface {
+		RepoExists(ctx context.Context, workspace, slug string) (bool, error)
+	}); ok {
+		exists, err := rc.RepoExists(ctx, r.Workspace, r.Slug)
+		if err != nil {
+			return AmpConnected{}, err
+		}
+		if !exists {
+			return AmpConnected{}, &RepoGoneError{Full: r.Workspace + "/" + r.Slug}
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.connects = append(a.connects, r)

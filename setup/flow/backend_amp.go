@@ -392,8 +392,16 @@ func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpCo
 	if err != nil {
 		return AmpConnected{}, s.ClassifyAmp(err).Wizard()
 	}
-	bb, _ := api.ownClient() // nil: no write check, no main branch
+	bb, _ := api.ownClient() // nil: no write check, no main branch, no look-up
+	var repo *RepoLookup
+	if bb != nil {
+		// As the command line does: a repository deleted or renamed since it was chosen
+		// is not stored in Amplication.
+		repo = LookupRepo(ctx, bb, req.Workspace, req.Slug)
+		defer repo.Stop()
+	}
 	pl, r, err := Connect(ctx, s.Client, ConnectRequest{
+		Repo:     repo,
 		Projects: ps, Project: req.Target.Project.ID, Resource: req.Target.Resource.ID,
 		Group: req.Workspace, Slug: req.Slug, Replace: req.Target.Replace,
 		Pusher: func(ctx context.Context) (Pusher, error) {
@@ -422,7 +430,10 @@ func (api *ampAPI) ConnectAmp(ctx context.Context, req AmpConnectRequest) (AmpCo
 	var nset *NoSettingsError
 	var ace *amplication.AlreadyConnectedError
 	var mse *MovesServicesError
+	var nr *NoRepositoryError
 	switch {
+	case errors.As(err, &nr):
+		return AmpConnected{}, &RepoGoneError{Full: safetext.Line(req.Workspace + "/" + req.Slug)}
 	case errors.As(err, &ns), errors.As(err, &am), errors.As(err, &nset):
 		return AmpConnected{}, fmt.Errorf("%s is no longer in Amplication: go back and choose again", safetext.Line(req.Target.Label()))
 	case errors.As(err, &ace):
@@ -460,4 +471,12 @@ func PushNotes(r *Connected) []string {
 		out = append(out, "It overrides the project's settings, so connecting the project leaves it alone.")
 	}
 	return out
+}
+
+// RepoGoneError is ConnectAmp's refusal when the chosen repository is no longer in
+// Bitbucket (deleted or renamed since it was chosen): nothing was stored.
+type RepoGoneError struct{ Full string }
+
+func (e *RepoGoneError) Error() string {
+	return e.Full + " is no longer in Bitbucket (deleted or renamed since you chose it), so nothing was stored in Amplication."
 }

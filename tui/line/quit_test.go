@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bbsetup/bbsetup/cmd"
+	"github.com/bbsetup/bbsetup/setup/emulator/amplication"
 )
 
 // TestLineModeQuitAfterSignInSaysNothingWasStored: signed in to Amplication, the operator
@@ -53,6 +54,76 @@ func TestLineModeQuitAfterSignInSaysNothingWasStored(t *testing.T) {
 	}
 	if strings.Count(out, "Nothing was stored in Amplication.") != 1 {
 		t.Errorf("said more than once:\n%s", out)
+	}
+	wantNoSecrets(t, w, p.output())
+}
+
+// TestLineModeRepositoryGoneBeforeTheConnect: the repository chosen for Amplication is
+// deleted on Bitbucket before the operator confirms the connect: nothing is stored in
+// Amplication, the line mode says why and goes back to the repository list, and the next
+// choice connects.
+func TestLineModeRepositoryGoneBeforeTheConnect(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	w := newWorld(t)
+	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
+	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	p.waitFor("Press enter to start")
+	p.typeLine("")
+	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
+	p.typeLine("acme")
+	p.waitFor("Press enter for the permissions")
+	p.typeLine("")
+	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("Key: ")
+	p.typeLine(w.Consumer.Key)
+	p.waitFor("Secret (hidden): ")
+	p.typeLine(w.Consumer.Secret)
+	p.waitFor("Write these files? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("✓ written", "Press enter to check the server.")
+	if _, err := w.StartAmplication(); err != nil {
+		t.Fatal(err)
+	}
+	p.typeLine("")
+	p.waitFor("Press enter to sign in to Amplication")
+	p.typeLine("")
+	p.waitFor("Email (or type token to sign in with an API token): ")
+	p.typeLine(w.AmplicationEmail)
+	p.waitFor("Password (hidden): ")
+	p.typeLine(w.AmplicationPassword)
+	authorizeAmp(t, p, w.Consumer.Key)
+	p.waitFor("acme", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("1. Connect an existing repository", "Choose 1-2 [1]: ")
+	p.typeLine("")
+	p.waitFor("Number of the repository to connect")
+	p.typeLine("1")
+	out := p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
+	full := out[strings.LastIndex(out, "pushes to acme/")+len("pushes to "):]
+	full = full[:strings.Index(full, "?")]
+	p.typeLine("")
+	p.waitFor("Connect? [Y/n]: ")
+	if !w.Server.Controls().DeleteRepo("acme", strings.TrimPrefix(full, "acme/")) { // deleted on bitbucket.org meanwhile
+		t.Fatalf("no repository %s to delete", full)
+	}
+	p.typeLine("")
+	p.waitFor("✗ The connect did not work: ", full+" is no longer in Bitbucket (deleted or renamed since you chose it), so nothing was stored in Amplication.",
+		"Choose the repository again.", "Number of the repository to connect")
+	if r, _ := w.Amplication().Resource(amplication.DemoOrdersID); r.Repo != nil {
+		t.Fatalf("stored in Amplication: %+v", r.Repo)
+	}
+	p.typeLine("1")
+	p.waitFor("Which Amplication project or service pushes to acme/", "Choose 1-")
+	p.typeLine("")
+	p.waitFor("Connect? [Y/n]: ")
+	p.typeLine("")
+	p.waitFor("== Summary ==", "orders (project Shop) → acme/")
+	if code := p.exitCode(); code != cmd.ExitOK {
+		t.Fatalf("exit %d; the terminal shows:\n%s", code, p.output())
 	}
 	wantNoSecrets(t, w, p.output())
 }

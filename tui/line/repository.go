@@ -511,10 +511,14 @@ func (r *runner) ampConnect() (step, error) {
 		t.progress("Connecting, then reading it back from the server…")
 		// A connect is not interrupted half-way: a stop waits for its answer.
 		d, err := r.Amp.API.ConnectAmp(context.WithoutCancel(r.ctx), req)
-		if err != nil {
-			if cerr := r.ctx.Err(); cerr != nil {
-				return 0, cerr
-			}
+		var gone *tui.RepoGoneError
+		switch {
+		case err != nil && r.ctx.Err() != nil:
+			return 0, r.ctx.Err()
+		case errors.As(err, &gone):
+			t.fail("The connect did not work", err, "Choose the repository again.")
+			return stepConnect, nil
+		case err != nil:
 			t.fail("The connect did not work", err, "Try again, or answer n to choose another target.")
 			continue
 		}

@@ -45,6 +45,16 @@ func (e *Emulator) expireAccess() {
 	}
 }
 
+// DeleteRepo deletes a repository, as its owner would on bitbucket.org (a test's "someone
+// deleted it meanwhile"); false when the workspace or the repository does not exist.
+func (c Controls) DeleteRepo(workspace, slug string) bool {
+	e := c.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ws := e.lookupWorkspace(workspace)
+	return ws != nil && ws.removeRepo(slug)
+}
+
 // Log returns a copy of the request log, oldest first. A request still in flight has
 // a zero End and Status.
 func (c Controls) Log() []Request {

@@ -98,6 +98,25 @@ func (ws *workspace) addRepo(r Repo) {
 	ws.touch()
 }
 
+// removeRepo deletes the repository slug (as its owner would on bitbucket.org); false when
+// there is none.
+func (ws *workspace) removeRepo(slug string) bool {
+	r, ok := ws.bySlug[slug]
+	if !ok {
+		return false
+	}
+	delete(ws.bySlug, slug)
+	delete(ws.byUUID, r.UUID)
+	for i, x := range ws.repos {
+		if x == r {
+			ws.repos = append(ws.repos[:i:i], ws.repos[i+1:]...)
+			break
+		}
+	}
+	ws.touch()
+	return true
+}
+
 // repo finds a repository by slug or by {UUID}.
 func (ws *workspace) repo(slugOrUUID string) *Repo {
 	if strings.HasPrefix(slugOrUUID, "{") {
