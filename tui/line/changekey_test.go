@@ -79,39 +79,6 @@ func wantNoSecrets(t *testing.T, w *demo.World, out string) {
 	}
 }
 
-// toWrittenThenSkip goes from the first prompt to the written env files with the demo
-// consumer's key and secret typed, then skips Amplication (its server is not started):
-// the run stops at the authorize URL, which it returns.
-func toWrittenThenSkip(t *testing.T, p *ptyRun, w *demo.World) string {
-	t.Helper()
-	p.waitFor("Press enter to start")
-	p.typeLine("")
-	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
-	p.typeLine("acme")
-	p.waitFor("Press enter for the permissions")
-	p.typeLine("")
-	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("Key: ")
-	p.typeLine(w.Consumer.Key)
-	p.waitFor("Secret (hidden): ")
-	p.typeLine(w.Consumer.Secret)
-	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("✓ written", "Press enter to check the server.")
-	p.typeLine("")
-	p.waitFor("! The Amplication server does not answer", "type s and enter to skip Amplication")
-	p.typeLine("s")
-	p.waitFor("Skip Amplication? [y/N]: ")
-	p.typeLine("y")
-	out := p.waitFor("Authorize bbsetup with your Bitbucket account", "Waiting for Bitbucket…")
-	authURL, err := firstURL(out[strings.LastIndex(out, "Authorize bbsetup"):])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return authURL
-}
-
 // TestLineModeAuthorizeRefusesTheKeyThenChange: Amplication skipped, bbsetup authorizes
 // itself. Between the Verify step and the browser's trip the consumer's secret is reset on
 // Bitbucket, so Bitbucket refuses bbsetup's code exchange (unauthorized_client). The line
@@ -124,9 +91,7 @@ func TestLineModeAuthorizeRefusesTheKeyThenChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w := newWorld(t)
-	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	w, p := startLine(t)
 	authURL := toWrittenThenSkip(t, p, w)
 	wantEnvSecret(t, w, w.Consumer.Secret)
 
@@ -259,9 +224,7 @@ func TestLineModeListRefusesTheKeyThenChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w := newWorld(t)
-	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
+	w, p := startLine(t)
 	visit(t, toWrittenThenSkip(t, p, w))
 	p.waitFor("✓ Connected as Demo Operator", "acme", "Choose 1-")
 	p.typeLine("")
@@ -326,33 +289,8 @@ func TestLineModeAmplicationListRefusedThenAnotherConsumer(t *testing.T) {
 	other := w.Consumer
 	other.Key, other.Secret, other.Name = otherKey, otherSecret, "Amplication (local, again)"
 	w.Server.AddConsumer(other)
-	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
-	p.waitFor("Press enter to start")
-	p.typeLine("")
-	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
-	p.typeLine("acme")
-	p.waitFor("Press enter for the permissions")
-	p.typeLine("")
-	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("Key: ")
-	p.typeLine(w.Consumer.Key)
-	p.waitFor("Secret (hidden): ")
-	p.typeLine(w.Consumer.Secret)
-	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("✓ written", "Press enter to check the server.")
-	if _, err := w.StartAmplication(); err != nil { // the operator starts it after the write
-		t.Fatal(err)
-	}
-	p.typeLine("")
-	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
-	p.typeLine("")
-	p.waitFor("Email (or type token to sign in with an API token): ")
-	p.typeLine(w.AmplicationEmail)
-	p.waitFor("Password (hidden): ")
-	p.typeLine(w.AmplicationPassword)
+	p := startPtyFor(t, w)
+	toSignedIn(t, p, w)
 	authorizeAmp(t, p, w.Consumer.Key)
 	p.waitFor("acme", "Choose 1-")
 	p.typeLine("")
@@ -433,34 +371,8 @@ func TestLineModeAmplicationAuthorizeRejectedSecretThenChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w := newWorld(t)
-	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
-	p.waitFor("Press enter to start")
-	p.typeLine("")
-	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
-	p.typeLine("acme")
-	p.waitFor("Press enter for the permissions")
-	p.typeLine("")
-	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("Key: ")
-	p.typeLine(w.Consumer.Key)
-	p.waitFor("Secret (hidden): ")
-	p.typeLine(w.Consumer.Secret)
-	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("✓ written", "Press enter to check the server.")
-	if _, err := w.StartAmplication(); err != nil {
-		t.Fatal(err)
-	}
-	p.typeLine("")
-	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
-	p.typeLine("")
-	p.waitFor("Email (or type token to sign in with an API token): ")
-	p.typeLine(w.AmplicationEmail)
-	p.waitFor("Password (hidden): ")
-	p.typeLine(w.AmplicationPassword)
+	w, p := startLine(t)
+	toSignedIn(t, p, w)
 	p.waitFor("Authorize Amplication with Bitbucket")
 	out := p.waitFor("Waiting for Bitbucket…")
 	authURL, err := firstURL(out[strings.Index(out, "click Grant access:"):])
