@@ -59,6 +59,6 @@ func ServerStartedFinding(r prservice.Report) Finding {
 	}
 	return Finding{ID: id, Kind: KindCheck,
 		Title:  fmt.Sprintf("%s was started before its .env.local was last written: it still uses the old Bitbucket key and secret", ServerProject),
-		Detail: describeProcs(s.Stale, s) + "; Amplication's authorization fails (\"Bitbucket request failed.\") until it is restarted",
+		Detail: describeProcs(s.Stale, s),
 		Hint:   fmt.Sprintf("restart the server so it reads .env.local: stop it (Ctrl+C in its terminal, or kill %s) and run %s in the checkout", strings.Join(pids, " "), serverRestart)}
 }

@@ -369,7 +369,7 @@ func (e *StaleSecretError) Error() string { return e.Err.Error() }
 func (e *StaleSecretError) Unwrap() error { return e.Err }
 
 // Words say what happened, safe text: "Bitbucket accepts the key and secret in F
-// (bbsetup checked them just now), but the server was started before …".
+// (bbsetup checked them just now), but the running server was started before …".
 func (e *StaleSecretError) Words() string {
-	return "Bitbucket accepts the key and secret in " + e.File + " (bbsetup checked them just now), but the running server uses the old secret: " + SecretStaleWords(e.Started)
+	return "Bitbucket accepts the key and secret in " + e.File + " (bbsetup checked them just now), but the running server " + SecretStaleWords(e.Started)
 }

@@ -135,7 +135,9 @@ func SecretStale(k amplication.KeyCheck, started checkout.Finding) bool {
 }
 
 // SecretStaleWords is what a surface says after "the server uses the key in .env.local"
-// when SecretStale: why it must be restarted (safe text; the restart is AmpRestart).
+// when SecretStale, after "it " or "the server " (safe text; the restart is AmpRestart):
+// "was started before .env.local was last written, so it still uses the old Bitbucket
+// secret (process …)".
 func SecretStaleWords(started checkout.Finding) string {
-	return "it was started before .env.local was last written, so it still uses the old Bitbucket secret (" + safetext.Line(started.Detail) + ")"
+	return "was started before .env.local was last written, so it still uses the old Bitbucket secret (" + safetext.Line(started.Detail) + ")"
 }
