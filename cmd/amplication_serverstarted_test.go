@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
 
 // serveMimic starts a real process in dir whose command line serves project as
@@ -106,4 +110,35 @@ func TestAmplicationAuthorizeServerStartedBeforeSecret(t *testing.T) {
 		t.Errorf("stderr still blames the code:\n%s", errText)
 	}
 	w.noSecrets(t, errText+ss.outText())
+}
+
+// TestWizardTeatestServerStartedBeforeWrite: the wizard's server step, with a real process
+// serving amplication-server in the checkout that started before the wizard wrote
+// .env.local (the emulated server behind the URL loads the key when the files are written,
+// so its authorize URL has the new key): the step says the server must be restarted,
+// naming the old secret, instead of "✓ The server uses the new key"; once a process
+// started after the write serves it, the wizard goes on.
+func TestWizardTeatestServerStartedBeforeWrite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("real processes are inspected on Linux in this test")
+	}
+	t.Parallel()
+	r, w := ampTeaRun(t, demo.Options{})
+	old := serveMimic(t, w.CheckoutDir, "amplication-server")
+	r.toAmpWritten()
+	r.waitFor("The Amplication server answers")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Sign in to Amplication")
+	r.keys(tea.KeyEnter)
+	r.waitFor("The server must be restarted", "BITBUCKET_CLIENT_ID "+w.Consumer.Key, "still uses the old Bitbucket secret", "npx nx serve amplication-server")
+	if strings.Contains(r.all.String(), "The server uses the new key") {
+		t.Fatal("the server step passed a server started before the write")
+	}
+	_ = old.Process.Kill()
+	_ = old.Wait()
+	serveMimic(t, w.CheckoutDir, "amplication-server")
+	// The demo restarts its emulated server and checks again on its own.
+	r.waitFor("The server uses the new key")
+	r.keys(tea.KeyEnter)
+	r.waitFor("Amplication is connected to Bitbucket as demo")
 }
