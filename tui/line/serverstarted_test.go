@@ -1,8 +1,9 @@
+//go:build linux
+
 package line_test
 
 import (
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -43,9 +44,6 @@ func TestLineModeSecretChangedServerStartedBefore(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
-	}
-	if runtime.GOOS != "linux" {
-		t.Skip("real processes are inspected on Linux in this test")
 	}
 	w := newWorld(t)
 	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
