@@ -225,6 +225,10 @@ func (a *Factory) ampCompleteError(s *ampSession, err error) error {
 		todo = "the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it): run bbsetup amplication authorize again"
 	case flow.CompleteNoUser:
 		todo = "Amplication could not read the Bitbucket account (GET /user): check that the consumer has the Account: Read permission (bbsetup check), then try again"
+	case flow.CompleteStaleSecret:
+		var ss *flow.StaleSecretError
+		errors.As(err, &ss)
+		todo = ss.Words() + "; " + flow.AmpRestart + ", then run bbsetup amplication authorize again"
 	default:
 		// The server often says no more than "Bitbucket request failed.": name the causes.
 		todo = "Bitbucket refused the server's exchange, usually because the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it) or because the running server's key and secret are not the consumer's (check with bbsetup amplication status and bbsetup check); run bbsetup amplication authorize again"

@@ -302,12 +302,12 @@ func TestAmplicationStatusJSONFindingKind(t *testing.T) {
 	w := ampStart(t, ampWorldOptions{})
 	code, out, errOut := w.run(t, "", "amplication", "status", "--json")
 	var res ampStatusResult
-	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 6 {
+	if err := json.Unmarshal([]byte(out), &res); code != ExitOK || err != nil || len(res.Findings) != 7 {
 		t.Fatalf("exit %d, %v:\n%s%s", code, err, out, errOut)
 	}
 	for _, f := range res.Findings {
 		want := "check"
-		if f.ID == "git-sync-manager-started" {
+		if f.ID == "git-sync-manager-started" || f.ID == "amplication-server-started" {
 			want = "note"
 		}
 		if f.Kind != want {

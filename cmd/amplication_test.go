@@ -231,7 +231,7 @@ func TestAmplicationStatusStaleServerThenRestart(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil {
 		t.Fatalf("--json: exit %d, %v\n%s", code, err, out)
 	}
-	if !res.OK || len(res.Findings) != 6 || res.Findings[3].ID != "server-key" || res.Account.Email != ampemu.DemoEmail ||
+	if !res.OK || len(res.Findings) != 7 || res.Findings[3].ID != "server-key" || res.Findings[4].ID != "amplication-server-started" || res.Account.Email != ampemu.DemoEmail ||
 		res.Workspace.ID != ampemu.DemoWorkspaceID || len(res.Projects) != 2 || res.State == nil || !*res.State {
 		t.Errorf("--json: %+v", res)
 	}

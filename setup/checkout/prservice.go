@@ -80,20 +80,24 @@ func PRServiceFindings(r prservice.Report) []Finding {
 	return out
 }
 
-// describeProcs says which processes and when, against the file's time.
+// describeProcs says which processes and when, against the file's time (to the
+// millisecond: a restart and a write are often within the same second).
 func describeProcs(ps []prservice.Process, s prservice.ServiceReport) string {
 	var parts []string
 	for _, p := range ps {
-		parts = append(parts, fmt.Sprintf("process %d (%s) started %s", p.PID, clip(p.Command(), 100), p.Started.Local().Format(time.DateTime)))
+		parts = append(parts, fmt.Sprintf("process %d (%s) started %s", p.PID, clip(p.Command(), 100), p.Started.Local().Format(stampFormat)))
 	}
 	d := strings.Join(parts, "; ")
 	if !s.EnvModified.IsZero() {
-		d += "; " + s.Dir + "/.env.local written " + s.EnvModified.Local().Format(time.DateTime)
+		d += "; " + s.Dir + "/.env.local written " + s.EnvModified.Local().Format(stampFormat)
 	} else {
 		d += "; " + s.Dir + "/.env.local does not exist"
 	}
 	return d
 }
+
+// stampFormat is a start or modification time in describeProcs.
+const stampFormat = time.DateTime + ".000"
 
 func clip(s string, n int) string {
 	r := []rune(s)

@@ -159,6 +159,7 @@ const (
 	CompleteCodeUsed                           // the code was used or has expired
 	CompleteNoUser                             // Amplication could not read the Bitbucket account
 	CompleteUnreachable                        // the server did not reach Bitbucket at all (FetchFailure)
+	CompleteStaleSecret                        // Bitbucket accepts the written key and secret; the server process predates them
 )
 
 // ClassifyComplete classifies a refusal of CompleteOAuth; ok is false when err is not the
@@ -173,9 +174,12 @@ func ClassifyComplete(err error) (o CompleteOutcome, why string, ok bool) {
 	low := strings.ToLower(ge.Message())
 	_, _, fetch := FetchFailure(err)
 	var kr *KeyRejectedError
+	var ss *StaleSecretError
 	switch {
 	case errors.As(err, &kr):
 		o = CompleteKeyRefused
+	case errors.As(err, &ss):
+		o = CompleteStaleSecret
 	case fetch: // before the words below: the URL it names can hold "user" or "code"
 		o = CompleteUnreachable
 	case strings.Contains(low, "upgrade its plan"):
@@ -259,6 +263,10 @@ func (s *Server) wizardComplete(err error) error {
 		return errors.New(failed + "the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it). Trying again makes a new one.")
 	case CompleteNoUser:
 		return errors.New(failed + "Amplication could not read the Bitbucket account (GET /user): tick Account: Read in the consumer's permissions in Bitbucket, then try again.")
+	case CompleteStaleSecret:
+		var ss *StaleSecretError
+		errors.As(err, &ss)
+		return errors.New(failed + ss.Words() + ". " + UpperFirst(AmpRestart) + ", then try again.")
 	}
 	// The server often says no more than "Bitbucket request failed.": name the causes.
 	return errors.New(failed + "Bitbucket refused the server's exchange. Usually the code was already used or has expired (a code works once, within minutes; the Amplication client page may have used it); trying again makes a new one.")

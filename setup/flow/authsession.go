@@ -327,7 +327,9 @@ func (e *KeyRejectedError) Error() string { return e.Err.Error() }
 func (e *KeyRejectedError) Unwrap() error { return e.Err }
 
 // keyRejected names the cause of a refusal the server does not explain: when Bitbucket
-// rejects the checkout's key and secret, err becomes a *KeyRejectedError.
+// rejects the checkout's key and secret, err becomes a *KeyRejectedError; when it accepts
+// them but the server process started before .env.local was last written, a
+// *StaleSecretError.
 func (s *Server) keyRejected(ctx context.Context, err error) error {
 	if s.CheckKey == nil || s.Checkout == nil {
 		return err
@@ -339,8 +341,35 @@ func (s *Server) keyRejected(ctx context.Context, err error) error {
 	if !ok {
 		return err
 	}
-	if v := s.CheckKey(ctx, cr.ClientID, cr.ClientSecret); v.Kind == oauth.VerdictBadCredentials {
+	switch v := s.CheckKey(ctx, cr.ClientID, cr.ClientSecret); v.Kind {
+	case oauth.VerdictBadCredentials:
 		return &KeyRejectedError{File: s.Checkout.ServerEnvLocal, Err: err}
+	case oauth.VerdictOK, oauth.VerdictNotPrivate, oauth.VerdictNoCallback, oauth.VerdictMissingScopes:
+		// Bitbucket accepts them (it issued a token): a server process started before
+		// .env.local was last written still holds the old secret (its key was checked
+		// before the trip).
+		if started := s.Started(); started.Failed() {
+			return &StaleSecretError{File: s.Checkout.ServerEnvLocal, Started: started, Err: err}
+		}
 	}
 	return err
+}
+
+// StaleSecretError is a refused completion whose server said no more than "Bitbucket
+// request failed." while Bitbucket, asked by bbsetup just then, accepts the key and
+// secret in File, and a process serving the server in the checkout started before File
+// was last written (Started, the failing finding): it still holds the old secret.
+type StaleSecretError struct {
+	File    string
+	Started checkout.Finding
+	Err     error // the server's refusal
+}
+
+func (e *StaleSecretError) Error() string { return e.Err.Error() }
+func (e *StaleSecretError) Unwrap() error { return e.Err }
+
+// Words say what happened, safe text: "Bitbucket accepts the key and secret in F
+// (bbsetup checked them just now), but the running server was started before …".
+func (e *StaleSecretError) Words() string {
+	return "Bitbucket accepts the key and secret in " + e.File + " (bbsetup checked them just now), but the running server " + SecretStaleWords(e.Started)
 }

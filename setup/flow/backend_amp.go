@@ -206,6 +206,11 @@ func (api *ampAPI) CheckAmpKey(ctx context.Context) AmpKey {
 	case amplication.KeyMatches:
 		out.OK = true
 		out.Message = "Its authorize URL has BITBUCKET_CLIENT_ID " + running + ", the key in .env.local."
+		if started := api.s.Started(); SecretStale(k, started) {
+			// The key cannot show the secret: a process started before the write has the old one.
+			out.OK, out.Stale = false, true
+			out.Message = "Its authorize URL has BITBUCKET_CLIENT_ID " + running + ", the key in .env.local, but it " + SecretStaleWords(started) + "."
+		}
 	case amplication.KeyMissing:
 		out.Message = "It has no Bitbucket key (\"Missing Bitbucket configuration\"), but " + env + " has one: it was started before the key was written."
 	case amplication.KeyPlaceholder:

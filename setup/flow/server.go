@@ -10,6 +10,7 @@ import (
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/checkout"
 	"github.com/bbsetup/bbsetup/setup/oauth"
+	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
 // DefaultAmplicationURL is the Amplication server when neither the operator nor HOST in
@@ -114,4 +115,29 @@ func (s *Server) Written() string {
 // with written, the key in the env files. It needs a signed-in client.
 func (s *Server) Key(ctx context.Context, written string) amplication.KeyCheck {
 	return amplication.CheckKey(ctx, s.Client, written)
+}
+
+// Started is whether a process serving the Amplication server in the checkout started
+// before its .env.local was last written (checkout.ServerStartedFinding): a failing
+// check then, a passing one when it started after, a note when none runs in the
+// checkout (it may run elsewhere, or be the demo's emulator) or processes cannot be
+// inspected. It reads /proc or runs ps: call it off the UI's thread.
+func (s *Server) Started() checkout.Finding {
+	return checkout.ServerStartedFinding(s.Checkout.ServerReport())
+}
+
+// SecretStale is the rule where the key check says the server uses the written key: the
+// client_id in its authorize URL cannot show the secret, so a server process started
+// before .env.local was last written (started, Started's finding, fails) still holds the
+// old secret and must be restarted. Every surface asks this, not the key alone.
+func SecretStale(k amplication.KeyCheck, started checkout.Finding) bool {
+	return k.State == amplication.KeyMatches && started.Failed()
+}
+
+// SecretStaleWords is what a surface says after "the server uses the key in .env.local"
+// when SecretStale, after "it " or "the server " (safe text; the restart is AmpRestart):
+// "was started before .env.local was last written, so it still uses the old Bitbucket
+// secret (process …)".
+func SecretStaleWords(started checkout.Finding) string {
+	return "was started before .env.local was last written, so it still uses the old Bitbucket secret (" + safetext.Line(started.Detail) + ")"
 }

@@ -2,7 +2,8 @@ package flow
 
 // The Amplication status (`amplication status`): what the running server has, as checks
 // a surface prints: whether it answers and its generation, the sign-in, its Bitbucket key,
-// and who and where it pushes (pushstatus.go).
+// whether its process started after .env.local was last written (the secret), and who
+// and where it pushes (pushstatus.go).
 
 import (
 	"context"
@@ -80,11 +81,15 @@ func CheckStatus(ctx context.Context, s *Server, steps StatusSteps, w StatusWord
 			return st, ctx.Err()
 		}
 		st.add(checkout.Finding{ID: "signin", Title: "the sign-in to Amplication failed", Detail: safetext.Line(err.Error())})
+		st.add(s.Started())
 		return st, nil
 	}
 	st.Overview = ov
 	st.add(SignedInFinding(ov))
 	st.add(KeyFinding(ctx, s, w))
+	// The key cannot show the secret: whether the server process started after
+	// .env.local was last written (a failing check when before).
+	st.add(s.Started())
 	if ctx.Err() != nil {
 		return st, ctx.Err()
 	}

@@ -148,8 +148,9 @@ func DefaultOrg(orgs []AmpOrg) int {
 // AmpKey is which Bitbucket key the running server uses.
 type AmpKey struct {
 	OK bool // it uses the key in .env.local
-	// Stale: it runs with settings older than the env files (a placeholder, no key, or
-	// another key): it must be restarted.
+	// Stale: it runs with settings older than the env files (a placeholder, no key,
+	// another key, or the key but a process started before .env.local was last written:
+	// the old secret): it must be restarted.
 	Stale   bool
 	Message string // what it found, in the operator's words
 	Restart string // the restart advice, when Stale

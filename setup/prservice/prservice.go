@@ -12,6 +12,9 @@
 //
 // Linux reads /proc; macOS asks ps and lsof; elsewhere the check is not made and the
 // Report says so.
+//
+// Nothing here is particular to the PR services but Known: setup/checkout checks the
+// Amplication server (nx project amplication-server) with the same Check.
 package prservice
 
 import (
@@ -25,7 +28,8 @@ import (
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
-// Service is one PR service directory of a checkout.
+// Service is one PR service directory of a checkout (or another nx project's served
+// the same way: the Amplication server).
 type Service struct {
 	Project  string // the nx project: "git-sync-manager" or "amplication-git-pull-request-service"
 	Dir      string // its directory relative to the checkout root, slash-separated
