@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -10,30 +9,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
-// openPTY opens a pseudo-terminal pair: the controller (what a terminal emulator holds)
-// and the terminal itself (what bbsetup's stdin would be).
+// openPTY is testkit.OpenPTY.
 func openPTY(t *testing.T) (controller, tty *os.File) {
 	t.Helper()
-	controller, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("SKIPPED: no pseudo-terminals here (%v)", err)
-	}
-	t.Cleanup(func() { controller.Close() })
-	fd := int(controller.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("open /dev/pts/%d: %v", n, err)
-	}
-	t.Cleanup(func() { tty.Close() })
+	controller, tty = testkit.OpenPTY(t)
 	return controller, tty
 }
 

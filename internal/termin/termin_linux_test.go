@@ -3,7 +3,6 @@ package termin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -11,30 +10,14 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bbsetup/bbsetup/internal/testkit"
 )
 
-// openPTY opens a pseudo-terminal pair: the controller (what a terminal emulator holds)
-// and the terminal itself (what bbsetup's stdin would be).
+// openPTY is testkit.OpenPTY, with what the terminal echoes read and dropped.
 func openPTY(t *testing.T) (controller, tty *os.File) {
 	t.Helper()
-	controller, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("SKIPPED: no pseudo-terminals here (%v)", err)
-	}
-	t.Cleanup(func() { controller.Close() })
-	fd := int(controller.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("open /dev/pts/%d: %v", n, err)
-	}
-	t.Cleanup(func() { tty.Close() })
+	controller, tty = testkit.OpenPTY(t)
 	go func() { _, _ = io.Copy(io.Discard, controller) }() // what the terminal echoes
 	return controller, tty
 }
