@@ -64,6 +64,12 @@ func TestAmplicationStatusServerStartedBeforeWrite(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
 	}
+	// bbsetup check says it too (offline: no Bitbucket needed).
+	code, out, errOut = w.run(t, "", "check", "--offline")
+	if code != ExitFailure || !strings.Contains(out, "✗ amplication-server was started before its .env.local was last written") ||
+		!strings.Contains(out, "kill "+fmt.Sprint(old.Process.Pid)) {
+		t.Errorf("check --offline with the stale server: exit %d\n%s%s", code, out, errOut)
+	}
 	_ = old.Process.Kill()
 	_ = old.Wait()
 	serveMimic(t, srvDir, "amplication-server")

@@ -126,6 +126,7 @@ func OfflineChecks() []OfflineCheck {
 		{"secrets-not-in-git", (*Inspection).CheckGitVisible},
 		{"no-temp-files", (*Inspection).CheckTempFiles},
 		{"env-files-private", (*Inspection).CheckPrivate},
+		{"server-started", (*Inspection).CheckServerStarted},
 		{"pr-service-started", (*Inspection).CheckPRServiceStarted},
 		{"nx-version", (*Inspection).NoteNxVersion},
 		{"callback-url", (*Inspection).NoteCallbackURL},

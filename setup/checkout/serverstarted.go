@@ -62,3 +62,9 @@ func ServerStartedFinding(r prservice.Report) Finding {
 		Detail: describeProcs(s.Stale, s),
 		Hint:   fmt.Sprintf("restart the server so it reads .env.local: stop it (Ctrl+C in its terminal, or kill %s) and run %s in the checkout", strings.Join(pids, " "), serverRestart)}
 }
+
+// CheckServerStarted is ServerStartedFinding for check: the server's start time against its
+// .env.local, beside the PR services' (CheckPRServiceStarted).
+func (in *Inspection) CheckServerStarted() []Finding {
+	return []Finding{ServerStartedFinding(in.c.ServerReport())}
+}
