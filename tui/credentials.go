@@ -59,6 +59,14 @@ func (s *credentialsScreen) keys() bindings {
 	return bindings{short: s.form.focused().KeyBinds()}
 }
 
+// demoSecret reports whether enter would take the demo consumer's secret: the secret
+// field is empty and the key is the demo consumer's (the demo's emulated Bitbucket shows
+// no secret to copy again after one was typed over).
+func (s *credentialsScreen) demoSecret() bool {
+	p := s.c.opts.Prefill
+	return p.Secret != "" && strings.TrimSpace(s.secret.Value()) == "" && strings.TrimSpace(s.id.Value()) == p.ID
+}
+
 // checkFormat says what is wrong with a pasted key or secret, in the operator's words.
 func checkFormat(what, v string) error {
 	if v == "" {
@@ -88,6 +96,9 @@ func (s *credentialsScreen) update(msg tea.Msg) tea.Cmd {
 		if !s.form.focused().last {
 			return s.form.focusOn(s.form.focus + 1)
 		}
+		if s.demoSecret() {
+			s.secret.SetValue(s.c.opts.Prefill.Secret) // as the line mode's enter does
+		}
 		if i, err := s.form.invalid(); err != nil {
 			s.err = errText(err)
 			return s.form.focusOn(i)
@@ -116,6 +127,9 @@ func (s *credentialsScreen) view() string {
 		b.WriteString(st.warn.Render("  This looks like a secret (32 letters and digits). The Key is the shorter value, shown above the Secret.") + "\n")
 	}
 	b.WriteString(s.secret.View(true))
+	if s.demoSecret() {
+		b.WriteString("\n" + st.subtle.Render("  Empty: enter takes the demo consumer's secret."))
+	}
 	if s.err != "" {
 		b.WriteString("\n" + st.bad.Render(s.err))
 	}

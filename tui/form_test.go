@@ -168,3 +168,31 @@ func TestAuthorizeEnterOnAnEmptyPasteSaysWhatToPaste(t *testing.T) {
 		t.Fatalf("an empty paste reached the backend: %q", fb.pasted)
 	}
 }
+
+// In the demo, a secret typed over the demo consumer's cannot be copied again (the
+// emulated Bitbucket shows no secret): with the field emptied and the demo key, the screen
+// says enter takes the demo consumer's secret, and it does.
+func TestCredentialsDemoSecretAfterAWrongOne(t *testing.T) {
+	fb := newFake()
+	fb.verdicts = []Verdict{{Kind: VerdictBadCredentials, Message: "Bitbucket rejected the key or secret (unauthorized_client)."}, {Kind: VerdictOK}}
+	demo := Credentials{ID: "KEY123abcdefghijkl", Secret: "DEMOSECRETdemosecret0123456789ab"}
+	hs := newHarness(t, fb, Options{NoColor: true, Demo: true, Prefill: demo}, 80, 24)
+	hs.toCredentials()
+	hs.wantText("› Secret") // the key is the demo's: the cursor starts on the secret
+	hs.press("ctrl+u")
+	hs.typeText("wrongsecretwrongsecretwrongsecre")
+	hs.wantNoText("enter takes the demo consumer's secret")
+	hs.press("enter")
+	hs.untilText("The key or the secret is wrong")
+	hs.press("enter")
+	hs.wantStep(stepCredentials)
+	hs.press("tab", "ctrl+u")
+	hs.wantText("Empty: enter takes the demo consumer's secret.")
+	hs.press("enter")
+	hs.untilText("Bitbucket accepted the key and secret")
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
+	if n := len(fb.checkCalls); n != 2 || fb.checkCalls[1] != demo {
+		t.Fatalf("checked %d times, last %+v; want the demo consumer's key and secret", n, fb.checkCalls[n-1])
+	}
+}
