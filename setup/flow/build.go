@@ -186,7 +186,7 @@ func buildProgress(out AmpBuildProgress, c *amplication.Commit, svcs []build.Ser
 		case build.StageNotConnected:
 			ts.Stage = "not connected to a repository (NotConnected): nothing to push"
 		case build.StageElsewhere:
-			ts.Stage = "pushes through " + amplication.ProviderName(sv.Provider) + ", which bbsetup does not set up: not followed"
+			ts.Stage = "not followed (" + amplication.ProviderName(sv.Provider) + ", which bbsetup does not set up)"
 		}
 		if sv.PR != nil {
 			ts.URL, ts.PRID = sv.PR.URL, sv.PR.ID

@@ -67,3 +67,20 @@ func TestResolveProject(t *testing.T) {
 		t.Errorf("ambiguous: %v", err)
 	}
 }
+
+// A service that pushes through another git provider is shown as not followed, naming the
+// provider as its vendor writes it, final but not done; a service without a repository
+// keeps its own words.
+func TestBuildProgressNamesServicesNotFollowed(t *testing.T) {
+	p := buildProgress(AmpBuildProgress{}, nil, []build.Service{
+		{Name: "catalog", Repository: "acme-archive/catalog-legacy", Provider: "Github", Stage: build.StageElsewhere},
+		{Name: "notes", Stage: build.StageNotConnected},
+	}, false, "")
+	c := p.Services[0]
+	if c.Stage != "not followed (GitHub, which bbsetup does not set up)" || !c.Final || c.Done || c.Repository != "acme-archive/catalog-legacy" {
+		t.Errorf("catalog %+v", c)
+	}
+	if n := p.Services[1]; n.Stage != "not connected to a repository (NotConnected): nothing to push" {
+		t.Errorf("notes %+v", n)
+	}
+}
