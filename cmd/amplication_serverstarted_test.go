@@ -3,41 +3,16 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/bbsetup/bbsetup/internal/testkit"
 	"github.com/bbsetup/bbsetup/setup/emulator/demo"
 )
-
-// serveMimic starts a real process in dir whose command line serves project as
-// `npx nx serve project` does (… nx serve project), waiting on its stdin; it ends with
-// the test. It returns once the process runs, then waits long enough for a write after
-// it to be told apart from its start (Linux start times: 10 ms ticks).
-func serveMimic(t *testing.T, dir, project string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", "read x", "nx", "serve", project)
-	cmd.Dir = dir
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	time.Sleep(300 * time.Millisecond)
-	return cmd
-}
 
 // TestAmplicationStatusServerStartedBeforeWrite: the key check sees only the key; an
 // amplication-server process of the checkout started before its .env.local was last
@@ -51,7 +26,7 @@ func TestAmplicationStatusServerStartedBeforeWrite(t *testing.T) {
 	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
 	srvDir := filepath.Join(w.dir, "packages", "amplication-server")
-	old := serveMimic(t, w.dir, "amplication-server")
+	old := testkit.ServeMimic(t, w.dir, "amplication-server")
 	w.writeEnv(t) // written again after the server started
 	code, out, errOut := w.run(t, "", "amplication", "status")
 	if code != ExitFailure {
@@ -72,7 +47,7 @@ func TestAmplicationStatusServerStartedBeforeWrite(t *testing.T) {
 	}
 	_ = old.Process.Kill()
 	_ = old.Wait()
-	serveMimic(t, srvDir, "amplication-server")
+	testkit.ServeMimic(t, srvDir, "amplication-server")
 	code, out, errOut = w.run(t, "", "amplication", "status")
 	if code != ExitOK || !strings.Contains(out, "✓ amplication-server was started after its .env.local was written") || !strings.Contains(out, "All 6 checks passed.") {
 		t.Fatalf("restarted: exit %d\n%s%s", code, out, errOut)
@@ -91,7 +66,7 @@ func TestAmplicationAuthorizeServerStartedBeforeSecret(t *testing.T) {
 	}
 	t.Parallel()
 	w := ampStart(t, ampWorldOptions{})
-	serveMimic(t, filepath.Join(w.dir, "packages", "amplication-server"), "amplication-server")
+	testkit.ServeMimic(t, filepath.Join(w.dir, "packages", "amplication-server"), "amplication-server")
 	c := w.cons
 	c.Secret = "reset-secret-0000000000000000000000"
 	w.bb.AddConsumer(c) // reset on Bitbucket
@@ -130,7 +105,7 @@ func TestWizardTeatestServerStartedBeforeWrite(t *testing.T) {
 	}
 	t.Parallel()
 	r, w := ampTeaRun(t, demo.Options{})
-	old := serveMimic(t, w.CheckoutDir, "amplication-server")
+	old := testkit.ServeMimic(t, w.CheckoutDir, "amplication-server")
 	r.toAmpWritten()
 	r.waitFor("The Amplication server answers")
 	r.keys(tea.KeyEnter)
@@ -142,7 +117,7 @@ func TestWizardTeatestServerStartedBeforeWrite(t *testing.T) {
 	}
 	_ = old.Process.Kill()
 	_ = old.Wait()
-	serveMimic(t, w.CheckoutDir, "amplication-server")
+	testkit.ServeMimic(t, w.CheckoutDir, "amplication-server")
 	// The demo restarts its emulated server and checks again on its own.
 	r.waitFor("The server uses the new key")
 	r.keys(tea.KeyEnter)

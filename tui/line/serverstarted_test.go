@@ -3,35 +3,11 @@
 package line_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
-)
 
-// serveMimic starts a real process in dir whose command line serves project as
-// `npx nx serve project` does (… nx serve project), waiting on its stdin; it ends with
-// the test. It returns once the process runs, then waits long enough for a write after
-// it to be told apart from its start.
-func serveMimic(t *testing.T, dir, project string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", "read x", "nx", "serve", project)
-	cmd.Dir = dir
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	time.Sleep(300 * time.Millisecond)
-	return cmd
-}
+	"github.com/bbsetup/bbsetup/internal/testkit"
+)
 
 // TestLineModeSecretChangedServerStartedBefore: as in
 // TestLineModeAmplicationAuthorizeRejectedSecretThenChange, the secret is reset on
@@ -45,28 +21,12 @@ func TestLineModeSecretChangedServerStartedBefore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	w := newWorld(t)
-	env := map[string]string{"TERM": "dumb", "XDG_STATE_HOME": t.TempDir(), "HOME": t.TempDir()}
-	p := startPty(t, env, "--no-browser", "--repo", w.CheckoutDir, "--bitbucket-url", w.Server.URL, "--api-url", w.Server.APIURL)
-	p.waitFor("Press enter to start")
-	p.typeLine("")
-	p.waitFor("Workspace slug (the part after bitbucket.org/): ")
-	p.typeLine("acme")
-	p.waitFor("Press enter for the permissions")
-	p.typeLine("")
-	p.waitFor("Are all 6 rows ticked? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("Key: ")
-	p.typeLine(w.Consumer.Key)
-	p.waitFor("Secret (hidden): ")
-	p.typeLine(w.Consumer.Secret)
-	p.waitFor("✓ Bitbucket accepted the key and secret", "Write these files? [Y/n]: ")
-	p.typeLine("")
-	p.waitFor("✓ written", "Press enter to check the server.")
+	w, p := startLine(t)
+	toWritten(t, p, w)
 	if _, err := w.StartAmplication(); err != nil {
 		t.Fatal(err)
 	}
-	old := serveMimic(t, w.CheckoutDir, "amplication-server") // started after the write
+	old := testkit.ServeMimic(t, w.CheckoutDir, "amplication-server") // started after the write
 	p.typeLine("")
 	p.waitFor("✓ The Amplication server answers", "Press enter to sign in to Amplication")
 	p.typeLine("")
@@ -104,7 +64,7 @@ func TestLineModeSecretChangedServerStartedBefore(t *testing.T) {
 	if _, err := w.RestartAmplication(); err != nil {
 		t.Fatal(err)
 	}
-	serveMimic(t, w.CheckoutDir, "amplication-server")
+	testkit.ServeMimic(t, w.CheckoutDir, "amplication-server")
 	p.typeLine("")
 	p.waitFor("✓ The server uses the new key")
 	authorizeAmp(t, p, w.Consumer.Key)
