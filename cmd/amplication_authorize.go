@@ -217,7 +217,7 @@ func (a *Factory) ampCompleteError(s *ampSession, err error) error {
 		todo = "Bitbucket refused the key and secret the running server loaded: check them with bbsetup check; if they are right, " + flow.AmpRestart
 		var kr *flow.KeyRejectedError
 		if errors.As(err, &kr) {
-			todo = "Bitbucket rejects the key and secret in " + kr.File + " (bbsetup checked them just now), which the server loaded: copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name), write them with bbsetup configure, then " + flow.AmpRestart + " and run bbsetup amplication authorize again"
+			todo = kr.Words() + ": copy both again from the consumer's page (Workspace settings → OAuth consumers → the consumer's name), write them with bbsetup configure, then " + flow.AmpRestart + " and run bbsetup amplication authorize again"
 		}
 	case flow.CompleteRedirectURI:
 		todo = "Bitbucket wants the same redirect_uri in the exchange as in the authorization; open the URL bbsetup prints exactly as given (nothing added) and try again"

@@ -254,7 +254,7 @@ func (s *Server) wizardComplete(err error) error {
 	case CompleteKeyRefused:
 		var kr *KeyRejectedError
 		if errors.As(err, &kr) {
-			return &CredentialsError{Err: errors.New(failed + "Bitbucket rejects the key and secret in " + kr.File + " (bbsetup checked them just now), which the server loaded.")}
+			return &CredentialsError{Err: errors.New(failed + kr.Words() + ".")}
 		}
 		return &CredentialsError{Err: errors.New(failed + "Bitbucket refused the key and secret the running server loaded.")}
 	case CompleteRedirectURI:

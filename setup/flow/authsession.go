@@ -298,7 +298,7 @@ func (a *AmpAuthorization) Complete(ctx context.Context, srv *Server, code strin
 			// A server whose schema said it was new enough, yet refuses as an old one.
 			return nil, &amplication.OldServerError{}
 		}
-		return nil, srv.keyRejected(ctx, err)
+		return nil, srv.explainRefusal(ctx, err)
 	}
 	a.Close()
 	return org, nil
@@ -326,11 +326,18 @@ type KeyRejectedError struct {
 func (e *KeyRejectedError) Error() string { return e.Err.Error() }
 func (e *KeyRejectedError) Unwrap() error { return e.Err }
 
-// keyRejected names the cause of a refusal the server does not explain: when Bitbucket
+// Words say what happened, for every surface (each adds its own remedy): "Bitbucket
+// rejects the key and secret in F (bbsetup checked them just now), which the server
+// loaded".
+func (e *KeyRejectedError) Words() string {
+	return "Bitbucket rejects the key and secret in " + e.File + " (bbsetup checked them just now), which the server loaded"
+}
+
+// explainRefusal names the cause of a refusal the server does not explain: when Bitbucket
 // rejects the checkout's key and secret, err becomes a *KeyRejectedError; when it accepts
 // them but the server process started before .env.local was last written, a
 // *StaleSecretError.
-func (s *Server) keyRejected(ctx context.Context, err error) error {
+func (s *Server) explainRefusal(ctx context.Context, err error) error {
 	if s.CheckKey == nil || s.Checkout == nil {
 		return err
 	}
