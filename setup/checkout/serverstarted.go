@@ -19,8 +19,11 @@ const ServerProject = "amplication-server"
 // ServerStartedID is ServerStartedFinding's ID.
 const ServerStartedID = ServerProject + "-started"
 
-// serverRestart is the restart hint's command (flow.AmpStartCommand).
-const serverRestart = "npx nx serve " + ServerProject
+// ServerStartCommand starts the Amplication server from the checkout.
+const ServerStartCommand = "npx nx serve " + ServerProject
+
+// serverRestart is the restart hint's command.
+const serverRestart = ServerStartCommand
 
 // ServerReport looks for running processes serving the checkout's Amplication server
 // (nx serve amplication-server, or node running dist/packages/amplication-server/…, with

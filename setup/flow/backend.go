@@ -154,10 +154,16 @@ func (b *Backend) FindCheckout(dir string) (Checkout, error) {
 	return out, nil
 }
 
+// checkKey is the live check of a key and secret with Bitbucket (the secret kept out of
+// the debug log), for the Verify step and for Server.CheckKey.
+func (b *Backend) checkKey(ctx context.Context, id, secret string) oauth.Verdict {
+	b.cfg.Secret(secret)
+	return oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.cfg.BitbucketURL), id, secret, b.cfg.HTTP)
+}
+
 // CheckCredentials implements tui.CredentialChecker.
 func (b *Backend) CheckCredentials(ctx context.Context, c Credentials) Verdict {
-	b.cfg.Secret(c.Secret)
-	v := oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.cfg.BitbucketURL), c.ID, c.Secret, b.cfg.HTTP)
+	v := b.checkKey(ctx, c.ID, c.Secret)
 	out := Verdict{Kind: verdictKinds[v.Kind], Message: safetext.Line(WithoutRemedy(v.Message)), Missing: oauth.Labels(v.Missing)}
 	if v.Kind == oauth.VerdictOK || v.Kind == oauth.VerdictMissingScopes {
 		out.Granted = GrantedLabels(v.Granted)

@@ -15,7 +15,6 @@ import (
 	"github.com/bbsetup/bbsetup/setup/amplication"
 	"github.com/bbsetup/bbsetup/setup/bitbucket"
 	"github.com/bbsetup/bbsetup/setup/checkout"
-	"github.com/bbsetup/bbsetup/setup/oauth"
 	"github.com/bbsetup/bbsetup/setup/safetext"
 )
 
@@ -33,10 +32,7 @@ func (b *Backend) server(tco Checkout) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the Amplication server URL %s cannot be used: %w", safetext.Line(ServerURL(b.cfg.AmplicationURL, co)), err)
 	}
-	s.CheckKey = func(ctx context.Context, id, secret string) oauth.Verdict { // names a refusal the server does not explain
-		b.cfg.Secret(secret)
-		return oauth.CheckCredentials(ctx, oauth.EndpointsFor(b.cfg.BitbucketURL), id, secret, b.cfg.HTTP)
-	}
+	s.CheckKey = b.checkKey // names a refusal the server does not explain
 	return s, nil
 }
 

@@ -21,7 +21,7 @@ const DefaultAmplicationURL = "http://localhost:3000"
 const AmpRequestTimeout = 30 * time.Second
 
 // AmpStartCommand starts the Amplication server, from the checkout.
-const AmpStartCommand = "npx nx serve amplication-server"
+const AmpStartCommand = checkout.ServerStartCommand
 
 // AmpRestart is the advice for a server that runs with old settings.
 const AmpRestart = "restart the server so it reads .env.local: stop it (Ctrl+C in its terminal) and run " + AmpStartCommand + " in the checkout"
